@@ -1,0 +1,22 @@
+# kam: PostgreSQL extension for key-account management and SaaS revenue analytics
+EXTENSION = kam
+MODULE_big = kam
+OBJS = src/kam.o src/retention.o src/accounts.o src/window.o src/history.o
+DATA = $(wildcard sql/kam--*.sql)
+
+TESTS = $(sort $(wildcard test/sql/*.sql))
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+# server headers as system headers: -Wextra then reports only kam's own code
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+include $(PGXS)
+
+# PostgreSQL 16+ look for expected output beside the inputs unless told
+ifeq ($(filter 13 14 15,$(MAJORVERSION)),)
+REGRESS_OPTS += --expecteddir=.
+endif
+
+$(OBJS): src/kam.h

@@ -1,0 +1,288 @@
+-- kam 0.1.0: revenue retention and MRR movements
+-- Every object lives in schema kam (@extschema@); every reference is
+-- schema-qualified so the script is safe under any search_path.
+
+\echo Use "CREATE EXTENSION kam" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- kam.retention: fixed-size summary of MRR movements
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.retention;
+
+CREATE FUNCTION @extschema@.retention_in(cstring) RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_out(@extschema@.retention) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_retention_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_recv(internal) RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_recv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_send(@extschema@.retention) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_retention_send'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.retention (
+    INPUT = @extschema@.retention_in,
+    OUTPUT = @extschema@.retention_out,
+    RECEIVE = @extschema@.retention_recv,
+    SEND = @extschema@.retention_send,
+    INTERNALLENGTH = 144,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+
+COMMENT ON TYPE @extschema@.retention IS
+    'Summary of MRR movements between two dates: starting, new, reactivation, expansion, contraction and churned MRR with account counts';
+
+-- transition / combine functions (not for direct use)
+CREATE FUNCTION @extschema@.retention_pair_sfunc(@extschema@.retention, double precision, double precision)
+    RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_pair_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_pair_sfunc(@extschema@.retention, double precision, double precision, boolean)
+    RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_pair_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_combine(@extschema@.retention, @extschema@.retention)
+    RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- accessors
+CREATE FUNCTION @extschema@.nrr(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_nrr'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.grr(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_grr'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.logo_churn_rate(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_logo_churn'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.customer_retention_rate(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_customer_retention'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.gross_mrr_churn_rate(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_gross_churn'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.net_mrr_churn_rate(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_net_churn'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.quick_ratio(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_quick_ratio'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.movements(
+        r @extschema@.retention,
+        OUT starting_mrr double precision, OUT new_mrr double precision,
+        OUT reactivation_mrr double precision, OUT expansion_mrr double precision,
+        OUT contraction_mrr double precision, OUT churned_mrr double precision,
+        OUT ending_mrr double precision,
+        OUT starting_accounts bigint, OUT new_accounts bigint,
+        OUT reactivated_accounts bigint, OUT expanded_accounts bigint,
+        OUT contracted_accounts bigint, OUT churned_accounts bigint,
+        OUT ending_accounts bigint)
+    AS 'MODULE_PATHNAME', 'kam_retention_movements'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.nrr(@extschema@.retention) IS
+    'Net revenue retention: (starting + expansion - contraction - churned) / starting; NULL without starting MRR';
+COMMENT ON FUNCTION @extschema@.grr(@extschema@.retention) IS
+    'Gross revenue retention: (starting - contraction - churned) / starting; NULL without starting MRR';
+COMMENT ON FUNCTION @extschema@.logo_churn_rate(@extschema@.retention) IS
+    'Churned accounts / accounts with starting MRR; NULL when none started';
+COMMENT ON FUNCTION @extschema@.customer_retention_rate(@extschema@.retention) IS
+    '(accounts paying at the end - new - reactivated) / accounts paying at the start; NULL when none started';
+COMMENT ON FUNCTION @extschema@.gross_mrr_churn_rate(@extschema@.retention) IS
+    '(contraction + churned) / starting MRR = 1 - GRR; NULL without starting MRR';
+COMMENT ON FUNCTION @extschema@.net_mrr_churn_rate(@extschema@.retention) IS
+    '(contraction + churned - expansion) / starting MRR = 1 - NRR; NULL without starting MRR';
+COMMENT ON FUNCTION @extschema@.quick_ratio(@extschema@.retention) IS
+    'SaaS quick ratio: (new + reactivation + expansion) / (contraction + churned); NULL without losses';
+COMMENT ON FUNCTION @extschema@.movements(@extschema@.retention) IS
+    'MRR movements of a kam.retention summary as one row: amounts (contraction and churned positive) and account counts; ending reconciles with starting';
+
+-- pair form: one row per account
+CREATE AGGREGATE @extschema@.retention_agg(start_mrr double precision, end_mrr double precision) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.retention_agg(start_mrr double precision, end_mrr double precision, "returning" boolean) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(double precision, double precision) IS
+    'MRR movements from one row per account (MRR at the start, MRR at the end); accounts starting at 0 count as new';
+COMMENT ON AGGREGATE @extschema@.retention_agg(double precision, double precision, boolean) IS
+    'MRR movements from one row per account (start MRR, end MRR, paid before the window); returning accounts count as reactivation';
+
+-- one-step aggregates
+CREATE AGGREGATE @extschema@.nrr(start_mrr double precision, end_mrr double precision) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.nrr,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.grr(start_mrr double precision, end_mrr double precision) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.grr,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.logo_churn_rate(start_mrr double precision, end_mrr double precision) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.logo_churn_rate,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.nrr(double precision, double precision) IS
+    'Net revenue retention over one row per account (start MRR, end MRR)';
+COMMENT ON AGGREGATE @extschema@.grr(double precision, double precision) IS
+    'Gross revenue retention over one row per account (start MRR, end MRR)';
+COMMENT ON AGGREGATE @extschema@.logo_churn_rate(double precision, double precision) IS
+    'Logo churn rate over one row per account (start MRR, end MRR)';
+
+-- rollup of summaries (per manager -> team -> company)
+CREATE AGGREGATE @extschema@.rollup(@extschema@.retention) (
+    SFUNC = @extschema@.retention_combine,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.retention) IS
+    'Combines kam.retention summaries of disjoint account sets into one';
+
+-------------------------------------------------------------------------------
+-- per-account forms (internal state with serialize/deserialize)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, date, double precision, date, date)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, date, date, double precision, date, date)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_window_final(internal)
+    RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_window_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.acct_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_acct_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.acct_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_acct_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.acct_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_acct_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr double precision, "from" date, "to" date) (
+    SFUNC = @extschema@.retention_snapshot_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, double precision, date, date) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two snapshot dates; rows before "from" tell reactivation from new';
+
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from date, valid_to date, mrr double precision, "from" date, "to" date) (
+    SFUNC = @extschema@.retention_interval_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, date, double precision, date, date) IS
+    'MRR movements from contract intervals (account, valid_from, valid_to, MRR; MRR counts while valid_from <= t < valid_to, NULL valid_to open-ended)';
+
+-------------------------------------------------------------------------------
+-- MRR waterfall and cohort retention
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.mrr_movement AS (
+    period date,
+    previous_period date,
+    starting_mrr double precision,
+    new_mrr double precision,
+    reactivation_mrr double precision,
+    expansion_mrr double precision,
+    contraction_mrr double precision,
+    churned_mrr double precision,
+    ending_mrr double precision,
+    starting_accounts bigint,
+    new_accounts bigint,
+    reactivated_accounts bigint,
+    expanded_accounts bigint,
+    contracted_accounts bigint,
+    churned_accounts bigint,
+    ending_accounts bigint
+);
+COMMENT ON TYPE @extschema@.mrr_movement IS
+    'One period of an MRR waterfall: movements from previous_period to period';
+
+CREATE TYPE @extschema@.cohort_cell AS (
+    cohort date,
+    period_number integer,
+    period date,
+    cohort_accounts bigint,
+    cohort_mrr double precision,
+    retained_accounts bigint,
+    retained_mrr double precision,
+    logo_retention double precision,
+    revenue_retention double precision
+);
+COMMENT ON TYPE @extschema@.cohort_cell IS
+    'One cell of a cohort table: accounts first paying in cohort, still paying period_number periods later';
+
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, double precision)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.waterfall_final(internal)
+    RETURNS @extschema@.mrr_movement[]
+    AS 'MODULE_PATHNAME', 'kam_waterfall_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cohort_final(internal)
+    RETURNS @extschema@.cohort_cell[]
+    AS 'MODULE_PATHNAME', 'kam_cohort_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr double precision) (
+    SFUNC = @extschema@.history_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.waterfall_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, double precision) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, one per distinct snapshot date; use with unnest()';
+
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr double precision) (
+    SFUNC = @extschema@.history_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.cohort_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, double precision) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell by first-paid period and periods since; use with unnest()';

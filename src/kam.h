@@ -1,0 +1,145 @@
+/*-------------------------------------------------------------------------
+ *
+ * kam.h
+ *	  Shared declarations of the kam extension: compensated money sums,
+ *	  the fixed-size kam.retention summary, input validation and the
+ *	  per-account hash used by the snapshot, interval, waterfall and cohort
+ *	  aggregates.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef KAM_H
+#define KAM_H
+
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/date.h"
+
+/*
+ * Neumaier (improved Kahan-Babuska) compensated sum.  The value is
+ * sum + comp; comp collects the low-order bits that plain addition loses, so
+ * a total over millions of money values agrees with sum(numeric) to far
+ * below a cent.
+ */
+typedef struct KamSum
+{
+	double		sum;
+	double		comp;
+} KamSum;
+
+static inline void
+kam_sum_add(KamSum *s, double x)
+{
+	double		t = s->sum + x;
+
+	if (fabs(s->sum) >= fabs(x))
+		s->comp += (s->sum - t) + x;
+	else
+		s->comp += (x - t) + s->sum;
+	s->sum = t;
+}
+
+static inline void
+kam_sum_merge(KamSum *a, const KamSum *b)
+{
+	kam_sum_add(a, b->sum);
+	a->comp += b->comp;
+}
+
+static inline double
+kam_sum_value(const KamSum *s)
+{
+	return s->sum + s->comp;
+}
+
+/*
+ * Two money amounts closer than this relative distance are the same amount:
+ * it absorbs binary floating-point noise (0.1 + 0.2 versus 0.3) and nothing a
+ * ledger could hold (1e-12 of a billion is a thousandth of a cent).
+ */
+#define KAM_MONEY_REL_EPS 1e-12
+
+static inline bool
+kam_money_same(double a, double b)
+{
+	return fabs(a - b) <= KAM_MONEY_REL_EPS * fmax(fabs(a), fabs(b));
+}
+
+/*
+ * kam.retention: the fixed-size summary of MRR movements between two dates.
+ * Stored as a fixed-length (internallength = sizeof) pass-by-reference type.
+ * Contraction and churned are positive amounts (they are subtracted).
+ */
+typedef struct KamRetention
+{
+	int64		n_start;		/* accounts with S > 0 */
+	int64		n_new;			/* S = 0, E > 0, never paid before */
+	int64		n_react;		/* S = 0, E > 0, paid before */
+	int64		n_expansion;	/* S > 0, E > S */
+	int64		n_contraction;	/* S > 0, 0 < E < S */
+	int64		n_churned;		/* S > 0, E = 0 */
+	KamSum		starting;
+	KamSum		new_mrr;
+	KamSum		reactivation;
+	KamSum		expansion;
+	KamSum		contraction;
+	KamSum		churned;
+} KamRetention;
+
+#define KAM_RETENTION_NCOLS 14	/* columns written by kam_retention_values */
+
+extern void kam_retention_add(KamRetention *r, double s, double e, bool returning);
+extern void kam_retention_merge(KamRetention *a, const KamRetention *b);
+extern double kam_retention_ending(const KamRetention *r);
+extern void kam_retention_values(const KamRetention *r, Datum *values, bool *nulls);
+
+/* validation (kam.c) */
+extern void kam_check_mrr(double mrr, const char *what);
+extern void kam_check_window(DateADT from, DateADT to);
+extern const char *kam_date_str(DateADT d);
+
+/*
+ * Per-account hash (accounts.c).  Accounts are keyed by a value of any type
+ * with a default hash opclass; rows are summed per account and period.
+ */
+typedef struct KamPoint
+{
+	DateADT		at;
+	double		mrr;
+} KamPoint;
+
+typedef struct KamAcct
+{
+	Datum		key;
+	uint32		hash;
+	char		status;			/* used by simplehash */
+	bool		returning;		/* paid at some time before `from` */
+	int32		npoints;
+	int32		maxpoints;
+	KamSum		s;				/* MRR at `from` */
+	KamSum		e;				/* MRR at `to` */
+	KamPoint   *points;			/* waterfall/cohort history */
+} KamAcct;
+
+typedef enum KamAcctKind
+{
+	KAM_ACCT_WINDOW,			/* S, E and returning per account */
+	KAM_ACCT_HISTORY			/* every (period, mrr) point per account */
+} KamAcctKind;
+
+typedef struct KamAcctState KamAcctState;
+
+extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind,
+										MemoryContext *aggctx);
+extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
+extern void kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr);
+extern void kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to);
+extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
+extern uint64 kam_acct_count(KamAcctState *st);
+extern void kam_acct_iterate_begin(KamAcctState *st);
+extern KamAcct *kam_acct_iterate_next(KamAcctState *st);
+
+#endif							/* KAM_H */

@@ -1,0 +1,530 @@
+/*-------------------------------------------------------------------------
+ *
+ * retention.c
+ *	  The kam.retention summary type (text and binary I/O), the pair-form
+ *	  aggregates, the combine/rollup function and the accessors
+ *	  (NRR, GRR, churn rates, quick ratio, movements).
+ *
+ * Definitions follow ChartMogul; see docs/retention.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include <ctype.h>
+#include <errno.h>
+
+#include "access/htup_details.h"
+#include "common/shortest_dec.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+
+/*
+ * Field table for the text form:
+ *   (starting=1200:3,new=100:1,reactivation=0:0,expansion=50:1,
+ *    contraction=0:0,churned=300:1)
+ * Each field is amount:count.  When the compensated sum carries low-order
+ * bits, they follow the amount as a signed term ("1200+2.2e-13"), so the text
+ * round trip is exact to the bit.
+ */
+typedef struct RetField
+{
+	const char *name;
+	size_t		sum_off;
+	size_t		n_off;
+} RetField;
+
+StaticAssertDecl(sizeof(KamRetention) == 144,
+				 "kam.retention INTERNALLENGTH in the install script must match");
+
+#define RF(name, s, n) {name, offsetof(KamRetention, s), offsetof(KamRetention, n)}
+static const RetField ret_fields[] = {
+	RF("starting", starting, n_start),
+	RF("new", new_mrr, n_new),
+	RF("reactivation", reactivation, n_react),
+	RF("expansion", expansion, n_expansion),
+	RF("contraction", contraction, n_contraction),
+	RF("churned", churned, n_churned),
+};
+#define N_RET_FIELDS ((int) lengthof(ret_fields))
+
+#define RET_SUM(r, f) ((KamSum *) ((char *) (r) + (f)->sum_off))
+#define RET_N(r, f) ((int64 *) ((char *) (r) + (f)->n_off))
+
+/* Classify one account with MRR s at `from` and e at `to`. */
+void
+kam_retention_add(KamRetention *r, double s, double e, bool returning)
+{
+	if (s > 0)
+	{
+		r->n_start++;
+		kam_sum_add(&r->starting, s);
+		if (e == 0)
+		{
+			r->n_churned++;
+			kam_sum_add(&r->churned, s);
+		}
+		else if (kam_money_same(e, s))
+			 /* flat */ ;
+		else if (e > s)
+		{
+			r->n_expansion++;
+			kam_sum_add(&r->expansion, e);
+			kam_sum_add(&r->expansion, -s);
+		}
+		else
+		{
+			r->n_contraction++;
+			kam_sum_add(&r->contraction, s);
+			kam_sum_add(&r->contraction, -e);
+		}
+	}
+	else if (e > 0)
+	{
+		if (returning)
+		{
+			r->n_react++;
+			kam_sum_add(&r->reactivation, e);
+		}
+		else
+		{
+			r->n_new++;
+			kam_sum_add(&r->new_mrr, e);
+		}
+	}
+}
+
+void
+kam_retention_merge(KamRetention *a, const KamRetention *b)
+{
+	for (int i = 0; i < N_RET_FIELDS; i++)
+	{
+		const RetField *f = &ret_fields[i];
+
+		*RET_N(a, f) += *RET_N(b, f);
+		kam_sum_merge(RET_SUM(a, f), RET_SUM(b, f));
+	}
+}
+
+/* ending = starting + new + reactivation + expansion - contraction - churned */
+double
+kam_retention_ending(const KamRetention *r)
+{
+	KamSum		t = r->starting;
+
+	kam_sum_merge(&t, &r->new_mrr);
+	kam_sum_merge(&t, &r->reactivation);
+	kam_sum_merge(&t, &r->expansion);
+	kam_sum_add(&t, -r->contraction.sum);
+	kam_sum_add(&t, -r->contraction.comp);
+	kam_sum_add(&t, -r->churned.sum);
+	kam_sum_add(&t, -r->churned.comp);
+	return kam_sum_value(&t);
+}
+
+/*
+ * The 14 columns of kam.movements() and of each kam.mrr_waterfall() row:
+ * seven amounts then seven account counts.
+ */
+void
+kam_retention_values(const KamRetention *r, Datum *values, bool *nulls)
+{
+	int64		n_end = r->n_start - r->n_churned + r->n_new + r->n_react;
+
+	values[0] = Float8GetDatum(kam_sum_value(&r->starting));
+	values[1] = Float8GetDatum(kam_sum_value(&r->new_mrr));
+	values[2] = Float8GetDatum(kam_sum_value(&r->reactivation));
+	values[3] = Float8GetDatum(kam_sum_value(&r->expansion));
+	values[4] = Float8GetDatum(kam_sum_value(&r->contraction));
+	values[5] = Float8GetDatum(kam_sum_value(&r->churned));
+	values[6] = Float8GetDatum(kam_retention_ending(r));
+	values[7] = Int64GetDatum(r->n_start);
+	values[8] = Int64GetDatum(r->n_new);
+	values[9] = Int64GetDatum(r->n_react);
+	values[10] = Int64GetDatum(r->n_expansion);
+	values[11] = Int64GetDatum(r->n_contraction);
+	values[12] = Int64GetDatum(r->n_churned);
+	values[13] = Int64GetDatum(n_end);
+	for (int i = 0; i < KAM_RETENTION_NCOLS; i++)
+		nulls[i] = false;
+}
+
+/* ---------- text I/O ---------- */
+
+static void
+append_double(StringInfo buf, double v)
+{
+	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	double_to_shortest_decimal_buf(v, tmp);
+	appendStringInfoString(buf, tmp);
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_out);
+Datum
+kam_retention_out(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (int i = 0; i < N_RET_FIELDS; i++)
+	{
+		const RetField *f = &ret_fields[i];
+		KamSum	   *s = RET_SUM(r, f);
+
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfo(&buf, "%s=", f->name);
+		append_double(&buf, s->sum);
+		if (s->comp != 0)
+		{
+			if (s->comp > 0)
+				appendStringInfoChar(&buf, '+');
+			append_double(&buf, s->comp);
+		}
+		appendStringInfo(&buf, ":" INT64_FORMAT, *RET_N(r, f));
+	}
+	appendStringInfoChar(&buf, ')');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+static void bad_retention_text(const char *input, const char *why) pg_attribute_noreturn();
+
+static void
+bad_retention_text(const char *input, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type kam.retention: \"%s\"", input),
+			 errdetail("%s", why)));
+}
+
+static const char *
+skip_space(const char *p)
+{
+	while (isspace((unsigned char) *p))
+		p++;
+	return p;
+}
+
+/* strtod that accepts only a finite number and reports where it stopped. */
+static double
+parse_double(const char *p, const char **end, const char *input)
+{
+	char	   *e;
+	double		v;
+
+	if (*p == '\0' || isspace((unsigned char) *p))
+		bad_retention_text(input, "An amount is missing.");
+	errno = 0;
+	v = strtod(p, &e);
+	if (e == p)
+		bad_retention_text(input, "An amount is not a number.");
+	if (errno == ERANGE || isnan(v) || isinf(v))
+		bad_retention_text(input, "An amount is not a finite number.");
+	*end = e;
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_in);
+Datum
+kam_retention_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	KamRetention *r = palloc0(sizeof(KamRetention));
+	bool		seen[N_RET_FIELDS] = {0};
+	const char *p = skip_space(input);
+
+	if (*p++ != '(')
+		bad_retention_text(input, "Expected \"(\" at the start.");
+	for (int k = 0; k < N_RET_FIELDS; k++)
+	{
+		const RetField *f = NULL;
+		const char *name;
+		size_t		len;
+		KamSum	   *s;
+		char	   *e;
+		long long	n;
+
+		p = skip_space(p);
+		name = p;
+		while (isalpha((unsigned char) *p) || *p == '_')
+			p++;
+		len = p - name;
+		for (int i = 0; i < N_RET_FIELDS; i++)
+			if (strlen(ret_fields[i].name) == len &&
+				strncmp(ret_fields[i].name, name, len) == 0)
+			{
+				f = &ret_fields[i];
+				if (seen[i])
+					bad_retention_text(input, psprintf("Field \"%s\" appears twice.", f->name));
+				seen[i] = true;
+			}
+		if (f == NULL)
+			bad_retention_text(input, psprintf("Unknown field \"%.*s\".", (int) len, name));
+		p = skip_space(p);
+		if (*p++ != '=')
+			bad_retention_text(input, psprintf("Expected \"=\" after \"%s\".", f->name));
+		p = skip_space(p);
+		s = RET_SUM(r, f);
+		s->sum = parse_double(p, &p, input);
+		if (*p == '+' || *p == '-')
+			s->comp = parse_double(p, &p, input);
+		if (s->sum < 0 || fabs(s->comp) > fabs(s->sum) * 1e-10)
+			bad_retention_text(input, psprintf("The amount of \"%s\" is negative or malformed.", f->name));
+		p = skip_space(p);
+		if (*p++ != ':')
+			bad_retention_text(input, psprintf("Expected \":\" and an account count after the amount of \"%s\".", f->name));
+		p = skip_space(p);
+		if (!isdigit((unsigned char) *p))
+			bad_retention_text(input, psprintf("The account count of \"%s\" is not a non-negative integer.", f->name));
+		errno = 0;
+		n = strtoll(p, &e, 10);
+		if (errno == ERANGE)
+			bad_retention_text(input, psprintf("The account count of \"%s\" is out of range.", f->name));
+		p = e;
+		*RET_N(r, f) = n;
+		if ((n == 0) != (s->sum == 0 && s->comp == 0))
+			bad_retention_text(input, psprintf("\"%s\" has an amount without accounts or accounts without an amount.", f->name));
+		p = skip_space(p);
+		if (k < N_RET_FIELDS - 1 && *p++ != ',')
+			bad_retention_text(input, "Expected \",\" between fields.");
+	}
+	if (*p++ != ')')
+		bad_retention_text(input, "Expected \")\" after the last field.");
+	if (*skip_space(p) != '\0')
+		bad_retention_text(input, "Unexpected text after \")\".");
+	if (r->n_expansion + r->n_contraction + r->n_churned > r->n_start)
+		bad_retention_text(input, "More accounts expanded, contracted or churned than started.");
+	PG_RETURN_POINTER(r);
+}
+
+/* ---------- binary I/O ---------- */
+
+PG_FUNCTION_INFO_V1(kam_retention_send);
+Datum
+kam_retention_send(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	for (int i = 0; i < N_RET_FIELDS; i++)
+	{
+		const RetField *f = &ret_fields[i];
+
+		pq_sendint64(&buf, *RET_N(r, f));
+		pq_sendfloat8(&buf, RET_SUM(r, f)->sum);
+		pq_sendfloat8(&buf, RET_SUM(r, f)->comp);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_recv);
+Datum
+kam_retention_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	KamRetention *r = palloc0(sizeof(KamRetention));
+
+	for (int i = 0; i < N_RET_FIELDS; i++)
+	{
+		const RetField *f = &ret_fields[i];
+		KamSum	   *s = RET_SUM(r, f);
+
+		*RET_N(r, f) = pq_getmsgint64(buf);
+		s->sum = pq_getmsgfloat8(buf);
+		s->comp = pq_getmsgfloat8(buf);
+		if (*RET_N(r, f) < 0 || !isfinite(s->sum) || !isfinite(s->comp) || s->sum < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid external kam.retention value"),
+					 errdetail("Field \"%s\" is negative or not finite.", f->name)));
+	}
+	PG_RETURN_POINTER(r);
+}
+
+/* ---------- aggregates ---------- */
+
+/*
+ * The state to update: in an aggregate, the transition value itself (it
+ * lives in the aggregate context and may be changed in place); otherwise a
+ * copy, so that a direct call never changes its argument.
+ */
+static KamRetention *
+retention_state(FunctionCallInfo fcinfo)
+{
+	KamRetention *r;
+
+	if (PG_ARGISNULL(0))
+		return palloc0(sizeof(KamRetention));
+	r = (KamRetention *) PG_GETARG_POINTER(0);
+	if (AggCheckCallContext(fcinfo, NULL))
+		return r;
+	return memcpy(palloc(sizeof(KamRetention)), r, sizeof(KamRetention));
+}
+
+/*
+ * kam.retention_agg(start_mrr, end_mrr [, returning]) transition.
+ * Rows with a NULL argument are skipped.
+ */
+PG_FUNCTION_INFO_V1(kam_retention_pair_sfunc);
+Datum
+kam_retention_pair_sfunc(PG_FUNCTION_ARGS)
+{
+	KamRetention *r;
+	double		s,
+				e;
+	bool		returning = false;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
+		(PG_NARGS() > 3 && PG_ARGISNULL(3)))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	s = PG_GETARG_FLOAT8(1);
+	e = PG_GETARG_FLOAT8(2);
+	kam_check_mrr(s, "start_mrr");
+	kam_check_mrr(e, "end_mrr");
+	if (PG_NARGS() > 3)
+		returning = PG_GETARG_BOOL(3);
+
+	r = retention_state(fcinfo);
+	kam_retention_add(r, s, e, returning);
+	PG_RETURN_POINTER(r);
+}
+
+/* Combine function of every kam.retention aggregate and of kam.rollup. */
+PG_FUNCTION_INFO_V1(kam_retention_combine);
+Datum
+kam_retention_combine(PG_FUNCTION_ARGS)
+{
+	KamRetention *r;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	r = retention_state(fcinfo);
+	kam_retention_merge(r, (KamRetention *) PG_GETARG_POINTER(1));
+	PG_RETURN_POINTER(r);
+}
+
+/* ---------- accessors ---------- */
+
+#define RETURN_RATIO(num, den) \
+	do { \
+		double den_ = (den); \
+		if (den_ == 0) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_FLOAT8((num) / den_); \
+	} while (0)
+
+#define V(f) kam_sum_value(&r->f)
+
+PG_FUNCTION_INFO_V1(kam_retention_nrr);
+Datum
+kam_retention_nrr(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamSum		t = r->starting;
+
+	kam_sum_merge(&t, &r->expansion);
+	kam_sum_add(&t, -V(contraction));
+	kam_sum_add(&t, -V(churned));
+	RETURN_RATIO(kam_sum_value(&t), V(starting));
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_grr);
+Datum
+kam_retention_grr(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamSum		t = r->starting;
+
+	kam_sum_add(&t, -V(contraction));
+	kam_sum_add(&t, -V(churned));
+	RETURN_RATIO(kam_sum_value(&t), V(starting));
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_gross_churn);
+Datum
+kam_retention_gross_churn(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamSum		t = r->contraction;
+
+	kam_sum_merge(&t, &r->churned);
+	RETURN_RATIO(kam_sum_value(&t), V(starting));
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_net_churn);
+Datum
+kam_retention_net_churn(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamSum		t = r->contraction;
+
+	kam_sum_merge(&t, &r->churned);
+	kam_sum_add(&t, -V(expansion));
+	RETURN_RATIO(kam_sum_value(&t), V(starting));
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_logo_churn);
+Datum
+kam_retention_logo_churn(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+
+	RETURN_RATIO((double) r->n_churned, (double) r->n_start);
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_customer_retention);
+Datum
+kam_retention_customer_retention(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+
+	/* (accounts with E > 0 - new - reactivated) / accounts with S > 0 */
+	RETURN_RATIO((double) (r->n_start - r->n_churned), (double) r->n_start);
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_quick_ratio);
+Datum
+kam_retention_quick_ratio(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamSum		gain = r->new_mrr;
+	KamSum		loss = r->contraction;
+
+	kam_sum_merge(&gain, &r->reactivation);
+	kam_sum_merge(&gain, &r->expansion);
+	kam_sum_merge(&loss, &r->churned);
+	RETURN_RATIO(kam_sum_value(&gain), kam_sum_value(&loss));
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_movements);
+Datum
+kam_retention_movements(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	TupleDesc	tupdesc;
+	Datum		values[KAM_RETENTION_NCOLS];
+	bool		nulls[KAM_RETENTION_NCOLS];
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	if (tupdesc->natts != KAM_RETENTION_NCOLS)
+		elog(ERROR, "kam.movements: expected %d result columns, got %d",
+			 KAM_RETENTION_NCOLS, tupdesc->natts);
+	kam_retention_values(r, values, nulls);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
