@@ -6,6 +6,8 @@ DATA = $(wildcard sql/kam--*.sql)
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+# pg_regress reads test/sql/*.sql and compares with test/expected/*.out
+# (top-level expected/ is a link to it)
 REGRESS_OPTS = --inputdir=test
 
 PG_CONFIG ?= pg_config
@@ -13,10 +15,5 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 # server headers as system headers: -Wextra then reports only kam's own code
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 include $(PGXS)
-
-# PostgreSQL 16+ look for expected output beside the inputs unless told
-ifeq ($(filter 13 14 15,$(MAJORVERSION)),)
-REGRESS_OPTS += --expecteddir=.
-endif
 
 $(OBJS): src/kam.h

@@ -164,7 +164,12 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 	if (!found)
 	{
 		if (!st->keybyval)
+		{
+			MemoryContext old = MemoryContextSwitchTo(st->ctx);
+
 			a->key = datumCopy(key, false, st->keylen);
+			MemoryContextSwitchTo(old);
+		}
 		a->returning = false;
 		a->npoints = a->maxpoints = 0;
 		a->points = NULL;

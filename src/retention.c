@@ -24,9 +24,11 @@
  * Field table for the text form:
  *   (starting=1200:3,new=100:1,reactivation=0:0,expansion=50:1,
  *    contraction=0:0,churned=300:1)
- * Each field is amount:count.  When the compensated sum carries low-order
- * bits, they follow the amount as a signed term ("1200+2.2e-13"), so the text
- * round trip is exact to the bit.
+ * Each field is amount:count, the amount being the compensated sum rounded
+ * to the nearest double and printed in the shortest form that reads back to
+ * the same double.  Every accessor works on these rounded amounts, so a
+ * value read back from its text gives bit-identical results (the binary
+ * send/recv form also keeps the compensation term).
  */
 typedef struct RetField
 {
@@ -51,6 +53,7 @@ static const RetField ret_fields[] = {
 
 #define RET_SUM(r, f) ((KamSum *) ((char *) (r) + (f)->sum_off))
 #define RET_N(r, f) ((int64 *) ((char *) (r) + (f)->n_off))
+#define V(f) kam_sum_value(&r->f)
 
 /* Classify one account with MRR s at `from` and e at `to`. */
 void
@@ -111,16 +114,8 @@ kam_retention_merge(KamRetention *a, const KamRetention *b)
 double
 kam_retention_ending(const KamRetention *r)
 {
-	KamSum		t = r->starting;
-
-	kam_sum_merge(&t, &r->new_mrr);
-	kam_sum_merge(&t, &r->reactivation);
-	kam_sum_merge(&t, &r->expansion);
-	kam_sum_add(&t, -r->contraction.sum);
-	kam_sum_add(&t, -r->contraction.comp);
-	kam_sum_add(&t, -r->churned.sum);
-	kam_sum_add(&t, -r->churned.comp);
-	return kam_sum_value(&t);
+	return V(starting) + V(new_mrr) + V(reactivation) + V(expansion)
+		- V(contraction) - V(churned);
 }
 
 /*
@@ -132,12 +127,12 @@ kam_retention_values(const KamRetention *r, Datum *values, bool *nulls)
 {
 	int64		n_end = r->n_start - r->n_churned + r->n_new + r->n_react;
 
-	values[0] = Float8GetDatum(kam_sum_value(&r->starting));
-	values[1] = Float8GetDatum(kam_sum_value(&r->new_mrr));
-	values[2] = Float8GetDatum(kam_sum_value(&r->reactivation));
-	values[3] = Float8GetDatum(kam_sum_value(&r->expansion));
-	values[4] = Float8GetDatum(kam_sum_value(&r->contraction));
-	values[5] = Float8GetDatum(kam_sum_value(&r->churned));
+	values[0] = Float8GetDatum(V(starting));
+	values[1] = Float8GetDatum(V(new_mrr));
+	values[2] = Float8GetDatum(V(reactivation));
+	values[3] = Float8GetDatum(V(expansion));
+	values[4] = Float8GetDatum(V(contraction));
+	values[5] = Float8GetDatum(V(churned));
 	values[6] = Float8GetDatum(kam_retention_ending(r));
 	values[7] = Int64GetDatum(r->n_start);
 	values[8] = Int64GetDatum(r->n_new);
@@ -178,13 +173,7 @@ kam_retention_out(PG_FUNCTION_ARGS)
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		appendStringInfo(&buf, "%s=", f->name);
-		append_double(&buf, s->sum);
-		if (s->comp != 0)
-		{
-			if (s->comp > 0)
-				appendStringInfoChar(&buf, '+');
-			append_double(&buf, s->comp);
-		}
+		append_double(&buf, kam_sum_value(s));
 		appendStringInfo(&buf, ":" INT64_FORMAT, *RET_N(r, f));
 	}
 	appendStringInfoChar(&buf, ')');
@@ -271,10 +260,8 @@ kam_retention_in(PG_FUNCTION_ARGS)
 		p = skip_space(p);
 		s = RET_SUM(r, f);
 		s->sum = parse_double(p, &p, input);
-		if (*p == '+' || *p == '-')
-			s->comp = parse_double(p, &p, input);
-		if (s->sum < 0 || fabs(s->comp) > fabs(s->sum) * 1e-10)
-			bad_retention_text(input, psprintf("The amount of \"%s\" is negative or malformed.", f->name));
+		if (s->sum < 0)
+			bad_retention_text(input, psprintf("The amount of \"%s\" is negative.", f->name));
 		p = skip_space(p);
 		if (*p++ != ':')
 			bad_retention_text(input, psprintf("Expected \":\" and an account count after the amount of \"%s\".", f->name));
@@ -287,7 +274,7 @@ kam_retention_in(PG_FUNCTION_ARGS)
 			bad_retention_text(input, psprintf("The account count of \"%s\" is out of range.", f->name));
 		p = e;
 		*RET_N(r, f) = n;
-		if ((n == 0) != (s->sum == 0 && s->comp == 0))
+		if ((n == 0) != (s->sum == 0))
 			bad_retention_text(input, psprintf("\"%s\" has an amount without accounts or accounts without an amount.", f->name));
 		p = skip_space(p);
 		if (k < N_RET_FIELDS - 1 && *p++ != ',')
@@ -419,6 +406,10 @@ kam_retention_combine(PG_FUNCTION_ARGS)
 
 /* ---------- accessors ---------- */
 
+/*
+ * The accessors work on the amounts rounded to doubles (as printed), so a
+ * summary read back from its text gives the same results to the bit.
+ */
 #define RETURN_RATIO(num, den) \
 	do { \
 		double den_ = (den); \
@@ -427,61 +418,49 @@ kam_retention_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT8((num) / den_); \
 	} while (0)
 
-#define V(f) kam_sum_value(&r->f)
+#define ARG_RETENTION() ((KamRetention *) PG_GETARG_POINTER(0))
 
 PG_FUNCTION_INFO_V1(kam_retention_nrr);
 Datum
 kam_retention_nrr(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
-	KamSum		t = r->starting;
+	KamRetention *r = ARG_RETENTION();
 
-	kam_sum_merge(&t, &r->expansion);
-	kam_sum_add(&t, -V(contraction));
-	kam_sum_add(&t, -V(churned));
-	RETURN_RATIO(kam_sum_value(&t), V(starting));
+	RETURN_RATIO(V(starting) + V(expansion) - V(contraction) - V(churned), V(starting));
 }
 
 PG_FUNCTION_INFO_V1(kam_retention_grr);
 Datum
 kam_retention_grr(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
-	KamSum		t = r->starting;
+	KamRetention *r = ARG_RETENTION();
 
-	kam_sum_add(&t, -V(contraction));
-	kam_sum_add(&t, -V(churned));
-	RETURN_RATIO(kam_sum_value(&t), V(starting));
+	RETURN_RATIO(V(starting) - V(contraction) - V(churned), V(starting));
 }
 
 PG_FUNCTION_INFO_V1(kam_retention_gross_churn);
 Datum
 kam_retention_gross_churn(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
-	KamSum		t = r->contraction;
+	KamRetention *r = ARG_RETENTION();
 
-	kam_sum_merge(&t, &r->churned);
-	RETURN_RATIO(kam_sum_value(&t), V(starting));
+	RETURN_RATIO(V(contraction) + V(churned), V(starting));
 }
 
 PG_FUNCTION_INFO_V1(kam_retention_net_churn);
 Datum
 kam_retention_net_churn(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
-	KamSum		t = r->contraction;
+	KamRetention *r = ARG_RETENTION();
 
-	kam_sum_merge(&t, &r->churned);
-	kam_sum_add(&t, -V(expansion));
-	RETURN_RATIO(kam_sum_value(&t), V(starting));
+	RETURN_RATIO(V(contraction) + V(churned) - V(expansion), V(starting));
 }
 
 PG_FUNCTION_INFO_V1(kam_retention_logo_churn);
 Datum
 kam_retention_logo_churn(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO((double) r->n_churned, (double) r->n_start);
 }
@@ -490,7 +469,7 @@ PG_FUNCTION_INFO_V1(kam_retention_customer_retention);
 Datum
 kam_retention_customer_retention(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamRetention *r = ARG_RETENTION();
 
 	/* (accounts with E > 0 - new - reactivated) / accounts with S > 0 */
 	RETURN_RATIO((double) (r->n_start - r->n_churned), (double) r->n_start);
@@ -500,14 +479,10 @@ PG_FUNCTION_INFO_V1(kam_retention_quick_ratio);
 Datum
 kam_retention_quick_ratio(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
-	KamSum		gain = r->new_mrr;
-	KamSum		loss = r->contraction;
+	KamRetention *r = ARG_RETENTION();
 
-	kam_sum_merge(&gain, &r->reactivation);
-	kam_sum_merge(&gain, &r->expansion);
-	kam_sum_merge(&loss, &r->churned);
-	RETURN_RATIO(kam_sum_value(&gain), kam_sum_value(&loss));
+	RETURN_RATIO(V(new_mrr) + V(reactivation) + V(expansion),
+				 V(contraction) + V(churned));
 }
 
 PG_FUNCTION_INFO_V1(kam_retention_movements);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every kam test: builds (-Wall -Wextra -Werror), installs, and runs the
+# pg_regress suite in a throwaway PostgreSQL cluster (pg_virtualenv).
+# Run as root on a fresh Debian 12 machine it installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. test/lib.sh
+
+kam_need_packages
+kam_build_install
+
+echo "== regression suite (pg_regress in a throwaway cluster)"
+rm -rf results regression.diffs regression.out
+set +e
+pg_virtualenv -v "$PGVER" make -s installcheck PG_CONFIG="$PG_CONFIG" 2>&1 | tee /tmp/kam-installcheck.log
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' /tmp/kam-installcheck.log || true)
+failed=$(grep -cE 'FAILED|failed \(ignored\)' /tmp/kam-installcheck.log || true)
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
+    [ -f regression.diffs ] && { echo "== regression.diffs"; cat regression.diffs; }
+    echo "regress: $passed passed, $((failed > 0 ? failed : 1)) failed"
+    exit 1
+fi
+echo "regress: $passed passed, 0 failed"

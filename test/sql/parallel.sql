@@ -1,0 +1,105 @@
+-- The combine path: partial aggregates from partitions and from parallel
+-- workers must give exactly the serial result.
+CREATE FUNCTION plan_has(q text, pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        IF l LIKE '%' || pattern || '%' THEN RETURN true; END IF;
+    END LOOP;
+    RETURN false;
+END $$;
+
+-- equal to a millionth (the order rows reach the workers may move the last bit)
+CREATE FUNCTION same_r(a text, b text) RETURNS boolean LANGUAGE sql AS $$
+    SELECT (SELECT array_agg(round(v::numeric, 6)) FROM jsonb_each_text(to_jsonb(kam.movements(a::kam.retention))) j(k, v))
+         = (SELECT array_agg(round(v::numeric, 6)) FROM jsonb_each_text(to_jsonb(kam.movements(b::kam.retention))) j(k, v)) $$;
+CREATE FUNCTION same_rows(a text, b text, t text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE r boolean;
+BEGIN
+    EXECUTE format($f$
+        SELECT (SELECT array_agg(CASE WHEN jsonb_typeof(v) = 'number' THEN round(v::text::numeric, 6)::text ELSE v::text END ORDER BY x.ordinality, e.k)
+                FROM unnest(%L::%s[]) WITH ORDINALITY x, jsonb_each(to_jsonb(x)) e(k, v))
+             = (SELECT array_agg(CASE WHEN jsonb_typeof(v) = 'number' THEN round(v::text::numeric, 6)::text ELSE v::text END ORDER BY x.ordinality, e.k)
+                FROM unnest(%L::%s[]) WITH ORDINALITY x, jsonb_each(to_jsonb(x)) e(k, v))$f$, a, t, b, t)
+    INTO r;
+    RETURN r;
+END $$;
+
+-- 4 copies of the CRM snapshots under distinct account ids, hash-partitioned by account
+CREATE TABLE psnap (account_id int, manager_id int, month date, mrr numeric(12,2))
+    PARTITION BY HASH (account_id);
+CREATE TABLE psnap_0 PARTITION OF psnap FOR VALUES WITH (MODULUS 4, REMAINDER 0);
+CREATE TABLE psnap_1 PARTITION OF psnap FOR VALUES WITH (MODULUS 4, REMAINDER 1);
+CREATE TABLE psnap_2 PARTITION OF psnap FOR VALUES WITH (MODULUS 4, REMAINDER 2);
+CREATE TABLE psnap_3 PARTITION OF psnap FOR VALUES WITH (MODULUS 4, REMAINDER 3);
+INSERT INTO psnap
+SELECT s.account_id + c * 100000, a.manager_id, s.month, s.mrr
+FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id), generate_series(0, 3) c;
+ANALYZE psnap;
+
+CREATE VIEW q_all AS
+SELECT manager_id % 3 AS grp,
+       kam.retention_agg(lag_mrr, mrr)::text AS pairs,
+       kam.retention_agg(account_id, month, mrr, '2023-07-01', '2024-07-01')::text AS snapshots,
+       kam.nrr(lag_mrr, mrr) AS nrr, kam.grr(lag_mrr, mrr) AS grr, kam.logo_churn_rate(lag_mrr, mrr) AS logo,
+       kam.mrr_waterfall(account_id, month, mrr)::text AS waterfall,
+       kam.cohort_retention(account_id, month, mrr)::text AS cohorts
+FROM (SELECT p.*, (p.mrr * 0.9 + (p.account_id % 7))::numeric(12,2) AS lag_mrr FROM psnap p) x
+GROUP BY 1;
+
+-- serial reference
+SET max_parallel_workers_per_gather = 0;
+SET enable_partitionwise_aggregate = off;
+CREATE TABLE serial_result AS SELECT * FROM q_all;
+SELECT grp, round(nrr::numeric, 6) AS nrr, round(grr::numeric, 6) AS grr, round(logo::numeric, 6) AS logo,
+       length(waterfall) > 0 AS has_waterfall FROM serial_result ORDER BY grp;
+
+-- partition-wise partial aggregation (no workers)
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+SELECT plan_has('SELECT * FROM q_all', 'Partial HashAggregate') OR plan_has('SELECT * FROM q_all', 'Partial GroupAggregate')
+       AS partial_per_partition;
+SELECT count(*) AS groups,
+       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
+                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
+                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
+                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
+FROM serial_result s JOIN q_all p USING (grp);
+
+-- forced parallel workers doing all the work (serialize / deserialize / combine)
+SET enable_partitionwise_aggregate = off;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+SELECT plan_has('SELECT * FROM q_all', 'Gather') AS uses_workers,
+       plan_has('SELECT * FROM q_all', 'Partial') AS partial_aggregate;
+SELECT count(*) AS groups,
+       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
+                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
+                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
+                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
+FROM serial_result s JOIN q_all p USING (grp);
+
+-- both at once, and an ungrouped aggregate
+SET enable_partitionwise_aggregate = on;
+SELECT count(*) AS groups,
+       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
+                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
+                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
+                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
+FROM serial_result s JOIN q_all p USING (grp);
+SELECT plan_has($$SELECT kam.retention_agg(account_id, month, mrr, '2023-07-01', '2024-07-01') FROM psnap$$, 'Gather')
+       AS ungrouped_parallel;
+SELECT same_r((SELECT kam.retention_agg(account_id, month, mrr, '2023-07-01', '2024-07-01')::text FROM psnap),
+              (SELECT kam.rollup(snapshots::kam.retention)::text FROM serial_result)) AS ungrouped_matches_rollup;
+-- text-keyed accounts through workers (datum serialization of by-reference keys)
+SELECT same_r((SELECT kam.retention_agg('k' || account_id, month, mrr, '2023-07-01', '2024-07-01')::text FROM psnap),
+              (SELECT kam.rollup(snapshots::kam.retention)::text FROM serial_result)) AS text_keys_match;
+-- the comparison itself can fail
+SELECT same_rows((SELECT waterfall FROM serial_result WHERE grp = 0), (SELECT waterfall FROM serial_result WHERE grp = 1),
+                 'kam.mrr_movement') AS must_be_false_too;
+SELECT same_r('(starting=1:1,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)',
+              '(starting=1.01:1,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)') AS must_be_false;
+RESET ALL;
