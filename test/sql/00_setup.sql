@@ -1,8 +1,10 @@
 -- Install kam and generate the sample CRM used by the other tests.
 CREATE EXTENSION kam;
+\set ECHO none
 \set QUIET on
 \i test/crm/generate.sql
 \set QUIET off
+\set ECHO all
 SELECT crm.generate(accounts => 300, months => 24, seed => 42);
 -- the generator is deterministic: fixed totals for seed 42
 SELECT count(*) AS snapshot_rows, sum(mrr) AS total_mrr FROM crm.mrr_snapshots;
