@@ -51,6 +51,14 @@ GROUP BY 1;
 SET max_parallel_workers_per_gather = 0;
 SET enable_partitionwise_aggregate = off;
 CREATE TABLE serial_result AS SELECT * FROM q_all;
+-- q_all under the current settings against the serial result
+CREATE VIEW compare_to_serial AS
+SELECT count(*) AS groups,
+       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
+                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
+                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
+                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
+FROM serial_result s JOIN q_all p USING (grp);
 SELECT grp, round(nrr::numeric, 6) AS nrr, round(grr::numeric, 6) AS grr, round(logo::numeric, 6) AS logo,
        length(waterfall) > 0 AS has_waterfall FROM serial_result ORDER BY grp;
 
@@ -59,12 +67,7 @@ SET enable_partitionwise_aggregate = on;
 SET max_parallel_workers_per_gather = 0;
 SELECT plan_has('SELECT * FROM q_all', 'Partial HashAggregate') OR plan_has('SELECT * FROM q_all', 'Partial GroupAggregate')
        AS partial_per_partition;
-SELECT count(*) AS groups,
-       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
-                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
-                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
-                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
-FROM serial_result s JOIN q_all p USING (grp);
+SELECT * FROM compare_to_serial;
 
 -- forced parallel workers doing all the work (serialize / deserialize / combine)
 SET enable_partitionwise_aggregate = off;
@@ -75,21 +78,11 @@ SET min_parallel_table_scan_size = 0;
 SET parallel_leader_participation = off;
 SELECT plan_has('SELECT * FROM q_all', 'Gather') AS uses_workers,
        plan_has('SELECT * FROM q_all', 'Partial') AS partial_aggregate;
-SELECT count(*) AS groups,
-       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
-                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
-                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
-                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
-FROM serial_result s JOIN q_all p USING (grp);
+SELECT * FROM compare_to_serial;
 
 -- both at once, and an ungrouped aggregate
 SET enable_partitionwise_aggregate = on;
-SELECT count(*) AS groups,
-       bool_and(same_r(s.pairs, p.pairs) AND same_r(s.snapshots, p.snapshots)
-                AND same_rows(s.waterfall, p.waterfall, 'kam.mrr_movement')
-                AND same_rows(s.cohorts, p.cohorts, 'kam.cohort_cell')
-                AND abs(s.nrr - p.nrr) < 1e-12 AND abs(s.grr - p.grr) < 1e-12 AND s.logo = p.logo) AS same_as_serial
-FROM serial_result s JOIN q_all p USING (grp);
+SELECT * FROM compare_to_serial;
 SELECT plan_has($$SELECT kam.retention_agg(account_id, month, mrr, '2023-07-01', '2024-07-01') FROM psnap$$, 'Gather')
        AS ungrouped_parallel;
 SELECT same_r((SELECT kam.retention_agg(account_id, month, mrr, '2023-07-01', '2024-07-01')::text FROM psnap),
