@@ -171,6 +171,14 @@ CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, date,
     RETURNS internal
     AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, date, numeric, date, date)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, date, date, numeric, date, date)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.retention_window_final(internal)
     RETURNS @extschema@.retention
     AS 'MODULE_PATHNAME', 'kam_retention_window_final'
@@ -194,10 +202,28 @@ CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr doub
     DESERIALFUNC = @extschema@.acct_deserial,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr numeric, "from" date, "to" date) (
+    SFUNC = @extschema@.retention_snapshot_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
 COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, double precision, date, date) IS
     'MRR movements from snapshots (account, snapshot date, MRR) between two snapshot dates; rows before "from" tell reactivation from new';
 
 CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from date, valid_to date, mrr double precision, "from" date, "to" date) (
+    SFUNC = @extschema@.retention_interval_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from date, valid_to date, mrr numeric, "from" date, "to" date) (
     SFUNC = @extschema@.retention_interval_sfunc,
     STYPE = internal,
     FINALFUNC = @extschema@.retention_window_final,
@@ -252,6 +278,10 @@ CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, double pre
     RETURNS internal
     AS 'MODULE_PATHNAME', 'kam_history_sfunc'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, numeric)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.waterfall_final(internal)
     RETURNS @extschema@.mrr_movement[]
     AS 'MODULE_PATHNAME', 'kam_waterfall_final'
@@ -265,7 +295,15 @@ CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr doub
     SFUNC = @extschema@.history_sfunc,
     STYPE = internal,
     FINALFUNC = @extschema@.waterfall_final,
-    FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr numeric) (
+    SFUNC = @extschema@.history_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.waterfall_final,
     COMBINEFUNC = @extschema@.acct_combine,
     SERIALFUNC = @extschema@.acct_serial,
     DESERIALFUNC = @extschema@.acct_deserial,
@@ -278,7 +316,15 @@ CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr d
     SFUNC = @extschema@.history_sfunc,
     STYPE = internal,
     FINALFUNC = @extschema@.cohort_final,
-    FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial,
+    DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr numeric) (
+    SFUNC = @extschema@.history_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.cohort_final,
     COMBINEFUNC = @extschema@.acct_combine,
     SERIALFUNC = @extschema@.acct_serial,
     DESERIALFUNC = @extschema@.acct_deserial,
@@ -286,3 +332,12 @@ CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr d
 );
 COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, double precision) IS
     'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell by first-paid period and periods since; use with unnest()';
+
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, numeric, date, date) IS
+    'MRR movements from snapshots with numeric MRR (read without the numeric-to-text-to-float round trip)';
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, date, numeric, date, date) IS
+    'MRR movements from contract intervals with numeric MRR';
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, numeric) IS
+    'MRR waterfall over snapshots with numeric MRR: an array of kam.mrr_movement; use with unnest()';
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, numeric) IS
+    'Cohort retention over snapshots with numeric MRR: an array of kam.cohort_cell; use with unnest()';

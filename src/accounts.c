@@ -43,6 +43,14 @@ static bool acct_key_equal(struct KamAcctState *st, Datum a, Datum b);
 
 #define KAM_ACCT_MAGIC 0x4B414D31	/* "KAM1" */
 
+/* one history row: appended sequentially, grouped by account at the end */
+typedef struct KamHistPoint
+{
+	int32		acct;
+	DateADT		at;
+	double		mrr;
+} KamHistPoint;
+
 struct KamAcctState
 {
 	MemoryContext ctx;			/* child of the aggregate context */
@@ -58,6 +66,13 @@ struct KamAcctState
 	DateADT		to;
 	acctab_hash *tab;
 	acctab_iterator iter;
+	/* history kind: keys by account id, and every point in arrival order */
+	Datum	   *keys;
+	int32		nkeys;
+	int32		maxkeys;
+	KamHistPoint *hp;
+	Size		nhp;
+	Size		maxhp;
 };
 
 /* 64-bit finaliser (splitmix64) for integer-like keys */
@@ -93,8 +108,9 @@ acct_key_equal(KamAcctState *st, Datum a, Datum b)
 static KamAcctState *
 acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collation)
 {
+	/* small to start with: a GROUP BY may create one state per group */
 	MemoryContext ctx = AllocSetContextCreate(aggctx, "kam accounts",
-											  ALLOCSET_DEFAULT_SIZES);
+											  ALLOCSET_SMALL_SIZES);
 	KamAcctState *st = MemoryContextAllocZero(ctx, sizeof(KamAcctState));
 
 	st->ctx = ctx;
@@ -127,7 +143,7 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 							format_type_be(keytype)),
 					 errhint("Use an integer, text or uuid account identifier.")));
 	}
-	st->tab = acctab_create(ctx, 1024, st);
+	st->tab = acctab_create(ctx, 8, st);
 	return st;
 }
 
@@ -139,6 +155,7 @@ KamAcctState *
 kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind, MemoryContext *aggctx_out)
 {
 	MemoryContext aggctx;
+	Oid			keytype;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "kam aggregate transition function called in non-aggregate context");
@@ -146,9 +163,10 @@ kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind, MemoryContext *agg
 		*aggctx_out = aggctx;
 	if (!PG_ARGISNULL(0))
 		return (KamAcctState *) PG_GETARG_POINTER(0);
-	return acct_state_new(aggctx, kind,
-						  get_fn_expr_argtype(fcinfo->flinfo, 1),
-						  PG_GET_COLLATION());
+	keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	if (!OidIsValid(keytype))
+		elog(ERROR, "could not determine the account key type");
+	return acct_state_new(aggctx, kind, keytype, PG_GET_COLLATION());
 }
 
 /* Find or add the account `key`; a by-reference key is copied into the state. */
@@ -171,10 +189,21 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 			MemoryContextSwitchTo(old);
 		}
 		a->returning = false;
-		a->npoints = a->maxpoints = 0;
-		a->points = NULL;
+		a->id = -1;
 		memset(&a->s, 0, sizeof(KamSum));
 		memset(&a->e, 0, sizeof(KamSum));
+		if (st->kind == KAM_ACCT_HISTORY)
+		{
+			if (st->nkeys == st->maxkeys)
+			{
+				st->maxkeys = st->maxkeys == 0 ? 64 : st->maxkeys * 2;
+				st->keys = st->keys == NULL ?
+					MemoryContextAlloc(st->ctx, st->maxkeys * sizeof(Datum)) :
+					repalloc_huge(st->keys, st->maxkeys * sizeof(Datum));
+			}
+			a->id = st->nkeys;
+			st->keys[st->nkeys++] = a->key;
+		}
 	}
 	return a;
 }
@@ -182,24 +211,84 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 void
 kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr)
 {
-	if (a->npoints > 0 && a->points[a->npoints - 1].at == at)
-	{
-		a->points[a->npoints - 1].mrr += mrr;
-		return;
-	}
-	if (a->npoints == a->maxpoints)
-	{
-		int			n = a->maxpoints == 0 ? 4 : a->maxpoints * 2;
+	KamHistPoint *p;
 
-		if (a->points == NULL)
-			a->points = MemoryContextAlloc(st->ctx, n * sizeof(KamPoint));
+	if (st->nhp == st->maxhp)
+	{
+		st->maxhp = st->maxhp == 0 ? 256 : st->maxhp * 2;
+		if (st->hp == NULL)
+			st->hp = MemoryContextAlloc(st->ctx, st->maxhp * sizeof(KamHistPoint));
 		else
-			a->points = repalloc(a->points, n * sizeof(KamPoint));
-		a->maxpoints = n;
+			st->hp = repalloc_huge(st->hp, st->maxhp * sizeof(KamHistPoint));
 	}
-	a->points[a->npoints].at = at;
-	a->points[a->npoints].mrr = mrr;
-	a->npoints++;
+	p = &st->hp[st->nhp++];
+	p->acct = a->id;
+	p->at = at;
+	p->mrr = mrr;
+}
+
+static int
+cmp_point(const void *a, const void *b)
+{
+	DateADT		x = ((const KamPoint *) a)->at;
+	DateADT		y = ((const KamPoint *) b)->at;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Group the history by account (counting sort on the account id), sort each
+ * account's points by date and sum the rows of one date.  Allocated in the
+ * current memory context; the state is not changed.
+ */
+void
+kam_history_group(KamAcctState *st, KamHistory *h)
+{
+	int32		n = st->nkeys;
+	Size	   *next;
+	Size		out = 0;
+	KamPoint   *pts;
+
+	h->naccts = n;
+	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	pts = palloc_extended(Max(st->nhp, 1) * sizeof(KamPoint), MCXT_ALLOC_HUGE);
+	for (Size i = 0; i < st->nhp; i++)
+		h->offsets[st->hp[i].acct + 1]++;
+	for (int32 i = 0; i < n; i++)
+		h->offsets[i + 1] += h->offsets[i];
+	next = palloc_extended(Max(n, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
+	memcpy(next, h->offsets, n * sizeof(Size));
+	for (Size i = 0; i < st->nhp; i++)
+	{
+		KamPoint   *p = &pts[next[st->hp[i].acct]++];
+
+		p->at = st->hp[i].at;
+		p->mrr = st->hp[i].mrr;
+	}
+	pfree(next);
+
+	/* sort each run by date, merge equal dates, compact */
+	for (int32 i = 0; i < n; i++)
+	{
+		Size		lo = h->offsets[i],
+					hi = h->offsets[i + 1];
+		bool		sorted = true;
+
+		for (Size j = lo + 1; j < hi && sorted; j++)
+			sorted = pts[j - 1].at < pts[j].at;
+		if (!sorted)
+			qsort(&pts[lo], hi - lo, sizeof(KamPoint), cmp_point);
+		h->offsets[i] = out;
+		for (Size j = lo; j < hi; j++)
+		{
+			if (out > h->offsets[i] && pts[out - 1].at == pts[j].at)
+				pts[out - 1].mrr += pts[j].mrr;
+			else
+				pts[out++] = pts[j];
+		}
+	}
+	h->offsets[n] = out;
+	h->points = pts;
 }
 
 /* Set the window on the first row; every later row must give the same one. */
@@ -248,22 +337,39 @@ kam_acct_iterate_next(KamAcctState *st)
 	return acctab_iterate(st->tab, &st->iter);
 }
 
-/* Fold account `b` (from another partial state) into `st`. */
+/* Fold the accounts of another partial state into `st`. */
 static void
-acct_merge_one(KamAcctState *st, const KamAcct *b)
+acct_merge(KamAcctState *st, KamAcctState *other)
 {
-	KamAcct    *a = kam_acct_lookup(st, b->key);
-
-	a->returning |= b->returning;
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		kam_sum_merge(&a->s, &b->s);
-		kam_sum_merge(&a->e, &b->e);
+		acctab_iterator it;
+		KamAcct    *b;
+
+		acctab_start_iterate(other->tab, &it);
+		while ((b = acctab_iterate(other->tab, &it)) != NULL)
+		{
+			KamAcct    *a = kam_acct_lookup(st, b->key);
+
+			a->returning |= b->returning;
+			kam_sum_merge(&a->s, &b->s);
+			kam_sum_merge(&a->e, &b->e);
+		}
 	}
 	else
 	{
-		for (int i = 0; i < b->npoints; i++)
-			kam_acct_add_point(st, a, b->points[i].at, b->points[i].mrr);
+		/* other's account ids -> st's, then append its points */
+		int32	   *remap = palloc(Max(other->nkeys, 1) * sizeof(int32));
+		KamAcct		fake;
+
+		for (int32 i = 0; i < other->nkeys; i++)
+			remap[i] = kam_acct_lookup(st, other->keys[i])->id;
+		for (Size i = 0; i < other->nhp; i++)
+		{
+			fake.id = remap[other->hp[i].acct];
+			kam_acct_add_point(st, &fake, other->hp[i].at, other->hp[i].mrr);
+		}
+		pfree(remap);
 	}
 }
 
@@ -286,8 +392,6 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	KamAcctState *st;
 	KamAcctState *other;
-	KamAcct    *b;
-	acctab_iterator it;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "kam_acct_combine called in non-aggregate context");
@@ -305,9 +409,7 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 	if (st->kind != other->kind || st->keytype != other->keytype)
 		elog(ERROR, "kam_acct_combine: mismatched partial states");
 	acct_merge_window(st, other);
-	acctab_start_iterate(other->tab, &it);
-	while ((b = acctab_iterate(other->tab, &it)) != NULL)
-		acct_merge_one(st, b);
+	acct_merge(st, other);
 	PG_RETURN_POINTER(st);
 }
 
@@ -336,18 +438,24 @@ kam_acct_serialize(PG_FUNCTION_ARGS)
 	char	   *p;
 	KamAcct    *a;
 	acctab_iterator it;
+	KamHistory	hist = {0};
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "kam_acct_serialize called in non-aggregate context");
 
-	acctab_start_iterate(st->tab, &it);
-	while ((a = acctab_iterate(st->tab, &it)) != NULL)
+	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		size += datumEstimateSpace(a->key, false, st->keybyval, st->keylen) + 1;
-		if (st->kind == KAM_ACCT_WINDOW)
-			size += 2 * sizeof(KamSum);
-		else
-			size += sizeof(int32) + a->npoints * sizeof(KamPoint);
+		acctab_start_iterate(st->tab, &it);
+		while ((a = acctab_iterate(st->tab, &it)) != NULL)
+			size += datumEstimateSpace(a->key, false, st->keybyval, st->keylen) + 1 +
+				2 * sizeof(KamSum);
+	}
+	else
+	{
+		kam_history_group(st, &hist);
+		for (int32 i = 0; i < hist.naccts; i++)
+			size += datumEstimateSpace(st->keys[i], false, st->keybyval, st->keylen) + 1 +
+				sizeof(int32) + (hist.offsets[i + 1] - hist.offsets[i]) * sizeof(KamPoint);
 	}
 	if (!AllocSizeIsValid(size))
 		ereport(ERROR,
@@ -365,29 +473,36 @@ kam_acct_serialize(PG_FUNCTION_ARGS)
 	h.has_window = st->has_window;
 	h.from = st->from;
 	h.to = st->to;
-	h.count = st->tab->members;
+	h.count = st->kind == KAM_ACCT_WINDOW ? st->tab->members : (uint64) hist.naccts;
 	p = VARDATA(out);
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 
-	acctab_start_iterate(st->tab, &it);
-	while ((a = acctab_iterate(st->tab, &it)) != NULL)
+	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		datumSerialize(a->key, false, st->keybyval, st->keylen, &p);
-		*p++ = a->returning ? 1 : 0;
-		if (st->kind == KAM_ACCT_WINDOW)
+		acctab_start_iterate(st->tab, &it);
+		while ((a = acctab_iterate(st->tab, &it)) != NULL)
 		{
+			datumSerialize(a->key, false, st->keybyval, st->keylen, &p);
+			*p++ = a->returning ? 1 : 0;
 			memcpy(p, &a->s, sizeof(KamSum));
 			p += sizeof(KamSum);
 			memcpy(p, &a->e, sizeof(KamSum));
 			p += sizeof(KamSum);
 		}
-		else
+	}
+	else
+	{
+		for (int32 i = 0; i < hist.naccts; i++)
 		{
-			memcpy(p, &a->npoints, sizeof(int32));
+			int32		n = (int32) (hist.offsets[i + 1] - hist.offsets[i]);
+
+			datumSerialize(st->keys[i], false, st->keybyval, st->keylen, &p);
+			*p++ = 0;
+			memcpy(p, &n, sizeof(int32));
 			p += sizeof(int32);
-			memcpy(p, a->points, a->npoints * sizeof(KamPoint));
-			p += a->npoints * sizeof(KamPoint);
+			memcpy(p, &hist.points[hist.offsets[i]], n * sizeof(KamPoint));
+			p += n * sizeof(KamPoint);
 		}
 	}
 	Assert(p == (char *) out + size);
@@ -425,16 +540,9 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 	{
 		bool		isnull;
 		Datum		key = datumRestore(&p, &isnull);
-		bool		found;
-		KamAcct    *a = acctab_insert(st->tab, key, &found);
+		KamAcct    *a = kam_acct_lookup(st, key);
 
-		if (found)
-			elog(ERROR, "kam_acct_deserialize: duplicate account");
 		a->returning = *p++ != 0;
-		a->npoints = a->maxpoints = 0;
-		a->points = NULL;
-		memset(&a->s, 0, sizeof(KamSum));
-		memset(&a->e, 0, sizeof(KamSum));
 		if (st->kind == KAM_ACCT_WINDOW)
 		{
 			memcpy(&a->s, p, sizeof(KamSum));
@@ -448,13 +556,14 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 
 			memcpy(&n, p, sizeof(int32));
 			p += sizeof(int32);
-			if (n > 0)
+			for (int32 j = 0; j < n; j++)
 			{
-				a->points = palloc(n * sizeof(KamPoint));
-				memcpy(a->points, p, n * sizeof(KamPoint));
-				p += n * sizeof(KamPoint);
+				KamPoint	pt;
+
+				memcpy(&pt, p, sizeof(KamPoint));
+				p += sizeof(KamPoint);
+				kam_acct_add_point(st, a, pt.at, pt.mrr);
 			}
-			a->npoints = a->maxpoints = n;
 		}
 	}
 	MemoryContextSwitchTo(old);

@@ -38,7 +38,7 @@ kam_history_sfunc(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
 	at = PG_GETARG_DATEADT(2);
-	mrr = PG_GETARG_FLOAT8(3);
+	mrr = kam_money_arg(fcinfo, 3);
 	kam_check_mrr(mrr, "mrr");
 	if (DATE_NOT_FINITE(at))
 		ereport(ERROR,
@@ -61,74 +61,83 @@ cmp_date(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
-cmp_point(const void *a, const void *b)
-{
-	return cmp_date(&((const KamPoint *) a)->at, &((const KamPoint *) b)->at);
-}
-
-/* Sort an account's points by date and sum rows of the same period. */
-static void
-normalise_points(KamAcct *a)
-{
-	int			n = 0;
-	bool		sorted = true;
-
-	for (int i = 1; i < a->npoints && sorted; i++)
-		sorted = a->points[i - 1].at < a->points[i].at;
-	if (sorted)
-		return;
-	qsort(a->points, a->npoints, sizeof(KamPoint), cmp_point);
-	for (int i = 0; i < a->npoints; i++)
-	{
-		if (n > 0 && a->points[n - 1].at == a->points[i].at)
-			a->points[n - 1].mrr += a->points[i].mrr;
-		else
-			a->points[n++] = a->points[i];
-	}
-	a->npoints = n;
-}
-
 /*
- * The distinct periods of the whole input, sorted; every account's points
- * normalised on the way.
+ * The distinct periods (snapshot dates) of the whole input, sorted, with a
+ * date -> period lookup: a dense map over [min, max] when the dates span
+ * fewer than 2^22 days (any real calendar), binary search otherwise.
  */
-static DateADT *
-collect_periods(KamAcctState *st, int *nperiods)
+typedef struct Periods
 {
-	Size		total = 0;
-	Size		n = 0;
-	DateADT    *all;
-	KamAcct    *a;
+	DateADT    *dates;
+	int			n;
+	DateADT		min;
+	int32	   *map;			/* map[at - min] = index, or NULL */
+} Periods;
 
-	kam_acct_iterate_begin(st);
-	while ((a = kam_acct_iterate_next(st)) != NULL)
+#define KAM_DENSE_PERIOD_SPAN (1 << 22)
+
+static void
+collect_periods(const KamHistory *h, Periods *pp)
+{
+	DateADT		lo = DATEVAL_NOEND,
+				hi = DATEVAL_NOBEGIN;
+	Size		total = h->offsets[h->naccts];
+
+	memset(pp, 0, sizeof(Periods));
+	if (total == 0)
+		return;
+	for (int32 i = 0; i < h->naccts; i++)
+		if (h->offsets[i + 1] > h->offsets[i])
+		{
+			lo = Min(lo, h->points[h->offsets[i]].at);
+			hi = Max(hi, h->points[h->offsets[i + 1] - 1].at);
+		}
+	pp->min = lo;
+	if ((int64) hi - lo < KAM_DENSE_PERIOD_SPAN)
 	{
-		normalise_points(a);
-		total += a->npoints;
+		Size		span = (Size) (hi - lo) + 1;
+
+		pp->map = palloc_extended(span * sizeof(int32), MCXT_ALLOC_HUGE);
+		memset(pp->map, 0xff, span * sizeof(int32));	/* -1: no period */
+		for (Size j = 0; j < total; j++)
+			pp->map[h->points[j].at - lo] = 0;
+		for (Size d = 0; d < span; d++)
+			if (pp->map[d] == 0)
+				pp->n++;
+		pp->dates = palloc(pp->n * sizeof(DateADT));
+		pp->n = 0;
+		for (Size d = 0; d < span; d++)
+			if (pp->map[d] == 0)
+			{
+				pp->dates[pp->n] = lo + (DateADT) d;
+				pp->map[d] = pp->n++;
+			}
 	}
-	all = palloc_extended(Max(total, 1) * sizeof(DateADT), MCXT_ALLOC_HUGE);
-	kam_acct_iterate_begin(st);
-	while ((a = kam_acct_iterate_next(st)) != NULL)
-		for (int i = 0; i < a->npoints; i++)
-			all[n++] = a->points[i].at;
-	qsort(all, n, sizeof(DateADT), cmp_date);
-	total = n;
-	n = 0;
-	for (Size i = 0; i < total; i++)
-		if (n == 0 || all[n - 1] != all[i])
-			all[n++] = all[i];
-	*nperiods = (int) n;
-	return all;
+	else
+	{
+		Size		n = 0;
+
+		pp->dates = palloc_extended(total * sizeof(DateADT), MCXT_ALLOC_HUGE);
+		for (Size j = 0; j < total; j++)
+			pp->dates[j] = h->points[j].at;
+		qsort(pp->dates, total, sizeof(DateADT), cmp_date);
+		for (Size j = 0; j < total; j++)
+			if (n == 0 || pp->dates[n - 1] != pp->dates[j])
+				pp->dates[n++] = pp->dates[j];
+		pp->n = (int) n;
+	}
 }
 
-static int
-period_index(const DateADT *periods, int n, DateADT at)
+static inline int
+period_index(const Periods *pp, DateADT at)
 {
-	DateADT    *p = bsearch(&at, periods, n, sizeof(DateADT), cmp_date);
+	DateADT    *p;
 
+	if (pp->map)
+		return pp->map[at - pp->min];
+	p = bsearch(&at, pp->dates, pp->n, sizeof(DateADT), cmp_date);
 	Assert(p != NULL);
-	return (int) (p - periods);
+	return (int) (p - pp->dates);
 }
 
 /* Tuple descriptor of the element type of the final function's array result. */
@@ -165,10 +174,11 @@ Datum
 kam_waterfall_final(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
+	Periods		pp;
+	KamHistory	h;
 	DateADT    *periods;
 	int			m;
 	KamRetention *rows;
-	KamAcct    *a;
 	TupleDesc	tupdesc;
 	Oid			elemtype;
 	Datum	   *elems;
@@ -176,28 +186,32 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
-	periods = collect_periods(st, &m);
+	kam_history_group(st, &h);
+	collect_periods(&h, &pp);
+	periods = pp.dates;
+	m = pp.n;
 	rows = palloc0(Max((Size) (m), 1) * sizeof(KamRetention));
 
-	kam_acct_iterate_begin(st);
-	while ((a = kam_acct_iterate_next(st)) != NULL)
+	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
+		const KamPoint *pts = &h.points[h.offsets[acct]];
+		int			npts = (int) (h.offsets[acct + 1] - h.offsets[acct]);
 		int			first,
 					last,
 					j = 0;
 		double		prev = 0;
 		bool		paid_before_prev = false;	/* paid at a period < i - 1 */
 
-		if (a->npoints == 0)
+		if (npts == 0)
 			continue;
-		first = period_index(periods, m, a->points[0].at);
-		last = period_index(periods, m, a->points[a->npoints - 1].at);
+		first = period_index(&pp, pts[0].at);
+		last = period_index(&pp, pts[npts - 1].at);
 		for (int i = first; i <= Min(last + 1, m - 1); i++)
 		{
 			double		cur = 0;
 
-			if (j < a->npoints && a->points[j].at == periods[i])
-				cur = a->points[j++].mrr;
+			if (j < npts && pts[j].at == periods[i])
+				cur = pts[j++].mrr;
 			kam_retention_add(&rows[i], prev, cur, paid_before_prev);
 			if (prev > 0)
 				paid_before_prev = true;
@@ -241,10 +255,11 @@ Datum
 kam_cohort_final(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
+	Periods		pp;
+	KamHistory	h;
 	DateADT    *periods;
 	int			m;
 	CohortCell **cells;
-	KamAcct    *a;
 	TupleDesc	tupdesc;
 	Oid			elemtype;
 	Datum	   *elems;
@@ -253,7 +268,10 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
-	periods = collect_periods(st, &m);
+	kam_history_group(st, &h);
+	collect_periods(&h, &pp);
+	periods = pp.dates;
+	m = pp.n;
 	if (m > KAM_MAX_COHORT_PERIODS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -267,22 +285,21 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 	for (int c = 0; c < m; c++)
 		cells[c] = palloc0(Max((Size) (m - c), 1) * sizeof(CohortCell));
 
-	kam_acct_iterate_begin(st);
-	while ((a = kam_acct_iterate_next(st)) != NULL)
+	for (Size acct = 0; acct < (Size) h.naccts; acct++)
 	{
 		int			c = -1;
 
-		for (int j = 0; j < a->npoints; j++)
+		for (Size j = h.offsets[acct]; j < h.offsets[acct + 1]; j++)
 		{
 			int			i;
 
-			if (a->points[j].mrr <= 0)
+			if (h.points[j].mrr <= 0)
 				continue;
-			i = period_index(periods, m, a->points[j].at);
+			i = period_index(&pp, h.points[j].at);
 			if (c < 0)
 				c = i;
 			cells[c][i - c].accounts++;
-			kam_sum_add(&cells[c][i - c].mrr, a->points[j].mrr);
+			kam_sum_add(&cells[c][i - c].mrr, h.points[j].mrr);
 		}
 	}
 

@@ -8,6 +8,9 @@
 #include "kam.h"
 
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "catalog/pg_type.h"
 
 PG_MODULE_MAGIC;
 
@@ -58,4 +61,112 @@ const char *
 kam_date_str(DateADT d)
 {
 	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)));
+}
+
+/*
+ * numeric -> double without the string round trip of numeric_float8.
+ *
+ * Reads the numeric on-disk format (fixed since PostgreSQL 9.1 because
+ * pg_upgrade keeps data files): a 2-byte header for the short form, 4 bytes
+ * for the long form, then base-10000 digits.  When the value has at most 4
+ * base-10000 digits (an integer mantissa below 10^16 < 2^53) and its decimal
+ * exponent is within 22 (10^e is an exact double), mantissa * 10^e or
+ * mantissa / 10^-e is a single correctly rounded operation, i.e. the same
+ * double that numeric_float8's strtod gives.  Anything else (more digits,
+ * NaN, infinities) takes numeric_float8.
+ */
+#define NUM_SIGN_MASK	0xC000
+#define NUM_NEG			0x4000
+#define NUM_SHORT		0x8000
+#define NUM_SPECIAL		0xC000
+#define NUM_SHORT_SIGN_MASK 0x2000
+#define NUM_SHORT_WEIGHT_SIGN_MASK 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+
+static const double pow10_exact[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+static double
+numeric_to_double(Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+	const char *p = VARDATA_ANY(v);
+	Size		len = VARSIZE_ANY_EXHDR(v);
+	uint16		header;
+	bool		neg;
+	int			weight;
+	int			ndigits;
+	uint64		mant = 0;
+	int			exp10;
+	double		r;
+
+	if (len < sizeof(uint16))
+		goto slow;
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+		goto slow;
+	if (header & NUM_SHORT)
+	{
+		neg = (header & NUM_SHORT_SIGN_MASK) != 0;
+		weight = (header & NUM_SHORT_WEIGHT_SIGN_MASK) ?
+			(int) (~NUM_SHORT_WEIGHT_MASK | (header & NUM_SHORT_WEIGHT_MASK)) :
+			(int) (header & NUM_SHORT_WEIGHT_MASK);
+		p += sizeof(uint16);
+		len -= sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		if (len < 2 * sizeof(uint16))
+			goto slow;
+		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		p += 2 * sizeof(uint16);
+		len -= 2 * sizeof(uint16);
+	}
+	ndigits = (int) (len / sizeof(int16));
+	if (ndigits == 0)
+		return 0.0;
+	if (ndigits > 4)
+		goto slow;
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		digit;
+
+		memcpy(&digit, p + i * sizeof(int16), sizeof(int16));
+		mant = mant * 10000 + (uint64) digit;
+	}
+	exp10 = 4 * (weight - ndigits + 1);
+	if (exp10 > 22 || exp10 < -22)
+		goto slow;
+	r = exp10 >= 0 ? (double) mant * pow10_exact[exp10] : (double) mant / pow10_exact[-exp10];
+	return neg ? -r : r;
+
+slow:
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+}
+
+/*
+ * The money argument `argno` of an aggregate transition call as a double,
+ * whether the aggregate was declared with double precision or numeric
+ * (the declared type is looked up once and kept in fn_extra).
+ */
+double
+kam_money_arg(FunctionCallInfo fcinfo, int argno)
+{
+	Oid		   *typ = (Oid *) fcinfo->flinfo->fn_extra;
+
+	if (unlikely(typ == NULL))
+	{
+		typ = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid));
+		*typ = get_fn_expr_argtype(fcinfo->flinfo, argno);
+		fcinfo->flinfo->fn_extra = typ;
+	}
+	if (*typ == NUMERICOID)
+		return numeric_to_double(PG_GETARG_DATUM(argno));
+	return PG_GETARG_FLOAT8(argno);
 }

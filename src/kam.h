@@ -100,6 +100,7 @@ extern void kam_retention_values(const KamRetention *r, Datum *values, bool *nul
 extern void kam_check_mrr(double mrr, const char *what);
 extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
+extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
 
 /*
  * Per-account hash (accounts.c).  Accounts are keyed by a value of any type
@@ -117,12 +118,21 @@ typedef struct KamAcct
 	uint32		hash;
 	char		status;			/* used by simplehash */
 	bool		returning;		/* paid at some time before `from` */
-	int32		npoints;
-	int32		maxpoints;
+	int32		id;				/* history: dense account number */
 	KamSum		s;				/* MRR at `from` */
 	KamSum		e;				/* MRR at `to` */
-	KamPoint   *points;			/* waterfall/cohort history */
 } KamAcct;
+
+/*
+ * A history's points grouped by account: account i has points
+ * offsets[i] .. offsets[i + 1] - 1, sorted by date, one per date.
+ */
+typedef struct KamHistory
+{
+	int32		naccts;
+	Size	   *offsets;
+	KamPoint   *points;
+} KamHistory;
 
 typedef enum KamAcctKind
 {
@@ -136,6 +146,7 @@ extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kin
 										MemoryContext *aggctx);
 extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr);
+extern void kam_history_group(KamAcctState *st, KamHistory *h);
 extern void kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to);
 extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
 extern uint64 kam_acct_count(KamAcctState *st);

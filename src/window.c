@@ -43,7 +43,7 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 		}
 	at = PG_GETARG_DATEADT(2);
-	mrr = PG_GETARG_FLOAT8(3);
+	mrr = kam_money_arg(fcinfo, 3);
 	from = PG_GETARG_DATEADT(4);
 	to = PG_GETARG_DATEADT(5);
 	kam_check_mrr(mrr, "mrr");
@@ -100,7 +100,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 		}
 	vfrom = PG_GETARG_DATEADT(2);
 	vto = open_ended ? DATEVAL_NOEND : PG_GETARG_DATEADT(3);
-	mrr = PG_GETARG_FLOAT8(4);
+	mrr = kam_money_arg(fcinfo, 4);
 	from = PG_GETARG_DATEADT(5);
 	to = PG_GETARG_DATEADT(6);
 	kam_check_mrr(mrr, "mrr");

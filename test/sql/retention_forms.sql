@@ -122,7 +122,25 @@ SELECT kam.rollup(r)::text = (SELECT r::text FROM kam_snap) AS rollup_equals_com
 FROM (SELECT kam.retention_agg(s.account_id, s.month, s.mrr, '2023-07-01', '2024-07-01') AS r
       FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id) GROUP BY a.manager_id) x;
 
+-- numeric MRR has its own overloads (read without numeric_float8's text round trip):
+-- the same doubles as the cast, value by value
+SELECT count(*) FILTER (WHERE a <> b) AS mismatches, count(*) AS values_checked FROM (
+  SELECT v, kam.retention_agg(1, date '2024-01-01', v, '2024-01-01', '2024-01-01')::text AS a,
+            kam.retention_agg(1, date '2024-01-01', v::float8, '2024-01-01', '2024-01-01')::text AS b
+  FROM (SELECT (x * 7919 % 100000007)::numeric / 100 AS v FROM generate_series(1, 20000) x
+        UNION ALL
+        SELECT v FROM (VALUES (0::numeric), (0.1), (1e-7), (123456789012345.67), (99999999999999999999.99),
+                              (1e25), (1e-24), (12345678.12345678), (5e-23), (4503599627370497),
+                              (0.30000000000000004), (1e300)) t(v)) g
+  GROUP BY v) z;
+SELECT (SELECT kam.retention_agg(account_id, month, mrr::float8, '2023-07-01', '2024-07-01')::text FROM crm.mrr_snapshots)
+     = (SELECT r::text FROM kam_snap) AS float8_overload_equals_numeric;
+SELECT pg_typeof(mrr) AS crm_mrr_type FROM crm.mrr_snapshots LIMIT 1;
+
 -- errors
+SELECT test_error($q$SELECT kam.retention_agg(account, month, 'NaN'::numeric, '2024-01-01', '2024-03-01') FROM snap$q$);
+SELECT test_error($q$SELECT kam.retention_agg(account, month, 'Infinity'::numeric, '2024-01-01', '2024-03-01') FROM snap$q$);
+SELECT test_error($q$SELECT kam.retention_agg(account, valid_from, valid_to, -0.01::numeric, '2024-01-01', '2024-03-01') FROM contracts$q$);
 SELECT test_error($q$SELECT kam.retention_agg(account, month, mrr, '2024-03-01', '2024-01-01') FROM snap$q$);
 SELECT test_error($q$SELECT kam.retention_agg(account, month, mrr, '-infinity', '2024-01-01') FROM snap$q$);
 SELECT test_error($q$SELECT kam.retention_agg(account, month, mrr, '2024-01-01', 'infinity') FROM snap$q$);

@@ -102,8 +102,15 @@ SELECT cohort, period_number, cohort_accounts, retained_accounts, round(logo_ret
        round(revenue_retention::numeric, 3) AS revenue
 FROM kam_cohort WHERE cohort = '2023-01-01' AND period_number IN (0, 6, 12, 23) ORDER BY 2;
 
+-- double precision MRR gives the same waterfall and cohorts as numeric MRR
+SELECT (SELECT kam.mrr_waterfall(account_id, month, mrr::float8)::text FROM crm.mrr_snapshots)
+     = (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM crm.mrr_snapshots) AS waterfall_float8_equals_numeric,
+       (SELECT kam.cohort_retention(account_id, month, mrr::float8)::text FROM crm.mrr_snapshots)
+     = (SELECT kam.cohort_retention(account_id, month, mrr)::text FROM crm.mrr_snapshots) AS cohorts_float8_equals_numeric;
+
 -- errors
 SELECT test_error($q$SELECT kam.mrr_waterfall(account, month, -mrr) FROM wf WHERE mrr > 0$q$);
+SELECT test_error($q$SELECT kam.cohort_retention(account, month, 'Infinity'::numeric) FROM wf$q$);
 SELECT test_error($q$SELECT kam.mrr_waterfall(account, 'infinity'::date, mrr) FROM wf$q$);
 SELECT test_error($q$SELECT kam.cohort_retention(account, month, 'NaN'::float8) FROM wf$q$);
 SELECT test_error($q$SELECT kam.cohort_retention(1, d::date, 1) FROM generate_series(date '2020-01-01', date '2026-01-01', interval '1 day') d$q$);
