@@ -341,3 +341,29 @@ COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, numeric) IS
     'MRR waterfall over snapshots with numeric MRR: an array of kam.mrr_movement; use with unnest()';
 COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, numeric) IS
     'Cohort retention over snapshots with numeric MRR: an array of kam.cohort_cell; use with unnest()';
+
+-------------------------------------------------------------------------------
+-- formula lifetime value
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ltv(arpa double precision, gross_margin double precision, churn_rate double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_ltv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ltv(double precision, double precision, double precision) IS
+    'Lifetime value = arpa * gross_margin / churn_rate (rates per the period of arpa); NULL when churn_rate is 0';
+
+CREATE FUNCTION @extschema@.ltv(arpa double precision, gross_margin double precision, churn_rate double precision,
+                                discount_rate double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_ltv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ltv(double precision, double precision, double precision, double precision) IS
+    'Discounted lifetime value (Gupta-Lehmann) = m * r / (1 + d - r), m = arpa * gross_margin, r = 1 - churn_rate; NULL when churn and discount are both 0';
+
+CREATE FUNCTION @extschema@.cac_payback(cac double precision, arpa double precision, gross_margin double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_cac_payback'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cac_payback(double precision, double precision, double precision) IS
+    'Periods to recover the customer acquisition cost: cac / (arpa * gross_margin); NULL when the margin per period is 0';

@@ -402,6 +402,13 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
 	other = (KamAcctState *) PG_GETARG_POINTER(1);
+	/*
+	 * A partial state deserialized into this aggregate's own context can be
+	 * taken over as it is; one that belongs to another plan node (partition-
+	 * wise aggregation) must be copied.
+	 */
+	if (PG_ARGISNULL(0) && MemoryContextGetParent(other->ctx) == aggctx)
+		PG_RETURN_POINTER(other);
 	if (PG_ARGISNULL(0))
 		st = acct_state_new(aggctx, other->kind, other->keytype, other->collation);
 	else

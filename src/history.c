@@ -39,7 +39,7 @@ kam_history_sfunc(PG_FUNCTION_ARGS)
 	}
 	at = PG_GETARG_DATEADT(2);
 	mrr = kam_money_arg(fcinfo, 3);
-	kam_check_mrr(mrr, "mrr");
+	kam_check_money(mrr, "mrr");
 	if (DATE_NOT_FINITE(at))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -15,11 +15,11 @@
 PG_MODULE_MAGIC;
 
 /*
- * MRR must be a finite, non-negative amount.  `what` names the argument in
- * the message ("start_mrr", "mrr", ...).
+ * Money (MRR, ARPA, CAC) must be a finite, non-negative amount.  `what` names
+ * the argument in the message ("start_mrr", "mrr", "arpa", ...).
  */
 void
-kam_check_mrr(double mrr, const char *what)
+kam_check_money(double mrr, const char *what)
 {
 	if (unlikely(isnan(mrr) || isinf(mrr)))
 		ereport(ERROR,
@@ -34,6 +34,19 @@ kam_check_mrr(double mrr, const char *what)
 				 errdetail("Value is %s.",
 						   DatumGetCString(DirectFunctionCall1(float8out,
 															   Float8GetDatum(mrr))))));
+}
+
+/* A rate or share (margin, churn, probability) must be in [0, 1]. */
+void
+kam_check_fraction(double v, const char *what)
+{
+	if (unlikely(isnan(v) || v < 0 || v > 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be between 0 and 1", what),
+				 errdetail("Value is %s.",
+						   DatumGetCString(DirectFunctionCall1(float8out,
+															   Float8GetDatum(v))))));
 }
 
 /* The window [from, to] must be finite and ordered. */

@@ -97,7 +97,8 @@ extern double kam_retention_ending(const KamRetention *r);
 extern void kam_retention_values(const KamRetention *r, Datum *values, bool *nulls);
 
 /* validation (kam.c) */
-extern void kam_check_mrr(double mrr, const char *what);
+extern void kam_check_money(double amount, const char *what);
+extern void kam_check_fraction(double v, const char *what);
 extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);

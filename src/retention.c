@@ -376,8 +376,8 @@ kam_retention_pair_sfunc(PG_FUNCTION_ARGS)
 	}
 	s = PG_GETARG_FLOAT8(1);
 	e = PG_GETARG_FLOAT8(2);
-	kam_check_mrr(s, "start_mrr");
-	kam_check_mrr(e, "end_mrr");
+	kam_check_money(s, "start_mrr");
+	kam_check_money(e, "end_mrr");
 	if (PG_NARGS() > 3)
 		returning = PG_GETARG_BOOL(3);
 

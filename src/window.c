@@ -46,7 +46,7 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 	mrr = kam_money_arg(fcinfo, 3);
 	from = PG_GETARG_DATEADT(4);
 	to = PG_GETARG_DATEADT(5);
-	kam_check_mrr(mrr, "mrr");
+	kam_check_money(mrr, "mrr");
 	check_at(at, "snapshot date");
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW, NULL);
@@ -103,7 +103,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 	mrr = kam_money_arg(fcinfo, 4);
 	from = PG_GETARG_DATEADT(5);
 	to = PG_GETARG_DATEADT(6);
-	kam_check_mrr(mrr, "mrr");
+	kam_check_money(mrr, "mrr");
 	if (vto < vfrom)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
