@@ -367,3 +367,70 @@ CREATE FUNCTION @extschema@.cac_payback(cac double precision, arpa double precis
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.cac_payback(double precision, double precision, double precision) IS
     'Periods to recover the customer acquisition cost: cac / (arpa * gross_margin); NULL when the margin per period is 0';
+
+-------------------------------------------------------------------------------
+-- Kaplan-Meier survival of contracts
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.survival;
+CREATE FUNCTION @extschema@.survival_in(cstring) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_out(@extschema@.survival) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_survival_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.survival (
+    INPUT = @extschema@.survival_in,
+    OUTPUT = @extschema@.survival_out,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.survival IS
+    'Kaplan-Meier life table: events and censorings per lifetime in days, text form (days:events:censored,...)';
+
+CREATE FUNCTION @extschema@.survival_sfunc(internal, date, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_survival_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_survival_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_survival_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_survival_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_final(internal) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.survival_agg(started date, ended date, as_of date) (
+    SFUNC = @extschema@.survival_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.survival_final,
+    COMBINEFUNC = @extschema@.survival_combine,
+    SERIALFUNC = @extschema@.survival_serial,
+    DESERIALFUNC = @extschema@.survival_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.survival_agg(date, date, date) IS
+    'Kaplan-Meier life table of contracts: lifetime ended - started when ended <= as_of, else censored at as_of - started (NULL ended = still active)';
+
+CREATE FUNCTION @extschema@.survival_at(s @extschema@.survival, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_survival_at'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival_at(@extschema@.survival, double precision) IS
+    'Kaplan-Meier survival S(t): share of contracts still alive after t days';
+CREATE FUNCTION @extschema@.median_lifetime(s @extschema@.survival) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_survival_median'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.median_lifetime(@extschema@.survival) IS
+    'Median lifetime in days: the first lifetime at which S(t) <= 0.5; NULL when the curve stays above 0.5';
+CREATE FUNCTION @extschema@.survival_curve(s @extschema@.survival,
+        OUT t integer, OUT at_risk bigint, OUT events bigint, OUT censored bigint, OUT survival double precision)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'kam_survival_curve'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.survival_curve(@extschema@.survival) IS
+    'The Kaplan-Meier curve: per distinct lifetime t (days), contracts at risk, events, censorings and S(t)';

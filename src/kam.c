@@ -7,7 +7,10 @@
  */
 #include "kam.h"
 
+#include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/tuplestore.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "catalog/pg_type.h"
@@ -182,4 +185,33 @@ kam_money_arg(FunctionCallInfo fcinfo, int argno)
 	if (*typ == NUMERICOID)
 		return numeric_to_double(PG_GETARG_DATUM(argno));
 	return PG_GETARG_FLOAT8(argno);
+}
+
+/*
+ * Set up a materialized set-returning function call (rsinfo->setResult and
+ * setDesc).  InitMaterializedSRF exists from PostgreSQL 15 on.
+ */
+void
+kam_materialize_srf(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 150000
+	InitMaterializedSRF(fcinfo, 0);
+#else
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	MemoryContext old;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(old);
+#endif
 }

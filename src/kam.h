@@ -102,6 +102,7 @@ extern void kam_check_fraction(double v, const char *what);
 extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
+extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 
 /*
  * Per-account hash (accounts.c).  Accounts are keyed by a value of any type

@@ -1,0 +1,456 @@
+/*-------------------------------------------------------------------------
+ *
+ * survival.c
+ *	  Kaplan-Meier survival of contracts with right-censoring
+ *	  (docs/ltv.md):
+ *
+ *	  kam.survival_agg(started date, ended date, as_of date) -> kam.survival
+ *
+ *	  A contract's lifetime is ended - started days when it ended on or
+ *	  before as_of (an event), otherwise as_of - started (censored).  The
+ *	  aggregate counts events and censorings per lifetime; the kam.survival
+ *	  value holds that table (distinct lifetimes in ascending order) and the
+ *	  accessors compute S(t) = prod over t_i <= t of (1 - d_i / n_i), where
+ *	  n_i counts the contracts whose lifetime is >= t_i (a contract censored
+ *	  at t_i is still at risk at t_i).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include <ctype.h>
+#include <errno.h>
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
+
+typedef struct SurvCount
+{
+	int32		t;				/* lifetime in days */
+	uint32		hash;
+	char		status;
+	int64		events;
+	int64		censored;
+} SurvCount;
+
+static inline uint32
+surv_hash(int32 t)
+{
+	uint64		x = (uint64) (uint32) t * UINT64CONST(0x9E3779B97F4A7C15);
+
+	return (uint32) (x >> 32);
+}
+
+#define SH_PREFIX survtab
+#define SH_ELEMENT_TYPE SurvCount
+#define SH_KEY_TYPE int32
+#define SH_KEY t
+#define SH_HASH_KEY(tb, k) surv_hash(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct SurvState
+{
+	MemoryContext ctx;
+	survtab_hash *tab;
+} SurvState;
+
+/* the kam.survival value: varlena, n rows of (t, events, censored) */
+typedef struct SurvRow
+{
+	int32		t;
+	int32		pad;
+	int64		events;
+	int64		censored;
+} SurvRow;
+
+typedef struct KamSurvival
+{
+	int32		vl_len_;
+	int32		n;
+	SurvRow		rows[FLEXIBLE_ARRAY_MEMBER];
+} KamSurvival;
+
+#define SURVIVAL_SIZE(n) (offsetof(KamSurvival, rows) + (Size) (n) * sizeof(SurvRow))
+#define PG_GETARG_SURVIVAL(i) ((KamSurvival *) PG_DETOAST_DATUM(PG_GETARG_DATUM(i)))
+
+static SurvState *
+surv_state_new(MemoryContext aggctx)
+{
+	MemoryContext ctx = AllocSetContextCreate(aggctx, "kam survival", ALLOCSET_SMALL_SIZES);
+	SurvState  *st = MemoryContextAllocZero(ctx, sizeof(SurvState));
+
+	st->ctx = ctx;
+	st->tab = survtab_create(ctx, 16, NULL);
+	return st;
+}
+
+static void
+surv_add(SurvState *st, int32 t, int64 events, int64 censored)
+{
+	bool		found;
+	SurvCount  *c = survtab_insert(st->tab, t, &found);
+
+	if (!found)
+		c->events = c->censored = 0;
+	c->events += events;
+	c->censored += censored;
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_sfunc);
+Datum
+kam_survival_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	SurvState  *st;
+	DateADT		started,
+				ended,
+				as_of;
+	bool		event;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_survival_sfunc called in non-aggregate context");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	started = PG_GETARG_DATEADT(1);
+	as_of = PG_GETARG_DATEADT(3);
+	if (DATE_NOT_FINITE(started) || DATE_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("started and as_of must be finite dates"),
+				 errdetail("started is %s, as_of is %s.", kam_date_str(started), kam_date_str(as_of))));
+	if (!PG_ARGISNULL(2))
+	{
+		ended = PG_GETARG_DATEADT(2);
+		if (ended < started)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("ended is before started"),
+					 errdetail("started is %s, ended is %s.", kam_date_str(started), kam_date_str(ended))));
+	}
+	else
+		ended = DATEVAL_NOEND;
+
+	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
+
+	/* a contract that starts after as_of is not observed yet */
+	if (started > as_of)
+		PG_RETURN_POINTER(st);
+	event = ended <= as_of;
+	surv_add(st, (event ? ended : as_of) - started, event ? 1 : 0, event ? 0 : 1);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_combine);
+Datum
+kam_survival_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	SurvState  *st;
+	SurvState  *other;
+	survtab_iterator it;
+	SurvCount  *c;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_survival_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	other = (SurvState *) PG_GETARG_POINTER(1);
+	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
+	survtab_start_iterate(other->tab, &it);
+	while ((c = survtab_iterate(other->tab, &it)) != NULL)
+		surv_add(st, c->t, c->events, c->censored);
+	PG_RETURN_POINTER(st);
+}
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	int32		x = ((const SurvRow *) a)->t;
+	int32		y = ((const SurvRow *) b)->t;
+
+	return (x > y) - (x < y);
+}
+
+/* The state's table as a kam.survival value (rows sorted by lifetime). */
+static KamSurvival *
+surv_to_value(SurvState *st)
+{
+	uint32		n = st->tab->members;
+	KamSurvival *s = palloc0(SURVIVAL_SIZE(n));
+	survtab_iterator it;
+	SurvCount  *c;
+	uint32		i = 0;
+
+	SET_VARSIZE(s, SURVIVAL_SIZE(n));
+	s->n = (int32) n;
+	survtab_start_iterate(st->tab, &it);
+	while ((c = survtab_iterate(st->tab, &it)) != NULL)
+	{
+		s->rows[i].t = c->t;
+		s->rows[i].events = c->events;
+		s->rows[i].censored = c->censored;
+		i++;
+	}
+	qsort(s->rows, n, sizeof(SurvRow), cmp_row);
+	return s;
+}
+
+/* serialize: the same bytes as the kam.survival value */
+PG_FUNCTION_INFO_V1(kam_survival_serialize);
+Datum
+kam_survival_serialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(surv_to_value((SurvState *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_deserialize);
+Datum
+kam_survival_deserialize(PG_FUNCTION_ARGS)
+{
+	KamSurvival *s = PG_GETARG_SURVIVAL(0);
+	MemoryContext aggctx;
+	SurvState  *st;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_survival_deserialize called in non-aggregate context");
+	st = surv_state_new(aggctx);
+	for (int32 i = 0; i < s->n; i++)
+		surv_add(st, s->rows[i].t, s->rows[i].events, s->rows[i].censored);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_final);
+Datum
+kam_survival_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(surv_to_value((SurvState *) PG_GETARG_POINTER(0)));
+}
+
+/* ---------- text I/O: (t:events:censored,...) ---------- */
+
+PG_FUNCTION_INFO_V1(kam_survival_out);
+Datum
+kam_survival_out(PG_FUNCTION_ARGS)
+{
+	KamSurvival *s = PG_GETARG_SURVIVAL(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (int32 i = 0; i < s->n; i++)
+		appendStringInfo(&buf, "%s%d:" INT64_FORMAT ":" INT64_FORMAT, i > 0 ? "," : "",
+						 s->rows[i].t, s->rows[i].events, s->rows[i].censored);
+	appendStringInfoChar(&buf, ')');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+static void bad_survival_text(const char *input, const char *why) pg_attribute_noreturn();
+
+static void
+bad_survival_text(const char *input, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type kam.survival: \"%s\"", input),
+			 errdetail("%s", why)));
+}
+
+static int64
+parse_count(const char **p, const char *input, bool allow_negative)
+{
+	char	   *end;
+	long long	v;
+
+	while (isspace((unsigned char) **p))
+		(*p)++;
+	if (!(isdigit((unsigned char) **p) || (allow_negative && **p == '-')))
+		bad_survival_text(input, "Expected a whole number.");
+	errno = 0;
+	v = strtoll(*p, &end, 10);
+	if (errno == ERANGE || end == *p)
+		bad_survival_text(input, "A number is out of range.");
+	*p = end;
+	while (isspace((unsigned char) **p))
+		(*p)++;
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_in);
+Datum
+kam_survival_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	const char *p = input;
+	int32		max = 8,
+				n = 0;
+	int64		total = 0;
+	SurvRow    *rows = palloc(max * sizeof(SurvRow));
+	KamSurvival *s;
+
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p++ != '(')
+		bad_survival_text(input, "Expected \"(\" at the start.");
+	while (isspace((unsigned char) *p))
+		p++;
+	while (*p != ')')
+	{
+		int64		t,
+					e,
+					c;
+
+		if (n > 0)
+		{
+			if (*p++ != ',')
+				bad_survival_text(input, "Expected \",\" between rows.");
+		}
+		t = parse_count(&p, input, false);
+		if (*p++ != ':')
+			bad_survival_text(input, "Expected lifetime:events:censored.");
+		e = parse_count(&p, input, false);
+		if (*p++ != ':')
+			bad_survival_text(input, "Expected lifetime:events:censored.");
+		c = parse_count(&p, input, false);
+		if (t > PG_INT32_MAX)
+			bad_survival_text(input, "A lifetime is out of range.");
+		if (e > PG_INT64_MAX - c || e + c > PG_INT64_MAX - total)
+			bad_survival_text(input, "The counts add up to more than a bigint holds.");
+		total += e + c;
+		if (e + c == 0)
+			bad_survival_text(input, "A row has neither events nor censorings.");
+		if (n > 0 && t <= rows[n - 1].t)
+			bad_survival_text(input, "Lifetimes must be strictly increasing.");
+		if (n == max)
+		{
+			max *= 2;
+			rows = repalloc(rows, max * sizeof(SurvRow));
+		}
+		rows[n].t = (int32) t;
+		rows[n].pad = 0;
+		rows[n].events = e;
+		rows[n].censored = c;
+		n++;
+		if (*p == '\0')
+			bad_survival_text(input, "Expected \")\" at the end.");
+	}
+	p++;
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p != '\0')
+		bad_survival_text(input, "Unexpected text after \")\".");
+	s = palloc0(SURVIVAL_SIZE(n));
+	SET_VARSIZE(s, SURVIVAL_SIZE(n));
+	s->n = n;
+	memcpy(s->rows, rows, n * sizeof(SurvRow));
+	PG_RETURN_POINTER(s);
+}
+
+/* ---------- accessors ---------- */
+
+static int64
+surv_total(const KamSurvival *s)
+{
+	int64		total = 0;
+
+	for (int32 i = 0; i < s->n; i++)
+		total += s->rows[i].events + s->rows[i].censored;
+	return total;
+}
+
+/* S(t) */
+PG_FUNCTION_INFO_V1(kam_survival_at);
+Datum
+kam_survival_at(PG_FUNCTION_ARGS)
+{
+	KamSurvival *s = PG_GETARG_SURVIVAL(0);
+	double		t = PG_GETARG_FLOAT8(1);
+	int64		at_risk = surv_total(s);
+	double		surv = 1.0;
+
+	if (isnan(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("t must be a number of days"),
+				 errdetail("Value is NaN.")));
+	if (at_risk == 0)
+		PG_RETURN_NULL();
+	for (int32 i = 0; i < s->n && s->rows[i].t <= t; i++)
+	{
+		if (s->rows[i].events > 0)
+			surv *= 1.0 - (double) s->rows[i].events / at_risk;
+		at_risk -= s->rows[i].events + s->rows[i].censored;
+	}
+	PG_RETURN_FLOAT8(surv);
+}
+
+/* median lifetime: the first t with S(t) <= 0.5; NULL if the curve stays above */
+PG_FUNCTION_INFO_V1(kam_survival_median);
+Datum
+kam_survival_median(PG_FUNCTION_ARGS)
+{
+	KamSurvival *s = PG_GETARG_SURVIVAL(0);
+	int64		at_risk = surv_total(s);
+	double		surv = 1.0;
+
+	for (int32 i = 0; i < s->n; i++)
+	{
+		if (s->rows[i].events > 0)
+		{
+			surv *= 1.0 - (double) s->rows[i].events / at_risk;
+			if (surv <= 0.5)
+				PG_RETURN_FLOAT8((double) s->rows[i].t);
+		}
+		at_risk -= s->rows[i].events + s->rows[i].censored;
+	}
+	PG_RETURN_NULL();
+}
+
+/* the curve: one row per distinct lifetime */
+PG_FUNCTION_INFO_V1(kam_survival_curve);
+Datum
+kam_survival_curve(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	KamSurvival *s = PG_GETARG_SURVIVAL(0);
+	int64		at_risk = surv_total(s);
+	double		surv = 1.0;
+
+	kam_materialize_srf(fcinfo);
+	for (int32 i = 0; i < s->n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {0};
+
+		if (s->rows[i].events > 0)
+			surv *= 1.0 - (double) s->rows[i].events / at_risk;
+		values[0] = Int32GetDatum(s->rows[i].t);
+		values[1] = Int64GetDatum(at_risk);
+		values[2] = Int64GetDatum(s->rows[i].events);
+		values[3] = Int64GetDatum(s->rows[i].censored);
+		values[4] = Float8GetDatum(surv);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		at_risk -= s->rows[i].events + s->rows[i].censored;
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,94 @@
+-- Kaplan-Meier survival (docs/ltv.md): hand-worked example with ties and censoring
+CREATE TABLE contracts_km (id int, started date, ended date);
+INSERT INTO contracts_km VALUES
+  (1, '2024-01-01', '2024-01-11'),   -- event at 10 days
+  (2, '2024-01-01', '2024-01-11'),   -- event at 10 (tie)
+  (3, '2024-02-01', '2024-02-11'),   -- event at 10 (tie)
+  (4, '2024-01-01', '2024-01-21'),   -- event at 20
+  (5, '2024-03-07', NULL),           -- still active: censored at as_of - started = 25
+  (6, '2024-01-01', '2024-01-31'),   -- event at 30
+  (7, '2024-02-21', '2024-12-31'),   -- ends after as_of: censored at 40
+  (8, '2024-04-15', NULL),           -- starts after as_of: not observed
+  (9, NULL, '2024-01-05');           -- NULL started: skipped
+-- as_of 2024-04-01. Lifetimes: 10 (3 events), 20 (event), 25 (censored), 30 (event), 40 (censored)
+-- by hand: S(10) = 1 - 3/7 = 4/7; S(20) = 4/7 * (1 - 1/4) = 3/7; S(30) = 3/7 * (1 - 1/2) = 3/14;
+-- median: the first lifetime with S <= 0.5 is 20 days
+SELECT kam.survival_agg(started, ended, '2024-04-01') FROM contracts_km;
+SELECT c.* FROM (SELECT kam.survival_agg(started, ended, '2024-04-01') AS s FROM contracts_km) x,
+     kam.survival_curve(x.s) c;
+SELECT kam.survival_at(s, 0) AS s0, kam.survival_at(s, 9.99) AS s9,
+       kam.survival_at(s, 10) = 4.0 / 7 AS s10_ok, kam.survival_at(s, 15) = 4.0 / 7 AS s15_ok,
+       kam.survival_at(s, 20) = 3.0 / 7 AS s20_ok, abs(kam.survival_at(s, 30) - 3.0 / 14) < 1e-15 AS s30_ok,
+       kam.survival_at(s, 1e9) = kam.survival_at(s, 30) AS tail_flat,
+       kam.survival_at(s, '-Infinity') AS before_start, kam.survival_at(s, 'Infinity') = kam.survival_at(s, 30) AS at_inf,
+       kam.median_lifetime(s) AS median_days
+FROM (SELECT kam.survival_agg(started, ended, '2024-04-01') AS s FROM contracts_km) x;
+-- the median is NULL while more than half survive
+SELECT kam.median_lifetime(kam.survival_agg(started, ended, '2024-01-15')) AS median_early FROM contracts_km;
+-- empty input gives NULL; a table with only censorings stays at 1
+SELECT kam.survival_agg(started, ended, '2024-04-01') IS NULL AS empty FROM contracts_km WHERE false;
+SELECT kam.survival_at(kam.survival_agg(started, NULL, '2024-04-01'), 100) AS all_censored FROM contracts_km;
+SELECT kam.survival_at('()'::kam.survival, 10) IS NULL AS empty_table, kam.median_lifetime('()') IS NULL AS no_median;
+
+-- text I/O
+SELECT '(10:3:0,20:1:0,25:0:1,30:1:0,40:0:1)'::kam.survival::text;
+SELECT kam.survival_at(' ( 10 : 3 : 0 , 20:1:0 ) ', 10);
+SELECT s::text::kam.survival::text = s::text AS round_trip
+FROM (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') AS s FROM crm.subscriptions) x;
+
+-- the sample CRM against a plain-SQL Kaplan-Meier (window functions)
+CREATE VIEW plain_km AS
+WITH d AS (SELECT CASE WHEN valid_to <= '2025-01-01' THEN valid_to - valid_from ELSE date '2025-01-01' - valid_from END AS t,
+                  coalesce(valid_to <= '2025-01-01', false) AS ev
+           FROM crm.subscriptions WHERE valid_from <= '2025-01-01'),
+     g AS (SELECT t, count(*) FILTER (WHERE ev) AS e, count(*) AS n_t FROM d GROUP BY t),
+     r AS (SELECT t, e, n_t, sum(n_t) OVER (ORDER BY t DESC) AS at_risk FROM g)
+SELECT t, at_risk, e, exp(sum(ln(greatest(1 - e::float8 / at_risk, 1e-300))) OVER (ORDER BY t)) AS survival FROM r;
+SELECT count(*) AS lifetimes,
+       bool_and(c.at_risk = p.at_risk AND c.events = p.e) AS counts_match,
+       max(abs(c.survival - p.survival)) < 1e-12 AS survival_matches
+FROM (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') AS s FROM crm.subscriptions) x,
+     kam.survival_curve(x.s) c JOIN plain_km p USING (t);
+SELECT round(kam.median_lifetime(s)::numeric, 0) AS median_subscription_days,
+       round(kam.survival_at(s, 365)::numeric, 4) AS one_year
+FROM (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') AS s FROM crm.subscriptions) x;
+-- per segment through GROUP BY
+SELECT a.segment, round(kam.survival_at(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01'), 365)::numeric, 3) AS one_year
+FROM crm.subscriptions s JOIN crm.accounts a USING (account_id) GROUP BY 1 ORDER BY 1;
+-- parallel workers give the same table
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01')::text FROM crm.subscriptions)
+     = (SELECT '(' || string_agg(c.t || ':' || c.events || ':' || c.censored, ',' ORDER BY c.t) || ')' FROM
+          (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') AS s FROM crm.subscriptions) x,
+          kam.survival_curve(x.s) c) AS text_matches_curve;
+CREATE TABLE subs_par AS SELECT * FROM crm.subscriptions, generate_series(1, 20) k;
+ANALYZE subs_par;
+CREATE FUNCTION plan_uses_workers(q text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        IF l LIKE '%Gather%' THEN RETURN true; END IF;
+    END LOOP;
+    RETURN false;
+END $$;
+SELECT plan_uses_workers($$SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') FROM subs_par$$) AS uses_workers;
+SELECT (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01')::text FROM subs_par) AS parallel_result \gset
+RESET ALL;
+SELECT :'parallel_result' = (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01')::text FROM subs_par) AS parallel_equals_serial;
+
+-- errors
+SELECT test_error($q$SELECT kam.survival_agg(ended, started, '2024-04-01') FROM contracts_km WHERE ended > started$q$);
+SELECT test_error($q$SELECT kam.survival_agg('-infinity'::date, NULL, '2024-04-01')$q$);
+SELECT test_error($q$SELECT kam.survival_agg('2024-01-01'::date, NULL, 'infinity')$q$);
+SELECT test_error($q$SELECT kam.survival_at('(10:1:0)', 'NaN')$q$);
+SELECT test_error($q$SELECT 'garbage'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:1:0,5:1:0)'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:0:0)'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:-1:0)'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:1)'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:1:0'::kam.survival$q$);
+SELECT test_error($q$SELECT '(3000000000:1:0)'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:1:0) x'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:9223372036854775807:0,20:1:0)'::kam.survival$q$);
+SELECT test_error($q$SELECT '(10:1:0 20:1:0)'::kam.survival$q$);
