@@ -434,3 +434,60 @@ CREATE FUNCTION @extschema@.survival_curve(s @extschema@.survival,
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION @extschema@.survival_curve(@extschema@.survival) IS
     'The Kaplan-Meier curve: per distinct lifetime t (days), contracts at risk, events, censorings and S(t)';
+
+-------------------------------------------------------------------------------
+-- RFM summary (lifetimes conventions)
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.rfm_summary AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary double precision
+);
+COMMENT ON TYPE @extschema@.rfm_summary IS
+    'RFM summary of one customer: frequency x (repeat periods), recency t_x and age T (in units), monetary (mean of repeat periods)';
+
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, timestamptz, double precision, timestamptz, interval)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, timestamptz, double precision, timestamptz, interval, interval)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc'
+    LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_rfm_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_final(internal) RETURNS @extschema@.rfm_summary
+    AS 'MODULE_PATHNAME', 'kam_rfm_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.rfm(at timestamptz, amount double precision, observation_end timestamptz, period interval) (
+    SFUNC = @extschema@.rfm_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.rfm_final,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial,
+    DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval) IS
+    'RFM summary of one customer''s transactions (lifetimes conventions): one purchase per period, x = periods - 1, t_x and T in periods, monetary = mean of repeat periods';
+CREATE AGGREGATE @extschema@.rfm(at timestamptz, amount double precision, observation_end timestamptz, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.rfm_final,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial,
+    DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval, interval) IS
+    'RFM summary with t_x and T in `unit` (e.g. period 1 day, unit 7 days = lifetimes freq D with freq_multiplier 7)';

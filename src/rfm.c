@@ -1,0 +1,321 @@
+/*-------------------------------------------------------------------------
+ *
+ * rfm.c
+ *	  kam.rfm(at, amount, observation_end, period [, unit]): the RFM summary
+ *	  of one customer's transactions, with the conventions of Python's
+ *	  lifetimes (summary_data_from_transaction_data):
+ *
+ *	  - purchases are grouped into periods (calendar days, weeks, months...
+ *		of the session's TimeZone); one purchase per period, amounts summed;
+ *	  - frequency x = number of distinct periods - 1 (repeat purchases);
+ *	  - recency t_x = last period - first period;
+ *	  - age T = period of observation_end - first period;
+ *	  - monetary = mean amount of the repeat periods (the first excluded),
+ *		0 when x = 0;
+ *	  - t_x and T are expressed in `unit` (default: the period), so period
+ *		'1 day' with unit '7 days' gives weeks as in lifetimes'
+ *		freq='D', freq_multiplier=7;
+ *	  - transactions after observation_end are ignored.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include "access/htup_details.h"
+#include "datatype/timestamp.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+
+/* A period: a whole number of months, or a span of days and time. */
+typedef struct KamPeriod
+{
+	int32		months;
+	int64		usec;
+} KamPeriod;
+
+typedef struct RfmPurchase
+{
+	int64		bucket;
+	double		amount;
+} RfmPurchase;
+
+typedef struct RfmState
+{
+	TimestampTz end;
+	KamPeriod	period;
+	KamPeriod	unit;
+	int64		end_bucket;
+	int32		n;
+	int32		max;
+	RfmPurchase *p;
+} RfmState;
+
+/* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
+#define RFM_ORIGIN_USEC (2 * USECS_PER_DAY)
+
+static KamPeriod
+period_of(Interval *iv, const char *what)
+{
+	KamPeriod	p = {0, 0};
+
+	if (iv->month != 0 && (iv->day != 0 || iv->time != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be whole months or a span of days and time, not both", what),
+				 errdetail("Value is %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv))))));
+	p.months = iv->month;
+	p.usec = (int64) iv->day * USECS_PER_DAY + iv->time;
+	if (p.months < 0 || p.usec < 0 || (p.months == 0 && p.usec == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a positive interval", what),
+				 errdetail("Value is %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv))))));
+	return p;
+}
+
+static inline int64
+floor_div(int64 a, int64 b)
+{
+	int64		q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* The period number of a moment, in the session's local calendar. */
+static int64
+bucket_of(TimestampTz at, const KamPeriod *p)
+{
+	Timestamp	local;
+
+	if (TIMESTAMP_NOT_FINITE(at))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("transaction and observation times must be finite")));
+	local = DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(at)));
+	if (p->months > 0)
+	{
+		struct pg_tm tm;
+		fsec_t		fsec;
+
+		if (timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		return floor_div((int64) tm.tm_year * 12 + tm.tm_mon - 1, p->months);
+	}
+	return floor_div(local - RFM_ORIGIN_USEC, p->usec);
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_sfunc);
+Datum
+kam_rfm_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	RfmState   *st;
+	TimestampTz at,
+				end;
+	double		amount;
+	Interval   *period,
+			   *unit;
+	int64		b;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_rfm_sfunc called in non-aggregate context");
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+		{
+			if (PG_ARGISNULL(0))
+				PG_RETURN_NULL();
+			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		}
+	at = PG_GETARG_TIMESTAMPTZ(1);
+	amount = PG_GETARG_FLOAT8(2);
+	end = PG_GETARG_TIMESTAMPTZ(3);
+	period = PG_GETARG_INTERVAL_P(4);
+	unit = PG_NARGS() > 5 ? PG_GETARG_INTERVAL_P(5) : period;
+	kam_check_money(amount, "amount");
+
+	if (PG_ARGISNULL(0))
+	{
+		st = MemoryContextAllocZero(aggctx, sizeof(RfmState));
+		st->end = end;
+		st->period = period_of(period, "period");
+		st->unit = period_of(unit, "unit");
+		if ((st->period.months > 0) != (st->unit.months > 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("period and unit must both be months or both be days and time")));
+		st->end_bucket = bucket_of(end, &st->period);
+		st->max = 4;
+		st->p = MemoryContextAlloc(aggctx, st->max * sizeof(RfmPurchase));
+	}
+	else
+	{
+		st = (RfmState *) PG_GETARG_POINTER(0);
+		if (end != st->end)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("observation_end must be the same for every row of one aggregate")));
+	}
+	/* a later row may not change the period or unit either */
+	if (st->period.months != period->month ||
+		st->period.usec != (int64) period->day * USECS_PER_DAY + period->time ||
+		st->unit.months != unit->month ||
+		st->unit.usec != (int64) unit->day * USECS_PER_DAY + unit->time)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period and unit must be the same for every row of one aggregate")));
+
+	b = bucket_of(at, &st->period);
+	if (at > end)
+		PG_RETURN_POINTER(st);
+	if (st->n == st->max)
+	{
+		st->max *= 2;
+		st->p = repalloc_huge(st->p, st->max * sizeof(RfmPurchase));
+	}
+	st->p[st->n].bucket = b;
+	st->p[st->n].amount = amount;
+	st->n++;
+	PG_RETURN_POINTER(st);
+}
+
+static RfmState *
+rfm_copy(MemoryContext ctx, const RfmState *src, int32 extra)
+{
+	RfmState   *st = MemoryContextAlloc(ctx, sizeof(RfmState));
+
+	*st = *src;
+	st->max = Max(src->n + extra, 4);
+	st->p = MemoryContextAlloc(ctx, st->max * sizeof(RfmPurchase));
+	memcpy(st->p, src->p, src->n * sizeof(RfmPurchase));
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_combine);
+Datum
+kam_rfm_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	RfmState   *st;
+	RfmState   *other;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_rfm_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	other = (RfmState *) PG_GETARG_POINTER(1);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(rfm_copy(aggctx, other, 0));
+	st = (RfmState *) PG_GETARG_POINTER(0);
+	if (st->end != other->end || st->period.months != other->period.months ||
+		st->period.usec != other->period.usec || st->unit.months != other->unit.months ||
+		st->unit.usec != other->unit.usec)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
+	if (st->n + other->n > st->max)
+	{
+		st->max = st->n + other->n;
+		st->p = repalloc_huge(st->p, st->max * sizeof(RfmPurchase));
+	}
+	memcpy(st->p + st->n, other->p, other->n * sizeof(RfmPurchase));
+	st->n += other->n;
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_serialize);
+Datum
+kam_rfm_serialize(PG_FUNCTION_ARGS)
+{
+	RfmState   *st = (RfmState *) PG_GETARG_POINTER(0);
+	Size		size = VARHDRSZ + sizeof(RfmState) + st->n * sizeof(RfmPurchase);
+	bytea	   *out = palloc(size);
+
+	SET_VARSIZE(out, size);
+	memcpy(VARDATA(out), st, sizeof(RfmState));
+	memcpy(VARDATA(out) + sizeof(RfmState), st->p, st->n * sizeof(RfmPurchase));
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_deserialize);
+Datum
+kam_rfm_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_P(0);
+	MemoryContext aggctx;
+	RfmState	hdr;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_rfm_deserialize called in non-aggregate context");
+	if (VARSIZE(in) - VARHDRSZ < sizeof(RfmState))
+		elog(ERROR, "kam_rfm_deserialize: truncated state");
+	memcpy(&hdr, VARDATA(in), sizeof(RfmState));
+	if (VARSIZE(in) - VARHDRSZ != sizeof(RfmState) + hdr.n * sizeof(RfmPurchase))
+		elog(ERROR, "kam_rfm_deserialize: bad state size");
+	hdr.p = (RfmPurchase *) (VARDATA(in) + sizeof(RfmState));
+	PG_RETURN_POINTER(rfm_copy(aggctx, &hdr, 0));
+}
+
+static int
+cmp_purchase(const void *a, const void *b)
+{
+	int64		x = ((const RfmPurchase *) a)->bucket;
+	int64		y = ((const RfmPurchase *) b)->bucket;
+
+	return (x > y) - (x < y);
+}
+
+/* (frequency, recency, age, monetary) */
+PG_FUNCTION_INFO_V1(kam_rfm_final);
+Datum
+kam_rfm_final(PG_FUNCTION_ARGS)
+{
+	RfmState   *st;
+	RfmPurchase *p;
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {0};
+	int32		nb = 0;
+	KamSum		repeat = {0, 0};
+	double		num,
+				den;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (RfmState *) PG_GETARG_POINTER(0);
+	if (st->n == 0)
+		PG_RETURN_NULL();
+	/* sort a copy: the state stays as it was */
+	p = palloc(st->n * sizeof(RfmPurchase));
+	memcpy(p, st->p, st->n * sizeof(RfmPurchase));
+	qsort(p, st->n, sizeof(RfmPurchase), cmp_purchase);
+	for (int32 i = 0; i < st->n; i++)
+	{
+		if (nb > 0 && p[nb - 1].bucket == p[i].bucket)
+			p[nb - 1].amount += p[i].amount;
+		else
+			p[nb++] = p[i];
+	}
+	for (int32 i = 1; i < nb; i++)
+		kam_sum_add(&repeat, p[i].amount);
+
+	num = st->period.months > 0 ? st->period.months : (double) st->period.usec;
+	den = st->unit.months > 0 ? st->unit.months : (double) st->unit.usec;
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Int32GetDatum(nb - 1);
+	values[1] = Float8GetDatum((double) (p[nb - 1].bucket - p[0].bucket) * num / den);
+	values[2] = Float8GetDatum((double) (st->end_bucket - p[0].bucket) * num / den);
+	values[3] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

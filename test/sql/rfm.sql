@@ -1,0 +1,71 @@
+-- kam.rfm: RFM summary of transactions, lifetimes conventions (docs/ltv.md)
+CREATE TABLE tx (customer int, at timestamptz, amount numeric);
+INSERT INTO tx VALUES
+  (1, '2024-01-01 09:00', 10), (1, '2024-01-01 17:00', 5),    -- first day, two purchases summed
+  (1, '2024-01-08 10:00', 20),                                  -- repeat 1
+  (1, '2024-01-22 12:00', 30),                                  -- repeat 2
+  (1, '2024-03-01 12:00', 99),                                  -- after observation_end: ignored
+  (2, '2024-01-30 08:00', 40),                                  -- one purchase: x = 0
+  (3, '2024-02-15 08:00', 40),                                  -- only after the end: NULL
+  (4, NULL, 10), (4, '2024-01-05', NULL);                       -- NULLs skipped: NULL
+-- days, ages in weeks: x = 2, t_x = 21/7 = 3, T = 30/7, monetary = (20 + 30) / 2 = 25
+SELECT customer, (r).frequency, (r).recency, round((r).age::numeric, 6) AS age, (r).monetary
+FROM (SELECT customer, kam.rfm(at, amount, '2024-01-31', '1 day', '7 days') AS r FROM tx GROUP BY customer) x
+ORDER BY customer;
+-- periods of 7 days (weeks start on Monday; 2024-01-01 is a Monday): x = 2, t_x = 3, T = 4 (the 31st is in week 4)
+SELECT customer, kam.rfm(at, amount, '2024-01-31', '7 days') FROM tx GROUP BY customer ORDER BY customer;
+-- monthly periods: everything in January is one purchase
+SELECT customer, kam.rfm(at, amount, '2024-03-31', '1 month') FROM tx GROUP BY customer ORDER BY customer;
+-- hours, in days
+SELECT kam.rfm(at, amount, '2024-01-02', '1 hour', '1 day') FROM tx WHERE customer = 1;
+-- empty input
+SELECT kam.rfm(at, amount, '2024-01-31', '1 day') IS NULL AS empty FROM tx WHERE false;
+
+-- CDNOW: the summary built from the raw transactions reproduces lifetimes' calibration summary
+CREATE TABLE cdnow_raw (line text);
+\copy cdnow_raw FROM 'test/data/cdnow/CDNOW_sample.txt'
+CREATE TABLE cdnow_tx AS
+SELECT f[2]::int AS id, to_date(f[3], 'YYYYMMDD') AS day, f[4]::int AS cds, f[5]::numeric AS dollars
+FROM (SELECT regexp_split_to_array(btrim(line, E' \r'), '\s+') AS f FROM cdnow_raw) r;
+CREATE TABLE cdnow_summary (id int, frequency int, recency float8, "T" float8);
+\copy cdnow_summary FROM 'test/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE cdnow_monetary (id int, x int, t_x float8, "T" float8, zbar float8);
+\copy cdnow_monetary FROM 'test/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER)
+SELECT count(*) AS transactions, count(DISTINCT id) AS customers FROM cdnow_tx;
+CREATE TABLE cdnow_rfm AS
+SELECT id, (r).* FROM (
+    SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days') AS r
+    FROM cdnow_tx GROUP BY id) x;
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE k.frequency = s.frequency) AS x_exact,
+       count(*) FILTER (WHERE abs(k.recency - s.recency) <= 0.005) AS t_x_to_2_decimals,
+       count(*) FILTER (WHERE abs(k.age - s."T") <= 0.005) AS t_to_2_decimals,
+       -- zbar is rounded to cents, half up (97.575 -> 97.58): half a cent plus float noise
+       count(*) FILTER (WHERE abs(k.monetary - m.zbar) <= 0.005 + 1e-9) AS monetary_to_the_cent,
+       sum(k.frequency) AS sum_x, max(k.frequency) AS max_x, count(*) FILTER (WHERE k.frequency = 0) AS one_time_buyers
+FROM cdnow_rfm k JOIN cdnow_summary s USING (id) JOIN cdnow_monetary m USING (id);
+SELECT round(avg(monetary) FILTER (WHERE frequency > 0)::numeric, 2) AS mean_zbar_repeaters FROM cdnow_rfm;
+
+-- parallel workers give the serial summaries
+CREATE TABLE cdnow_serial AS
+SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text AS r FROM cdnow_tx GROUP BY id;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT count(*) AS customers, bool_and(p.r = s.r) AS same_as_serial
+FROM (SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text AS r FROM cdnow_tx GROUP BY id) p
+JOIN cdnow_serial s USING (id);
+SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text
+     = (SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text FROM cdnow_tx WHERE id = 1) AS ungrouped_parallel
+FROM cdnow_tx WHERE id = 1 OR id > 100000;
+RESET ALL;
+
+-- errors
+SELECT test_error($q$SELECT kam.rfm(at, -amount, '2024-01-31', '1 day') FROM tx WHERE amount > 0$q$);
+SELECT test_error($q$SELECT kam.rfm(at, 'NaN'::float8, '2024-01-31', '1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '1 month 1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '0 days') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '-1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '1 day', '1 month') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm(at, amount, at, '1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm('infinity'::timestamptz, 1, '2024-01-31', '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm(now(), 1, 'infinity', '1 day')$q$);
