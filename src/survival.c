@@ -368,14 +368,41 @@ kam_survival_in(PG_FUNCTION_ARGS)
 
 /* ---------- accessors ---------- */
 
-static int64
-surv_total(const KamSurvival *s)
+/* Walks the curve row by row: S(t_i) and the number at risk at t_i. */
+typedef struct KmIter
 {
-	int64		total = 0;
+	const KamSurvival *s;
+	int32		i;				/* next row */
+	int64		remaining;		/* at risk after the rows walked */
+	int64		at_risk;		/* at risk at the current row */
+	double		surv;			/* S at the current row */
+	const SurvRow *row;			/* the current row */
+} KmIter;
 
+static void
+km_begin(KmIter *it, const KamSurvival *s)
+{
+	it->s = s;
+	it->i = 0;
+	it->remaining = 0;
 	for (int32 i = 0; i < s->n; i++)
-		total += s->rows[i].events + s->rows[i].censored;
-	return total;
+		it->remaining += s->rows[i].events + s->rows[i].censored;
+	it->at_risk = it->remaining;
+	it->surv = 1.0;
+	it->row = NULL;
+}
+
+static bool
+km_next(KmIter *it)
+{
+	if (it->i >= it->s->n)
+		return false;
+	it->row = &it->s->rows[it->i++];
+	it->at_risk = it->remaining;
+	if (it->row->events > 0)
+		it->surv *= 1.0 - (double) it->row->events / it->at_risk;
+	it->remaining -= it->row->events + it->row->censored;
+	return true;
 }
 
 /* S(t) */
@@ -385,7 +412,7 @@ kam_survival_at(PG_FUNCTION_ARGS)
 {
 	KamSurvival *s = PG_GETARG_SURVIVAL(0);
 	double		t = PG_GETARG_FLOAT8(1);
-	int64		at_risk = surv_total(s);
+	KmIter		it;
 	double		surv = 1.0;
 
 	if (isnan(t))
@@ -393,14 +420,11 @@ kam_survival_at(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("t must be a number of days"),
 				 errdetail("Value is NaN.")));
-	if (at_risk == 0)
+	km_begin(&it, s);
+	if (it.remaining == 0)
 		PG_RETURN_NULL();
-	for (int32 i = 0; i < s->n && s->rows[i].t <= t; i++)
-	{
-		if (s->rows[i].events > 0)
-			surv *= 1.0 - (double) s->rows[i].events / at_risk;
-		at_risk -= s->rows[i].events + s->rows[i].censored;
-	}
+	while (km_next(&it) && it.row->t <= t)
+		surv = it.surv;
 	PG_RETURN_FLOAT8(surv);
 }
 
@@ -409,20 +433,12 @@ PG_FUNCTION_INFO_V1(kam_survival_median);
 Datum
 kam_survival_median(PG_FUNCTION_ARGS)
 {
-	KamSurvival *s = PG_GETARG_SURVIVAL(0);
-	int64		at_risk = surv_total(s);
-	double		surv = 1.0;
+	KmIter		it;
 
-	for (int32 i = 0; i < s->n; i++)
-	{
-		if (s->rows[i].events > 0)
-		{
-			surv *= 1.0 - (double) s->rows[i].events / at_risk;
-			if (surv <= 0.5)
-				PG_RETURN_FLOAT8((double) s->rows[i].t);
-		}
-		at_risk -= s->rows[i].events + s->rows[i].censored;
-	}
+	km_begin(&it, PG_GETARG_SURVIVAL(0));
+	while (km_next(&it))
+		if (it.surv <= 0.5)
+			PG_RETURN_FLOAT8((double) it.row->t);
 	PG_RETURN_NULL();
 }
 
@@ -432,25 +448,21 @@ Datum
 kam_survival_curve(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	KamSurvival *s = PG_GETARG_SURVIVAL(0);
-	int64		at_risk = surv_total(s);
-	double		surv = 1.0;
+	KmIter		it;
 
 	kam_materialize_srf(fcinfo);
-	for (int32 i = 0; i < s->n; i++)
+	km_begin(&it, PG_GETARG_SURVIVAL(0));
+	while (km_next(&it))
 	{
 		Datum		values[5];
 		bool		nulls[5] = {0};
 
-		if (s->rows[i].events > 0)
-			surv *= 1.0 - (double) s->rows[i].events / at_risk;
-		values[0] = Int32GetDatum(s->rows[i].t);
-		values[1] = Int64GetDatum(at_risk);
-		values[2] = Int64GetDatum(s->rows[i].events);
-		values[3] = Int64GetDatum(s->rows[i].censored);
-		values[4] = Float8GetDatum(surv);
+		values[0] = Int32GetDatum(it.row->t);
+		values[1] = Int64GetDatum(it.at_risk);
+		values[2] = Int64GetDatum(it.row->events);
+		values[3] = Int64GetDatum(it.row->censored);
+		values[4] = Float8GetDatum(it.surv);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		at_risk -= s->rows[i].events + s->rows[i].censored;
 	}
 	return (Datum) 0;
 }

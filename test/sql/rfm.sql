@@ -18,6 +18,8 @@ SELECT customer, kam.rfm(at, amount, '2024-01-31', '7 days') FROM tx GROUP BY cu
 SELECT customer, kam.rfm(at, amount, '2024-03-31', '1 month') FROM tx GROUP BY customer ORDER BY customer;
 -- hours, in days
 SELECT kam.rfm(at, amount, '2024-01-02', '1 hour', '1 day') FROM tx WHERE customer = 1;
+-- the result type
+SELECT pg_typeof(kam.rfm(at, amount, '2024-01-31', '1 day'))::text = 'kam.rfm_summary' AS is_rfm_summary FROM tx;
 -- empty input
 SELECT kam.rfm(at, amount, '2024-01-31', '1 day') IS NULL AS empty FROM tx WHERE false;
 
