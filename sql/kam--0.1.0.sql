@@ -491,3 +491,82 @@ CREATE AGGREGATE @extschema@.rfm(at timestamptz, amount double precision, observ
 );
 COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval, interval) IS
     'RFM summary with t_x and T in `unit` (e.g. period 1 day, unit 7 days = lifetimes freq D with freq_multiplier 7)';
+
+-------------------------------------------------------------------------------
+-- BG/NBD customer-base model (Fader, Hardie & Lee 2005)
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.bgnbd;
+CREATE FUNCTION @extschema@.bgnbd_in(cstring) RETURNS @extschema@.bgnbd
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgnbd_out(@extschema@.bgnbd) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.bgnbd (
+    INPUT = @extschema@.bgnbd_in,
+    OUTPUT = @extschema@.bgnbd_out,
+    INTERNALLENGTH = 48,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.bgnbd IS
+    'A fitted BG/NBD model: (r=...,alpha=...,a=...,b=...,ll=...,n=...) with log-likelihood ll over n customers';
+
+CREATE FUNCTION @extschema@.bgnbd(r double precision, alpha double precision, a double precision, b double precision)
+    RETURNS @extschema@.bgnbd
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_make'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd(double precision, double precision, double precision, double precision) IS
+    'A BG/NBD model from known parameters (log-likelihood unknown, n = 0)';
+CREATE FUNCTION @extschema@.bgnbd_param(model @extschema@.bgnbd, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_param'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd_param(@extschema@.bgnbd, text) IS
+    'One parameter of a BG/NBD model by name: r, alpha, a, b, ll (log-likelihood, NULL when unknown) or n (customers)';
+
+CREATE FUNCTION @extschema@.bgnbd_sfunc(internal, double precision, double precision, double precision)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgnbd_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgnbd_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgnbd_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgnbd_final(internal) RETURNS @extschema@.bgnbd
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.bgnbd_fit(x double precision, t_x double precision, "T" double precision) (
+    SFUNC = @extschema@.bgnbd_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.bgnbd_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine,
+    SERIALFUNC = @extschema@.bgnbd_serial,
+    DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgnbd_fit(double precision, double precision, double precision) IS
+    'Maximum-likelihood BG/NBD fit over one row per customer (frequency x, recency t_x, age T); NULL with a NOTICE for no customers';
+
+CREATE FUNCTION @extschema@.bgnbd_expected(model @extschema@.bgnbd, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_expected_uncond'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd_expected(@extschema@.bgnbd, double precision) IS
+    'Expected repeat purchases of a new customer in t periods, E[X(t)]';
+CREATE FUNCTION @extschema@.bgnbd_expected(model @extschema@.bgnbd, t double precision, x double precision,
+                                           t_x double precision, "T" double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_expected_cond'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd_expected(@extschema@.bgnbd, double precision, double precision, double precision, double precision) IS
+    'Expected purchases in the next t periods of a customer with history (x, t_x, T), E[Y(t) | x, t_x, T]';
+CREATE FUNCTION @extschema@.bgnbd_p_alive(model @extschema@.bgnbd, x double precision, t_x double precision, "T" double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_p_alive'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd_p_alive(@extschema@.bgnbd, double precision, double precision, double precision) IS
+    'Probability that a customer with history (x, t_x, T) is still alive';
