@@ -570,3 +570,71 @@ CREATE FUNCTION @extschema@.bgnbd_p_alive(model @extschema@.bgnbd, x double prec
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bgnbd_p_alive(@extschema@.bgnbd, double precision, double precision, double precision) IS
     'Probability that a customer with history (x, t_x, T) is still alive';
+
+-------------------------------------------------------------------------------
+-- Gamma-Gamma spend model (Fader & Hardie 2013) and customer lifetime value
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.gammagamma;
+CREATE FUNCTION @extschema@.gammagamma_in(cstring) RETURNS @extschema@.gammagamma
+    AS 'MODULE_PATHNAME', 'kam_gg_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.gammagamma_out(@extschema@.gammagamma) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_gg_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.gammagamma (
+    INPUT = @extschema@.gammagamma_in,
+    OUTPUT = @extschema@.gammagamma_out,
+    INTERNALLENGTH = 40,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.gammagamma IS
+    'A fitted Gamma-Gamma spend model: (p=...,q=...,v=...,ll=...,n=...) over n repeat buyers';
+
+CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision)
+    RETURNS @extschema@.gammagamma
+    AS 'MODULE_PATHNAME', 'kam_gg_make'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS
+    'A Gamma-Gamma model from known parameters (log-likelihood unknown, n = 0)';
+CREATE FUNCTION @extschema@.gammagamma_param(model @extschema@.gammagamma, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_gg_param'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_param(@extschema@.gammagamma, text) IS
+    'One parameter of a Gamma-Gamma model by name: p, q, v, ll (NULL when unknown) or n';
+
+CREATE FUNCTION @extschema@.gammagamma_sfunc(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_gg_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.gammagamma_final(internal) RETURNS @extschema@.gammagamma
+    AS 'MODULE_PATHNAME', 'kam_gg_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.gammagamma_fit(x double precision, monetary double precision) (
+    SFUNC = @extschema@.gammagamma_sfunc,
+    STYPE = internal,
+    FINALFUNC = @extschema@.gammagamma_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine,
+    SERIALFUNC = @extschema@.bgnbd_serial,
+    DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision) IS
+    'Maximum-likelihood Gamma-Gamma fit on repeat buyers (x > 0) with their mean repeat-transaction value; rows with x = 0 are skipped';
+
+CREATE FUNCTION @extschema@.gammagamma_expected(model @extschema@.gammagamma, x double precision, monetary double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_gg_expected'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_expected(@extschema@.gammagamma, double precision, double precision) IS
+    'Expected mean transaction value of a customer with x repeat purchases of mean value monetary: p (v + x m) / (p x + q - 1)';
+
+CREATE FUNCTION @extschema@.clv(bgnbd @extschema@.bgnbd, gammagamma @extschema@.gammagamma,
+                                x double precision, t_x double precision, "T" double precision,
+                                monetary double precision, months integer,
+                                monthly_discount_rate double precision, periods_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_clv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS
+    'Customer lifetime value over `months` months as lifetimes'' customer_lifetime_value: expected spend times expected purchases per month, discounted monthly';

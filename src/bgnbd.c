@@ -77,12 +77,38 @@ check_rfm(double x, double tx, double T)
 
 /* ---------- aggregate state ---------- */
 
+/* Append one customer row to the state (created on the first row). */
+static BgState *
+bg_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1, double v2)
+{
+	BgState    *st;
+
+	if (PG_ARGISNULL(0))
+	{
+		st = MemoryContextAllocZero(aggctx, sizeof(BgState));
+		st->max = 64;
+		st->c = MemoryContextAlloc(aggctx, st->max * sizeof(BgCust));
+	}
+	else
+		st = (BgState *) PG_GETARG_POINTER(0);
+	if (st->n == st->max)
+	{
+		st->max *= 2;
+		st->c = repalloc_huge(st->c, st->max * sizeof(BgCust));
+	}
+	st->c[st->n].x = x;
+	st->c[st->n].tx = v1;
+	st->c[st->n].T = v2;
+	st->c[st->n].w = 1;
+	st->n++;
+	return st;
+}
+
 PG_FUNCTION_INFO_V1(kam_bgnbd_sfunc);
 Datum
 kam_bgnbd_sfunc(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
-	BgState    *st;
 	double		x,
 				tx,
 				T;
@@ -99,25 +125,8 @@ kam_bgnbd_sfunc(PG_FUNCTION_ARGS)
 	tx = PG_GETARG_FLOAT8(2);
 	T = PG_GETARG_FLOAT8(3);
 	check_rfm(x, tx, T);
-	if (PG_ARGISNULL(0))
-	{
-		st = MemoryContextAllocZero(aggctx, sizeof(BgState));
-		st->max = 64;
-		st->c = MemoryContextAlloc(aggctx, st->max * sizeof(BgCust));
-	}
-	else
-		st = (BgState *) PG_GETARG_POINTER(0);
-	if (st->n == st->max)
-	{
-		st->max *= 2;
-		st->c = repalloc_huge(st->c, st->max * sizeof(BgCust));
-	}
-	st->c[st->n].x = x;
-	st->c[st->n].tx = x > 0 ? tx : 0;	/* recency carries no information when x = 0 */
-	st->c[st->n].T = T;
-	st->c[st->n].w = 1;
-	st->n++;
-	PG_RETURN_POINTER(st);
+	/* recency carries no information when x = 0 */
+	PG_RETURN_POINTER(bg_append(fcinfo, aggctx, x, x > 0 ? tx : 0, T));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_combine);
@@ -652,6 +661,18 @@ alive_odds(const KamBgnbd *m, double x, double tx, double T)
 	return m->a / (m->b + x - 1) * pow((m->alpha + T) / (m->alpha + tx), m->r + x);
 }
 
+/* E[Y(t) | x, t_x, T] (FHL 2005, eq. 10) */
+static double
+bg_cond(const KamBgnbd *m, double t, double x, double tx, double T)
+{
+	if (t == 0)
+		return 0;
+	return (m->a + m->b + x - 1) / (m->a - 1) *
+		(1 - pow((m->alpha + T) / (m->alpha + T + t), m->r + x) *
+		 hyp2f1(m->r + x, m->b + x, m->a + m->b + x - 1, t / (m->alpha + T + t))) /
+		(1 + alive_odds(m, x, tx, T));
+}
+
 PG_FUNCTION_INFO_V1(kam_bgnbd_expected_cond);
 Datum
 kam_bgnbd_expected_cond(PG_FUNCTION_ARGS)
@@ -661,15 +682,11 @@ kam_bgnbd_expected_cond(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
 	double		T = PG_GETARG_FLOAT8(4);
-	double		num;
 
 	check_rfm(x, tx, T);
-	if (m->a + m->b + x - 1 == 0 || m->a == 1)
+	if (m->a == 1)
 		PG_RETURN_NULL();
-	num = (m->a + m->b + x - 1) / (m->a - 1) *
-		(1 - pow((m->alpha + T) / (m->alpha + T + t), m->r + x) *
-		 hyp2f1(m->r + x, m->b + x, m->a + m->b + x - 1, t / (m->alpha + T + t)));
-	PG_RETURN_FLOAT8(num / (1 + alive_odds(m, x, tx, T)));
+	PG_RETURN_FLOAT8(bg_cond(m, t, x, tx, T));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_p_alive);
@@ -683,4 +700,295 @@ kam_bgnbd_p_alive(PG_FUNCTION_ARGS)
 
 	check_rfm(x, tx, T);
 	PG_RETURN_FLOAT8(1 / (1 + alive_odds(m, x, tx, T)));
+}
+
+/* ======================================================================
+ * Gamma-Gamma model of spend per transaction (Fader & Hardie 2013), as in
+ * lifetimes' GammaGammaFitter.  Fitted on repeat buyers (x > 0) with their
+ * mean repeat-transaction value m:
+ *	 ll = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x
+ *		  - (px+q) ln(x m + v)
+ *	 E[M | x, m] = p (v + x m) / (p x + q - 1)
+ * The state is the BG/NBD one: rows (x, m, 0, weight).
+ * ====================================================================== */
+
+typedef struct KamGammaGamma
+{
+	double		p;
+	double		q;
+	double		v;
+	double		ll;
+	double		n;
+} KamGammaGamma;
+
+PG_FUNCTION_INFO_V1(kam_gg_sfunc);
+Datum
+kam_gg_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	double		x,
+				m;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_gg_sfunc called in non-aggregate context");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	x = PG_GETARG_FLOAT8(1);
+	m = PG_GETARG_FLOAT8(2);
+	check_rfm(x, 0, 0);
+	kam_check_money(m, "monetary");
+	if (x > 0 && m == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("monetary must be positive for a repeat buyer"),
+				 errdetail("x is %g, monetary is 0.", x)));
+	if (x == 0)
+	{
+		/* the model is fitted on repeat buyers */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	PG_RETURN_POINTER(bg_append(fcinfo, aggctx, x, m, 0));
+}
+
+static double
+gg_negll(const double *lp, void *arg)
+{
+	const BgData *d = arg;
+	double		p = exp(lp[0]),
+				q = exp(lp[1]),
+				v = exp(lp[2]);
+	KamSum		ll = {0, 0};
+	double		lgq = lgamma(q),
+				lv = log(v);
+
+	if (!isfinite(p + q + v) || !(p > 0 && q > 0 && v > 0))
+		return INFINITY;
+	for (int64 i = 0; i < d->n; i++)
+	{
+		double		x = d->c[i].x,
+					m = d->c[i].tx,
+					px = p * x;
+
+		kam_sum_add(&ll, d->c[i].w * (lgamma(px + q) - lgamma(px) - lgq + q * lv +
+									  (px - 1) * log(m) + px * log(x) - (px + q) * log(x * m + v)));
+	}
+	return isfinite(kam_sum_value(&ll)) ? -kam_sum_value(&ll) : INFINITY;
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_final);
+Datum
+kam_gg_final(PG_FUNCTION_ARGS)
+{
+	BgData		d;
+	double		p[3] = {0, 0, 0};
+	double		f;
+	KamGammaGamma *m;
+
+	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->n == 0)
+	{
+		ereport(NOTICE,
+				(errmsg("kam.gammagamma_fit: no repeat buyers, no model")));
+		PG_RETURN_NULL();
+	}
+	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
+	if (!fit_nm(gg_negll, &d, 3, p, &f) || !isfinite(f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the Gamma-Gamma fit did not converge"),
+				 errdetail("%.0f repeat buyers in " INT64_FORMAT " distinct (x, monetary) patterns.", d.total, d.n),
+				 errhint("The model needs repeat buyers whose mean spend varies.")));
+	m = palloc(sizeof(KamGammaGamma));
+	m->p = exp(p[0]);
+	m->q = exp(p[1]);
+	m->v = exp(p[2]);
+	m->ll = -f;
+	m->n = d.total;
+	PG_RETURN_POINTER(m);
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_out);
+Datum
+kam_gg_out(PG_FUNCTION_ARGS)
+{
+	KamGammaGamma *m = (KamGammaGamma *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "(p=");
+	append_double(&buf, m->p);
+	appendStringInfoString(&buf, ",q=");
+	append_double(&buf, m->q);
+	appendStringInfoString(&buf, ",v=");
+	append_double(&buf, m->v);
+	appendStringInfoString(&buf, ",ll=");
+	append_double(&buf, m->ll);
+	appendStringInfoString(&buf, ",n=");
+	append_double(&buf, m->n);
+	appendStringInfoChar(&buf, ')');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+static void
+check_gg_params(double p, double q, double v)
+{
+	if (!(isfinite(p) && isfinite(q) && isfinite(v) && p > 0 && q > 0 && v > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("Gamma-Gamma parameters p, q and v must be finite and positive"),
+				 errdetail("p = %g, q = %g, v = %g.", p, q, v)));
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_in);
+Datum
+kam_gg_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
+	int			used = 0;
+	char		tail;
+
+	if (sscanf(input, " (p=%lf ,q=%lf ,v=%lf ,ll=%lf ,n=%lf ) %n%c",
+			   &m->p, &m->q, &m->v, &m->ll, &m->n, &used, &tail) != 5 ||
+		input[used] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type kam.gammagamma: \"%s\"", input),
+				 errdetail("Expected (p=...,q=...,v=...,ll=...,n=...).")));
+	check_gg_params(m->p, m->q, m->v);
+	if (m->n < 0 || !isfinite(m->n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type kam.gammagamma: \"%s\"", input),
+				 errdetail("n must be a finite non-negative count.")));
+	PG_RETURN_POINTER(m);
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_make);
+Datum
+kam_gg_make(PG_FUNCTION_ARGS)
+{
+	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
+
+	m->p = PG_GETARG_FLOAT8(0);
+	m->q = PG_GETARG_FLOAT8(1);
+	m->v = PG_GETARG_FLOAT8(2);
+	check_gg_params(m->p, m->q, m->v);
+	m->ll = NAN;
+	m->n = 0;
+	PG_RETURN_POINTER(m);
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_param);
+Datum
+kam_gg_param(PG_FUNCTION_ARGS)
+{
+	KamGammaGamma *m = (KamGammaGamma *) PG_GETARG_POINTER(0);
+	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	if (strcmp(s, "p") == 0)
+		PG_RETURN_FLOAT8(m->p);
+	if (strcmp(s, "q") == 0)
+		PG_RETURN_FLOAT8(m->q);
+	if (strcmp(s, "v") == 0)
+		PG_RETURN_FLOAT8(m->v);
+	if (strcmp(s, "ll") == 0)
+	{
+		if (isnan(m->ll))
+			PG_RETURN_NULL();
+		PG_RETURN_FLOAT8(m->ll);
+	}
+	if (strcmp(s, "n") == 0)
+		PG_RETURN_FLOAT8(m->n);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown Gamma-Gamma parameter \"%s\"", s),
+			 errhint("Use p, q, v, ll or n.")));
+}
+
+/* E[M | x, m]; for x = 0 the population mean p v / (q - 1) */
+static double
+gg_expected(const KamGammaGamma *g, double x, double m)
+{
+	double		den = g->p * x + g->q - 1;
+
+	if (den <= 0)
+		return NAN;
+	return g->p * (g->v + x * m) / den;
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_expected);
+Datum
+kam_gg_expected(PG_FUNCTION_ARGS)
+{
+	KamGammaGamma *g = (KamGammaGamma *) PG_GETARG_POINTER(0);
+	double		x = PG_GETARG_FLOAT8(1);
+	double		m = PG_GETARG_FLOAT8(2);
+	double		e;
+
+	check_rfm(x, 0, 0);
+	kam_check_money(m, "monetary");
+	e = gg_expected(g, x, m);
+	if (isnan(e))
+		PG_RETURN_NULL();		/* q <= 1 with x = 0: the mean does not exist */
+	PG_RETURN_FLOAT8(e);
+}
+
+/*
+ * kam.clv(bgnbd, gammagamma, x, t_x, T, monetary, months,
+ *		   monthly_discount_rate, periods_per_month): lifetimes'
+ * customer_lifetime_value: the sum over months i = 1..months of
+ *	 E[M] * (E[Y(i f)] - E[Y((i-1) f)]) / (1 + d)^i,  f = periods per month.
+ */
+PG_FUNCTION_INFO_V1(kam_clv);
+Datum
+kam_clv(PG_FUNCTION_ARGS)
+{
+	KamBgnbd   *bg = (KamBgnbd *) PG_GETARG_POINTER(0);
+	KamGammaGamma *gg = (KamGammaGamma *) PG_GETARG_POINTER(1);
+	double		x = PG_GETARG_FLOAT8(2);
+	double		tx = PG_GETARG_FLOAT8(3);
+	double		T = PG_GETARG_FLOAT8(4);
+	double		money = PG_GETARG_FLOAT8(5);
+	int32		months = PG_GETARG_INT32(6);
+	double		d = PG_GETARG_FLOAT8(7);
+	double		f = PG_GETARG_FLOAT8(8);
+	double		spend,
+				prev = 0;
+	KamSum		clv = {0, 0};
+
+	check_rfm(x, tx, T);
+	kam_check_money(money, "monetary");
+	if (months < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("months must not be negative"),
+				 errdetail("Value is %d.", months)));
+	if (!isfinite(d) || d < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("monthly_discount_rate must be a finite non-negative rate"),
+				 errdetail("Value is %g.", d)));
+	if (!isfinite(f) || f <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods_per_month must be finite and positive"),
+				 errdetail("Value is %g.", f)));
+	spend = gg_expected(gg, x, money);
+	if (isnan(spend) || bg->a == 1)
+		PG_RETURN_NULL();
+	for (int32 i = 1; i <= months; i++)
+	{
+		double		cur = bg_cond(bg, i * f, x, tx, T);
+
+		kam_sum_add(&clv, spend * (cur - prev) / pow(1 + d, i));
+		prev = cur;
+		CHECK_FOR_INTERRUPTS();
+	}
+	PG_RETURN_FLOAT8(kam_sum_value(&clv));
 }
