@@ -22,6 +22,8 @@
  */
 #include "kam.h"
 
+#include <ctype.h>
+
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -449,14 +451,6 @@ fit_nm(nm_fn f, void *arg, int k, double *p, double *fbest)
 	return ok;
 }
 
-static void
-append_double(StringInfo buf, double v)
-{
-	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-	double_to_shortest_decimal_buf(v, tmp);
-	appendStringInfoString(buf, tmp);
-}
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_final);
 Datum
@@ -490,30 +484,118 @@ kam_bgnbd_final(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* ---------- model values: named doubles, shared by kam.bgnbd and kam.gammagamma ---------- */
+
+static const char *const bg_names[] = {"r", "alpha", "a", "b", "ll", "n"};
+static const char *const gg_names[] = {"p", "q", "v", "ll", "n"};
+
+/* "(name=value,...)" with every value in its shortest exact form */
+static char *
+model_out(const double *v, const char *const *names, int n)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (int i = 0; i < n; i++)
+	{
+		appendStringInfo(&buf, "%s%s=", i > 0 ? "," : "", names[i]);
+		kam_append_double(&buf, v[i]);
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+static void model_syntax_error(const char *type, const char *input, const char *const *names, int n) pg_attribute_noreturn();
+
+static void
+model_syntax_error(const char *type, const char *input, const char *const *names, int n)
+{
+	StringInfoData want;
+
+	initStringInfo(&want);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&want, "%s%s=...", i > 0 ? "," : "(", names[i]);
+	appendStringInfoChar(&want, ')');
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
+			 errdetail("Expected %s.", want.data)));
+}
+
+/* Parse "(name=value,...)", the names in order; the last value (n) a count. */
+static void
+model_in(const char *input, const char *type, const char *const *names, int n, double *v)
+{
+	const char *p = input;
+
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p++ != '(')
+		model_syntax_error(type, input, names, n);
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len = strlen(names[i]);
+		char	   *end;
+
+		while (isspace((unsigned char) *p))
+			p++;
+		if (strncmp(p, names[i], len) != 0 || p[len] != '=')
+			model_syntax_error(type, input, names, n);
+		p += len + 1;
+		v[i] = strtod(p, &end);
+		if (end == p)
+			model_syntax_error(type, input, names, n);
+		p = end;
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p++ != (i < n - 1 ? ',' : ')'))
+			model_syntax_error(type, input, names, n);
+	}
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p != '\0')
+		model_syntax_error(type, input, names, n);
+	if (!isfinite(v[n - 1]) || v[n - 1] < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
+				 errdetail("n must be a finite non-negative count.")));
+}
+
+/* One value by name; the log-likelihood is NULL when unknown (NaN). */
+static Datum
+model_param(FunctionCallInfo fcinfo, const double *v, const char *const *names, int n, const char *model)
+{
+	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	StringInfoData all;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+		{
+			if (isnan(v[i]))
+				PG_RETURN_NULL();
+			PG_RETURN_FLOAT8(v[i]);
+		}
+	initStringInfo(&all);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&all, "%s%s", i == 0 ? "" : (i == n - 1 ? " or " : ", "), names[i]);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown %s parameter \"%s\"", model, s),
+			 errhint("Use %s.", all.data)));
+}
+
 /* ---------- the kam.bgnbd type ---------- */
+
+StaticAssertDecl(sizeof(KamBgnbd) == lengthof(bg_names) * sizeof(double),
+				 "KamBgnbd is its named doubles");
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_out);
 Datum
 kam_bgnbd_out(PG_FUNCTION_ARGS)
 {
-	KamBgnbd   *m = (KamBgnbd *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "(r=");
-	append_double(&buf, m->r);
-	appendStringInfoString(&buf, ",alpha=");
-	append_double(&buf, m->alpha);
-	appendStringInfoString(&buf, ",a=");
-	append_double(&buf, m->a);
-	appendStringInfoString(&buf, ",b=");
-	append_double(&buf, m->b);
-	appendStringInfoString(&buf, ",ll=");
-	append_double(&buf, m->ll);
-	appendStringInfoString(&buf, ",n=");
-	append_double(&buf, m->n);
-	appendStringInfoChar(&buf, ')');
-	PG_RETURN_CSTRING(buf.data);
+	PG_RETURN_CSTRING(model_out((double *) PG_GETARG_POINTER(0), bg_names, lengthof(bg_names)));
 }
 
 static void
@@ -531,26 +613,10 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_in);
 Datum
 kam_bgnbd_in(PG_FUNCTION_ARGS)
 {
-	const char *input = PG_GETARG_CSTRING(0);
 	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
-	int			used = 0;
-	char		tail;
 
-	m->ll = NAN;
-	m->n = 0;
-	if (sscanf(input, " (r=%lf ,alpha=%lf ,a=%lf ,b=%lf ,ll=%lf ,n=%lf ) %n%c",
-			   &m->r, &m->alpha, &m->a, &m->b, &m->ll, &m->n, &used, &tail) != 6 ||
-		input[used] != '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.bgnbd: \"%s\"", input),
-				 errdetail("Expected (r=...,alpha=...,a=...,b=...,ll=...,n=...).")));
+	model_in(PG_GETARG_CSTRING(0), "kam.bgnbd", bg_names, lengthof(bg_names), (double *) m);
 	check_params(m->r, m->alpha, m->a, m->b);
-	if (m->n < 0 || !isfinite(m->n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.bgnbd: \"%s\"", input),
-				 errdetail("n must be a finite non-negative count.")));
 	PG_RETURN_POINTER(m);
 }
 
@@ -575,30 +641,7 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_param);
 Datum
 kam_bgnbd_param(PG_FUNCTION_ARGS)
 {
-	KamBgnbd   *m = (KamBgnbd *) PG_GETARG_POINTER(0);
-	text	   *name = PG_GETARG_TEXT_PP(1);
-	char	   *s = text_to_cstring(name);
-
-	if (strcmp(s, "r") == 0)
-		PG_RETURN_FLOAT8(m->r);
-	if (strcmp(s, "alpha") == 0)
-		PG_RETURN_FLOAT8(m->alpha);
-	if (strcmp(s, "a") == 0)
-		PG_RETURN_FLOAT8(m->a);
-	if (strcmp(s, "b") == 0)
-		PG_RETURN_FLOAT8(m->b);
-	if (strcmp(s, "ll") == 0)
-	{
-		if (isnan(m->ll))
-			PG_RETURN_NULL();
-		PG_RETURN_FLOAT8(m->ll);
-	}
-	if (strcmp(s, "n") == 0)
-		PG_RETURN_FLOAT8(m->n);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown BG/NBD parameter \"%s\"", s),
-			 errhint("Use r, alpha, a, b, ll or n.")));
+	return model_param(fcinfo, (double *) PG_GETARG_POINTER(0), bg_names, lengthof(bg_names), "BG/NBD");
 }
 
 /* ---------- expectations ---------- */
@@ -812,26 +855,14 @@ kam_gg_final(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+StaticAssertDecl(sizeof(KamGammaGamma) == lengthof(gg_names) * sizeof(double),
+				 "KamGammaGamma is its named doubles");
+
 PG_FUNCTION_INFO_V1(kam_gg_out);
 Datum
 kam_gg_out(PG_FUNCTION_ARGS)
 {
-	KamGammaGamma *m = (KamGammaGamma *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "(p=");
-	append_double(&buf, m->p);
-	appendStringInfoString(&buf, ",q=");
-	append_double(&buf, m->q);
-	appendStringInfoString(&buf, ",v=");
-	append_double(&buf, m->v);
-	appendStringInfoString(&buf, ",ll=");
-	append_double(&buf, m->ll);
-	appendStringInfoString(&buf, ",n=");
-	append_double(&buf, m->n);
-	appendStringInfoChar(&buf, ')');
-	PG_RETURN_CSTRING(buf.data);
+	PG_RETURN_CSTRING(model_out((double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names)));
 }
 
 static void
@@ -848,24 +879,10 @@ PG_FUNCTION_INFO_V1(kam_gg_in);
 Datum
 kam_gg_in(PG_FUNCTION_ARGS)
 {
-	const char *input = PG_GETARG_CSTRING(0);
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
-	int			used = 0;
-	char		tail;
 
-	if (sscanf(input, " (p=%lf ,q=%lf ,v=%lf ,ll=%lf ,n=%lf ) %n%c",
-			   &m->p, &m->q, &m->v, &m->ll, &m->n, &used, &tail) != 5 ||
-		input[used] != '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.gammagamma: \"%s\"", input),
-				 errdetail("Expected (p=...,q=...,v=...,ll=...,n=...).")));
+	model_in(PG_GETARG_CSTRING(0), "kam.gammagamma", gg_names, lengthof(gg_names), (double *) m);
 	check_gg_params(m->p, m->q, m->v);
-	if (m->n < 0 || !isfinite(m->n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.gammagamma: \"%s\"", input),
-				 errdetail("n must be a finite non-negative count.")));
 	PG_RETURN_POINTER(m);
 }
 
@@ -888,27 +905,7 @@ PG_FUNCTION_INFO_V1(kam_gg_param);
 Datum
 kam_gg_param(PG_FUNCTION_ARGS)
 {
-	KamGammaGamma *m = (KamGammaGamma *) PG_GETARG_POINTER(0);
-	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(1));
-
-	if (strcmp(s, "p") == 0)
-		PG_RETURN_FLOAT8(m->p);
-	if (strcmp(s, "q") == 0)
-		PG_RETURN_FLOAT8(m->q);
-	if (strcmp(s, "v") == 0)
-		PG_RETURN_FLOAT8(m->v);
-	if (strcmp(s, "ll") == 0)
-	{
-		if (isnan(m->ll))
-			PG_RETURN_NULL();
-		PG_RETURN_FLOAT8(m->ll);
-	}
-	if (strcmp(s, "n") == 0)
-		PG_RETURN_FLOAT8(m->n);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown Gamma-Gamma parameter \"%s\"", s),
-			 errhint("Use p, q, v, ll or n.")));
+	return model_param(fcinfo, (double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names), "Gamma-Gamma");
 }
 
 /* E[M | x, m]; for x = 0 the population mean p v / (q - 1) */

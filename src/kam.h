@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/date.h"
 
 /*
@@ -103,6 +104,7 @@ extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
+extern void kam_append_double(StringInfo buf, double v);
 
 /*
  * Per-account hash (accounts.c).  Accounts are keyed by a value of any type

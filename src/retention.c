@@ -147,14 +147,6 @@ kam_retention_values(const KamRetention *r, Datum *values, bool *nulls)
 
 /* ---------- text I/O ---------- */
 
-static void
-append_double(StringInfo buf, double v)
-{
-	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-	double_to_shortest_decimal_buf(v, tmp);
-	appendStringInfoString(buf, tmp);
-}
 
 PG_FUNCTION_INFO_V1(kam_retention_out);
 Datum
@@ -173,7 +165,7 @@ kam_retention_out(PG_FUNCTION_ARGS)
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		appendStringInfo(&buf, "%s=", f->name);
-		append_double(&buf, kam_sum_value(s));
+		kam_append_double(&buf, kam_sum_value(s));
 		appendStringInfo(&buf, ":" INT64_FORMAT, *RET_N(r, f));
 	}
 	appendStringInfoChar(&buf, ')');
