@@ -58,3 +58,24 @@ SELECT cohort, max(cohort_accounts) AS accounts,
 FROM unnest((SELECT kam.cohort_retention(account_id, month, mrr) FROM crm.mrr_snapshots)) c
 WHERE extract(month FROM cohort) IN (1, 4, 7, 10)
 GROUP BY cohort ORDER BY cohort;
+
+\echo '=== Lifetime value per segment (Dec 2024 ARPA, 80 % margin, monthly churn from 12-month logo churn) ==='
+SELECT segment, round(arpa, 0) AS arpa, round(monthly_churn::numeric, 4) AS monthly_churn,
+       round(kam.ltv(arpa, 0.8, monthly_churn)::numeric, 0) AS ltv,
+       round(kam.ltv(arpa, 0.8, monthly_churn, 0.01)::numeric, 0) AS ltv_discounted_1pct,
+       round(kam.cac_payback(arpa * 6, arpa, 0.8)::numeric, 1) AS payback_months_if_cac_is_6x_arpa
+FROM (SELECT a.segment,
+             avg(s.mrr) FILTER (WHERE s.month = '2024-12-01') AS arpa,
+             1 - power(1 - kam.logo_churn_rate(kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01')),
+                       1.0 / 12) AS monthly_churn
+      FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id)
+      GROUP BY a.segment) x
+ORDER BY segment;
+
+\echo '=== Subscription survival per segment (Kaplan-Meier, as of 2025-01-01) ==='
+SELECT a.segment,
+       round(kam.survival_at(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01'), 180)::numeric, 3) AS alive_6_months,
+       round(kam.survival_at(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01'), 365)::numeric, 3) AS alive_1_year,
+       kam.median_lifetime(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01')) AS median_days
+FROM crm.subscriptions s JOIN crm.accounts a USING (account_id)
+GROUP BY a.segment ORDER BY a.segment;
