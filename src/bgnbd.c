@@ -452,36 +452,47 @@ fit_nm(nm_fn f, void *arg, int k, double *p, double *fbest)
 }
 
 
-PG_FUNCTION_INFO_V1(kam_bgnbd_final);
-Datum
-kam_bgnbd_final(PG_FUNCTION_ARGS)
+/*
+ * The final function of both fits: merge the rows into patterns, maximise
+ * the likelihood over the logarithms of k parameters and return the model
+ * as its named doubles (k parameters, ll, n).  No rows: NULL with a NOTICE.
+ */
+static Datum
+fit_final(FunctionCallInfo fcinfo, nm_fn negll, int k, const char *fitname,
+		  const char *model, const char *rows, const char *patterns, const char *hint)
 {
 	BgData		d;
 	double		p[4] = {0, 0, 0, 0};
 	double		f;
-	KamBgnbd   *m;
+	double	   *m;
 
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->n == 0)
 	{
 		ereport(NOTICE,
-				(errmsg("kam.bgnbd_fit: no customers, no model")));
+				(errmsg("%s: no %s, no model", fitname, rows)));
 		PG_RETURN_NULL();
 	}
 	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
-	if (!fit_nm(bg_negll, &d, 4, p, &f) || !isfinite(f))
+	if (!fit_nm(negll, &d, k, p, &f) || !isfinite(f))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the BG/NBD fit did not converge"),
-				 errdetail("%.0f customers in " INT64_FORMAT " distinct (x, t_x, T) patterns.", d.total, d.n),
-				 errhint("The model needs repeat buyers and customers of different ages.")));
-	m = palloc(sizeof(KamBgnbd));
-	m->r = exp(p[0]);
-	m->alpha = exp(p[1]);
-	m->a = exp(p[2]);
-	m->b = exp(p[3]);
-	m->ll = -f;
-	m->n = d.total;
+				 errmsg("the %s fit did not converge", model),
+				 errdetail("%.0f %s in " INT64_FORMAT " distinct %s patterns.", d.total, rows, d.n, patterns),
+				 errhint("%s", hint)));
+	m = palloc((k + 2) * sizeof(double));
+	for (int i = 0; i < k; i++)
+		m[i] = exp(p[i]);
+	m[k] = -f;
+	m[k + 1] = d.total;
 	PG_RETURN_POINTER(m);
+}
+
+PG_FUNCTION_INFO_V1(kam_bgnbd_final);
+Datum
+kam_bgnbd_final(PG_FUNCTION_ARGS)
+{
+	return fit_final(fcinfo, bg_negll, 4, "kam.bgnbd_fit", "BG/NBD", "customers", "(x, t_x, T)",
+					 "The model needs repeat buyers and customers of different ages.");
 }
 
 /* ---------- model values: named doubles, shared by kam.bgnbd and kam.gammagamma ---------- */
@@ -828,31 +839,8 @@ PG_FUNCTION_INFO_V1(kam_gg_final);
 Datum
 kam_gg_final(PG_FUNCTION_ARGS)
 {
-	BgData		d;
-	double		p[3] = {0, 0, 0};
-	double		f;
-	KamGammaGamma *m;
-
-	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->n == 0)
-	{
-		ereport(NOTICE,
-				(errmsg("kam.gammagamma_fit: no repeat buyers, no model")));
-		PG_RETURN_NULL();
-	}
-	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
-	if (!fit_nm(gg_negll, &d, 3, p, &f) || !isfinite(f))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the Gamma-Gamma fit did not converge"),
-				 errdetail("%.0f repeat buyers in " INT64_FORMAT " distinct (x, monetary) patterns.", d.total, d.n),
-				 errhint("The model needs repeat buyers whose mean spend varies.")));
-	m = palloc(sizeof(KamGammaGamma));
-	m->p = exp(p[0]);
-	m->q = exp(p[1]);
-	m->v = exp(p[2]);
-	m->ll = -f;
-	m->n = d.total;
-	PG_RETURN_POINTER(m);
+	return fit_final(fcinfo, gg_negll, 3, "kam.gammagamma_fit", "Gamma-Gamma", "repeat buyers", "(x, monetary)",
+					 "The model needs repeat buyers whose mean spend varies.");
 }
 
 StaticAssertDecl(sizeof(KamGammaGamma) == lengthof(gg_names) * sizeof(double),
