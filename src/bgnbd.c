@@ -251,206 +251,189 @@ bg_patterns(const BgState *st, BgData *d)
 	d->c = c;
 }
 
-static inline double
-logaddexp(double u, double v)
+/*
+ * Turn the gradient g and upper-triangle Hessian h of a log-likelihood in
+ * the parameters P into those of minus the log-likelihood in ln P:
+ *	 d/dth_i = P_i g_i,  d2/dth_i dth_j = P_i P_j h_ij + [i = j] P_i g_i.
+ */
+static void
+to_log_scale(int k, const double *P, const double *g, const double *h, double *grad, double *hess)
 {
-	double		m = fmax(u, v);
-
-	return m + log(exp(u - m) + exp(v - m));
-}
-
-/* Total log-likelihood at (r, alpha, a, b); -inf outside the domain. */
-static double
-bg_ll(const BgData *d, double r, double alpha, double a, double b)
-{
-	KamSum		ll = {0, 0};
-	double		cur_x = -1;
-	double		ax = 0;
-	double		lgr = lgamma(r),
-				lgab = lgamma(a + b),
-				lgb = lgamma(b),
-				la = log(a),
-				lalpha = log(alpha);
-
-	if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || !isfinite(r + alpha + a + b))
-		return -INFINITY;
-	for (int64 i = 0; i < d->n; i++)
+	for (int i = 0; i < k; i++)
 	{
-		const BgCust *c = &d->c[i];
-		double		rx = r + c->x;
-		double		l;
-
-		if (c->x != cur_x)
+		grad[i] = -P[i] * g[i];
+		for (int j = i; j < k; j++)
 		{
-			cur_x = c->x;
-			ax = lgamma(rx) - lgr + r * lalpha + lgab + lgamma(b + c->x) - lgb - lgamma(a + b + c->x);
+			double		v = P[i] * P[j] * h[i * k + j] + (i == j ? P[i] * g[i] : 0);
+
+			hess[i * k + j] = -v;
+			hess[j * k + i] = -v;
 		}
-		l = -rx * log(alpha + c->T);
-		if (c->x > 0)
-			l = logaddexp(l, la - log(b + c->x - 1) - rx * log(alpha + c->tx));
-		kam_sum_add(&ll, c->w * (ax + l));
 	}
-	return kam_sum_value(&ll);
 }
-
-/* ---------- Nelder-Mead on log-parameters ---------- */
-
-typedef double (*nm_fn) (const double *p, void *arg);
 
 /*
- * Minimise f over R^k (k <= 4) from x0 with initial steps `step`.  Returns
- * true when the simplex's values agree to `ftol` (relative) and its points
- * to `xtol`.
+ * Minus the total log-likelihood at theta = (ln r, ln alpha, ln a, ln b),
+ * with its gradient and Hessian in theta when grad is not NULL.  Patterns
+ * come sorted by x: the gamma and beta terms, which depend on x only, are
+ * computed once per distinct x.  For x > 0 the last factor is the
+ * log-sum-exp of
+ *	 L1 = -(r+x) ln(alpha+T)	and  L2 = ln a - ln(b+x-1) - (r+x) ln(alpha+t_x);
+ * with p = e^L2 / (e^L1 + e^L2) and D = grad L2 - grad L1 its gradient is
+ * grad L1 + p D and its Hessian (1-p) H1 + p H2 + p (1-p) D D'.
  */
-static bool
-nelder_mead(nm_fn f, void *arg, int k, double *x0, double step, double ftol,
-			double xtol, int maxeval, double *fbest, int *nevals)
-{
-	double		s[5][4],
-				fs[5],
-				c[4],
-				xr[4],
-				xe[4],
-				xc[4];
-	int			ne = 0;
-	bool		converged = false;
-
-	for (int i = 0; i <= k; i++)
-	{
-		for (int j = 0; j < k; j++)
-			s[i][j] = x0[j] + (i == j + 1 ? step : 0);
-		fs[i] = f(s[i], arg);
-		ne++;
-	}
-	while (ne < maxeval)
-	{
-		int			hi = 0,
-					lo = 0,
-					nh = 0;
-		double		fr,
-					spread = 0;
-
-		for (int i = 1; i <= k; i++)
-		{
-			if (fs[i] > fs[hi])
-				hi = i;
-			if (fs[i] < fs[lo])
-				lo = i;
-		}
-		nh = lo;
-		for (int i = 0; i <= k; i++)
-			if (i != hi && fs[i] >= fs[nh])
-				nh = i;
-		for (int i = 0; i <= k; i++)
-			for (int j = 0; j < k; j++)
-				spread = fmax(spread, fabs(s[i][j] - s[lo][j]));
-		if (fabs(fs[hi] - fs[lo]) <= ftol * (fabs(fs[lo]) + 1e-30) && spread <= xtol)
-		{
-			converged = true;
-			break;
-		}
-		for (int j = 0; j < k; j++)
-		{
-			c[j] = 0;
-			for (int i = 0; i <= k; i++)
-				if (i != hi)
-					c[j] += s[i][j] / k;
-		}
-		for (int j = 0; j < k; j++)
-			xr[j] = c[j] + (c[j] - s[hi][j]);
-		fr = f(xr, arg);
-		ne++;
-		if (fr < fs[lo])
-		{
-			double		fe;
-
-			for (int j = 0; j < k; j++)
-				xe[j] = c[j] + 2 * (c[j] - s[hi][j]);
-			fe = f(xe, arg);
-			ne++;
-			if (fe < fr)
-			{
-				memcpy(s[hi], xe, sizeof(double) * k);
-				fs[hi] = fe;
-			}
-			else
-			{
-				memcpy(s[hi], xr, sizeof(double) * k);
-				fs[hi] = fr;
-			}
-		}
-		else if (fr < fs[nh])
-		{
-			memcpy(s[hi], xr, sizeof(double) * k);
-			fs[hi] = fr;
-		}
-		else
-		{
-			double		fc;
-			bool		outside = fr < fs[hi];
-
-			for (int j = 0; j < k; j++)
-				xc[j] = outside ? c[j] + 0.5 * (xr[j] - c[j]) : c[j] + 0.5 * (s[hi][j] - c[j]);
-			fc = f(xc, arg);
-			ne++;
-			if (fc < (outside ? fr : fs[hi]))
-			{
-				memcpy(s[hi], xc, sizeof(double) * k);
-				fs[hi] = fc;
-			}
-			else
-			{
-				for (int i = 0; i <= k; i++)
-					if (i != lo)
-					{
-						for (int j = 0; j < k; j++)
-							s[i][j] = s[lo][j] + 0.5 * (s[i][j] - s[lo][j]);
-						fs[i] = f(s[i], arg);
-						ne++;
-					}
-			}
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
-	{
-		int			lo = 0;
-
-		for (int i = 1; i <= k; i++)
-			if (fs[i] < fs[lo])
-				lo = i;
-		memcpy(x0, s[lo], sizeof(double) * k);
-		*fbest = fs[lo];
-	}
-	*nevals += ne;
-	return converged;
-}
-
 static double
-bg_negll(const double *p, void *arg)
+bg_objective(const double *th, void *arg, double *grad, double *hess)
 {
-	double		ll = bg_ll((const BgData *) arg, exp(p[0]), exp(p[1]), exp(p[2]), exp(p[3]));
+	const BgData *d = arg;
+	double		P[4] = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+	double		r = P[0],
+				alpha = P[1],
+				a = P[2],
+				b = P[3];
+	bool		deriv = grad != NULL;
+	double		g[4] = {0, 0, 0, 0},
+				h[4][4] = {{0}};
+	KamSum		ll = {0, 0};
+	double		lalpha,
+				la,
+				ia,
+				lgr,
+				lgb,
+				lgab,
+				dgr = 0,
+				dgb = 0,
+				dgab = 0,
+				tgr = 0,
+				tgb = 0,
+				tgab = 0;
 
-	return isfinite(ll) ? -ll : INFINITY;
-}
-
-/* Fit: Nelder-Mead from (1,1,1,1), restarted from its result until stable. */
-static bool
-fit_nm(nm_fn f, void *arg, int k, double *p, double *fbest)
-{
-	int			nevals = 0;
-	bool		ok = false;
-
-	for (int round = 0; round < 6 && !ok; round++)
+	if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || !isfinite(r + alpha + a + b))
+		return INFINITY;
+	lalpha = log(alpha);
+	la = log(a);
+	ia = 1 / a;
+	lgr = lgamma(r);
+	lgb = lgamma(b);
+	lgab = lgamma(a + b);
+	if (deriv)
 	{
-		double		before = round == 0 ? INFINITY : *fbest;
-
-		ok = nelder_mead(f, arg, k, p, round == 0 ? 1.0 : 0.1, 1e-12, 1e-8, 20000, fbest, &nevals);
-		/* converged twice in a row at the same value: done */
-		ok = ok && round > 0 && fabs(before - *fbest) <= 1e-9 * fabs(*fbest);
+		dgr = kam_digamma(r);
+		dgb = kam_digamma(b);
+		dgab = kam_digamma(a + b);
+		tgr = kam_trigamma(r);
+		tgb = kam_trigamma(b);
+		tgab = kam_trigamma(a + b);
 	}
-	return ok;
+	for (int64 i = 0; i < d->n;)
+	{
+		double		x = d->c[i].x,
+					rx = r + x,
+					wx = 0,
+					lbx = 0,
+					ibx = 0,
+					last_tx = -1,
+					ltx = 0,
+					itx = 0;
+
+		if (x > 0)
+		{
+			lbx = log(b + x - 1);
+			ibx = 1 / (b + x - 1);
+		}
+		for (; i < d->n && d->c[i].x == x; i++)
+		{
+			const BgCust *c = &d->c[i];
+			double		w = c->w,
+						lT = log(alpha + c->T),
+						iT = 1 / (alpha + c->T),
+						L1,
+						L2,
+						e,
+						p,
+						q;
+
+			wx += w;
+			if (x == 0)
+			{
+				kam_sum_add(&ll, -w * r * lT);
+				if (deriv)
+				{
+					g[0] -= w * lT;
+					g[1] -= w * r * iT;
+					h[0][1] -= w * iT;
+					h[1][1] += w * r * iT * iT;
+				}
+				continue;
+			}
+			if (c->tx != last_tx)
+			{
+				last_tx = c->tx;
+				ltx = log(alpha + c->tx);
+				itx = 1 / (alpha + c->tx);
+			}
+			L1 = -rx * lT;
+			L2 = la - lbx - rx * ltx;
+			if (L2 > L1)
+			{
+				e = exp(L1 - L2);
+				kam_sum_add(&ll, w * (L2 + log1p(e)));
+				p = 1 / (1 + e);
+				q = e * p;
+			}
+			else
+			{
+				e = exp(L2 - L1);
+				kam_sum_add(&ll, w * (L1 + log1p(e)));
+				q = 1 / (1 + e);
+				p = e * q;
+			}
+			if (deriv)
+			{
+				double		D[4] = {lT - ltx, rx * (iT - itx), ia, -ibx};
+				double		wpq = w * p * q;
+
+				g[0] += w * (p * D[0] - lT);
+				g[1] += w * (p * D[1] - rx * iT);
+				g[2] += w * p * D[2];
+				g[3] += w * p * D[3];
+				h[0][1] -= w * (q * iT + p * itx);
+				h[1][1] += w * rx * (q * iT * iT + p * itx * itx);
+				h[2][2] -= w * p * ia * ia;
+				h[3][3] += w * p * ibx * ibx;
+				for (int j = 0; j < 4; j++)
+					for (int m = j; m < 4; m++)
+						h[j][m] += wpq * D[j] * D[m];
+			}
+		}
+		/* lnG(r+x) - lnG(r) + r ln(alpha) + ln B(a, b+x) - ln B(a, b) */
+		kam_sum_add(&ll, wx * (lgamma(rx) - lgr + r * lalpha +
+							   lgab + lgamma(b + x) - lgb - lgamma(a + b + x)));
+		if (deriv)
+		{
+			double		dabx = kam_digamma(a + b + x),
+						tabx = kam_trigamma(a + b + x);
+
+			g[0] += wx * (kam_digamma(rx) - dgr + lalpha);
+			g[1] += wx * r / alpha;
+			g[2] += wx * (dgab - dabx);
+			g[3] += wx * (dgab + kam_digamma(b + x) - dgb - dabx);
+			h[0][0] += wx * (kam_trigamma(rx) - tgr);
+			h[0][1] += wx / alpha;
+			h[1][1] -= wx * r / (alpha * alpha);
+			h[2][2] += wx * (tgab - tabx);
+			h[2][3] += wx * (tgab - tabx);
+			h[3][3] += wx * (tgab + kam_trigamma(b + x) - tgb - tabx);
+		}
+	}
+	if (deriv)
+		to_log_scale(4, P, g, &h[0][0], grad, hess);
+	return -kam_sum_value(&ll);
 }
 
+/* the named doubles of the two model types: parameters, ll, n */
+static const char *const bg_names[] = {"r", "alpha", "a", "b", "ll", "n"};
+static const char *const gg_names[] = {"p", "q", "v", "ll", "n"};
 
 /*
  * The final function of both fits: merge the rows into patterns, maximise
@@ -458,11 +441,12 @@ fit_nm(nm_fn f, void *arg, int k, double *p, double *fbest)
  * as its named doubles (k parameters, ll, n).  No rows: NULL with a NOTICE.
  */
 static Datum
-fit_final(FunctionCallInfo fcinfo, nm_fn negll, int k, const char *fitname,
-		  const char *model, const char *rows, const char *patterns, const char *hint)
+fit_final(FunctionCallInfo fcinfo, KamObjective objective, const char *const *names, int k,
+		  const char *fitname, const char *model, const char *rows, const char *patterns,
+		  const char *hint)
 {
 	BgData		d;
-	double		p[4] = {0, 0, 0, 0};
+	double		p[KAM_OPT_MAXK] = {0, 0, 0, 0};
 	double		f;
 	double	   *m;
 
@@ -473,12 +457,20 @@ fit_final(FunctionCallInfo fcinfo, nm_fn negll, int k, const char *fitname,
 		PG_RETURN_NULL();
 	}
 	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
-	if (!fit_nm(negll, &d, k, p, &f) || !isfinite(f))
+	if (!kam_minimize(objective, &d, k, p, &f))
+	{
+		StringInfoData last;
+
+		initStringInfo(&last);
+		for (int i = 0; i < k; i++)
+			appendStringInfo(&last, "%s%s = %g", i > 0 ? ", " : "", names[i], exp(p[i]));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the %s fit did not converge", model),
-				 errdetail("%.0f %s in " INT64_FORMAT " distinct %s patterns.", d.total, rows, d.n, patterns),
+				 errdetail("%.0f %s in " INT64_FORMAT " distinct %s patterns; the likelihood was still rising at %s.",
+						   d.total, rows, d.n, patterns, last.data),
 				 errhint("%s", hint)));
+	}
 	m = palloc((k + 2) * sizeof(double));
 	for (int i = 0; i < k; i++)
 		m[i] = exp(p[i]);
@@ -491,14 +483,12 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_final);
 Datum
 kam_bgnbd_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, bg_negll, 4, "kam.bgnbd_fit", "BG/NBD", "customers", "(x, t_x, T)",
+	return fit_final(fcinfo, bg_objective, bg_names, 4, "kam.bgnbd_fit", "BG/NBD", "customers", "(x, t_x, T)",
 					 "The model needs repeat buyers and customers of different ages.");
 }
 
 /* ---------- model values: named doubles, shared by kam.bgnbd and kam.gammagamma ---------- */
 
-static const char *const bg_names[] = {"r", "alpha", "a", "b", "ll", "n"};
-static const char *const gg_names[] = {"p", "q", "v", "ll", "n"};
 
 /* "(name=value,...)" with every value in its shortest exact form */
 static char *
@@ -810,36 +800,90 @@ kam_gg_sfunc(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(bg_append(fcinfo, aggctx, x, m, 0));
 }
 
+/*
+ * Minus the Gamma-Gamma log-likelihood at theta = (ln p, ln q, ln v), with
+ * its gradient and Hessian when grad is not NULL; the gamma terms are
+ * computed once per distinct x (rows come sorted by x).
+ */
 static double
-gg_negll(const double *lp, void *arg)
+gg_objective(const double *th, void *arg, double *grad, double *hess)
 {
 	const BgData *d = arg;
-	double		p = exp(lp[0]),
-				q = exp(lp[1]),
-				v = exp(lp[2]);
+	double		P[3] = {exp(th[0]), exp(th[1]), exp(th[2])};
+	double		p = P[0],
+				q = P[1],
+				v = P[2];
+	bool		deriv = grad != NULL;
+	double		g[3] = {0, 0, 0},
+				h[3][3] = {{0}};
 	KamSum		ll = {0, 0};
-	double		lgq = lgamma(q),
-				lv = log(v);
+	double		lv,
+				lgq,
+				dgq = 0,
+				tgq = 0;
 
-	if (!isfinite(p + q + v) || !(p > 0 && q > 0 && v > 0))
+	if (!(p > 0 && q > 0 && v > 0) || !isfinite(p + q + v))
 		return INFINITY;
-	for (int64 i = 0; i < d->n; i++)
+	lv = log(v);
+	lgq = lgamma(q);
+	if (deriv)
+	{
+		dgq = kam_digamma(q);
+		tgq = kam_trigamma(q);
+	}
+	for (int64 i = 0; i < d->n;)
 	{
 		double		x = d->c[i].x,
-					m = d->c[i].tx,
-					px = p * x;
+					px = p * x,
+					lx = log(x),
+					wx = 0;
 
-		kam_sum_add(&ll, d->c[i].w * (lgamma(px + q) - lgamma(px) - lgq + q * lv +
-									  (px - 1) * log(m) + px * log(x) - (px + q) * log(x * m + v)));
+		for (; i < d->n && d->c[i].x == x; i++)
+		{
+			double		w = d->c[i].w,
+						m = d->c[i].tx,
+						lm = log(m),
+						L = log(x * m + v),
+						I = 1 / (x * m + v);
+
+			wx += w;
+			kam_sum_add(&ll, w * ((px - 1) * lm - (px + q) * L));
+			if (deriv)
+			{
+				g[0] += w * x * (lm - L);
+				g[1] -= w * L;
+				g[2] -= w * (px + q) * I;
+				h[0][2] -= w * x * I;
+				h[1][2] -= w * I;
+				h[2][2] += w * (px + q) * I * I;
+			}
+		}
+		/* lnG(px+q) - lnG(px) - lnG(q) + q ln v + px ln x */
+		kam_sum_add(&ll, wx * (lgamma(px + q) - lgamma(px) - lgq + q * lv + px * lx));
+		if (deriv)
+		{
+			double		tpq = kam_trigamma(px + q);
+
+			g[0] += wx * x * (kam_digamma(px + q) - kam_digamma(px) + lx);
+			g[1] += wx * (kam_digamma(px + q) - dgq + lv);
+			g[2] += wx * q / v;
+			h[0][0] += wx * x * x * (tpq - kam_trigamma(px));
+			h[0][1] += wx * x * tpq;
+			h[1][1] += wx * (tpq - tgq);
+			h[1][2] += wx / v;
+			h[2][2] -= wx * q / (v * v);
+		}
 	}
-	return isfinite(kam_sum_value(&ll)) ? -kam_sum_value(&ll) : INFINITY;
+	if (deriv)
+		to_log_scale(3, P, g, &h[0][0], grad, hess);
+	return -kam_sum_value(&ll);
 }
 
 PG_FUNCTION_INFO_V1(kam_gg_final);
 Datum
 kam_gg_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, gg_negll, 3, "kam.gammagamma_fit", "Gamma-Gamma", "repeat buyers", "(x, monetary)",
+	return fit_final(fcinfo, gg_objective, gg_names, 3, "kam.gammagamma_fit", "Gamma-Gamma", "repeat buyers", "(x, monetary)",
 					 "The model needs repeat buyers whose mean spend varies.");
 }
 

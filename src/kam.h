@@ -107,6 +107,20 @@ extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 extern void kam_append_double(StringInfo buf, double v);
 
 /*
+ * Minimisation (optim.c).  An objective returns f(theta) and, when grad is
+ * not NULL, fills grad[k] and the row-major k x k Hessian hess; it returns
+ * a non-finite value outside its domain.
+ */
+#define KAM_OPT_MAXK 4
+#define KAM_OPT_BOUND 30.0		/* |theta| beyond this: no finite optimum */
+
+typedef double (*KamObjective) (const double *theta, void *arg, double *grad, double *hess);
+
+extern bool kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest);
+extern double kam_digamma(double x);
+extern double kam_trigamma(double x);
+
+/*
  * Per-account hash (accounts.c).  Accounts are keyed by a value of any type
  * with a default hash opclass; rows are summed per account and period.
  */

@@ -61,7 +61,8 @@ SELECT test_error($q$SELECT kam.gammagamma_fit(x, m) FROM (VALUES (2::float8, -5
 SELECT test_error($q$SELECT kam.gammagamma_fit(x, m) FROM (VALUES (2::float8, 0::float8)) v(x, m)$q$);
 SELECT test_error($q$SELECT kam.gammagamma_fit(x, m) FROM (VALUES (2.5::float8, 10::float8)) v(x, m)$q$);
 SELECT test_error($q$SELECT kam.gammagamma_fit(x, m) FROM (VALUES (2::float8, 'NaN'::float8)) v(x, m)$q$);
-SELECT test_error($q$SELECT kam.gammagamma_fit(x, m) FROM (VALUES (2::float8, 10::float8), (2, 10)) v(x, m)$q$);
+-- one spend pattern cannot identify the model: not converged (detail cut)
+SELECT split_part(test_error($q$SELECT kam.gammagamma_fit(x, m) FROM (VALUES (2::float8, 10::float8), (2, 10)) v(x, m)$q$), ' | ', 1) AS one_pattern;
 SELECT test_error($q$SELECT kam.gammagamma(6, 0, 15)$q$);
 SELECT test_error($q$SELECT 'garbage'::kam.gammagamma$q$);
 SELECT test_error($q$SELECT kam.gammagamma_param(kam.gammagamma(6, 3, 15), 'w')$q$);

@@ -1,0 +1,41 @@
+# Shared by the benchmark runners (sourced inside a pg_virtualenv cluster):
+# split a file of "-- bench: name" queries, time each one (best of 3,
+# client-side \timing) serially and with 2 workers, print times and ratios.
+
+# bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES
+bench_run() {
+    local dir n
+    dir=$(mktemp -d)
+    awk -v d="$dir" '/^-- bench: /{name=$3; print name >> (d "/names"); next} /^--/{next} name{print > (d "/" name ".sql")}' "$1"
+    NAMES=()
+    while read -r n; do
+        NAMES+=("$n")
+        S[$n]=$(bench_best_ms 0 "$dir/$n.sql")
+        P[$n]=$(bench_best_ms 2 "$dir/$n.sql")
+    done < "$dir/names"
+    rm -rf "$dir"
+    printf '\n%-32s %10s %10s %9s\n' "query" "serial ms" "2 workers" "speed-up"
+    for n in "${NAMES[@]}"; do
+        printf '%-32s %10.0f %10.0f %8.2fx\n' "$n" "${S[$n]}" "${P[$n]}" "$(awk "BEGIN{print ${S[$n]}/${P[$n]}}")"
+    done
+    echo
+    echo "ratios (serial / 2 workers); < 1 means the first is faster"
+    printf '%-58s %8s %8s\n' "comparison" "serial" "2 work."
+}
+
+bench_best_ms() {   # workers, file
+    local best="" ms
+    for _ in 1 2 3; do
+        ms=$( { echo "SET max_parallel_workers_per_gather = $1;"; echo '\timing on'; cat "$2"; } \
+              | command psql -X -q -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1)
+        if [ -z "$best" ] || awk "BEGIN{exit !($ms < $best)}"; then best=$ms; fi
+    done
+    echo "$best"
+}
+
+bench_ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
+
+# bench_cmp A B: one line of the ratio table
+bench_cmp() {
+    printf '%-58s %8s %8s\n' "$1 / $2" "$(bench_ratio "${S[$1]}" "${S[$2]}")" "$(bench_ratio "${P[$1]}" "${P[$2]}")"
+}
