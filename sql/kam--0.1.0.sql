@@ -638,3 +638,320 @@ CREATE FUNCTION @extschema@.clv(bgnbd @extschema@.bgnbd, gammagamma @extschema@.
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.clv(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS
     'Customer lifetime value over `months` months as lifetimes'' customer_lifetime_value: expected spend times expected purchases per month, discounted monthly';
+
+-------------------------------------------------------------------------------
+-- Key-account scoring, selection and portfolio (docs/scoring.md)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.scale(value double precision, low double precision, high double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_scale'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.scale(double precision, double precision, double precision) IS
+    'Maps value linearly from [low, high] to [0, 1], clamped; low > high reverses the direction (lower is better)';
+
+CREATE FUNCTION @extschema@.weighted_score(scores double precision[], weights double precision[],
+                                           policy text DEFAULT 'redistribute')
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_weighted_score'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.weighted_score(double precision[], double precision[], text) IS
+    'Weighted score 0..100 of scores in [0, 1]; weights are normalised; NULL scores by policy redistribute (drop and renormalise), zero or null';
+
+-- kam.scorecard: criteria with weights and bounds, defined once
+CREATE TYPE @extschema@.scorecard;
+CREATE FUNCTION @extschema@.scorecard_in(cstring) RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.scorecard_out(@extschema@.scorecard) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_scorecard_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.scorecard (
+    INPUT = @extschema@.scorecard_in,
+    OUTPUT = @extschema@.scorecard_out,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.scorecard IS
+    'Scorecard: criteria (name, weight, low, high) and a missing-value policy; text form policy=redistribute;"name"=weight[low,high];...';
+
+CREATE FUNCTION @extschema@.scorecard(criteria text[], weights double precision[],
+                                      lows double precision[], highs double precision[],
+                                      policy text DEFAULT 'redistribute')
+    RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_make'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.scorecard(text[], double precision[], double precision[], double precision[], text) IS
+    'Scorecard from parallel arrays of criterion names, weights and bounds (low > high: lower is better)';
+
+CREATE FUNCTION @extschema@.scorecard_add(@extschema@.scorecard, text, double precision, double precision, double precision)
+    RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_add'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.scorecard_add(@extschema@.scorecard, text, double precision, double precision, double precision, text)
+    RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_add'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.scorecard_merge(@extschema@.scorecard, @extschema@.scorecard)
+    RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_merge'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.scorecard_final(@extschema@.scorecard)
+    RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.scorecard_agg(criterion text, weight double precision, low double precision, high double precision) (
+    SFUNC = @extschema@.scorecard_add,
+    STYPE = @extschema@.scorecard,
+    COMBINEFUNC = @extschema@.scorecard_merge,
+    FINALFUNC = @extschema@.scorecard_final,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.scorecard_agg(criterion text, weight double precision, low double precision, high double precision, policy text) (
+    SFUNC = @extschema@.scorecard_add,
+    STYPE = @extschema@.scorecard,
+    COMBINEFUNC = @extschema@.scorecard_merge,
+    FINALFUNC = @extschema@.scorecard_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.scorecard_agg(text, double precision, double precision, double precision) IS
+    'Scorecard from one row per criterion (name, weight, low, high), in the aggregate''s input order; policy redistribute';
+COMMENT ON AGGREGATE @extschema@.scorecard_agg(text, double precision, double precision, double precision, text) IS
+    'Scorecard from one row per criterion (name, weight, low, high) with a missing-value policy, the same on every row';
+
+CREATE FUNCTION @extschema@.score(card @extschema@.scorecard, "values" double precision[])
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_score_array'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.score(card @extschema@.scorecard, "values" jsonb)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_score_jsonb'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.score(@extschema@.scorecard, double precision[]) IS
+    'Score 0..100 of raw values given in the scorecard''s criteria order: each scaled by its bounds, weighted, NULLs by the card''s policy';
+COMMENT ON FUNCTION @extschema@.score(@extschema@.scorecard, jsonb) IS
+    'Score 0..100 of raw values read by criterion name from a JSON object (e.g. to_jsonb(row)); missing keys and nulls by the card''s policy';
+
+CREATE FUNCTION @extschema@.scorecard_criteria(card @extschema@.scorecard,
+        OUT "position" integer, OUT criterion text, OUT weight double precision,
+        OUT weight_share double precision, OUT low double precision, OUT high double precision)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'kam_scorecard_criteria'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.scorecard_criteria(@extschema@.scorecard) IS
+    'The criteria of a scorecard, one row each, with the normalised weight share';
+CREATE FUNCTION @extschema@.scorecard_policy(card @extschema@.scorecard) RETURNS text
+    AS 'MODULE_PATHNAME', 'kam_scorecard_policy'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.scorecard_policy(@extschema@.scorecard) IS
+    'The missing-value policy of a scorecard';
+
+-- classification
+CREATE FUNCTION @extschema@.kam_quadrant(attractiveness double precision, strength double precision,
+                                         attractiveness_threshold double precision DEFAULT 50,
+                                         strength_threshold double precision DEFAULT 50)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'kam_quadrant'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.kam_quadrant(double precision, double precision, double precision, double precision) IS
+    'Key-account portfolio quadrant from customer attractiveness and own relative strength (0..100): strategic, star, status or streamline';
+
+CREATE FUNCTION @extschema@.key_account_class(revenue double precision, potential double precision,
+                                              revenue_threshold double precision DEFAULT 50000,
+                                              potential_threshold double precision DEFAULT 50)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'kam_key_account_class'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.key_account_class(double precision, double precision, double precision, double precision) IS
+    'existing (revenue at or above the threshold: protect), emerging (below it, potential score at or above its threshold: develop) or other';
+
+-- concentration
+CREATE TYPE @extschema@.hhi_state;
+CREATE FUNCTION @extschema@.hhi_state_in(cstring) RETURNS @extschema@.hhi_state
+    AS 'MODULE_PATHNAME', 'kam_hhi_state_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.hhi_state_out(@extschema@.hhi_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_hhi_state_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.hhi_state (
+    INPUT = @extschema@.hhi_state_in,
+    OUTPUT = @extschema@.hhi_state_out,
+    INTERNALLENGTH = 40,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.hhi_state IS
+    'Partial state of kam.hhi and kam.equivalent_customers: (n, sum, sum of squares)';
+CREATE FUNCTION @extschema@.hhi_sfunc(@extschema@.hhi_state, double precision) RETURNS @extschema@.hhi_state
+    AS 'MODULE_PATHNAME', 'kam_hhi_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.hhi_combine(@extschema@.hhi_state, @extschema@.hhi_state) RETURNS @extschema@.hhi_state
+    AS 'MODULE_PATHNAME', 'kam_hhi_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.hhi_final(@extschema@.hhi_state) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_hhi_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.equivalent_customers_final(@extschema@.hhi_state) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_equivalent_customers_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.hhi(revenue double precision) (
+    SFUNC = @extschema@.hhi_sfunc,
+    STYPE = @extschema@.hhi_state,
+    COMBINEFUNC = @extschema@.hhi_combine,
+    FINALFUNC = @extschema@.hhi_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.hhi(double precision) IS
+    'Herfindahl-Hirschman index of revenue: sum of squared shares, 0..1 (times 10 000 for the antitrust scale); NULL for a zero total';
+CREATE AGGREGATE @extschema@.equivalent_customers(revenue double precision) (
+    SFUNC = @extschema@.hhi_sfunc,
+    STYPE = @extschema@.hhi_state,
+    COMBINEFUNC = @extschema@.hhi_combine,
+    FINALFUNC = @extschema@.equivalent_customers_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.equivalent_customers(double precision) IS
+    'Equivalent number of equal-sized customers, 1 / HHI';
+
+CREATE FUNCTION @extschema@.values_sfunc(internal, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_values_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.values_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_values_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.values_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_values_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.values_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_values_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.gini_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_gini_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.gini(revenue double precision) (
+    SFUNC = @extschema@.values_sfunc,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.values_combine,
+    SERIALFUNC = @extschema@.values_serial,
+    DESERIALFUNC = @extschema@.values_deserial,
+    FINALFUNC = @extschema@.gini_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gini(double precision) IS
+    'Gini coefficient of revenue (population form, 0 = equal, up to 1 - 1/n); NULL for a zero total';
+
+CREATE FUNCTION @extschema@.top_sfunc(internal, double precision, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_top_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_top_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_top_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_top_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_top_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.top_share(revenue double precision, n bigint) (
+    SFUNC = @extschema@.top_sfunc,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.top_combine,
+    SERIALFUNC = @extschema@.top_serial,
+    DESERIALFUNC = @extschema@.top_deserial,
+    FINALFUNC = @extschema@.top_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.top_share(double precision, bigint) IS
+    'Share of total revenue held by the n largest values (1 when there are n rows or fewer); NULL for a zero total';
+
+CREATE FUNCTION @extschema@.abc_class(revenue double precision, a_share double precision DEFAULT 0.8,
+                                      b_share double precision DEFAULT 0.95)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'kam_abc_class'
+    LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.abc_class(double precision, double precision, double precision) IS
+    'Window function: A while the revenue of the larger accounts of the partition is below a_share of its total, B below b_share, else C; ties share a class';
+
+-- manager portfolio
+CREATE FUNCTION @extschema@.expansion_rate(@extschema@.retention) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_retention_expansion_rate'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expansion_rate(@extschema@.retention) IS
+    'Upsell/cross-sell rate: share of the starting accounts whose MRR grew; NULL without starting accounts';
+
+CREATE FUNCTION @extschema@.portfolio_load(accounts bigint, segment text) RETURNS text
+    AS 'MODULE_PATHNAME', 'kam_portfolio_load_segment'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.portfolio_load(accounts bigint, min_accounts bigint, max_accounts bigint) RETURNS text
+    AS 'MODULE_PATHNAME', 'kam_portfolio_load_bounds'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.portfolio_load(bigint, text) IS
+    'Manager load against the capacity guideline of a segment: strategic 10-20 accounts, mid_market 50-80, key_account 5-15; under, within or over';
+COMMENT ON FUNCTION @extschema@.portfolio_load(bigint, bigint, bigint) IS
+    'Manager load against explicit bounds: under, within or over';
+
+-- forecast accuracy and win rates
+CREATE TYPE @extschema@.forecast_state;
+CREATE FUNCTION @extschema@.forecast_state_in(cstring) RETURNS @extschema@.forecast_state
+    AS 'MODULE_PATHNAME', 'kam_forecast_state_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.forecast_state_out(@extschema@.forecast_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_forecast_state_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.forecast_state (
+    INPUT = @extschema@.forecast_state_in,
+    OUTPUT = @extschema@.forecast_state_out,
+    INTERNALLENGTH = 80,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.forecast_state IS
+    'Partial state of kam.forecast_accuracy: counts and sums of errors';
+CREATE TYPE @extschema@.forecast_accuracy_result AS (
+    n bigint,
+    zero_actuals bigint,
+    mape double precision,
+    wape double precision,
+    bias double precision
+);
+COMMENT ON TYPE @extschema@.forecast_accuracy_result IS
+    'Forecast accuracy: rows, rows with a zero actual (left out of MAPE), MAPE, WAPE and bias = sum(forecast - actual) / sum(actual)';
+CREATE FUNCTION @extschema@.forecast_sfunc(@extschema@.forecast_state, double precision, double precision)
+    RETURNS @extschema@.forecast_state
+    AS 'MODULE_PATHNAME', 'kam_forecast_sfunc'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.forecast_combine(@extschema@.forecast_state, @extschema@.forecast_state)
+    RETURNS @extschema@.forecast_state
+    AS 'MODULE_PATHNAME', 'kam_forecast_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.forecast_final(@extschema@.forecast_state)
+    RETURNS @extschema@.forecast_accuracy_result
+    AS 'MODULE_PATHNAME', 'kam_forecast_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.forecast_accuracy(forecast double precision, actual double precision) (
+    SFUNC = @extschema@.forecast_sfunc,
+    STYPE = @extschema@.forecast_state,
+    COMBINEFUNC = @extschema@.forecast_combine,
+    FINALFUNC = @extschema@.forecast_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.forecast_accuracy(double precision, double precision) IS
+    'Forecast accuracy over (forecast, actual) rows: n, zero_actuals, MAPE (zero actuals left out), WAPE, bias (positive: over-forecast)';
+
+CREATE TYPE @extschema@.proportion_interval AS (
+    estimate double precision,
+    lower double precision,
+    upper double precision
+);
+COMMENT ON TYPE @extschema@.proportion_interval IS
+    'A proportion with the bounds of its confidence interval';
+CREATE FUNCTION @extschema@.wilson_interval(successes bigint, trials bigint, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.proportion_interval
+    AS 'MODULE_PATHNAME', 'kam_wilson_interval'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.wilson_interval(bigint, bigint, double precision) IS
+    'Wilson score interval of a proportion (win rate): estimate, lower, upper; NULL for no trials';

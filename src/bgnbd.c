@@ -490,80 +490,6 @@ kam_bgnbd_final(PG_FUNCTION_ARGS)
 /* ---------- model values: named doubles, shared by kam.bgnbd and kam.gammagamma ---------- */
 
 
-/* "(name=value,...)" with every value in its shortest exact form */
-static char *
-model_out(const double *v, const char *const *names, int n)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '(');
-	for (int i = 0; i < n; i++)
-	{
-		appendStringInfo(&buf, "%s%s=", i > 0 ? "," : "", names[i]);
-		kam_append_double(&buf, v[i]);
-	}
-	appendStringInfoChar(&buf, ')');
-	return buf.data;
-}
-
-static void model_syntax_error(const char *type, const char *input, const char *const *names, int n) pg_attribute_noreturn();
-
-static void
-model_syntax_error(const char *type, const char *input, const char *const *names, int n)
-{
-	StringInfoData want;
-
-	initStringInfo(&want);
-	for (int i = 0; i < n; i++)
-		appendStringInfo(&want, "%s%s=...", i > 0 ? "," : "(", names[i]);
-	appendStringInfoChar(&want, ')');
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
-			 errdetail("Expected %s.", want.data)));
-}
-
-/* Parse "(name=value,...)", the names in order; the last value (n) a count. */
-static void
-model_in(const char *input, const char *type, const char *const *names, int n, double *v)
-{
-	const char *p = input;
-
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p++ != '(')
-		model_syntax_error(type, input, names, n);
-	for (int i = 0; i < n; i++)
-	{
-		size_t		len = strlen(names[i]);
-		char	   *end;
-
-		while (isspace((unsigned char) *p))
-			p++;
-		if (strncmp(p, names[i], len) != 0 || p[len] != '=')
-			model_syntax_error(type, input, names, n);
-		p += len + 1;
-		v[i] = strtod(p, &end);
-		if (end == p)
-			model_syntax_error(type, input, names, n);
-		p = end;
-		while (isspace((unsigned char) *p))
-			p++;
-		if (*p++ != (i < n - 1 ? ',' : ')'))
-			model_syntax_error(type, input, names, n);
-	}
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '\0')
-		model_syntax_error(type, input, names, n);
-	if (!isfinite(v[n - 1]) || v[n - 1] < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
-				 errdetail("n must be a finite non-negative count.")));
-}
-
 /* One value by name; the log-likelihood is NULL when unknown (NaN). */
 static Datum
 model_param(FunctionCallInfo fcinfo, const double *v, const char *const *names, int n, const char *model)
@@ -596,7 +522,7 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_out);
 Datum
 kam_bgnbd_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(model_out((double *) PG_GETARG_POINTER(0), bg_names, lengthof(bg_names)));
+	PG_RETURN_CSTRING(kam_named_doubles_out((double *) PG_GETARG_POINTER(0), bg_names, lengthof(bg_names)));
 }
 
 static void
@@ -616,7 +542,7 @@ kam_bgnbd_in(PG_FUNCTION_ARGS)
 {
 	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
 
-	model_in(PG_GETARG_CSTRING(0), "kam.bgnbd", bg_names, lengthof(bg_names), (double *) m);
+	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.bgnbd", bg_names, lengthof(bg_names), lengthof(bg_names) - 1, (double *) m);
 	check_params(m->r, m->alpha, m->a, m->b);
 	PG_RETURN_POINTER(m);
 }
@@ -894,7 +820,7 @@ PG_FUNCTION_INFO_V1(kam_gg_out);
 Datum
 kam_gg_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(model_out((double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names)));
+	PG_RETURN_CSTRING(kam_named_doubles_out((double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names)));
 }
 
 static void
@@ -913,7 +839,7 @@ kam_gg_in(PG_FUNCTION_ARGS)
 {
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
-	model_in(PG_GETARG_CSTRING(0), "kam.gammagamma", gg_names, lengthof(gg_names), (double *) m);
+	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.gammagamma", gg_names, lengthof(gg_names), lengthof(gg_names) - 1, (double *) m);
 	check_gg_params(m->p, m->q, m->v);
 	PG_RETURN_POINTER(m);
 }

@@ -7,6 +7,8 @@
  */
 #include "kam.h"
 
+#include <ctype.h>
+
 #include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -226,4 +228,100 @@ kam_append_double(StringInfo buf, double v)
 
 	double_to_shortest_decimal_buf(v, tmp);
 	appendStringInfoString(buf, tmp);
+}
+
+/* ---------- "(name=value,...)": the text form of the summary types made of doubles ---------- */
+
+/* "(name=value,...)" with every value in its shortest exact form */
+char *
+kam_named_doubles_out(const double *v, const char *const *names, int n)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (int i = 0; i < n; i++)
+	{
+		appendStringInfo(&buf, "%s%s=", i > 0 ? "," : "", names[i]);
+		kam_append_double(&buf, v[i]);
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+static void named_doubles_error(const char *type, const char *input, const char *const *names, int n) pg_attribute_noreturn();
+
+static void
+named_doubles_error(const char *type, const char *input, const char *const *names, int n)
+{
+	StringInfoData want;
+
+	initStringInfo(&want);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&want, "%s%s=...", i > 0 ? "," : "(", names[i]);
+	appendStringInfoChar(&want, ')');
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
+			 errdetail("Expected %s.", want.data)));
+}
+
+/*
+ * Parse "(name=value,...)", the names in order.  The value at count_index
+ * (-1: none) must be a finite non-negative whole count.
+ */
+void
+kam_named_doubles_in(const char *input, const char *type, const char *const *names, int n,
+					 int count_index, double *v)
+{
+	const char *p = input;
+
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p++ != '(')
+		named_doubles_error(type, input, names, n);
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len = strlen(names[i]);
+		char	   *end;
+
+		while (isspace((unsigned char) *p))
+			p++;
+		if (strncmp(p, names[i], len) != 0 || p[len] != '=')
+			named_doubles_error(type, input, names, n);
+		p += len + 1;
+		v[i] = strtod(p, &end);
+		if (end == p)
+			named_doubles_error(type, input, names, n);
+		p = end;
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p++ != (i < n - 1 ? ',' : ')'))
+			named_doubles_error(type, input, names, n);
+	}
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p != '\0')
+		named_doubles_error(type, input, names, n);
+	if (count_index >= 0 &&
+		(!isfinite(v[count_index]) || v[count_index] < 0 || v[count_index] != floor(v[count_index])))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
+				 errdetail("%s must be a finite non-negative whole count.", names[count_index])));
+}
+
+/*
+ * The state of a fixed-size by-reference aggregate state type (argument 0):
+ * zeroed on the first row, updated in place inside an aggregate, copied
+ * when the transition function is called directly.
+ */
+void *
+kam_fixed_state(FunctionCallInfo fcinfo, Size size)
+{
+	if (PG_ARGISNULL(0))
+		return palloc0(size);
+	if (AggCheckCallContext(fcinfo, NULL))
+		return PG_GETARG_POINTER(0);
+	return memcpy(palloc(size), PG_GETARG_POINTER(0), size);
 }

@@ -17,6 +17,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/date.h"
 
 /*
@@ -104,7 +105,29 @@ extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
+extern void *kam_fixed_state(FunctionCallInfo fcinfo, Size size);
 extern void kam_append_double(StringInfo buf, double v);
+extern char *kam_named_doubles_out(const double *v, const char *const *names, int n);
+extern void kam_named_doubles_in(const char *input, const char *type, const char *const *names, int n,
+								 int count_index, double *v);
+
+/*
+ * Weighted scores (scoring.c): missing-value policies and the weighted mean
+ * shared by kam.weighted_score, kam.score and kam.health_score.
+ */
+typedef enum KamMissing
+{
+	KAM_MISSING_REDISTRIBUTE,	/* a NULL score drops out, weights renormalise */
+	KAM_MISSING_ZERO,			/* a NULL score counts as 0 */
+	KAM_MISSING_NULL			/* a NULL score makes the result NULL */
+} KamMissing;
+
+extern KamMissing kam_missing_policy(const char *name);
+extern const char *kam_missing_policy_name(KamMissing policy);
+extern int	kam_float8_array(ArrayType *a, const char *what, const double **vals, bool **nulls);
+extern void kam_check_weights(int n, const double *w, const bool *wnull);
+extern bool kam_weighted_mean(int n, const double *s, const bool *snull, const double *w,
+							  KamMissing policy, double *result);
 
 /*
  * Minimisation (optim.c).  An objective returns f(theta) and, when grad is
@@ -118,6 +141,7 @@ typedef double (*KamObjective) (const double *theta, void *arg, double *grad, do
 
 extern bool kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest);
 extern double kam_digamma(double x);
+extern double kam_normal_quantile(double p);	/* portfolio.c */
 extern double kam_trigamma(double x);
 
 /*

@@ -336,14 +336,7 @@ kam_retention_recv(PG_FUNCTION_ARGS)
 static KamRetention *
 retention_state(FunctionCallInfo fcinfo)
 {
-	KamRetention *r;
-
-	if (PG_ARGISNULL(0))
-		return palloc0(sizeof(KamRetention));
-	r = (KamRetention *) PG_GETARG_POINTER(0);
-	if (AggCheckCallContext(fcinfo, NULL))
-		return r;
-	return memcpy(palloc(sizeof(KamRetention)), r, sizeof(KamRetention));
+	return (KamRetention *) kam_fixed_state(fcinfo, sizeof(KamRetention));
 }
 
 /*
@@ -455,6 +448,16 @@ kam_retention_logo_churn(PG_FUNCTION_ARGS)
 	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO((double) r->n_churned, (double) r->n_start);
+}
+
+/* upsell/cross-sell rate: share of the starting accounts that expanded */
+PG_FUNCTION_INFO_V1(kam_retention_expansion_rate);
+Datum
+kam_retention_expansion_rate(PG_FUNCTION_ARGS)
+{
+	KamRetention *r = ARG_RETENTION();
+
+	RETURN_RATIO((double) r->n_expansion, (double) r->n_start);
 }
 
 PG_FUNCTION_INFO_V1(kam_retention_customer_retention);

@@ -23,3 +23,12 @@ EXCEPTION WHEN OTHERS THEN
     RETURN st || ': ' || msg || coalesce(' | ' || nullif(det, ''), '');
 END
 $$;
+-- does the plan of q contain pattern (combine-path tests)
+CREATE FUNCTION public.plan_has(q text, pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        IF l LIKE '%' || pattern || '%' THEN RETURN true; END IF;
+    END LOOP;
+    RETURN false;
+END $$;

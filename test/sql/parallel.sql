@@ -1,13 +1,5 @@
 -- The combine path: partial aggregates from partitions and from parallel
 -- workers must give exactly the serial result.
-CREATE FUNCTION plan_has(q text, pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE l text;
-BEGIN
-    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
-        IF l LIKE '%' || pattern || '%' THEN RETURN true; END IF;
-    END LOOP;
-    RETURN false;
-END $$;
 
 -- equal to a millionth (the order rows reach the workers may move the last bit)
 CREATE FUNCTION same_r(a text, b text) RETURNS boolean LANGUAGE sql AS $$

@@ -1,0 +1,690 @@
+/*-------------------------------------------------------------------------
+ *
+ * concentration.c
+ *	  Revenue concentration of a portfolio (docs/scoring.md).
+ *
+ *	  kam.hhi(revenue)                   sum of squared shares, 0..1
+ *	  kam.equivalent_customers(revenue)  1 / HHI
+ *		state kam.hhi_state (n, sum, sum of squares): fixed size, text I/O
+ *	  kam.gini(revenue)                  sum (2i - n - 1) x_(i) / (n sum x),
+ *										 x ascending (population Gini)
+ *	  kam.top_share(revenue, n)          share of the n largest values
+ *	  kam.abc_class(revenue [, a, b]) OVER (...)
+ *										 window function: 'A' while the
+ *										 revenue of larger accounts is below
+ *										 a of the total, then 'B' below b,
+ *										 then 'C'
+ *
+ *	  Revenue must be finite and non-negative; a zero total gives NULL.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "windowapi.h"
+
+/* ---------- kam.hhi_state ---------- */
+
+typedef struct KamHhi
+{
+	double		n;
+	double		sum;
+	double		sumsq;
+	double		comp_sum;		/* compensations of the two sums (not in the text form) */
+	double		comp_sumsq;
+} KamHhi;
+
+static const char *const hhi_names[] = {"n", "sum", "sum_squares"};
+
+PG_FUNCTION_INFO_V1(kam_hhi_state_in);
+Datum
+kam_hhi_state_in(PG_FUNCTION_ARGS)
+{
+	KamHhi	   *h = palloc0(sizeof(KamHhi));
+	double		v[3];
+
+	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.hhi_state", hhi_names, 3, 0, v);
+	if (!isfinite(v[1]) || !isfinite(v[2]) || v[1] < 0 || v[2] < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type kam.hhi_state: \"%s\"", PG_GETARG_CSTRING(0)),
+				 errdetail("sum and sum_squares must be finite and non-negative.")));
+	h->n = v[0];
+	h->sum = v[1];
+	h->sumsq = v[2];
+	PG_RETURN_POINTER(h);
+}
+
+PG_FUNCTION_INFO_V1(kam_hhi_state_out);
+Datum
+kam_hhi_state_out(PG_FUNCTION_ARGS)
+{
+	KamHhi	   *h = (KamHhi *) PG_GETARG_POINTER(0);
+	double		v[3] = {h->n, h->sum + h->comp_sum, h->sumsq + h->comp_sumsq};
+
+	PG_RETURN_CSTRING(kam_named_doubles_out(v, hhi_names, 3));
+}
+
+static KamHhi *
+hhi_state(FunctionCallInfo fcinfo)
+{
+	return (KamHhi *) kam_fixed_state(fcinfo, sizeof(KamHhi));
+}
+
+static inline void
+hhi_add(KamHhi *h, double sum, double comp_sum, double sumsq, double comp_sumsq)
+{
+	KamSum		s = {h->sum, h->comp_sum};
+	KamSum		q = {h->sumsq, h->comp_sumsq};
+
+	kam_sum_add(&s, sum);
+	kam_sum_add(&q, sumsq);
+	h->sum = s.sum;
+	h->comp_sum = s.comp + comp_sum;
+	h->sumsq = q.sum;
+	h->comp_sumsq = q.comp + comp_sumsq;
+}
+
+PG_FUNCTION_INFO_V1(kam_hhi_sfunc);
+Datum
+kam_hhi_sfunc(PG_FUNCTION_ARGS)
+{
+	KamHhi	   *h;
+	double		x;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	x = PG_GETARG_FLOAT8(1);
+	kam_check_money(x, "revenue");
+	h = hhi_state(fcinfo);
+	h->n += 1;
+	hhi_add(h, x, 0, x * x, 0);
+	PG_RETURN_POINTER(h);
+}
+
+PG_FUNCTION_INFO_V1(kam_hhi_combine);
+Datum
+kam_hhi_combine(PG_FUNCTION_ARGS)
+{
+	KamHhi	   *h,
+			   *o;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	o = (KamHhi *) PG_GETARG_POINTER(1);
+	h = hhi_state(fcinfo);
+	h->n += o->n;
+	hhi_add(h, o->sum, o->comp_sum, o->sumsq, o->comp_sumsq);
+	PG_RETURN_POINTER(h);
+}
+
+/* HHI = sum x^2 / (sum x)^2; NULL for no rows or a zero total */
+static bool
+hhi_value(const KamHhi *h, double *v)
+{
+	double		s = h->sum + h->comp_sum;
+
+	if (h->n == 0 || s == 0)
+		return false;
+	*v = (h->sumsq + h->comp_sumsq) / (s * s);
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(kam_hhi_final);
+Datum
+kam_hhi_final(PG_FUNCTION_ARGS)
+{
+	double		v;
+
+	if (PG_ARGISNULL(0) || !hhi_value((KamHhi *) PG_GETARG_POINTER(0), &v))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(v);
+}
+
+PG_FUNCTION_INFO_V1(kam_equivalent_customers_final);
+Datum
+kam_equivalent_customers_final(PG_FUNCTION_ARGS)
+{
+	double		v;
+
+	if (PG_ARGISNULL(0) || !hhi_value((KamHhi *) PG_GETARG_POINTER(0), &v))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(1 / v);
+}
+
+/* ---------- a growing array of values (kam.gini) ---------- */
+
+typedef struct KamValues
+{
+	int64		n;
+	int64		max;
+	double	   *v;
+} KamValues;
+
+static KamValues *
+values_new(MemoryContext ctx, int64 max)
+{
+	KamValues  *s = MemoryContextAllocZero(ctx, sizeof(KamValues));
+
+	s->max = Max(max, 64);
+	s->v = MemoryContextAllocHuge(ctx, s->max * sizeof(double));
+	return s;
+}
+
+static void
+values_reserve(KamValues *s, int64 more)
+{
+	if (s->n + more > s->max)
+	{
+		s->max = Max(s->max * 2, s->n + more);
+		s->v = repalloc_huge(s->v, s->max * sizeof(double));
+	}
+}
+
+PG_FUNCTION_INFO_V1(kam_values_sfunc);
+Datum
+kam_values_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	KamValues  *s;
+	double		x;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_values_sfunc called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	x = PG_GETARG_FLOAT8(1);
+	kam_check_money(x, "revenue");
+	s = PG_ARGISNULL(0) ? values_new(aggctx, 64) : (KamValues *) PG_GETARG_POINTER(0);
+	values_reserve(s, 1);
+	s->v[s->n++] = x + 0.0;		/* -0 becomes +0 for the radix sort */
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_values_combine);
+Datum
+kam_values_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	KamValues  *s,
+			   *o;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_values_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	o = (KamValues *) PG_GETARG_POINTER(1);
+	s = PG_ARGISNULL(0) ? values_new(aggctx, o->n) : (KamValues *) PG_GETARG_POINTER(0);
+	values_reserve(s, o->n);
+	memcpy(s->v + s->n, o->v, o->n * sizeof(double));
+	s->n += o->n;
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_values_serialize);
+Datum
+kam_values_serialize(PG_FUNCTION_ARGS)
+{
+	KamValues  *s = (KamValues *) PG_GETARG_POINTER(0);
+	Size		size = VARHDRSZ + s->n * sizeof(double);
+	bytea	   *out;
+
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam.gini state is too large to pass to a parallel worker")));
+	out = palloc(size);
+	SET_VARSIZE(out, size);
+	memcpy(VARDATA(out), s->v, s->n * sizeof(double));
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(kam_values_deserialize);
+Datum
+kam_values_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggctx;
+	KamValues  *s;
+	Size		len = VARSIZE_ANY_EXHDR(in);
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_values_deserialize called in non-aggregate context");
+	if (len % sizeof(double) != 0)
+		elog(ERROR, "kam_values_deserialize: bad state size");
+	s = values_new(aggctx, len / sizeof(double));
+	s->n = len / sizeof(double);
+	memcpy(s->v, VARDATA_ANY(in), len);
+	PG_RETURN_POINTER(s);
+}
+
+/*
+ * Sort non-negative doubles ascending: their IEEE bit patterns order like
+ * unsigned integers, so an LSD radix sort on 16-bit digits (4 passes) does
+ * it in linear time; small arrays use qsort.
+ */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static void
+sort_nonneg(double *v, int64 n)
+{
+	uint64	   *a = (uint64 *) v;
+	uint64	   *tmp;
+	int64	   *count;
+
+	if (n < 4096)
+	{
+		qsort(v, n, sizeof(double), cmp_double);
+		return;
+	}
+	tmp = palloc_extended(n * sizeof(uint64), MCXT_ALLOC_HUGE);
+	count = palloc(65536 * sizeof(int64));
+	for (int shift = 0; shift < 64; shift += 16)
+	{
+		int64		pos = 0;
+
+		memset(count, 0, 65536 * sizeof(int64));
+		for (int64 i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xFFFF]++;
+		if (count[(a[0] >> shift) & 0xFFFF] == n)
+			continue;			/* every value has this digit */
+		for (int d = 0; d < 65536; d++)
+		{
+			int64		c = count[d];
+
+			count[d] = pos;
+			pos += c;
+		}
+		for (int64 i = 0; i < n; i++)
+			tmp[count[(a[i] >> shift) & 0xFFFF]++] = a[i];
+		memcpy(a, tmp, n * sizeof(uint64));
+	}
+	pfree(tmp);
+	pfree(count);
+}
+
+PG_FUNCTION_INFO_V1(kam_gini_final);
+Datum
+kam_gini_final(PG_FUNCTION_ARGS)
+{
+	KamValues  *s;
+	KamSum		num = {0, 0},
+				total = {0, 0};
+	double		n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (KamValues *) PG_GETARG_POINTER(0);
+	if (s->n == 0)
+		PG_RETURN_NULL();
+	sort_nonneg(s->v, s->n);
+	n = (double) s->n;
+	for (int64 i = 0; i < s->n; i++)
+	{
+		kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * s->v[i]);
+		kam_sum_add(&total, s->v[i]);
+	}
+	if (kam_sum_value(&total) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(kam_sum_value(&num) / (n * kam_sum_value(&total)));
+}
+
+/* ---------- kam.top_share: a min-heap of the n largest values ---------- */
+
+typedef struct KamTop
+{
+	int64		count;			/* rows */
+	int64		k;				/* n of top_share(revenue, n) */
+	int64		size;			/* values in the heap */
+	int64		max;			/* allocated */
+	KamSum		total;
+	double	   *heap;			/* min-heap: heap[0] is the smallest kept */
+} KamTop;
+
+static KamTop *
+top_new(MemoryContext ctx, int64 k)
+{
+	KamTop	   *t = MemoryContextAllocZero(ctx, sizeof(KamTop));
+
+	t->k = k;
+	t->max = Min(k, 64);
+	t->heap = MemoryContextAllocHuge(ctx, t->max * sizeof(double));
+	return t;
+}
+
+static void
+top_sift_down(double *h, int64 size, int64 i)
+{
+	for (;;)
+	{
+		int64		l = 2 * i + 1,
+					m = i;
+		double		tmp;
+
+		if (l < size && h[l] < h[m])
+			m = l;
+		if (l + 1 < size && h[l + 1] < h[m])
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = h[i];
+		h[i] = h[m];
+		h[m] = tmp;
+		i = m;
+	}
+}
+
+static void
+top_push(KamTop *t, double x)
+{
+	if (t->size < t->k)
+	{
+		int64		i;
+
+		if (t->size == t->max)
+		{
+			t->max = Min(t->k, t->max * 2);
+			t->heap = repalloc_huge(t->heap, t->max * sizeof(double));
+		}
+		i = t->size++;
+		t->heap[i] = x;
+		while (i > 0 && t->heap[(i - 1) / 2] > t->heap[i])
+		{
+			double		tmp = t->heap[i];
+
+			t->heap[i] = t->heap[(i - 1) / 2];
+			t->heap[(i - 1) / 2] = tmp;
+			i = (i - 1) / 2;
+		}
+	}
+	else if (x > t->heap[0])
+	{
+		t->heap[0] = x;
+		top_sift_down(t->heap, t->size, 0);
+	}
+}
+
+static int64
+check_top_n(int64 k)
+{
+	if (k < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must be at least 1"),
+				 errdetail("Value is " INT64_FORMAT ".", k)));
+	return k;
+}
+
+PG_FUNCTION_INFO_V1(kam_top_sfunc);
+Datum
+kam_top_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	KamTop	   *t;
+	double		x;
+	int64		k;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_top_sfunc called in non-aggregate context");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	x = PG_GETARG_FLOAT8(1);
+	k = check_top_n(PG_GETARG_INT64(2));
+	kam_check_money(x, "revenue");
+	t = PG_ARGISNULL(0) ? top_new(aggctx, k) : (KamTop *) PG_GETARG_POINTER(0);
+	if (t->k != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must be the same on every row"),
+				 errdetail("Values " INT64_FORMAT " and " INT64_FORMAT ".", t->k, k)));
+	t->count++;
+	kam_sum_add(&t->total, x);
+	top_push(t, x + 0.0);
+	PG_RETURN_POINTER(t);
+}
+
+PG_FUNCTION_INFO_V1(kam_top_combine);
+Datum
+kam_top_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	KamTop	   *t,
+			   *o;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_top_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	o = (KamTop *) PG_GETARG_POINTER(1);
+	t = PG_ARGISNULL(0) ? top_new(aggctx, o->k) : (KamTop *) PG_GETARG_POINTER(0);
+	if (t->k != o->k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must be the same on every row"),
+				 errdetail("Values " INT64_FORMAT " and " INT64_FORMAT ".", t->k, o->k)));
+	t->count += o->count;
+	kam_sum_merge(&t->total, &o->total);
+	for (int64 i = 0; i < o->size; i++)
+		top_push(t, o->heap[i]);
+	PG_RETURN_POINTER(t);
+}
+
+PG_FUNCTION_INFO_V1(kam_top_serialize);
+Datum
+kam_top_serialize(PG_FUNCTION_ARGS)
+{
+	KamTop	   *t = (KamTop *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, t->count);
+	pq_sendint64(&buf, t->k);
+	pq_sendfloat8(&buf, t->total.sum);
+	pq_sendfloat8(&buf, t->total.comp);
+	pq_sendint64(&buf, t->size);
+	for (int64 i = 0; i < t->size; i++)
+		pq_sendfloat8(&buf, t->heap[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kam_top_deserialize);
+Datum
+kam_top_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_P(0);
+	MemoryContext aggctx;
+	StringInfoData buf;
+	KamTop	   *t;
+	int64		count,
+				k,
+				size;
+	double		sum,
+				comp;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "kam_top_deserialize called in non-aggregate context");
+	buf.data = VARDATA(in);
+	buf.len = VARSIZE(in) - VARHDRSZ;
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	count = pq_getmsgint64(&buf);
+	k = pq_getmsgint64(&buf);
+	sum = pq_getmsgfloat8(&buf);
+	comp = pq_getmsgfloat8(&buf);
+	size = pq_getmsgint64(&buf);
+	if (k < 1 || size < 0 || size > k || size * 8 != buf.len - buf.cursor)
+		elog(ERROR, "kam_top_deserialize: bad state");
+	t = top_new(aggctx, k);
+	t->count = count;
+	t->total.sum = sum;
+	t->total.comp = comp;
+	for (int64 i = 0; i < size; i++)
+		top_push(t, pq_getmsgfloat8(&buf));
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(t);
+}
+
+PG_FUNCTION_INFO_V1(kam_top_final);
+Datum
+kam_top_final(PG_FUNCTION_ARGS)
+{
+	KamTop	   *t;
+	KamSum		top = {0, 0};
+	double		total;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	t = (KamTop *) PG_GETARG_POINTER(0);
+	total = kam_sum_value(&t->total);
+	if (t->count == 0 || total == 0)
+		PG_RETURN_NULL();
+	/* sum in ascending order, so the result does not depend on the heap's layout */
+	qsort(t->heap, t->size, sizeof(double), cmp_double);
+	for (int64 i = 0; i < t->size; i++)
+		kam_sum_add(&top, t->heap[i]);
+	PG_RETURN_FLOAT8(Min(kam_sum_value(&top) / total, 1.0));
+}
+
+/* ---------- kam.abc_class: window function ---------- */
+
+typedef struct AbcPartition
+{
+	bool		ready;
+	int64		n;				/* non-NULL values */
+	double	   *desc;			/* values, descending */
+	double	   *above;			/* above[i]: sum of desc[0..i-1] */
+	double		total;
+} AbcPartition;
+
+static void
+abc_load(WindowObject winobj, AbcPartition *p)
+{
+	int64		rows = WinGetPartitionRowCount(winobj);
+	MemoryContext ctx = GetMemoryChunkContext(p);
+	KamSum		run = {0, 0};
+
+	p->desc = MemoryContextAllocHuge(ctx, Max(rows, 1) * sizeof(double));
+	p->above = MemoryContextAllocHuge(ctx, (Max(rows, 1) + 1) * sizeof(double));
+	p->n = 0;
+	for (int64 i = 0; i < rows; i++)
+	{
+		bool		isnull,
+					isout;
+		Datum		d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+
+		if (isnull || isout)
+			continue;
+		kam_check_money(DatumGetFloat8(d), "revenue");
+		p->desc[p->n++] = DatumGetFloat8(d) + 0.0;
+	}
+	sort_nonneg(p->desc, p->n);
+	/* reverse to descending */
+	for (int64 i = 0, j = p->n - 1; i < j; i++, j--)
+	{
+		double		tmp = p->desc[i];
+
+		p->desc[i] = p->desc[j];
+		p->desc[j] = tmp;
+	}
+	for (int64 i = 0; i < p->n; i++)
+	{
+		p->above[i] = kam_sum_value(&run);
+		kam_sum_add(&run, p->desc[i]);
+	}
+	p->total = kam_sum_value(&run);
+	p->ready = true;
+}
+
+static double
+abc_cut(WindowObject winobj, int nargs, int argno, double dflt, const char *what)
+{
+	bool		isnull;
+	Datum		d;
+	double		v;
+
+	if (nargs <= argno)
+		return dflt;
+	d = WinGetFuncArgCurrent(winobj, argno, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what)));
+	v = DatumGetFloat8(d);
+	kam_check_fraction(v, what);
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kam_abc_class);
+Datum
+kam_abc_class(PG_FUNCTION_ARGS)
+{
+	WindowObject winobj = PG_WINDOW_OBJECT();
+	AbcPartition *p = (AbcPartition *) WinGetPartitionLocalMemory(winobj, sizeof(AbcPartition));
+	double		a = abc_cut(winobj, PG_NARGS(), 1, 0.8, "a_share");
+	double		b = abc_cut(winobj, PG_NARGS(), 2, 0.95, "b_share");
+	bool		isnull;
+	double		x;
+	int64		lo,
+				hi;
+	double		above;
+
+	if (a > b)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a_share must not be greater than b_share"),
+				 errdetail("a_share is %g, b_share is %g.", a, b)));
+	if (!p->ready)
+		abc_load(winobj, p);
+	x = DatumGetFloat8(WinGetFuncArgCurrent(winobj, 0, &isnull));
+	if (isnull || p->total == 0)
+		PG_RETURN_NULL();
+	x += 0.0;
+	/* first position of x in the descending array: larger values come before */
+	lo = 0;
+	hi = p->n;
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (p->desc[mid] > x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	above = p->above[lo] / p->total;
+	PG_RETURN_TEXT_P(cstring_to_text(above < a ? "A" : (above < b ? "B" : "C")));
+}

@@ -1,0 +1,339 @@
+/*-------------------------------------------------------------------------
+ *
+ * portfolio.c
+ *	  Key-account classification, manager load, forecast accuracy and the
+ *	  Wilson interval (docs/scoring.md).
+ *
+ *	  kam.kam_quadrant(attractiveness, strength [, a_threshold, s_threshold])
+ *		  McDonald's key-account portfolio: strategic (high, high), star
+ *		  (high attractiveness, low strength), status (low, high),
+ *		  streamline (low, low); scores 0..100, "high" is >= threshold
+ *	  kam.key_account_class(revenue, potential [, revenue_threshold,
+ *		  potential_threshold]) -> existing | emerging | other
+ *	  kam.portfolio_load(accounts, segment | min, max) -> under | within | over
+ *	  kam.forecast_accuracy(forecast, actual) aggregate -> n, zero_actuals,
+ *		  mape, wape, bias; state kam.forecast_state (fixed size, text I/O)
+ *	  kam.wilson_interval(successes, trials [, confidence])
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+/* ---------- classification ---------- */
+
+static double
+check_score100(double v, const char *what)
+{
+	if (isnan(v) || v < 0 || v > 100)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be between 0 and 100", what),
+				 errdetail("Value is %g.", v)));
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kam_quadrant);
+Datum
+kam_quadrant(PG_FUNCTION_ARGS)
+{
+	double		attr = check_score100(PG_GETARG_FLOAT8(0), "attractiveness");
+	double		str = check_score100(PG_GETARG_FLOAT8(1), "strength");
+	double		at = check_score100(PG_GETARG_FLOAT8(2), "attractiveness_threshold");
+	double		st = check_score100(PG_GETARG_FLOAT8(3), "strength_threshold");
+	const char *q;
+
+	if (attr >= at)
+		q = str >= st ? "strategic" : "star";
+	else
+		q = str >= st ? "status" : "streamline";
+	PG_RETURN_TEXT_P(cstring_to_text(q));
+}
+
+PG_FUNCTION_INFO_V1(kam_key_account_class);
+Datum
+kam_key_account_class(PG_FUNCTION_ARGS)
+{
+	double		revenue = PG_GETARG_FLOAT8(0);
+	double		potential = check_score100(PG_GETARG_FLOAT8(1), "potential");
+	double		rt = PG_GETARG_FLOAT8(2);
+	double		pt = check_score100(PG_GETARG_FLOAT8(3), "potential_threshold");
+
+	kam_check_money(revenue, "revenue");
+	kam_check_money(rt, "revenue_threshold");
+	if (revenue >= rt)
+		PG_RETURN_TEXT_P(cstring_to_text("existing"));
+	PG_RETURN_TEXT_P(cstring_to_text(potential >= pt ? "emerging" : "other"));
+}
+
+/* ---------- manager load ---------- */
+
+typedef struct Capacity
+{
+	const char *segment;
+	int			min;
+	int			max;
+} Capacity;
+
+/* SPEC section 3: accounts per manager */
+static const Capacity capacities[] = {
+	{"strategic", 10, 20},		/* strategic accounts above 50 k a year */
+	{"mid_market", 50, 80},		/* 5-20 k a year */
+	{"key_account", 5, 15},		/* pure key-account managers */
+};
+
+static Datum
+load_text(int64 n, int64 min, int64 max)
+{
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("accounts must not be negative"),
+				 errdetail("Value is " INT64_FORMAT ".", n)));
+	return PointerGetDatum(cstring_to_text(n < min ? "under" : (n > max ? "over" : "within")));
+}
+
+PG_FUNCTION_INFO_V1(kam_portfolio_load_segment);
+Datum
+kam_portfolio_load_segment(PG_FUNCTION_ARGS)
+{
+	int64		n = PG_GETARG_INT64(0);
+	char	   *segment = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	for (int i = 0; i < (int) lengthof(capacities); i++)
+		if (strcmp(segment, capacities[i].segment) == 0)
+			PG_RETURN_DATUM(load_text(n, capacities[i].min, capacities[i].max));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown segment \"%s\"", segment),
+			 errhint("Use strategic (10-20 accounts), mid_market (50-80) or key_account (5-15), or give the bounds.")));
+}
+
+PG_FUNCTION_INFO_V1(kam_portfolio_load_bounds);
+Datum
+kam_portfolio_load_bounds(PG_FUNCTION_ARGS)
+{
+	int64		n = PG_GETARG_INT64(0);
+	int64		min = PG_GETARG_INT64(1);
+	int64		max = PG_GETARG_INT64(2);
+
+	if (min < 0 || min > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("capacity bounds must satisfy 0 <= min_accounts <= max_accounts"),
+				 errdetail("min_accounts is " INT64_FORMAT ", max_accounts is " INT64_FORMAT ".", min, max)));
+	PG_RETURN_DATUM(load_text(n, min, max));
+}
+
+/* ---------- forecast accuracy ---------- */
+
+typedef struct KamForecast
+{
+	double		n;
+	double		zero_actuals;
+	KamSum		ape;			/* sum |f - a| / a over a > 0 */
+	KamSum		abs_error;		/* sum |f - a| */
+	KamSum		actual;			/* sum a */
+	KamSum		error;			/* sum (f - a) */
+} KamForecast;
+
+static const char *const fc_names[] = {"n", "zero_actuals", "ape", "abs_error", "actual", "error"};
+
+PG_FUNCTION_INFO_V1(kam_forecast_state_in);
+Datum
+kam_forecast_state_in(PG_FUNCTION_ARGS)
+{
+	KamForecast *f = palloc0(sizeof(KamForecast));
+	double		v[6];
+
+	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.forecast_state", fc_names, 6, 0, v);
+	if (v[1] < 0 || v[1] > v[0] || v[1] != floor(v[1]) ||
+		!isfinite(v[2]) || !isfinite(v[3]) || !isfinite(v[4]) || !isfinite(v[5]) ||
+		v[2] < 0 || v[3] < 0 || v[4] < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type kam.forecast_state: \"%s\"", PG_GETARG_CSTRING(0)),
+				 errdetail("zero_actuals must be a count up to n; ape, abs_error and actual finite and non-negative; error finite.")));
+	f->n = v[0];
+	f->zero_actuals = v[1];
+	f->ape.sum = v[2];
+	f->abs_error.sum = v[3];
+	f->actual.sum = v[4];
+	f->error.sum = v[5];
+	PG_RETURN_POINTER(f);
+}
+
+PG_FUNCTION_INFO_V1(kam_forecast_state_out);
+Datum
+kam_forecast_state_out(PG_FUNCTION_ARGS)
+{
+	KamForecast *f = (KamForecast *) PG_GETARG_POINTER(0);
+	double		v[6] = {f->n, f->zero_actuals, kam_sum_value(&f->ape), kam_sum_value(&f->abs_error),
+	kam_sum_value(&f->actual), kam_sum_value(&f->error)};
+
+	PG_RETURN_CSTRING(kam_named_doubles_out(v, fc_names, 6));
+}
+
+static KamForecast *
+forecast_state(FunctionCallInfo fcinfo)
+{
+	return (KamForecast *) kam_fixed_state(fcinfo, sizeof(KamForecast));
+}
+
+PG_FUNCTION_INFO_V1(kam_forecast_sfunc);
+Datum
+kam_forecast_sfunc(PG_FUNCTION_ARGS)
+{
+	KamForecast *s;
+	double		f,
+				a;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	f = PG_GETARG_FLOAT8(1);
+	a = PG_GETARG_FLOAT8(2);
+	kam_check_money(f, "forecast");
+	kam_check_money(a, "actual");
+	s = forecast_state(fcinfo);
+	s->n += 1;
+	if (a == 0)
+		s->zero_actuals += 1;
+	else
+		kam_sum_add(&s->ape, fabs(f - a) / a);
+	kam_sum_add(&s->abs_error, fabs(f - a));
+	kam_sum_add(&s->actual, a);
+	kam_sum_add(&s->error, f - a);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_forecast_combine);
+Datum
+kam_forecast_combine(PG_FUNCTION_ARGS)
+{
+	KamForecast *s,
+			   *o;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	o = (KamForecast *) PG_GETARG_POINTER(1);
+	s = forecast_state(fcinfo);
+	s->n += o->n;
+	s->zero_actuals += o->zero_actuals;
+	kam_sum_merge(&s->ape, &o->ape);
+	kam_sum_merge(&s->abs_error, &o->abs_error);
+	kam_sum_merge(&s->actual, &o->actual);
+	kam_sum_merge(&s->error, &o->error);
+	PG_RETURN_POINTER(s);
+}
+
+/* (n, zero_actuals, mape, wape, bias); NULL for no rows */
+PG_FUNCTION_INFO_V1(kam_forecast_final);
+Datum
+kam_forecast_final(PG_FUNCTION_ARGS)
+{
+	KamForecast *s;
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+	double		actual;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (KamForecast *) PG_GETARG_POINTER(0);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kam_forecast_final: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	actual = kam_sum_value(&s->actual);
+	values[0] = Int64GetDatum((int64) s->n);
+	values[1] = Int64GetDatum((int64) s->zero_actuals);
+	if (s->n > s->zero_actuals)
+		values[2] = Float8GetDatum(kam_sum_value(&s->ape) / (s->n - s->zero_actuals));
+	else
+		nulls[2] = true;
+	if (actual > 0)
+	{
+		values[3] = Float8GetDatum(kam_sum_value(&s->abs_error) / actual);
+		values[4] = Float8GetDatum(kam_sum_value(&s->error) / actual);
+	}
+	else
+		nulls[3] = nulls[4] = true;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ---------- Wilson score interval ---------- */
+
+/* Phi^-1(p) for 0 < p < 1: a rational first guess (A&S 26.2.23), then Newton on erfc */
+double
+kam_normal_quantile(double p)
+{
+	double		q = p < 0.5 ? p : 1 - p;
+	double		t = sqrt(-2 * log(q));
+	double		z = -(t - (2.515517 + t * (0.802853 + t * 0.010328)) /
+					  (1 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
+
+	/* lower tail, where 0.5 erfc(-z / sqrt 2) keeps its relative precision */
+	for (int i = 0; i < 6; i++)
+	{
+		double		cdf = 0.5 * erfc(-z / M_SQRT2);
+		double		pdf = exp(-0.5 * z * z) / sqrt(2 * M_PI);
+		double		step = (cdf - q) / pdf;
+
+		z -= step;
+		if (fabs(step) <= 1e-15 * fabs(z))
+			break;
+	}
+	return p < 0.5 ? z : -z;
+}
+
+PG_FUNCTION_INFO_V1(kam_wilson_interval);
+Datum
+kam_wilson_interval(PG_FUNCTION_ARGS)
+{
+	int64		s = PG_GETARG_INT64(0);
+	int64		n = PG_GETARG_INT64(1);
+	double		conf = PG_GETARG_FLOAT8(2);
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	double		p,
+				z,
+				z2n,
+				center,
+				half;
+
+	if (s < 0 || n < 0 || s > n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("successes must be between 0 and trials"),
+				 errdetail("successes is " INT64_FORMAT ", trials is " INT64_FORMAT ".", s, n)));
+	if (!(conf > 0 && conf < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("confidence must be between 0 and 1, exclusive"),
+				 errdetail("Value is %g.", conf)));
+	if (n == 0)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kam_wilson_interval: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	p = (double) s / n;
+	z = kam_normal_quantile(1 - (1 - conf) / 2);
+	z2n = z * z / n;
+	center = (p + z2n / 2) / (1 + z2n);
+	half = z / (1 + z2n) * sqrt(p * (1 - p) / n + z2n / (4 * n));
+	values[0] = Float8GetDatum(p);
+	/* exact at the ends, where the formula gives 0 and 1 up to rounding */
+	values[1] = Float8GetDatum(s == 0 ? 0.0 : Max(0.0, center - half));
+	values[2] = Float8GetDatum(s == n ? 1.0 : Min(1.0, center + half));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

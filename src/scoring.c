@@ -1,0 +1,786 @@
+/*-------------------------------------------------------------------------
+ *
+ * scoring.c
+ *	  Weighted scoring of accounts (docs/scoring.md).
+ *
+ *	  kam.scale(value, low, high)                  -> [0, 1], clamped;
+ *												   reversed when low > high
+ *	  kam.weighted_score(scores, weights [, policy]) -> 0..100 from scores
+ *												   in [0, 1]
+ *	  kam.scorecard: criteria (name, weight, low, high) and a missing-value
+ *	  policy, defined once (constructor, text form, or the aggregate
+ *	  kam.scorecard_agg over a table of criteria) and applied by
+ *	  kam.score(card, values float8[] | jsonb).
+ *
+ *	  Missing-value policies: 'redistribute' (a NULL score drops out and
+ *	  the other weights renormalise), 'zero' (a NULL score counts as 0),
+ *	  'null' (any NULL score makes the result NULL).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include <ctype.h>
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+/* ---------- missing-value policies ---------- */
+
+static const char *const policy_names[] = {"redistribute", "zero", "null"};
+
+KamMissing
+kam_missing_policy(const char *name)
+{
+	for (int i = 0; i < (int) lengthof(policy_names); i++)
+		if (strcmp(name, policy_names[i]) == 0)
+			return (KamMissing) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown missing-value policy \"%s\"", name),
+			 errhint("Use redistribute, zero or null.")));
+}
+
+const char *
+kam_missing_policy_name(KamMissing policy)
+{
+	return policy_names[policy];
+}
+
+/* ---------- float8 arrays ---------- */
+
+/*
+ * The elements of a one-dimensional float8 array: returns the length and
+ * sets *vals (and *nulls, NULL when the array has no NULL element).
+ */
+int
+kam_float8_array(ArrayType *a, const char *what, const double **vals, bool **nulls)
+{
+	int			n;
+	bits8	   *bitmap;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(a))));
+	if (ARR_ELEMTYPE(a) != FLOAT8OID)
+		elog(ERROR, "kam_float8_array: array of type %u", ARR_ELEMTYPE(a));
+	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
+	bitmap = ARR_NULLBITMAP(a);
+	*nulls = NULL;
+	if (bitmap == NULL)
+		*vals = (const double *) ARR_DATA_PTR(a);
+	else
+	{
+		const double *src = (const double *) ARR_DATA_PTR(a);
+		double	   *v = palloc(Max(n, 1) * sizeof(double));
+		bool	   *isnull = palloc(Max(n, 1) * sizeof(bool));
+
+		for (int i = 0; i < n; i++)
+		{
+			isnull[i] = (bitmap[i / 8] & (1 << (i % 8))) == 0;
+			v[i] = isnull[i] ? 0 : *src++;
+		}
+		*vals = v;
+		*nulls = isnull;
+	}
+	return n;
+}
+
+static void
+check_same_length(int n1, int n2, const char *what1, const char *what2)
+{
+	if (n1 != n2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s and %s must have the same length", what1, what2),
+				 errdetail("%s has %d elements, %s has %d.", what1, n1, what2, n2)));
+}
+
+/* Weights: not NULL, finite, non-negative, not all zero, at least one. */
+void
+kam_check_weights(int n, const double *w, const bool *wnull)
+{
+	double		total = 0;
+
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("at least one weight is needed")));
+	for (int i = 0; i < n; i++)
+	{
+		if (wnull && wnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("weights must not be NULL"),
+					 errdetail("Weight %d is NULL.", i + 1)));
+		if (!isfinite(w[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("weights must be finite"),
+					 errdetail("Weight %d is %g.", i + 1, w[i])));
+		if (w[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weights must not be negative"),
+					 errdetail("Weight %d is %g.", i + 1, w[i])));
+		total += w[i];
+	}
+	if (total == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights must not all be zero")));
+}
+
+/*
+ * Weighted mean of scores in [0, 1] under a missing-value policy; false when
+ * the result is NULL ('null' policy with a NULL score, or no weight left
+ * under 'redistribute').
+ */
+bool
+kam_weighted_mean(int n, const double *s, const bool *snull, const double *w,
+				  KamMissing policy, double *result)
+{
+	double		num = 0,
+				den = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (snull && snull[i])
+		{
+			if (policy == KAM_MISSING_NULL)
+				return false;
+			if (policy == KAM_MISSING_ZERO)
+				den += w[i];
+			continue;
+		}
+		num += w[i] * s[i];
+		den += w[i];
+	}
+	if (den == 0)
+		return false;
+	*result = num / den;
+	return true;
+}
+
+/* ---------- kam.scale ---------- */
+
+static void
+check_bounds(double low, double high, const char *what)
+{
+	if (!isfinite(low) || !isfinite(high))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bounds must be finite"),
+				 errdetail("%s: low is %g, high is %g.", what, low, high)));
+	if (low == high)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bounds must differ"),
+				 errdetail("%s: low and high are both %g.", what, low)));
+}
+
+/* value mapped linearly from [low, high] to [0, 1] and clamped; low > high reverses */
+static inline double
+scale01(double v, double low, double high)
+{
+	double		s = (v - low) / (high - low);
+
+	return s < 0 ? 0 : (s > 1 ? 1 : s);
+}
+
+static void
+check_value(double v, const char *what)
+{
+	if (isnan(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must not be NaN", what)));
+}
+
+PG_FUNCTION_INFO_V1(kam_scale);
+Datum
+kam_scale(PG_FUNCTION_ARGS)
+{
+	double		v = PG_GETARG_FLOAT8(0);
+	double		low = PG_GETARG_FLOAT8(1);
+	double		high = PG_GETARG_FLOAT8(2);
+
+	check_value(v, "value");
+	check_bounds(low, high, "kam.scale");
+	PG_RETURN_FLOAT8(scale01(v, low, high));
+}
+
+/* ---------- kam.weighted_score ---------- */
+
+static KamMissing
+policy_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *name;
+
+	if (PG_NARGS() <= argno)
+		return KAM_MISSING_REDISTRIBUTE;
+	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	return kam_missing_policy(name);
+}
+
+PG_FUNCTION_INFO_V1(kam_weighted_score);
+Datum
+kam_weighted_score(PG_FUNCTION_ARGS)
+{
+	const double *s,
+			   *w;
+	bool	   *snull,
+			   *wnull;
+	int			n = kam_float8_array(PG_GETARG_ARRAYTYPE_P(0), "scores", &s, &snull);
+	int			nw = kam_float8_array(PG_GETARG_ARRAYTYPE_P(1), "weights", &w, &wnull);
+	KamMissing	policy = policy_arg(fcinfo, 2);
+	double		result;
+
+	check_same_length(n, nw, "scores", "weights");
+	kam_check_weights(nw, w, wnull);
+	for (int i = 0; i < n; i++)
+		if (!(snull && snull[i]) && !(s[i] >= 0 && s[i] <= 1))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("scores must be between 0 and 1"),
+					 errdetail("Score %d is %g.", i + 1, s[i]),
+					 errhint("Map raw values to [0, 1] with kam.scale(value, low, high).")));
+	if (!kam_weighted_mean(n, s, snull, w, policy, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(100 * result);
+}
+
+/* ---------- the kam.scorecard type ---------- */
+
+typedef struct ScCrit
+{
+	double		weight;
+	double		low;
+	double		high;
+	int32		name_off;		/* from the start of the names area */
+	int32		name_len;
+} ScCrit;
+
+typedef struct KamScorecard
+{
+	int32		vl_len_;
+	int32		n;
+	int32		policy;
+	int32		pad;
+	ScCrit		c[FLEXIBLE_ARRAY_MEMBER];
+	/* followed by the names, each NUL-terminated */
+} KamScorecard;
+
+#define SC_MAX_CRITERIA 1000
+#define SC_NAMES(card) ((char *) &(card)->c[(card)->n])
+#define SC_NAME(card, i) (SC_NAMES(card) + (card)->c[i].name_off)
+
+/* Criteria being collected, before they become a card. */
+typedef struct ScBuild
+{
+	int			n;
+	int			max;
+	ScCrit	   *c;
+	StringInfoData names;
+	KamMissing	policy;
+} ScBuild;
+
+static void
+sc_build_init(ScBuild *b, KamMissing policy)
+{
+	b->n = 0;
+	b->max = 8;
+	b->c = palloc(b->max * sizeof(ScCrit));
+	initStringInfo(&b->names);
+	b->policy = policy;
+}
+
+static void
+sc_build_add(ScBuild *b, const char *name, int len, double weight, double low, double high)
+{
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion names must not be empty"),
+				 errdetail("Criterion %d has an empty name.", b->n + 1)));
+	if (b->n >= SC_MAX_CRITERIA)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a scorecard has at most %d criteria", SC_MAX_CRITERIA)));
+	for (int i = 0; i < b->n; i++)
+		if (b->c[i].name_len == len && memcmp(b->names.data + b->c[i].name_off, name, len) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("criterion \"%.*s\" appears twice", len, name)));
+	if (!isfinite(weight))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("weights must be finite"),
+				 errdetail("Criterion \"%.*s\" has weight %g.", len, name, weight)));
+	if (weight < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights must not be negative"),
+				 errdetail("Criterion \"%.*s\" has weight %g.", len, name, weight)));
+	check_bounds(low, high, psprintf("criterion \"%.*s\"", len, name));
+	if (b->n == b->max)
+	{
+		b->max *= 2;
+		b->c = repalloc(b->c, b->max * sizeof(ScCrit));
+	}
+	b->c[b->n].weight = weight;
+	b->c[b->n].low = low;
+	b->c[b->n].high = high;
+	b->c[b->n].name_off = b->names.len;
+	b->c[b->n].name_len = len;
+	appendBinaryStringInfo(&b->names, name, len);
+	appendStringInfoChar(&b->names, '\0');
+	b->n++;
+}
+
+static void
+sc_build_add_card(ScBuild *b, const KamScorecard *card)
+{
+	for (int i = 0; i < card->n; i++)
+		sc_build_add(b, SC_NAME(card, i), card->c[i].name_len,
+					 card->c[i].weight, card->c[i].low, card->c[i].high);
+}
+
+/* The card; with `complete`, weights must not all be zero (a partial aggregate state may). */
+static KamScorecard *
+sc_build_finish(ScBuild *b, bool complete)
+{
+	Size		size = offsetof(KamScorecard, c) + b->n * sizeof(ScCrit) + b->names.len;
+	KamScorecard *card = palloc0(size);
+
+	if (complete)
+	{
+		double		total = 0;
+
+		if (b->n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a scorecard needs at least one criterion")));
+		for (int i = 0; i < b->n; i++)
+			total += b->c[i].weight;
+		if (total == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weights must not all be zero")));
+	}
+	SET_VARSIZE(card, size);
+	card->n = b->n;
+	card->policy = b->policy;
+	memcpy(card->c, b->c, b->n * sizeof(ScCrit));
+	memcpy(SC_NAMES(card), b->names.data, b->names.len);
+	return card;
+}
+
+static KamScorecard *
+sc_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return (KamScorecard *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+}
+
+/* text form: policy=redistribute;"revenue"=0.3[0,1000000];"growth"=0.2[0,0.5] */
+PG_FUNCTION_INFO_V1(kam_scorecard_out);
+Datum
+kam_scorecard_out(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card = sc_arg(fcinfo, 0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "policy=%s", kam_missing_policy_name(card->policy));
+	for (int i = 0; i < card->n; i++)
+	{
+		const char *name = SC_NAME(card, i);
+
+		appendStringInfoString(&buf, ";\"");
+		for (int j = 0; j < card->c[i].name_len; j++)
+		{
+			if (name[j] == '"')
+				appendStringInfoChar(&buf, '"');
+			appendStringInfoChar(&buf, name[j]);
+		}
+		appendStringInfoString(&buf, "\"=");
+		kam_append_double(&buf, card->c[i].weight);
+		appendStringInfoChar(&buf, '[');
+		kam_append_double(&buf, card->c[i].low);
+		appendStringInfoChar(&buf, ',');
+		kam_append_double(&buf, card->c[i].high);
+		appendStringInfoChar(&buf, ']');
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+static void sc_syntax_error(const char *input, const char *why) pg_attribute_noreturn();
+
+static void
+sc_syntax_error(const char *input, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type kam.scorecard: \"%s\"", input),
+			 errdetail("%s", why),
+			 errhint("Expected policy=redistribute;\"criterion\"=weight[low,high];...")));
+}
+
+static const char *
+skip_space(const char *p)
+{
+	while (isspace((unsigned char) *p))
+		p++;
+	return p;
+}
+
+static double
+sc_number(const char *input, const char **p, char after)
+{
+	char	   *end;
+	double		v;
+
+	*p = skip_space(*p);
+	v = strtod(*p, &end);
+	if (end == *p)
+		sc_syntax_error(input, "A number is missing.");
+	*p = skip_space(end);
+	if (**p != after)
+		sc_syntax_error(input, psprintf("\"%c\" expected after a number.", after));
+	(*p)++;
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kam_scorecard_in);
+Datum
+kam_scorecard_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	const char *p = skip_space(input);
+	const char *start;
+	ScBuild		b;
+	StringInfoData name;
+	char	   *policy;
+
+	if (strncmp(p, "policy=", 7) != 0)
+		sc_syntax_error(input, "The text must start with policy=.");
+	p += 7;
+	start = p;
+	while (isalpha((unsigned char) *p))
+		p++;
+	policy = pnstrdup(start, p - start);
+	sc_build_init(&b, kam_missing_policy(policy));
+	initStringInfo(&name);
+	for (;;)
+	{
+		double		w,
+					low,
+					high;
+
+		p = skip_space(p);
+		if (*p == '\0')
+			break;
+		if (*p++ != ';')
+			sc_syntax_error(input, "Criteria are separated by \";\".");
+		p = skip_space(p);
+		if (*p++ != '"')
+			sc_syntax_error(input, "A criterion name must be double-quoted.");
+		resetStringInfo(&name);
+		for (;;)
+		{
+			if (*p == '\0')
+				sc_syntax_error(input, "A criterion name is not closed.");
+			if (*p == '"' && p[1] == '"')
+			{
+				appendStringInfoChar(&name, '"');
+				p += 2;
+			}
+			else if (*p == '"')
+			{
+				p++;
+				break;
+			}
+			else
+				appendStringInfoChar(&name, *p++);
+		}
+		p = skip_space(p);
+		if (*p++ != '=')
+			sc_syntax_error(input, "\"=\" expected after a criterion name.");
+		w = sc_number(input, &p, '[');
+		low = sc_number(input, &p, ',');
+		high = sc_number(input, &p, ']');
+		sc_build_add(&b, name.data, name.len, w, low, high);
+	}
+	PG_RETURN_POINTER(sc_build_finish(&b, true));
+}
+
+/* kam.scorecard(criteria text[], weights, lows, highs [, policy]) */
+PG_FUNCTION_INFO_V1(kam_scorecard_make);
+Datum
+kam_scorecard_make(PG_FUNCTION_ARGS)
+{
+	ArrayType  *names = PG_GETARG_ARRAYTYPE_P(0);
+	const double *w,
+			   *lo,
+			   *hi;
+	bool	   *wnull,
+			   *lonull,
+			   *hinull;
+	int			nw = kam_float8_array(PG_GETARG_ARRAYTYPE_P(1), "weights", &w, &wnull);
+	int			nlo = kam_float8_array(PG_GETARG_ARRAYTYPE_P(2), "lows", &lo, &lonull);
+	int			nhi = kam_float8_array(PG_GETARG_ARRAYTYPE_P(3), "highs", &hi, &hinull);
+	Datum	   *nd;
+	bool	   *nn;
+	int			n;
+	ScBuild		b;
+
+	if (ARR_NDIM(names) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("criteria must be a one-dimensional array")));
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &nd, &nn, &n);
+	check_same_length(n, nw, "criteria", "weights");
+	check_same_length(n, nlo, "criteria", "lows");
+	check_same_length(n, nhi, "criteria", "highs");
+	sc_build_init(&b, policy_arg(fcinfo, 4));
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t;
+
+		if (nn[i] || (wnull && wnull[i]) || (lonull && lonull[i]) || (hinull && hinull[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("criteria, weights and bounds must not be NULL"),
+					 errdetail("Criterion %d has a NULL.", i + 1)));
+		t = DatumGetTextPP(nd[i]);
+		sc_build_add(&b, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), w[i], lo[i], hi[i]);
+	}
+	PG_RETURN_POINTER(sc_build_finish(&b, true));
+}
+
+/*
+ * kam.scorecard_agg(criterion, weight, low, high [, policy]) transition:
+ * appends one criterion to the card (rows with a NULL are skipped).  The
+ * state is a kam.scorecard, so the aggregate's partial states have a text
+ * form.
+ */
+PG_FUNCTION_INFO_V1(kam_scorecard_add);
+Datum
+kam_scorecard_add(PG_FUNCTION_ARGS)
+{
+	ScBuild		b;
+	KamMissing	policy = KAM_MISSING_REDISTRIBUTE;
+	text	   *name;
+
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+		{
+			if (PG_ARGISNULL(0))
+				PG_RETURN_NULL();
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		}
+	if (PG_NARGS() > 5)
+		policy = policy_arg(fcinfo, 5);
+	sc_build_init(&b, policy);
+	if (!PG_ARGISNULL(0))
+	{
+		KamScorecard *card = sc_arg(fcinfo, 0);
+
+		if (card->policy != (int32) policy)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the missing-value policy must be the same on every row"),
+					 errdetail("Policies %s and %s.", kam_missing_policy_name(card->policy),
+							   kam_missing_policy_name(policy))));
+		sc_build_add_card(&b, card);
+	}
+	name = PG_GETARG_TEXT_PP(1);
+	sc_build_add(&b, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name),
+				 PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+	PG_RETURN_POINTER(sc_build_finish(&b, false));
+}
+
+PG_FUNCTION_INFO_V1(kam_scorecard_merge);
+Datum
+kam_scorecard_merge(PG_FUNCTION_ARGS)
+{
+	KamScorecard *a,
+			   *c;
+	ScBuild		b;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(PG_ARGISNULL(0) ? 1 : 0));
+	}
+	a = sc_arg(fcinfo, 0);
+	c = sc_arg(fcinfo, 1);
+	if (a->policy != c->policy)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the missing-value policy must be the same on every row"),
+				 errdetail("Policies %s and %s.", kam_missing_policy_name(a->policy),
+						   kam_missing_policy_name(c->policy))));
+	sc_build_init(&b, a->policy);
+	sc_build_add_card(&b, a);
+	sc_build_add_card(&b, c);
+	PG_RETURN_POINTER(sc_build_finish(&b, false));
+}
+
+PG_FUNCTION_INFO_V1(kam_scorecard_final);
+Datum
+kam_scorecard_final(PG_FUNCTION_ARGS)
+{
+	ScBuild		b;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	sc_build_init(&b, KAM_MISSING_REDISTRIBUTE);
+	b.policy = sc_arg(fcinfo, 0)->policy;
+	sc_build_add_card(&b, sc_arg(fcinfo, 0));
+	PG_RETURN_POINTER(sc_build_finish(&b, true));
+}
+
+/* ---------- applying a card ---------- */
+
+#define SC_STACK 64
+
+/* the card's weighted mean of scaled values, 0..100; false for NULL */
+static bool
+sc_result(const KamScorecard *card, const double *s, const bool *snull, double *result)
+{
+	double		w[SC_STACK];
+	double	   *wp = card->n <= SC_STACK ? w : palloc(card->n * sizeof(double));
+
+	for (int i = 0; i < card->n; i++)
+		wp[i] = card->c[i].weight;
+	if (!kam_weighted_mean(card->n, s, snull, wp, card->policy, result))
+		return false;
+	*result *= 100;
+	return true;
+}
+
+/* kam.score(card, values float8[]): values in the card's criteria order */
+PG_FUNCTION_INFO_V1(kam_score_array);
+Datum
+kam_score_array(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card = sc_arg(fcinfo, 0);
+	const double *v;
+	bool	   *vnull;
+	int			n = kam_float8_array(PG_GETARG_ARRAYTYPE_P(1), "values", &v, &vnull);
+	double		s[SC_STACK];
+	double	   *sp;
+	double		result;
+
+	if (n != card->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("values must have one element per criterion"),
+				 errdetail("The scorecard has %d criteria, values has %d elements.", card->n, n)));
+	sp = n <= SC_STACK ? s : palloc(n * sizeof(double));
+	for (int i = 0; i < n; i++)
+	{
+		if (vnull && vnull[i])
+			continue;
+		if (isnan(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("values must not be NaN"),
+					 errdetail("Criterion \"%s\" is NaN.", SC_NAME(card, i))));
+		sp[i] = scale01(v[i], card->c[i].low, card->c[i].high);
+	}
+	if (!sc_result(card, sp, vnull, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(result);
+}
+
+/* kam.score(card, values jsonb): each criterion read by name from a JSON object */
+PG_FUNCTION_INFO_V1(kam_score_jsonb);
+Datum
+kam_score_jsonb(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card = sc_arg(fcinfo, 0);
+	Jsonb	   *j = PG_GETARG_JSONB_P(1);
+	double		s[SC_STACK];
+	bool		isnull[SC_STACK];
+	double	   *sp = card->n <= SC_STACK ? s : palloc(card->n * sizeof(double));
+	bool	   *np = card->n <= SC_STACK ? isnull : palloc(card->n * sizeof(bool));
+	double		result;
+
+	if (!JB_ROOT_IS_OBJECT(j) || JB_ROOT_IS_SCALAR(j))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("values must be a JSON object with one key per criterion")));
+	for (int i = 0; i < card->n; i++)
+	{
+		JsonbValue	jv;
+		double		v;
+
+		np[i] = true;
+		sp[i] = 0;
+		if (getKeyJsonValueFromContainer(&j->root, SC_NAME(card, i), card->c[i].name_len, &jv) == NULL ||
+			jv.type == jbvNull)
+			continue;
+		if (jv.type != jbvNumeric)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("criterion \"%s\" must be a number or null", SC_NAME(card, i))));
+		v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(jv.val.numeric)));
+		if (isnan(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("values must not be NaN"),
+					 errdetail("Criterion \"%s\" is NaN.", SC_NAME(card, i))));
+		np[i] = false;
+		sp[i] = scale01(v, card->c[i].low, card->c[i].high);
+	}
+	if (!sc_result(card, sp, np, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(result);
+}
+
+/* kam.scorecard_criteria(card): one row per criterion */
+PG_FUNCTION_INFO_V1(kam_scorecard_criteria);
+Datum
+kam_scorecard_criteria(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card = sc_arg(fcinfo, 0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	double		total = 0;
+
+	kam_materialize_srf(fcinfo);
+	for (int i = 0; i < card->n; i++)
+		total += card->c[i].weight;
+	for (int i = 0; i < card->n; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = PointerGetDatum(cstring_to_text_with_len(SC_NAME(card, i), card->c[i].name_len));
+		values[2] = Float8GetDatum(card->c[i].weight);
+		if (total > 0)
+			values[3] = Float8GetDatum(card->c[i].weight / total);
+		else
+			nulls[3] = true;
+		values[4] = Float8GetDatum(card->c[i].low);
+		values[5] = Float8GetDatum(card->c[i].high);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(kam_scorecard_policy);
+Datum
+kam_scorecard_policy(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(kam_missing_policy_name(sc_arg(fcinfo, 0)->policy)));
+}
