@@ -1,7 +1,7 @@
 # kam: PostgreSQL extension for key-account management and SaaS revenue analytics
 EXTENSION = kam
 MODULE_big = kam
-OBJS = src/kam.o src/retention.o src/accounts.o src/window.o src/history.o src/ltv.o src/survival.o src/rfm.o src/bgnbd.o src/optim.o src/scoring.o src/concentration.o src/portfolio.o
+OBJS = src/kam.o src/retention.o src/accounts.o src/window.o src/history.o src/ltv.o src/survival.o src/rfm.o src/bgnbd.o src/optim.o src/scoring.o src/concentration.o src/portfolio.o src/health.o
 DATA = $(wildcard sql/kam--*.sql)
 
 TESTS = $(sort $(wildcard test/sql/*.sql))

@@ -126,6 +126,8 @@ extern KamMissing kam_missing_policy(const char *name);
 extern const char *kam_missing_policy_name(KamMissing policy);
 extern int	kam_float8_array(ArrayType *a, const char *what, const double **vals, bool **nulls);
 extern void kam_check_weights(int n, const double *w, const bool *wnull);
+extern void kam_check_same_length(int n1, int n2, const char *what1, const char *what2);
+extern double kam_scale01(double v, double low, double high, int index);
 extern bool kam_weighted_mean(int n, const double *s, const bool *snull, const double *w,
 							  KamMissing policy, double *result);
 
@@ -142,6 +144,8 @@ typedef double (*KamObjective) (const double *theta, void *arg, double *grad, do
 extern bool kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest);
 extern double kam_digamma(double x);
 extern double kam_normal_quantile(double p);	/* portfolio.c */
+extern void kam_check_confidence(double conf);
+extern Datum kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, double upper);
 extern double kam_trigamma(double x);
 
 /*

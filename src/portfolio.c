@@ -295,6 +295,33 @@ kam_normal_quantile(double p)
 	return p < 0.5 ? z : -z;
 }
 
+void
+kam_check_confidence(double conf)
+{
+	if (!(conf > 0 && conf < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("confidence must be between 0 and 1, exclusive"),
+				 errdetail("Value is %g.", conf)));
+}
+
+/* a kam.confidence_interval (estimate, lower, upper), the function's result type */
+Datum
+kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, double upper)
+{
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kam_interval_datum: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Float8GetDatum(estimate);
+	values[1] = Float8GetDatum(lower);
+	values[2] = Float8GetDatum(upper);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
 PG_FUNCTION_INFO_V1(kam_wilson_interval);
 Datum
 kam_wilson_interval(PG_FUNCTION_ARGS)
@@ -302,9 +329,6 @@ kam_wilson_interval(PG_FUNCTION_ARGS)
 	int64		s = PG_GETARG_INT64(0);
 	int64		n = PG_GETARG_INT64(1);
 	double		conf = PG_GETARG_FLOAT8(2);
-	TupleDesc	tupdesc;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
 	double		p,
 				z,
 				z2n,
@@ -316,24 +340,16 @@ kam_wilson_interval(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("successes must be between 0 and trials"),
 				 errdetail("successes is " INT64_FORMAT ", trials is " INT64_FORMAT ".", s, n)));
-	if (!(conf > 0 && conf < 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("confidence must be between 0 and 1, exclusive"),
-				 errdetail("Value is %g.", conf)));
+	kam_check_confidence(conf);
 	if (n == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "kam_wilson_interval: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	p = (double) s / n;
 	z = kam_normal_quantile(1 - (1 - conf) / 2);
 	z2n = z * z / n;
 	center = (p + z2n / 2) / (1 + z2n);
 	half = z / (1 + z2n) * sqrt(p * (1 - p) / n + z2n / (4 * n));
-	values[0] = Float8GetDatum(p);
 	/* exact at the ends, where the formula gives 0 and 1 up to rounding */
-	values[1] = Float8GetDatum(s == 0 ? 0.0 : Max(0.0, center - half));
-	values[2] = Float8GetDatum(s == n ? 1.0 : Min(1.0, center + half));
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(kam_interval_datum(fcinfo, p,
+									   s == 0 ? 0.0 : Max(0.0, center - half),
+									   s == n ? 1.0 : Min(1.0, center + half)));
 }

@@ -92,8 +92,8 @@ kam_float8_array(ArrayType *a, const char *what, const double **vals, bool **nul
 	return n;
 }
 
-static void
-check_same_length(int n1, int n2, const char *what1, const char *what2)
+void
+kam_check_same_length(int n1, int n2, const char *what1, const char *what2)
 {
 	if (n1 != n2)
 		ereport(ERROR,
@@ -203,6 +203,15 @@ check_value(double v, const char *what)
 				 errmsg("%s must not be NaN", what)));
 }
 
+/* kam.scale for measure `index` (1-based, for error details): bounds checked, value scaled */
+double
+kam_scale01(double v, double low, double high, int index)
+{
+	if (!isfinite(low) || !isfinite(high) || low == high)
+		check_bounds(low, high, psprintf("measure %d", index));
+	return scale01(v, low, high);
+}
+
 PG_FUNCTION_INFO_V1(kam_scale);
 Datum
 kam_scale(PG_FUNCTION_ARGS)
@@ -242,7 +251,7 @@ kam_weighted_score(PG_FUNCTION_ARGS)
 	KamMissing	policy = policy_arg(fcinfo, 2);
 	double		result;
 
-	check_same_length(n, nw, "scores", "weights");
+	kam_check_same_length(n, nw, "scores", "weights");
 	kam_check_weights(nw, w, wnull);
 	for (int i = 0; i < n; i++)
 		if (!(snull && snull[i]) && !(s[i] >= 0 && s[i] <= 1))
@@ -545,9 +554,9 @@ kam_scorecard_make(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("criteria must be a one-dimensional array")));
 	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &nd, &nn, &n);
-	check_same_length(n, nw, "criteria", "weights");
-	check_same_length(n, nlo, "criteria", "lows");
-	check_same_length(n, nhi, "criteria", "highs");
+	kam_check_same_length(n, nw, "criteria", "weights");
+	kam_check_same_length(n, nlo, "criteria", "lows");
+	kam_check_same_length(n, nhi, "criteria", "highs");
 	sc_build_init(&b, policy_arg(fcinfo, 4));
 	for (int i = 0; i < n; i++)
 	{
