@@ -1009,7 +1009,8 @@ CREATE FUNCTION @extschema@.ces(@extschema@.survey) RETURNS double precision
 CREATE FUNCTION @extschema@.responses(@extschema@.survey) RETURNS bigint
     AS 'MODULE_PATHNAME', 'kam_survey_responses'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION @extschema@.nps_interval(s @extschema@.survey, confidence double precision DEFAULT 0.95)
+CREATE FUNCTION @extschema@.nps_interval(s @extschema@.survey, confidence double precision DEFAULT 0.95,
+                                         method text DEFAULT 'adjusted_wald')
     RETURNS @extschema@.confidence_interval
     AS 'MODULE_PATHNAME', 'kam_survey_nps_interval'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -1021,8 +1022,8 @@ COMMENT ON FUNCTION @extschema@.ces(@extschema@.survey) IS
     'Mean answer of a survey summary (customer effort score); NULL without answers';
 COMMENT ON FUNCTION @extschema@.responses(@extschema@.survey) IS
     'Number of answers in a survey summary';
-COMMENT ON FUNCTION @extschema@.nps_interval(@extschema@.survey, double precision) IS
-    'NPS with its confidence interval: NPS +- z 100 sqrt((p + d - (p - d)^2) / n), clamped to -100..100';
+COMMENT ON FUNCTION @extschema@.nps_interval(@extschema@.survey, double precision, text) IS
+    'NPS with its confidence interval from the closed-form variance (p + d - (p - d)^2) / n: adjusted_wald (3/4 promoter and detractor added, n + 3; default) or wald; clamped to -100..100';
 
 CREATE AGGREGATE @extschema@.nps(score integer) (
     SFUNC = @extschema@.nps_sfunc, STYPE = @extschema@.survey,

@@ -8,8 +8,9 @@
  *		[, scale_max]) and kam.survey_agg; accessors kam.nps, kam.csat,
  *		kam.ces, kam.nps_interval, kam.responses.
  *		NPS = 100 (P - D) / n, promoters 9-10, detractors 0-6; its variance
- *		is (p + d - (p - d)^2) / n (multinomial), so the interval is
- *		NPS +- z 100 sqrt(var), clamped to [-100, 100].
+ *		is (p + d - (p - d)^2) / n (multinomial), so the Wald interval is
+ *		NPS +- z 100 sqrt(var), clamped to [-100, 100]; the adjusted Wald
+ *		interval (default) adds 3/4 promoter and detractor, n + 3.
  *	  kam.health_score(measures, weights [, lows, highs] [, policy])
  *	  kam.band_scheme: 2-12 labelled bands (lo, hi] over [0, last bound],
  *		the first band including 0; kam.health_grade, kam.health_color
@@ -257,24 +258,43 @@ kam_survey_responses(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64((int64) ARG_SURVEY()->n);
 }
 
-/* kam.nps_interval(survey, confidence): (estimate, lower, upper) on -100..100 */
+/*
+ * kam.nps_interval(survey, confidence, method): (estimate, lower, upper) on
+ * -100..100.  'wald': NPS +- z 100 sqrt((p + d - (p - d)^2) / n).
+ * 'adjusted_wald' (default; Rocks 2016): the same with 3/4 promoter and 3/4
+ * detractor added and n + 3, centred on the adjusted NPS, which keeps a
+ * width when every answer is in one group.  Estimate: the NPS itself.
+ */
 PG_FUNCTION_INFO_V1(kam_survey_nps_interval);
 Datum
 kam_survey_nps_interval(PG_FUNCTION_ARGS)
 {
 	KamSurvey  *s = ARG_SURVEY();
 	double		conf = PG_GETARG_FLOAT8(1);
-	double		p,
+	char	   *method = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	double		add,
+				n,
+				p,
 				d,
 				half;
 
 	kam_check_confidence(conf);
+	if (strcmp(method, "adjusted_wald") == 0)
+		add = 0.75;
+	else if (strcmp(method, "wald") == 0)
+		add = 0;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown NPS interval method \"%s\"", method),
+				 errhint("Use adjusted_wald or wald.")));
 	if (s->n == 0)
 		PG_RETURN_NULL();
-	p = s->promoters / s->n;
-	d = s->detractors / s->n;
-	half = 100 * kam_normal_quantile(1 - (1 - conf) / 2) * sqrt(fmax(0, p + d - (p - d) * (p - d)) / s->n);
-	PG_RETURN_DATUM(kam_interval_datum(fcinfo, 100 * (p - d),
+	n = s->n + 4 * add;
+	p = (s->promoters + add) / n;
+	d = (s->detractors + add) / n;
+	half = 100 * kam_normal_quantile(1 - (1 - conf) / 2) * sqrt(fmax(0, p + d - (p - d) * (p - d)) / n);
+	PG_RETURN_DATUM(kam_interval_datum(fcinfo, 100 * (s->promoters - s->detractors) / s->n,
 									   fmax(-100, 100 * (p - d) - half),
 									   fmin(100, 100 * (p - d) + half)));
 }

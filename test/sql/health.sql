@@ -9,7 +9,10 @@ SELECT (SELECT kam.nps(s) FROM (VALUES (9), (10)) v(s)) AS all_promoters,
        (SELECT kam.nps(s) FROM (VALUES (7), (8)) v(s)) AS all_passives,
        (SELECT kam.nps(s) FROM (VALUES (9), (6)) v(s)) AS one_each;
 SELECT kam.nps(s) IS NULL AS empty, kam.nps_agg(s) IS NULL AS empty_summary FROM (VALUES (1)) v(s) WHERE false;
--- the interval: p = d = 0.4, n = 10: 0 +- 1.959964 * 100 * sqrt(0.8 / 10) = +-55.436
+-- Wald: p = d = 0.4, n = 10: 0 +- 1.959964 * 100 * sqrt(0.8 / 10) = +-55.436; adjusted Wald (default):
+-- p' = d' = 4.75 / 13, n' = 13: 0 +- 1.959964 * 100 * sqrt(2 * 4.75 / 13 / 13) = +-46.469
+SELECT round(estimate::numeric, 3) AS nps, round(lower::numeric, 3) AS lower, round(upper::numeric, 3) AS upper
+FROM kam.nps_interval((SELECT kam.nps_agg(s) FROM (VALUES (10), (9), (8), (7), (6), (0), (3), (9), (10), (5)) v(s)), 0.95, 'wald');
 SELECT round(estimate::numeric, 3) AS nps, round(lower::numeric, 3) AS lower, round(upper::numeric, 3) AS upper
 FROM kam.nps_interval((SELECT kam.nps_agg(s) FROM (VALUES (10), (9), (8), (7), (6), (0), (3), (9), (10), (5)) v(s)));
 -- against the closed form written in SQL on the sample CRM, per manager; 12 answers give a wider
@@ -21,14 +24,22 @@ WITH k AS (
     FROM crm.surveys JOIN crm.accounts a USING (account_id) WHERE kind = 'nps' GROUP BY 1)
 SELECT count(*) AS managers,
        bool_and(abs(kam.nps(s) - 100 * (p - d)) < 1e-9) AS nps_matches_sql,
-       bool_and(abs((kam.nps_interval(s)).upper - least(100, 100 * (p - d) + 1.959963984540054 * 100 * sqrt((p + d - (p - d) ^ 2) / n))) < 1e-9
-                AND abs((kam.nps_interval(s)).lower - greatest(-100, 100 * (p - d) - 1.959963984540054 * 100 * sqrt((p + d - (p - d) ^ 2) / n))) < 1e-9)
-           AS interval_matches_sql
-FROM k;
+       bool_and(abs((kam.nps_interval(s, 0.95, 'wald')).upper - least(100, 100 * (p - d) + 1.959963984540054 * 100 * sqrt((p + d - (p - d) ^ 2) / n))) < 1e-9
+                AND abs((kam.nps_interval(s, 0.95, 'wald')).lower - greatest(-100, 100 * (p - d) - 1.959963984540054 * 100 * sqrt((p + d - (p - d) ^ 2) / n))) < 1e-9)
+           AS wald_matches_sql,
+       bool_and(abs((kam.nps_interval(s)).upper - least(100, 100 * (pa - da) + 1.959963984540054 * 100 * sqrt((pa + da - (pa - da) ^ 2) / (n + 3)))) < 1e-9
+                AND abs((kam.nps_interval(s)).lower - greatest(-100, 100 * (pa - da) - 1.959963984540054 * 100 * sqrt((pa + da - (pa - da) ^ 2) / (n + 3)))) < 1e-9)
+           AS adjusted_wald_matches_sql
+FROM (SELECT k.*, (p * n + 0.75) / (n + 3) AS pa, (d * n + 0.75) / (n + 3) AS da FROM k) k;
 SELECT round(((i12).upper - (i12).lower)::numeric, 2) AS width_12, round(((i400).upper - (i400).lower)::numeric, 2) AS width_400
 FROM (SELECT kam.nps_interval('(n=12,promoters=6,detractors=3,top_box=0,scale_max=0,sum=0,sum_squares=0)') AS i12,
              kam.nps_interval('(n=400,promoters=200,detractors=100,top_box=0,scale_max=0,sum=0,sum_squares=0)') AS i400) x;
-SELECT (kam.nps_interval('(n=3,promoters=3,detractors=0,top_box=0,scale_max=0,sum=30,sum_squares=300)')).* AS all_promoters_clamped;
+-- three promoters: Wald collapses to [100, 100]; adjusted Wald keeps a width (centre 50, clamped at 100)
+SELECT 'wald' AS method, round(lower::numeric, 2) AS lower, round(upper::numeric, 2) AS upper
+FROM kam.nps_interval('(n=3,promoters=3,detractors=0,top_box=0,scale_max=0,sum=30,sum_squares=300)', 0.95, 'wald')
+UNION ALL
+SELECT 'adjusted_wald', round(lower::numeric, 2), round(upper::numeric, 2)
+FROM kam.nps_interval('(n=3,promoters=3,detractors=0,top_box=0,scale_max=0,sum=30,sum_squares=300)');
 SELECT (kam.nps_interval('(n=2,promoters=1,detractors=1,top_box=0,scale_max=0,sum=0,sum_squares=0)', 0.5)).upper < 100 AS narrower_at_50pct;
 -- rollup: manager summaries combine to the company's
 SELECT kam.rollup(s)::text = (SELECT kam.nps_agg(score)::text FROM crm.surveys WHERE kind = 'nps') AS rollup_equals_company
@@ -56,6 +67,7 @@ SELECT test_error($q$SELECT kam.csat(s, m) FROM (VALUES (1, 5), (2, 7)) v(s, m)$
 SELECT test_error($q$SELECT kam.ces(s) FROM (VALUES (8)) v(s)$q$);
 SELECT test_error($q$SELECT kam.rollup(s) FROM (SELECT kam.csat_agg(3) UNION ALL SELECT kam.csat_agg(3, 7)) v(s)$q$);
 SELECT test_error($q$SELECT kam.nps_interval(kam.nps_agg(9), 1.5) FROM (VALUES (1)) v(x)$q$);
+SELECT test_error($q$SELECT kam.nps_interval(kam.nps_agg(9), 0.9, 'bootstrap') FROM (VALUES (1)) v(x)$q$);
 SELECT test_error($q$SELECT '(n=1,promoters=2,detractors=0,top_box=0,scale_max=0,sum=0,sum_squares=0)'::kam.survey$q$);
 SELECT test_error($q$SELECT '(n=2,promoters=2,detractors=1,top_box=0,scale_max=0,sum=0,sum_squares=0)'::kam.survey$q$);
 SELECT test_error($q$SELECT '(n=1)'::kam.survey$q$);
