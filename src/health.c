@@ -263,7 +263,8 @@ kam_survey_responses(PG_FUNCTION_ARGS)
  * -100..100.  'wald': NPS +- z 100 sqrt((p + d - (p - d)^2) / n).
  * 'adjusted_wald' (default; Rocks 2016): the same with 3/4 promoter and 3/4
  * detractor added and n + 3, centred on the adjusted NPS, which keeps a
- * width when every answer is in one group.  Estimate: the NPS itself.
+ * width when every answer is in one group.  Estimate: the NPS itself, which
+ * the interval always contains.
  */
 PG_FUNCTION_INFO_V1(kam_survey_nps_interval);
 Datum
@@ -276,7 +277,8 @@ kam_survey_nps_interval(PG_FUNCTION_ARGS)
 				n,
 				p,
 				d,
-				half;
+				half,
+				nps;
 
 	kam_check_confidence(conf);
 	if (strcmp(method, "adjusted_wald") == 0)
@@ -294,9 +296,11 @@ kam_survey_nps_interval(PG_FUNCTION_ARGS)
 	p = (s->promoters + add) / n;
 	d = (s->detractors + add) / n;
 	half = 100 * kam_normal_quantile(1 - (1 - conf) / 2) * sqrt(fmax(0, p + d - (p - d) * (p - d)) / n);
-	PG_RETURN_DATUM(kam_interval_datum(fcinfo, 100 * (s->promoters - s->detractors) / s->n,
-									   fmax(-100, 100 * (p - d) - half),
-									   fmin(100, 100 * (p - d) + half)));
+	nps = 100 * (s->promoters - s->detractors) / s->n;
+	/* the adjusted interval is widened, if need be, to hold the NPS itself */
+	PG_RETURN_DATUM(kam_interval_datum(fcinfo, nps,
+									   fmin(nps, fmax(-100, 100 * (p - d) - half)),
+									   fmax(nps, fmin(100, 100 * (p - d) + half))));
 }
 
 /* ====================================================================== */

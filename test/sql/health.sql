@@ -27,8 +27,8 @@ SELECT count(*) AS managers,
        bool_and(abs((kam.nps_interval(s, 0.95, 'wald')).upper - least(100, 100 * (p - d) + 1.959963984540054 * 100 * sqrt((p + d - (p - d) ^ 2) / n))) < 1e-9
                 AND abs((kam.nps_interval(s, 0.95, 'wald')).lower - greatest(-100, 100 * (p - d) - 1.959963984540054 * 100 * sqrt((p + d - (p - d) ^ 2) / n))) < 1e-9)
            AS wald_matches_sql,
-       bool_and(abs((kam.nps_interval(s)).upper - least(100, 100 * (pa - da) + 1.959963984540054 * 100 * sqrt((pa + da - (pa - da) ^ 2) / (n + 3)))) < 1e-9
-                AND abs((kam.nps_interval(s)).lower - greatest(-100, 100 * (pa - da) - 1.959963984540054 * 100 * sqrt((pa + da - (pa - da) ^ 2) / (n + 3)))) < 1e-9)
+       bool_and(abs((kam.nps_interval(s)).upper - greatest(100 * (p - d), least(100, 100 * (pa - da) + 1.959963984540054 * 100 * sqrt((pa + da - (pa - da) ^ 2) / (n + 3))))) < 1e-9
+                AND abs((kam.nps_interval(s)).lower - least(100 * (p - d), greatest(-100, 100 * (pa - da) - 1.959963984540054 * 100 * sqrt((pa + da - (pa - da) ^ 2) / (n + 3))))) < 1e-9)
            AS adjusted_wald_matches_sql
 FROM (SELECT k.*, (p * n + 0.75) / (n + 3) AS pa, (d * n + 0.75) / (n + 3) AS da FROM k) k;
 SELECT round(((i12).upper - (i12).lower)::numeric, 2) AS width_12, round(((i400).upper - (i400).lower)::numeric, 2) AS width_400
@@ -40,6 +40,9 @@ FROM kam.nps_interval('(n=3,promoters=3,detractors=0,top_box=0,scale_max=0,sum=3
 UNION ALL
 SELECT 'adjusted_wald', round(lower::numeric, 2), round(upper::numeric, 2)
 FROM kam.nps_interval('(n=3,promoters=3,detractors=0,top_box=0,scale_max=0,sum=30,sum_squares=300)');
+-- one detractor: the adjusted interval (centre -25, -98.5..48.5) is widened to hold the NPS, -100
+SELECT estimate, round(lower::numeric, 2) AS lower, round(upper::numeric, 2) AS upper
+FROM kam.nps_interval('(n=1,promoters=0,detractors=1,top_box=0,scale_max=0,sum=0,sum_squares=0)');
 SELECT (kam.nps_interval('(n=2,promoters=1,detractors=1,top_box=0,scale_max=0,sum=0,sum_squares=0)', 0.5)).upper < 100 AS narrower_at_50pct;
 -- rollup: manager summaries combine to the company's
 SELECT kam.rollup(s)::text = (SELECT kam.nps_agg(score)::text FROM crm.surveys WHERE kind = 'nps') AS rollup_equals_company
