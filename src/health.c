@@ -334,7 +334,7 @@ kam_health_score(PG_FUNCTION_ARGS)
 	double		result;
 
 	if (PG_NARGS() > policy_arg)
-		policy = kam_missing_policy(text_to_cstring(PG_GETARG_TEXT_PP(policy_arg)));
+		policy = kam_missing_policy_text(PG_GETARG_TEXT_PP(policy_arg));
 	kam_check_same_length(n, nw, "measures", "weights");
 	kam_check_weights(nw, w, wnull);
 	if (bounds)
@@ -719,18 +719,51 @@ band_result(const KamBands *b, double score)
 	return PointerGetDatum(cstring_to_text(band_of(b, score)));
 }
 
+/*
+ * The built-in grade and colour: their labels are made text once per call
+ * site (fn_extra) and returned as they are, like functions that return one
+ * of their arguments.
+ */
+static Datum
+builtin_band_result(FunctionCallInfo fcinfo, bool color)
+{
+	const KamBands *b = builtin_bands(color);
+	text	  **labels = (text **) fcinfo->flinfo->fn_extra;
+	double		score = PG_GETARG_FLOAT8(0);
+	const char *label;
+
+	if (labels == NULL)
+	{
+		labels = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, b->n * sizeof(text *));
+		for (int i = 0; i < b->n; i++)
+		{
+			Size		len = strlen(b->label[i]);
+
+			labels[i] = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
+			SET_VARSIZE(labels[i], VARHDRSZ + len);
+			memcpy(VARDATA(labels[i]), b->label[i], len);
+		}
+		fcinfo->flinfo->fn_extra = labels;
+	}
+	label = band_of(b, score);
+	for (int i = 0; i < b->n; i++)
+		if (label == b->label[i])
+			return PointerGetDatum(labels[i]);
+	elog(ERROR, "kam: band label not found");
+}
+
 PG_FUNCTION_INFO_V1(kam_health_grade);
 Datum
 kam_health_grade(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATUM(band_result(builtin_bands(false), PG_GETARG_FLOAT8(0)));
+	return builtin_band_result(fcinfo, false);
 }
 
 PG_FUNCTION_INFO_V1(kam_health_color);
 Datum
 kam_health_color(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATUM(band_result(builtin_bands(true), PG_GETARG_FLOAT8(0)));
+	return builtin_band_result(fcinfo, true);
 }
 
 /* kam.health_grade / kam.health_color (score, scheme kam.band_scheme) */

@@ -123,6 +123,7 @@ typedef enum KamMissing
 } KamMissing;
 
 extern KamMissing kam_missing_policy(const char *name);
+extern KamMissing kam_missing_policy_text(text *name);
 extern const char *kam_missing_policy_name(KamMissing policy);
 extern int	kam_float8_array(ArrayType *a, const char *what, const double **vals, bool **nulls);
 extern void kam_check_weights(int n, const double *w, const bool *wnull);

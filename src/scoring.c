@@ -45,6 +45,19 @@ kam_missing_policy(const char *name)
 			 errhint("Use redistribute, zero or null.")));
 }
 
+/* the same for a text argument, without copying it (called once per row) */
+KamMissing
+kam_missing_policy_text(text *name)
+{
+	const char *p = VARDATA_ANY(name);
+	int			len = VARSIZE_ANY_EXHDR(name);
+
+	for (int i = 0; i < (int) lengthof(policy_names); i++)
+		if ((int) strlen(policy_names[i]) == len && memcmp(p, policy_names[i], len) == 0)
+			return (KamMissing) i;
+	return kam_missing_policy(text_to_cstring(name));
+}
+
 const char *
 kam_missing_policy_name(KamMissing policy)
 {
@@ -230,12 +243,9 @@ kam_scale(PG_FUNCTION_ARGS)
 static KamMissing
 policy_arg(FunctionCallInfo fcinfo, int argno)
 {
-	char	   *name;
-
 	if (PG_NARGS() <= argno)
 		return KAM_MISSING_REDISTRIBUTE;
-	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	return kam_missing_policy(name);
+	return kam_missing_policy_text(PG_GETARG_TEXT_PP(argno));
 }
 
 PG_FUNCTION_INFO_V1(kam_weighted_score);
