@@ -371,12 +371,13 @@ kam_health_score(PG_FUNCTION_ARGS)
 						 errmsg("measures must be between 0 and 100"),
 						 errdetail("Measure %d is %g.", i + 1, m[i]),
 						 errhint("Give each measure's bounds to scale raw values: kam.health_score(measures, weights, lows, highs).")));
-			s[i] = m[i] / 100;
+			/* already on 0..100: averaged as they are, bit for bit sum(w m) / sum(w) */
+			s[i] = m[i];
 		}
 	}
 	if (!kam_weighted_mean(n, s, mnull, w, policy, &result))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(100 * result);
+	PG_RETURN_FLOAT8(bounds ? 100 * result : result);
 }
 
 /* ====================================================================== */
@@ -681,7 +682,8 @@ bands_by_name(FunctionCallInfo fcinfo, text *name_t)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown band scheme \"%s\"", name)));
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	query = psprintf("SELECT scheme FROM %s.band_schemes WHERE name = $1",
+	/* schema-qualified, operator included: safe under any search_path */
+	query = psprintf("SELECT scheme FROM %s.band_schemes WHERE name OPERATOR(pg_catalog.=) $1",
 					 quote_identifier(get_namespace_name(nsp)));
 	if (cache == NULL)
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(NamedBands));
@@ -881,7 +883,6 @@ Datum
 kam_trend_sfunc(PG_FUNCTION_ARGS)
 {
 	KamTrend   *s;
-	KamTrend	one = {1, 0, 0, 0, 0, 0};
 	TimestampTz at;
 	double		v;
 
@@ -903,9 +904,21 @@ kam_trend_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("trend values must be finite"),
 				 errdetail("Value is %g.", v)));
 	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
-	one.mean_t = (double) at / USECS_PER_DAY;
-	one.mean_v = v;
-	trend_merge(s, &one);
+	/* Welford's update, the one-point case of trend_merge */
+	{
+		double		t = (double) at * (1.0 / USECS_PER_DAY);
+		double		dt = t - s->mean_t;
+		double		dv = v - s->mean_v;
+		double		inv;
+
+		s->n += 1;
+		inv = 1 / s->n;
+		s->mean_t += dt * inv;
+		s->mean_v += dv * inv;
+		s->m2_t += dt * (t - s->mean_t);
+		s->c_tv += dt * (v - s->mean_v);
+		s->m2_v += dv * (v - s->mean_v);
+	}
 	PG_RETURN_POINTER(s);
 }
 
