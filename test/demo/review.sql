@@ -79,3 +79,79 @@ SELECT a.segment,
        kam.median_lifetime(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01')) AS median_days
 FROM crm.subscriptions s JOIN crm.accounts a USING (account_id)
 GROUP BY a.segment ORDER BY a.segment;
+
+\echo '=== Manager portfolios: load against the capacity guidelines, retention, expansion, concentration ==='
+WITH book AS (
+    SELECT a.manager_id, count(*) AS accounts, sum(s.mrr) * 12 AS arr,
+           kam.hhi(s.mrr) AS hhi, kam.top_share(s.mrr, 3) AS top3_share
+    FROM crm.accounts a JOIN crm.mrr_snapshots s ON s.account_id = a.account_id AND s.month = '2024-12-01'
+    GROUP BY 1),
+ret AS (
+    SELECT a.manager_id, kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01') AS r
+    FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id) GROUP BY 1)
+SELECT m.name AS manager, m.team, b.accounts, round(b.arr) AS arr,
+       round(kam.nrr(r)::numeric, 3) AS nrr, round(kam.grr(r)::numeric, 3) AS grr,
+       round(kam.expansion_rate(r)::numeric, 3) AS expansion_rate,
+       kam.portfolio_load(b.accounts, CASE m.segment WHEN 'enterprise' THEN 'strategic'
+                                                     WHEN 'mid-market' THEN 'mid_market' END) AS load,
+       round(b.hhi::numeric, 3) AS hhi, round(b.top3_share::numeric, 3) AS top3_share
+FROM crm.managers m JOIN book b USING (manager_id) JOIN ret USING (manager_id)
+ORDER BY m.manager_id;
+
+\echo '=== Win rate per manager with its 95 % Wilson interval; forecast accuracy of won deals ==='
+SELECT manager_id, w.won, w.decided, round((w.ci).estimate::numeric, 3) AS win_rate,
+       round((w.ci).lower::numeric, 3) AS lower_95, round((w.ci).upper::numeric, 3) AS upper_95,
+       round((f.acc).mape::numeric, 3) AS mape, round((f.acc).wape::numeric, 3) AS wape, round((f.acc).bias::numeric, 3) AS bias
+FROM (SELECT manager_id, count(*) FILTER (WHERE stage = 'won') AS won, count(*) FILTER (WHERE stage IN ('won', 'lost')) AS decided,
+             kam.wilson_interval(count(*) FILTER (WHERE stage = 'won'), count(*) FILTER (WHERE stage IN ('won', 'lost'))) AS ci
+      FROM crm.opportunities WHERE kind <> 'renewal' GROUP BY 1) w
+JOIN (SELECT manager_id, kam.forecast_accuracy(forecast_amount, amount) AS acc
+      FROM crm.opportunities WHERE stage = 'won' GROUP BY 1) f USING (manager_id)
+ORDER BY manager_id;
+
+\echo '=== Revenue concentration of the whole book (MRR, Dec 2024) ==='
+SELECT round(kam.hhi(mrr)::numeric, 4) AS hhi, round(kam.equivalent_customers(mrr)::numeric, 1) AS equivalent_customers,
+       round(kam.gini(mrr)::numeric, 3) AS gini, round(kam.top_share(mrr, 10)::numeric, 3) AS top10_share
+FROM crm.mrr_snapshots WHERE month = '2024-12-01';
+
+\echo '=== Monday account review: the 12 least healthy key accounts ==='
+WITH last12 AS (
+    SELECT account_id, month, mrr FROM crm.mrr_snapshots WHERE month > '2023-12-01'),
+usage AS (
+    SELECT account_id, avg(active_users::float8 / licensed_seats) AS adoption, avg(logins::float8 / licensed_seats) AS logins_per_seat
+    FROM crm.usage WHERE month > '2024-06-01' GROUP BY 1),
+billing AS (
+    SELECT account_id, avg((status = 'overdue')::int)::float8 AS overdue_share FROM crm.invoices GROUP BY 1),
+voice AS (
+    SELECT account_id, kam.nps_agg(score) FILTER (WHERE kind = 'nps') AS nps,
+           kam.csat(score) FILTER (WHERE kind = 'csat') AS csat
+    FROM crm.surveys GROUP BY 1),
+money AS (
+    SELECT account_id,
+           kam.sparkline(mrr ORDER BY month) AS mrr_12_months,
+           kam.trend(month, mrr) AS mrr_trend,
+           sum(mrr) FILTER (WHERE month = '2024-12-01') AS mrr_now
+    FROM last12 GROUP BY 1),
+retention AS (
+    SELECT account_id, kam.nrr(coalesce(s.mrr, 0), coalesce(e.mrr, 0)) AS nrr
+    FROM crm.mrr_snapshots s FULL JOIN (SELECT * FROM crm.mrr_snapshots WHERE month = '2024-12-01') e USING (account_id)
+    WHERE s.month = '2023-12-01' GROUP BY 1),
+health AS (
+    SELECT a.account_id, a.name, a.segment,
+           kam.health_score(ARRAY[u.adoption, u.logins_per_seat, kam.nps(v.nps), v.csat, b.overdue_share],
+                            ARRAY[30, 15, 25, 15, 15],
+                            ARRAY[0.2, 0, -100, 0, 0.3],      -- lows (overdue reversed: 0.3 is worst)
+                            ARRAY[1, 20, 100, 1, 0]) AS score,
+           v.nps, m.mrr_12_months, m.mrr_trend, m.mrr_now, r.nrr
+    FROM crm.accounts a
+    JOIN money m USING (account_id)
+    LEFT JOIN usage u USING (account_id) LEFT JOIN billing b USING (account_id)
+    LEFT JOIN voice v USING (account_id) LEFT JOIN retention r USING (account_id)
+    WHERE a.segment = 'enterprise' AND m.mrr_now > 0)
+SELECT name, round(score::numeric, 1) AS health, kam.health_grade(score) AS grade, kam.health_color(score) AS color,
+       kam.direction(mrr_trend, 0.01 * mrr_now) AS trend, mrr_12_months,
+       round(kam.nps(nps)) AS nps, round((kam.nps_interval(nps)).lower) || '..' || round((kam.nps_interval(nps)).upper) AS nps_95,
+       kam.responses(nps) AS answers, round(mrr_now) AS mrr, round(nrr::numeric, 2) AS nrr
+FROM health
+ORDER BY score, mrr_now DESC
+LIMIT 12;
