@@ -465,16 +465,7 @@ kam_band_scheme_out(PG_FUNCTION_ARGS)
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		if (quote)
-		{
-			appendStringInfoChar(&buf, '"');
-			for (const char *c = b->label[i]; *c; c++)
-			{
-				if (*c == '"')
-					appendStringInfoChar(&buf, '"');
-				appendStringInfoChar(&buf, *c);
-			}
-			appendStringInfoChar(&buf, '"');
-		}
+			kam_append_quoted(&buf, b->label[i], strlen(b->label[i]));
 		else
 			appendStringInfoString(&buf, b->label[i]);
 		appendStringInfoChar(&buf, ':');
@@ -483,17 +474,8 @@ kam_band_scheme_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-static void bands_syntax_error(const char *input, const char *why) pg_attribute_noreturn();
-
-static void
-bands_syntax_error(const char *input, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type kam.band_scheme: \"%s\"", input),
-			 errdetail("%s", why),
-			 errhint("Expected label:upper,label:upper,... such as F:60,D:70,C:80,B:90,A:100.")));
-}
+#define bands_syntax_error(input, why) \
+	kam_syntax_error("kam.band_scheme", input, why, "Expected label:upper,label:upper,... such as F:60,D:70,C:80,B:90,A:100.")
 
 PG_FUNCTION_INFO_V1(kam_band_scheme_in);
 Datum
@@ -516,24 +498,9 @@ kam_band_scheme_in(PG_FUNCTION_ARGS)
 		resetStringInfo(&label);
 		if (*p == '"')
 		{
-			p++;
-			for (;;)
-			{
-				if (*p == '\0')
-					bands_syntax_error(input, "A quoted label is not closed.");
-				if (*p == '"' && p[1] == '"')
-				{
-					appendStringInfoChar(&label, '"');
-					p += 2;
-				}
-				else if (*p == '"')
-				{
-					p++;
-					break;
-				}
-				else
-					appendStringInfoChar(&label, *p++);
-			}
+			p = kam_parse_quoted(p + 1, &label);
+			if (p == NULL)
+				bands_syntax_error(input, "A quoted label is not closed.");
 		}
 		else
 		{

@@ -325,3 +325,63 @@ kam_fixed_state(FunctionCallInfo fcinfo, Size size)
 		return PG_GETARG_POINTER(0);
 	return memcpy(palloc(size), PG_GETARG_POINTER(0), size);
 }
+
+/* ---------- pieces of the text forms of kam's types ---------- */
+
+/* 22P02 for the text form of `type`, with what is wrong and, optionally, what is expected */
+void
+kam_syntax_error(const char *type, const char *input, const char *why, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
+			 errdetail("%s", why),
+			 hint ? errhint("%s", hint) : 0));
+	pg_unreachable();
+}
+
+const char *
+kam_skip_space(const char *p)
+{
+	while (isspace((unsigned char) *p))
+		p++;
+	return p;
+}
+
+/*
+ * A double-quoted name, "" standing for a quote: p is just after the
+ * opening quote; the name goes to out; returns the position after the
+ * closing quote, or NULL when there is none.
+ */
+const char *
+kam_parse_quoted(const char *p, StringInfo out)
+{
+	for (;;)
+	{
+		if (*p == '\0')
+			return NULL;
+		if (*p == '"' && p[1] == '"')
+		{
+			appendStringInfoChar(out, '"');
+			p += 2;
+		}
+		else if (*p == '"')
+			return p + 1;
+		else
+			appendStringInfoChar(out, *p++);
+	}
+}
+
+/* len bytes of s, double-quoted, quotes doubled */
+void
+kam_append_quoted(StringInfo buf, const char *s, int len)
+{
+	appendStringInfoChar(buf, '"');
+	for (int i = 0; i < len; i++)
+	{
+		if (s[i] == '"')
+			appendStringInfoChar(buf, '"');
+		appendStringInfoChar(buf, s[i]);
+	}
+	appendStringInfoChar(buf, '"');
+}

@@ -107,6 +107,10 @@ extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 extern void *kam_fixed_state(FunctionCallInfo fcinfo, Size size);
 extern void kam_append_double(StringInfo buf, double v);
+extern void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint) pg_attribute_noreturn();
+extern const char *kam_skip_space(const char *p);
+extern const char *kam_parse_quoted(const char *p, StringInfo out);
+extern void kam_append_quoted(StringInfo buf, const char *s, int len);
 extern char *kam_named_doubles_out(const double *v, const char *const *names, int n);
 extern void kam_named_doubles_in(const char *input, const char *type, const char *const *names, int n,
 								 int count_index, double *v);

@@ -172,24 +172,7 @@ kam_retention_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-static void bad_retention_text(const char *input, const char *why) pg_attribute_noreturn();
-
-static void
-bad_retention_text(const char *input, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type kam.retention: \"%s\"", input),
-			 errdetail("%s", why)));
-}
-
-static const char *
-skip_space(const char *p)
-{
-	while (isspace((unsigned char) *p))
-		p++;
-	return p;
-}
+#define bad_retention_text(input, why) kam_syntax_error("kam.retention", input, why, NULL)
 
 /* strtod that accepts only a finite number and reports where it stopped. */
 static double
@@ -217,7 +200,7 @@ kam_retention_in(PG_FUNCTION_ARGS)
 	const char *input = PG_GETARG_CSTRING(0);
 	KamRetention *r = palloc0(sizeof(KamRetention));
 	bool		seen[N_RET_FIELDS] = {0};
-	const char *p = skip_space(input);
+	const char *p = kam_skip_space(input);
 
 	if (*p++ != '(')
 		bad_retention_text(input, "Expected \"(\" at the start.");
@@ -230,7 +213,7 @@ kam_retention_in(PG_FUNCTION_ARGS)
 		char	   *e;
 		long long	n;
 
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		name = p;
 		while (isalpha((unsigned char) *p) || *p == '_')
 			p++;
@@ -246,18 +229,18 @@ kam_retention_in(PG_FUNCTION_ARGS)
 			}
 		if (f == NULL)
 			bad_retention_text(input, psprintf("Unknown field \"%.*s\".", (int) len, name));
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		if (*p++ != '=')
 			bad_retention_text(input, psprintf("Expected \"=\" after \"%s\".", f->name));
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		s = RET_SUM(r, f);
 		s->sum = parse_double(p, &p, input);
 		if (s->sum < 0)
 			bad_retention_text(input, psprintf("The amount of \"%s\" is negative.", f->name));
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		if (*p++ != ':')
 			bad_retention_text(input, psprintf("Expected \":\" and an account count after the amount of \"%s\".", f->name));
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		if (!isdigit((unsigned char) *p))
 			bad_retention_text(input, psprintf("The account count of \"%s\" is not a non-negative integer.", f->name));
 		errno = 0;
@@ -268,13 +251,13 @@ kam_retention_in(PG_FUNCTION_ARGS)
 		*RET_N(r, f) = n;
 		if ((n == 0) != (s->sum == 0))
 			bad_retention_text(input, psprintf("\"%s\" has an amount without accounts or accounts without an amount.", f->name));
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		if (k < N_RET_FIELDS - 1 && *p++ != ',')
 			bad_retention_text(input, "Expected \",\" between fields.");
 	}
 	if (*p++ != ')')
 		bad_retention_text(input, "Expected \")\" after the last field.");
-	if (*skip_space(p) != '\0')
+	if (*kam_skip_space(p) != '\0')
 		bad_retention_text(input, "Unexpected text after \")\".");
 	if (r->n_expansion + r->n_contraction + r->n_churned > r->n_start)
 		bad_retention_text(input, "More accounts expanded, contracted or churned than started.");

@@ -421,14 +421,9 @@ kam_scorecard_out(PG_FUNCTION_ARGS)
 	{
 		const char *name = SC_NAME(card, i);
 
-		appendStringInfoString(&buf, ";\"");
-		for (int j = 0; j < card->c[i].name_len; j++)
-		{
-			if (name[j] == '"')
-				appendStringInfoChar(&buf, '"');
-			appendStringInfoChar(&buf, name[j]);
-		}
-		appendStringInfoString(&buf, "\"=");
+		appendStringInfoChar(&buf, ';');
+		kam_append_quoted(&buf, name, card->c[i].name_len);
+		appendStringInfoChar(&buf, '=');
 		kam_append_double(&buf, card->c[i].weight);
 		appendStringInfoChar(&buf, '[');
 		kam_append_double(&buf, card->c[i].low);
@@ -439,25 +434,8 @@ kam_scorecard_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-static void sc_syntax_error(const char *input, const char *why) pg_attribute_noreturn();
-
-static void
-sc_syntax_error(const char *input, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type kam.scorecard: \"%s\"", input),
-			 errdetail("%s", why),
-			 errhint("Expected policy=redistribute;\"criterion\"=weight[low,high];...")));
-}
-
-static const char *
-skip_space(const char *p)
-{
-	while (isspace((unsigned char) *p))
-		p++;
-	return p;
-}
+#define sc_syntax_error(input, why) \
+	kam_syntax_error("kam.scorecard", input, why, "Expected policy=redistribute;\"criterion\"=weight[low,high];...")
 
 static double
 sc_number(const char *input, const char **p, char after)
@@ -465,11 +443,11 @@ sc_number(const char *input, const char **p, char after)
 	char	   *end;
 	double		v;
 
-	*p = skip_space(*p);
+	*p = kam_skip_space(*p);
 	v = strtod(*p, &end);
 	if (end == *p)
 		sc_syntax_error(input, "A number is missing.");
-	*p = skip_space(end);
+	*p = kam_skip_space(end);
 	if (**p != after)
 		sc_syntax_error(input, psprintf("\"%c\" expected after a number.", after));
 	(*p)++;
@@ -481,7 +459,7 @@ Datum
 kam_scorecard_in(PG_FUNCTION_ARGS)
 {
 	const char *input = PG_GETARG_CSTRING(0);
-	const char *p = skip_space(input);
+	const char *p = kam_skip_space(input);
 	const char *start;
 	ScBuild		b;
 	StringInfoData name;
@@ -502,33 +480,19 @@ kam_scorecard_in(PG_FUNCTION_ARGS)
 					low,
 					high;
 
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		if (*p == '\0')
 			break;
 		if (*p++ != ';')
 			sc_syntax_error(input, "Criteria are separated by \";\".");
-		p = skip_space(p);
+		p = kam_skip_space(p);
 		if (*p++ != '"')
 			sc_syntax_error(input, "A criterion name must be double-quoted.");
 		resetStringInfo(&name);
-		for (;;)
-		{
-			if (*p == '\0')
-				sc_syntax_error(input, "A criterion name is not closed.");
-			if (*p == '"' && p[1] == '"')
-			{
-				appendStringInfoChar(&name, '"');
-				p += 2;
-			}
-			else if (*p == '"')
-			{
-				p++;
-				break;
-			}
-			else
-				appendStringInfoChar(&name, *p++);
-		}
-		p = skip_space(p);
+		p = kam_parse_quoted(p, &name);
+		if (p == NULL)
+			sc_syntax_error(input, "A criterion name is not closed.");
+		p = kam_skip_space(p);
 		if (*p++ != '=')
 			sc_syntax_error(input, "\"=\" expected after a criterion name.");
 		w = sc_number(input, &p, '[');
