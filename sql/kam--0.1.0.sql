@@ -4,6 +4,9 @@
 
 \echo Use "CREATE EXTENSION kam" to load this file. \quit
 
+-- every user of the database may call kam's functions (EXECUTE is granted to PUBLIC by default)
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
 -------------------------------------------------------------------------------
 -- kam.retention: fixed-size summary of MRR movements
 -------------------------------------------------------------------------------
@@ -1141,6 +1144,8 @@ INSERT INTO @extschema@.band_schemes VALUES
     ('color', 'red:50,yellow:75,green:100', true);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.band_schemes', 'WHERE NOT builtin');
 GRANT SELECT ON @extschema@.band_schemes TO PUBLIC;
+-- in a trusted install the table belongs to the bootstrap superuser: let the installing user manage it
+GRANT INSERT, UPDATE, DELETE ON @extschema@.band_schemes TO @extowner@;
 
 CREATE FUNCTION @extschema@.health_grade(score double precision) RETURNS text
     AS 'MODULE_PATHNAME', 'kam_health_grade'

@@ -1,0 +1,85 @@
+-- Security: no SECURITY DEFINER, a non-superuser database owner can install and use kam
+-- (trusted), and look-alike objects earlier on the search_path change nothing.
+
+-- every function of the extension: in schema kam, not SECURITY DEFINER, no SET clauses
+SELECT count(*) AS functions,
+       count(*) FILTER (WHERE p.prosecdef) AS security_definer,
+       count(*) FILTER (WHERE p.pronamespace <> 'kam'::regnamespace) AS outside_kam,
+       count(*) FILTER (WHERE p.proconfig IS NOT NULL) AS with_set_clauses
+FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam');
+-- the functions' volatility: nothing VOLATILE; STABLE only where documented (session time
+-- zone of kam.rfm, the stored band schemes)
+SELECT p.provolatile, string_agg(DISTINCT p.proname, ', ' ORDER BY p.proname) AS functions
+FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam') AND p.provolatile <> 'i'
+GROUP BY 1;
+-- every function and aggregate is PARALLEL SAFE
+SELECT count(*) FILTER (WHERE p.proparallel <> 's') AS not_parallel_safe
+FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam');
+
+-- results before the search_path is made hostile
+CREATE TABLE sec_ref AS
+SELECT (SELECT kam.nrr(s, e) FROM (VALUES (100.0, 120.0), (50, 0)) v(s, e)) AS nrr,
+       (SELECT kam.retention_agg('k' || account_id, month, mrr, '2023-12-01', '2024-12-01')::text FROM crm.mrr_snapshots) AS text_keys,
+       kam.health_grade(55, 'color') AS stored_scheme,
+       kam.score('policy=redistribute;"a"=1[0,10];"b"=1[10,0]', '{"a": 5, "b": 2}'::jsonb) AS score_jsonb,
+       (SELECT string_agg(c, '' ORDER BY x) FROM (SELECT x, kam.abc_class(x) OVER () AS c FROM (VALUES (1.0), (2), (30)) v(x)) w) AS abc,
+       (SELECT kam.nps_interval(kam.nps_agg(9))) AS nps;
+
+-- look-alikes in a schema searched before pg_catalog
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.texteq_evil(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.texteq_evil);
+CREATE FUNCTION evil.abs(double precision) RETURNS double precision LANGUAGE sql AS 'SELECT 0::float8';
+CREATE FUNCTION evil.sum(double precision) RETURNS double precision LANGUAGE sql AS 'SELECT 0::float8';
+CREATE FUNCTION evil.lower(text) RETURNS text LANGUAGE sql AS 'SELECT ''pwned''';
+CREATE FUNCTION evil.hashtext(text) RETURNS integer LANGUAGE sql AS 'SELECT 0';
+CREATE TABLE evil.band_schemes (name text, scheme text);
+INSERT INTO evil.band_schemes VALUES ('color', 'pwned:100');
+GRANT USAGE ON SCHEMA evil TO PUBLIC;
+SET search_path = evil, public, pg_catalog;
+SELECT (SELECT kam.nrr(s, e) FROM (VALUES (100.0, 120.0), (50, 0)) v(s, e)) = r.nrr AS nrr_same,
+       (SELECT kam.retention_agg('k' || account_id, month, mrr, '2023-12-01', '2024-12-01')::text FROM crm.mrr_snapshots) = r.text_keys AS text_keys_same,
+       kam.health_grade(55, 'color') = r.stored_scheme AS stored_scheme_same,
+       kam.health_grade(55, 'gr' || 'ade') AS other_scheme_by_name,
+       kam.score('policy=redistribute;"a"=1[0,10];"b"=1[10,0]', '{"a": 5, "b": 2}'::jsonb) = r.score_jsonb AS score_same,
+       (SELECT string_agg(c, '' ORDER BY x) FROM (SELECT x, kam.abc_class(x) OVER () AS c FROM (VALUES (1.0), (2), (30)) v(x)) w) = r.abc AS abc_same,
+       (SELECT kam.nps_interval(kam.nps_agg(9)))::text = r.nps::text AS nps_same
+FROM public.sec_ref r;
+RESET search_path;
+
+-- a non-superuser database owner installs the trusted extension and uses it
+SELECT current_database() AS regression_db \gset
+CREATE ROLE kam_db_owner NOLOGIN;
+CREATE ROLE kam_reader NOLOGIN;
+CREATE DATABASE kam_trusted OWNER kam_db_owner;
+\c kam_trusted
+CREATE FUNCTION public.sqlstate_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN EXECUTE stmt; RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ': ' || SQLERRM; END $$;
+SET ROLE kam_db_owner;
+SELECT rolsuper FROM pg_roles WHERE rolname = current_user;
+CREATE EXTENSION kam;
+SELECT extname, extversion, pg_get_userbyid(extowner) AS owner, extnamespace::regnamespace AS schema
+FROM pg_extension WHERE extname = 'kam';
+SELECT kam.nrr(s, e) AS nrr, kam.health_grade(kam.health_score(ARRAY[47, 59, 21], ARRAY[20, 15, 22])) AS grade,
+       kam.health_color(80, 'color') AS stored_scheme
+FROM (VALUES (100.0, 120.0), (50, 0)) v(s, e);
+CREATE TABLE owned (m kam.retention);
+INSERT INTO owned SELECT kam.retention_agg(s, e) FROM (VALUES (100.0, 120.0)) v(s, e);
+SELECT kam.nrr(m) FROM owned;
+-- the owner may add band schemes; every other user may use kam and read them, not change them
+INSERT INTO kam.band_schemes (name, scheme) VALUES ('mine', 'low:50,high:100');
+SET ROLE kam_reader;
+SELECT kam.health_grade(70, 'mine') AS reader_uses_scheme;
+SELECT sqlstate_of($q$INSERT INTO kam.band_schemes (name, scheme) VALUES ('theirs', 'a:1,b:2')$q$) AS reader_cannot_write;
+RESET ROLE;
+\c :regression_db
+DROP DATABASE kam_trusted;
+DROP ROLE kam_reader;
+DROP ROLE kam_db_owner;
