@@ -1,0 +1,126 @@
+-- Garden test (docs/hardening.md): every function and aggregate kam owns, found through
+-- pg_depend, called with each argument set in turn to each value of a list of awkward inputs
+-- (the other arguments typical), aggregates also over an empty set.  This file builds the
+-- list of calls in garden.calls; test/garden/run.sh runs them one by one, logging each
+-- before it runs, and checks that the server survives and no error is XX000.
+CREATE SCHEMA garden;
+
+-- awkward values per argument type (SQL expressions)
+CREATE TABLE garden.vals (typname text, expr text);
+INSERT INTO garden.vals
+SELECT 'double precision', unnest(ARRAY['NULL', '0', '-1', '1', '1e308', '-1e308', '''NaN''', '''Infinity''', '''-Infinity''', '0.5', '1e-308'])
+UNION ALL SELECT 'numeric', unnest(ARRAY['NULL', '0', '-1', '1', '1e308', '-1e308', '''NaN''', '''Infinity''', '''-Infinity''', '0.005'])
+UNION ALL SELECT 'integer', unnest(ARRAY['NULL', '0', '-1', '1', '2147483647', '-2147483648', '11', '100'])
+UNION ALL SELECT 'bigint', unnest(ARRAY['NULL', '0', '-1', '1', '9223372036854775807', '-9223372036854775808', '1000000000'])
+UNION ALL SELECT 'text', unnest(ARRAY['NULL', '''''', '''garbage''', '''redistribute''', '''zero''', '''null''', 'repeat(''x'', 100000)', '''grade''', '''r''', '''wald'''])
+UNION ALL SELECT 'cstring', unnest(ARRAY['NULL', '''''', '''garbage''', '''()''', '''(n=1)''', 'repeat(''('', 10000)'])
+UNION ALL SELECT 'double precision[]', unnest(ARRAY['NULL', '''{}''', '''{1,NULL,3}''', '''{{1,2},{3,4}}''', 'array_fill(0.5::float8, ARRAY[100000])',
+                                                  '''{NaN}''', '''{Infinity,-Infinity}''', '''{-1,2}''', '''{NULL,NULL}''', '''[0:1]={0.2,0.7}'''])
+UNION ALL SELECT 'text[]', unnest(ARRAY['NULL', '''{}''', '''{a,NULL}''', '''{{a,b},{c,d}}''', 'array_fill(''x''::text, ARRAY[10000])', '''{"",b}''', '''{a,a}'''])
+UNION ALL SELECT 'date', unnest(ARRAY['NULL', '''infinity''', '''-infinity''', '''2024-01-01''', '''4713-01-01 BC''', '''5874897-12-31'''])
+UNION ALL SELECT 'timestamp with time zone', unnest(ARRAY['NULL', '''infinity''', '''-infinity''', '''2024-01-01''', '''294276-12-31''', '''4713-01-01 BC'''])
+UNION ALL SELECT 'interval', unnest(ARRAY['NULL', '''0''', '''1 month''', '''-1 day''', '''1 day''', '''178000000 years''', '''1 month 1 day'''])
+UNION ALL SELECT 'jsonb', unnest(ARRAY['NULL', '''{}''', '''[]''', '''null''', '''{"a": "x"}''', '''{"a": 1e308, "b": -1e308}''', '''1''', '''{"a": null}'''])
+UNION ALL SELECT 'boolean', unnest(ARRAY['NULL', 'true', 'false'])
+UNION ALL SELECT 'anyelement', unnest(ARRAY['NULL::int', '1', '''k''::text', '''{1}''::int[]', 'NULL::text'])
+UNION ALL SELECT 'kam.retention', unnest(ARRAY['NULL', '''(starting=100:1,new=0:0,reactivation=0:0,expansion=20:1,contraction=0:0,churned=0:0)''',
+                                              '''(starting=0:0,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)''',
+                                              '''(starting=1e308:9223372036854775807,new=1e308:1,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)''', '''garbage'''])
+UNION ALL SELECT 'kam.survival', unnest(ARRAY['NULL', '''(10:1:0,20:0:1)''', '''()''', '''(2147483647:9223372036854775807:0)''', '''garbage'''])
+UNION ALL SELECT 'kam.bgnbd', unnest(ARRAY['NULL', '''(r=0.243,alpha=4.414,a=0.793,b=2.426,ll=NaN,n=0)''', '''(r=1e-300,alpha=1e300,a=1e-300,b=1e300,ll=0,n=1)''',
+                                          '''(r=1e300,alpha=1e-300,a=1,b=1e-300,ll=0,n=1)''', '''garbage'''])
+UNION ALL SELECT 'kam.gammagamma', unnest(ARRAY['NULL', '''(p=6.25,q=3.74,v=15.44,ll=NaN,n=0)''', '''(p=1e-300,q=1e300,v=1e-300,ll=0,n=1)''', '''(p=1,q=1,v=1,ll=0,n=1)''', '''garbage'''])
+UNION ALL SELECT 'kam.scorecard', unnest(ARRAY['NULL', '''policy=redistribute;"a"=1[0,10];"b"=2[10,0]''', '''policy=null;"a"=1e308[-1e308,1e308]''', '''garbage'''])
+UNION ALL SELECT 'kam.hhi_state', unnest(ARRAY['NULL', '''(n=2,sum=7,sum_squares=25)''', '''(n=0,sum=0,sum_squares=0)''', '''(n=1,sum=1e308,sum_squares=1e308)''', '''garbage'''])
+UNION ALL SELECT 'kam.forecast_state', unnest(ARRAY['NULL', '''(n=1,zero_actuals=0,ape=0.1,abs_error=10,actual=100,error=10)''', '''(n=0,zero_actuals=0,ape=0,abs_error=0,actual=0,error=0)''', '''garbage'''])
+UNION ALL SELECT 'kam.survey', unnest(ARRAY['NULL', '''(n=10,promoters=4,detractors=4,top_box=0,scale_max=0,sum=67,sum_squares=545)''', '''(n=0,promoters=0,detractors=0,top_box=0,scale_max=0,sum=0,sum_squares=0)''',
+                                           '''(n=1e300,promoters=0,detractors=1e300,top_box=0,scale_max=5,sum=1e300,sum_squares=1e300)''', '''garbage'''])
+UNION ALL SELECT 'kam.band_scheme', unnest(ARRAY['NULL', '''F:60,D:70,C:80,B:90,A:100''', '''a:1e-300,b:1e308''', '''garbage'''])
+UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20,m2_t=1800,c_tv=600,m2_v=200)''', '''(n=0,mean_t=0,mean_v=0,m2_t=0,c_tv=0,m2_v=0)''',
+                                          '''(n=2,mean_t=1e308,mean_v=-1e308,m2_t=1e308,c_tv=-1e308,m2_v=1e308)''', '''garbage''']);
+
+-- the typical value of an argument: by name where it matters, else the type's second value
+CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE
+        WHEN argname IN ('policy') THEN '''redistribute'''
+        WHEN argname IN ('segment') THEN '''strategic'''
+        WHEN argname IN ('method') THEN '''wald'''
+        WHEN argname IN ('scheme_name') THEN '''grade'''
+        WHEN argname IN ('name') THEN '''r'''
+        WHEN argname IN ('from') THEN '''2024-01-01'''
+        WHEN argname IN ('to', 'as_of', 'observation_end') THEN '''2024-12-01'''
+        WHEN argname IN ('period', 'unit') THEN '''1 day'''
+        WHEN typ = 'double precision'::regtype THEN '0.5'
+        WHEN typ IN ('integer'::regtype, 'bigint'::regtype, 'numeric'::regtype) THEN '1'
+        WHEN typ = 'text'::regtype THEN '''a'''
+        WHEN typ = 'anyelement'::regtype THEN '1'
+        WHEN typ = 'date'::regtype THEN '''2024-01-01'''
+        WHEN typ = 'timestamp with time zone'::regtype THEN '''2024-01-01'''
+        WHEN typ = 'double precision[]'::regtype THEN '''{0.2,0.7}'''
+        WHEN typ = 'text[]'::regtype THEN '''{a,b}'''
+        WHEN typ = 'jsonb'::regtype THEN '''{"a": 1, "b": 2}'''
+        ELSE (SELECT expr FROM garden.vals v WHERE v.typname::regtype = typical.typ AND expr <> 'NULL' ORDER BY ctid LIMIT 1)
+    END $$;
+
+CREATE TABLE garden.calls (id serial, fn text, stmt text);
+
+DO $$
+DECLARE
+    f record;
+    argtypes regtype[];
+    argnames text[];
+    args text[];
+    call text;
+    nargs int;
+    v text;
+BEGIN
+    FOR f IN
+        SELECT p.oid, p.proname, p.prokind, p.pronargs, ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS types, p.proargnames, p.proretset
+        FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+        WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+          AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam')
+        ORDER BY p.proname, p.oid
+    LOOP
+        argtypes := f.types;
+        -- functions over internal values cannot be called from SQL
+        CONTINUE WHEN 'internal'::regtype = ANY (argtypes);
+        nargs := f.pronargs;
+        argnames := coalesce(f.proargnames[1:nargs], array_fill(''::text, ARRAY[nargs]));
+        FOR i IN 0 .. nargs LOOP
+            FOR v IN
+                SELECT expr FROM garden.vals WHERE typname::regtype = argtypes[greatest(i, 1)] AND i > 0
+                UNION ALL SELECT NULL WHERE i = 0
+            LOOP
+                args := ARRAY[]::text[];
+                FOR j IN 1 .. nargs LOOP
+                    args := args || format('(%s)::%s', CASE WHEN j = i THEN v ELSE garden.typical(argtypes[j], argnames[j]) END,
+                                           CASE WHEN argtypes[j] = 'anyelement'::regtype THEN 'int' ELSE argtypes[j]::text END);
+                    IF argtypes[j] = 'anyelement'::regtype AND j = i THEN
+                        args[j] := format('(%s)', v);
+                    END IF;
+                END LOOP;
+                call := format('kam.%I(%s)', f.proname, array_to_string(args, ', '));
+                IF f.prokind = 'w' THEN
+                    call := call || ' OVER ()';
+                END IF;
+                INSERT INTO garden.calls (fn, stmt) VALUES (f.proname, 'SELECT ' || call);
+                IF f.prokind = 'a' THEN
+                    -- the aggregate over an empty set and over three equal rows
+                    INSERT INTO garden.calls (fn, stmt)
+                    VALUES (f.proname, 'SELECT ' || call || ' FROM generate_series(1, 0)'),
+                           (f.proname, 'SELECT ' || call || ' FROM generate_series(1, 3)');
+                END IF;
+            END LOOP;
+        END LOOP;
+    END LOOP;
+END $$;
+
+-- runs one call; returns its SQLSTATE ('00000' when it succeeded)
+CREATE FUNCTION garden.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE stmt;
+    RETURN '00000';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+CREATE TABLE garden.results (id int, sqlstate text);
