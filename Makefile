@@ -2,7 +2,10 @@
 EXTENSION = kam
 MODULE_big = kam
 OBJS = src/kam.o src/retention.o src/accounts.o src/window.o src/history.o src/ltv.o src/survival.o src/rfm.o src/bgnbd.o src/optim.o src/scoring.o src/concentration.o src/portfolio.o src/health.o
-DATA = $(wildcard sql/kam--*.sql)
+# install scripts: each released version's script is frozen; later versions are reached by
+# kam--A--B.sql update scripts, and the newest full script is built from them (docs/development.md)
+DATA = sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
+DATA_built = sql/kam--0.2.0.sql
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
@@ -17,3 +20,8 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 include $(PGXS)
 
 $(OBJS): src/kam.h
+
+# kam--0.2.0.sql: the 0.1.0 script followed by the 0.1.0 -> 0.2.0 update (its \echo guard removed)
+sql/kam--0.2.0.sql: sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
+	{ echo '-- kam 0.2.0, built by make from kam--0.1.0.sql and kam--0.1.0--0.2.0.sql: edit those'; \
+	  cat sql/kam--0.1.0.sql; grep -v '^\\echo ' sql/kam--0.1.0--0.2.0.sql; } > $@

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every kam test: builds (-Wall -Wextra -Werror), installs, and runs the
-# pg_regress suite, then the garden test, each in a throwaway PostgreSQL
-# cluster (pg_virtualenv).
+# pg_regress suite, then the garden, upgrade and dump/restore tests, each set
+# in a throwaway PostgreSQL cluster (pg_virtualenv).
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +25,5 @@ if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
 fi
 echo "regress: $passed passed, 0 failed"
 
-echo "== garden: every kam function and aggregate with awkward arguments (test/garden)"
-pg_virtualenv -v "$PGVER" env GARDEN_LOG="$PWD/results/garden.log" bash test/garden/run.sh
+echo "== garden, upgrade and dump/restore tests (test/cluster-tests.sh)"
+pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh

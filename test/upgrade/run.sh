@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Inside a cluster (PG* set): install the oldest kam version, update it step by step
+# to the newest (the path PostgreSQL reports), and check that the result equals a
+# fresh install of the newest version: the same extension members, the same
+# pg_dump --schema-only of schema kam, the same band_schemes rows.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${KAM_TEST_OUT:-$PWD/results}/upgrade
+mkdir -p "$out"
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_upgraded" -c "DROP DATABASE IF EXISTS kam_fresh" \
+     -c "CREATE DATABASE kam_upgraded" -c "CREATE DATABASE kam_fresh"
+newest=$(psql -At -d kam_fresh -c "SELECT default_version FROM pg_available_extensions WHERE name = 'kam'")
+oldest=$(psql -At -d kam_fresh -c "SELECT version FROM pg_available_extension_versions WHERE name = 'kam' ORDER BY string_to_array(version, '.')::int[] LIMIT 1")
+path=$(psql -At -d kam_fresh -c "SELECT path FROM pg_extension_update_paths('kam') WHERE source = '$oldest' AND target = '$newest'")
+echo "upgrade: versions $(psql -At -d kam_fresh -c "SELECT string_agg(version, ' ' ORDER BY string_to_array(version, '.')::int[]) FROM pg_available_extension_versions WHERE name = 'kam'"); path $path"
+psql -d kam_upgraded -c "CREATE EXTENSION kam VERSION '$oldest'"
+IFS=' ' read -r -a steps <<< "$(echo "$path" | sed 's/--/ /g')"
+for v in "${steps[@]:1}"; do
+    psql -d kam_upgraded -c "ALTER EXTENSION kam UPDATE TO '$v'"
+done
+psql -d kam_fresh -c "CREATE EXTENSION kam"
+members="SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
+         WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+           AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam') ORDER BY 1"
+# the definition of every member: functions and aggregates, types and their attributes,
+# tables and their columns, comments and privileges (pg_dump leaves extension members out)
+catalog="
+WITH m AS (SELECT classid, objid FROM pg_depend
+           WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+             AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam'))
+SELECT 'function ' || p.oid::regprocedure || ' -> ' || pg_get_function_result(p.oid) || ' ' ||
+       concat_ws(' ', p.prokind, p.provolatile, p.proparallel, p.proisstrict, p.prosecdef, p.prosrc, p.probin,
+                 pg_get_function_arguments(p.oid), p.proacl::text, obj_description(p.oid, 'pg_proc'),
+                 a.aggtransfn::regproc, a.aggfinalfn::regproc, a.aggcombinefn::regproc, a.aggserialfn::regproc,
+                 a.aggdeserialfn::regproc, a.aggtranstype::regtype, a.agginitval)
+FROM m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
+LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
+UNION ALL
+SELECT 'type ' || t.oid::regtype || ' ' || concat_ws(' ', t.typlen, t.typalign, t.typstorage, t.typinput::regproc, t.typoutput::regproc,
+       t.typreceive::regproc, t.typsend::regproc, obj_description(t.oid, 'pg_type'),
+       (SELECT string_agg(attname || ' ' || atttypid::regtype, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = t.typrelid AND attnum > 0))
+FROM m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+UNION ALL
+SELECT 'relation ' || c.oid::regclass || ' ' || concat_ws(' ', c.relkind, c.relacl::text, obj_description(c.oid, 'pg_class'),
+       (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0))
+FROM m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
+UNION ALL
+SELECT 'schema kam ' || coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'kam'
+ORDER BY 1"
+for db in kam_upgraded kam_fresh; do
+    psql -At -d $db -c "$members" > "$out/$db.members"
+    psql -At -d $db -c "$catalog" > "$out/$db.catalog"
+    pg_dump --schema-only --schema=kam --no-owner "$db" | grep -v '^--' | grep -v '^$' | grep -v '^\\\(un\)\?restrict' > "$out/$db.schema.sql"
+    psql -At -d $db -c "SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name" > "$out/$db.rows"
+    psql -At -d $db -c "SELECT extversion FROM pg_extension WHERE extname = 'kam'" > "$out/$db.version"
+done
+status=0
+for f in members catalog schema.sql rows version; do
+    if ! diff -u "$out/kam_fresh.$f" "$out/kam_upgraded.$f" > "$out/$f.diff"; then
+        echo "upgrade: FAILED, $f differs after updating $oldest to $newest:"; head -40 "$out/$f.diff"; status=1
+    fi
+done
+[ $status -eq 0 ] && echo "upgrade: passed, $oldest -> $newest gives the fresh $newest: $(wc -l < "$out/kam_fresh.members") members, $(wc -l < "$out/kam_fresh.catalog") catalog definitions identical"
+exit $status
