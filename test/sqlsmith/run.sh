@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SQLsmith against a database with kam and the sample CRM, for a bounded number of
+# random queries (fixed seed): prints how many statements ran and how many used
+# kam, the error rate, every distinct error message that names kam or is an
+# internal error, and the server crashes (must be 0).  Needs the Debian package
+# sqlsmith (installed here when run as root).
+#   bash test/sqlsmith/run.sh [queries] [seed]    (default 20000, 42)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib.sh
+export QUERIES=${1:-20000} SEED=${2:-42}
+kam_need_packages
+if ! command -v sqlsmith >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || { echo "Install sqlsmith: sudo apt-get install -y sqlsmith" >&2; exit 1; }
+    apt-get install -y -qq sqlsmith >/dev/null
+fi
+kam_build_install
+pg_virtualenv -v "$PGVER" bash -c '
+set -euo pipefail
+out=$(mktemp -d)
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE kam_smith" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d kam_smith -c "CREATE EXTENSION kam" -f test/crm/generate.sql -c "SELECT crm.generate(200, 24, 42)" >/dev/null
+start=$(date +%s)
+set +e
+sqlsmith --target="dbname=kam_smith host=$PGHOST port=$PGPORT user=$PGUSER password=$PGPASSWORD" \
+         --seed=$SEED --max-queries=$QUERIES --exclude-catalog --dump-all-queries --verbose \
+         > "$out/queries.sql" 2> "$out/sqlsmith.err"
+rc=$?
+set -e
+secs=$(( $(date +%s) - start ))
+alive=$(psql -X -At -d kam_smith -c "SELECT 1" 2>/dev/null || echo 0)
+stmts=$(awk "BEGIN{RS=\";\n\"} NF{n++} END{print n+0}" "$out/queries.sql")
+kam=$(awk "BEGIN{RS=\";\n\"} /kam\./{n++} END{print n+0}" "$out/queries.sql")
+crashes=$(grep -ciE "terminated by signal|server closed the connection|connection to server .* lost" "$out/sqlsmith.err" || true)
+echo "sqlsmith: exit $rc after $secs s, seed $SEED: $stmts statements run, $kam of them using kam objects"
+# sqlsmith prints its error summary periodically: keep the last one (just before the last "error rate")
+tac "$out/sqlsmith.err" | awk "/^error rate/{if(seen)exit; seen=1; next} seen && /^[0-9]+\tERROR:/{print} seen && !/^[0-9]+\t/{exit}" | tac > "$out/last-errors.txt"
+grep "^error rate" "$out/sqlsmith.err" | tail -1 | sed "s/^/  /" || true
+echo "  distinct error messages naming kam or internal (count, message):"
+grep -iE "kam|internal|unexpected|cache lookup|non-aggregate" "$out/last-errors.txt" | sed "s/^/    /" | head -40 || true
+echo "  server crashes: $crashes; server up at the end: $([ "$alive" = 1 ] && echo yes || echo NO)"
+[ "$alive" = 1 ] && [ "$crashes" -eq 0 ]
+'
