@@ -8,6 +8,7 @@ kam_need_packages() {
     local need=()
     command -v make >/dev/null 2>&1 || need+=(make)
     command -v gcc >/dev/null 2>&1 || need+=(gcc)
+    command -v python3 >/dev/null 2>&1 || need+=(python3)
     command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql-common)
     [ -x "/usr/lib/postgresql/$PGVER/bin/postgres" ] || need+=("postgresql-$PGVER")
     if [ ! -x "$PG_CONFIG" ] || [ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then

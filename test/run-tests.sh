@@ -25,5 +25,8 @@ if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
 fi
 echo "regress: $passed passed, 0 failed"
 
+echo "== docs/errors.md lists every error (test/tools/errors.py)"
+python3 test/tools/errors.py --check
+
 echo "== garden, upgrade and dump/restore tests (test/cluster-tests.sh)"
 pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh

@@ -18,7 +18,7 @@ kam_build_install
 pg_virtualenv -v "$PGVER" bash -c '
 set -euo pipefail
 out=$(mktemp -d)
-psql -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE kam_smith" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE kam_smith" -c "ALTER DATABASE kam_smith SET statement_timeout = 10000" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d kam_smith -c "CREATE EXTENSION kam" -f test/crm/generate.sql -c "SELECT crm.generate(200, 24, 42)" >/dev/null
 start=$(date +%s)
 set +e
@@ -34,7 +34,7 @@ kam=$(awk "BEGIN{RS=\";\n\"} /kam\./{n++} END{print n+0}" "$out/queries.sql")
 crashes=$(grep -ciE "terminated by signal|server closed the connection|connection to server .* lost" "$out/sqlsmith.err" || true)
 echo "sqlsmith: exit $rc after $secs s, seed $SEED: $stmts statements run, $kam of them using kam objects"
 # sqlsmith prints its error summary periodically: keep the last one (just before the last "error rate")
-tac "$out/sqlsmith.err" | awk "/^error rate/{if(seen)exit; seen=1; next} seen && /^[0-9]+\tERROR:/{print} seen && !/^[0-9]+\t/{exit}" | tac > "$out/last-errors.txt"
+tac "$out/sqlsmith.err" | awk "/^error rate/{if(seen)exit; seen=1; next} seen && /^[0-9]+\tERROR:/{print} seen && !/^[0-9]+\t/{exit}" | tac > "$out/last-errors.txt" || true
 grep "^error rate" "$out/sqlsmith.err" | tail -1 | sed "s/^/  /" || true
 echo "  distinct error messages naming kam or internal (count, message):"
 grep -iE "kam|internal|unexpected|cache lookup|non-aggregate" "$out/last-errors.txt" | sed "s/^/    /" | head -40 || true

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The regression suite and the garden against a PostgreSQL server running under
+# valgrind memcheck (docs/hardening.md).  Fails on any valgrind error whose stack
+# passes through kam (kam.so, kam_* functions); errors inside the stock server
+# are counted and reported.  Needs valgrind (installed here when run as root).
+# Runs the server as user postgres in a temporary directory.
+#   bash test/valgrind/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib.sh
+kam_need_packages
+if ! command -v valgrind >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || { echo "Install valgrind: sudo apt-get install -y valgrind" >&2; exit 1; }
+    apt-get install -y -qq valgrind >/dev/null
+fi
+kam_build_install
+bindir=$("$PG_CONFIG" --bindir)
+dir=$(mktemp -d /tmp/kam-valgrind.XXXXXX)
+chmod 755 "$dir"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else bash -c "$*"; fi; }
+[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+as_pg "$bindir/initdb -D $dir/data -A trust -U postgres >/dev/null"
+port=54329
+as_pg "cd $dir && nohup valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
+        --suppressions=$PWD/test/valgrind/postgres.supp --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \
+        --log-file=$dir/valgrind.%p.log \
+        $bindir/postgres -D $dir/data -p $port -k $dir -c max_connections=20 -c shared_buffers=64MB \
+        > $dir/server.log 2>&1 &"
+export PGHOST=$dir PGPORT=$port PGUSER=postgres
+for _ in $(seq 1 120); do psql -X -At -d postgres -c "SELECT 1" >/dev/null 2>&1 && break; sleep 1; done
+echo "== regression suite under valgrind"
+set +e
+make -s installcheck PG_CONFIG="$PG_CONFIG" > "$dir/installcheck.log" 2>&1
+regress=$?
+grep -E "tests passed|failed|All" "$dir/installcheck.log" | tail -2
+echo "== garden under valgrind"
+KAM_TEST_OUT=$dir GARDEN_LOG=$dir/garden.log bash test/garden/run.sh | grep -E "^garden"
+garden=${PIPESTATUS[0]}
+set -e
+as_pg "$bindir/pg_ctl -D $dir/data -m fast -w stop >/dev/null" || true
+sleep 2
+errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | grep -c VALGRINDERROR-BEGIN || true)
+kam_errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | awk '/VALGRINDERROR-BEGIN/{b="";inb=1} inb{b=b"\n"$0} /VALGRINDERROR-END/{inb=0; if (b ~ /kam\.so|kam_[a-z_]+ \(|src\/[a-z]+\.c/) {n++; print b > "/dev/stderr"}} END{print n+0}' 2>"$dir/kam-errors.txt")
+echo "valgrind: $errors errors in the server, $kam_errors with kam on the stack (logs in $dir)"
+[ "$kam_errors" -eq 0 ] || head -80 "$dir/kam-errors.txt"
+[ $regress -eq 0 ] && [ $garden -eq 0 ] && [ "$kam_errors" -eq 0 ]
