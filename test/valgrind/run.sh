@@ -24,10 +24,12 @@ port=54329
 as_pg "cd $dir && nohup valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
         --suppressions=$PWD/test/valgrind/postgres.supp --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \
         --log-file=$dir/valgrind.%p.log \
-        $bindir/postgres -D $dir/data -p $port -k $dir -c max_connections=20 -c shared_buffers=64MB \
+        $bindir/postgres -D $dir/data -p $port -k $dir -c max_connections=20 -c shared_buffers=64MB -c jit=off \
         > $dir/server.log 2>&1 &"
 export PGHOST=$dir PGPORT=$port PGUSER=postgres
-for _ in $(seq 1 120); do psql -X -At -d postgres -c "SELECT 1" >/dev/null 2>&1 && break; sleep 1; done
+up=0
+for _ in $(seq 1 120); do psql -X -At -d postgres -c "SELECT 1" >/dev/null 2>&1 && { up=1; break; }; sleep 1; done
+if [ $up -ne 1 ]; then echo "valgrind: the server did not start:"; cat "$dir"/valgrind.*.log "$dir/server.log" | head -20; exit 1; fi
 echo "== regression suite under valgrind"
 set +e
 make -s installcheck PG_CONFIG="$PG_CONFIG" > "$dir/installcheck.log" 2>&1
