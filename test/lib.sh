@@ -43,3 +43,39 @@ kam_build_install() {
     # the throwaway cluster's server runs as postgres and must read the tree
     chmod -R a+rX . 2>/dev/null || true
 }
+
+# ---- a private server in a temporary directory (test/valgrind, test/asan) ----
+
+# run a command as user postgres when root (the server refuses to run as root)
+kam_as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else bash -c "$*"; fi; }
+
+# kam_initdb DIR: a fresh cluster in DIR/data, the directory usable by postgres
+kam_initdb() {
+    chmod 755 "$1"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres "$1"; fi
+    kam_as_pg "$("$PG_CONFIG" --bindir)/initdb -D $1/data -A trust -U postgres >/dev/null"
+}
+
+# kam_wait_server NAME DIR: wait up to 120 s for the server at PGHOST/PGPORT
+kam_wait_server() {
+    for _ in $(seq 1 120); do
+        psql -X -At -d postgres -c "SELECT 1" >/dev/null 2>&1 && return 0
+        sleep 1
+    done
+    echo "$1: the server did not start:"; cat "$2"/*.log 2>/dev/null | head -20
+    return 1
+}
+
+# kam_suite_and_garden NAME DIR: pg_regress and the garden against PGHOST/PGPORT;
+# sets KAM_SUITE_STATUS (0 when both passed)
+kam_suite_and_garden() {
+    local regress garden
+    echo "== regression suite ($1)"
+    make -s installcheck PG_CONFIG="$PG_CONFIG" > "$2/installcheck.log" 2>&1
+    regress=$?
+    grep -E "tests passed|failed" "$2/installcheck.log" | tail -2
+    echo "== garden ($1)"
+    KAM_TEST_OUT=$2 GARDEN_LOG=$2/garden.log bash test/garden/run.sh | grep -E "^garden"
+    garden=${PIPESTATUS[0]}
+    KAM_SUITE_STATUS=$(( regress != 0 || garden != 0 ))
+}

@@ -15,10 +15,8 @@ cd "$(dirname "$0")/../.."
 kam_need_packages
 bindir=$("$PG_CONFIG" --bindir)
 dir=$(mktemp -d /tmp/kam-asan.XXXXXX)
-chmod 777 "$dir"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else bash -c "$*"; fi; }
 restore() {
-    as_pg "$bindir/pg_ctl -D $dir/data -m fast -w stop >/dev/null 2>&1" || true
+    kam_as_pg "$bindir/pg_ctl -D $dir/data -m fast -w stop >/dev/null 2>&1" || true
     make -s clean >/dev/null; make -s >/dev/null && make -s install >/dev/null
 }
 trap restore EXIT
@@ -31,27 +29,19 @@ make -s install >/dev/null
 chmod -R a+rX .
 preload=""
 case "$SANITIZE" in *address*) preload="$(gcc -print-file-name=libasan.so)";; esac
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-as_pg "$bindir/initdb -D $dir/data -A trust -U postgres >/dev/null"
+kam_initdb "$dir"
+chmod 777 "$dir"
 port=54330
 # postgres leaks on purpose (it frees by memory context): leak detection off
-as_pg "cd $dir && nohup env ${preload:+LD_PRELOAD=$preload} ASAN_OPTIONS=detect_leaks=0:log_path=$dir/asan:abort_on_error=0 \
+kam_as_pg "cd $dir && nohup env ${preload:+LD_PRELOAD=$preload} ASAN_OPTIONS=detect_leaks=0:log_path=$dir/asan:abort_on_error=0 \
        UBSAN_OPTIONS=print_stacktrace=1:log_path=$dir/ubsan \
        $bindir/postgres -D $dir/data -p $port -k $dir > $dir/server.log 2>&1 &"
 export PGHOST=$dir PGPORT=$port PGUSER=postgres
-up=0
-for _ in $(seq 1 60); do psql -X -At -d postgres -c "SELECT 1" >/dev/null 2>&1 && { up=1; break; }; sleep 1; done
-[ $up -eq 1 ] || { echo "asan: the server did not start"; tail -20 "$dir/server.log"; exit 1; }
-echo "== regression suite with the sanitized kam"
+kam_wait_server asan "$dir"
 set +e
-make -s installcheck PG_CONFIG="$PG_CONFIG" > "$dir/installcheck.log" 2>&1
-regress=$?
-grep -E "tests passed|failed" "$dir/installcheck.log" | tail -2
-echo "== garden with the sanitized kam"
-KAM_TEST_OUT=$dir GARDEN_LOG=$dir/garden.log bash test/garden/run.sh | grep -E "^garden"
-garden=${PIPESTATUS[0]}
+kam_suite_and_garden "sanitized kam" "$dir"
 set -e
 reports=$(cat "$dir"/asan.* "$dir"/ubsan.* 2>/dev/null | grep -cE "ERROR: AddressSanitizer|runtime error" || true)
 echo "asan: $reports AddressSanitizer/UBSan reports (logs in $dir)"
 [ "$reports" -eq 0 ] || cat "$dir"/asan.* "$dir"/ubsan.* 2>/dev/null | head -60
-[ $regress -eq 0 ] && [ $garden -eq 0 ] && [ "$reports" -eq 0 ]
+[ "$KAM_SUITE_STATUS" -eq 0 ] && [ "$reports" -eq 0 ]

@@ -16,33 +16,22 @@ fi
 kam_build_install
 bindir=$("$PG_CONFIG" --bindir)
 dir=$(mktemp -d /tmp/kam-valgrind.XXXXXX)
-chmod 755 "$dir"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else bash -c "$*"; fi; }
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-as_pg "$bindir/initdb -D $dir/data -A trust -U postgres >/dev/null"
+kam_initdb "$dir"
 port=54329
-as_pg "cd $dir && nohup valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
+kam_as_pg "cd $dir && nohup valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
         --suppressions=$PWD/test/valgrind/postgres.supp --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \
         --log-file=$dir/valgrind.%p.log \
         $bindir/postgres -D $dir/data -p $port -k $dir -c max_connections=20 -c shared_buffers=64MB -c jit=off \
         > $dir/server.log 2>&1 &"
 export PGHOST=$dir PGPORT=$port PGUSER=postgres
-up=0
-for _ in $(seq 1 120); do psql -X -At -d postgres -c "SELECT 1" >/dev/null 2>&1 && { up=1; break; }; sleep 1; done
-if [ $up -ne 1 ]; then echo "valgrind: the server did not start:"; cat "$dir"/valgrind.*.log "$dir/server.log" | head -20; exit 1; fi
-echo "== regression suite under valgrind"
+kam_wait_server valgrind "$dir"
 set +e
-make -s installcheck PG_CONFIG="$PG_CONFIG" > "$dir/installcheck.log" 2>&1
-regress=$?
-grep -E "tests passed|failed|All" "$dir/installcheck.log" | tail -2
-echo "== garden under valgrind"
-KAM_TEST_OUT=$dir GARDEN_LOG=$dir/garden.log bash test/garden/run.sh | grep -E "^garden"
-garden=${PIPESTATUS[0]}
+kam_suite_and_garden "under valgrind" "$dir"
 set -e
-as_pg "$bindir/pg_ctl -D $dir/data -m fast -w stop >/dev/null" || true
+kam_as_pg "$bindir/pg_ctl -D $dir/data -m fast -w stop >/dev/null" || true
 sleep 2
 errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | grep -c VALGRINDERROR-BEGIN || true)
 kam_errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | awk '/VALGRINDERROR-BEGIN/{b="";inb=1} inb{b=b"\n"$0} /VALGRINDERROR-END/{inb=0; if (b ~ /kam\.so|kam_[a-z_]+ \(|src\/[a-z]+\.c/) {n++; print b > "/dev/stderr"}} END{print n+0}' 2>"$dir/kam-errors.txt")
 echo "valgrind: $errors errors in the server, $kam_errors with kam on the stack (logs in $dir)"
 [ "$kam_errors" -eq 0 ] || head -80 "$dir/kam-errors.txt"
-[ $regress -eq 0 ] && [ $garden -eq 0 ] && [ "$kam_errors" -eq 0 ]
+[ "$KAM_SUITE_STATUS" -eq 0 ] && [ "$kam_errors" -eq 0 ]
