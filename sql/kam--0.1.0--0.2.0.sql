@@ -54,15 +54,15 @@ CREATE FUNCTION @extschema@.scorecard(criteria text[], weights double precision[
 COMMENT ON FUNCTION @extschema@.scorecard(text[], double precision[], double precision[], double precision[], text) IS
     'Scorecard from parallel arrays of criterion names, weights and bounds (low > high: lower is better)';
 
-CREATE FUNCTION @extschema@.scorecard_add(@extschema@.scorecard, text, double precision, double precision, double precision)
+CREATE FUNCTION @extschema@.scorecard_sfunc(@extschema@.scorecard, text, double precision, double precision, double precision)
     RETURNS @extschema@.scorecard
     AS 'MODULE_PATHNAME', 'kam_scorecard_add'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@.scorecard_add(@extschema@.scorecard, text, double precision, double precision, double precision, text)
+CREATE FUNCTION @extschema@.scorecard_sfunc(@extschema@.scorecard, text, double precision, double precision, double precision, text)
     RETURNS @extschema@.scorecard
     AS 'MODULE_PATHNAME', 'kam_scorecard_add'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@.scorecard_merge(@extschema@.scorecard, @extschema@.scorecard)
+CREATE FUNCTION @extschema@.scorecard_combine(@extschema@.scorecard, @extschema@.scorecard)
     RETURNS @extschema@.scorecard
     AS 'MODULE_PATHNAME', 'kam_scorecard_merge'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -71,16 +71,16 @@ CREATE FUNCTION @extschema@.scorecard_final(@extschema@.scorecard)
     AS 'MODULE_PATHNAME', 'kam_scorecard_final'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE @extschema@.scorecard_agg(criterion text, weight double precision, low double precision, high double precision) (
-    SFUNC = @extschema@.scorecard_add,
+    SFUNC = @extschema@.scorecard_sfunc,
     STYPE = @extschema@.scorecard,
-    COMBINEFUNC = @extschema@.scorecard_merge,
+    COMBINEFUNC = @extschema@.scorecard_combine,
     FINALFUNC = @extschema@.scorecard_final,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.scorecard_agg(criterion text, weight double precision, low double precision, high double precision, policy text) (
-    SFUNC = @extschema@.scorecard_add,
+    SFUNC = @extschema@.scorecard_sfunc,
     STYPE = @extschema@.scorecard,
-    COMBINEFUNC = @extschema@.scorecard_merge,
+    COMBINEFUNC = @extschema@.scorecard_combine,
     FINALFUNC = @extschema@.scorecard_final,
     PARALLEL = SAFE
 );

@@ -276,6 +276,11 @@ SELECT abs(w.lower - (0.3 + z * z / 200 - z * sqrt(0.3 * 0.7 / 100 + z * z / 400
        abs(w.upper - (0.3 + z * z / 200 + z * sqrt(0.3 * 0.7 / 100 + z * z / 40000)) / (1 + z * z / 100)) < 1e-12 AS upper_99
 FROM kam.wilson_interval(30, 100, 0.99) w, (SELECT 2.5758293035489004::float8 AS z) c;
 SELECT kam.wilson_interval(0, 0) IS NULL AS no_trials;
+-- the result types, for BI tools that read the columns
+SELECT pg_typeof(kam.wilson_interval(1, 2)) AS wilson_type,
+       (SELECT pg_typeof(kam.forecast_accuracy(f, a)) FROM (VALUES (1.0, 1.0)) v(f, a)) AS forecast_type,
+       ((kam.wilson_interval(1, 2))::kam.confidence_interval).estimate AS estimate,
+       ((SELECT kam.forecast_accuracy(f, a) FROM (VALUES (2.0, 1.0)) v(f, a))::kam.forecast_accuracy_result).wape AS wape;
 SELECT test_error($q$SELECT kam.wilson_interval(11, 10)$q$);
 SELECT test_error($q$SELECT kam.wilson_interval(-1, 10)$q$);
 SELECT test_error($q$SELECT kam.wilson_interval(5, 10, 1)$q$);
