@@ -9,6 +9,10 @@ kam_need_packages() {
     command -v make >/dev/null 2>&1 || need+=(make)
     command -v gcc >/dev/null 2>&1 || need+=(gcc)
     command -v python3 >/dev/null 2>&1 || need+=(python3)
+    # client tests (test/clients): the JDBC driver Metabase uses, a JDK, psycopg2
+    [ -f /usr/share/java/postgresql.jar ] || need+=(libpostgresql-jdbc-java)
+    command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
+    /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need+=(python3-psycopg2)
     command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql-common)
     [ -x "/usr/lib/postgresql/$PGVER/bin/postgres" ] || need+=("postgresql-$PGVER")
     if [ ! -x "$PG_CONFIG" ] || [ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then

@@ -1,0 +1,128 @@
+// kam through the PostgreSQL JDBC driver (the driver Metabase uses): prepared
+// statements, composite results, arrays, set-returning functions, kam summary
+// types as text, SQLSTATEs of errors.  Run by test/clients/run.sh.
+import java.sql.*;
+import java.util.*;
+
+public class KamJdbcTest {
+    static int checks = 0;
+
+    static void check(boolean ok, String what) {
+        if (!ok) throw new AssertionError("jdbc: " + what);
+        checks++;
+    }
+
+    static void close(double a, double b, double tol, String what) {
+        check(Math.abs(a - b) <= tol, what + ": " + a + " vs " + b);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = "jdbc:postgresql://" + System.getenv().getOrDefault("PGHOST", "localhost") + ":"
+            + System.getenv().getOrDefault("PGPORT", "5432") + "/" + args[0];
+        Properties p = new Properties();
+        p.setProperty("user", System.getenv().getOrDefault("PGUSER", "postgres"));
+        if (System.getenv("PGPASSWORD") != null) p.setProperty("password", System.getenv("PGPASSWORD"));
+        try (Connection c = DriverManager.getConnection(url, p)) {
+            // an aggregate over parameters
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT kam.nrr(s, e), kam.grr(s, e) FROM (VALUES (?::float8, ?::float8), (?::float8, ?::float8)) v(s, e)")) {
+                s.setDouble(1, 100); s.setDouble(2, 120); s.setDouble(3, 50); s.setDouble(4, 0);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    close(r.getDouble(1), 0.8, 1e-12, "nrr");
+                    close(r.getDouble(2), 100.0 / 150.0, 1e-12, "grr");
+                }
+            }
+            // arrays as parameters: Gainsight's example
+            try (PreparedStatement s = c.prepareStatement("SELECT kam.weighted_score(?, ?), kam.health_grade(kam.health_score(?, ?))")) {
+                Array scores = c.createArrayOf("float8", new Double[] {0.47, 0.59, 0.21});
+                Array weights = c.createArrayOf("float8", new Double[] {20.0, 15.0, 22.0});
+                Array measures = c.createArrayOf("float8", new Double[] {47.0, 59.0, 21.0});
+                s.setArray(1, scores); s.setArray(2, weights); s.setArray(3, measures); s.setArray(4, weights);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    close(r.getDouble(1), 2287.0 / 57.0, 1e-9, "weighted_score");
+                    check(r.getString(2).equals("F"), "grade");
+                }
+            }
+            // a composite result, read by column name
+            try (PreparedStatement s = c.prepareStatement("SELECT (kam.wilson_interval(?, ?, ?)).*")) {
+                s.setLong(1, 8); s.setLong(2, 10); s.setDouble(3, 0.95);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    close(r.getDouble("estimate"), 0.8, 1e-12, "wilson estimate");
+                    close(r.getDouble("lower"), 0.4902, 5e-5, "wilson lower");
+                    close(r.getDouble("upper"), 0.9433, 5e-5, "wilson upper");
+                }
+            }
+            // a kam summary type as text, and back as a parameter
+            String summary;
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT kam.retention_agg(s, e)::text FROM (VALUES (100.0, 120.0), (50, 0), (0, 30)) v(s, e)")) {
+                r.next();
+                summary = r.getString(1);
+                check(summary.startsWith("(starting=150:2,new=30:1"), "retention text " + summary);
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT kam.nrr(?::kam.retention), kam.quick_ratio(?::kam.retention)")) {
+                s.setString(1, summary); s.setString(2, summary);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    close(r.getDouble(1), 0.8, 1e-12, "nrr from text");
+                    close(r.getDouble(2), 50.0 / 50.0, 1e-12, "quick ratio from text");
+                }
+            }
+            // an array of composites, unnested: the MRR waterfall reconciles period to period
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery(
+                    "SELECT w.* FROM unnest((SELECT kam.mrr_waterfall(account_id, month, mrr) FROM crm.mrr_snapshots)) w ORDER BY period")) {
+                int n = 0;
+                double prevEnding = 0;
+                while (r.next()) {
+                    double starting = r.getDouble("starting_mrr");
+                    if (n > 0) close(starting, prevEnding, 0.005, "waterfall continuity");
+                    prevEnding = r.getDouble("ending_mrr");
+                    n++;
+                }
+                check(n == 24, "waterfall periods " + n);
+            }
+            // a set-returning function over a summary passed as text
+            try (PreparedStatement s = c.prepareStatement("SELECT t, survival FROM kam.survival_curve(?::kam.survival) ORDER BY t")) {
+                s.setString(1, "(10:1:0,20:1:0,30:1:0,40:1:0)");
+                try (ResultSet r = s.executeQuery()) {
+                    int n = 0;
+                    while (r.next()) n++;
+                    check(n == 4, "survival rows");
+                }
+            }
+            // Unicode text
+            try (PreparedStatement s = c.prepareStatement("SELECT kam.sparkline(?)")) {
+                s.setArray(1, c.createArrayOf("float8", new Double[] {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0}));
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    check(r.getString(1).equals("\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"), "sparkline");
+                }
+            }
+            // errors carry kam's SQLSTATE
+            try (PreparedStatement s = c.prepareStatement("SELECT kam.weighted_score(?, ?)")) {
+                s.setArray(1, c.createArrayOf("float8", new Double[] {0.5, 0.5}));
+                s.setArray(2, c.createArrayOf("float8", new Double[] {1.0, -1.0}));
+                s.executeQuery();
+                check(false, "negative weight accepted");
+            } catch (SQLException e) {
+                check("22023".equals(e.getSQLState()), "SQLSTATE " + e.getSQLState());
+            }
+            // the same prepared statement many times (server-side prepare after 5 uses)
+            try (PreparedStatement s = c.prepareStatement("SELECT kam.health_color(?)")) {
+                for (int i = 0; i <= 100; i += 5) {
+                    s.setDouble(1, i);
+                    try (ResultSet r = s.executeQuery()) {
+                        r.next();
+                        String want = i <= 50 ? "red" : (i <= 75 ? "yellow" : "green");
+                        check(r.getString(1).equals(want), "colour of " + i);
+                    }
+                }
+            }
+        }
+        System.out.println("jdbc: " + checks + " checks passed");
+    }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""kam through psycopg2: parameters, composite results, arrays, set-returning
+functions, kam summary types as text, SQLSTATEs of errors.  Run by
+test/clients/run.sh with Debian's python3 (python3-psycopg2)."""
+import sys
+
+import psycopg2
+import psycopg2.errors
+
+checks = 0
+
+
+def check(ok, what):
+    global checks
+    if not ok:
+        raise AssertionError("psycopg2: " + what)
+    checks += 1
+
+
+def close(a, b, tol, what):
+    check(abs(a - b) <= tol, "%s: %r vs %r" % (what, a, b))
+
+
+conn = psycopg2.connect(dbname=sys.argv[1])
+cur = conn.cursor()
+
+cur.execute("SELECT kam.nrr(s, e), kam.grr(s, e) FROM (VALUES (%s::float8, %s::float8), (%s::float8, %s::float8)) v(s, e)",
+            (100, 120, 50, 0))
+nrr, grr = cur.fetchone()
+close(nrr, 0.8, 1e-12, "nrr")
+close(grr, 100 / 150, 1e-12, "grr")
+
+# Python lists become float8[] parameters
+cur.execute("SELECT kam.weighted_score(%s::float8[], %s::float8[]), kam.health_grade(kam.health_score(%s::float8[], %s::float8[]))",
+            ([0.47, 0.59, 0.21], [20, 15, 22], [47, 59, 21], [20, 15, 22]))
+score, grade = cur.fetchone()
+close(score, 2287 / 57, 1e-9, "weighted_score")
+check(grade == "F", "grade")
+
+# composite results, expanded into columns
+cur.execute("SELECT (kam.wilson_interval(%s, %s)).*", (8, 10))
+row = cur.fetchone()
+names = [d[0] for d in cur.description]
+check(names == ["estimate", "lower", "upper"], "columns %r" % names)
+close(row[1], 0.4902, 5e-5, "wilson lower")
+close(row[2], 0.9433, 5e-5, "wilson upper")
+cur.execute("SELECT (kam.forecast_accuracy(f, a)).* FROM (VALUES (110.0, 100.0), (90, 100), (10, 0), (50, 40)) v(f, a)")
+n, zero, mape, wape, bias = cur.fetchone()
+check(n == 4 and zero == 1, "forecast counts")
+close(mape, 0.15, 1e-12, "mape")
+
+# a summary type as text and back
+cur.execute("SELECT kam.retention_agg(s, e)::text FROM (VALUES (100.0, 120.0), (50, 0), (0, 30)) v(s, e)")
+summary = cur.fetchone()[0]
+check(summary.startswith("(starting=150:2,new=30:1"), "retention text " + summary)
+cur.execute("SELECT kam.nrr(%s::kam.retention)", (summary,))
+close(cur.fetchone()[0], 0.8, 1e-12, "nrr from text")
+cur.execute("SELECT kam.nps_agg(s)::text FROM (VALUES (10), (9), (6), (8)) v(s)")
+nps_summary = cur.fetchone()[0]
+cur.execute("SELECT kam.nps(%s::kam.survey), (kam.nps_interval(%s::kam.survey)).lower", (nps_summary, nps_summary))
+nps, lower = cur.fetchone()
+close(nps, 25.0, 1e-12, "nps")
+check(lower < nps, "nps interval")
+
+# arrays of composites and set-returning functions
+cur.execute("SELECT count(*), bool_and(period IS NOT NULL) FROM unnest((SELECT kam.cohort_retention(account_id, month, mrr) FROM crm.mrr_snapshots)) c")
+cells, ok = cur.fetchone()
+check(cells > 0 and ok, "cohort cells")
+cur.execute("SELECT t, survival FROM kam.survival_curve(%s::kam.survival) ORDER BY t", ("(10:1:0,20:1:0,30:1:0,40:1:0)",))
+curve = cur.fetchall()
+check([t for t, _ in curve] == [10, 20, 30, 40], "survival times")
+close(curve[-1][1], 0.0, 1e-12, "survival at the end")
+
+# Unicode, and the aggregate form with ORDER BY
+cur.execute("SELECT kam.sparkline(%s::float8[])", ([1, 2, 3, 4, 5, 6, 7, 8],))
+check(cur.fetchone()[0] == "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588", "sparkline")
+
+# errors carry kam's SQLSTATE
+try:
+    cur.execute("SELECT kam.weighted_score(%s::float8[], %s::float8[])", ([0.5, 0.5], [1, -1]))
+    check(False, "negative weight accepted")
+except psycopg2.Error as e:
+    check(e.pgcode == "22023", "SQLSTATE %s" % e.pgcode)
+    conn.rollback()
+try:
+    cur.execute("SELECT %s::kam.scorecard", ("garbage",))
+    check(False, "garbage scorecard accepted")
+except psycopg2.Error as e:
+    check(e.pgcode == "22P02", "SQLSTATE %s" % e.pgcode)
+    conn.rollback()
+
+print("psycopg2: %d checks passed" % checks)
