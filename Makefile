@@ -7,8 +7,8 @@ OBJS = src/kam.o src/retention.o src/accounts.o src/window.o src/history.o src/l
 DATA = sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
 DATA_built = sql/kam--0.2.0.sql
 
-TESTS = $(sort $(wildcard test/sql/*.sql))
-REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+TESTS = $(sort $(wildcard $(srcdir)/test/sql/*.sql))
+REGRESS = $(basename $(notdir $(TESTS)))
 # pg_regress reads test/sql/*.sql and compares with test/expected/*.out
 # (top-level expected/ is a link to it)
 REGRESS_OPTS = --inputdir=test
@@ -23,5 +23,11 @@ $(OBJS): src/kam.h
 
 # kam--0.2.0.sql: the 0.1.0 script followed by the 0.1.0 -> 0.2.0 update (its \echo guard removed)
 sql/kam--0.2.0.sql: sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
+	@mkdir -p sql
 	{ echo '-- kam 0.2.0, built by make from kam--0.1.0.sql and kam--0.1.0--0.2.0.sql: edit those'; \
-	  cat sql/kam--0.1.0.sql; grep -v '^\\echo ' sql/kam--0.1.0--0.2.0.sql; } > $@
+	  cat $(word 1,$^); grep -v '^\\echo ' $(word 2,$^); } > $@
+
+# a VPATH build (pg_buildext, debian/) writes its objects under src/ of the build directory
+ifdef VPATH
+$(shell mkdir -p src)
+endif
