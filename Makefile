@@ -31,3 +31,10 @@ sql/kam--0.2.0.sql: sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
 ifdef VPATH
 $(shell mkdir -p src)
 endif
+
+# make dist: the PGXN release archive of the committed tree (META.json's version)
+KAM_VERSION = $(shell sed -n 's/^default_version = .\([0-9.]*\).*/\1/p' $(srcdir)/kam.control)
+dist:
+	git -C $(srcdir) archive --format=zip --prefix=kam-$(KAM_VERSION)/ -o $(CURDIR)/kam-$(KAM_VERSION).zip HEAD
+	@echo "kam-$(KAM_VERSION).zip"
+.PHONY: dist
