@@ -25,6 +25,15 @@ if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
 fi
 echo "regress: $passed passed, 0 failed"
 
+echo "== one version everywhere (kam.control, META.json, debian/changelog)"
+v_control=$(sed -n "s/^default_version = '\(.*\)'/\1/p" kam.control)
+v_meta=$(python3 -c "import json; m = json.load(open('META.json')); print(m['version'], m['provides']['kam']['version'])")
+v_deb=$(sed -n '1s/^kam (\([^)]*\)).*/\1/p' debian/changelog)
+if [ "$v_meta" != "$v_control $v_control" ] || [ "$v_deb" != "$v_control" ]; then
+    echo "versions differ: kam.control $v_control, META.json $v_meta, debian/changelog $v_deb"; exit 1
+fi
+echo "versions: $v_control"
+
 echo "== docs/errors.md lists every error (test/tools/errors.py)"
 python3 test/tools/errors.py --check
 

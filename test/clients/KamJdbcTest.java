@@ -122,6 +122,28 @@ public class KamJdbcTest {
                     }
                 }
             }
+            // the review views of docs/examples/review-views.sql, as Metabase reads them: column
+            // names and JDBC types from the result metadata, and at least one row each
+            String[][] views = {
+                {"nrr_by_manager", "manager:text", "accounts:int8", "nrr:float8", "grr:float8", "expansion_rate:float8"},
+                {"mrr_waterfall", "period:date", "new_mrr:float8", "churned_mrr:float8", "ending_mrr:float8"},
+                {"mrr_movements", "period:date", "movement:text", "mrr:float8"},
+                {"cohort_heatmap", "cohort:date", "months_since:int4", "revenue_retention:float8"},
+                {"account_health", "account:text", "health:float8", "grade:text", "color:text", "mrr_12_months:text", "nps_lower:float8"},
+                {"key_account_matrix", "account:text", "attractiveness:float8", "strength:float8", "quadrant:text", "abc:text"},
+            };
+            for (String[] v : views) {
+                try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM review." + v[0])) {
+                    ResultSetMetaData md = r.getMetaData();
+                    Map<String, String> types = new HashMap<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) types.put(md.getColumnName(i), md.getColumnTypeName(i));
+                    for (int i = 1; i < v.length; i++) {
+                        String[] nt = v[i].split(":");
+                        check(nt[1].equals(types.get(nt[0])), "review." + v[0] + "." + nt[0] + " is " + types.get(nt[0]));
+                    }
+                    check(r.next(), "review." + v[0] + " has rows");
+                }
+            }
         }
         System.out.println("jdbc: " + checks + " checks passed");
     }
