@@ -1,0 +1,38 @@
+-- What Citus needs to compute an aggregate on its workers (docs/citus.md): a combine function
+-- and a transition state of a concrete type whose text form carries it exactly (Citus ships
+-- partial states as text and ignores serial/deserial functions).
+SELECT CASE WHEN a.aggtranstype = 'internal'::regtype THEN 'internal (per account or per row)'
+            ELSE 'concrete: ' || a.aggtranstype::regtype::text END AS state,
+       count(*) AS aggregates, bool_and(a.aggcombinefn <> 0) AS all_have_combine,
+       string_agg(DISTINCT p.proname, ', ' ORDER BY p.proname) AS names
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+WHERE p.pronamespace = 'kam'::regnamespace
+GROUP BY 1 ORDER BY 1;
+
+-- as Citus does it: each "worker" (here: each half of the rows) computes the partial state
+-- with the aggregate's transition function, ships it as text, and the "coordinator" combines
+-- the texts and applies the final function; the result equals the aggregate over all rows
+CREATE TABLE citus_rows AS
+SELECT g, (g % 97)::float8 AS s, (g % 89)::float8 AS e, (g % 11)::int AS answer,
+       '2024-01-01'::timestamptz + g * interval '1 day' AS at
+FROM generate_series(1, 1000) g;
+CREATE AGGREGATE hhi_partial(float8) (SFUNC = kam.hhi_sfunc, STYPE = kam.hhi_state, COMBINEFUNC = kam.hhi_combine);
+CREATE AGGREGATE forecast_partial(float8, float8) (SFUNC = kam.forecast_sfunc, STYPE = kam.forecast_state,
+                                                   COMBINEFUNC = kam.forecast_combine);
+CREATE TABLE citus_partials AS
+SELECT g % 2 AS worker,
+       kam.retention_agg(s, e)::text AS retention, hhi_partial(s)::text AS hhi,
+       forecast_partial(s, e)::text AS forecast, kam.nps_agg(answer)::text AS survey,
+       kam.trend(at, s)::text AS trend
+FROM citus_rows GROUP BY 1;
+SELECT kam.nrr(kam.retention_combine(w0.retention::kam.retention, w1.retention::kam.retention))
+         = (SELECT kam.nrr(s, e) FROM citus_rows) AS nrr_exact,
+       abs(kam.hhi_final(kam.hhi_combine(w0.hhi::kam.hhi_state, w1.hhi::kam.hhi_state))
+           - (SELECT kam.hhi(s) FROM citus_rows)) < 1e-15 AS hhi_same,
+       (kam.forecast_final(kam.forecast_combine(w0.forecast::kam.forecast_state, w1.forecast::kam.forecast_state))).wape
+         = (SELECT (kam.forecast_accuracy(s, e)).wape FROM citus_rows) AS wape_exact,
+       kam.nps(kam.survey_combine(w0.survey::kam.survey, w1.survey::kam.survey))
+         = (SELECT kam.nps(answer) FROM citus_rows) AS nps_exact,
+       abs(kam.slope(kam.trend_combine(w0.trend::kam.trend, w1.trend::kam.trend))
+           - (SELECT kam.slope(kam.trend(at, s)) FROM citus_rows)) < 1e-9 AS slope_same
+FROM citus_partials w0, citus_partials w1 WHERE w0.worker = 0 AND w1.worker = 1;
