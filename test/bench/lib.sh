@@ -24,10 +24,14 @@ bench_run() {
 }
 
 bench_best_ms() {   # workers, file
-    local best="" ms
+    local best="" ms out
     for _ in 1 2 3; do
-        ms=$( { echo "SET max_parallel_workers_per_gather = $1;"; echo '\timing on'; cat "$2"; } \
-              | command psql -X -q -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1)
+        out=$( { echo "SET max_parallel_workers_per_gather = $1;"; echo '\timing on'; cat "$2"; } \
+              | command psql -X -q -At 2>&1)
+        if grep -q '^ERROR:' <<< "$out"; then
+            echo "benchmark query failed ($2):" >&2; grep -A3 '^ERROR:' <<< "$out" >&2; exit 1
+        fi
+        ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<< "$out" | tail -1)
         if [ -z "$best" ] || awk "BEGIN{exit !($ms < $best)}"; then best=$ms; fi
     done
     echo "$best"

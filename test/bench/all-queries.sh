@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Inside a pg_virtualenv cluster (run by test/bench/all.sh): generate the sample
+# CRM, time every query of retention.sql and all.sql, print one table.
+set -euo pipefail
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+t0=$(date +%s)
+psql -c "CREATE EXTENSION kam" -f test/crm/generate.sql >/dev/null
+psql -At -c "SELECT crm.generate($ACCOUNTS, 24, 42, true)" >/dev/null
+psql <<'SQL'
+CREATE TABLE bench_pairs AS
+SELECT account_id, mrr::float8 AS start_mrr,
+       coalesce(lead(mrr, 12) OVER (PARTITION BY account_id ORDER BY month), 0)::float8 AS end_mrr
+FROM crm.mrr_snapshots;
+CREATE TABLE bench_measures AS
+SELECT a.account_id,
+       coalesce(d.mrr, 0)::float8 * 12 AS arr, (d.mrr / nullif(p.mrr, 0) - 1)::float8 AS growth,
+       coalesce(o.pipeline, 0)::float8 AS pipeline, v.nps, u.adoption, v.csat, i.overdue, t.tenure
+FROM crm.accounts a
+LEFT JOIN crm.mrr_snapshots d ON d.account_id = a.account_id AND d.month = '2024-12-01'
+LEFT JOIN crm.mrr_snapshots p ON p.account_id = a.account_id AND p.month = '2023-12-01'
+LEFT JOIN (SELECT account_id, sum(forecast_amount) AS pipeline FROM crm.opportunities
+           WHERE stage IN ('qualification', 'proposal', 'negotiation') GROUP BY 1) o ON o.account_id = a.account_id
+LEFT JOIN (SELECT account_id, kam.nps(score) FILTER (WHERE kind = 'nps') AS nps, kam.csat(score) FILTER (WHERE kind = 'csat') AS csat
+           FROM crm.surveys GROUP BY 1) v ON v.account_id = a.account_id
+LEFT JOIN (SELECT account_id, avg(active_users::float8 / licensed_seats) AS adoption FROM crm.usage GROUP BY 1) u ON u.account_id = a.account_id
+LEFT JOIN (SELECT account_id, avg((status = 'overdue')::int)::float8 AS overdue FROM crm.invoices GROUP BY 1) i ON i.account_id = a.account_id
+LEFT JOIN (SELECT account_id, count(*)::float8 AS tenure FROM crm.mrr_snapshots GROUP BY 1) t ON t.account_id = a.account_id;
+-- the plain scorecard has no NULL handling: give every measure a value
+UPDATE bench_measures SET growth = coalesce(growth, 0), nps = coalesce(nps, 0), adoption = coalesce(adoption, 0.2),
+                          csat = coalesce(csat, 1), overdue = coalesce(overdue, 0), tenure = coalesce(tenure, 0);
+VACUUM ANALYZE;
+SQL
+rows() { psql -At -c "SELECT count(*) FROM $1"; }
+echo "setup $(( $(date +%s) - t0 )) s: $(rows crm.mrr_snapshots) snapshot rows, $(rows crm.accounts) accounts," \
+     "$(rows crm.surveys) survey answers, $(rows crm.usage) usage rows, $(rows crm.invoices) invoices"
+. test/bench/lib.sh
+declare -A S P
+cat test/bench/retention.sql test/bench/all.sql > "${TMPDIR:-/tmp}/kam-all-bench.sql"
+bench_run "${TMPDIR:-/tmp}/kam-all-bench.sql" > "${TMPDIR:-/tmp}/kam-all-times.txt"
+rm -f "${TMPDIR:-/tmp}/kam-all-bench.sql"
+
+hwm() {  # peak memory (kB) of a fresh backend after query $1 (serial)
+    psql -At -c "SET max_parallel_workers_per_gather = 0" -c "SELECT 1 FROM ($1) q LIMIT 1" \
+         -c "SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1]" | tail -1
+}
+base=$(hwm "SELECT count(*) FROM crm.mrr_snapshots")
+q() { awk -v n="$1" '/^-- bench: /{on = ($3 == n); next} /^--/{next} on' test/bench/retention.sql test/bench/all.sql | sed 's/;[[:space:]]*$//'; }
+r() { [ -n "${2:-}" ] && awk "BEGIN{printf \"%.2f\", $1/$2}" || printf -- "-"; }
+printf '\n%-22s %9s %9s %9s | %8s %8s | %8s %8s | %10s\n' "family" "kam ms" "plain ms" "floor ms" "÷plain" "÷plain2w" "÷floor" "÷floor2w" "mem kB"
+row() {  # family kam plain floor
+    local k=$2 p=${3:-} f=$4
+    printf '%-22s %9.0f %9s %9.0f | %8s %8s | %8s %8s | %10s\n' "$1" "${S[$k]}" "${p:+$(printf '%.0f' "${S[$p]}")}" "${S[$f]}" \
+        "$( [ -n "$p" ] && r "${S[$k]}" "${S[$p]}" || echo -)" "$( [ -n "$p" ] && r "${P[$k]}" "${P[$p]}" || echo -)" \
+        "$(r "${S[$k]}" "${S[$f]}")" "$(r "${P[$k]}" "${P[$f]}")" "$(printf "%+d" $(( $(hwm "$(q "$k")") - base )))"
+}
+row "retention pairs" kam_nrr_pairs plain_nrr_grr_logo_pairs floor_sum_pairs
+row "retention snapshots" kam_snapshots_two_dates plain_nrr_grr_logo_two_dates floor_sum_snapshots
+row "retention movements" kam_snapshots_all_rows plain_movements_all_rows floor_sum_snapshots
+row "mrr waterfall" kam_waterfall plain_waterfall floor_sum_snapshots
+row "scorecard" kam_scorecard plain_scorecard floor_sum_measures
+row "hhi" kam_hhi plain_hhi floor_sum_snapshots
+row "gini" kam_gini plain_gini floor_sum_snapshots
+row "nps" kam_nps plain_nps floor_count_surveys
+row "health grade" kam_health_grade plain_health_grade floor_sum_usage
+row "rfm summary" kam_rfm plain_rfm floor_count_invoices
+echo "(÷plain: kam time / plain-SQL time; ÷floor: kam / bare scan; 2w: with 2 parallel workers;"
+echo " mem: peak backend memory of the serial kam query above a bare count(*) of the snapshots, $base kB)"

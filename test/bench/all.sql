@@ -1,0 +1,64 @@
+-- Families of test/bench/all.sh beyond those of retention.sql (run together with it).
+-- Tables from crm.generate(..., with_activity => true) plus bench_pairs and bench_measures.
+
+-- scoring: an 8-criterion scorecard over one row of measures per account
+-- bench: floor_sum_measures
+SELECT sum(arr), sum(growth), sum(pipeline), sum(nps), sum(adoption), sum(csat), sum(overdue), sum(tenure) FROM bench_measures;
+-- bench: kam_scorecard
+SELECT sum(kam.score('policy=redistribute;"arr"=4[0,150000];"growth"=3[-0.3,0.5];"pipeline"=2[0,50000];"nps"=1[-100,100];"adoption"=3[0.2,1];"csat"=2[1,5];"overdue"=1[0.5,0];"tenure"=1[0,24]',
+                     ARRAY[arr, growth, pipeline, nps, adoption, csat, overdue, tenure])) FROM bench_measures;
+-- bench: plain_scorecard
+SELECT sum(100 * (4 * least(greatest(arr / 150000, 0), 1) + 3 * least(greatest((growth + 0.3) / 0.8, 0), 1)
+                  + 2 * least(greatest(pipeline / 50000, 0), 1) + least(greatest((nps + 100) / 200, 0), 1)
+                  + 3 * least(greatest((adoption - 0.2) / 0.8, 0), 1) + 2 * least(greatest((csat - 1) / 4, 0), 1)
+                  + least(greatest((overdue - 0.5) / -0.5, 0), 1) + least(greatest(tenure / 24, 0), 1)) / 17)
+FROM bench_measures;
+
+-- concentration over every snapshot's MRR
+-- bench: kam_hhi
+SELECT kam.hhi(mrr) FROM crm.mrr_snapshots;
+-- bench: plain_hhi
+SELECT sum(mrr::float8 * mrr::float8) / sum(mrr::float8) ^ 2 FROM crm.mrr_snapshots;
+-- bench: kam_gini
+SELECT kam.gini(mrr) FROM crm.mrr_snapshots;
+-- bench: plain_gini
+SELECT sum((2 * rn - n - 1) * mrr) / (max(n) * sum(mrr))
+FROM (SELECT mrr::float8 AS mrr, row_number() OVER (ORDER BY mrr) AS rn, count(*) OVER () AS n FROM crm.mrr_snapshots) r;
+
+-- voice of the customer over the survey answers
+-- bench: floor_count_surveys
+SELECT count(*) FROM crm.surveys;
+-- bench: kam_nps
+SELECT kam.nps(score) FILTER (WHERE kind = 'nps') FROM crm.surveys;
+-- bench: plain_nps
+SELECT 100.0 * (count(*) FILTER (WHERE kind = 'nps' AND score >= 9) - count(*) FILTER (WHERE kind = 'nps' AND score <= 6))
+       / count(*) FILTER (WHERE kind = 'nps') FROM crm.surveys;
+
+-- health grade of one score per account-month of usage
+-- bench: floor_sum_usage
+SELECT sum(active_users), sum(licensed_seats), sum(logins) FROM crm.usage;
+-- bench: kam_health_grade
+SELECT count(*) FILTER (WHERE g = 'A')
+FROM (SELECT kam.health_grade(kam.health_score(ARRAY[least(100, 100.0 * active_users / licensed_seats), least(100, logins::float8 / licensed_seats * 5)],
+                                               ARRAY[2, 1]::float8[])) AS g FROM crm.usage) x;
+-- bench: plain_health_grade
+SELECT count(*) FILTER (WHERE g = 'A')
+FROM (SELECT CASE WHEN s <= 60 THEN 'F' WHEN s <= 70 THEN 'D' WHEN s <= 80 THEN 'C' WHEN s <= 90 THEN 'B' ELSE 'A' END AS g
+      FROM (SELECT (2 * least(100, 100.0 * active_users / licensed_seats) + least(100, logins::float8 / licensed_seats * 5)) / 3 AS s
+            FROM crm.usage) y) x;
+
+-- lifetime: the RFM summary per account from invoices (weekly periods), against the same
+-- summary in SQL (the invoices are subscription bills, so no BG/NBD fit here: that is
+-- test/bench/bgnbd.sh's job)
+-- bench: floor_count_invoices
+SELECT count(*) FROM crm.invoices;
+-- bench: kam_rfm
+SELECT count(*), sum((r).frequency), sum((r).monetary)
+FROM (SELECT kam.rfm(issued_on::timestamptz, amount, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
+-- bench: plain_rfm
+WITH f AS (SELECT account_id, issued_on, amount, min(issued_on) OVER (PARTITION BY account_id) AS first FROM crm.invoices),
+     per AS (SELECT account_id, (issued_on - first) / 7 AS p, sum(amount) AS amt FROM f GROUP BY 1, 2),
+     a AS (SELECT account_id, count(*) - 1 AS frequency,
+                  (sum(amt) - min(amt) FILTER (WHERE p = 0)) / nullif(count(*) - 1, 0) AS monetary
+           FROM per GROUP BY 1)
+SELECT count(*), sum(frequency), sum(coalesce(monetary, 0)) FROM a;
