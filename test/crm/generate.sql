@@ -232,22 +232,22 @@ BEGIN
         FROM (
             SELECT s.account_id, s.month + 14 AS answered_on, s.month, 'nps' AS kind,
                    least(10, greatest(0, round(a.propensity * 11 - 0.5
-                         + (crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 60) - 0.5) * 5)))::int AS score
+                         + (crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 60) - 0.5) * 5)))::int AS score
             FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id)
             WHERE extract(month FROM s.month)::int % 3 = 1
-              AND crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 61) < 0.6
+              AND crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 61) < 0.6
             UNION ALL
             SELECT s.account_id, s.month + 20, s.month, 'csat',
                    least(5, greatest(1, round(1 + a.propensity * 4
-                         + (crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 62) - 0.5) * 2)))::int
+                         + (crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 62) - 0.5) * 2)))::int
             FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id)
-            WHERE crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 63) < 0.15
+            WHERE crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 63) < 0.15
             UNION ALL
             SELECT s.account_id, s.month + 24, s.month, 'ces',
                    least(7, greatest(1, round(1 + (1 - a.propensity) * 6
-                         + (crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 64) - 0.5) * 2)))::int
+                         + (crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 64) - 0.5) * 2)))::int
             FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id)
-            WHERE crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 65) < 0.10
+            WHERE crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 65) < 0.10
         ) r;
         ALTER TABLE crm.surveys DROP COLUMN month;
 
@@ -255,9 +255,9 @@ BEGIN
         SELECT s.account_id, s.month,
                greatest(1, ceil(s.mrr / 40))::int AS licensed_seats,
                round(greatest(1, ceil(s.mrr / 40))
-                     * (0.25 + 0.75 * a.propensity * crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 70)))::int AS active_users,
+                     * (0.25 + 0.75 * a.propensity * crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 70)))::int AS active_users,
                round(greatest(1, ceil(s.mrr / 40)) * 20
-                     * (0.2 + a.propensity * crm.u(seed, s.account_id * 4096 + extract(epoch FROM s.month)::bigint / 86400, 71)))::int AS logins
+                     * (0.2 + a.propensity * crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 71)))::int AS logins
         FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id);
     END IF;
 
