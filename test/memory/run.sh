@@ -29,11 +29,17 @@ Q[trend]="SELECT kam.slope(kam.trend(timestamptz '\''2000-01-01'\'' + (g % 10000
 Q[survival_agg]="SELECT kam.median_lifetime(kam.survival_agg(date '\''2020-01-01'\'' + (g % 1000)::int, date '\''2021-01-01'\'' + (g % 997)::int, date '\''2025-01-01'\'')) FROM generate_series(1, :n) g"
 Q[retention_agg_1000_accounts]="SELECT kam.retention_agg(g % 1000, date '\''2024-01-01'\'' + (g % 2)::int * 366, (g % 97)::float8, '\''2024-01-01'\'', '\''2025-01-01'\'') FROM generate_series(1, :n) g"
 order="baseline_count retention_agg_pairs nrr hhi equivalent_customers top_share_100 forecast_accuracy nps csat ces trend survival_agg retention_agg_1000_accounts"
-hwm() {  # query, rows: VmHWM in kB of a fresh backend after the query
-    psql -X -q -At -v n="$2" <<SQL | tail -1
-SELECT 1 FROM ($1) q;
+hwm() {  # query, rows: VmHWM in kB of a fresh backend after the query, run as written (in a
+         # subquery whose output is unused the planner would drop the aggregate); the result
+         # is one row, checked to be non-NULL so the aggregate really ran
+    local out
+    out=$(psql -X -q -At -v n="$2" <<SQL
+SELECT r IS NOT NULL FROM ($1) q(r);
 SELECT (regexp_match(pg_read_file('\''/proc/self/status'\''), '\''VmHWM:\s+(\d+)'\''))[1];
 SQL
+)
+    [ "$(head -1 <<< "$out")" = t ] || { echo "no result from: $1" >&2; exit 1; }
+    tail -1 <<< "$out"
 }
 printf "%-30s %12s %12s %12s %10s\n" "aggregate (peak backend kB)" "1M rows" "10M rows" "$ROWS rows" "growth kB"
 for name in $order; do
