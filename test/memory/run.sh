@@ -26,7 +26,7 @@ Q[nps]="SELECT kam.nps((g % 11)::int) FROM generate_series(1, :n) g"
 Q[csat]="SELECT kam.csat((g % 5 + 1)::int) FROM generate_series(1, :n) g"
 Q[ces]="SELECT kam.ces((g % 7 + 1)::int) FROM generate_series(1, :n) g"
 Q[trend]="SELECT kam.slope(kam.trend(timestamptz '\''2000-01-01'\'' + (g % 10000) * interval '\''1 hour'\'', g::float8)) FROM generate_series(1, :n) g"
-Q[survival_agg]="SELECT kam.median_lifetime(kam.survival_agg(date '\''2020-01-01'\'' + (g % 1000)::int, date '\''2021-01-01'\'' + (g % 997)::int, date '\''2025-01-01'\'')) FROM generate_series(1, :n) g"
+Q[survival_agg]="SELECT kam.median_lifetime(kam.survival_agg(date '\''2020-01-01'\'' + (g % 300)::int, date '\''2021-01-01'\'' + (g % 997)::int, date '\''2025-01-01'\'')) FROM generate_series(1, :n) g"
 Q[retention_agg_1000_accounts]="SELECT kam.retention_agg(g % 1000, date '\''2024-01-01'\'' + (g % 2)::int * 366, (g % 97)::float8, '\''2024-01-01'\'', '\''2025-01-01'\'') FROM generate_series(1, :n) g"
 order="baseline_count retention_agg_pairs nrr hhi equivalent_customers top_share_100 forecast_accuracy nps csat ces trend survival_agg retention_agg_1000_accounts"
 hwm() {  # query, rows: VmHWM in kB of a fresh backend after the query, run as written (in a
