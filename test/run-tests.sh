@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every kam test: builds (-Wall -Wextra -Werror), installs, and runs the
 # pg_regress suite, then the garden, upgrade and dump/restore tests, each set
-# in a throwaway PostgreSQL cluster (pg_virtualenv).
+# in a throwaway PostgreSQL cluster (pg_virtualenv), then the suite and the
+# garden again with kam built under AddressSanitizer and UBSan.
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +40,6 @@ python3 test/tools/errors.py --check
 
 echo "== garden, upgrade and dump/restore tests (test/cluster-tests.sh)"
 pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
+
+echo "== the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)"
+bash test/asan/run.sh
