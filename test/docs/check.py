@@ -14,15 +14,21 @@ sample CRM and the review views (test/docs/run.sh makes it):
   * stated values are checked, by running the statement again on its own:
       SELECT ...;   -- 2613.33 ...     a number: the result rounded to the
                                        digits shown ("40.1228..." = prefix)
-      SELECT ...;   -- yellow          a word, for a SELECT without FROM: the
+      SELECT ...;   -- yellow          text, for a one-line SELECT without
+                                       FROM or a one-word comment: the
                                        comment starts with the result
-      SELECT ...                       a line "--  (" after a statement: the
-      ...;                             result's text, exactly
+    (a statement's comment is the one after its closing semicolon)
+      SELECT ...                       a line "--  (" or "--  one-word" after
+      ...;                             a statement: the result's text, exactly
       --  (starting=500:4,...)
     Any other comment is prose.
 
+With --coverage, every function and aggregate kam owns (from pg_depend; the
+support functions of its aggregates and types aside) must be called as
+kam.name( in an example that runs.
+
 Prints one line per failure and a summary; exits 1 on any failure.
-  python3 test/docs/check.py DBNAME [docs/x.md ...]
+  python3 test/docs/check.py [--coverage] DBNAME [docs/x.md ...]
 """
 import decimal
 import glob
@@ -91,13 +97,13 @@ def checks(text, lineno):
         head = sql.lstrip().upper()
         if head.startswith(("SELECT", "WITH")):
             nxt = lines[k + 1] if k + 1 < len(lines) else ""
-            if len(stmt) == 1 and comment and comment.strip():
+            if comment and comment.strip():
                 c = comment.strip()
                 if NUMBER.match(c):
                     out.append((lineno + first, sql, c, "number"))
-                elif not re.search(r"\bFROM\b", code, re.I):
+                elif re.match(r"^\w+$", c) or (len(stmt) == 1 and not re.search(r"\bFROM\b", code, re.I)):
                     out.append((lineno + first, sql, c, "word"))
-            elif re.match(r"^--\s+\(", nxt):
+            elif re.match(r"^--\s+(\(|\S+$)", nxt):
                 out.append((lineno + first, sql, nxt[2:].strip(), "exact"))
         stmt = []
     return out
@@ -120,6 +126,29 @@ def matches(result, expected, kind):
         return matches(result, expected, "word")
     places = decimal.Decimal(1).scaleb(-len(token.partition(".")[2]))
     return value.quantize(places, rounding=decimal.ROUND_HALF_EVEN) == decimal.Decimal(token)
+
+
+PUBLIC_FUNCTIONS = """
+SELECT DISTINCT p.proname
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_extension e ON d.refobjid = e.oid AND e.extname = 'kam'
+JOIN pg_catalog.pg_proc p ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+WHERE d.deptype = 'e'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate a
+                  WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn))
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t
+                  WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend))
+ORDER BY 1
+"""
+
+
+def uncovered(db, files):
+    """Public kam functions no example that runs calls."""
+    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", PUBLIC_FUNCTIONS],
+                       capture_output=True, text=True, check=True)
+    names = p.stdout.split()
+    text = "\n".join(t for f in files for _, t, reason, _ in blocks(f) if not reason)
+    return len(names), [n for n in names if not re.search(r"\bkam\." + n + r"\s*\(", text)]
 
 
 def run_file(db, path):
@@ -157,8 +186,12 @@ def run_file(db, path):
 
 
 def main():
-    db = sys.argv[1]
-    files = sys.argv[2:] or sorted(glob.glob("docs/*.md"))
+    args = sys.argv[1:]
+    coverage = args[:1] == ["--coverage"]
+    if coverage:
+        args = args[1:]
+    db = args[0]
+    files = args[1:] or sorted(glob.glob("docs/*.md"))
     total_run = total_checks = 0
     all_skipped, all_failures = [], []
     for path in files:
@@ -167,10 +200,16 @@ def main():
         total_checks += nchecks
         all_skipped += ["%s:%d (%s)" % (path, line, reason) for line, reason in skipped]
         all_failures += failures
+    if coverage:
+        nfunc, missing = uncovered(db, files)
+        all_failures += ["kam.%s has no example that runs" % n for n in missing]
     for f in all_failures:
         print("docs: " + f)
     print("docs: %d examples run from %d files, %d stated values checked, %d failures"
           % (total_run, len(files), total_checks, len(all_failures)))
+    if coverage:
+        print("docs: %d of %d public functions and aggregates called in examples that run"
+              % (nfunc - len(missing), nfunc))
     for s in all_skipped:
         print("docs: not run: " + s)
     sys.exit(1 if all_failures else 0)

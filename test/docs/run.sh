@@ -3,7 +3,8 @@
 # values the docs state are checked (test/docs/check.py), in a database with
 # kam, the sample CRM of docs/sample-crm.md (300 accounts) and the review views
 # of docs/examples/review-views.sql; the README's example (which starts with
-# CREATE EXTENSION) in a database with the sample CRM only.
+# CREATE EXTENSION) in a database with the sample CRM only.  Every public
+# function and aggregate must appear in an example that runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -13,6 +14,6 @@ psql -d kam_docs -f docs/examples/review-views.sql >/dev/null
 psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_docs_readme" -c "CREATE DATABASE kam_docs_readme"
 psql -d kam_docs_readme -f test/crm/generate.sql -c "SELECT crm.generate(300)" >/dev/null
 status=0
-/usr/bin/python3 test/docs/check.py kam_docs || status=1
+/usr/bin/python3 test/docs/check.py --coverage kam_docs || status=1
 /usr/bin/python3 test/docs/check.py kam_docs_readme README.md || status=1
 exit $status
