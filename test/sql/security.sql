@@ -21,6 +21,23 @@ SELECT count(*) FILTER (WHERE p.proparallel <> 's') AS not_parallel_safe
 FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam');
+-- every member a user calls or names has a COMMENT (the support functions of aggregates and
+-- types aside): the counts of commented members by kind, and the members without one
+WITH member AS (
+    SELECT d.classid, d.objid
+    FROM pg_depend d
+    WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+      AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam')
+      AND NOT (d.classid = 'pg_proc'::regclass AND (
+               EXISTS (SELECT 1 FROM pg_aggregate a WHERE d.objid IN (a.aggtransfn, a.aggfinalfn,
+                       a.aggcombinefn, a.aggserialfn, a.aggdeserialfn))
+               OR EXISTS (SELECT 1 FROM pg_type t WHERE d.objid IN (t.typinput, t.typoutput,
+                          t.typreceive, t.typsend)))))
+SELECT (pg_identify_object(classid, objid, 0)).type AS kind,
+       count(*) FILTER (WHERE obj_description(objid, classid::regclass::name) IS NOT NULL) AS commented,
+       string_agg(pg_describe_object(classid, objid, 0), ', ')
+         FILTER (WHERE obj_description(objid, classid::regclass::name) IS NULL) AS without_comment
+FROM member GROUP BY 1 ORDER BY 1;
 
 -- results before the search_path is made hostile
 CREATE TABLE sec_ref AS
