@@ -621,3 +621,328 @@ CREATE AGGREGATE @extschema@.sparkline(value double precision) (
     FINALFUNC = @extschema@.sparkline_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.sparkline(double precision) IS
     'Unicode sparkline of the values in aggregate order (write ORDER BY); NULL values are gaps';
+
+-- Equality and hashing for the summary types (src/equality.c): equal when their text forms are
+-- equal.  The hash operator classes make DISTINCT, GROUP BY, UNION, IN and hash joins work
+-- whatever the search_path; writing a = b needs schema kam on the search_path (or
+-- OPERATOR(kam.=)), like every operator of an extension in its own schema.
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.retention, @extschema@.retention) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.retention, @extschema@.retention) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.retention) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.retention, RIGHTARG = @extschema@.retention, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.retention, RIGHTARG = @extschema@.retention, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.retention_ops DEFAULT FOR TYPE @extschema@.retention USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.retention, @extschema@.retention),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.retention);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.retention, @extschema@.retention) IS
+    'true when the two retention values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.retention, @extschema@.retention) IS
+    'true when the two retention values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.retention) IS
+    'hash of the retention value''s text form (hash operator class retention_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.retention, @extschema@.retention) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.retention, @extschema@.retention) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.retention_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on retention values';
+COMMENT ON OPERATOR FAMILY @extschema@.retention_ops USING hash IS
+    'hash operator family of retention (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.survival, @extschema@.survival) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.survival, @extschema@.survival) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.survival) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.survival, RIGHTARG = @extschema@.survival, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.survival, RIGHTARG = @extschema@.survival, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.survival_ops DEFAULT FOR TYPE @extschema@.survival USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.survival, @extschema@.survival),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.survival);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.survival, @extschema@.survival) IS
+    'true when the two survival values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.survival, @extschema@.survival) IS
+    'true when the two survival values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.survival) IS
+    'hash of the survival value''s text form (hash operator class survival_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.survival, @extschema@.survival) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.survival, @extschema@.survival) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.survival_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on survival values';
+COMMENT ON OPERATOR FAMILY @extschema@.survival_ops USING hash IS
+    'hash operator family of survival (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.bgnbd, @extschema@.bgnbd) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.bgnbd, @extschema@.bgnbd) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.bgnbd) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.bgnbd, RIGHTARG = @extschema@.bgnbd, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.bgnbd, RIGHTARG = @extschema@.bgnbd, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.bgnbd_ops DEFAULT FOR TYPE @extschema@.bgnbd USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.bgnbd, @extschema@.bgnbd),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.bgnbd);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.bgnbd, @extschema@.bgnbd) IS
+    'true when the two bgnbd values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.bgnbd, @extschema@.bgnbd) IS
+    'true when the two bgnbd values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.bgnbd) IS
+    'hash of the bgnbd value''s text form (hash operator class bgnbd_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.bgnbd, @extschema@.bgnbd) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.bgnbd, @extschema@.bgnbd) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.bgnbd_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on bgnbd values';
+COMMENT ON OPERATOR FAMILY @extschema@.bgnbd_ops USING hash IS
+    'hash operator family of bgnbd (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.gammagamma, @extschema@.gammagamma) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.gammagamma, @extschema@.gammagamma) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.gammagamma) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.gammagamma, RIGHTARG = @extschema@.gammagamma, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.gammagamma, RIGHTARG = @extschema@.gammagamma, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.gammagamma_ops DEFAULT FOR TYPE @extschema@.gammagamma USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.gammagamma, @extschema@.gammagamma),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.gammagamma);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.gammagamma, @extschema@.gammagamma) IS
+    'true when the two gammagamma values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.gammagamma, @extschema@.gammagamma) IS
+    'true when the two gammagamma values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.gammagamma) IS
+    'hash of the gammagamma value''s text form (hash operator class gammagamma_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.gammagamma, @extschema@.gammagamma) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.gammagamma, @extschema@.gammagamma) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.gammagamma_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on gammagamma values';
+COMMENT ON OPERATOR FAMILY @extschema@.gammagamma_ops USING hash IS
+    'hash operator family of gammagamma (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.scorecard, @extschema@.scorecard) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.scorecard, @extschema@.scorecard) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.scorecard) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.scorecard, RIGHTARG = @extschema@.scorecard, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.scorecard, RIGHTARG = @extschema@.scorecard, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.scorecard_ops DEFAULT FOR TYPE @extschema@.scorecard USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.scorecard, @extschema@.scorecard),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.scorecard);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.scorecard, @extschema@.scorecard) IS
+    'true when the two scorecard values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.scorecard, @extschema@.scorecard) IS
+    'true when the two scorecard values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.scorecard) IS
+    'hash of the scorecard value''s text form (hash operator class scorecard_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.scorecard, @extschema@.scorecard) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.scorecard, @extschema@.scorecard) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.scorecard_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on scorecard values';
+COMMENT ON OPERATOR FAMILY @extschema@.scorecard_ops USING hash IS
+    'hash operator family of scorecard (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.hhi_state, @extschema@.hhi_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.hhi_state, @extschema@.hhi_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.hhi_state) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.hhi_state, RIGHTARG = @extschema@.hhi_state, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.hhi_state, RIGHTARG = @extschema@.hhi_state, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.hhi_state_ops DEFAULT FOR TYPE @extschema@.hhi_state USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.hhi_state, @extschema@.hhi_state),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.hhi_state);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.hhi_state, @extschema@.hhi_state) IS
+    'true when the two hhi_state values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.hhi_state, @extschema@.hhi_state) IS
+    'true when the two hhi_state values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.hhi_state) IS
+    'hash of the hhi_state value''s text form (hash operator class hhi_state_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.hhi_state, @extschema@.hhi_state) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.hhi_state, @extschema@.hhi_state) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.hhi_state_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on hhi_state values';
+COMMENT ON OPERATOR FAMILY @extschema@.hhi_state_ops USING hash IS
+    'hash operator family of hhi_state (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.forecast_state, @extschema@.forecast_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.forecast_state, @extschema@.forecast_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.forecast_state) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.forecast_state, RIGHTARG = @extschema@.forecast_state, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.forecast_state, RIGHTARG = @extschema@.forecast_state, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.forecast_state_ops DEFAULT FOR TYPE @extschema@.forecast_state USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.forecast_state, @extschema@.forecast_state),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.forecast_state);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.forecast_state, @extschema@.forecast_state) IS
+    'true when the two forecast_state values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.forecast_state, @extschema@.forecast_state) IS
+    'true when the two forecast_state values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.forecast_state) IS
+    'hash of the forecast_state value''s text form (hash operator class forecast_state_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.forecast_state, @extschema@.forecast_state) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.forecast_state, @extschema@.forecast_state) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.forecast_state_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on forecast_state values';
+COMMENT ON OPERATOR FAMILY @extschema@.forecast_state_ops USING hash IS
+    'hash operator family of forecast_state (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.survey, @extschema@.survey) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.survey, @extschema@.survey) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.survey) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.survey, RIGHTARG = @extschema@.survey, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.survey, RIGHTARG = @extschema@.survey, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.survey_ops DEFAULT FOR TYPE @extschema@.survey USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.survey, @extschema@.survey),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.survey);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.survey, @extschema@.survey) IS
+    'true when the two survey values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.survey, @extschema@.survey) IS
+    'true when the two survey values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.survey) IS
+    'hash of the survey value''s text form (hash operator class survey_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.survey, @extschema@.survey) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.survey, @extschema@.survey) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.survey_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on survey values';
+COMMENT ON OPERATOR FAMILY @extschema@.survey_ops USING hash IS
+    'hash operator family of survey (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.band_scheme, @extschema@.band_scheme) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.band_scheme, @extschema@.band_scheme) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.band_scheme) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.band_scheme, RIGHTARG = @extschema@.band_scheme, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.band_scheme, RIGHTARG = @extschema@.band_scheme, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.band_scheme_ops DEFAULT FOR TYPE @extschema@.band_scheme USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.band_scheme, @extschema@.band_scheme),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.band_scheme);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.band_scheme, @extschema@.band_scheme) IS
+    'true when the two band_scheme values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.band_scheme, @extschema@.band_scheme) IS
+    'true when the two band_scheme values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.band_scheme) IS
+    'hash of the band_scheme value''s text form (hash operator class band_scheme_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.band_scheme, @extschema@.band_scheme) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.band_scheme, @extschema@.band_scheme) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.band_scheme_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on band_scheme values';
+COMMENT ON OPERATOR FAMILY @extschema@.band_scheme_ops USING hash IS
+    'hash operator family of band_scheme (its text form)';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.trend, @extschema@.trend) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.trend, @extschema@.trend) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.trend) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.trend, RIGHTARG = @extschema@.trend, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.trend, RIGHTARG = @extschema@.trend, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.trend_ops DEFAULT FOR TYPE @extschema@.trend USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.trend, @extschema@.trend),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.trend);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.trend, @extschema@.trend) IS
+    'true when the two trend values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.trend, @extschema@.trend) IS
+    'true when the two trend values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.trend) IS
+    'hash of the trend value''s text form (hash operator class trend_ops)';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.trend, @extschema@.trend) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.trend, @extschema@.trend) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.trend_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on trend values';
+COMMENT ON OPERATOR FAMILY @extschema@.trend_ops USING hash IS
+    'hash operator family of trend (its text form)';

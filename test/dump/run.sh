@@ -44,7 +44,11 @@ SELECT * FROM manager_review ORDER BY manager_id;
 SELECT * FROM account_health ORDER BY account_id;
 SELECT kam.survival_at(survival, 365), kam.bgnbd_expected(bgnbd, 39, 2, 30, 38), kam.score(card, ARRAY[50000, 20]),
        kam.health_grade(55, scheme), kam.nps(nps), (kam.nps_interval(nps)).*, (kam.forecast_final(forecast)).* FROM models;
-SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name;"
+SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name;
+SELECT count(*) AS stored, count(*) FILTER (WHERE s.retention OPERATOR(kam.=) r.retention) AS equal_to_recomputed
+FROM summaries s JOIN (SELECT a.manager_id, kam.retention_agg(m.account_id, m.month, m.mrr, '2023-12-01', '2024-12-01') AS retention
+                       FROM crm.mrr_snapshots m JOIN crm.accounts a USING (account_id) GROUP BY 1) r USING (manager_id);
+SELECT count(*) AS distinct_models FROM (SELECT DISTINCT survival, bgnbd, gammagamma, card, scheme, nps, forecast FROM models) d;"
 psql -At -c "$queries" > "$out/before.txt"
 pg_dump -Fc -f "$out/kam.dump" kam_dump_src
 pg_restore --exit-on-error -d kam_dump_dst "$out/kam.dump"

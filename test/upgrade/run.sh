@@ -24,7 +24,8 @@ members="SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
          WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
            AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam') ORDER BY 1"
 # the definition of every member: functions and aggregates, types and their attributes,
-# tables and their columns, comments and privileges (pg_dump leaves extension members out)
+# tables and their columns, operators, operator classes and families, comments and privileges
+# (pg_dump leaves extension members out)
 catalog="
 WITH m AS (SELECT classid, objid FROM pg_depend
            WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
@@ -45,6 +46,24 @@ UNION ALL
 SELECT 'relation ' || c.oid::regclass || ' ' || concat_ws(' ', c.relkind, c.relacl::text, obj_description(c.oid, 'pg_class'),
        (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0))
 FROM m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
+UNION ALL
+SELECT 'operator ' || o.oid::regoperator || ' ' || concat_ws(' ', o.oprcode::regproc, o.oprcom::regoperator,
+       o.oprnegate::regoperator, o.oprrest::regproc, o.oprjoin::regproc, o.oprcanhash, o.oprcanmerge,
+       o.oprresult::regtype, obj_description(o.oid, 'pg_operator'))
+FROM m JOIN pg_operator o ON m.classid = 'pg_operator'::regclass AND o.oid = m.objid
+UNION ALL
+SELECT 'operator class ' || c.opcname || ' ' || concat_ws(' ', am.amname, c.opcintype::regtype, c.opcdefault,
+       f.opfname, obj_description(c.oid, 'pg_opclass'),
+       (SELECT string_agg(ao.amopstrategy || ' ' || ao.amopopr::regoperator, ', ' ORDER BY ao.amopstrategy)
+        FROM pg_amop ao WHERE ao.amopfamily = c.opcfamily),
+       (SELECT string_agg(ap.amprocnum || ' ' || ap.amproc::regprocedure, ', ' ORDER BY ap.amprocnum)
+        FROM pg_amproc ap WHERE ap.amprocfamily = c.opcfamily))
+FROM m JOIN pg_opclass c ON m.classid = 'pg_opclass'::regclass AND c.oid = m.objid
+JOIN pg_am am ON am.oid = c.opcmethod JOIN pg_opfamily f ON f.oid = c.opcfamily
+UNION ALL
+SELECT 'operator family ' || f.opfname || ' ' || concat_ws(' ', am.amname, obj_description(f.oid, 'pg_opfamily'))
+FROM m JOIN pg_opfamily f ON m.classid = 'pg_opfamily'::regclass AND f.oid = m.objid
+JOIN pg_am am ON am.oid = f.opfmethod
 UNION ALL
 SELECT 'schema kam ' || coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'kam'
 ORDER BY 1"
