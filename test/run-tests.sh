@@ -2,7 +2,8 @@
 # Runs every kam test: builds (-Wall -Wextra -Werror), installs, and runs the
 # pg_regress suite, then the garden, upgrade and dump/restore tests, each set
 # in a throwaway PostgreSQL cluster (pg_virtualenv), then the suite and the
-# garden again with kam built under AddressSanitizer and UBSan.
+# garden again with kam built under AddressSanitizer and UBSan, then a compile
+# against PostgreSQL 13 and 17 headers from Debian's archive.
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,3 +44,6 @@ pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
 
 echo "== the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)"
 bash test/asan/run.sh
+
+echo "== compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)"
+bash test/compat/run.sh
