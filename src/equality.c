@@ -21,6 +21,7 @@
 #include "kam.h"
 
 #include "common/hashfn.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(kam_summary_eq);
@@ -30,11 +31,13 @@ PG_FUNCTION_INFO_V1(kam_summary_hash);
 typedef struct SummaryOutput
 {
 	FmgrInfo	out;
+	int16		typlen;
+	bool		typbyval;
 } SummaryOutput;
 
-/* The output function of the function's first argument type, cached. */
-static FmgrInfo *
-summary_output(FunctionCallInfo fcinfo)
+/* The output function and storage of the function's first argument type, cached. */
+static SummaryOutput *
+summary_type(FunctionCallInfo fcinfo)
 {
 	SummaryOutput *cache = (SummaryOutput *) fcinfo->flinfo->fn_extra;
 
@@ -49,21 +52,33 @@ summary_output(FunctionCallInfo fcinfo)
 		if (nargs < 1)
 			elog(ERROR, "kam summary comparison called without arguments");
 		getTypeOutputInfo(argtypes[0], &typoutput, &varlena);
-		pfree(argtypes);
 		cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(SummaryOutput));
 		fmgr_info_cxt(typoutput, &cache->out, fcinfo->flinfo->fn_mcxt);
+		get_typlenbyval(argtypes[0], &cache->typlen, &cache->typbyval);
+		pfree(argtypes);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	return &cache->out;
+	return cache;
 }
 
+/*
+ * Identical bytes print identically, so they are equal without the text
+ * round trip (the common case of a hash-table hit); only different bytes
+ * need the text forms compared.
+ */
 static bool
 summary_equal(FunctionCallInfo fcinfo)
 {
-	FmgrInfo   *out = summary_output(fcinfo);
-	char	   *a = OutputFunctionCall(out, PG_GETARG_DATUM(0));
-	char	   *b = OutputFunctionCall(out, PG_GETARG_DATUM(1));
-	bool		eq = strcmp(a, b) == 0;
+	SummaryOutput *t = summary_type(fcinfo);
+	char	   *a;
+	char	   *b;
+	bool		eq;
+
+	if (datumIsEqual(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), t->typbyval, t->typlen))
+		return true;
+	a = OutputFunctionCall(&t->out, PG_GETARG_DATUM(0));
+	b = OutputFunctionCall(&t->out, PG_GETARG_DATUM(1));
+	eq = strcmp(a, b) == 0;
 
 	pfree(a);
 	pfree(b);
@@ -85,7 +100,7 @@ kam_summary_ne(PG_FUNCTION_ARGS)
 Datum
 kam_summary_hash(PG_FUNCTION_ARGS)
 {
-	char	   *s = OutputFunctionCall(summary_output(fcinfo), PG_GETARG_DATUM(0));
+	char	   *s = OutputFunctionCall(&summary_type(fcinfo)->out, PG_GETARG_DATUM(0));
 	Datum		h = hash_any((const unsigned char *) s, (int) strlen(s));
 
 	pfree(s);
