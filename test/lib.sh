@@ -83,3 +83,14 @@ kam_suite_and_garden() {
     garden=${PIPESTATUS[0]}
     KAM_SUITE_STATUS=$(( regress != 0 || garden != 0 ))
 }
+
+# ---- benchmarks (test/bench) ----
+
+# kam_bench_cluster SHARED_BUFFERS WORK_MEM COMMAND...: a throwaway cluster with
+# JIT off and up to 2 parallel workers per query, COMMAND run inside it
+kam_bench_cluster() {
+    local sb=$1 wm=$2
+    shift 2
+    pg_virtualenv -v "$PGVER" -o shared_buffers="$sb" -o work_mem="$wm" -o jit=off \
+        -o max_parallel_workers_per_gather=2 "$@"
+}

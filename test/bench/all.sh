@@ -12,6 +12,5 @@ kam_need_packages
 kam_build_install
 for accounts in "${sizes[@]}"; do
     echo "== sample CRM with $accounts accounts"
-    ACCOUNTS=$accounts pg_virtualenv -v "$PGVER" -o shared_buffers=2GB -o work_mem=1GB -o jit=off \
-        -o max_parallel_workers_per_gather=2 bash test/bench/all-queries.sh
+    ACCOUNTS=$accounts kam_bench_cluster 2GB 1GB bash test/bench/all-queries.sh
 done

@@ -37,10 +37,9 @@ FROM e ORDER BY o;
 SQL
 
 . test/bench/lib.sh
-declare -A S P
-bench_run test/bench/bgnbd.sql
-bench_cmp kam_bgnbd_fit_exact floor_sum_exact
-bench_cmp kam_bgnbd_fit_days floor_sum_days
-bench_cmp kam_p_alive float8_p_alive_expression
-bench_cmp kam_expected_39 float8_p_alive_expression
-bench_cmp kam_expected_39 floor_sum_days
+bench_report test/bench/bgnbd.sql \
+    kam_bgnbd_fit_exact/floor_sum_exact \
+    kam_bgnbd_fit_days/floor_sum_days \
+    kam_p_alive/float8_p_alive_expression \
+    kam_expected_39/float8_p_alive_expression \
+    kam_expected_39/floor_sum_days

@@ -29,6 +29,5 @@ sim exact > "$data/exact.csv"
 sim days > "$data/days.csv"
 chmod 644 "$data"/*.csv
 export SIM_DAYS=$data/days.csv SIM_EXACT=$data/exact.csv
-pg_virtualenv -v "$PGVER" -o shared_buffers=1GB -o work_mem=1GB -o jit=off \
-    -o max_parallel_workers_per_gather=2 bash test/bench/bgnbd-queries.sh
+kam_bench_cluster 1GB 1GB bash test/bench/bgnbd-queries.sh
 rm -rf "$data"

@@ -26,9 +26,8 @@ SELECT '  join rows ' || (SELECT count(*) FROM eqb JOIN eqb_keys k ON eqb.card O
        || ', as text ' || (SELECT count(*) FROM eqb JOIN eqb_keys k ON eqb.card::text = k.card::text);
 SQL
 . test/bench/lib.sh
-declare -A S P
-bench_run test/bench/equality.sql
-bench_cmp kam_distinct_model text_distinct_model
-bench_cmp kam_distinct_model floor_count
-bench_cmp kam_group_by_card text_group_by_card
-bench_cmp kam_join_card text_join_card
+bench_report test/bench/equality.sql \
+    kam_distinct_model/text_distinct_model \
+    kam_distinct_model/floor_count \
+    kam_group_by_card/text_group_by_card \
+    kam_join_card/text_join_card

@@ -10,5 +10,4 @@ cd "$(dirname "$0")/../.."
 export ROWS=${1:-1000000}
 kam_need_packages
 kam_build_install
-pg_virtualenv -v "$PGVER" -o shared_buffers=1GB -o work_mem=256MB -o jit=off \
-    -o max_parallel_workers_per_gather=2 bash test/bench/equality-queries.sh
+kam_bench_cluster 1GB 256MB bash test/bench/equality-queries.sh

@@ -29,13 +29,12 @@ SELECT '  NPS kam ' || kam.nps(answer) || ', SQL ' ||
        (100.0 * (count(*) FILTER (WHERE answer >= 9) - count(*) FILTER (WHERE answer <= 6)) / count(*))::float8 FROM hm;
 SQL
 . test/bench/lib.sh
-declare -A S P
-bench_run test/bench/health.sql
-bench_cmp kam_health_grade_score plain_case_grade
-bench_cmp kam_health_grade_score floor_sum_3_columns
-bench_cmp kam_health_score plain_weighted_mean
-bench_cmp kam_nps plain_nps_count_filter
-bench_cmp kam_nps floor_count
-bench_cmp kam_nps_interval plain_nps_interval
-bench_cmp kam_csat plain_csat
-bench_cmp kam_trend_slope regr_slope
+bench_report test/bench/health.sql \
+    kam_health_grade_score/plain_case_grade \
+    kam_health_grade_score/floor_sum_3_columns \
+    kam_health_score/plain_weighted_mean \
+    kam_nps/plain_nps_count_filter \
+    kam_nps/floor_count \
+    kam_nps_interval/plain_nps_interval \
+    kam_csat/plain_csat \
+    kam_trend_slope/regr_slope

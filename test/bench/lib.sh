@@ -43,3 +43,15 @@ bench_ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
 bench_cmp() {
     printf '%-58s %8s %8s\n' "$1 / $2" "$(bench_ratio "${S[$1]}" "${S[$2]}")" "$(bench_ratio "${P[$1]}" "${P[$2]}")"
 }
+
+# bench_report FILE A/B ...: time FILE's queries (bench_run) and print the ratio
+# line of each pair A/B
+bench_report() {
+    local file=$1 pair
+    shift
+    declare -gA S P
+    bench_run "$file"
+    for pair in "$@"; do
+        bench_cmp "${pair%%/*}" "${pair#*/}"
+    done
+}

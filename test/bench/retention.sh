@@ -9,5 +9,4 @@ cd "$(dirname "$0")/../.."
 export ACCOUNTS=${1:-700000}
 kam_need_packages
 kam_build_install
-pg_virtualenv -v "$PGVER" -o shared_buffers=2GB -o work_mem=1GB -o jit=off \
-    -o max_parallel_workers_per_gather=2 bash test/bench/run-queries.sh test/bench/retention.sql
+kam_bench_cluster 2GB 1GB bash test/bench/run-queries.sh test/bench/retention.sql

@@ -23,16 +23,15 @@ echo "setup $(( $(date +%s) - t0 )) s: $(psql -At -c 'SELECT count(*) FROM crm.m
 psql -c "SELECT count(*) FROM crm.mrr_snapshots" -c "SELECT count(*) FROM bench_pairs" >/dev/null
 
 . test/bench/lib.sh
-declare -A S P
-bench_run "$sqlfile"
-bench_cmp kam_nrr_pairs floor_sum_pairs
-bench_cmp kam_retention_agg_pairs floor_sum_pairs
-bench_cmp kam_nrr_pairs plain_nrr_grr_logo_pairs
-bench_cmp kam_snapshots_all_rows plain_movements_all_rows
-bench_cmp kam_snapshots_all_rows floor_sum_snapshots
-bench_cmp kam_snapshots_two_dates plain_nrr_grr_logo_two_dates
-bench_cmp kam_waterfall plain_waterfall
-bench_cmp kam_waterfall floor_sum_snapshots
+bench_report "$sqlfile" \
+    kam_nrr_pairs/floor_sum_pairs \
+    kam_retention_agg_pairs/floor_sum_pairs \
+    kam_nrr_pairs/plain_nrr_grr_logo_pairs \
+    kam_snapshots_all_rows/plain_movements_all_rows \
+    kam_snapshots_all_rows/floor_sum_snapshots \
+    kam_snapshots_two_dates/plain_nrr_grr_logo_two_dates \
+    kam_waterfall/plain_waterfall \
+    kam_waterfall/floor_sum_snapshots
 
 # peak memory of one backend (VmHWM; reading /proc of the server needs root)
 dir=$(mktemp -d)

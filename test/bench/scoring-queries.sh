@@ -52,19 +52,18 @@ SELECT '  hhi vs sum(x^2)/sum(x)^2, |difference|: ' || abs(kam.hhi(x) - sum(x * 
 SQL
 
 . test/bench/lib.sh
-declare -A S P
-bench_run "${TMPDIR:-/tmp}/kam-scoring-bench.sql"
-bench_cmp kam_score_array plain_sql_weighted_sum
-bench_cmp kam_score_array floor_sum_8_columns
-bench_cmp kam_score_jsonb_row plain_sql_weighted_sum
-bench_cmp kam_weighted_score_scale plain_sql_weighted_sum
-bench_cmp kam_hhi floor_sum_revenue
-bench_cmp kam_hhi plain_hhi
-bench_cmp kam_equivalent_customers floor_sum_revenue
-bench_cmp kam_top_share_100 floor_sum_revenue
-bench_cmp kam_top_share_100 plain_top_share_100
-bench_cmp kam_gini percentile_cont_median
-bench_cmp kam_gini plain_gini
-bench_cmp kam_gini floor_sum_revenue
-bench_cmp kam_abc_class_1m plain_abc_class_1m
+bench_report "${TMPDIR:-/tmp}/kam-scoring-bench.sql" \
+    kam_score_array/plain_sql_weighted_sum \
+    kam_score_array/floor_sum_8_columns \
+    kam_score_jsonb_row/plain_sql_weighted_sum \
+    kam_weighted_score_scale/plain_sql_weighted_sum \
+    kam_hhi/floor_sum_revenue \
+    kam_hhi/plain_hhi \
+    kam_equivalent_customers/floor_sum_revenue \
+    kam_top_share_100/floor_sum_revenue \
+    kam_top_share_100/plain_top_share_100 \
+    kam_gini/percentile_cont_median \
+    kam_gini/plain_gini \
+    kam_gini/floor_sum_revenue \
+    kam_abc_class_1m/plain_abc_class_1m
 rm -f "${TMPDIR:-/tmp}/kam-scoring-bench.sql"

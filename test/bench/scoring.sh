@@ -11,5 +11,4 @@ cd "$(dirname "$0")/../.."
 export ACCOUNTS=${1:-1000000} REVENUE_ROWS=${2:-10000000}
 kam_need_packages
 kam_build_install
-pg_virtualenv -v "$PGVER" -o shared_buffers=2GB -o work_mem=1GB -o jit=off \
-    -o max_parallel_workers_per_gather=2 bash test/bench/scoring-queries.sh
+kam_bench_cluster 2GB 1GB bash test/bench/scoring-queries.sh
