@@ -94,3 +94,24 @@ kam_bench_cluster() {
     pg_virtualenv -v "$PGVER" -o shared_buffers="$sb" -o work_mem="$wm" -o jit=off \
         -o max_parallel_workers_per_gather=2 "$@"
 }
+
+# ---- Debian's archive beyond this machine's sources (test/compat, test/cassert) ----
+
+# kam_private_apt DIR SOURCE-LINE...: an apt configuration of its own in DIR
+# (SOURCE-LINE: "deb|deb-src SUITE COMPONENT", from deb.debian.org)
+# (nothing system-wide changes), its indexes updated; sets KAM_APT_OPTS for
+# apt-get download / apt-get source --download-only
+kam_private_apt() {
+    local dir=$1 line kind suite component
+    shift
+    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+    : > "$dir/sources.list"
+    for line in "$@"; do
+        read -r kind suite component <<< "$line"
+        echo "$kind [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite $component" \
+            >> "$dir/sources.list"
+    done
+    KAM_APT_OPTS=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
+                  -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
+    apt-get -qq "${KAM_APT_OPTS[@]}" update
+}

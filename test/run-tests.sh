@@ -2,8 +2,9 @@
 # Runs every kam test: builds (-Wall -Wextra -Werror), installs, and runs the
 # pg_regress suite, then the garden, upgrade and dump/restore tests, each set
 # in a throwaway PostgreSQL cluster (pg_virtualenv), then the suite and the
-# garden again with kam built under AddressSanitizer and UBSan, then a compile
-# against PostgreSQL 13 and 17 headers from Debian's archive.
+# garden again with kam built under AddressSanitizer and UBSan, a compile
+# against PostgreSQL 13 and 17 headers from Debian's archive, and the suite and
+# the garden on a PostgreSQL 15 built with assertions from Debian's source.
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,3 +48,6 @@ bash test/asan/run.sh
 
 echo "== compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)"
 bash test/compat/run.sh
+
+echo "== the suite and the garden on an assert-enabled PostgreSQL 15 (test/cassert/run.sh)"
+bash test/cassert/run.sh

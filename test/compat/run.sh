@@ -12,14 +12,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 kam_need_packages
 work=$(mktemp -d /tmp/kam-compat.XXXXXX)
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
-cat > "$work/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-SRC
-apt_opts=(-o "Dir::Etc::sourcelist=$work/sources.list" -o Dir::Etc::sourceparts=/dev/null
-          -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)
-apt-get -qq "${apt_opts[@]}" update
+kam_private_apt "$work" "deb bullseye main" "deb trixie main"
 pgxs_cflags=$(sed -n 's/^CFLAGS = //p' "$(dirname "$("$PG_CONFIG" --pgxs)")/../Makefile.global")
 # trixie's PostgreSQL 17 headers were configured against glibc 2.41, which has
 # strlcpy, so port.h does not declare it; Debian 12's glibc 2.36 has none.  A
@@ -30,7 +23,7 @@ pgxs_cflags=$(sed -n 's/^CFLAGS = //p' "$(dirname "$("$PG_CONFIG" --pgxs)")/../M
 printf '#include <stddef.h>\nextern size_t strlcpy(char *dst, const char *src, size_t siz);\n' > "$work/strlcpy.h"
 status=0
 for v in 13 17; do
-    (cd "$work" && apt-get -qq "${apt_opts[@]}" download "postgresql-server-dev-$v")
+    (cd "$work" && apt-get -qq "${KAM_APT_OPTS[@]}" download "postgresql-server-dev-$v")
     dpkg -x "$work"/postgresql-server-dev-"$v"_*.deb "$work/pg$v"
     inc="$work/pg$v/usr/include/postgresql/$v/server"
     version=$(sed -n 's/^#define PG_VERSION_NUM \([0-9]*\)/\1/p' "$inc/pg_config.h")

@@ -28,10 +28,18 @@ kam_wait_server valgrind "$dir"
 set +e
 kam_suite_and_garden "under valgrind" "$dir"
 set -e
+errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | grep -c VALGRINDERROR-BEGIN || true)
+# positive control, after the count: a one-byte heap overflow in a probe function
+# (test/asan/probe.c built without a sanitizer) must be reported
+gcc -shared -fPIC -O1 -g -I"$("$PG_CONFIG" --includedir-server)" -o "$dir/heap_probe.so" test/asan/probe.c
+chmod a+r "$dir/heap_probe.so"
+psql -X -q -d postgres -c "CREATE FUNCTION asan_probe(int) RETURNS int LANGUAGE c STRICT AS '$dir/heap_probe.so'" \
+     -c "SELECT asan_probe(8)" >/dev/null 2>&1 || true
 kam_as_pg "$bindir/pg_ctl -D $dir/data -m fast -w stop >/dev/null" || true
 sleep 2
-errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | grep -c VALGRINDERROR-BEGIN || true)
+caught=$(cat "$dir"/valgrind.*.log 2>/dev/null | grep -A3 "Invalid write of size 1" | grep -c "asan_probe (probe.c" || true)
+echo "valgrind: positive control (a one-byte heap overflow in a probe function) reported: $caught"
 kam_errors=$(cat "$dir"/valgrind.*.log 2>/dev/null | awk '/VALGRINDERROR-BEGIN/{b="";inb=1} inb{b=b"\n"$0} /VALGRINDERROR-END/{inb=0; if (b ~ /kam\.so|kam_[a-z_]+ \(|src\/[a-z]+\.c/) {n++; print b > "/dev/stderr"}} END{print n+0}' 2>"$dir/kam-errors.txt")
 echo "valgrind: $errors errors in the server, $kam_errors with kam on the stack (logs in $dir)"
 [ "$kam_errors" -eq 0 ] || head -80 "$dir/kam-errors.txt"
-[ "$KAM_SUITE_STATUS" -eq 0 ] && [ "$kam_errors" -eq 0 ]
+[ "$KAM_SUITE_STATUS" -eq 0 ] && [ "$kam_errors" -eq 0 ] && [ "$caught" -ge 1 ]
