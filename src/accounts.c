@@ -402,6 +402,7 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
 	other = (KamAcctState *) PG_GETARG_POINTER(1);
+
 	/*
 	 * A partial state deserialized into this aggregate's own context can be
 	 * taken over as it is; one that belongs to another plan node (partition-

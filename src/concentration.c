@@ -33,7 +33,8 @@ typedef struct KamHhi
 	double		n;
 	double		sum;
 	double		sumsq;
-	double		comp_sum;		/* compensations of the two sums (not in the text form) */
+	double		comp_sum;		/* compensations of the two sums (not in the
+								 * text form) */
 	double		comp_sumsq;
 } KamHhi;
 
@@ -572,7 +573,11 @@ kam_top_final(PG_FUNCTION_ARGS)
 	total = kam_sum_value(&t->total);
 	if (t->count == 0 || total == 0)
 		PG_RETURN_NULL();
-	/* sum in ascending order, so the result does not depend on the heap's layout */
+
+	/*
+	 * sum in ascending order, so the result does not depend on the heap's
+	 * layout
+	 */
 	qsort(t->heap, t->size, sizeof(double), cmp_double);
 	for (int64 i = 0; i < t->size; i++)
 		kam_sum_add(&top, t->heap[i]);

@@ -371,7 +371,11 @@ kam_health_score(PG_FUNCTION_ARGS)
 						 errmsg("measures must be between 0 and 100"),
 						 errdetail("Measure %d is %g.", i + 1, m[i]),
 						 errhint("Give each measure's bounds to scale raw values: kam.health_score(measures, weights, lows, highs).")));
-			/* already on 0..100: averaged as they are, bit for bit sum(w m) / sum(w) */
+
+			/*
+			 * already on 0..100: averaged as they are, bit for bit sum(w m) /
+			 * sum(w)
+			 */
 			s[i] = m[i];
 		}
 	}
@@ -392,7 +396,8 @@ typedef struct KamBands
 {
 	int32		vl_len_;
 	int32		n;
-	double		upper[BAND_MAX];	/* band i is (upper[i-1], upper[i]], band 0 [0, upper[0]] */
+	double		upper[BAND_MAX];	/* band i is (upper[i-1], upper[i]], band
+									 * 0 [0, upper[0]] */
 	char		label[BAND_MAX][BAND_LABEL_MAX + 1];
 } KamBands;
 

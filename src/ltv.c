@@ -42,7 +42,11 @@ kam_ltv(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("discount_rate must be a finite non-negative rate"),
 					 errdetail("Value is %g.", d)));
-		/* m * r / (1 + d - r) with r = 1 - churn: the denominator is d + churn */
+
+		/*
+		 * m * r / (1 + d - r) with r = 1 - churn: the denominator is d +
+		 * churn
+		 */
 		if (d + churn == 0)
 			PG_RETURN_NULL();
 		PG_RETURN_FLOAT8(m * (1 - churn) / (d + churn));

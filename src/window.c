@@ -118,7 +118,11 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 	before = vfrom < from;
 	at_from = vfrom <= from && from < vto;
 	at_to = vfrom <= to && to < vto;
-	/* zero MRR, empty intervals and contracts wholly inside the window add nothing */
+
+	/*
+	 * zero MRR, empty intervals and contracts wholly inside the window add
+	 * nothing
+	 */
 	if (mrr == 0 || vto == vfrom || !(before || at_from || at_to))
 		PG_RETURN_POINTER(st);
 

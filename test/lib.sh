@@ -115,3 +115,19 @@ kam_private_apt() {
                   -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
     apt-get -qq "${KAM_APT_OPTS[@]}" update
 }
+
+# kam_need_more WHAT:PACKAGE ...: install (as root) or name the packages of the
+# commands or files (WHAT starting with /) that are missing
+kam_need_more() {
+    local need=() pair what
+    for pair in "$@"; do
+        what=${pair%%:*}
+        case "$what" in
+            /*) [ -e "$what" ] || need+=("${pair#*:}");;
+            *) command -v "$what" >/dev/null 2>&1 || need+=("${pair#*:}");;
+        esac
+    done
+    [ ${#need[@]} -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || { echo "Install them: sudo apt-get install -y ${need[*]}" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}

@@ -40,6 +40,9 @@ echo "versions: $v_control"
 echo "== docs/errors.md lists every error (test/tools/errors.py)"
 python3 test/tools/errors.py --check
 
+echo "== src/ laid out as pgindent lays it out (test/tools/pgindent.sh)"
+bash test/tools/pgindent.sh
+
 echo "== garden, upgrade and dump/restore tests (test/cluster-tests.sh)"
 pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
 

@@ -18,14 +18,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 kam_need_packages
 # the source tarball is .tar.bz2; USE_VALGRIND needs valgrind's headers
-need=()
-command -v bzip2 >/dev/null 2>&1 || need+=(bzip2)
-command -v perl >/dev/null 2>&1 || need+=(perl)
-[ -f /usr/include/valgrind/memcheck.h ] || need+=(valgrind)
-if [ ${#need[@]} -gt 0 ]; then
-    [ "$(id -u)" -eq 0 ] || { echo "Install them: sudo apt-get install -y ${need[*]}" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+kam_need_more bzip2:bzip2 perl:perl /usr/include/valgrind/memcheck.h:valgrind
 src=$PWD
 prefix=${KAM_PG_CASSERT:-/tmp/kam-pg15-cassert}
 if [ ! -x "$prefix/bin/postgres" ]; then

@@ -12,10 +12,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 export QUERIES=${1:-20000} SEED=${2:-42}
 kam_need_packages
-if ! command -v sqlsmith >/dev/null 2>&1; then
-    [ "$(id -u)" -eq 0 ] || { echo "Install sqlsmith: sudo apt-get install -y sqlsmith" >&2; exit 1; }
-    apt-get install -y -qq sqlsmith >/dev/null
-fi
+kam_need_more sqlsmith:sqlsmith
 kam_build_install
 pg_virtualenv -v "$PGVER" bash -c '
 set -euo pipefail

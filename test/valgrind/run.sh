@@ -9,10 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
 kam_need_packages
-if ! command -v valgrind >/dev/null 2>&1; then
-    [ "$(id -u)" -eq 0 ] || { echo "Install valgrind: sudo apt-get install -y valgrind" >&2; exit 1; }
-    apt-get install -y -qq valgrind >/dev/null
-fi
+kam_need_more valgrind:valgrind
 kam_build_install
 bindir=$("$PG_CONFIG" --bindir)
 dir=$(mktemp -d /tmp/kam-valgrind.XXXXXX)
