@@ -41,6 +41,14 @@ BEGIN
 END $$;
 SELECT type, c.* FROM eq_values, eq_check(type) c ORDER BY type;
 
+-- the operators' functions called directly, and the hash is hashtext() of the text form
+SELECT kam.summary_eq(kam.bgnbd(1, 2, 3, 4), '(r=1,alpha=2,a=3,b=4,ll=NaN,n=0)') AS eq_same,
+       kam.summary_eq(kam.bgnbd(1, 2, 3, 4), kam.bgnbd(1, 2, 3, 5)) AS eq_other,
+       kam.summary_ne(kam.bgnbd(1, 2, 3, 4), kam.bgnbd(1, 2, 3, 5)) AS ne_other,
+       kam.summary_ne('F:60,A:100'::kam.band_scheme, 'F:60,A:100') AS ne_same,
+       kam.summary_eq(NULL::kam.trend, NULL) AS eq_null,
+       kam.summary_hash(kam.bgnbd(1, 2, 3, 4)) = hashtext('(r=1,alpha=2,a=3,b=4,ll=NaN,n=0)') AS hash_is_hashtext;
+
 -- a summary computed in memory carries compensation bits its text does not show; it still
 -- equals the value read back from its text (the text is what accessors and dumps use)
 CREATE TABLE eq_money AS
