@@ -6,8 +6,8 @@ cd "$(dirname "$0")/../.."
 out=${KAM_TEST_OUT:-$PWD/results}/clients
 mkdir -p "$out"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_clients" -c "CREATE DATABASE kam_clients"
-psql -d kam_clients -c "CREATE EXTENSION kam" -f test/crm/generate.sql -c "SELECT crm.generate(100, 24, 42)" >/dev/null
+. test/cluster-lib.sh
+kam_crm_database kam_clients "100, 24, 42"
 psql -d kam_clients -f docs/examples/review-views.sql >/dev/null
 jar=/usr/share/java/postgresql.jar
 javac -d "$out" test/clients/KamJdbcTest.java

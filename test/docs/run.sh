@@ -7,12 +7,10 @@
 # function and aggregate must appear in an example that runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_docs" -c "CREATE DATABASE kam_docs"
-psql -d kam_docs -c "CREATE EXTENSION kam" -f test/crm/generate.sql -c "SELECT crm.generate(300)" >/dev/null
-psql -d kam_docs -f docs/examples/review-views.sql >/dev/null
-psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_docs_readme" -c "CREATE DATABASE kam_docs_readme"
-psql -d kam_docs_readme -f test/crm/generate.sql -c "SELECT crm.generate(300)" >/dev/null
+. test/cluster-lib.sh
+kam_crm_database kam_docs 300
+psql -X -q -v ON_ERROR_STOP=1 -d kam_docs -f docs/examples/review-views.sql >/dev/null
+kam_crm_database kam_docs_readme 300 without_kam
 status=0
 /usr/bin/python3 test/docs/check.py --coverage kam_docs || status=1
 /usr/bin/python3 test/docs/check.py kam_docs_readme README.md || status=1

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/../.."
 out=${KAM_TEST_OUT:-$PWD/results}/dump
 mkdir -p "$out"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_dump_src" -c "DROP DATABASE IF EXISTS kam_dump_dst" \
-     -c "CREATE DATABASE kam_dump_src" -c "CREATE DATABASE kam_dump_dst"
+. test/cluster-lib.sh
+kam_crm_database kam_dump_src "200, 24, 7"
+kam_fresh_databases kam_dump_dst
 export PGDATABASE=kam_dump_src
-psql -c "CREATE EXTENSION kam" -f test/crm/generate.sql -c "SELECT crm.generate(200, 24, 7)" >/dev/null
 psql <<'SQL'
 INSERT INTO kam.band_schemes (name, scheme) VALUES ('traffic5', 'red:20,orange:40,yellow:60,lime:80,green:100');
 CREATE TABLE summaries AS

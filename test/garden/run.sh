@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 log=${GARDEN_LOG:-$PWD/results/garden.log}
 mkdir -p "$(dirname "$log")"
 psql() { command psql -X -q "$@"; }
-psql -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_garden" -c "CREATE DATABASE kam_garden" >/dev/null || exit 1
+. test/cluster-lib.sh
+kam_fresh_databases kam_garden || exit 1
 export PGDATABASE=kam_garden
 psql -v ON_ERROR_STOP=1 -c "CREATE EXTENSION kam" -f test/garden/garden.sql >/dev/null || exit 1
 calls=$(psql -At -c "SELECT count(*) FROM garden.calls")

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/../.."
 out=${KAM_TEST_OUT:-$PWD/results}/upgrade
 mkdir -p "$out"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kam_upgraded" -c "DROP DATABASE IF EXISTS kam_fresh" \
-     -c "CREATE DATABASE kam_upgraded" -c "CREATE DATABASE kam_fresh"
+. test/cluster-lib.sh
+kam_fresh_databases kam_upgraded kam_fresh
 newest=$(psql -At -d kam_fresh -c "SELECT default_version FROM pg_available_extensions WHERE name = 'kam'")
 oldest=$(psql -At -d kam_fresh -c "SELECT version FROM pg_available_extension_versions WHERE name = 'kam' ORDER BY string_to_array(version, '.')::int[] LIMIT 1")
 path=$(psql -At -d kam_fresh -c "SELECT path FROM pg_extension_update_paths('kam') WHERE source = '$oldest' AND target = '$newest'")
