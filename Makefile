@@ -4,8 +4,8 @@ MODULE_big = kam
 OBJS = src/kam.o src/retention.o src/accounts.o src/window.o src/history.o src/ltv.o src/survival.o src/rfm.o src/bgnbd.o src/optim.o src/scoring.o src/concentration.o src/portfolio.o src/health.o src/equality.o
 # install scripts: each released version's script is frozen; later versions are reached by
 # kam--A--B.sql update scripts, and the newest full script is built from them (docs/development.md)
-DATA = sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
-DATA_built = sql/kam--0.2.0.sql
+DATA = sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql sql/kam--0.2.0--0.3.0.sql
+DATA_built = sql/kam--0.3.0.sql
 
 TESTS = $(sort $(wildcard $(srcdir)/test/sql/*.sql))
 REGRESS = $(basename $(notdir $(TESTS)))
@@ -21,11 +21,13 @@ include $(PGXS)
 
 $(OBJS): src/kam.h
 
-# kam--0.2.0.sql: the 0.1.0 script followed by the 0.1.0 -> 0.2.0 update (its \echo guard removed)
-sql/kam--0.2.0.sql: sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql
+# kam--0.3.0.sql: the 0.1.0 script followed by each update script in order (their \echo
+# guards removed)
+KAM_UPDATES = sql/kam--0.1.0--0.2.0.sql sql/kam--0.2.0--0.3.0.sql
+sql/kam--0.3.0.sql: sql/kam--0.1.0.sql $(KAM_UPDATES)
 	@mkdir -p sql
-	{ echo '-- kam 0.2.0, built by make from kam--0.1.0.sql and kam--0.1.0--0.2.0.sql: edit those'; \
-	  cat $(word 1,$^); grep -v '^\\echo ' $(word 2,$^); } > $@
+	{ echo '-- kam 0.3.0, built by make from kam--0.1.0.sql and the update scripts: edit those'; \
+	  cat $(word 1,$^); for u in $(wordlist 2,$(words $^),$^); do grep -v '^\\echo ' $$u; done; } > $@
 
 # a VPATH build (pg_buildext, debian/) writes its objects under src/ of the build directory
 ifdef VPATH

@@ -58,7 +58,8 @@ struct KamAcctState
 	Oid			keytype;
 	int16		keylen;
 	bool		keybyval;
-	bool		fastkey;		/* integer-like: equal iff the Datums are */
+	bool		fastkey;		/* integer-like: equal iff the canonical
+								 * Datums are (acct_canonical_key) */
 	Oid			collation;
 	TypeCacheEntry *typentry;	/* hash and equality support */
 	bool		has_window;
@@ -85,6 +86,32 @@ mix64(uint64 x)
 	x *= UINT64CONST(0x94d049bb133111eb);
 	x ^= x >> 31;
 	return (uint32) x;
+}
+
+/*
+ * An integer-like key as a canonical Datum.  PostgreSQL does not promise the
+ * bits above a type's width: int4 -1 read from a table is sign-extended,
+ * while the same value made by a binary-coercible cast (4294967295::oid::int4)
+ * or returned by hashtext() may be zero-extended.  Comparing raw Datums would
+ * count one account twice, so every key is widened through its own type on
+ * arrival (and again when a partial state is read back).
+ */
+static inline Datum
+acct_canonical_key(const KamAcctState *st, Datum key)
+{
+	switch (st->keytype)
+	{
+		case INT2OID:
+			return Int64GetDatum((int64) DatumGetInt16(key));
+		case INT4OID:
+			return Int64GetDatum((int64) DatumGetInt32(key));
+		case OIDOID:
+			return Int64GetDatum((int64) DatumGetObjectId(key));
+		case DATEOID:
+			return Int64GetDatum((int64) DatumGetDateADT(key));
+		default:
+			return key;
+	}
 }
 
 static uint32
@@ -176,7 +203,9 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 	bool		found;
 	KamAcct    *a;
 
-	if (!st->keybyval && st->keylen == -1)
+	if (st->fastkey)
+		key = acct_canonical_key(st, key);
+	else if (!st->keybyval && st->keylen == -1)
 		key = PointerGetDatum(PG_DETOAST_DATUM_PACKED(key));
 	a = acctab_insert(st->tab, key, &found);
 	if (!found)

@@ -518,11 +518,41 @@ model_param(FunctionCallInfo fcinfo, const double *v, const char *const *names, 
 StaticAssertDecl(sizeof(KamBgnbd) == lengthof(bg_names) * sizeof(double),
 				 "KamBgnbd is its named doubles");
 
+static const char *
+bgnbd_invalid(const double *v)
+{
+	const KamBgnbd *m = (const KamBgnbd *) v;
+
+	if (!(isfinite(m->r) && isfinite(m->alpha) && isfinite(m->a) && isfinite(m->b) &&
+		  m->r > 0 && m->alpha > 0 && m->a > 0 && m->b > 0))
+		return "r, alpha, a and b must be finite and positive.";
+	return NULL;
+}
+
+static const KamValuesType bgnbd_type = {"kam.bgnbd", bg_names, lengthof(bg_names), lengthof(bg_names) - 1, bgnbd_invalid};
+
 PG_FUNCTION_INFO_V1(kam_bgnbd_out);
 Datum
 kam_bgnbd_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_named_doubles_out((double *) PG_GETARG_POINTER(0), bg_names, lengthof(bg_names)));
+	PG_RETURN_CSTRING(kam_values_out(&bgnbd_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_bgnbd_send);
+Datum
+kam_bgnbd_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(kam_values_send(&bgnbd_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_bgnbd_recv);
+Datum
+kam_bgnbd_recv(PG_FUNCTION_ARGS)
+{
+	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
+
+	kam_values_recv(&bgnbd_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
+	PG_RETURN_POINTER(m);
 }
 
 static void
@@ -542,8 +572,7 @@ kam_bgnbd_in(PG_FUNCTION_ARGS)
 {
 	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
 
-	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.bgnbd", bg_names, lengthof(bg_names), lengthof(bg_names) - 1, (double *) m);
-	check_params(m->r, m->alpha, m->a, m->b);
+	kam_values_in(&bgnbd_type, PG_GETARG_CSTRING(0), (double *) m);
 	PG_RETURN_POINTER(m);
 }
 
@@ -816,11 +845,40 @@ kam_gg_final(PG_FUNCTION_ARGS)
 StaticAssertDecl(sizeof(KamGammaGamma) == lengthof(gg_names) * sizeof(double),
 				 "KamGammaGamma is its named doubles");
 
+static const char *
+gg_invalid(const double *v)
+{
+	const KamGammaGamma *m = (const KamGammaGamma *) v;
+
+	if (!(isfinite(m->p) && isfinite(m->q) && isfinite(m->v) && m->p > 0 && m->q > 0 && m->v > 0))
+		return "p, q and v must be finite and positive.";
+	return NULL;
+}
+
+static const KamValuesType gg_type = {"kam.gammagamma", gg_names, lengthof(gg_names), lengthof(gg_names) - 1, gg_invalid};
+
 PG_FUNCTION_INFO_V1(kam_gg_out);
 Datum
 kam_gg_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_named_doubles_out((double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names)));
+	PG_RETURN_CSTRING(kam_values_out(&gg_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_send);
+Datum
+kam_gg_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(kam_values_send(&gg_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_gg_recv);
+Datum
+kam_gg_recv(PG_FUNCTION_ARGS)
+{
+	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
+
+	kam_values_recv(&gg_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
+	PG_RETURN_POINTER(m);
 }
 
 static void
@@ -839,8 +897,7 @@ kam_gg_in(PG_FUNCTION_ARGS)
 {
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
-	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.gammagamma", gg_names, lengthof(gg_names), lengthof(gg_names) - 1, (double *) m);
-	check_gg_params(m->p, m->q, m->v);
+	kam_values_in(&gg_type, PG_GETARG_CSTRING(0), (double *) m);
 	PG_RETURN_POINTER(m);
 }
 

@@ -40,33 +40,83 @@ typedef struct KamHhi
 
 static const char *const hhi_names[] = {"n", "sum", "sum_squares"};
 
+static const char *
+hhi_invalid(const double *v)
+{
+	if (!isfinite(v[1]) || !isfinite(v[2]) || v[1] < 0 || v[2] < 0)
+		return "sum and sum_squares must be finite and non-negative.";
+	return NULL;
+}
+
+static const KamValuesType hhi_type = {"kam.hhi_state", hhi_names, 3, 0, hhi_invalid};
+
+/* the three values of the text and binary forms (the sums with their compensations) */
+static void
+hhi_values(const KamHhi *h, double *v)
+{
+	v[0] = h->n;
+	v[1] = h->sum + h->comp_sum;
+	v[2] = h->sumsq + h->comp_sumsq;
+}
+
+static KamHhi *
+hhi_from_values(const double *v)
+{
+	KamHhi	   *h = palloc0(sizeof(KamHhi));
+
+	h->n = v[0];
+	h->sum = v[1];
+	h->sumsq = v[2];
+	return h;
+}
+
+static void
+hhi_check_result(const KamHhi *h)
+{
+	double		v[3];
+
+	hhi_values(h, v);
+	kam_values_check_result(&hhi_type, v);
+}
+
 PG_FUNCTION_INFO_V1(kam_hhi_state_in);
 Datum
 kam_hhi_state_in(PG_FUNCTION_ARGS)
 {
-	KamHhi	   *h = palloc0(sizeof(KamHhi));
 	double		v[3];
 
-	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.hhi_state", hhi_names, 3, 0, v);
-	if (!isfinite(v[1]) || !isfinite(v[2]) || v[1] < 0 || v[2] < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.hhi_state: \"%s\"", PG_GETARG_CSTRING(0)),
-				 errdetail("sum and sum_squares must be finite and non-negative.")));
-	h->n = v[0];
-	h->sum = v[1];
-	h->sumsq = v[2];
-	PG_RETURN_POINTER(h);
+	kam_values_in(&hhi_type, PG_GETARG_CSTRING(0), v);
+	PG_RETURN_POINTER(hhi_from_values(v));
 }
 
 PG_FUNCTION_INFO_V1(kam_hhi_state_out);
 Datum
 kam_hhi_state_out(PG_FUNCTION_ARGS)
 {
-	KamHhi	   *h = (KamHhi *) PG_GETARG_POINTER(0);
-	double		v[3] = {h->n, h->sum + h->comp_sum, h->sumsq + h->comp_sumsq};
+	double		v[3];
 
-	PG_RETURN_CSTRING(kam_named_doubles_out(v, hhi_names, 3));
+	hhi_values((KamHhi *) PG_GETARG_POINTER(0), v);
+	PG_RETURN_CSTRING(kam_values_out(&hhi_type, v));
+}
+
+PG_FUNCTION_INFO_V1(kam_hhi_state_send);
+Datum
+kam_hhi_state_send(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+
+	hhi_values((KamHhi *) PG_GETARG_POINTER(0), v);
+	PG_RETURN_BYTEA_P(kam_values_send(&hhi_type, v));
+}
+
+PG_FUNCTION_INFO_V1(kam_hhi_state_recv);
+Datum
+kam_hhi_state_recv(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+
+	kam_values_recv(&hhi_type, (StringInfo) PG_GETARG_POINTER(0), v);
+	PG_RETURN_POINTER(hhi_from_values(v));
 }
 
 static KamHhi *
@@ -107,6 +157,7 @@ kam_hhi_sfunc(PG_FUNCTION_ARGS)
 	h = hhi_state(fcinfo);
 	h->n += 1;
 	hhi_add(h, x, 0, x * x, 0);
+	hhi_check_result(h);
 	PG_RETURN_POINTER(h);
 }
 
@@ -127,6 +178,7 @@ kam_hhi_combine(PG_FUNCTION_ARGS)
 	h = hhi_state(fcinfo);
 	h->n += o->n;
 	hhi_add(h, o->sum, o->comp_sum, o->sumsq, o->comp_sumsq);
+	hhi_check_result(h);
 	PG_RETURN_POINTER(h);
 }
 
@@ -138,7 +190,8 @@ hhi_value(const KamHhi *h, double *v)
 
 	if (h->n == 0 || s == 0)
 		return false;
-	*v = (h->sumsq + h->comp_sumsq) / (s * s);
+	/* divided twice: s * s may overflow where the ratio does not */
+	*v = (h->sumsq + h->comp_sumsq) / s / s;
 	return true;
 }
 

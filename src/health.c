@@ -26,7 +26,10 @@
 #include <ctype.h>
 
 #include "catalog/namespace.h"
+#include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -34,6 +37,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "storage/proc.h"
 #include "utils/timestamp.h"
 
 /* ====================================================================== */
@@ -56,26 +61,29 @@ static const char *const survey_names[] = {"n", "promoters", "detractors", "top_
 #define SURVEY_NFIELDS 7
 StaticAssertDecl(sizeof(KamSurvey) == SURVEY_NFIELDS * sizeof(double), "KamSurvey is its named doubles");
 
+static const char *
+survey_invalid(const double *v)
+{
+	const KamSurvey *s = (const KamSurvey *) v;
+
+	for (int i = 1; i < SURVEY_NFIELDS; i++)
+		if (!isfinite(v[i]) || v[i] < 0 || (i <= 4 && v[i] != floor(v[i])) || (i <= 3 && v[i] > s->n))
+			return psprintf("%s must be a finite non-negative %s.", survey_names[i],
+							i <= 3 ? "count up to n" : (i == 4 ? "whole number" : "number"));
+	if (s->promoters + s->detractors > s->n)
+		return "promoters and detractors add up to more than n.";
+	return NULL;
+}
+
+static const KamValuesType survey_type = {"kam.survey", survey_names, SURVEY_NFIELDS, 0, survey_invalid};
+
 PG_FUNCTION_INFO_V1(kam_survey_in);
 Datum
 kam_survey_in(PG_FUNCTION_ARGS)
 {
 	KamSurvey  *s = palloc(sizeof(KamSurvey));
-	double	   *v = (double *) s;
 
-	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.survey", survey_names, SURVEY_NFIELDS, 0, v);
-	for (int i = 1; i < SURVEY_NFIELDS; i++)
-		if (!isfinite(v[i]) || v[i] < 0 || (i <= 4 && v[i] != floor(v[i])) || (i <= 3 && v[i] > s->n))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type kam.survey: \"%s\"", PG_GETARG_CSTRING(0)),
-					 errdetail("%s must be a finite non-negative %s.", survey_names[i],
-							   i <= 3 ? "count up to n" : (i == 4 ? "whole number" : "number"))));
-	if (s->promoters + s->detractors > s->n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.survey: \"%s\"", PG_GETARG_CSTRING(0)),
-				 errdetail("promoters and detractors add up to more than n.")));
+	kam_values_in(&survey_type, PG_GETARG_CSTRING(0), (double *) s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -83,7 +91,24 @@ PG_FUNCTION_INFO_V1(kam_survey_out);
 Datum
 kam_survey_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_named_doubles_out((double *) PG_GETARG_POINTER(0), survey_names, SURVEY_NFIELDS));
+	PG_RETURN_CSTRING(kam_values_out(&survey_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_survey_send);
+Datum
+kam_survey_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(kam_values_send(&survey_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_survey_recv);
+Datum
+kam_survey_recv(PG_FUNCTION_ARGS)
+{
+	KamSurvey  *s = palloc(sizeof(KamSurvey));
+
+	kam_values_recv(&survey_type, (StringInfo) PG_GETARG_POINTER(0), (double *) s);
+	PG_RETURN_POINTER(s);
 }
 
 typedef enum SurveyKind
@@ -157,6 +182,7 @@ survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 	s->n += 1;
 	s->sum += score;
 	s->sum_squares += (double) score * score;
+	kam_values_check_result(&survey_type, (double *) s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -212,6 +238,7 @@ kam_survey_combine(PG_FUNCTION_ARGS)
 	s->top_box += o->top_box;
 	s->sum += o->sum;
 	s->sum_squares += o->sum_squares;
+	kam_values_check_result(&survey_type, (double *) s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -535,6 +562,57 @@ kam_band_scheme_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(b);
 }
 
+/*
+ * Binary form: the format version byte (1), the number of bands (int4), then
+ * per band its label and upper bound; recv checks what the text input does.
+ */
+#define BANDS_BINARY_VERSION 1
+
+PG_FUNCTION_INFO_V1(kam_band_scheme_send);
+Datum
+kam_band_scheme_send(PG_FUNCTION_ARGS)
+{
+	KamBands   *b = (KamBands *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, BANDS_BINARY_VERSION);
+	pq_sendint32(&buf, b->n);
+	for (int i = 0; i < b->n; i++)
+	{
+		pq_sendstring(&buf, b->label[i]);
+		pq_sendfloat8(&buf, b->upper[i]);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kam_band_scheme_recv);
+Datum
+kam_band_scheme_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	KamBands   *b = bands_new();
+	int32		n;
+
+	kam_check_binary_version(buf, "kam.band_scheme", BANDS_BINARY_VERSION);
+	n = pq_getmsgint(buf, 4);
+	if (n < BAND_MIN || n > BAND_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a band scheme has 2 to 12 bands"),
+				 errdetail("It has %d.", n)));
+	for (int i = 0; i < n; i++)
+	{
+		const char *label = pq_getmsgstring(buf);
+
+		bands_set_label(b, i, label, strlen(label));
+		b->upper[i] = pq_getmsgfloat8(buf);
+	}
+	b->n = n;
+	bands_check(b);
+	PG_RETURN_POINTER(b);
+}
+
 /* kam.band_scheme(labels text[], upper_bounds float8[]) */
 PG_FUNCTION_INFO_V1(kam_band_scheme_make);
 Datum
@@ -627,14 +705,46 @@ band_of(const KamBands *b, double score)
 }
 
 /*
- * A stored scheme by name, from the extension's table band_schemes (one
- * lookup per query: the scheme is kept in fn_extra with its name).
+ * A stored scheme by name, from the extension's table band_schemes.  The
+ * function is STABLE, so the scheme read is kept in fn_extra for one
+ * statement only: PL/pgSQL and triggers keep an FmgrInfo for a whole
+ * transaction, and a scheme updated or deleted by an earlier statement of it
+ * must not go on being used.  The cache is valid while the transaction, the
+ * command counter (bumped by every statement that wrote) and the active
+ * snapshot (a new one per statement under READ COMMITTED) are those it was
+ * filled under.
  */
 typedef struct NamedBands
 {
-	char		name[NAMEDATALEN * 2];
+	char	   *name;			/* in fn_mcxt */
+	LocalTransactionId lxid;
+	CommandId	cid;
+	TransactionId xmin;
+	TransactionId xmax;
+	uint32		xcnt;
 	KamBands	bands;
 } NamedBands;
+
+static inline LocalTransactionId
+current_lxid(void)
+{
+#if PG_VERSION_NUM >= 170000
+	return MyProc->vxid.lxid;
+#else
+	return MyProc->lxid;
+#endif
+}
+
+static bool
+named_bands_current(const NamedBands *c, const char *name)
+{
+	Snapshot	snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+
+	return c->name != NULL && strcmp(c->name, name) == 0 &&
+		c->lxid == current_lxid() && c->cid == GetCurrentCommandId(false) &&
+		snap != NULL && c->xmin == snap->xmin && c->xmax == snap->xmax &&
+		c->xcnt == snap->xcnt;
+}
 
 static const KamBands *
 bands_by_name(FunctionCallInfo fcinfo, text *name_t)
@@ -646,19 +756,22 @@ bands_by_name(FunctionCallInfo fcinfo, text *name_t)
 	Datum		arg = PointerGetDatum(name_t);
 	Oid			argtype = TEXTOID;
 	bool		found = false;
+	Snapshot	snap;
 
-	if (cache != NULL && strcmp(cache->name, name) == 0)
+	if (cache != NULL && named_bands_current(cache, name))
 		return &cache->bands;
-	if (strlen(name) >= sizeof(cache->name))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown band scheme \"%s\"", name)));
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	/* schema-qualified, operator included: safe under any search_path */
 	query = psprintf("SELECT scheme FROM %s.band_schemes WHERE name OPERATOR(pg_catalog.=) $1",
 					 quote_identifier(get_namespace_name(nsp)));
 	if (cache == NULL)
+	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(NamedBands));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	if (cache->name != NULL)
+		pfree(cache->name);
+	cache->name = NULL;			/* invalid until the read below succeeds */
 	SPI_connect();
 	if (SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "kam: reading band_schemes failed");
@@ -682,9 +795,73 @@ bands_by_name(FunctionCallInfo fcinfo, text *name_t)
 				 errmsg("unknown band scheme \"%s\"", name),
 				 errhint("Stored schemes are the rows of %s.band_schemes.",
 						 quote_identifier(get_namespace_name(nsp)))));
-	strlcpy(cache->name, name, sizeof(cache->name));
-	fcinfo->flinfo->fn_extra = cache;
+	snap = GetActiveSnapshot();
+	cache->lxid = current_lxid();
+	cache->cid = GetCurrentCommandId(false);
+	cache->xmin = snap->xmin;
+	cache->xmax = snap->xmax;
+	cache->xcnt = snap->xcnt;
+	cache->name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, name);
 	return &cache->bands;
+}
+
+/*
+ * Trigger on kam.band_schemes: the built-in rows are as shipped (a dump
+ * leaves them out and CREATE EXTENSION puts them back), so they cannot be
+ * updated or deleted, and no user row may claim to be built in.
+ */
+PG_FUNCTION_INFO_V1(kam_band_schemes_guard);
+Datum
+kam_band_schemes_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int			col;
+	HeapTuple	checked[2] = {NULL, NULL};
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trig->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trig->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("kam.band_schemes_guard() must be called as a BEFORE ... FOR EACH ROW trigger")));
+	desc = RelationGetDescr(trig->tg_relation);
+	col = SPI_fnumber(desc, "builtin");
+	if (col <= 0)
+		elog(ERROR, "kam_band_schemes_guard: no column builtin");
+	if (TRIGGER_FIRED_BY_INSERT(trig->tg_event))
+		checked[1] = trig->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
+	{
+		checked[0] = trig->tg_trigtuple;
+		checked[1] = trig->tg_newtuple;
+	}
+	else
+		checked[0] = trig->tg_trigtuple;
+	for (int i = 0; i < 2; i++)
+	{
+		bool		isnull;
+		Datum		builtin;
+		char	   *name;
+
+		if (checked[i] == NULL)
+			continue;
+		builtin = heap_getattr(checked[i], col, desc, &isnull);
+		if (isnull || !DatumGetBool(builtin))
+			continue;
+		name = SPI_getvalue(checked[i], desc, SPI_fnumber(desc, "name"));
+		if (i == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("built-in band scheme \"%s\" cannot be changed or deleted", name),
+					 errhint("Store your own scheme under another name.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("band scheme \"%s\" cannot be marked built-in", name),
+				 errhint("Store it with builtin = false.")));
+	}
+	return PointerGetDatum(TRIGGER_FIRED_BY_DELETE(trig->tg_event) ?
+						   trig->tg_trigtuple :
+						   (checked[1]));
 }
 
 static Datum
@@ -803,19 +980,26 @@ static const char *const trend_names[] = {"n", "mean_t", "mean_v", "m2_t", "c_tv
 
 StaticAssertDecl(sizeof(KamTrend) == lengthof(trend_names) * sizeof(double), "KamTrend is its named doubles");
 
+static const char *
+trend_invalid(const double *v)
+{
+	const KamTrend *t = (const KamTrend *) v;
+
+	if (!isfinite(t->mean_t) || !isfinite(t->mean_v) || !isfinite(t->c_tv) ||
+		!(t->m2_t >= 0) || !(t->m2_v >= 0) || !isfinite(t->m2_t) || !isfinite(t->m2_v))
+		return "Means and co-moments must be finite, m2_t and m2_v non-negative.";
+	return NULL;
+}
+
+static const KamValuesType trend_type = {"kam.trend", trend_names, lengthof(trend_names), 0, trend_invalid};
+
 PG_FUNCTION_INFO_V1(kam_trend_in);
 Datum
 kam_trend_in(PG_FUNCTION_ARGS)
 {
 	KamTrend   *t = palloc(sizeof(KamTrend));
 
-	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.trend", trend_names, lengthof(trend_names), 0, (double *) t);
-	if (!isfinite(t->mean_t) || !isfinite(t->mean_v) || !isfinite(t->c_tv) ||
-		!(t->m2_t >= 0) || !(t->m2_v >= 0) || !isfinite(t->m2_t) || !isfinite(t->m2_v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.trend: \"%s\"", PG_GETARG_CSTRING(0)),
-				 errdetail("Means and co-moments must be finite, m2_t and m2_v non-negative.")));
+	kam_values_in(&trend_type, PG_GETARG_CSTRING(0), (double *) t);
 	PG_RETURN_POINTER(t);
 }
 
@@ -823,7 +1007,24 @@ PG_FUNCTION_INFO_V1(kam_trend_out);
 Datum
 kam_trend_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_named_doubles_out((double *) PG_GETARG_POINTER(0), trend_names, lengthof(trend_names)));
+	PG_RETURN_CSTRING(kam_values_out(&trend_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_send);
+Datum
+kam_trend_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(kam_values_send(&trend_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_recv);
+Datum
+kam_trend_recv(PG_FUNCTION_ARGS)
+{
+	KamTrend   *t = palloc(sizeof(KamTrend));
+
+	kam_values_recv(&trend_type, (StringInfo) PG_GETARG_POINTER(0), (double *) t);
+	PG_RETURN_POINTER(t);
 }
 
 static void
@@ -891,6 +1092,7 @@ kam_trend_sfunc(PG_FUNCTION_ARGS)
 		s->c_tv += dt * (v - s->mean_v);
 		s->m2_v += dv * (v - s->mean_v);
 	}
+	kam_values_check_result(&trend_type, (double *) s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -908,6 +1110,7 @@ kam_trend_combine(PG_FUNCTION_ARGS)
 	}
 	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
 	trend_merge(s, (KamTrend *) PG_GETARG_POINTER(1));
+	kam_values_check_result(&trend_type, (double *) s);
 	PG_RETURN_POINTER(s);
 }
 

@@ -12,6 +12,7 @@
 #include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
@@ -89,7 +90,8 @@ kam_date_str(DateADT d)
  * Reads the numeric on-disk format (fixed since PostgreSQL 9.1 because
  * pg_upgrade keeps data files): a 2-byte header for the short form, 4 bytes
  * for the long form, then base-10000 digits.  When the value has at most 4
- * base-10000 digits (an integer mantissa below 10^16 < 2^53) and its decimal
+ * base-10000 digits and the integer mantissa is at most 2^53 (so it is an
+ * exact double; four digits can reach 10^16, past 2^53) and its decimal
  * exponent is within 22 (10^e is an exact double), mantissa * 10^e or
  * mantissa / 10^-e is a single correctly rounded operation, i.e. the same
  * double that numeric_float8's strtod gives.  Anything else (more digits,
@@ -161,7 +163,8 @@ numeric_to_double(Datum d)
 		mant = mant * 10000 + (uint64) digit;
 	}
 	exp10 = 4 * (weight - ndigits + 1);
-	if (exp10 > 22 || exp10 < -22)
+	/* exact only when the mantissa is an exact double: 4 digits reach 10^16 > 2^53 */
+	if (exp10 > 22 || exp10 < -22 || mant > (UINT64CONST(1) << 53))
 		goto slow;
 	r = exp10 >= 0 ? (double) mant * pow10_exact[exp10] : (double) mant / pow10_exact[-exp10];
 	return neg ? -r : r;
@@ -234,81 +237,138 @@ kam_append_double(StringInfo buf, double v)
 
 /* "(name=value,...)" with every value in its shortest exact form */
 char *
-kam_named_doubles_out(const double *v, const char *const *names, int n)
+kam_values_out(const KamValuesType *t, const double *v)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '(');
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < t->nfields; i++)
 	{
-		appendStringInfo(&buf, "%s%s=", i > 0 ? "," : "", names[i]);
+		appendStringInfo(&buf, "%s%s=", i > 0 ? "," : "", t->fields[i]);
 		kam_append_double(&buf, v[i]);
 	}
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
 }
 
-static void named_doubles_error(const char *type, const char *input, const char *const *names, int n) pg_attribute_noreturn();
+/* why v is not a value of type t (NULL: it is one) */
+static const char *
+values_invalid(const KamValuesType *t, const double *v)
+{
+	if (t->count_index >= 0)
+	{
+		double		n = v[t->count_index];
+
+		if (!isfinite(n) || n < 0 || n != floor(n) || n > KAM_MAX_COUNT)
+			return psprintf("%s must be a whole count from 0 to 2^53.", t->fields[t->count_index]);
+	}
+	return t->check ? t->check(v) : NULL;
+}
+
+static void values_syntax_error(const KamValuesType *t, const char *input) pg_attribute_noreturn();
 
 static void
-named_doubles_error(const char *type, const char *input, const char *const *names, int n)
+values_syntax_error(const KamValuesType *t, const char *input)
 {
 	StringInfoData want;
 
 	initStringInfo(&want);
-	for (int i = 0; i < n; i++)
-		appendStringInfo(&want, "%s%s=...", i > 0 ? "," : "(", names[i]);
+	for (int i = 0; i < t->nfields; i++)
+		appendStringInfo(&want, "%s%s=...", i > 0 ? "," : "(", t->fields[i]);
 	appendStringInfoChar(&want, ')');
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
-			 errdetail("Expected %s.", want.data)));
+	kam_syntax_error(t->name, input, psprintf("Expected %s.", want.data), NULL);
 }
 
-/*
- * Parse "(name=value,...)", the names in order.  The value at count_index
- * (-1: none) must be a finite non-negative whole count.
- */
+/* Parse "(name=value,...)", the names in order, then check the value. */
 void
-kam_named_doubles_in(const char *input, const char *type, const char *const *names, int n,
-					 int count_index, double *v)
+kam_values_in(const KamValuesType *t, const char *input, double *v)
 {
-	const char *p = input;
+	const char *p = kam_skip_space(input);
+	const char *why;
 
-	while (isspace((unsigned char) *p))
-		p++;
 	if (*p++ != '(')
-		named_doubles_error(type, input, names, n);
-	for (int i = 0; i < n; i++)
+		values_syntax_error(t, input);
+	for (int i = 0; i < t->nfields; i++)
 	{
-		size_t		len = strlen(names[i]);
+		size_t		len = strlen(t->fields[i]);
 		char	   *end;
 
-		while (isspace((unsigned char) *p))
-			p++;
-		if (strncmp(p, names[i], len) != 0 || p[len] != '=')
-			named_doubles_error(type, input, names, n);
+		p = kam_skip_space(p);
+		if (strncmp(p, t->fields[i], len) != 0 || p[len] != '=')
+			values_syntax_error(t, input);
 		p += len + 1;
 		v[i] = strtod(p, &end);
 		if (end == p)
-			named_doubles_error(type, input, names, n);
-		p = end;
-		while (isspace((unsigned char) *p))
-			p++;
-		if (*p++ != (i < n - 1 ? ',' : ')'))
-			named_doubles_error(type, input, names, n);
+			values_syntax_error(t, input);
+		p = kam_skip_space(end);
+		if (*p++ != (i < t->nfields - 1 ? ',' : ')'))
+			values_syntax_error(t, input);
 	}
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '\0')
-		named_doubles_error(type, input, names, n);
-	if (count_index >= 0 &&
-		(!isfinite(v[count_index]) || v[count_index] < 0 || v[count_index] != floor(v[count_index])))
+	if (*kam_skip_space(p) != '\0')
+		values_syntax_error(t, input);
+	why = values_invalid(t, v);
+	if (why)
+		kam_syntax_error(t->name, input, why, NULL);
+}
+
+/* binary form: the format version byte, then the fields as float8 */
+bytea *
+kam_values_send(const KamValuesType *t, const double *v)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, KAM_VALUES_BINARY_VERSION);
+	for (int i = 0; i < t->nfields; i++)
+		pq_sendfloat8(&buf, v[i]);
+	return pq_endtypsend(&buf);
+}
+
+/* The first byte of a binary value: its format version, which must be `version`. */
+void
+kam_check_binary_version(StringInfo buf, const char *type, int version)
+{
+	int			got = pq_getmsgbyte(buf);
+
+	if (got != version)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", type, input),
-				 errdetail("%s must be a finite non-negative whole count.", names[count_index])));
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external %s value", type),
+				 errdetail("Binary format version %d; this kam reads version %d.", got, version)));
+}
+
+void
+kam_values_recv(const KamValuesType *t, StringInfo buf, double *v)
+{
+	const char *why;
+
+	kam_check_binary_version(buf, t->name, KAM_VALUES_BINARY_VERSION);
+	for (int i = 0; i < t->nfields; i++)
+		v[i] = pq_getmsgfloat8(buf);
+	why = values_invalid(t, v);
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external %s value", t->name),
+				 errdetail("%s", why)));
+}
+
+/*
+ * A value an aggregate is about to return (or pass on as a partial state):
+ * one the type's inputs would refuse, an overflow to infinity or NaN or a
+ * count past 2^53, raises 22003 instead of being stored.
+ */
+void
+kam_values_check_result(const KamValuesType *t, const double *v)
+{
+	const char *why = values_invalid(t, v);
+
+	if (unlikely(why != NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s value out of range", t->name),
+				 errdetail("%s", why)));
 }
 
 /*

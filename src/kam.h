@@ -111,9 +111,38 @@ extern void kam_syntax_error(const char *type, const char *input, const char *wh
 extern const char *kam_skip_space(const char *p);
 extern const char *kam_parse_quoted(const char *p, StringInfo out);
 extern void kam_append_quoted(StringInfo buf, const char *s, int len);
-extern char *kam_named_doubles_out(const double *v, const char *const *names, int n);
-extern void kam_named_doubles_in(const char *input, const char *type, const char *const *names, int n,
-								 int count_index, double *v);
+
+/*
+ * Summary types whose value is a vector of named doubles, text form
+ * "(name=value,...)" (kam.trend, kam.survey, kam.hhi_state,
+ * kam.forecast_state, kam.bgnbd, kam.gammagamma).  One descriptor per type
+ * drives the text and binary I/O and the checks, so that the text input, the
+ * binary input and the aggregates accept exactly the same values: whatever a
+ * kam function returns reads back through both inputs, and a dump restores.
+ */
+typedef const char *(*KamValuesCheck) (const double *v);
+
+typedef struct KamValuesType
+{
+	const char *name;			/* "kam.trend" */
+	const char *const *fields;
+	int			nfields;
+	int			count_index;	/* a whole count in [0, KAM_MAX_COUNT], or -1 */
+	KamValuesCheck check;		/* why v is not a value of the type, or NULL */
+} KamValuesType;
+
+/* counts kept in doubles are exact integers up to 2^53 */
+#define KAM_MAX_COUNT 9007199254740992.0
+
+/* binary format version of the named-doubles types (first byte of send) */
+#define KAM_VALUES_BINARY_VERSION 1
+
+extern char *kam_values_out(const KamValuesType *t, const double *v);
+extern void kam_values_in(const KamValuesType *t, const char *input, double *v);
+extern bytea *kam_values_send(const KamValuesType *t, const double *v);
+extern void kam_values_recv(const KamValuesType *t, StringInfo buf, double *v);
+extern void kam_values_check_result(const KamValuesType *t, const double *v);
+extern void kam_check_binary_version(StringInfo buf, const char *type, int version);
 
 /*
  * Weighted scores (scoring.c): missing-value policies and the weighted mean

@@ -141,39 +141,91 @@ typedef struct KamForecast
 
 static const char *const fc_names[] = {"n", "zero_actuals", "ape", "abs_error", "actual", "error"};
 
-PG_FUNCTION_INFO_V1(kam_forecast_state_in);
-Datum
-kam_forecast_state_in(PG_FUNCTION_ARGS)
+static const char *
+forecast_invalid(const double *v)
 {
-	KamForecast *f = palloc0(sizeof(KamForecast));
-	double		v[6];
-
-	kam_named_doubles_in(PG_GETARG_CSTRING(0), "kam.forecast_state", fc_names, 6, 0, v);
 	if (v[1] < 0 || v[1] > v[0] || v[1] != floor(v[1]) ||
 		!isfinite(v[2]) || !isfinite(v[3]) || !isfinite(v[4]) || !isfinite(v[5]) ||
 		v[2] < 0 || v[3] < 0 || v[4] < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type kam.forecast_state: \"%s\"", PG_GETARG_CSTRING(0)),
-				 errdetail("zero_actuals must be a count up to n; ape, abs_error and actual finite and non-negative; error finite.")));
+		return "zero_actuals must be a count up to n; ape, abs_error and actual finite and non-negative; error finite.";
+	return NULL;
+}
+
+static const KamValuesType forecast_type = {"kam.forecast_state", fc_names, 6, 0, forecast_invalid};
+
+/* the six values of the text and binary forms */
+static void
+forecast_values(const KamForecast *f, double *v)
+{
+	v[0] = f->n;
+	v[1] = f->zero_actuals;
+	v[2] = kam_sum_value(&f->ape);
+	v[3] = kam_sum_value(&f->abs_error);
+	v[4] = kam_sum_value(&f->actual);
+	v[5] = kam_sum_value(&f->error);
+}
+
+static KamForecast *
+forecast_from_values(const double *v)
+{
+	KamForecast *f = palloc0(sizeof(KamForecast));
+
 	f->n = v[0];
 	f->zero_actuals = v[1];
 	f->ape.sum = v[2];
 	f->abs_error.sum = v[3];
 	f->actual.sum = v[4];
 	f->error.sum = v[5];
-	PG_RETURN_POINTER(f);
+	return f;
+}
+
+static void
+forecast_check_result(const KamForecast *f)
+{
+	double		v[6];
+
+	forecast_values(f, v);
+	kam_values_check_result(&forecast_type, v);
+}
+
+PG_FUNCTION_INFO_V1(kam_forecast_state_in);
+Datum
+kam_forecast_state_in(PG_FUNCTION_ARGS)
+{
+	double		v[6];
+
+	kam_values_in(&forecast_type, PG_GETARG_CSTRING(0), v);
+	PG_RETURN_POINTER(forecast_from_values(v));
 }
 
 PG_FUNCTION_INFO_V1(kam_forecast_state_out);
 Datum
 kam_forecast_state_out(PG_FUNCTION_ARGS)
 {
-	KamForecast *f = (KamForecast *) PG_GETARG_POINTER(0);
-	double		v[6] = {f->n, f->zero_actuals, kam_sum_value(&f->ape), kam_sum_value(&f->abs_error),
-	kam_sum_value(&f->actual), kam_sum_value(&f->error)};
+	double		v[6];
 
-	PG_RETURN_CSTRING(kam_named_doubles_out(v, fc_names, 6));
+	forecast_values((KamForecast *) PG_GETARG_POINTER(0), v);
+	PG_RETURN_CSTRING(kam_values_out(&forecast_type, v));
+}
+
+PG_FUNCTION_INFO_V1(kam_forecast_state_send);
+Datum
+kam_forecast_state_send(PG_FUNCTION_ARGS)
+{
+	double		v[6];
+
+	forecast_values((KamForecast *) PG_GETARG_POINTER(0), v);
+	PG_RETURN_BYTEA_P(kam_values_send(&forecast_type, v));
+}
+
+PG_FUNCTION_INFO_V1(kam_forecast_state_recv);
+Datum
+kam_forecast_state_recv(PG_FUNCTION_ARGS)
+{
+	double		v[6];
+
+	kam_values_recv(&forecast_type, (StringInfo) PG_GETARG_POINTER(0), v);
+	PG_RETURN_POINTER(forecast_from_values(v));
 }
 
 static KamForecast *
@@ -209,6 +261,7 @@ kam_forecast_sfunc(PG_FUNCTION_ARGS)
 	kam_sum_add(&s->abs_error, fabs(f - a));
 	kam_sum_add(&s->actual, a);
 	kam_sum_add(&s->error, f - a);
+	forecast_check_result(s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -233,6 +286,7 @@ kam_forecast_combine(PG_FUNCTION_ARGS)
 	kam_sum_merge(&s->abs_error, &o->abs_error);
 	kam_sum_merge(&s->actual, &o->actual);
 	kam_sum_merge(&s->error, &o->error);
+	forecast_check_result(s);
 	PG_RETURN_POINTER(s);
 }
 

@@ -18,6 +18,7 @@
 #include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "common/int.h"
 #include "utils/builtins.h"
 
 /*
@@ -55,59 +56,130 @@ static const RetField ret_fields[] = {
 #define RET_N(r, f) ((int64 *) ((char *) (r) + (f)->n_off))
 #define V(f) kam_sum_value(&r->f)
 
+static void retention_overflow(const char *why) pg_attribute_noreturn();
+
+static void
+retention_overflow(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("kam.retention value out of range"),
+			 errdetail("%s", why)));
+}
+
+/* an amount just added to: infinite or NaN raises 22003 instead of being stored */
+static inline void
+retention_check_sum(const KamSum *s)
+{
+	if (unlikely(!isfinite(s->sum + s->comp)))
+		retention_overflow("An amount overflows a double.");
+}
+
+static inline void
+retention_count_inc(int64 *n)
+{
+	if (unlikely(pg_add_s64_overflow(*n, 1, n)))
+		retention_overflow("An account count overflows a bigint.");
+}
+
 /* Classify one account with MRR s at `from` and e at `to`. */
 void
 kam_retention_add(KamRetention *r, double s, double e, bool returning)
 {
 	if (s > 0)
 	{
-		r->n_start++;
+		retention_count_inc(&r->n_start);
 		kam_sum_add(&r->starting, s);
+		retention_check_sum(&r->starting);
 		if (e == 0)
 		{
-			r->n_churned++;
+			retention_count_inc(&r->n_churned);
 			kam_sum_add(&r->churned, s);
+			retention_check_sum(&r->churned);
 		}
 		else if (kam_money_same(e, s))
 			 /* flat */ ;
 		else if (e > s)
 		{
-			r->n_expansion++;
+			retention_count_inc(&r->n_expansion);
 			kam_sum_add(&r->expansion, e);
 			kam_sum_add(&r->expansion, -s);
+			retention_check_sum(&r->expansion);
 		}
 		else
 		{
-			r->n_contraction++;
+			retention_count_inc(&r->n_contraction);
 			kam_sum_add(&r->contraction, s);
 			kam_sum_add(&r->contraction, -e);
+			retention_check_sum(&r->contraction);
 		}
 	}
 	else if (e > 0)
 	{
 		if (returning)
 		{
-			r->n_react++;
+			retention_count_inc(&r->n_react);
 			kam_sum_add(&r->reactivation, e);
+			retention_check_sum(&r->reactivation);
 		}
 		else
 		{
-			r->n_new++;
+			retention_count_inc(&r->n_new);
 			kam_sum_add(&r->new_mrr, e);
+			retention_check_sum(&r->new_mrr);
 		}
 	}
+}
+
+/*
+ * Why r is not a kam.retention value (NULL: it is one).  The text input,
+ * the binary input and every function that returns a summary check exactly
+ * this, so whatever kam returns reads back through both inputs.
+ */
+static const char *
+retention_invalid(const KamRetention *r)
+{
+	int64		moved = 0;
+
+	for (int i = 0; i < N_RET_FIELDS; i++)
+	{
+		const RetField *f = &ret_fields[i];
+		const KamSum *s = RET_SUM(r, f);
+		double		v = kam_sum_value(s);
+		int64		n = *RET_N(r, f);
+
+		if (!isfinite(s->sum) || !isfinite(s->comp) || !isfinite(v))
+			return psprintf("The amount of \"%s\" is not finite.", f->name);
+		if (v < 0)
+			return psprintf("The amount of \"%s\" is negative.", f->name);
+		if (n < 0)
+			return psprintf("The account count of \"%s\" is negative.", f->name);
+		if ((n == 0) != (v == 0))
+			return psprintf("\"%s\" has an amount without accounts or accounts without an amount.", f->name);
+	}
+	if (pg_add_s64_overflow(r->n_expansion, r->n_contraction, &moved) ||
+		pg_add_s64_overflow(moved, r->n_churned, &moved) ||
+		moved > r->n_start)
+		return "More accounts expanded, contracted or churned than started.";
+	return NULL;
 }
 
 void
 kam_retention_merge(KamRetention *a, const KamRetention *b)
 {
+	const char *why;
+
 	for (int i = 0; i < N_RET_FIELDS; i++)
 	{
 		const RetField *f = &ret_fields[i];
 
-		*RET_N(a, f) += *RET_N(b, f);
+		if (pg_add_s64_overflow(*RET_N(a, f), *RET_N(b, f), RET_N(a, f)))
+			retention_overflow(psprintf("The account count of \"%s\" overflows a bigint.", f->name));
 		kam_sum_merge(RET_SUM(a, f), RET_SUM(b, f));
 	}
+	why = retention_invalid(a);
+	if (why)
+		retention_overflow(why);
 }
 
 /* ending = starting + new + reactivation + expansion - contraction - churned */
@@ -187,7 +259,8 @@ parse_double(const char *p, const char **end, const char *input)
 	v = strtod(p, &e);
 	if (e == p)
 		bad_retention_text(input, "An amount is not a number.");
-	if (errno == ERANGE || isnan(v) || isinf(v))
+	/* ERANGE also flags a subnormal result, which is a finite amount */
+	if ((errno == ERANGE && fabs(v) > 1) || isnan(v) || isinf(v))
 		bad_retention_text(input, "An amount is not a finite number.");
 	*end = e;
 	return v;
@@ -259,12 +332,25 @@ kam_retention_in(PG_FUNCTION_ARGS)
 		bad_retention_text(input, "Expected \")\" after the last field.");
 	if (*kam_skip_space(p) != '\0')
 		bad_retention_text(input, "Unexpected text after \")\".");
-	if (r->n_expansion + r->n_contraction + r->n_churned > r->n_start)
-		bad_retention_text(input, "More accounts expanded, contracted or churned than started.");
+	{
+		const char *why = retention_invalid(r);
+
+		if (why)
+			bad_retention_text(input, why);
+	}
 	PG_RETURN_POINTER(r);
 }
 
 /* ---------- binary I/O ---------- */
+
+/*
+ * Binary form: the format version byte (1), then per field the account count
+ * (int8) and the compensated sum (two float8).  0.1.0 and 0.2.0 sent the same
+ * without the version byte: recv still reads that form, told apart by its
+ * length.
+ */
+#define RETENTION_BINARY_VERSION 1
+#define RETENTION_BINARY_FIELDS_LEN (N_RET_FIELDS * (8 + 8 + 8))
 
 PG_FUNCTION_INFO_V1(kam_retention_send);
 Datum
@@ -274,6 +360,7 @@ kam_retention_send(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, RETENTION_BINARY_VERSION);
 	for (int i = 0; i < N_RET_FIELDS; i++)
 	{
 		const RetField *f = &ret_fields[i];
@@ -291,7 +378,10 @@ kam_retention_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	KamRetention *r = palloc0(sizeof(KamRetention));
+	const char *why;
 
+	if (buf->len - buf->cursor != RETENTION_BINARY_FIELDS_LEN)
+		kam_check_binary_version(buf, "kam.retention", RETENTION_BINARY_VERSION);
 	for (int i = 0; i < N_RET_FIELDS; i++)
 	{
 		const RetField *f = &ret_fields[i];
@@ -300,12 +390,13 @@ kam_retention_recv(PG_FUNCTION_ARGS)
 		*RET_N(r, f) = pq_getmsgint64(buf);
 		s->sum = pq_getmsgfloat8(buf);
 		s->comp = pq_getmsgfloat8(buf);
-		if (*RET_N(r, f) < 0 || !isfinite(s->sum) || !isfinite(s->comp) || s->sum < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid external kam.retention value"),
-					 errdetail("Field \"%s\" is negative or not finite.", f->name)));
 	}
+	why = retention_invalid(r);
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external kam.retention value"),
+				 errdetail("%s", why)));
 	PG_RETURN_POINTER(r);
 }
 

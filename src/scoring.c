@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
+#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -150,6 +151,17 @@ kam_check_weights(int n, const double *w, const bool *wnull)
 				 errmsg("weights must not all be zero")));
 }
 
+/* the largest of n finite non-negative weights */
+static double
+weight_max(int n, const double *w)
+{
+	double		m = 0;
+
+	for (int i = 0; i < n; i++)
+		m = Max(m, w[i]);
+	return m;
+}
+
 /*
  * Weighted mean of scores in [0, 1] under a missing-value policy; false when
  * the result is NULL ('null' policy with a NULL score, or no weight left
@@ -160,20 +172,35 @@ kam_weighted_mean(int n, const double *s, const bool *snull, const double *w,
 				  KamMissing policy, double *result)
 {
 	double		num = 0,
-				den = 0;
+				den = 0,
+				scale = 1;
 
-	for (int i = 0; i < n; i++)
+	/*
+	 * Weights near DBL_MAX: their sum overflows, so the pass is made again
+	 * with the weights divided by the largest (only then, to keep results
+	 * bit-identical otherwise).
+	 */
+	for (int pass = 0; pass < 2; pass++)
 	{
-		if (snull && snull[i])
+		num = den = 0;
+		for (int i = 0; i < n; i++)
 		{
-			if (policy == KAM_MISSING_NULL)
-				return false;
-			if (policy == KAM_MISSING_ZERO)
-				den += w[i];
-			continue;
+			double		wi = w[i] / scale;
+
+			if (snull && snull[i])
+			{
+				if (policy == KAM_MISSING_NULL)
+					return false;
+				if (policy == KAM_MISSING_ZERO)
+					den += wi;
+				continue;
+			}
+			num += wi * s[i];
+			den += wi;
 		}
-		num += w[i] * s[i];
-		den += w[i];
+		if (isfinite(num) && isfinite(den))
+			break;
+		scale = weight_max(n, w);
 	}
 	if (den == 0)
 		return false;
@@ -202,7 +229,17 @@ check_bounds(double low, double high, const char *what)
 static inline double
 scale01(double v, double low, double high)
 {
-	double		s = (v - low) / (high - low);
+	double		x = v - low,
+				d = high - low,
+				s;
+
+	/* bounds or value near DBL_MAX: the differences of the halves stay finite */
+	if (unlikely(!isfinite(x) || !isfinite(d)))
+	{
+		x = v / 2 - low / 2;
+		d = high / 2 - low / 2;
+	}
+	s = x / d;
 
 	return s < 0 ? 0 : (s > 1 ? 1 : s);
 }
@@ -503,6 +540,73 @@ kam_scorecard_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(sc_build_finish(&b, true));
 }
 
+/*
+ * Binary form: the format version byte (1), the policy's name, the number of
+ * criteria (int4), then per criterion its name, weight, low and high.  recv
+ * builds the card through the same checks as the text input.
+ */
+#define SCORECARD_BINARY_VERSION 1
+
+PG_FUNCTION_INFO_V1(kam_scorecard_send);
+Datum
+kam_scorecard_send(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card = sc_arg(fcinfo, 0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, SCORECARD_BINARY_VERSION);
+	pq_sendstring(&buf, kam_missing_policy_name(card->policy));
+	pq_sendint32(&buf, card->n);
+	for (int i = 0; i < card->n; i++)
+	{
+		pq_sendint32(&buf, card->c[i].name_len);
+		pq_sendbytes(&buf, SC_NAME(card, i), card->c[i].name_len);
+		pq_sendfloat8(&buf, card->c[i].weight);
+		pq_sendfloat8(&buf, card->c[i].low);
+		pq_sendfloat8(&buf, card->c[i].high);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kam_scorecard_recv);
+Datum
+kam_scorecard_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	ScBuild		b;
+	int32		n;
+
+	kam_check_binary_version(buf, "kam.scorecard", SCORECARD_BINARY_VERSION);
+	sc_build_init(&b, kam_missing_policy(pq_getmsgstring(buf)));
+	n = pq_getmsgint(buf, 4);
+	if (n < 0 || n > SC_MAX_CRITERIA)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external kam.scorecard value"),
+				 errdetail("It has %d criteria; a scorecard has 1 to %d.", n, SC_MAX_CRITERIA)));
+	for (int i = 0; i < n; i++)
+	{
+		int32		len = pq_getmsgint(buf, 4);
+		const char *name;
+		double		w,
+					low,
+					high;
+
+		if (len < 0 || len > buf->len - buf->cursor)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid external kam.scorecard value"),
+					 errdetail("Criterion %d's name has length %d.", i + 1, len)));
+		name = pq_getmsgbytes(buf, len);
+		w = pq_getmsgfloat8(buf);
+		low = pq_getmsgfloat8(buf);
+		high = pq_getmsgfloat8(buf);
+		sc_build_add(&b, name, len, w, low, high);
+	}
+	PG_RETURN_POINTER(sc_build_finish(&b, true));
+}
+
 /* kam.scorecard(criteria text[], weights, lows, highs [, policy]) */
 PG_FUNCTION_INFO_V1(kam_scorecard_make);
 Datum
@@ -738,10 +842,20 @@ kam_scorecard_criteria(PG_FUNCTION_ARGS)
 	KamScorecard *card = sc_arg(fcinfo, 0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	double		total = 0;
+	double		scale = 1;
 
 	kam_materialize_srf(fcinfo);
 	for (int i = 0; i < card->n; i++)
 		total += card->c[i].weight;
+	if (!isfinite(total))
+	{
+		/* weights near DBL_MAX: shares of the weights divided by the largest */
+		total = 0;
+		for (int i = 0; i < card->n; i++)
+			scale = Max(scale, card->c[i].weight);
+		for (int i = 0; i < card->n; i++)
+			total += card->c[i].weight / scale;
+	}
 	for (int i = 0; i < card->n; i++)
 	{
 		Datum		values[6];
@@ -751,7 +865,7 @@ kam_scorecard_criteria(PG_FUNCTION_ARGS)
 		values[1] = PointerGetDatum(cstring_to_text_with_len(SC_NAME(card, i), card->c[i].name_len));
 		values[2] = Float8GetDatum(card->c[i].weight);
 		if (total > 0)
-			values[3] = Float8GetDatum(card->c[i].weight / total);
+			values[3] = Float8GetDatum(card->c[i].weight / scale / total);
 		else
 			nulls[3] = true;
 		values[4] = Float8GetDatum(card->c[i].low);

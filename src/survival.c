@@ -84,6 +84,34 @@ typedef struct KamSurvival
 #define SURVIVAL_SIZE(n) (offsetof(KamSurvival, rows) + (Size) (n) * sizeof(SurvRow))
 #define PG_GETARG_SURVIVAL(i) ((KamSurvival *) PG_DETOAST_DATUM(PG_GETARG_DATUM(i)))
 
+/* the most rows a kam.survival value holds (a varlena is at most 1 GB) */
+#define SURVIVAL_MAX_ROWS ((int64) ((MaxAllocSize - offsetof(KamSurvival, rows)) / sizeof(SurvRow)))
+
+static void
+surv_check_rows(int64 n)
+{
+	if (n > SURVIVAL_MAX_ROWS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam.survival value too large"),
+				 errdetail("It would have " INT64_FORMAT " distinct lifetimes; a value holds at most " INT64_FORMAT ".",
+						   n, SURVIVAL_MAX_ROWS),
+				 errhint("Measure lifetimes in a coarser unit.")));
+}
+
+/* a zeroed value of n rows */
+static KamSurvival *
+surv_alloc(int64 n)
+{
+	KamSurvival *s;
+
+	surv_check_rows(n);
+	s = palloc0(SURVIVAL_SIZE(n));
+	SET_VARSIZE(s, SURVIVAL_SIZE(n));
+	s->n = (int32) n;
+	return s;
+}
+
 static SurvState *
 surv_state_new(MemoryContext aggctx)
 {
@@ -195,13 +223,11 @@ static KamSurvival *
 surv_to_value(SurvState *st)
 {
 	uint32		n = st->tab->members;
-	KamSurvival *s = palloc0(SURVIVAL_SIZE(n));
+	KamSurvival *s = surv_alloc(n);
 	survtab_iterator it;
 	SurvCount  *c;
 	uint32		i = 0;
 
-	SET_VARSIZE(s, SURVIVAL_SIZE(n));
-	s->n = (int32) n;
 	survtab_start_iterate(st->tab, &it);
 	while ((c = survtab_iterate(st->tab, &it)) != NULL)
 	{
@@ -296,6 +322,42 @@ parse_count(const char **p, const char *input, bool allow_negative)
 	return v;
 }
 
+/*
+ * Why rows are not a kam.survival value (NULL: they are one); shared by the
+ * text and binary inputs.
+ */
+static const char *
+surv_rows_invalid(const SurvRow *rows, int32 n)
+{
+	int64		total = 0;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		int64		e = rows[i].events,
+					c = rows[i].censored;
+
+		if (rows[i].t < 0 || e < 0 || c < 0)
+			return "Lifetimes and counts must not be negative.";
+		if (e > PG_INT64_MAX - c || e + c > PG_INT64_MAX - total)
+			return "The counts add up to more than a bigint holds.";
+		total += e + c;
+		if (e + c == 0)
+			return "A row has neither events nor censorings.";
+		if (i > 0 && rows[i].t <= rows[i - 1].t)
+			return "Lifetimes must be strictly increasing.";
+	}
+	return NULL;
+}
+
+static KamSurvival *
+surv_make(const SurvRow *rows, int32 n)
+{
+	KamSurvival *s = surv_alloc(n);
+
+	memcpy(s->rows, rows, n * sizeof(SurvRow));
+	return s;
+}
+
 PG_FUNCTION_INFO_V1(kam_survival_in);
 Datum
 kam_survival_in(PG_FUNCTION_ARGS)
@@ -304,9 +366,7 @@ kam_survival_in(PG_FUNCTION_ARGS)
 	const char *p = input;
 	int32		max = 8,
 				n = 0;
-	int64		total = 0;
 	SurvRow    *rows = palloc(max * sizeof(SurvRow));
-	KamSurvival *s;
 
 	while (isspace((unsigned char) *p))
 		p++;
@@ -334,17 +394,11 @@ kam_survival_in(PG_FUNCTION_ARGS)
 		c = parse_count(&p, input, false);
 		if (t > PG_INT32_MAX)
 			bad_survival_text(input, "A lifetime is out of range.");
-		if (e > PG_INT64_MAX - c || e + c > PG_INT64_MAX - total)
-			bad_survival_text(input, "The counts add up to more than a bigint holds.");
-		total += e + c;
-		if (e + c == 0)
-			bad_survival_text(input, "A row has neither events nor censorings.");
-		if (n > 0 && t <= rows[n - 1].t)
-			bad_survival_text(input, "Lifetimes must be strictly increasing.");
 		if (n == max)
 		{
-			max *= 2;
-			rows = repalloc(rows, max * sizeof(SurvRow));
+			surv_check_rows((int64) n + 1);
+			max = (int32) Min((int64) max * 2, SURVIVAL_MAX_ROWS);
+			rows = repalloc_huge(rows, (Size) max * sizeof(SurvRow));
 		}
 		rows[n].t = (int32) t;
 		rows[n].pad = 0;
@@ -359,11 +413,72 @@ kam_survival_in(PG_FUNCTION_ARGS)
 		p++;
 	if (*p != '\0')
 		bad_survival_text(input, "Unexpected text after \")\".");
-	s = palloc0(SURVIVAL_SIZE(n));
-	SET_VARSIZE(s, SURVIVAL_SIZE(n));
-	s->n = n;
-	memcpy(s->rows, rows, n * sizeof(SurvRow));
-	PG_RETURN_POINTER(s);
+	{
+		const char *why = surv_rows_invalid(rows, n);
+
+		if (why)
+			bad_survival_text(input, why);
+	}
+	PG_RETURN_POINTER(surv_make(rows, n));
+}
+
+/*
+ * Binary form: the format version byte (1), the number of rows (int4), then
+ * per row the lifetime (int4), events and censored (int8).
+ */
+#define SURVIVAL_BINARY_VERSION 1
+
+PG_FUNCTION_INFO_V1(kam_survival_send);
+Datum
+kam_survival_send(PG_FUNCTION_ARGS)
+{
+	KamSurvival *s = PG_GETARG_SURVIVAL(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, SURVIVAL_BINARY_VERSION);
+	pq_sendint32(&buf, s->n);
+	for (int32 i = 0; i < s->n; i++)
+	{
+		pq_sendint32(&buf, s->rows[i].t);
+		pq_sendint64(&buf, s->rows[i].events);
+		pq_sendint64(&buf, s->rows[i].censored);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_recv);
+Datum
+kam_survival_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int32		n;
+	SurvRow    *rows;
+	const char *why;
+
+	kam_check_binary_version(buf, "kam.survival", SURVIVAL_BINARY_VERSION);
+	n = pq_getmsgint(buf, 4);
+	/* each row takes 20 bytes: a count the message cannot hold is refused before allocating */
+	if (n < 0 || (Size) n > (Size) (buf->len - buf->cursor) / 20)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external kam.survival value"),
+				 errdetail("The row count %d does not match the data.", n)));
+	rows = palloc_extended(Max(n, 1) * sizeof(SurvRow), MCXT_ALLOC_HUGE);
+	for (int32 i = 0; i < n; i++)
+	{
+		rows[i].t = pq_getmsgint(buf, 4);
+		rows[i].pad = 0;
+		rows[i].events = pq_getmsgint64(buf);
+		rows[i].censored = pq_getmsgint64(buf);
+	}
+	why = surv_rows_invalid(rows, n);
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external kam.survival value"),
+				 errdetail("%s", why)));
+	PG_RETURN_POINTER(surv_make(rows, n));
 }
 
 /* ---------- accessors ---------- */

@@ -15,7 +15,9 @@ kam_need_packages() {
     /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need+=(python3-psycopg2)
     command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql-common)
     [ -x "/usr/lib/postgresql/$PGVER/bin/postgres" ] || need+=("postgresql-$PGVER")
-    if [ ! -x "$PG_CONFIG" ] || [ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then
+    # pgxs.mk ships with postgresql-client-$PGVER: the server headers are what tells
+    if [ ! -x "$PG_CONFIG" ] || [ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ] ||
+        [ ! -f "$("$PG_CONFIG" --includedir-server 2>/dev/null)/postgres.h" ]; then
         need+=("postgresql-server-dev-$PGVER")
     fi
     [ ${#need[@]} -eq 0 ] && return 0

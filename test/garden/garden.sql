@@ -49,6 +49,7 @@ CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE 
         WHEN argname IN ('name') THEN '''r'''
         WHEN argname IN ('from') THEN '''2024-01-01'''
         WHEN argname IN ('to', 'as_of', 'observation_end') THEN '''2024-12-01'''
+        WHEN argname IN ('valid_to') THEN 'NULL'
         WHEN argname IN ('period', 'unit') THEN '''1 day'''
         WHEN typ = 'double precision'::regtype THEN '0.5'
         WHEN typ IN ('integer'::regtype, 'bigint'::regtype, 'numeric'::regtype) THEN '1'
@@ -62,7 +63,7 @@ CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE 
         ELSE (SELECT expr FROM garden.vals v WHERE v.typname::regtype = typical.typ AND expr <> 'NULL' ORDER BY ctid LIMIT 1)
     END $$;
 
-CREATE TABLE garden.calls (id serial, fn text, stmt text);
+CREATE TABLE garden.calls (id serial, fn text, stmt text, rettype regtype);
 
 DO $$
 DECLARE
@@ -75,7 +76,7 @@ DECLARE
     v text;
 BEGIN
     FOR f IN
-        SELECT p.oid, p.proname, p.prokind, p.pronargs, ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS types, p.proargnames, p.proretset
+        SELECT p.oid, p.proname, p.prokind, p.pronargs, ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS types, p.proargnames, p.proretset, p.prorettype
         FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
         WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
           AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam')
@@ -103,12 +104,12 @@ BEGIN
                 IF f.prokind = 'w' THEN
                     call := call || ' OVER ()';
                 END IF;
-                INSERT INTO garden.calls (fn, stmt) VALUES (f.proname, 'SELECT ' || call);
+                INSERT INTO garden.calls (fn, stmt, rettype) VALUES (f.proname, 'SELECT ' || call, f.prorettype);
                 IF f.prokind = 'a' THEN
                     -- the aggregate over an empty set and over three equal rows
-                    INSERT INTO garden.calls (fn, stmt)
-                    VALUES (f.proname, 'SELECT ' || call || ' FROM generate_series(1, 0)'),
-                           (f.proname, 'SELECT ' || call || ' FROM generate_series(1, 3)');
+                    INSERT INTO garden.calls (fn, stmt, rettype)
+                    VALUES (f.proname, 'SELECT ' || call || ' FROM generate_series(1, 0)', f.prorettype),
+                           (f.proname, 'SELECT ' || call || ' FROM generate_series(1, 3)', f.prorettype);
                 END IF;
             END LOOP;
         END LOOP;

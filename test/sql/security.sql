@@ -96,7 +96,47 @@ SET ROLE kam_reader;
 SELECT kam.health_grade(70, 'mine') AS reader_uses_scheme;
 SELECT sqlstate_of($q$INSERT INTO kam.band_schemes (name, scheme) VALUES ('theirs', 'a:1,b:2')$q$) AS reader_cannot_write;
 RESET ROLE;
+-- the installing owner cannot add, replace or alter objects in schema kam: a planted
+-- overload (kam.nrr(numeric, numeric) as an aggregate running the owner's code) would
+-- otherwise capture every other role's call, the superuser's included
+SELECT pg_get_userbyid(nspowner) = (SELECT rolname FROM pg_roles WHERE oid = 10) AS schema_owned_by_bootstrap_superuser,
+       has_schema_privilege('kam_db_owner', 'kam', 'CREATE') AS owner_can_create,
+       has_schema_privilege('kam_reader', 'kam', 'USAGE') AS reader_has_usage
+FROM pg_namespace WHERE nspname = 'kam';
+SET ROLE kam_db_owner;
+SELECT sqlstate_of($q$CREATE FUNCTION kam.planted_sfunc(numeric, numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT 1'$q$) AS create_function,
+       sqlstate_of($q$CREATE AGGREGATE kam.nrr(numeric, numeric) (SFUNC = numeric_add, STYPE = numeric)$q$) AS create_aggregate,
+       sqlstate_of($q$CREATE OR REPLACE FUNCTION kam.scale(value double precision, low double precision, high double precision) RETURNS double precision LANGUAGE sql AS 'SELECT 0::float8'$q$) AS replace_function,
+       sqlstate_of($q$ALTER FUNCTION kam.scale(double precision, double precision, double precision) RENAME TO scale_old$q$) AS alter_function,
+       sqlstate_of($q$CREATE OPERATOR kam.+ (LEFTARG = kam.retention, RIGHTARG = kam.retention, FUNCTION = kam.rollup)$q$) AS create_operator,
+       sqlstate_of($q$CREATE TABLE kam.band_schemes_shadow (name text)$q$) AS create_table,
+       sqlstate_of($q$ALTER SCHEMA kam OWNER TO kam_db_owner$q$) AS take_schema,
+       sqlstate_of($q$ALTER SCHEMA kam RENAME TO kam_old$q$) AS rename_schema,
+       sqlstate_of($q$DROP SCHEMA kam CASCADE$q$) AS drop_schema;
+RESET ROLE;
+-- a GRANT by a non-owner grants nothing (a warning)
+SET ROLE kam_db_owner;
+GRANT CREATE ON SCHEMA kam TO kam_db_owner;
+RESET ROLE;
+SELECT has_schema_privilege('kam_db_owner', 'kam', 'CREATE') AS owner_can_create_after_grant;
+-- the reader's numeric call still reaches kam's own aggregate
+SET ROLE kam_reader;
+SELECT kam.nrr(s, e) AS reader_nrr FROM (VALUES (100.0, 120.0), (50, 0)) v(s, e);
+RESET ROLE;
+-- an object a non-superuser planted in the schema before installing: the install refuses
+CREATE DATABASE kam_planted OWNER kam_db_owner;
+\c kam_planted
+SET ROLE kam_db_owner;
+CREATE SCHEMA kam;
+CREATE FUNCTION kam.planted(numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT 1';
+CREATE EXTENSION kam;
+DROP FUNCTION kam.planted(numeric, numeric);
+CREATE EXTENSION kam;
+SELECT pg_get_userbyid(nspowner) = (SELECT rolname FROM pg_roles WHERE oid = 10) AS empty_schema_taken_over
+FROM pg_namespace WHERE nspname = 'kam';
+RESET ROLE;
 \c :regression_db
+DROP DATABASE kam_planted;
 DROP DATABASE kam_trusted;
 DROP ROLE kam_reader;
 DROP ROLE kam_db_owner;

@@ -25,6 +25,8 @@ CODES = {
     "ERRCODE_INVALID_BINARY_REPRESENTATION": "22P03",
     "ERRCODE_DIVISION_BY_ZERO": "22012",
     "ERRCODE_UNDEFINED_FUNCTION": "42883",
+    "ERRCODE_INSUFFICIENT_PRIVILEGE": "42501",
+    "ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED": "39P01",
 }
 NAMES = {
     "22023": "invalid_parameter_value", "22003": "numeric_value_out_of_range",
@@ -33,6 +35,7 @@ NAMES = {
     "22001": "string_data_right_truncation", "22007": "invalid_datetime_format",
     "22008": "datetime_field_overflow", "0A000": "feature_not_supported",
     "22P03": "invalid_binary_representation", "22012": "division_by_zero", "42883": "undefined_function",
+    "42501": "insufficient_privilege", "39P01": "trigger_protocol_violated",
 }
 FILES = {
     "kam.c": "shared checks", "retention.c": "kam.retention", "accounts.c": "per-account aggregates",

@@ -1,0 +1,145 @@
+-- kam 0.2.0 -> 0.3.0: hardening (issue 12).  Every reference is schema-qualified
+-- (@extschema@), so the script is safe under any search_path.
+
+\echo Use "ALTER EXTENSION kam UPDATE TO '0.3.0'" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- Schema kam belongs to a superuser (docs/hardening.md, "Who can add objects to kam")
+-------------------------------------------------------------------------------
+-- CREATE EXTENSION creates the schema named in kam.control as the user who runs it; in a
+-- trusted install that is a non-superuser database owner, who could then add an overload
+-- (say kam.nrr(numeric, numeric)) that every other role's call, the superuser's included,
+-- would run.  The schema passes to the role running this script (the bootstrap superuser in
+-- a trusted install), so only superusers can create objects in it; everybody keeps USAGE.
+-- An object already in the schema that a non-superuser owns could capture calls the same
+-- way: refuse to install over it.
+DO $kam$
+DECLARE
+    foreign_objects text;
+BEGIN
+    SELECT pg_catalog.string_agg(o.what, ', ') INTO foreign_objects
+    FROM (SELECT 'function ' || p.oid::pg_catalog.regprocedure AS what, p.proowner AS owner
+          FROM pg_catalog.pg_proc p WHERE p.pronamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'operator ' || o.oid::pg_catalog.regoperator, o.oprowner
+          FROM pg_catalog.pg_operator o WHERE o.oprnamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'relation ' || c.oid::pg_catalog.regclass, c.relowner
+          FROM pg_catalog.pg_class c WHERE c.relnamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'type ' || t.oid::pg_catalog.regtype, t.typowner
+          FROM pg_catalog.pg_type t WHERE t.typnamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'collation ' || c.collname, c.collowner
+          FROM pg_catalog.pg_collation c WHERE c.collnamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'conversion ' || c.conname, c.conowner
+          FROM pg_catalog.pg_conversion c WHERE c.connamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'operator class ' || c.opcname, c.opcowner
+          FROM pg_catalog.pg_opclass c WHERE c.opcnamespace = '@extschema@'::pg_catalog.regnamespace
+          UNION ALL
+          SELECT 'operator family ' || f.opfname, f.opfowner
+          FROM pg_catalog.pg_opfamily f WHERE f.opfnamespace = '@extschema@'::pg_catalog.regnamespace) o
+    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) o.owner
+    WHERE NOT r.rolsuper;
+    IF foreign_objects IS NOT NULL THEN
+        RAISE EXCEPTION 'schema @extschema@ holds objects that a non-superuser owns'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.left(foreign_objects, 1000),
+                  HINT = 'Install kam into an empty schema, or have a superuser drop those objects first.';
+    END IF;
+END
+$kam$;
+ALTER SCHEMA @extschema@ OWNER TO CURRENT_USER;
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- Built-in band schemes cannot be changed (they are not dumped: a dump must restore them as shipped)
+-------------------------------------------------------------------------------
+-- 0.2.0 let the installing user edit or add rows marked built-in, and a dump then lost them
+-- (the dump keeps WHERE NOT builtin).  An edited built-in scheme is kept as a user scheme
+-- named <name>_edited; a user row marked built-in becomes a user row; the shipped rows are
+-- put back.
+INSERT INTO @extschema@.band_schemes (name, scheme, builtin)
+SELECT b.name OPERATOR(pg_catalog.||) '_edited', b.scheme, false
+FROM @extschema@.band_schemes b
+JOIN (VALUES ('grade', 'F:60,D:70,C:80,B:90,A:100'),
+             ('color', 'red:50,yellow:75,green:100')) v(name, shipped)
+  ON b.name OPERATOR(pg_catalog.=) v.name
+WHERE b.scheme::text OPERATOR(pg_catalog.<>) v.shipped
+ON CONFLICT (name) DO NOTHING;
+UPDATE @extschema@.band_schemes SET builtin = false
+WHERE builtin AND NOT (name OPERATOR(pg_catalog.=) ANY (ARRAY['grade', 'color']));
+DELETE FROM @extschema@.band_schemes WHERE name OPERATOR(pg_catalog.=) ANY (ARRAY['grade', 'color']);
+INSERT INTO @extschema@.band_schemes VALUES
+    ('grade', 'F:60,D:70,C:80,B:90,A:100', true),
+    ('color', 'red:50,yellow:75,green:100', true);
+
+CREATE FUNCTION @extschema@.band_schemes_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'kam_band_schemes_guard'
+    LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.band_schemes_guard() IS
+    'Trigger of kam.band_schemes: the built-in rows (grade, color) cannot be changed or deleted, and no user row may be marked built-in';
+CREATE TRIGGER band_schemes_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.band_schemes
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.band_schemes_guard();
+
+-------------------------------------------------------------------------------
+-- Binary I/O for every stored type (COPY BINARY, binary-mode clients), each form starting with
+-- its format version byte; recv checks exactly what the text input checks.  One block per type,
+-- the same block but for the type's name.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.survival_recv(internal) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_send(@extschema@.survival) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_survival_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.survival SET (RECEIVE = @extschema@.survival_recv, SEND = @extschema@.survival_send);
+
+CREATE FUNCTION @extschema@.bgnbd_recv(internal) RETURNS @extschema@.bgnbd
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgnbd_send(@extschema@.bgnbd) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.bgnbd SET (RECEIVE = @extschema@.bgnbd_recv, SEND = @extschema@.bgnbd_send);
+
+CREATE FUNCTION @extschema@.gammagamma_recv(internal) RETURNS @extschema@.gammagamma
+    AS 'MODULE_PATHNAME', 'kam_gg_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.gammagamma_send(@extschema@.gammagamma) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_gg_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.gammagamma SET (RECEIVE = @extschema@.gammagamma_recv, SEND = @extschema@.gammagamma_send);
+
+CREATE FUNCTION @extschema@.scorecard_recv(internal) RETURNS @extschema@.scorecard
+    AS 'MODULE_PATHNAME', 'kam_scorecard_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.scorecard_send(@extschema@.scorecard) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_scorecard_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.scorecard SET (RECEIVE = @extschema@.scorecard_recv, SEND = @extschema@.scorecard_send);
+
+CREATE FUNCTION @extschema@.hhi_state_recv(internal) RETURNS @extschema@.hhi_state
+    AS 'MODULE_PATHNAME', 'kam_hhi_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.hhi_state_send(@extschema@.hhi_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_hhi_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.hhi_state SET (RECEIVE = @extschema@.hhi_state_recv, SEND = @extschema@.hhi_state_send);
+
+CREATE FUNCTION @extschema@.forecast_state_recv(internal) RETURNS @extschema@.forecast_state
+    AS 'MODULE_PATHNAME', 'kam_forecast_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.forecast_state_send(@extschema@.forecast_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_forecast_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.forecast_state SET (RECEIVE = @extschema@.forecast_state_recv, SEND = @extschema@.forecast_state_send);
+
+CREATE FUNCTION @extschema@.survey_recv(internal) RETURNS @extschema@.survey
+    AS 'MODULE_PATHNAME', 'kam_survey_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survey_send(@extschema@.survey) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_survey_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.survey SET (RECEIVE = @extschema@.survey_recv, SEND = @extschema@.survey_send);
+
+CREATE FUNCTION @extschema@.band_scheme_recv(internal) RETURNS @extschema@.band_scheme
+    AS 'MODULE_PATHNAME', 'kam_band_scheme_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.band_scheme_send(@extschema@.band_scheme) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_band_scheme_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.band_scheme SET (RECEIVE = @extschema@.band_scheme_recv, SEND = @extschema@.band_scheme_send);
+
+CREATE FUNCTION @extschema@.trend_recv(internal) RETURNS @extschema@.trend
+    AS 'MODULE_PATHNAME', 'kam_trend_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.trend_send(@extschema@.trend) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_trend_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE @extschema@.trend SET (RECEIVE = @extschema@.trend_recv, SEND = @extschema@.trend_send);
