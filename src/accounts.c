@@ -16,6 +16,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -262,6 +264,11 @@ cmp_point(const void *a, const void *b)
 	DateADT		x = ((const KamPoint *) a)->at;
 	DateADT		y = ((const KamPoint *) b)->at;
 
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
 	return (x > y) - (x < y);
 }
 
@@ -282,15 +289,22 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	pts = palloc_extended(Max(st->nhp, 1) * sizeof(KamPoint), MCXT_ALLOC_HUGE);
 	for (Size i = 0; i < st->nhp; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		h->offsets[st->hp[i].acct + 1]++;
+	}
 	for (int32 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		h->offsets[i + 1] += h->offsets[i];
+	}
 	next = palloc_extended(Max(n, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
 	memcpy(next, h->offsets, n * sizeof(Size));
 	for (Size i = 0; i < st->nhp; i++)
 	{
 		KamPoint   *p = &pts[next[st->hp[i].acct]++];
 
+		CHECK_FOR_INTERRUPTS();
 		p->at = st->hp[i].at;
 		p->mrr = st->hp[i].mrr;
 	}
@@ -303,6 +317,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 					hi = h->offsets[i + 1];
 		bool		sorted = true;
 
+		CHECK_FOR_INTERRUPTS();
 		for (Size j = lo + 1; j < hi && sorted; j++)
 			sorted = pts[j - 1].at < pts[j].at;
 		if (!sorted)
@@ -380,6 +395,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 		{
 			KamAcct    *a = kam_acct_lookup(st, b->key);
 
+			CHECK_FOR_INTERRUPTS();
 			a->returning |= b->returning;
 			kam_sum_merge(&a->s, &b->s);
 			kam_sum_merge(&a->e, &b->e);
@@ -392,9 +408,13 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 		KamAcct		fake;
 
 		for (int32 i = 0; i < other->nkeys; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			remap[i] = kam_acct_lookup(st, other->keys[i])->id;
+		}
 		for (Size i = 0; i < other->nhp; i++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			fake.id = remap[other->hp[i].acct];
 			kam_acct_add_point(st, &fake, other->hp[i].at, other->hp[i].mrr);
 		}
@@ -484,15 +504,21 @@ kam_acct_serialize(PG_FUNCTION_ARGS)
 	{
 		acctab_start_iterate(st->tab, &it);
 		while ((a = acctab_iterate(st->tab, &it)) != NULL)
+		{
+			CHECK_FOR_INTERRUPTS();
 			size += datumEstimateSpace(a->key, false, st->keybyval, st->keylen) + 1 +
 				2 * sizeof(KamSum);
+		}
 	}
 	else
 	{
 		kam_history_group(st, &hist);
 		for (int32 i = 0; i < hist.naccts; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			size += datumEstimateSpace(st->keys[i], false, st->keybyval, st->keylen) + 1 +
 				sizeof(int32) + (hist.offsets[i + 1] - hist.offsets[i]) * sizeof(KamPoint);
+		}
 	}
 	if (!AllocSizeIsValid(size))
 		ereport(ERROR,
@@ -520,6 +546,7 @@ kam_acct_serialize(PG_FUNCTION_ARGS)
 		acctab_start_iterate(st->tab, &it);
 		while ((a = acctab_iterate(st->tab, &it)) != NULL)
 		{
+			CHECK_FOR_INTERRUPTS();
 			datumSerialize(a->key, false, st->keybyval, st->keylen, &p);
 			*p++ = a->returning ? 1 : 0;
 			memcpy(p, &a->s, sizeof(KamSum));
@@ -534,6 +561,7 @@ kam_acct_serialize(PG_FUNCTION_ARGS)
 		{
 			int32		n = (int32) (hist.offsets[i + 1] - hist.offsets[i]);
 
+			CHECK_FOR_INTERRUPTS();
 			datumSerialize(st->keys[i], false, st->keybyval, st->keylen, &p);
 			*p++ = 0;
 			memcpy(p, &n, sizeof(int32));
@@ -579,6 +607,7 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 		Datum		key = datumRestore(&p, &isnull);
 		KamAcct    *a = kam_acct_lookup(st, key);
 
+		CHECK_FOR_INTERRUPTS();
 		a->returning = *p++ != 0;
 		if (st->kind == KAM_ACCT_WINDOW)
 		{

@@ -220,6 +220,11 @@ cmp_cust(const void *pa, const void *pb)
 	const BgCust *a = pa;
 	const BgCust *b = pb;
 
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
 	if (a->x != b->x)
 		return a->x < b->x ? -1 : 1;
 	if (a->tx != b->tx)
@@ -241,6 +246,7 @@ bg_patterns(const BgState *st, BgData *d)
 	d->total = 0;
 	for (int64 i = 0; i < st->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		d->total += c[i].w;
 		if (n > 0 && cmp_cust(&c[n - 1], &c[i]) == 0)
 			c[n - 1].w += c[i].w;
@@ -336,6 +342,7 @@ bg_objective(const double *th, void *arg, double *grad, double *hess)
 					ltx = 0,
 					itx = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		if (x > 0)
 		{
 			lbx = log(b + x - 1);
@@ -793,6 +800,7 @@ gg_objective(const double *th, void *arg, double *grad, double *hess)
 					lx = log(x),
 					wx = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		for (; i < d->n && d->c[i].x == x; i++)
 		{
 			double		w = d->c[i].w,

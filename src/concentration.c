@@ -21,6 +21,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -342,6 +344,11 @@ cmp_double(const void *a, const void *b)
 	double		x = *(const double *) a,
 				y = *(const double *) b;
 
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
@@ -363,20 +370,28 @@ sort_nonneg(double *v, int64 n)
 	{
 		int64		pos = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		memset(count, 0, 65536 * sizeof(int64));
 		for (int64 i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			count[(a[i] >> shift) & 0xFFFF]++;
+		}
 		if (count[(a[0] >> shift) & 0xFFFF] == n)
 			continue;			/* every value has this digit */
 		for (int d = 0; d < 65536; d++)
 		{
 			int64		c = count[d];
 
+			CHECK_FOR_INTERRUPTS();
 			count[d] = pos;
 			pos += c;
 		}
 		for (int64 i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			tmp[count[(a[i] >> shift) & 0xFFFF]++] = a[i];
+		}
 		memcpy(a, tmp, n * sizeof(uint64));
 	}
 	pfree(tmp);
@@ -401,6 +416,7 @@ kam_gini_final(PG_FUNCTION_ARGS)
 	n = (double) s->n;
 	for (int64 i = 0; i < s->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * s->v[i]);
 		kam_sum_add(&total, s->v[i]);
 	}
@@ -553,7 +569,10 @@ kam_top_combine(PG_FUNCTION_ARGS)
 	t->count += o->count;
 	kam_sum_merge(&t->total, &o->total);
 	for (int64 i = 0; i < o->size; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		top_push(t, o->heap[i]);
+	}
 	PG_RETURN_POINTER(t);
 }
 
@@ -571,7 +590,10 @@ kam_top_serialize(PG_FUNCTION_ARGS)
 	pq_sendfloat8(&buf, t->total.comp);
 	pq_sendint64(&buf, t->size);
 	for (int64 i = 0; i < t->size; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		pq_sendfloat8(&buf, t->heap[i]);
+	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -607,7 +629,10 @@ kam_top_deserialize(PG_FUNCTION_ARGS)
 	t->total.sum = sum;
 	t->total.comp = comp;
 	for (int64 i = 0; i < size; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		top_push(t, pq_getmsgfloat8(&buf));
+	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(t);
 }
@@ -633,7 +658,10 @@ kam_top_final(PG_FUNCTION_ARGS)
 	 */
 	qsort(t->heap, t->size, sizeof(double), cmp_double);
 	for (int64 i = 0; i < t->size; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		kam_sum_add(&top, t->heap[i]);
+	}
 	PG_RETURN_FLOAT8(Min(kam_sum_value(&top) / total, 1.0));
 }
 
@@ -664,6 +692,7 @@ abc_load(WindowObject winobj, AbcPartition *p)
 					isout;
 		Datum		d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
 
+		CHECK_FOR_INTERRUPTS();
 		if (isnull || isout)
 			continue;
 		kam_check_money(DatumGetFloat8(d), "revenue");
@@ -675,11 +704,13 @@ abc_load(WindowObject winobj, AbcPartition *p)
 	{
 		double		tmp = p->desc[i];
 
+		CHECK_FOR_INTERRUPTS();
 		p->desc[i] = p->desc[j];
 		p->desc[j] = tmp;
 	}
 	for (int64 i = 0; i < p->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		p->above[i] = kam_sum_value(&run);
 		kam_sum_add(&run, p->desc[i]);
 	}

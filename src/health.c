@@ -23,6 +23,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 #include <ctype.h>
 
 #include "catalog/namespace.h"
@@ -1311,7 +1313,10 @@ kam_sparkline_combine(PG_FUNCTION_ARGS)
 	o = (KamSeries *) PG_GETARG_POINTER(1);
 	s = PG_ARGISNULL(0) ? series_new(aggctx, o->n) : (KamSeries *) PG_GETARG_POINTER(0);
 	for (int64 i = 0; i < o->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		series_push(s, o->v[i], o->isnull[i]);
+	}
 	PG_RETURN_POINTER(s);
 }
 
@@ -1326,6 +1331,7 @@ kam_sparkline_serialize(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->n);
 	for (int64 i = 0; i < s->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		pq_sendbyte(&buf, s->isnull[i] ? 1 : 0);
 		pq_sendfloat8(&buf, s->v[i]);
 	}
@@ -1356,6 +1362,7 @@ kam_sparkline_deserialize(PG_FUNCTION_ARGS)
 	{
 		bool		isnull = pq_getmsgbyte(&buf) != 0;
 
+		CHECK_FOR_INTERRUPTS();
 		series_push(s, pq_getmsgfloat8(&buf), isnull);
 	}
 	pq_getmsgend(&buf);

@@ -12,6 +12,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -58,6 +60,11 @@ cmp_date(const void *a, const void *b)
 	DateADT		x = *(const DateADT *) a;
 	DateADT		y = *(const DateADT *) b;
 
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
 	return (x > y) - (x < y);
 }
 
@@ -87,11 +94,14 @@ collect_periods(const KamHistory *h, Periods *pp)
 	if (total == 0)
 		return;
 	for (int32 i = 0; i < h->naccts; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (h->offsets[i + 1] > h->offsets[i])
 		{
 			lo = Min(lo, h->points[h->offsets[i]].at);
 			hi = Max(hi, h->points[h->offsets[i + 1] - 1].at);
 		}
+	}
 	pp->min = lo;
 	if ((int64) hi - lo < KAM_DENSE_PERIOD_SPAN)
 	{
@@ -100,18 +110,27 @@ collect_periods(const KamHistory *h, Periods *pp)
 		pp->map = palloc_extended(span * sizeof(int32), MCXT_ALLOC_HUGE);
 		memset(pp->map, 0xff, span * sizeof(int32));	/* -1: no period */
 		for (Size j = 0; j < total; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			pp->map[h->points[j].at - lo] = 0;
+		}
 		for (Size d = 0; d < span; d++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (pp->map[d] == 0)
 				pp->n++;
+		}
 		pp->dates = palloc(pp->n * sizeof(DateADT));
 		pp->n = 0;
 		for (Size d = 0; d < span; d++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (pp->map[d] == 0)
 			{
 				pp->dates[pp->n] = lo + (DateADT) d;
 				pp->map[d] = pp->n++;
 			}
+		}
 	}
 	else
 	{
@@ -119,11 +138,17 @@ collect_periods(const KamHistory *h, Periods *pp)
 
 		pp->dates = palloc_extended(total * sizeof(DateADT), MCXT_ALLOC_HUGE);
 		for (Size j = 0; j < total; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			pp->dates[j] = h->points[j].at;
+		}
 		qsort(pp->dates, total, sizeof(DateADT), cmp_date);
 		for (Size j = 0; j < total; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (n == 0 || pp->dates[n - 1] != pp->dates[j])
 				pp->dates[n++] = pp->dates[j];
+		}
 		pp->n = (int) n;
 	}
 }
@@ -202,6 +227,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		double		prev = 0;
 		bool		paid_before_prev = false;	/* paid at a period < i - 1 */
 
+		CHECK_FOR_INTERRUPTS();
 		if (npts == 0)
 			continue;
 		first = period_index(&pp, pts[0].at);
@@ -210,6 +236,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		{
 			double		cur = 0;
 
+			CHECK_FOR_INTERRUPTS();
 			if (j < npts && pts[j].at == periods[i])
 				cur = pts[j++].mrr;
 			kam_retention_add(&rows[i], prev, cur, paid_before_prev);
@@ -228,6 +255,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		Datum		values[WF_NCOLS];
 		bool		nulls[WF_NCOLS];
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = DateADTGetDatum(periods[i]);
 		nulls[0] = false;
 		values[1] = i > 0 ? DateADTGetDatum(periods[i - 1]) : (Datum) 0;
@@ -283,16 +311,21 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 	/* a triangle: cohort c has periods c .. m-1 */
 	cells = palloc(Max(m, 1) * sizeof(CohortCell *));
 	for (int c = 0; c < m; c++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		cells[c] = palloc0(Max((Size) (m - c), 1) * sizeof(CohortCell));
+	}
 
 	for (Size acct = 0; acct < (Size) h.naccts; acct++)
 	{
 		int			c = -1;
 
+		CHECK_FOR_INTERRUPTS();
 		for (Size j = h.offsets[acct]; j < h.offsets[acct + 1]; j++)
 		{
 			int			i;
 
+			CHECK_FOR_INTERRUPTS();
 			if (h.points[j].mrr <= 0)
 				continue;
 			i = period_index(&pp, h.points[j].at);
@@ -312,6 +345,7 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 		CohortCell *base = &cells[c][0];
 		double		base_mrr = kam_sum_value(&base->mrr);
 
+		CHECK_FOR_INTERRUPTS();
 		if (base->accounts == 0)
 			continue;
 		for (int k = 0; k < m - c; k++)
@@ -321,6 +355,7 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 			CohortCell *cell = &cells[c][k];
 			double		mrr = kam_sum_value(&cell->mrr);
 
+			CHECK_FOR_INTERRUPTS();
 			values[0] = DateADTGetDatum(periods[c]);
 			values[1] = Int32GetDatum(k);
 			values[2] = DateADTGetDatum(periods[c + k]);

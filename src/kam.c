@@ -163,7 +163,11 @@ numeric_to_double(Datum d)
 		mant = mant * 10000 + (uint64) digit;
 	}
 	exp10 = 4 * (weight - ndigits + 1);
-	/* exact only when the mantissa is an exact double: 4 digits reach 10^16 > 2^53 */
+
+	/*
+	 * exact only when the mantissa is an exact double: 4 digits reach 10^16 >
+	 * 2^53
+	 */
 	if (exp10 > 22 || exp10 < -22 || mant > (UINT64CONST(1) << 53))
 		goto slow;
 	r = exp10 >= 0 ? (double) mant * pow10_exact[exp10] : (double) mant / pow10_exact[-exp10];

@@ -137,6 +137,10 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest)
 			scale = fmax(scale, fabs(H[i * k + i]));
 			neg_g[i] = -g[i];
 		}
+		/* an infinite or NaN derivative: no damping can make the step finite */
+		for (int i = 0; i < k * k; i++)
+			if (!isfinite(H[i]) || (i < k && !isfinite(g[i])))
+				return false;
 
 		/*
 		 * Converged when the full Newton step exists (H positive definite)
@@ -164,13 +168,14 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest)
 		/* otherwise damp until the system is positive definite */
 		for (;;)
 		{
+			CHECK_FOR_INTERRUPTS();
 			memcpy(A, H, sizeof(double) * k * k);
 			for (int i = 0; i < k; i++)
 				A[i * k + i] += mu;
 			if (cholesky_solve(k, A, neg_g, s))
 				break;
 			mu = mu == 0 ? 1e-8 * scale : mu * 10;
-			if (mu > 1e20 * scale)
+			if (!(mu <= 1e20 * scale))
 				return false;
 		}
 		for (int i = 0; i < k; i++)
@@ -192,7 +197,7 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest)
 		{
 			/* rejected: a shorter step, closer to the gradient */
 			mu = mu == 0 ? 1e-4 * scale : mu * 10;
-			if (mu > 1e20 * scale)
+			if (!(mu <= 1e20 * scale))
 				return false;
 		}
 	}

@@ -21,6 +21,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 #include "access/htup_details.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
@@ -271,6 +273,11 @@ cmp_purchase(const void *a, const void *b)
 	int64		x = ((const RfmPurchase *) a)->bucket;
 	int64		y = ((const RfmPurchase *) b)->bucket;
 
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
 	return (x > y) - (x < y);
 }
 
@@ -300,13 +307,17 @@ kam_rfm_final(PG_FUNCTION_ARGS)
 	qsort(p, st->n, sizeof(RfmPurchase), cmp_purchase);
 	for (int32 i = 0; i < st->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (nb > 0 && p[nb - 1].bucket == p[i].bucket)
 			p[nb - 1].amount += p[i].amount;
 		else
 			p[nb++] = p[i];
 	}
 	for (int32 i = 1; i < nb; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		kam_sum_add(&repeat, p[i].amount);
+	}
 
 	num = st->period.months > 0 ? st->period.months : (double) st->period.usec;
 	den = st->unit.months > 0 ? st->unit.months : (double) st->unit.usec;

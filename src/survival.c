@@ -18,6 +18,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 #include <ctype.h>
 #include <errno.h>
 
@@ -205,7 +207,10 @@ kam_survival_combine(PG_FUNCTION_ARGS)
 	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
 	survtab_start_iterate(other->tab, &it);
 	while ((c = survtab_iterate(other->tab, &it)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
 		surv_add(st, c->t, c->events, c->censored);
+	}
 	PG_RETURN_POINTER(st);
 }
 
@@ -215,6 +220,11 @@ cmp_row(const void *a, const void *b)
 	int32		x = ((const SurvRow *) a)->t;
 	int32		y = ((const SurvRow *) b)->t;
 
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
 	return (x > y) - (x < y);
 }
 
@@ -231,6 +241,7 @@ surv_to_value(SurvState *st)
 	survtab_start_iterate(st->tab, &it);
 	while ((c = survtab_iterate(st->tab, &it)) != NULL)
 	{
+		CHECK_FOR_INTERRUPTS();
 		s->rows[i].t = c->t;
 		s->rows[i].events = c->events;
 		s->rows[i].censored = c->censored;
@@ -260,7 +271,10 @@ kam_survival_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "kam_survival_deserialize called in non-aggregate context");
 	st = surv_state_new(aggctx);
 	for (int32 i = 0; i < s->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		surv_add(st, s->rows[i].t, s->rows[i].events, s->rows[i].censored);
+	}
 	PG_RETURN_POINTER(st);
 }
 
@@ -285,8 +299,11 @@ kam_survival_out(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '(');
 	for (int32 i = 0; i < s->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&buf, "%s%d:" INT64_FORMAT ":" INT64_FORMAT, i > 0 ? "," : "",
 						 s->rows[i].t, s->rows[i].events, s->rows[i].censored);
+	}
 	appendStringInfoChar(&buf, ')');
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -336,6 +353,7 @@ surv_rows_invalid(const SurvRow *rows, int32 n)
 		int64		e = rows[i].events,
 					c = rows[i].censored;
 
+		CHECK_FOR_INTERRUPTS();
 		if (rows[i].t < 0 || e < 0 || c < 0)
 			return "Lifetimes and counts must not be negative.";
 		if (e > PG_INT64_MAX - c || e + c > PG_INT64_MAX - total)
@@ -440,6 +458,7 @@ kam_survival_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, s->n);
 	for (int32 i = 0; i < s->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, s->rows[i].t);
 		pq_sendint64(&buf, s->rows[i].events);
 		pq_sendint64(&buf, s->rows[i].censored);
@@ -458,7 +477,11 @@ kam_survival_recv(PG_FUNCTION_ARGS)
 
 	kam_check_binary_version(buf, "kam.survival", SURVIVAL_BINARY_VERSION);
 	n = pq_getmsgint(buf, 4);
-	/* each row takes 20 bytes: a count the message cannot hold is refused before allocating */
+
+	/*
+	 * each row takes 20 bytes: a count the message cannot hold is refused
+	 * before allocating
+	 */
 	if (n < 0 || (Size) n > (Size) (buf->len - buf->cursor) / 20)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -467,6 +490,7 @@ kam_survival_recv(PG_FUNCTION_ARGS)
 	rows = palloc_extended(Max(n, 1) * sizeof(SurvRow), MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		rows[i].t = pq_getmsgint(buf, 4);
 		rows[i].pad = 0;
 		rows[i].events = pq_getmsgint64(buf);
@@ -501,7 +525,10 @@ km_begin(KmIter *it, const KamSurvival *s)
 	it->i = 0;
 	it->remaining = 0;
 	for (int32 i = 0; i < s->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		it->remaining += s->rows[i].events + s->rows[i].censored;
+	}
 	it->at_risk = it->remaining;
 	it->surv = 1.0;
 	it->row = NULL;
@@ -539,7 +566,10 @@ kam_survival_at(PG_FUNCTION_ARGS)
 	if (it.remaining == 0)
 		PG_RETURN_NULL();
 	while (km_next(&it) && it.row->t <= t)
+	{
+		CHECK_FOR_INTERRUPTS();
 		surv = it.surv;
+	}
 	PG_RETURN_FLOAT8(surv);
 }
 
@@ -552,8 +582,11 @@ kam_survival_median(PG_FUNCTION_ARGS)
 
 	km_begin(&it, PG_GETARG_SURVIVAL(0));
 	while (km_next(&it))
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (it.surv <= 0.5)
 			PG_RETURN_FLOAT8((double) it.row->t);
+	}
 	PG_RETURN_NULL();
 }
 
@@ -572,6 +605,7 @@ kam_survival_curve(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {0};
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = Int32GetDatum(it.row->t);
 		values[1] = Int64GetDatum(it.at_risk);
 		values[2] = Int64GetDatum(it.row->events);

@@ -10,6 +10,8 @@
  */
 #include "kam.h"
 
+#include "miscadmin.h"
+
 static void
 check_at(DateADT at, const char *what)
 {
@@ -151,7 +153,10 @@ kam_retention_window_final(PG_FUNCTION_ARGS)
 	r = palloc0(sizeof(KamRetention));
 	kam_acct_iterate_begin(st);
 	while ((a = kam_acct_iterate_next(st)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
 		kam_retention_add(r, kam_sum_value(&a->s), kam_sum_value(&a->e),
 						  a->returning);
+	}
 	PG_RETURN_POINTER(r);
 }

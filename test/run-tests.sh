@@ -28,29 +28,29 @@ if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
 fi
 echo "regress: $passed passed, 0 failed"
 
-echo "== one version everywhere (kam.control, META.json, debian/changelog)"
-v_control=$(sed -n "s/^default_version = '\(.*\)'/\1/p" kam.control)
-v_meta=$(python3 -c "import json; m = json.load(open('META.json')); print(m['version'], m['provides']['kam']['version'])")
-v_deb=$(sed -n '1s/^kam (\([^)]*\)).*/\1/p' debian/changelog)
-if [ "$v_meta" != "$v_control $v_control" ] || [ "$v_deb" != "$v_control" ]; then
-    echo "versions differ: kam.control $v_control, META.json $v_meta, debian/changelog $v_deb"; exit 1
-fi
-echo "versions: $v_control"
-
-echo "== docs/errors.md lists every error (test/tools/errors.py)"
-python3 test/tools/errors.py --check
-
-echo "== src/ laid out as pgindent lays it out (test/tools/pgindent.sh)"
-bash test/tools/pgindent.sh
-
-echo "== garden, upgrade and dump/restore tests (test/cluster-tests.sh)"
-pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
-
-echo "== the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)"
-bash test/asan/run.sh
-
-echo "== compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)"
-bash test/compat/run.sh
-
-echo "== the suite and the garden on an assert-enabled PostgreSQL 15 (test/cassert/run.sh)"
-bash test/cassert/run.sh
+stages_passed=1; stages_failed=0   # the regression suite above passed
+stage() {
+    local name=$1; shift
+    echo "== $name"
+    if "$@"; then stages_passed=$((stages_passed + 1)); else stages_failed=$((stages_failed + 1)); echo "stage FAILED: $name"; fi
+}
+check_versions() {
+    local v_control v_meta v_deb
+    v_control=$(sed -n "s/^default_version = '\(.*\)'/\1/p" kam.control)
+    v_meta=$(python3 -c "import json; m = json.load(open('META.json')); print(m['version'], m['provides']['kam']['version'])")
+    v_deb=$(sed -n '1s/^kam (\([^)]*\)).*/\1/p' debian/changelog)
+    if [ "$v_meta" != "$v_control $v_control" ] || [ "$v_deb" != "$v_control" ]; then
+        echo "versions differ: kam.control $v_control, META.json $v_meta, debian/changelog $v_deb"; return 1
+    fi
+    echo "versions: $v_control"
+}
+stage "one version everywhere (kam.control, META.json, debian/changelog)" check_versions
+stage "docs/errors.md lists every error (test/tools/errors.py)" python3 test/tools/errors.py --check
+stage "src/ laid out as pgindent lays it out (test/tools/pgindent.sh)" bash test/tools/pgindent.sh
+stage "garden (round trip, expression keys), interrupts, upgrade, dump/restore, clients, docs (test/cluster-tests.sh)" \
+    pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
+stage "the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)" bash test/asan/run.sh
+stage "compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)" bash test/compat/run.sh
+stage "the suite and the garden on an assert-enabled PostgreSQL 15 (test/cassert/run.sh)" bash test/cassert/run.sh
+echo "stages: $stages_passed passed, $stages_failed failed"
+[ "$stages_failed" -eq 0 ]

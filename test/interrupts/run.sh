@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Inside a cluster (PG* set): every kam aggregate stops within 0.5 s of statement_timeout.
+#
+# Each aggregate runs over data sized to take well past its timeout; the timeout is the time
+# of a bare count() over the same rows (the scan, so that the cancel lands in kam's own
+# transition, combine or final function) plus 0.2 s.  The query must fail with 57014 (it was
+# still running: otherwise the data were too small to show anything) and return within 0.5 s
+# of the timeout.  Every aggregate kam owns must have a line below, so a new one cannot be
+# left out.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+psql() { command psql -X -q "$@"; }
+. test/cluster-lib.sh
+db=kam_interrupts
+kam_fresh_databases $db
+export PGDATABASE=$db PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0 -c client_min_messages=warning"
+psql -v ON_ERROR_STOP=1 >/dev/null <<'SQL' || { echo "interrupts: FAILED, the data could not be made"; exit 1; }
+CREATE EXTENSION kam;
+-- 2M rows: 200,000 accounts, 120 month-start dates, amounts, and the other arguments
+CREATE TABLE d AS
+SELECT g % 200000 AS acct,
+       (DATE '2010-01-01' + make_interval(months => ((g * 7919) % 120)::int))::date AS at,
+       (1 + (g * 7907) % 1000)::float8 AS mrr, (1 + (g * 7907) % 1000)::numeric AS mrr_n,
+       TIMESTAMPTZ '2010-01-01' + make_interval(days => ((g * 7919) % 3650)::int) AS ts,
+       ((g * 13) % 10)::float8 AS x, ((g * 13) % 10 + (g % 7))::float8 AS t_x, 40::float8 AS big_t,
+       (g % 11)::int AS score, (g * 7907 % 3650)::int AS life
+FROM generate_series(1::bigint, 2000000) g;
+-- sparse: 230,000 rows over 100,000 distinct dates (the waterfall's worst case)
+CREATE TABLE s AS
+SELECT g % 50000 AS acct, DATE '2000-01-01' + (g * 37 % 100000)::int AS at, 1.0::float8 AS mrr, 1.0::numeric AS mrr_n
+FROM generate_series(1::bigint, 230000) g;
+-- 2M retention summaries for kam.rollup
+CREATE TABLE r AS SELECT kam.retention_agg(mrr, mrr * 1.1) AS r, kam.nps_agg(score) AS v FROM d GROUP BY acct % 20000, at;
+VACUUM ANALYZE d; VACUUM ANALYZE s; VACUUM ANALYZE r;
+SQL
+# name | phase (final, rows or bounded) | query over table d, s or r (the bare scan is the
+# same FROM clause with count(*))
+cases=$(cat <<'CASES'
+retention_agg(double precision,double precision)|rows|SELECT kam.retention_agg(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
+retention_agg(double precision,double precision,boolean)|rows|SELECT kam.retention_agg(mrr, mrr * 1.1, x > 5) FROM d, generate_series(1, 4)
+nrr(double precision,double precision)|rows|SELECT kam.nrr(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
+grr(double precision,double precision)|rows|SELECT kam.grr(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
+logo_churn_rate(double precision,double precision)|rows|SELECT kam.logo_churn_rate(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
+rollup(kam.retention)|rows|SELECT kam.rollup(r) FROM r, generate_series(1, 100)
+retention_agg(anyelement,date,double precision,date,date)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,numeric,date,date)|final|SELECT kam.retention_agg(acct, at, mrr_n, '2012-01-01', '2015-01-01') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,date,double precision,date,date)|final|SELECT kam.retention_agg(acct, at, at + 400, mrr, '2012-01-01', '2015-01-01') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,date,numeric,date,date)|final|SELECT kam.retention_agg(acct, at, at + 400, mrr_n, '2012-01-01', '2015-01-01') FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr)) FROM s
+mrr_waterfall(anyelement,date,numeric)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr_n)) FROM s
+cohort_retention(anyelement,date,double precision)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr)) FROM d
+cohort_retention(anyelement,date,numeric)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr_n)) FROM d
+survival_agg(date,date,date)|final|SELECT kam.survival_agg(at, at + life + g, '2030-01-01') FROM d, generate_series(1, 3) g
+rfm(timestamp with time zone,double precision,timestamp with time zone,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day') FROM d, generate_series(1, 2)
+rfm(timestamp with time zone,double precision,timestamp with time zone,interval,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
+bgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.bgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
+gammagamma_fit(double precision,double precision)|final|SELECT kam.gammagamma_fit(x, mrr) FROM d, generate_series(1, 3)
+scorecard_agg(text,double precision,double precision,double precision)|bounded|SELECT kam.scorecard_agg('c' || acct || '/' || at, 1, 0, 10) FROM d
+scorecard_agg(text,double precision,double precision,double precision,text)|bounded|SELECT kam.scorecard_agg('c' || acct || '/' || at, 1, 0, 10, 'zero') FROM d
+hhi(double precision)|rows|SELECT kam.hhi(mrr) FROM d, generate_series(1, 4)
+equivalent_customers(double precision)|rows|SELECT kam.equivalent_customers(mrr) FROM d, generate_series(1, 4)
+gini(double precision)|final|SELECT kam.gini(mrr * g) FROM d, generate_series(1, 3) g
+top_share(double precision,bigint)|final|SELECT kam.top_share(mrr * g, 1000000) FROM d, generate_series(1, 3) g
+abc_class(double precision,double precision,double precision)|final|SELECT count(c) FROM (SELECT kam.abc_class(mrr * g, 0.8, 0.95) OVER () AS c FROM d, generate_series(1, 2) g) w
+forecast_accuracy(double precision,double precision)|rows|SELECT kam.forecast_accuracy(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
+nps(integer)|rows|SELECT kam.nps(score) FROM d, generate_series(1, 4)
+nps_agg(integer)|rows|SELECT kam.nps_agg(score) FROM d, generate_series(1, 4)
+csat(integer)|rows|SELECT kam.csat(score % 5 + 1) FROM d, generate_series(1, 4)
+csat(integer,integer)|rows|SELECT kam.csat(score % 5 + 1, 5) FROM d, generate_series(1, 4)
+csat_agg(integer)|rows|SELECT kam.csat_agg(score % 5 + 1) FROM d, generate_series(1, 4)
+csat_agg(integer,integer)|rows|SELECT kam.csat_agg(score % 5 + 1, 5) FROM d, generate_series(1, 4)
+ces(integer)|rows|SELECT kam.ces(score % 7 + 1) FROM d, generate_series(1, 4)
+ces(integer,integer)|rows|SELECT kam.ces(score % 7 + 1, 7) FROM d, generate_series(1, 4)
+ces_agg(integer)|rows|SELECT kam.ces_agg(score % 7 + 1) FROM d, generate_series(1, 4)
+ces_agg(integer,integer)|rows|SELECT kam.ces_agg(score % 7 + 1, 7) FROM d, generate_series(1, 4)
+rollup(kam.survey)|rows|SELECT kam.rollup(v) FROM r, generate_series(1, 100)
+trend(timestamp with time zone,double precision)|rows|SELECT kam.trend(ts, mrr) FROM d, generate_series(1, 4)
+sparkline(double precision)|final|SELECT length(kam.sparkline(mrr ORDER BY ts)) FROM d, generate_series(1, 2)
+CASES
+)
+ms() { date +%s%3N; }
+# every aggregate kam owns has a case
+missing=$(psql -At -c "SELECT string_agg(s, ', ') FROM (SELECT DISTINCT substr(p.oid::regprocedure::text, 5) AS s FROM pg_proc p
+    WHERE p.pronamespace = 'kam'::regnamespace AND p.prokind IN ('a', 'w')) a
+    WHERE s NOT IN (SELECT split_part(l, '|', 1) FROM regexp_split_to_table(\$c\$$cases\$c\$, E'\\n') l)")
+passed=0; failed=0
+if [ -n "$missing" ]; then
+    echo "interrupts: FAILED, aggregates without a case: $missing"; failed=$((failed + 1))
+fi
+worst=0
+while IFS='|' read -r name phase query; do
+    [ -z "$name" ] && continue
+    if [ "$phase" = bounded ]; then
+        # the state is bounded (a scorecard has at most 1000 criteria): over any input it ends at once
+        t0=$(ms); out=$(psql -At -c "$query" 2>&1); t1=$(ms)
+        if [ $(( t1 - t0 )) -gt 500 ]; then
+            echo "interrupts: FAILED $name: a bounded aggregate ran $(( t1 - t0 )) ms"; failed=$((failed + 1))
+        else
+            passed=$((passed + 1))
+        fi
+        echo "  $name: bounded, ended in $(( t1 - t0 )) ms (${out:0:80})"
+        continue
+    fi
+    floor_query=$(echo "$query" | sed -E 's/^SELECT .* FROM (d|s|r)\b/SELECT count(*) FROM \1/; s/\) w$//')
+    t0=$(ms); psql -At -c "$floor_query" >/dev/null; t1=$(ms)
+    # "final": past the scan, so the cancel lands in kam's final function;
+    # "rows": within the scan, so it lands in the transition function
+    if [ "$phase" = final ]; then timeout=$(( t1 - t0 + 200 )); else timeout=$(( (t1 - t0) * 3 / 4 )); fi
+    t0=$(ms)
+    out=$(psql -At -c "SET statement_timeout = '${timeout}ms'" -c "$query" 2>&1)
+    t1=$(ms)
+    elapsed=$(( t1 - t0 )); late=$(( elapsed - timeout ))
+    [ $late -gt $worst ] && worst=$late
+    if ! echo "$out" | grep -q "canceling statement due to statement timeout"; then
+        echo "interrupts: FAILED $name: not cancelled after ${timeout} ms (it ran ${elapsed} ms): ${out:0:200}"
+        failed=$((failed + 1))
+    elif [ $late -gt 500 ]; then
+        echo "interrupts: FAILED $name: stopped ${late} ms after its ${timeout} ms timeout"
+        failed=$((failed + 1))
+    else
+        passed=$((passed + 1))
+    fi
+    echo "  $name ($phase): timeout ${timeout} ms, stopped ${late} ms after it"
+done <<< "$cases"
+command psql -X -q -d postgres -c "DROP DATABASE $db"
+echo "interrupts: $passed aggregates stopped within 0.5 s of statement_timeout (worst ${worst} ms late), $failed failed"
+[ $failed -eq 0 ]
