@@ -39,6 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
@@ -74,6 +75,8 @@ survey_invalid(const double *v)
 							i <= 3 ? "count up to n" : (i == 4 ? "whole number" : "number"));
 	if (s->promoters + s->detractors > s->n)
 		return "promoters and detractors add up to more than n.";
+	if (s->scale_max > PG_INT32_MAX)
+		return "scale_max must fit an integer.";
 	return NULL;
 }
 

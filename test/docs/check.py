@@ -134,6 +134,7 @@ FROM pg_catalog.pg_depend d
 JOIN pg_catalog.pg_extension e ON d.refobjid = e.oid AND e.extname = 'kam'
 JOIN pg_catalog.pg_proc p ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
 WHERE d.deptype = 'e'
+  AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype  -- run by the server, not called
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate a
                   WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn))
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t
