@@ -143,3 +143,29 @@ CREATE FUNCTION @extschema@.trend_recv(internal) RETURNS @extschema@.trend
 CREATE FUNCTION @extschema@.trend_send(@extschema@.trend) RETURNS bytea
     AS 'MODULE_PATHNAME', 'kam_trend_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 ALTER TYPE @extschema@.trend SET (RECEIVE = @extschema@.trend_recv, SEND = @extschema@.trend_send);
+
+-------------------------------------------------------------------------------
+-- The planner's estimate of each internal state's size (CREATE AGGREGATE's SSPACE)
+-------------------------------------------------------------------------------
+-- Without it the planner takes 8 kB per group for an `internal` state, so a GROUP BY over
+-- 100 000 accounts plans a spilling hash aggregation; the states start at a few hundred
+-- bytes (the toolkit's arrays and hashes start small and double).  ALTER AGGREGATE cannot
+-- set SSPACE and DROP AGGREGATE would take users' views with it, so the catalog row is set.
+UPDATE pg_catalog.pg_aggregate a SET aggtransspace = v.sspace
+FROM (VALUES ('@extschema@.retention_agg(anyelement, date, double precision, date, date)'::pg_catalog.regprocedure, 512),
+             ('@extschema@.retention_agg(anyelement, date, numeric, date, date)', 512),
+             ('@extschema@.retention_agg(anyelement, date, date, double precision, date, date)', 512),
+             ('@extschema@.retention_agg(anyelement, date, date, numeric, date, date)', 512),
+             ('@extschema@.mrr_waterfall(anyelement, date, double precision)', 1024),
+             ('@extschema@.mrr_waterfall(anyelement, date, numeric)', 1024),
+             ('@extschema@.cohort_retention(anyelement, date, double precision)', 1024),
+             ('@extschema@.cohort_retention(anyelement, date, numeric)', 1024),
+             ('@extschema@.survival_agg(date, date, date)', 512),
+             ('@extschema@.rfm(timestamp with time zone, double precision, timestamp with time zone, interval)', 256),
+             ('@extschema@.rfm(timestamp with time zone, double precision, timestamp with time zone, interval, interval)', 256),
+             ('@extschema@.bgnbd_fit(double precision, double precision, double precision)', 1024),
+             ('@extschema@.gammagamma_fit(double precision, double precision)', 1024),
+             ('@extschema@.gini(double precision)', 256),
+             ('@extschema@.top_share(double precision, bigint)', 256),
+             ('@extschema@.sparkline(double precision)', 256)) v(agg, sspace)
+WHERE a.aggfnoid OPERATOR(pg_catalog.=) v.agg;

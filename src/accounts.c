@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 
 #include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -43,7 +44,6 @@ static bool acct_key_equal(struct KamAcctState *st, Datum a, Datum b);
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-#define KAM_ACCT_MAGIC 0x4B414D31	/* "KAM1" */
 
 /* one history row: appended sequentially, grouped by account at the end */
 typedef struct KamHistPoint
@@ -55,7 +55,7 @@ typedef struct KamHistPoint
 
 struct KamAcctState
 {
-	MemoryContext ctx;			/* child of the aggregate context */
+	MemoryContext ctx;			/* the aggregate context itself */
 	KamAcctKind kind;
 	Oid			keytype;
 	int16		keylen;
@@ -69,13 +69,13 @@ struct KamAcctState
 	DateADT		to;
 	acctab_hash *tab;
 	acctab_iterator iter;
-	/* history kind: keys by account id, and every point in arrival order */
-	Datum	   *keys;
-	int32		nkeys;
-	int32		maxkeys;
-	KamHistPoint *hp;
-	Size		nhp;
-	Size		maxhp;
+
+	/*
+	 * history kind: keys by account id (Datum), every point in arrival order
+	 * (KamHistPoint)
+	 */
+	KamArray	keys;
+	KamArray	hp;
 };
 
 /* 64-bit finaliser (splitmix64) for integer-like keys */
@@ -137,12 +137,14 @@ acct_key_equal(KamAcctState *st, Datum a, Datum b)
 static KamAcctState *
 acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collation)
 {
-	/* small to start with: a GROUP BY may create one state per group */
-	MemoryContext ctx = AllocSetContextCreate(aggctx, "kam accounts",
-											  ALLOCSET_SMALL_SIZES);
-	KamAcctState *st = MemoryContextAllocZero(ctx, sizeof(KamAcctState));
+	/*
+	 * In the aggregate context itself, never a context of its own: a GROUP BY
+	 * makes one state per group, and hash aggregation measures every child
+	 * context each time it adds a group.
+	 */
+	KamAcctState *st = MemoryContextAllocZero(aggctx, sizeof(KamAcctState));
 
-	st->ctx = ctx;
+	st->ctx = aggctx;
 	st->kind = kind;
 	st->keytype = keytype;
 	st->collation = collation;
@@ -172,7 +174,12 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 							format_type_be(keytype)),
 					 errhint("Use an integer, text or uuid account identifier.")));
 	}
-	st->tab = acctab_create(ctx, 8, st);
+	st->tab = acctab_create(aggctx, 2, st);
+	if (kind == KAM_ACCT_HISTORY)
+	{
+		kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
+		kam_array_init(&st->hp, aggctx, sizeof(KamHistPoint), 8);
+	}
 	return st;
 }
 
@@ -186,8 +193,7 @@ kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind, MemoryContext *agg
 	MemoryContext aggctx;
 	Oid			keytype;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam aggregate transition function called in non-aggregate context");
+	aggctx = kam_agg_context(fcinfo, "kam per-account transition function");
 	if (aggctx_out)
 		*aggctx_out = aggctx;
 	if (!PG_ARGISNULL(0))
@@ -225,15 +231,13 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 		memset(&a->e, 0, sizeof(KamSum));
 		if (st->kind == KAM_ACCT_HISTORY)
 		{
-			if (st->nkeys == st->maxkeys)
-			{
-				st->maxkeys = st->maxkeys == 0 ? 64 : st->maxkeys * 2;
-				st->keys = st->keys == NULL ?
-					MemoryContextAlloc(st->ctx, st->maxkeys * sizeof(Datum)) :
-					repalloc_huge(st->keys, st->maxkeys * sizeof(Datum));
-			}
-			a->id = st->nkeys;
-			st->keys[st->nkeys++] = a->key;
+			if (st->keys.n >= PG_INT32_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("too many accounts for one kam aggregate"),
+						 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
+			a->id = (int32) st->keys.n;
+			*(Datum *) kam_array_push(&st->keys) = a->key;
 		}
 	}
 	return a;
@@ -242,17 +246,8 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 void
 kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr)
 {
-	KamHistPoint *p;
+	KamHistPoint *p = kam_array_push(&st->hp);
 
-	if (st->nhp == st->maxhp)
-	{
-		st->maxhp = st->maxhp == 0 ? 256 : st->maxhp * 2;
-		if (st->hp == NULL)
-			st->hp = MemoryContextAlloc(st->ctx, st->maxhp * sizeof(KamHistPoint));
-		else
-			st->hp = repalloc_huge(st->hp, st->maxhp * sizeof(KamHistPoint));
-	}
-	p = &st->hp[st->nhp++];
 	p->acct = a->id;
 	p->at = at;
 	p->mrr = mrr;
@@ -280,18 +275,20 @@ cmp_point(const void *a, const void *b)
 void
 kam_history_group(KamAcctState *st, KamHistory *h)
 {
-	int32		n = st->nkeys;
+	int32		n = (int32) st->keys.n;
+	Size		nhp = (Size) st->hp.n;
+	KamHistPoint *hp = (KamHistPoint *) st->hp.data;
 	Size	   *next;
 	Size		out = 0;
 	KamPoint   *pts;
 
 	h->naccts = n;
 	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	pts = palloc_extended(Max(st->nhp, 1) * sizeof(KamPoint), MCXT_ALLOC_HUGE);
-	for (Size i = 0; i < st->nhp; i++)
+	pts = palloc_extended(Max(nhp, 1) * sizeof(KamPoint), MCXT_ALLOC_HUGE);
+	for (Size i = 0; i < nhp; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		h->offsets[st->hp[i].acct + 1]++;
+		h->offsets[hp[i].acct + 1]++;
 	}
 	for (int32 i = 0; i < n; i++)
 	{
@@ -300,13 +297,13 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	}
 	next = palloc_extended(Max(n, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
 	memcpy(next, h->offsets, n * sizeof(Size));
-	for (Size i = 0; i < st->nhp; i++)
+	for (Size i = 0; i < nhp; i++)
 	{
-		KamPoint   *p = &pts[next[st->hp[i].acct]++];
+		KamPoint   *p = &pts[next[hp[i].acct]++];
 
 		CHECK_FOR_INTERRUPTS();
-		p->at = st->hp[i].at;
-		p->mrr = st->hp[i].mrr;
+		p->at = hp[i].at;
+		p->mrr = hp[i].mrr;
 	}
 	pfree(next);
 
@@ -404,19 +401,20 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 	else
 	{
 		/* other's account ids -> st's, then append its points */
-		int32	   *remap = palloc(Max(other->nkeys, 1) * sizeof(int32));
+		int32	   *remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
+		KamHistPoint *ohp = (KamHistPoint *) other->hp.data;
 		KamAcct		fake;
 
-		for (int32 i = 0; i < other->nkeys; i++)
+		for (int32 i = 0; i < other->keys.n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			remap[i] = kam_acct_lookup(st, other->keys[i])->id;
+			remap[i] = kam_acct_lookup(st, KAM_ARRAY_ELEM(&other->keys, Datum, i))->id;
 		}
-		for (Size i = 0; i < other->nhp; i++)
+		for (int64 i = 0; i < other->hp.n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			fake.id = remap[other->hp[i].acct];
-			kam_acct_add_point(st, &fake, other->hp[i].at, other->hp[i].mrr);
+			fake.id = remap[ohp[i].acct];
+			kam_acct_add_point(st, &fake, ohp[i].at, ohp[i].mrr);
 		}
 		pfree(remap);
 	}
@@ -442,14 +440,8 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 	KamAcctState *st;
 	KamAcctState *other;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_acct_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	aggctx = kam_agg_context(fcinfo, "kam_acct_combine");
+	KAM_AGG_SKIP_NULL(1, 1);
 	other = (KamAcctState *) PG_GETARG_POINTER(1);
 
 	/*
@@ -457,7 +449,7 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 	 * taken over as it is; one that belongs to another plan node (partition-
 	 * wise aggregation) must be copied.
 	 */
-	if (PG_ARGISNULL(0) && MemoryContextGetParent(other->ctx) == aggctx)
+	if (PG_ARGISNULL(0) && other->ctx == aggctx)
 		PG_RETURN_POINTER(other);
 	if (PG_ARGISNULL(0))
 		st = acct_state_new(aggctx, other->kind, other->keytype, other->collation);
@@ -472,168 +464,149 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 
 /* ---------- serialization for parallel aggregation ---------- */
 
-typedef struct AcctHeader
+/*
+ * Format version 1: the kind, key type, collation and window, the number of
+ * accounts, then per account its key (an int8 for integer-like keys, else
+ * its length and bytes) followed by, for the window kind, "paid before" and
+ * the compensated S and E, for the history kind, its points (date, MRR).
+ */
+#define ACCT_STATE_VERSION 1
+
+static void
+send_key(StringInfo buf, const KamAcctState *st, Datum key)
 {
-	uint32		magic;
-	int32		kind;
-	Oid			keytype;
-	Oid			collation;
-	int32		has_window;
-	DateADT		from;
-	DateADT		to;
-	uint64		count;
-} AcctHeader;
+	if (st->keybyval)
+		pq_sendint64(buf, (int64) key);
+	else
+	{
+		Size		len = datumGetSize(key, false, st->keylen);
+
+		pq_sendint32(buf, (int32) len);
+		pq_sendbytes(buf, DatumGetPointer(key), (int) len);
+	}
+}
+
+static Datum
+recv_key(StringInfo buf, const KamAcctState *st)
+{
+	int32		len;
+	char	   *p;
+
+	if (st->keybyval)
+		return (Datum) pq_getmsgint64(buf);
+	len = pq_getmsgint(buf, 4);
+	if (len < 1 || len > buf->len - buf->cursor)
+		elog(ERROR, "kam_acct_deserialize: bad key length %d", len);
+	p = palloc(len);
+	memcpy(p, pq_getmsgbytes(buf, len), len);
+	return PointerGetDatum(p);
+}
 
 PG_FUNCTION_INFO_V1(kam_acct_serialize);
 Datum
 kam_acct_serialize(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st = (KamAcctState *) PG_GETARG_POINTER(0);
-	AcctHeader	h;
-	Size		size = VARHDRSZ + sizeof(AcctHeader);
-	bytea	   *out;
-	char	   *p;
+	StringInfoData buf;
 	KamAcct    *a;
 	acctab_iterator it;
-	KamHistory	hist = {0};
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "kam_acct_serialize called in non-aggregate context");
-
+	kam_agg_context(fcinfo, "kam_acct_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION);
+	pq_sendbyte(&buf, st->kind);
+	pq_sendint32(&buf, st->keytype);
+	pq_sendint32(&buf, st->collation);
+	pq_sendbyte(&buf, st->has_window);
+	pq_sendint32(&buf, st->from);
+	pq_sendint32(&buf, st->to);
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
+		pq_sendint64(&buf, st->tab->members);
 		acctab_start_iterate(st->tab, &it);
 		while ((a = acctab_iterate(st->tab, &it)) != NULL)
 		{
 			CHECK_FOR_INTERRUPTS();
-			size += datumEstimateSpace(a->key, false, st->keybyval, st->keylen) + 1 +
-				2 * sizeof(KamSum);
+			send_key(&buf, st, a->key);
+			pq_sendbyte(&buf, a->returning);
+			pq_sendfloat8(&buf, a->s.sum);
+			pq_sendfloat8(&buf, a->s.comp);
+			pq_sendfloat8(&buf, a->e.sum);
+			pq_sendfloat8(&buf, a->e.comp);
 		}
 	}
 	else
 	{
+		KamHistory	hist;
+
 		kam_history_group(st, &hist);
+		pq_sendint64(&buf, hist.naccts);
 		for (int32 i = 0; i < hist.naccts; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			size += datumEstimateSpace(st->keys[i], false, st->keybyval, st->keylen) + 1 +
-				sizeof(int32) + (hist.offsets[i + 1] - hist.offsets[i]) * sizeof(KamPoint);
+			send_key(&buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, i));
+			pq_sendint64(&buf, (int64) (hist.offsets[i + 1] - hist.offsets[i]));
+			for (Size j = hist.offsets[i]; j < hist.offsets[i + 1]; j++)
+			{
+				pq_sendint32(&buf, hist.points[j].at);
+				pq_sendfloat8(&buf, hist.points[j].mrr);
+			}
 		}
 	}
-	if (!AllocSizeIsValid(size))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kam per-account state is too large to pass to a parallel worker"),
-				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
-
-	out = palloc(size);
-	SET_VARSIZE(out, size);
-	memset(&h, 0, sizeof(h));
-	h.magic = KAM_ACCT_MAGIC;
-	h.kind = st->kind;
-	h.keytype = st->keytype;
-	h.collation = st->collation;
-	h.has_window = st->has_window;
-	h.from = st->from;
-	h.to = st->to;
-	h.count = st->kind == KAM_ACCT_WINDOW ? st->tab->members : (uint64) hist.naccts;
-	p = VARDATA(out);
-	memcpy(p, &h, sizeof(h));
-	p += sizeof(h);
-
-	if (st->kind == KAM_ACCT_WINDOW)
-	{
-		acctab_start_iterate(st->tab, &it);
-		while ((a = acctab_iterate(st->tab, &it)) != NULL)
-		{
-			CHECK_FOR_INTERRUPTS();
-			datumSerialize(a->key, false, st->keybyval, st->keylen, &p);
-			*p++ = a->returning ? 1 : 0;
-			memcpy(p, &a->s, sizeof(KamSum));
-			p += sizeof(KamSum);
-			memcpy(p, &a->e, sizeof(KamSum));
-			p += sizeof(KamSum);
-		}
-	}
-	else
-	{
-		for (int32 i = 0; i < hist.naccts; i++)
-		{
-			int32		n = (int32) (hist.offsets[i + 1] - hist.offsets[i]);
-
-			CHECK_FOR_INTERRUPTS();
-			datumSerialize(st->keys[i], false, st->keybyval, st->keylen, &p);
-			*p++ = 0;
-			memcpy(p, &n, sizeof(int32));
-			p += sizeof(int32);
-			memcpy(p, &hist.points[hist.offsets[i]], n * sizeof(KamPoint));
-			p += n * sizeof(KamPoint);
-		}
-	}
-	Assert(p == (char *) out + size);
-	PG_RETURN_BYTEA_P(out);
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
 }
 
 PG_FUNCTION_INFO_V1(kam_acct_deserialize);
 Datum
 kam_acct_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_acct_deserialize");
 	MemoryContext old;
+	StringInfoData buf;
 	KamAcctState *st;
-	AcctHeader	h;
-	char	   *p = VARDATA_ANY(in);
-	char	   *end = p + VARSIZE_ANY_EXHDR(in);
+	KamAcctKind kind;
+	Oid			keytype,
+				collation;
+	int64		count;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_acct_deserialize called in non-aggregate context");
-	if (end - p < (ssize_t) sizeof(h))
-		elog(ERROR, "kam_acct_deserialize: truncated state");
-	memcpy(&h, p, sizeof(h));
-	p += sizeof(h);
-	if (h.magic != KAM_ACCT_MAGIC)
-		elog(ERROR, "kam_acct_deserialize: bad state");
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION,
+						 "kam_acct_deserialize");
+	kind = (KamAcctKind) pq_getmsgbyte(&buf);
+	keytype = pq_getmsgint(&buf, 4);
+	collation = pq_getmsgint(&buf, 4);
+	st = acct_state_new(aggctx, kind, keytype, collation);
+	st->has_window = pq_getmsgbyte(&buf) != 0;
+	st->from = pq_getmsgint(&buf, 4);
+	st->to = pq_getmsgint(&buf, 4);
+	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserialize");
 
-	st = acct_state_new(aggctx, (KamAcctKind) h.kind, h.keytype, h.collation);
-	st->has_window = h.has_window;
-	st->from = h.from;
-	st->to = h.to;
-
-	old = MemoryContextSwitchTo(st->ctx);
-	for (uint64 i = 0; i < h.count; i++)
+	old = MemoryContextSwitchTo(aggctx);
+	for (int64 i = 0; i < count; i++)
 	{
-		bool		isnull;
-		Datum		key = datumRestore(&p, &isnull);
-		KamAcct    *a = kam_acct_lookup(st, key);
+		KamAcct    *a;
 
 		CHECK_FOR_INTERRUPTS();
-		a->returning = *p++ != 0;
-		if (st->kind == KAM_ACCT_WINDOW)
+		a = kam_acct_lookup(st, recv_key(&buf, st));
+		if (kind == KAM_ACCT_WINDOW)
 		{
-			memcpy(&a->s, p, sizeof(KamSum));
-			p += sizeof(KamSum);
-			memcpy(&a->e, p, sizeof(KamSum));
-			p += sizeof(KamSum);
+			a->returning = pq_getmsgbyte(&buf) != 0;
+			a->s.sum = pq_getmsgfloat8(&buf);
+			a->s.comp = pq_getmsgfloat8(&buf);
+			a->e.sum = pq_getmsgfloat8(&buf);
+			a->e.comp = pq_getmsgfloat8(&buf);
 		}
 		else
 		{
-			int32		n;
+			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, 12, "kam_acct_deserialize");
 
-			memcpy(&n, p, sizeof(int32));
-			p += sizeof(int32);
-			for (int32 j = 0; j < n; j++)
+			for (int64 j = 0; j < n; j++)
 			{
-				KamPoint	pt;
+				DateADT		at = pq_getmsgint(&buf, 4);
 
-				memcpy(&pt, p, sizeof(KamPoint));
-				p += sizeof(KamPoint);
-				kam_acct_add_point(st, a, pt.at, pt.mrr);
+				kam_acct_add_point(st, a, at, pq_getmsgfloat8(&buf));
 			}
 		}
 	}
 	MemoryContextSwitchTo(old);
-	if (p != end)
-		elog(ERROR, "kam_acct_deserialize: trailing bytes in state");
+	kam_state_recv_end(&buf, "kam_acct_deserialize");
 	PG_RETURN_POINTER(st);
 }

@@ -26,6 +26,7 @@
 
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -48,12 +49,14 @@ typedef struct BgCust
 	double		w;				/* number of customers with this pattern */
 } BgCust;
 
+/* the customers (BgCust) in arrival order */
 typedef struct BgState
 {
-	int64		n;
-	int64		max;
-	BgCust	   *c;
+	KamArray	c;
 } BgState;
+
+#define BG_NDOUBLES 4
+StaticAssertDecl(sizeof(BgCust) == BG_NDOUBLES * sizeof(double), "BgCust is four doubles");
 
 /* ---------- input checks ---------- */
 
@@ -79,30 +82,26 @@ check_rfm(double x, double tx, double T)
 
 /* ---------- aggregate state ---------- */
 
+static BgState *
+bg_state_new(MemoryContext aggctx, int64 room)
+{
+	BgState    *st = MemoryContextAlloc(aggctx, sizeof(BgState));
+
+	kam_array_init(&st->c, aggctx, sizeof(BgCust), room);
+	return st;
+}
+
 /* Append one customer row to the state (created on the first row). */
 static BgState *
 bg_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1, double v2)
 {
-	BgState    *st;
+	BgState    *st = PG_ARGISNULL(0) ? bg_state_new(aggctx, 8) : (BgState *) PG_GETARG_POINTER(0);
+	BgCust	   *c = kam_array_push(&st->c);
 
-	if (PG_ARGISNULL(0))
-	{
-		st = MemoryContextAllocZero(aggctx, sizeof(BgState));
-		st->max = 64;
-		st->c = MemoryContextAlloc(aggctx, st->max * sizeof(BgCust));
-	}
-	else
-		st = (BgState *) PG_GETARG_POINTER(0);
-	if (st->n == st->max)
-	{
-		st->max *= 2;
-		st->c = repalloc_huge(st->c, st->max * sizeof(BgCust));
-	}
-	st->c[st->n].x = x;
-	st->c[st->n].tx = v1;
-	st->c[st->n].T = v2;
-	st->c[st->n].w = 1;
-	st->n++;
+	c->x = x;
+	c->tx = v1;
+	c->T = v2;
+	c->w = 1;
 	return st;
 }
 
@@ -110,19 +109,12 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_sfunc);
 Datum
 kam_bgnbd_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_bgnbd_sfunc");
 	double		x,
 				tx,
 				T;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_bgnbd_sfunc called in non-aggregate context");
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 3);
 	x = PG_GETARG_FLOAT8(1);
 	tx = PG_GETARG_FLOAT8(2);
 	T = PG_GETARG_FLOAT8(3);
@@ -131,77 +123,55 @@ kam_bgnbd_sfunc(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(bg_append(fcinfo, aggctx, x, x > 0 ? tx : 0, T));
 }
 
+/* combine of kam.bgnbd_fit and kam.gammagamma_fit */
 PG_FUNCTION_INFO_V1(kam_bgnbd_combine);
 Datum
 kam_bgnbd_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_bgnbd_combine");
 	BgState    *st;
 	BgState    *other;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_bgnbd_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	other = (BgState *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-	{
-		st = MemoryContextAllocZero(aggctx, sizeof(BgState));
-		st->max = Max(other->n, 64);
-		st->c = MemoryContextAlloc(aggctx, st->max * sizeof(BgCust));
-	}
-	else
-		st = (BgState *) PG_GETARG_POINTER(0);
-	if (st->n + other->n > st->max)
-	{
-		st->max = st->n + other->n;
-		st->c = repalloc_huge(st->c, st->max * sizeof(BgCust));
-	}
-	memcpy(st->c + st->n, other->c, other->n * sizeof(BgCust));
-	st->n += other->n;
+	st = PG_ARGISNULL(0) ? bg_state_new(aggctx, other->c.n) : (BgState *) PG_GETARG_POINTER(0);
+	kam_array_append(&st->c, other->c.data, other->c.n);
 	PG_RETURN_POINTER(st);
 }
+
+/* serialized state, format version 1: the number of customers, then their four doubles each */
+#define BG_STATE_VERSION 1
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_serialize);
 Datum
 kam_bgnbd_serialize(PG_FUNCTION_ARGS)
 {
 	BgState    *st = (BgState *) PG_GETARG_POINTER(0);
-	Size		size = VARHDRSZ + st->n * sizeof(BgCust);
-	bytea	   *out;
+	StringInfoData buf;
 
-	if (!AllocSizeIsValid(size))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kam.bgnbd_fit state is too large to pass to a parallel worker")));
-	out = palloc(size);
-	SET_VARSIZE(out, size);
-	memcpy(VARDATA(out), st->c, st->n * sizeof(BgCust));
-	PG_RETURN_BYTEA_P(out);
+	kam_agg_context(fcinfo, "kam_bgnbd_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_CUSTOMERS, BG_STATE_VERSION);
+	pq_sendint64(&buf, st->c.n);
+	kam_state_send_doubles(&buf, (const double *) st->c.data, st->c.n * BG_NDOUBLES);
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.bgnbd_fit"));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_deserialize);
 Datum
 kam_bgnbd_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_P(0);
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_bgnbd_deserialize");
+	StringInfoData buf;
 	BgState    *st;
-	Size		len = VARSIZE(in) - VARHDRSZ;
+	int64		n;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_bgnbd_deserialize called in non-aggregate context");
-	if (len % sizeof(BgCust) != 0)
-		elog(ERROR, "kam_bgnbd_deserialize: bad state size");
-	st = MemoryContextAllocZero(aggctx, sizeof(BgState));
-	st->n = len / sizeof(BgCust);
-	st->max = Max(st->n, 1);
-	st->c = MemoryContextAlloc(aggctx, st->max * sizeof(BgCust));
-	memcpy(st->c, VARDATA(in), len);
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_CUSTOMERS, BG_STATE_VERSION,
+						 "kam_bgnbd_deserialize");
+	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(BgCust), "kam_bgnbd_deserialize");
+	st = bg_state_new(aggctx, n);
+	kam_state_recv_doubles(&buf, (double *) st->c.data, n * BG_NDOUBLES);
+	st->c.n = n;
+	kam_state_recv_end(&buf, "kam_bgnbd_deserialize");
 	PG_RETURN_POINTER(st);
 }
 
@@ -238,13 +208,14 @@ cmp_cust(const void *pa, const void *pb)
 static void
 bg_patterns(const BgState *st, BgData *d)
 {
-	BgCust	   *c = palloc_extended(Max(st->n, 1) * sizeof(BgCust), MCXT_ALLOC_HUGE);
+	int64		rows = st->c.n;
+	BgCust	   *c = palloc_extended(Max(rows, 1) * sizeof(BgCust), MCXT_ALLOC_HUGE);
 	int64		n = 0;
 
-	memcpy(c, st->c, st->n * sizeof(BgCust));
-	qsort(c, st->n, sizeof(BgCust), cmp_cust);
+	memcpy(c, st->c.data, rows * sizeof(BgCust));
+	qsort(c, rows, sizeof(BgCust), cmp_cust);
 	d->total = 0;
-	for (int64 i = 0; i < st->n; i++)
+	for (int64 i = 0; i < rows; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		d->total += c[i].w;
@@ -457,7 +428,7 @@ fit_final(FunctionCallInfo fcinfo, KamObjective objective, const char *const *na
 	double		f;
 	double	   *m;
 
-	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->n == 0)
+	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->c.n == 0)
 	{
 		ereport(NOTICE,
 				(errmsg("%s: no %s, no model", fitname, rows)));
@@ -731,18 +702,11 @@ PG_FUNCTION_INFO_V1(kam_gg_sfunc);
 Datum
 kam_gg_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_gg_sfunc");
 	double		x,
 				m;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_gg_sfunc called in non-aggregate context");
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 2);
 	x = PG_GETARG_FLOAT8(1);
 	m = PG_GETARG_FLOAT8(2);
 	check_rfm(x, 0, 0);

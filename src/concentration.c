@@ -148,12 +148,7 @@ kam_hhi_sfunc(PG_FUNCTION_ARGS)
 	KamHhi	   *h;
 	double		x;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	x = PG_GETARG_FLOAT8(1);
 	kam_check_money(x, "revenue");
 	h = hhi_state(fcinfo);
@@ -170,12 +165,7 @@ kam_hhi_combine(PG_FUNCTION_ARGS)
 	KamHhi	   *h,
 			   *o;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	o = (KamHhi *) PG_GETARG_POINTER(1);
 	h = hhi_state(fcinfo);
 	h->n += o->n;
@@ -219,56 +209,31 @@ kam_equivalent_customers_final(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(1 / v);
 }
 
-/* ---------- a growing array of values (kam.gini) ---------- */
+/* ---------- the values of kam.gini: a KamArray of doubles ---------- */
 
-typedef struct KamValues
+static KamArray *
+values_new(MemoryContext ctx, int64 room)
 {
-	int64		n;
-	int64		max;
-	double	   *v;
-} KamValues;
+	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
 
-static KamValues *
-values_new(MemoryContext ctx, int64 max)
-{
-	KamValues  *s = MemoryContextAllocZero(ctx, sizeof(KamValues));
-
-	s->max = Max(max, 64);
-	s->v = MemoryContextAllocHuge(ctx, s->max * sizeof(double));
+	kam_array_init(s, ctx, sizeof(double), room);
 	return s;
-}
-
-static void
-values_reserve(KamValues *s, int64 more)
-{
-	if (s->n + more > s->max)
-	{
-		s->max = Max(s->max * 2, s->n + more);
-		s->v = repalloc_huge(s->v, s->max * sizeof(double));
-	}
 }
 
 PG_FUNCTION_INFO_V1(kam_values_sfunc);
 Datum
 kam_values_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	KamValues  *s;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_sfunc");
+	KamArray   *s;
 	double		x;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_values_sfunc called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	x = PG_GETARG_FLOAT8(1);
 	kam_check_money(x, "revenue");
-	s = PG_ARGISNULL(0) ? values_new(aggctx, 64) : (KamValues *) PG_GETARG_POINTER(0);
-	values_reserve(s, 1);
-	s->v[s->n++] = x + 0.0;		/* -0 becomes +0 for the radix sort */
+	s = PG_ARGISNULL(0) ? values_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
+	*(double *) kam_array_push(s) = x + 0.0;	/* -0 becomes +0 for the radix
+												 * sort */
 	PG_RETURN_POINTER(s);
 }
 
@@ -276,60 +241,50 @@ PG_FUNCTION_INFO_V1(kam_values_combine);
 Datum
 kam_values_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	KamValues  *s,
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_combine");
+	KamArray   *s,
 			   *o;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_values_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	o = (KamValues *) PG_GETARG_POINTER(1);
-	s = PG_ARGISNULL(0) ? values_new(aggctx, o->n) : (KamValues *) PG_GETARG_POINTER(0);
-	values_reserve(s, o->n);
-	memcpy(s->v + s->n, o->v, o->n * sizeof(double));
-	s->n += o->n;
+	KAM_AGG_SKIP_NULL(1, 1);
+	o = (KamArray *) PG_GETARG_POINTER(1);
+	s = PG_ARGISNULL(0) ? values_new(aggctx, o->n) : (KamArray *) PG_GETARG_POINTER(0);
+	kam_array_append(s, o->data, o->n);
 	PG_RETURN_POINTER(s);
 }
+
+/* serialized state, format version 1: the number of values, then the values */
+#define VALUES_STATE_VERSION 1
 
 PG_FUNCTION_INFO_V1(kam_values_serialize);
 Datum
 kam_values_serialize(PG_FUNCTION_ARGS)
 {
-	KamValues  *s = (KamValues *) PG_GETARG_POINTER(0);
-	Size		size = VARHDRSZ + s->n * sizeof(double);
-	bytea	   *out;
+	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
 
-	if (!AllocSizeIsValid(size))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kam.gini state is too large to pass to a parallel worker")));
-	out = palloc(size);
-	SET_VARSIZE(out, size);
-	memcpy(VARDATA(out), s->v, s->n * sizeof(double));
-	PG_RETURN_BYTEA_P(out);
+	kam_agg_context(fcinfo, "kam_values_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_VALUES, VALUES_STATE_VERSION);
+	pq_sendint64(&buf, s->n);
+	kam_state_send_doubles(&buf, (const double *) s->data, s->n);
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.gini"));
 }
 
 PG_FUNCTION_INFO_V1(kam_values_deserialize);
 Datum
 kam_values_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	MemoryContext aggctx;
-	KamValues  *s;
-	Size		len = VARSIZE_ANY_EXHDR(in);
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_deserialize");
+	StringInfoData buf;
+	KamArray   *s;
+	int64		n;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_values_deserialize called in non-aggregate context");
-	if (len % sizeof(double) != 0)
-		elog(ERROR, "kam_values_deserialize: bad state size");
-	s = values_new(aggctx, len / sizeof(double));
-	s->n = len / sizeof(double);
-	memcpy(s->v, VARDATA_ANY(in), len);
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_VALUES, VALUES_STATE_VERSION,
+						 "kam_values_deserialize");
+	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(double), "kam_values_deserialize");
+	s = values_new(aggctx, n);
+	kam_state_recv_doubles(&buf, (double *) s->data, n);
+	s->n = n;
+	kam_state_recv_end(&buf, "kam_values_deserialize");
 	PG_RETURN_POINTER(s);
 }
 
@@ -402,23 +357,25 @@ PG_FUNCTION_INFO_V1(kam_gini_final);
 Datum
 kam_gini_final(PG_FUNCTION_ARGS)
 {
-	KamValues  *s;
+	KamArray   *s;
+	double	   *v;
 	KamSum		num = {0, 0},
 				total = {0, 0};
 	double		n;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (KamValues *) PG_GETARG_POINTER(0);
+	s = (KamArray *) PG_GETARG_POINTER(0);
 	if (s->n == 0)
 		PG_RETURN_NULL();
-	sort_nonneg(s->v, s->n);
+	v = (double *) s->data;
+	sort_nonneg(v, s->n);
 	n = (double) s->n;
 	for (int64 i = 0; i < s->n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * s->v[i]);
-		kam_sum_add(&total, s->v[i]);
+		kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * v[i]);
+		kam_sum_add(&total, v[i]);
 	}
 	if (kam_sum_value(&total) == 0)
 		PG_RETURN_NULL();
@@ -431,10 +388,9 @@ typedef struct KamTop
 {
 	int64		count;			/* rows */
 	int64		k;				/* n of top_share(revenue, n) */
-	int64		size;			/* values in the heap */
-	int64		max;			/* allocated */
 	KamSum		total;
-	double	   *heap;			/* min-heap: heap[0] is the smallest kept */
+	KamArray	heap;			/* doubles, a min-heap: the smallest kept
+								 * first */
 } KamTop;
 
 static KamTop *
@@ -443,8 +399,7 @@ top_new(MemoryContext ctx, int64 k)
 	KamTop	   *t = MemoryContextAllocZero(ctx, sizeof(KamTop));
 
 	t->k = k;
-	t->max = Min(k, 64);
-	t->heap = MemoryContextAllocHuge(ctx, t->max * sizeof(double));
+	kam_array_init(&t->heap, ctx, sizeof(double), Min(k, 8));
 	return t;
 }
 
@@ -473,30 +428,27 @@ top_sift_down(double *h, int64 size, int64 i)
 static void
 top_push(KamTop *t, double x)
 {
-	if (t->size < t->k)
+	double	   *h = (double *) t->heap.data;
+
+	if (t->heap.n < t->k)
 	{
-		int64		i;
+		int64		i = t->heap.n;
 
-		if (t->size == t->max)
+		*(double *) kam_array_push(&t->heap) = x;
+		h = (double *) t->heap.data;
+		while (i > 0 && h[(i - 1) / 2] > h[i])
 		{
-			t->max = Min(t->k, t->max * 2);
-			t->heap = repalloc_huge(t->heap, t->max * sizeof(double));
-		}
-		i = t->size++;
-		t->heap[i] = x;
-		while (i > 0 && t->heap[(i - 1) / 2] > t->heap[i])
-		{
-			double		tmp = t->heap[i];
+			double		tmp = h[i];
 
-			t->heap[i] = t->heap[(i - 1) / 2];
-			t->heap[(i - 1) / 2] = tmp;
+			h[i] = h[(i - 1) / 2];
+			h[(i - 1) / 2] = tmp;
 			i = (i - 1) / 2;
 		}
 	}
-	else if (x > t->heap[0])
+	else if (x > h[0])
 	{
-		t->heap[0] = x;
-		top_sift_down(t->heap, t->size, 0);
+		h[0] = x;
+		top_sift_down(h, t->heap.n, 0);
 	}
 }
 
@@ -515,19 +467,12 @@ PG_FUNCTION_INFO_V1(kam_top_sfunc);
 Datum
 kam_top_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_top_sfunc");
 	KamTop	   *t;
 	double		x;
 	int64		k;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_top_sfunc called in non-aggregate context");
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 2);
 	x = PG_GETARG_FLOAT8(1);
 	k = check_top_n(PG_GETARG_INT64(2));
 	kam_check_money(x, "revenue");
@@ -547,18 +492,11 @@ PG_FUNCTION_INFO_V1(kam_top_combine);
 Datum
 kam_top_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_top_combine");
 	KamTop	   *t,
 			   *o;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_top_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	o = (KamTop *) PG_GETARG_POINTER(1);
 	t = PG_ARGISNULL(0) ? top_new(aggctx, o->k) : (KamTop *) PG_GETARG_POINTER(0);
 	if (t->k != o->k)
@@ -568,13 +506,16 @@ kam_top_combine(PG_FUNCTION_ARGS)
 				 errdetail("Values " INT64_FORMAT " and " INT64_FORMAT ".", t->k, o->k)));
 	t->count += o->count;
 	kam_sum_merge(&t->total, &o->total);
-	for (int64 i = 0; i < o->size; i++)
+	for (int64 i = 0; i < o->heap.n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		top_push(t, o->heap[i]);
+		top_push(t, KAM_ARRAY_ELEM(&o->heap, double, i));
 	}
 	PG_RETURN_POINTER(t);
 }
+
+/* serialized state, format version 1: rows, n, the total, the number of values kept, the values */
+#define TOP_STATE_VERSION 1
 
 PG_FUNCTION_INFO_V1(kam_top_serialize);
 Datum
@@ -583,26 +524,22 @@ kam_top_serialize(PG_FUNCTION_ARGS)
 	KamTop	   *t = (KamTop *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	pq_begintypsend(&buf);
+	kam_agg_context(fcinfo, "kam_top_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_TOP, TOP_STATE_VERSION);
 	pq_sendint64(&buf, t->count);
 	pq_sendint64(&buf, t->k);
 	pq_sendfloat8(&buf, t->total.sum);
 	pq_sendfloat8(&buf, t->total.comp);
-	pq_sendint64(&buf, t->size);
-	for (int64 i = 0; i < t->size; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		pq_sendfloat8(&buf, t->heap[i]);
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	pq_sendint64(&buf, t->heap.n);
+	kam_state_send_doubles(&buf, (const double *) t->heap.data, t->heap.n);
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.top_share"));
 }
 
 PG_FUNCTION_INFO_V1(kam_top_deserialize);
 Datum
 kam_top_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_P(0);
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_top_deserialize");
 	StringInfoData buf;
 	KamTop	   *t;
 	int64		count,
@@ -611,29 +548,24 @@ kam_top_deserialize(PG_FUNCTION_ARGS)
 	double		sum,
 				comp;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_top_deserialize called in non-aggregate context");
-	buf.data = VARDATA(in);
-	buf.len = VARSIZE(in) - VARHDRSZ;
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_TOP, TOP_STATE_VERSION,
+						 "kam_top_deserialize");
 	count = pq_getmsgint64(&buf);
 	k = pq_getmsgint64(&buf);
 	sum = pq_getmsgfloat8(&buf);
 	comp = pq_getmsgfloat8(&buf);
-	size = pq_getmsgint64(&buf);
-	if (k < 1 || size < 0 || size > k || size * 8 != buf.len - buf.cursor)
-		elog(ERROR, "kam_top_deserialize: bad state");
+	if (k < 1)
+		elog(ERROR, "kam_top_deserialize: bad n");
+	size = kam_state_recv_count(&buf, k, sizeof(double), "kam_top_deserialize");
 	t = top_new(aggctx, k);
 	t->count = count;
 	t->total.sum = sum;
 	t->total.comp = comp;
-	for (int64 i = 0; i < size; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		top_push(t, pq_getmsgfloat8(&buf));
-	}
-	pq_getmsgend(&buf);
+	/* sent in heap order: still a heap */
+	kam_array_reserve(&t->heap, size);
+	kam_state_recv_doubles(&buf, (double *) t->heap.data, size);
+	t->heap.n = size;
+	kam_state_recv_end(&buf, "kam_top_deserialize");
 	PG_RETURN_POINTER(t);
 }
 
@@ -656,11 +588,11 @@ kam_top_final(PG_FUNCTION_ARGS)
 	 * sum in ascending order, so the result does not depend on the heap's
 	 * layout
 	 */
-	qsort(t->heap, t->size, sizeof(double), cmp_double);
-	for (int64 i = 0; i < t->size; i++)
+	qsort(t->heap.data, t->heap.n, sizeof(double), cmp_double);
+	for (int64 i = 0; i < t->heap.n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		kam_sum_add(&top, t->heap[i]);
+		kam_sum_add(&top, KAM_ARRAY_ELEM(&t->heap, double, i));
 	}
 	PG_RETURN_FLOAT8(Min(kam_sum_value(&top) / total, 1.0));
 }

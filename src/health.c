@@ -156,12 +156,7 @@ survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 	KamSurvey  *s;
 	int32		score;
 
-	if (PG_ARGISNULL(1) || (PG_NARGS() > 2 && PG_ARGISNULL(2)))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	score = PG_GETARG_INT32(1);
 	s = (KamSurvey *) kam_fixed_state(fcinfo, sizeof(KamSurvey));
 	switch (kind)
@@ -220,12 +215,7 @@ kam_survey_combine(PG_FUNCTION_ARGS)
 	KamSurvey  *s,
 			   *o;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	o = (KamSurvey *) PG_GETARG_POINTER(1);
 	s = (KamSurvey *) kam_fixed_state(fcinfo, sizeof(KamSurvey));
 	if (o->scale_max != 0)
@@ -1064,12 +1054,7 @@ kam_trend_sfunc(PG_FUNCTION_ARGS)
 	TimestampTz at;
 	double		v;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 2);
 	at = PG_GETARG_TIMESTAMPTZ(1);
 	v = PG_GETARG_FLOAT8(2);
 	if (TIMESTAMP_NOT_FINITE(at))
@@ -1107,12 +1092,7 @@ kam_trend_combine(PG_FUNCTION_ARGS)
 {
 	KamTrend   *s;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
 	trend_merge(s, (KamTrend *) PG_GETARG_POINTER(1));
 	kam_values_check_result(&trend_type, (double *) s);
@@ -1246,53 +1226,49 @@ kam_sparkline_array(PG_FUNCTION_ARGS)
 							   given ? PG_GETARG_FLOAT8(2) : 0));
 }
 
-/* aggregate form: the values in input order (write ORDER BY), NULL rows as gaps */
-typedef struct KamSeries
+/*
+ * Aggregate form: the values in input order (write ORDER BY), NULL rows as
+ * gaps, kept as a KamArray of SeriesPoint.
+ */
+typedef struct SeriesPoint
 {
-	int64		n;
-	int64		max;
-	double	   *v;
-	bool	   *isnull;
-} KamSeries;
+	double		v;
+	bool		isnull;
+} SeriesPoint;
 
-static KamSeries *
-series_new(MemoryContext ctx, int64 max)
+#define SPARKLINE_MAX_POINTS 100000
+
+static KamArray *
+series_new(MemoryContext ctx, int64 room)
 {
-	KamSeries  *s = MemoryContextAllocZero(ctx, sizeof(KamSeries));
+	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
 
-	s->max = Max(max, 16);
-	s->v = MemoryContextAllocHuge(ctx, s->max * sizeof(double));
-	s->isnull = MemoryContextAllocHuge(ctx, s->max * sizeof(bool));
+	kam_array_init(s, ctx, sizeof(SeriesPoint), room);
 	return s;
 }
 
 static void
-series_push(KamSeries *s, double v, bool isnull)
+series_push(KamArray *s, double v, bool isnull)
 {
-	if (s->n >= 100000)
+	SeriesPoint *p;
+
+	if (s->n >= SPARKLINE_MAX_POINTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a sparkline has at most 100000 points")));
-	if (s->n == s->max)
-	{
-		s->max *= 2;
-		s->v = repalloc_huge(s->v, s->max * sizeof(double));
-		s->isnull = repalloc_huge(s->isnull, s->max * sizeof(bool));
-	}
-	s->v[s->n] = v;
-	s->isnull[s->n++] = isnull;
+				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
+	p = kam_array_push(s);
+	p->v = v;
+	p->isnull = isnull;
 }
 
 PG_FUNCTION_INFO_V1(kam_sparkline_sfunc);
 Datum
 kam_sparkline_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	KamSeries  *s;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_sfunc");
+	KamArray   *s;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_sparkline_sfunc called in non-aggregate context");
-	s = PG_ARGISNULL(0) ? series_new(aggctx, 16) : (KamSeries *) PG_GETARG_POINTER(0);
+	s = PG_ARGISNULL(0) ? series_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
 	series_push(s, PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(1));
 	PG_RETURN_POINTER(s);
 }
@@ -1301,74 +1277,64 @@ PG_FUNCTION_INFO_V1(kam_sparkline_combine);
 Datum
 kam_sparkline_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	KamSeries  *s,
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_combine");
+	KamArray   *s,
 			   *o;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_sparkline_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	o = (KamSeries *) PG_GETARG_POINTER(1);
-	s = PG_ARGISNULL(0) ? series_new(aggctx, o->n) : (KamSeries *) PG_GETARG_POINTER(0);
-	for (int64 i = 0; i < o->n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		series_push(s, o->v[i], o->isnull[i]);
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
+	o = (KamArray *) PG_GETARG_POINTER(1);
+	s = PG_ARGISNULL(0) ? series_new(aggctx, o->n) : (KamArray *) PG_GETARG_POINTER(0);
+	if (s->n + o->n > SPARKLINE_MAX_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
+	kam_array_append(s, o->data, o->n);
 	PG_RETURN_POINTER(s);
 }
+
+/* serialized state, format version 1: the number of points, then (is NULL, value) each */
+#define SERIES_STATE_VERSION 1
 
 PG_FUNCTION_INFO_V1(kam_sparkline_serialize);
 Datum
 kam_sparkline_serialize(PG_FUNCTION_ARGS)
 {
-	KamSeries  *s = (KamSeries *) PG_GETARG_POINTER(0);
+	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	pq_begintypsend(&buf);
+	kam_agg_context(fcinfo, "kam_sparkline_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_SERIES, SERIES_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
 	for (int64 i = 0; i < s->n; i++)
 	{
-		CHECK_FOR_INTERRUPTS();
-		pq_sendbyte(&buf, s->isnull[i] ? 1 : 0);
-		pq_sendfloat8(&buf, s->v[i]);
+		const SeriesPoint *p = &KAM_ARRAY_ELEM(s, SeriesPoint, i);
+
+		pq_sendbyte(&buf, p->isnull ? 1 : 0);
+		pq_sendfloat8(&buf, p->v);
 	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.sparkline"));
 }
 
 PG_FUNCTION_INFO_V1(kam_sparkline_deserialize);
 Datum
 kam_sparkline_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_P(0);
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_deserialize");
 	StringInfoData buf;
-	KamSeries  *s;
+	KamArray   *s;
 	int64		n;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_sparkline_deserialize called in non-aggregate context");
-	buf.data = VARDATA(in);
-	buf.len = VARSIZE(in) - VARHDRSZ;
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	n = pq_getmsgint64(&buf);
-	if (n < 0 || n * 9 != buf.len - buf.cursor)
-		elog(ERROR, "kam_sparkline_deserialize: bad state");
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SERIES, SERIES_STATE_VERSION,
+						 "kam_sparkline_deserialize");
+	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserialize");
 	s = series_new(aggctx, n);
 	for (int64 i = 0; i < n; i++)
 	{
 		bool		isnull = pq_getmsgbyte(&buf) != 0;
 
-		CHECK_FOR_INTERRUPTS();
 		series_push(s, pq_getmsgfloat8(&buf), isnull);
 	}
-	pq_getmsgend(&buf);
+	kam_state_recv_end(&buf, "kam_sparkline_deserialize");
 	PG_RETURN_POINTER(s);
 }
 
@@ -1376,10 +1342,19 @@ PG_FUNCTION_INFO_V1(kam_sparkline_final);
 Datum
 kam_sparkline_final(PG_FUNCTION_ARGS)
 {
-	KamSeries  *s;
+	KamArray   *s;
+	double	   *v;
+	bool	   *isnull;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (KamSeries *) PG_GETARG_POINTER(0);
-	PG_RETURN_TEXT_P(sparkline((int) s->n, s->v, s->isnull, false, 0, 0));
+	s = (KamArray *) PG_GETARG_POINTER(0);
+	v = palloc(Max(s->n, 1) * sizeof(double));
+	isnull = palloc(Max(s->n, 1) * sizeof(bool));
+	for (int64 i = 0; i < s->n; i++)
+	{
+		v[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).v;
+		isnull[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).isnull;
+	}
+	PG_RETURN_TEXT_P(sparkline((int) s->n, v, isnull, false, 0, 0));
 }

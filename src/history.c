@@ -33,12 +33,7 @@ kam_history_sfunc(PG_FUNCTION_ARGS)
 	DateADT		at;
 	double		mrr;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 3);
 	at = PG_GETARG_DATEADT(2);
 	mrr = kam_money_arg(fcinfo, 3);
 	kam_check_money(mrr, "mrr");

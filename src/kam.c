@@ -375,21 +375,6 @@ kam_values_check_result(const KamValuesType *t, const double *v)
 				 errdetail("%s", why)));
 }
 
-/*
- * The state of a fixed-size by-reference aggregate state type (argument 0):
- * zeroed on the first row, updated in place inside an aggregate, copied
- * when the transition function is called directly.
- */
-void *
-kam_fixed_state(FunctionCallInfo fcinfo, Size size)
-{
-	if (PG_ARGISNULL(0))
-		return palloc0(size);
-	if (AggCheckCallContext(fcinfo, NULL))
-		return PG_GETARG_POINTER(0);
-	return memcpy(palloc(size), PG_GETARG_POINTER(0), size);
-}
-
 /* ---------- pieces of the text forms of kam's types ---------- */
 
 /* 22P02 for the text form of `type`, with what is wrong and, optionally, what is expected */

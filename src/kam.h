@@ -20,6 +20,8 @@
 #include "utils/array.h"
 #include "utils/date.h"
 
+#include "aggstate.h"
+
 /*
  * Neumaier (improved Kahan-Babuska) compensated sum.  The value is
  * sum + comp; comp collects the low-order bits that plain addition loses, so
@@ -105,7 +107,6 @@ extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
-extern void *kam_fixed_state(FunctionCallInfo fcinfo, Size size);
 extern void kam_append_double(StringInfo buf, double v);
 extern void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint) pg_attribute_noreturn();
 extern const char *kam_skip_space(const char *p);

@@ -242,12 +242,7 @@ kam_forecast_sfunc(PG_FUNCTION_ARGS)
 	double		f,
 				a;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 2);
 	f = PG_GETARG_FLOAT8(1);
 	a = PG_GETARG_FLOAT8(2);
 	kam_check_money(f, "forecast");
@@ -272,12 +267,7 @@ kam_forecast_combine(PG_FUNCTION_ARGS)
 	KamForecast *s,
 			   *o;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	o = (KamForecast *) PG_GETARG_POINTER(1);
 	s = forecast_state(fcinfo);
 	s->n += o->n;

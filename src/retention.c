@@ -426,13 +426,7 @@ kam_retention_pair_sfunc(PG_FUNCTION_ARGS)
 				e;
 	bool		returning = false;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
-		(PG_NARGS() > 3 && PG_ARGISNULL(3)))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	s = PG_GETARG_FLOAT8(1);
 	e = PG_GETARG_FLOAT8(2);
 	kam_check_money(s, "start_mrr");
@@ -452,12 +446,7 @@ kam_retention_combine(PG_FUNCTION_ARGS)
 {
 	KamRetention *r;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	r = retention_state(fcinfo);
 	kam_retention_merge(r, (KamRetention *) PG_GETARG_POINTER(1));
 	PG_RETURN_POINTER(r);

@@ -26,6 +26,7 @@
 #include "access/htup_details.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
+#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/timestamp.h"
@@ -49,9 +50,7 @@ typedef struct RfmState
 	KamPeriod	period;
 	KamPeriod	unit;
 	int64		end_bucket;
-	int32		n;
-	int32		max;
-	RfmPurchase *p;
+	KamArray	p;				/* RfmPurchase, in arrival order */
 } RfmState;
 
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
@@ -125,15 +124,8 @@ kam_rfm_sfunc(PG_FUNCTION_ARGS)
 			   *unit;
 	int64		b;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_rfm_sfunc called in non-aggregate context");
-	for (int i = 1; i < PG_NARGS(); i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
+	aggctx = kam_agg_context(fcinfo, "kam_rfm_sfunc");
+	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	at = PG_GETARG_TIMESTAMPTZ(1);
 	amount = PG_GETARG_FLOAT8(2);
 	end = PG_GETARG_TIMESTAMPTZ(3);
@@ -152,8 +144,7 @@ kam_rfm_sfunc(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("period and unit must both be months or both be days and time")));
 		st->end_bucket = bucket_of(end, &st->period);
-		st->max = 4;
-		st->p = MemoryContextAlloc(aggctx, st->max * sizeof(RfmPurchase));
+		kam_array_init(&st->p, aggctx, sizeof(RfmPurchase), 4);
 	}
 	else
 	{
@@ -175,26 +166,26 @@ kam_rfm_sfunc(PG_FUNCTION_ARGS)
 	b = bucket_of(at, &st->period);
 	if (at > end)
 		PG_RETURN_POINTER(st);
-	if (st->n == st->max)
 	{
-		st->max *= 2;
-		st->p = repalloc_huge(st->p, st->max * sizeof(RfmPurchase));
+		RfmPurchase *pu = kam_array_push(&st->p);
+
+		pu->bucket = b;
+		pu->amount = amount;
 	}
-	st->p[st->n].bucket = b;
-	st->p[st->n].amount = amount;
-	st->n++;
 	PG_RETURN_POINTER(st);
 }
 
+/* an empty state with src's settings, in ctx, room for `room` purchases */
 static RfmState *
-rfm_copy(MemoryContext ctx, const RfmState *src, int32 extra)
+rfm_like(MemoryContext ctx, const RfmState *src, int64 room)
 {
 	RfmState   *st = MemoryContextAlloc(ctx, sizeof(RfmState));
 
-	*st = *src;
-	st->max = Max(src->n + extra, 4);
-	st->p = MemoryContextAlloc(ctx, st->max * sizeof(RfmPurchase));
-	memcpy(st->p, src->p, src->n * sizeof(RfmPurchase));
+	st->end = src->end;
+	st->period = src->period;
+	st->unit = src->unit;
+	st->end_bucket = src->end_bucket;
+	kam_array_init(&st->p, ctx, sizeof(RfmPurchase), room);
 	return st;
 }
 
@@ -202,69 +193,91 @@ PG_FUNCTION_INFO_V1(kam_rfm_combine);
 Datum
 kam_rfm_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_rfm_combine");
 	RfmState   *st;
 	RfmState   *other;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_rfm_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	other = (RfmState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(rfm_copy(aggctx, other, 0));
-	st = (RfmState *) PG_GETARG_POINTER(0);
+		st = rfm_like(aggctx, other, other->p.n);
+	else
+		st = (RfmState *) PG_GETARG_POINTER(0);
 	if (st->end != other->end || st->period.months != other->period.months ||
 		st->period.usec != other->period.usec || st->unit.months != other->unit.months ||
 		st->unit.usec != other->unit.usec)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
-	if (st->n + other->n > st->max)
-	{
-		st->max = st->n + other->n;
-		st->p = repalloc_huge(st->p, st->max * sizeof(RfmPurchase));
-	}
-	memcpy(st->p + st->n, other->p, other->n * sizeof(RfmPurchase));
-	st->n += other->n;
+	kam_array_append(&st->p, other->p.data, other->p.n);
 	PG_RETURN_POINTER(st);
 }
+
+/*
+ * Serialized state, format version 1: observation end, period and unit,
+ * the end bucket, the number of purchases, then (bucket, amount) each.
+ */
+#define RFM_STATE_VERSION 1
 
 PG_FUNCTION_INFO_V1(kam_rfm_serialize);
 Datum
 kam_rfm_serialize(PG_FUNCTION_ARGS)
 {
 	RfmState   *st = (RfmState *) PG_GETARG_POINTER(0);
-	Size		size = VARHDRSZ + sizeof(RfmState) + st->n * sizeof(RfmPurchase);
-	bytea	   *out = palloc(size);
+	StringInfoData buf;
 
-	SET_VARSIZE(out, size);
-	memcpy(VARDATA(out), st, sizeof(RfmState));
-	memcpy(VARDATA(out) + sizeof(RfmState), st->p, st->n * sizeof(RfmPurchase));
-	PG_RETURN_BYTEA_P(out);
+	kam_agg_context(fcinfo, "kam_rfm_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_RFM, RFM_STATE_VERSION);
+	pq_sendint64(&buf, st->end);
+	pq_sendint32(&buf, st->period.months);
+	pq_sendint64(&buf, st->period.usec);
+	pq_sendint32(&buf, st->unit.months);
+	pq_sendint64(&buf, st->unit.usec);
+	pq_sendint64(&buf, st->end_bucket);
+	pq_sendint64(&buf, st->p.n);
+	for (int64 i = 0; i < st->p.n; i++)
+	{
+		const RfmPurchase *pu = &KAM_ARRAY_ELEM(&st->p, RfmPurchase, i);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		pq_sendint64(&buf, pu->bucket);
+		pq_sendfloat8(&buf, pu->amount);
+	}
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
 }
 
 PG_FUNCTION_INFO_V1(kam_rfm_deserialize);
 Datum
 kam_rfm_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_P(0);
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_rfm_deserialize");
+	StringInfoData buf;
 	RfmState	hdr;
+	RfmState   *st;
+	int64		n;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_rfm_deserialize called in non-aggregate context");
-	if (VARSIZE(in) - VARHDRSZ < sizeof(RfmState))
-		elog(ERROR, "kam_rfm_deserialize: truncated state");
-	memcpy(&hdr, VARDATA(in), sizeof(RfmState));
-	if (VARSIZE(in) - VARHDRSZ != sizeof(RfmState) + hdr.n * sizeof(RfmPurchase))
-		elog(ERROR, "kam_rfm_deserialize: bad state size");
-	hdr.p = (RfmPurchase *) (VARDATA(in) + sizeof(RfmState));
-	PG_RETURN_POINTER(rfm_copy(aggctx, &hdr, 0));
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_RFM, RFM_STATE_VERSION,
+						 "kam_rfm_deserialize");
+	hdr.end = pq_getmsgint64(&buf);
+	hdr.period.months = pq_getmsgint(&buf, 4);
+	hdr.period.usec = pq_getmsgint64(&buf);
+	hdr.unit.months = pq_getmsgint(&buf, 4);
+	hdr.unit.usec = pq_getmsgint64(&buf);
+	hdr.end_bucket = pq_getmsgint64(&buf);
+	n = kam_state_recv_count(&buf, PG_INT64_MAX, 16, "kam_rfm_deserialize");
+	st = rfm_like(aggctx, &hdr, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		RfmPurchase *pu = kam_array_push(&st->p);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		pu->bucket = pq_getmsgint64(&buf);
+		pu->amount = pq_getmsgfloat8(&buf);
+	}
+	kam_state_recv_end(&buf, "kam_rfm_deserialize");
+	PG_RETURN_POINTER(st);
 }
 
 static int
@@ -291,7 +304,8 @@ kam_rfm_final(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Datum		values[4];
 	bool		nulls[4] = {0};
-	int32		nb = 0;
+	int64		nb = 0;
+	int64		n;
 	KamSum		repeat = {0, 0};
 	double		num,
 				den;
@@ -299,13 +313,14 @@ kam_rfm_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (RfmState *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
+	n = st->p.n;
+	if (n == 0)
 		PG_RETURN_NULL();
 	/* sort a copy: the state stays as it was */
-	p = palloc(st->n * sizeof(RfmPurchase));
-	memcpy(p, st->p, st->n * sizeof(RfmPurchase));
-	qsort(p, st->n, sizeof(RfmPurchase), cmp_purchase);
-	for (int32 i = 0; i < st->n; i++)
+	p = palloc_extended(n * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
+	memcpy(p, st->p.data, n * sizeof(RfmPurchase));
+	qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
+	for (int64 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (nb > 0 && p[nb - 1].bucket == p[i].bucket)
@@ -313,7 +328,7 @@ kam_rfm_final(PG_FUNCTION_ARGS)
 		else
 			p[nb++] = p[i];
 	}
-	for (int32 i = 1; i < nb; i++)
+	for (int64 i = 1; i < nb; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		kam_sum_add(&repeat, p[i].amount);

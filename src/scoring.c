@@ -665,13 +665,7 @@ kam_scorecard_add(PG_FUNCTION_ARGS)
 	KamMissing	policy = KAM_MISSING_REDISTRIBUTE;
 	text	   *name;
 
-	for (int i = 1; i < PG_NARGS(); i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-		}
+	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	if (PG_NARGS() > 5)
 		policy = policy_arg(fcinfo, 5);
 	sc_build_init(&b, policy);

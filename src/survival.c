@@ -117,11 +117,14 @@ surv_alloc(int64 n)
 static SurvState *
 surv_state_new(MemoryContext aggctx)
 {
-	MemoryContext ctx = AllocSetContextCreate(aggctx, "kam survival", ALLOCSET_SMALL_SIZES);
-	SurvState  *st = MemoryContextAllocZero(ctx, sizeof(SurvState));
+	/*
+	 * in the aggregate context itself: a context per group makes hash
+	 * aggregation quadratic
+	 */
+	SurvState  *st = MemoryContextAllocZero(aggctx, sizeof(SurvState));
 
-	st->ctx = ctx;
-	st->tab = survtab_create(ctx, 16, NULL);
+	st->ctx = aggctx;
+	st->tab = survtab_create(aggctx, 4, NULL);
 	return st;
 }
 
@@ -141,21 +144,15 @@ PG_FUNCTION_INFO_V1(kam_survival_sfunc);
 Datum
 kam_survival_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_sfunc");
 	SurvState  *st;
 	DateADT		started,
 				ended,
 				as_of;
 	bool		event;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_survival_sfunc called in non-aggregate context");
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
+	KAM_AGG_SKIP_NULL(3, 3);
 	started = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(3);
 	if (DATE_NOT_FINITE(started) || DATE_NOT_FINITE(as_of))
@@ -189,20 +186,13 @@ PG_FUNCTION_INFO_V1(kam_survival_combine);
 Datum
 kam_survival_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_combine");
 	SurvState  *st;
 	SurvState  *other;
 	survtab_iterator it;
 	SurvCount  *c;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_survival_combine called in non-aggregate context");
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+	KAM_AGG_SKIP_NULL(1, 1);
 	other = (SurvState *) PG_GETARG_POINTER(1);
 	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
 	survtab_start_iterate(other->tab, &it);
@@ -251,30 +241,53 @@ surv_to_value(SurvState *st)
 	return s;
 }
 
-/* serialize: the same bytes as the kam.survival value */
+/* serialized state, format version 1: the number of lifetimes, then (t, events, censored) each */
+#define SURV_STATE_VERSION 1
+
 PG_FUNCTION_INFO_V1(kam_survival_serialize);
 Datum
 kam_survival_serialize(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(surv_to_value((SurvState *) PG_GETARG_POINTER(0)));
+	SurvState  *st = (SurvState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	survtab_iterator it;
+	SurvCount  *c;
+
+	kam_agg_context(fcinfo, "kam_survival_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_SURVIVAL, SURV_STATE_VERSION);
+	pq_sendint64(&buf, st->tab->members);
+	survtab_start_iterate(st->tab, &it);
+	while ((c = survtab_iterate(st->tab, &it)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		pq_sendint32(&buf, c->t);
+		pq_sendint64(&buf, c->events);
+		pq_sendint64(&buf, c->censored);
+	}
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.survival_agg"));
 }
 
 PG_FUNCTION_INFO_V1(kam_survival_deserialize);
 Datum
 kam_survival_deserialize(PG_FUNCTION_ARGS)
 {
-	KamSurvival *s = PG_GETARG_SURVIVAL(0);
-	MemoryContext aggctx;
-	SurvState  *st;
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_deserialize");
+	StringInfoData buf;
+	SurvState  *st = surv_state_new(aggctx);
+	int64		n;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "kam_survival_deserialize called in non-aggregate context");
-	st = surv_state_new(aggctx);
-	for (int32 i = 0; i < s->n; i++)
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SURVIVAL, SURV_STATE_VERSION,
+						 "kam_survival_deserialize");
+	n = kam_state_recv_count(&buf, PG_UINT32_MAX, 20, "kam_survival_deserialize");
+	for (int64 i = 0; i < n; i++)
 	{
+		int32		t = pq_getmsgint(&buf, 4);
+		int64		events = pq_getmsgint64(&buf);
+
 		CHECK_FOR_INTERRUPTS();
-		surv_add(st, s->rows[i].t, s->rows[i].events, s->rows[i].censored);
+		surv_add(st, t, events, pq_getmsgint64(&buf));
 	}
+	kam_state_recv_end(&buf, "kam_survival_deserialize");
 	PG_RETURN_POINTER(st);
 }
 

@@ -37,13 +37,7 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 				to;
 	double		mrr;
 
-	for (int i = 1; i <= 5; i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
+	KAM_AGG_SKIP_NULL(1, 5);
 	at = PG_GETARG_DATEADT(2);
 	mrr = kam_money_arg(fcinfo, 3);
 	from = PG_GETARG_DATEADT(4);
@@ -93,13 +87,9 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 				at_to;
 	double		mrr;
 
-	for (int i = 1; i <= 6; i++)
-		if (i != 3 && PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
+	/* valid_to (argument 3) may be NULL: open-ended */
+	KAM_AGG_SKIP_NULL(1, 2);
+	KAM_AGG_SKIP_NULL(4, 6);
 	vfrom = PG_GETARG_DATEADT(2);
 	vto = open_ended ? DATEVAL_NOEND : PG_GETARG_DATEADT(3);
 	mrr = kam_money_arg(fcinfo, 4);

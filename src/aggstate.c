@@ -1,0 +1,181 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggstate.c
+ *	  The aggregate-state toolkit (aggstate.h): context check, growable
+ *	  arrays in the aggregate's context, the versioned state serializer.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include "libpq/pqformat.h"
+#include "port/pg_bswap.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+MemoryContext
+kam_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return aggctx;
+}
+
+/*
+ * The state of a fixed-size by-reference aggregate state type (argument 0):
+ * zeroed on the first row, updated in place inside an aggregate, copied
+ * when the transition function is called directly.
+ */
+void *
+kam_fixed_state(FunctionCallInfo fcinfo, Size size)
+{
+	if (PG_ARGISNULL(0))
+		return palloc0(size);
+	if (AggCheckCallContext(fcinfo, NULL))
+		return PG_GETARG_POINTER(0);
+	return memcpy(palloc(size), PG_GETARG_POINTER(0), size);
+}
+
+/* ---------- growable arrays ---------- */
+
+void
+kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
+{
+	a->ctx = ctx;
+	a->elem = elem;
+	a->n = 0;
+	a->max = Max(initial, 8);
+	a->data = MemoryContextAllocHuge(ctx, a->max * elem);
+}
+
+/* room for `more` further elements */
+void
+kam_array_reserve(KamArray *a, int64 more)
+{
+	int64		need = a->n + more;
+
+	if (need <= a->max)
+		return;
+	if ((Size) need > MaxAllocHugeSize / a->elem)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam aggregate state too large"),
+				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
+	a->max = Max(need, Min(a->max * 2, (int64) (MaxAllocHugeSize / a->elem)));
+	a->data = repalloc_huge(a->data, a->max * a->elem);
+}
+
+void
+kam_array_append(KamArray *a, const void *src, int64 count)
+{
+	kam_array_reserve(a, count);
+	memcpy(a->data + a->n * a->elem, src, count * a->elem);
+	a->n += count;
+}
+
+/* ---------- the versioned serializer ---------- */
+
+void
+kam_state_send_begin(StringInfo buf, uint8 kind, uint8 version)
+{
+	pq_begintypsend(buf);
+	pq_sendint32(buf, KAM_STATE_MAGIC);
+	pq_sendbyte(buf, kind);
+	pq_sendbyte(buf, version);
+}
+
+bytea *
+kam_state_send_end(StringInfo buf, const char *what)
+{
+	if (!AllocSizeIsValid((Size) buf->len))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s state is too large to pass to a parallel worker", what),
+				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+	return pq_endtypsend(buf);
+}
+
+/* Read a state's header; buf then points at its first field. */
+void
+kam_state_recv_begin(StringInfo buf, bytea *in, uint8 kind, uint8 version, const char *what)
+{
+	buf->data = VARDATA_ANY(in);
+	buf->len = VARSIZE_ANY_EXHDR(in);
+	buf->maxlen = buf->len;
+	buf->cursor = 0;
+	if (buf->len < 6 || (uint32) pq_getmsgint(buf, 4) != KAM_STATE_MAGIC)
+		elog(ERROR, "%s: not a kam partial state", what);
+	if (pq_getmsgbyte(buf) != kind || pq_getmsgbyte(buf) != version)
+		elog(ERROR, "%s: partial state of another kind or format version", what);
+}
+
+void
+kam_state_recv_end(StringInfo buf, const char *what)
+{
+	if (buf->cursor != buf->len)
+		elog(ERROR, "%s: trailing bytes in a partial state", what);
+}
+
+/* n doubles in network byte order, as pq_sendfloat8 writes each, in one pass */
+void
+kam_state_send_doubles(StringInfo buf, const double *v, int64 n)
+{
+	char	   *p;
+
+	if ((Size) n > (MaxAllocSize - (Size) buf->len - 1) / 8)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam partial state is too large to pass to a parallel worker"),
+				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+	enlargeStringInfo(buf, (int) (n * 8));
+	p = buf->data + buf->len;
+	for (int64 i = 0; i < n; i++)
+	{
+		uint64		u;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		memcpy(&u, &v[i], 8);
+		u = pg_hton64(u);
+		memcpy(p + i * 8, &u, 8);
+	}
+	buf->len += (int) (n * 8);
+	buf->data[buf->len] = '\0';
+}
+
+void
+kam_state_recv_doubles(StringInfo buf, double *v, int64 n)
+{
+	const char *p;
+
+	if ((Size) n > (Size) (buf->len - buf->cursor) / 8)
+		elog(ERROR, "kam partial state: fewer values than announced");
+	p = buf->data + buf->cursor;
+	for (int64 i = 0; i < n; i++)
+	{
+		uint64		u;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		memcpy(&u, p + i * 8, 8);
+		u = pg_ntoh64(u);
+		memcpy(&v[i], &u, 8);
+	}
+	buf->cursor += (int) (n * 8);
+}
+
+/*
+ * A count of elements that follow, each at least bytes_each long: at most
+ * `max`, and no more than the rest of the message can hold.
+ */
+int64
+kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, const char *what)
+{
+	int64		n = pq_getmsgint64(buf);
+
+	if (n < 0 || n > max || (Size) n > (Size) (buf->len - buf->cursor) / Max(bytes_each, 1))
+		elog(ERROR, "%s: bad element count in a partial state", what);
+	return n;
+}

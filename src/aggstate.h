@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggstate.h
+ *	  The one toolkit every kam aggregate with an `internal` state stands on:
+ *	  the aggregate-context check, state allocation in the aggregate's own
+ *	  memory context (never a context per group: hash aggregation measures
+ *	  every child context each time it adds a group, which turns quadratic),
+ *	  the skip-a-NULL-row idiom, a growable array, and one versioned
+ *	  serializer for parallel partial states (a magic number and a format
+ *	  version, then fields written with pq_send*, never a struct memcpy).
+ *
+ *	  Adding an aggregate: docs/development.md, "Adding a metric family".
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef KAM_AGGSTATE_H
+#define KAM_AGGSTATE_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+/*
+ * The aggregate memory context of a transition, combine, serial or
+ * deserial call; `fn` names the C function in the can't-happen error.
+ */
+extern MemoryContext kam_agg_context(FunctionCallInfo fcinfo, const char *fn);
+
+/*
+ * The state of a fixed-size by-reference state type (argument 0): zeroed on
+ * the first row, updated in place inside an aggregate, copied when the
+ * transition function is called directly.
+ */
+extern void *kam_fixed_state(FunctionCallInfo fcinfo, Size size);
+
+/* true when any of the arguments first..last is NULL */
+static inline bool
+kam_args_null(FunctionCallInfo fcinfo, int first, int last)
+{
+	for (int i = first; i <= last; i++)
+		if (PG_ARGISNULL(i))
+			return true;
+	return false;
+}
+
+/*
+ * In a transition function: a row with a NULL among arguments first..last is
+ * skipped, like sum() skips NULLs (the state, or NULL before the first row,
+ * is returned unchanged).  In a combine function, KAM_AGG_SKIP_NULL(1, 1).
+ */
+#define KAM_AGG_SKIP_NULL(first, last) \
+	do { \
+		if (kam_args_null(fcinfo, (first), (last))) \
+		{ \
+			if (PG_ARGISNULL(0)) \
+				PG_RETURN_NULL(); \
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
+		} \
+	} while (0)
+
+/*
+ * A growable array of fixed-size elements, allocated in `ctx` (the
+ * aggregate context), doubling as it grows, huge allocations allowed.
+ */
+typedef struct KamArray
+{
+	char	   *data;
+	int64		n;				/* elements in use */
+	int64		max;			/* elements allocated */
+	Size		elem;			/* bytes per element */
+	MemoryContext ctx;
+} KamArray;
+
+extern void kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial);
+extern void kam_array_reserve(KamArray *a, int64 more);
+extern void kam_array_append(KamArray *a, const void *src, int64 count);
+
+/* the address of a new last element (uninitialised) */
+static inline void *
+kam_array_push(KamArray *a)
+{
+	if (unlikely(a->n == a->max))
+		kam_array_reserve(a, 1);
+	return a->data + (a->n++) * a->elem;
+}
+
+#define KAM_ARRAY_ELEM(a, type, i) (((type *) (a)->data)[i])
+
+/*
+ * Serialized partial states: "kam state" magic, the state's kind and its
+ * format version, then the fields.  A state read back with another magic,
+ * kind or version is a can't-happen error (leader and workers run one .so).
+ */
+#define KAM_STATE_MAGIC 0x4B414D53	/* "KAMS" */
+
+extern void kam_state_send_begin(StringInfo buf, uint8 kind, uint8 version);
+extern bytea *kam_state_send_end(StringInfo buf, const char *what);
+extern void kam_state_recv_begin(StringInfo buf, bytea *in, uint8 kind, uint8 version, const char *what);
+extern void kam_state_recv_end(StringInfo buf, const char *what);
+extern void kam_state_send_doubles(StringInfo buf, const double *v, int64 n);
+extern void kam_state_recv_doubles(StringInfo buf, double *v, int64 n);
+extern int64 kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, const char *what);
+
+/* the kinds of serialized state (one per internal state type) */
+#define KAM_STATE_ACCOUNTS	1
+#define KAM_STATE_SURVIVAL	2
+#define KAM_STATE_CUSTOMERS 3	/* BG/NBD and Gamma-Gamma fits */
+#define KAM_STATE_VALUES	4	/* kam.gini */
+#define KAM_STATE_TOP		5	/* kam.top_share */
+#define KAM_STATE_RFM		6
+#define KAM_STATE_SERIES	7	/* kam.sparkline */
+
+#endif							/* KAM_AGGSTATE_H */
