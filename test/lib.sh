@@ -52,6 +52,35 @@ kam_build_install() {
 
 # ---- a private server in a temporary directory (test/valgrind, test/asan) ----
 
+# a TCP port on 127.0.0.1 that nothing listens on now (throwaway clusters never take fixed ones)
+kam_free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# kam_stage_build DIR MAKE-ARGS...: kam built in a copy of the tree under DIR/build with
+# MAKE-ARGS and installed under DIR/stage (make install DESTDIR=...), never into the
+# system's PostgreSQL; a server started with extension_destdir=DIR/stage loads this build
+kam_stage_build() {
+    local dir=$1
+    shift
+    mkdir -p "$dir/build" "$dir/stage"
+    tar --exclude=./.git --exclude=./results --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . \
+        | tar xf - -C "$dir/build"
+    (cd "$dir/build" && make -s clean >/dev/null && make -s "$@" >/dev/null && make -s install DESTDIR="$dir/stage" >/dev/null)
+    chmod -R a+rX "$dir"
+}
+
+# the installed kam.so is the plain build of this tree (what kam_build_install installed)
+kam_check_installed_plain() {
+    local installed
+    installed="$("$PG_CONFIG" --pkglibdir)/kam.so"
+    if cmp -s kam.so "$installed"; then
+        echo "installed kam.so: the plain build (sanitizer and assert builds stayed in their own directories)"
+    else
+        echo "installed kam.so differs from the plain build of this tree: $installed"; return 1
+    fi
+}
+
 # run a command as user postgres when root (the server refuses to run as root)
 kam_as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else bash -c "$*"; fi; }
 

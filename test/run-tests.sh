@@ -2,7 +2,8 @@
 # Runs every kam test: builds (-Wall -Wextra -Werror), installs, and runs the
 # pg_regress suite, then the garden, upgrade and dump/restore tests, each set
 # in a throwaway PostgreSQL cluster (pg_virtualenv), then the suite and the
-# garden again with kam built under AddressSanitizer and UBSan, a compile
+# garden again with kam built under AddressSanitizer and UBSan (staged in a temporary
+# directory, never installed into the system's PostgreSQL), a compile
 # against PostgreSQL 13 and 17 headers from Debian's archive, and the suite and
 # the garden on a PostgreSQL 15 built with assertions from Debian's source.
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
@@ -11,16 +12,19 @@ cd "$(dirname "$0")/.."
 . test/lib.sh
 
 kam_need_packages
+# what this run leaves in /tmp is compared at the end with what was there before it
+tmp_before=$(ls -d /tmp/kam-* 2>/dev/null | sort || true)
 kam_build_install
 
 echo "== regression suite (pg_regress in a throwaway cluster)"
 rm -rf results regression.diffs regression.out
+mkdir -p results
 set +e
-pg_virtualenv -v "$PGVER" make -s installcheck PG_CONFIG="$PG_CONFIG" 2>&1 | tee /tmp/kam-installcheck.log
+pg_virtualenv -v "$PGVER" make -s installcheck PG_CONFIG="$PG_CONFIG" 2>&1 | tee results/installcheck.log
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' /tmp/kam-installcheck.log || true)
-failed=$(grep -cE 'FAILED|failed \(ignored\)' /tmp/kam-installcheck.log || true)
+passed=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' results/installcheck.log || true)
+failed=$(grep -cE 'FAILED|failed \(ignored\)' results/installcheck.log || true)
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
     [ -f regression.diffs ] && { echo "== regression.diffs"; cat regression.diffs; }
     echo "regress: $passed passed, $((failed > 0 ? failed : 1)) failed"
@@ -52,5 +56,13 @@ stage "garden (round trip, expression keys), interrupts, upgrade, dump/restore, 
 stage "the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)" bash test/asan/run.sh
 stage "compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)" bash test/compat/run.sh
 stage "the suite and the garden on an assert-enabled PostgreSQL 15 (test/cassert/run.sh)" bash test/cassert/run.sh
+stage "the system's kam.so is the plain build of this tree" kam_check_installed_plain
+check_tmp_clean() {
+    local left
+    left=$(comm -13 <(echo "$tmp_before") <(ls -d /tmp/kam-* 2>/dev/null | sort || true) | tr '\n' ' ')
+    if [ -n "${left// /}" ]; then echo "left in /tmp: $left"; return 1; fi
+    echo "/tmp: nothing left behind"
+}
+stage "the run leaves nothing in /tmp" check_tmp_clean
 echo "stages: $stages_passed passed, $stages_failed failed"
 [ "$stages_failed" -eq 0 ]

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 kam_need_packages
 work=$(mktemp -d /tmp/kam-compat.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 kam_private_apt "$work" "deb bullseye main" "deb trixie main"
 pgxs_cflags=$(sed -n 's/^CFLAGS = //p' "$(dirname "$("$PG_CONFIG" --pgxs)")/../Makefile.global")
 # trixie's PostgreSQL 17 headers were configured against glibc 2.41, which has

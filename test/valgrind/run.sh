@@ -14,7 +14,7 @@ kam_build_install
 bindir=$("$PG_CONFIG" --bindir)
 dir=$(mktemp -d /tmp/kam-valgrind.XXXXXX)
 kam_initdb "$dir"
-port=54329
+port=$(kam_free_port)
 kam_as_pg "cd $dir && nohup valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
         --suppressions=$PWD/test/valgrind/postgres.supp --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \
         --log-file=$dir/valgrind.%p.log \
