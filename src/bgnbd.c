@@ -15,8 +15,9 @@
  *		  - lnG(a+b+x):
  *		ll = A + log(exp(-(r+x) ln(alpha+T))
  *					 + [x>0] exp(ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x)))
- *	  The fit maximises the sum over customers by Nelder-Mead on the
- *	  logarithms of the four parameters (deterministic start and steps).
+ *	  The fit maximises the sum over distinct (x, t_x, T) patterns by the
+ *	  damped Newton method of optim.c with the analytic gradient and Hessian,
+ *	  on the logarithms of the four parameters (deterministic start).
  *
  *-------------------------------------------------------------------------
  */

@@ -1,329 +1,36 @@
 /*-------------------------------------------------------------------------
  *
  * health.c
- *	  Account health and voice of the customer (docs/health.md).
- *
- *	  kam.survey: summary of survey answers (fixed size, text I/O) behind
- *		kam.nps(score), kam.csat(score [, scale_max]), kam.ces(score
- *		[, scale_max]) and kam.survey_agg; accessors kam.nps, kam.csat,
- *		kam.ces, kam.nps_interval, kam.responses.
- *		NPS = 100 (P - D) / n, promoters 9-10, detractors 0-6; its variance
- *		is (p + d - (p - d)^2) / n (multinomial), so the Wald interval is
- *		NPS +- z 100 sqrt(var), clamped to [-100, 100]; the adjusted Wald
- *		interval (default) adds 3/4 promoter and detractor, n + 3.
- *	  kam.health_score(measures, weights [, lows, highs] [, policy])
- *	  kam.band_scheme: 2-12 labelled bands (lo, hi] over [0, last bound],
- *		the first band including 0; kam.health_grade, kam.health_color
- *	  kam.trend: least-squares slope of value on time (per 30 days),
- *		direction with a dead band
- *	  kam.sparkline(values [, low, high]) and the aggregate
- *		kam.sparkline(value ORDER BY ...)
+ *	  Account health (docs/health.md): kam.health_score(measures, weights
+ *	  [, lows, highs] [, policy]); band schemes: the kam.band_scheme type
+ *	  (2-12 labelled bands (lo, hi] over [0, last bound], the first band
+ *	  including 0), kam.health_grade and kam.health_color with the built-in,
+ *	  a given or a stored scheme (kam.band_schemes, read once per statement),
+ *	  and the guard trigger of kam.band_schemes.
  *
  *-------------------------------------------------------------------------
  */
 #include "kam.h"
 
-#include "miscadmin.h"
-
 #include <ctype.h>
 
-#include "catalog/namespace.h"
+#include "miscadmin.h"
+
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
-#include "storage/proc.h"
-#include "utils/timestamp.h"
-
-/* ====================================================================== */
-/* kam.survey                                                              */
-/* ====================================================================== */
-
-typedef struct KamSurvey
-{
-	double		n;
-	double		promoters;		/* NPS answers 9-10 */
-	double		detractors;		/* NPS answers 0-6 */
-	double		top_box;		/* CSAT answers in the top two boxes */
-	double		scale_max;		/* CSAT/CES scale maximum (0: not set) */
-	double		sum;			/* sum of answers */
-	double		sum_squares;
-} KamSurvey;
-
-static const char *const survey_names[] = {"n", "promoters", "detractors", "top_box", "scale_max", "sum", "sum_squares"};
-
-#define SURVEY_NFIELDS 7
-StaticAssertDecl(sizeof(KamSurvey) == SURVEY_NFIELDS * sizeof(double), "KamSurvey is its named doubles");
-
-static const char *
-survey_invalid(const double *v)
-{
-	const KamSurvey *s = (const KamSurvey *) v;
-
-	for (int i = 1; i < SURVEY_NFIELDS; i++)
-		if (!isfinite(v[i]) || v[i] < 0 || (i <= 4 && v[i] != floor(v[i])) || (i <= 3 && v[i] > s->n))
-			return psprintf("%s must be a finite non-negative %s.", survey_names[i],
-							i <= 3 ? "count up to n" : (i == 4 ? "whole number" : "number"));
-	if (s->promoters + s->detractors > s->n)
-		return "promoters and detractors add up to more than n.";
-	if (s->scale_max > PG_INT32_MAX)
-		return "scale_max must fit an integer.";
-	return NULL;
-}
-
-static const KamValuesType survey_type = {"kam.survey", survey_names, SURVEY_NFIELDS, 0, survey_invalid};
-
-PG_FUNCTION_INFO_V1(kam_survey_in);
-Datum
-kam_survey_in(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s = palloc(sizeof(KamSurvey));
-
-	kam_values_in(&survey_type, PG_GETARG_CSTRING(0), (double *) s);
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(kam_survey_out);
-Datum
-kam_survey_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(kam_values_out(&survey_type, (double *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_survey_send);
-Datum
-kam_survey_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(kam_values_send(&survey_type, (double *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_survey_recv);
-Datum
-kam_survey_recv(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s = palloc(sizeof(KamSurvey));
-
-	kam_values_recv(&survey_type, (StringInfo) PG_GETARG_POINTER(0), (double *) s);
-	PG_RETURN_POINTER(s);
-}
-
-typedef enum SurveyKind
-{
-	SURVEY_NPS,
-	SURVEY_CSAT,
-	SURVEY_CES
-} SurveyKind;
-
-static void
-check_answer(int32 score, int32 lo, int32 hi, const char *what)
-{
-	if (score < lo || score > hi)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s answers must be between %d and %d", what, lo, hi),
-				 errdetail("Value is %d.", score)));
-}
-
-/* scale_max of CSAT (default 5) or CES (default 7): the same on every row */
-static void
-set_scale(KamSurvey *s, int32 scale_max, const char *what)
-{
-	if (scale_max < 2 || scale_max > 100)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s scale_max must be between 2 and 100", what),
-				 errdetail("Value is %d.", scale_max)));
-	if (s->scale_max != 0 && s->scale_max != scale_max)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s scale_max must be the same on every row", what),
-				 errdetail("Values %g and %d.", s->scale_max, scale_max)));
-	s->scale_max = scale_max;
-}
-
-static Datum
-survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
-{
-	KamSurvey  *s;
-	int32		score;
-
-	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
-	score = PG_GETARG_INT32(1);
-	s = (KamSurvey *) kam_fixed_state(fcinfo, sizeof(KamSurvey));
-	switch (kind)
-	{
-		case SURVEY_NPS:
-			check_answer(score, 0, 10, "NPS");
-			if (score >= 9)
-				s->promoters += 1;
-			else if (score <= 6)
-				s->detractors += 1;
-			break;
-		case SURVEY_CSAT:
-			set_scale(s, PG_NARGS() > 2 ? PG_GETARG_INT32(2) : 5, "CSAT");
-			check_answer(score, 1, (int32) s->scale_max, "CSAT");
-			if (score >= s->scale_max - 1)
-				s->top_box += 1;
-			break;
-		case SURVEY_CES:
-			set_scale(s, PG_NARGS() > 2 ? PG_GETARG_INT32(2) : 7, "CES");
-			check_answer(score, 1, (int32) s->scale_max, "CES");
-			break;
-	}
-	s->n += 1;
-	s->sum += score;
-	s->sum_squares += (double) score * score;
-	kam_values_check_result(&survey_type, (double *) s);
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(kam_nps_sfunc);
-Datum
-kam_nps_sfunc(PG_FUNCTION_ARGS)
-{
-	return survey_add(fcinfo, SURVEY_NPS);
-}
-
-PG_FUNCTION_INFO_V1(kam_csat_sfunc);
-Datum
-kam_csat_sfunc(PG_FUNCTION_ARGS)
-{
-	return survey_add(fcinfo, SURVEY_CSAT);
-}
-
-PG_FUNCTION_INFO_V1(kam_ces_sfunc);
-Datum
-kam_ces_sfunc(PG_FUNCTION_ARGS)
-{
-	return survey_add(fcinfo, SURVEY_CES);
-}
-
-/* combine, and the transition of kam.rollup(kam.survey) */
-PG_FUNCTION_INFO_V1(kam_survey_combine);
-Datum
-kam_survey_combine(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s,
-			   *o;
-
-	KAM_AGG_SKIP_NULL(1, 1);
-	o = (KamSurvey *) PG_GETARG_POINTER(1);
-	s = (KamSurvey *) kam_fixed_state(fcinfo, sizeof(KamSurvey));
-	if (o->scale_max != 0)
-	{
-		if (s->scale_max != 0 && s->scale_max != o->scale_max)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("survey summaries on different scales cannot be combined"),
-					 errdetail("scale_max %g and %g.", s->scale_max, o->scale_max)));
-		s->scale_max = o->scale_max;
-	}
-	s->n += o->n;
-	s->promoters += o->promoters;
-	s->detractors += o->detractors;
-	s->top_box += o->top_box;
-	s->sum += o->sum;
-	s->sum_squares += o->sum_squares;
-	kam_values_check_result(&survey_type, (double *) s);
-	PG_RETURN_POINTER(s);
-}
-
-#define ARG_SURVEY() ((KamSurvey *) PG_GETARG_POINTER(0))
-
-/* accessors (and final functions): NULL without answers */
-PG_FUNCTION_INFO_V1(kam_survey_nps);
-Datum
-kam_survey_nps(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s;
-
-	if (PG_ARGISNULL(0) || (s = ARG_SURVEY())->n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(100 * (s->promoters - s->detractors) / s->n);
-}
-
-PG_FUNCTION_INFO_V1(kam_survey_csat);
-Datum
-kam_survey_csat(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s;
-
-	if (PG_ARGISNULL(0) || (s = ARG_SURVEY())->n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(s->top_box / s->n);
-}
-
-PG_FUNCTION_INFO_V1(kam_survey_mean);
-Datum
-kam_survey_mean(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s;
-
-	if (PG_ARGISNULL(0) || (s = ARG_SURVEY())->n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(s->sum / s->n);
-}
-
-PG_FUNCTION_INFO_V1(kam_survey_responses);
-Datum
-kam_survey_responses(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64((int64) ARG_SURVEY()->n);
-}
-
-/*
- * kam.nps_interval(survey, confidence, method): (estimate, lower, upper) on
- * -100..100.  'wald': NPS +- z 100 sqrt((p + d - (p - d)^2) / n).
- * 'adjusted_wald' (default; Rocks 2016): the same with 3/4 promoter and 3/4
- * detractor added and n + 3, centred on the adjusted NPS, which keeps a
- * width when every answer is in one group.  Estimate: the NPS itself, which
- * the interval always contains.
- */
-PG_FUNCTION_INFO_V1(kam_survey_nps_interval);
-Datum
-kam_survey_nps_interval(PG_FUNCTION_ARGS)
-{
-	KamSurvey  *s = ARG_SURVEY();
-	double		conf = PG_GETARG_FLOAT8(1);
-	char	   *method = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	double		add,
-				n,
-				p,
-				d,
-				half,
-				nps;
-
-	kam_check_confidence(conf);
-	if (strcmp(method, "adjusted_wald") == 0)
-		add = 0.75;
-	else if (strcmp(method, "wald") == 0)
-		add = 0;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown NPS interval method \"%s\"", method),
-				 errhint("Use adjusted_wald or wald.")));
-	if (s->n == 0)
-		PG_RETURN_NULL();
-	n = s->n + 4 * add;
-	p = (s->promoters + add) / n;
-	d = (s->detractors + add) / n;
-	half = 100 * kam_normal_quantile(1 - (1 - conf) / 2) * sqrt(fmax(0, p + d - (p - d) * (p - d)) / n);
-	nps = 100 * (s->promoters - s->detractors) / s->n;
-	/* the adjusted interval is widened, if need be, to hold the NPS itself */
-	PG_RETURN_DATUM(kam_interval_datum(fcinfo, nps,
-									   fmin(nps, fmax(-100, 100 * (p - d) - half)),
-									   fmax(nps, fmin(100, 100 * (p - d) + half))));
-}
 
 /* ====================================================================== */
 /* kam.health_score                                                        */
@@ -414,10 +121,18 @@ kam_health_score(PG_FUNCTION_ARGS)
 #define BAND_MAX 12
 #define BAND_LABEL_MAX 63
 
+/*
+ * The stored layout carries its version in bits 16-30 of n: 0 for this
+ * layout, which 0.2.0 wrote too (n is at most 12).  A value with another
+ * version was written by a later kam and is refused, never misread.
+ */
+#define BANDS_LAYOUT_SHIFT 16
+#define BANDS_LAYOUT_VERSION 0
+
 typedef struct KamBands
 {
 	int32		vl_len_;
-	int32		n;
+	int32		n;				/* bands, and the layout version in bits 16-30 */
 	double		upper[BAND_MAX];	/* band i is (upper[i-1], upper[i]], band
 									 * 0 [0, upper[0]] */
 	char		label[BAND_MAX][BAND_LABEL_MAX + 1];
@@ -464,6 +179,21 @@ bands_set_label(KamBands *b, int i, const char *label, int len)
 	b->label[i][len] = '\0';
 }
 
+/* a stored scheme argument, its layout version checked */
+static KamBands *
+bands_arg(Datum d)
+{
+	KamBands   *b = (KamBands *) PG_DETOAST_DATUM(d);
+	int			version = (int) ((uint32) b->n >> BANDS_LAYOUT_SHIFT);
+
+	if (version != BANDS_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kam.band_scheme value of stored layout %d, written by a later kam", version),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+	return b;
+}
+
 static KamBands *
 bands_new(void)
 {
@@ -478,7 +208,7 @@ PG_FUNCTION_INFO_V1(kam_band_scheme_out);
 Datum
 kam_band_scheme_out(PG_FUNCTION_ARGS)
 {
-	KamBands   *b = (KamBands *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	KamBands   *b = bands_arg(PG_GETARG_DATUM(0));
 	StringInfoData buf;
 
 	initStringInfo(&buf);
@@ -518,8 +248,7 @@ kam_band_scheme_in(PG_FUNCTION_ARGS)
 	{
 		char	   *end;
 
-		while (isspace((unsigned char) *p))
-			p++;
+		p = kam_skip_space(p);
 		if (b->n == BAND_MAX)
 			bands_syntax_error(input, "A band scheme has at most 12 bands.");
 		resetStringInfo(&label);
@@ -536,8 +265,7 @@ kam_band_scheme_in(PG_FUNCTION_ARGS)
 			while (label.len > 0 && isspace((unsigned char) label.data[label.len - 1]))
 				label.data[--label.len] = '\0';
 		}
-		while (isspace((unsigned char) *p))
-			p++;
+		p = kam_skip_space(p);
 		if (*p++ != ':')
 			bands_syntax_error(input, "\":\" expected after a label.");
 		bands_set_label(b, b->n, label.data, label.len);
@@ -546,8 +274,7 @@ kam_band_scheme_in(PG_FUNCTION_ARGS)
 			bands_syntax_error(input, "An upper bound is missing.");
 		b->n++;
 		p = end;
-		while (isspace((unsigned char) *p))
-			p++;
+		p = kam_skip_space(p);
 		if (*p == '\0')
 			break;
 		if (*p++ != ',')
@@ -567,7 +294,7 @@ PG_FUNCTION_INFO_V1(kam_band_scheme_send);
 Datum
 kam_band_scheme_send(PG_FUNCTION_ARGS)
 {
-	KamBands   *b = (KamBands *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	KamBands   *b = bands_arg(PG_GETARG_DATUM(0));
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -777,7 +504,7 @@ bands_by_name(FunctionCallInfo fcinfo, text *name_t)
 
 		if (!isnull)
 		{
-			KamBands   *b = (KamBands *) PG_DETOAST_DATUM(d);
+			KamBands   *b = bands_arg(d);
 
 			memcpy(&cache->bands, b, sizeof(KamBands));
 			found = true;
@@ -917,7 +644,7 @@ PG_FUNCTION_INFO_V1(kam_band_with_scheme);
 Datum
 kam_band_with_scheme(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATUM(band_result((KamBands *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), PG_GETARG_FLOAT8(0)));
+	PG_RETURN_DATUM(band_result(bands_arg(PG_GETARG_DATUM(1)), PG_GETARG_FLOAT8(0)));
 }
 
 /* kam.health_grade / kam.health_color (score, scheme_name text) */
@@ -935,7 +662,7 @@ PG_FUNCTION_INFO_V1(kam_band_scheme_bands);
 Datum
 kam_band_scheme_bands(PG_FUNCTION_ARGS)
 {
-	KamBands   *b = (KamBands *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	KamBands   *b = bands_arg(PG_GETARG_DATUM(0));
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	kam_materialize_srf(fcinfo);
@@ -951,410 +678,4 @@ kam_band_scheme_bands(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
-}
-
-/* ====================================================================== */
-/* kam.trend                                                               */
-/* ====================================================================== */
-
-/*
- * Running means and co-moments of (t, v), t in days since 2000-01-01,
- * merged with Chan et al.'s pairwise formulas (stable for any row order).
- */
-typedef struct KamTrend
-{
-	double		n;
-	double		mean_t;
-	double		mean_v;
-	double		m2_t;			/* sum (t - mean_t)^2 */
-	double		c_tv;			/* sum (t - mean_t)(v - mean_v) */
-	double		m2_v;			/* sum (v - mean_v)^2 */
-} KamTrend;
-
-static const char *const trend_names[] = {"n", "mean_t", "mean_v", "m2_t", "c_tv", "m2_v"};
-
-StaticAssertDecl(sizeof(KamTrend) == lengthof(trend_names) * sizeof(double), "KamTrend is its named doubles");
-
-static const char *
-trend_invalid(const double *v)
-{
-	const KamTrend *t = (const KamTrend *) v;
-
-	if (!isfinite(t->mean_t) || !isfinite(t->mean_v) || !isfinite(t->c_tv) ||
-		!(t->m2_t >= 0) || !(t->m2_v >= 0) || !isfinite(t->m2_t) || !isfinite(t->m2_v))
-		return "Means and co-moments must be finite, m2_t and m2_v non-negative.";
-	return NULL;
-}
-
-static const KamValuesType trend_type = {"kam.trend", trend_names, lengthof(trend_names), 0, trend_invalid};
-
-PG_FUNCTION_INFO_V1(kam_trend_in);
-Datum
-kam_trend_in(PG_FUNCTION_ARGS)
-{
-	KamTrend   *t = palloc(sizeof(KamTrend));
-
-	kam_values_in(&trend_type, PG_GETARG_CSTRING(0), (double *) t);
-	PG_RETURN_POINTER(t);
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_out);
-Datum
-kam_trend_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(kam_values_out(&trend_type, (double *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_send);
-Datum
-kam_trend_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(kam_values_send(&trend_type, (double *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_recv);
-Datum
-kam_trend_recv(PG_FUNCTION_ARGS)
-{
-	KamTrend   *t = palloc(sizeof(KamTrend));
-
-	kam_values_recv(&trend_type, (StringInfo) PG_GETARG_POINTER(0), (double *) t);
-	PG_RETURN_POINTER(t);
-}
-
-static void
-trend_merge(KamTrend *a, const KamTrend *b)
-{
-	double		n = a->n + b->n,
-				dt,
-				dv;
-
-	if (b->n == 0)
-		return;
-	if (a->n == 0)
-	{
-		*a = *b;
-		return;
-	}
-	dt = b->mean_t - a->mean_t;
-	dv = b->mean_v - a->mean_v;
-	a->m2_t += b->m2_t + dt * dt * a->n * b->n / n;
-	a->m2_v += b->m2_v + dv * dv * a->n * b->n / n;
-	a->c_tv += b->c_tv + dt * dv * a->n * b->n / n;
-	a->mean_t += dt * b->n / n;
-	a->mean_v += dv * b->n / n;
-	a->n = n;
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_sfunc);
-Datum
-kam_trend_sfunc(PG_FUNCTION_ARGS)
-{
-	KamTrend   *s;
-	TimestampTz at;
-	double		v;
-
-	KAM_AGG_SKIP_NULL(1, 2);
-	at = PG_GETARG_TIMESTAMPTZ(1);
-	v = PG_GETARG_FLOAT8(2);
-	if (TIMESTAMP_NOT_FINITE(at))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("trend times must be finite")));
-	if (!isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("trend values must be finite"),
-				 errdetail("Value is %g.", v)));
-	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
-	/* Welford's update, the one-point case of trend_merge */
-	{
-		double		t = (double) at * (1.0 / USECS_PER_DAY);
-		double		dt = t - s->mean_t;
-		double		dv = v - s->mean_v;
-		double		inv;
-
-		s->n += 1;
-		inv = 1 / s->n;
-		s->mean_t += dt * inv;
-		s->mean_v += dv * inv;
-		s->m2_t += dt * (t - s->mean_t);
-		s->c_tv += dt * (v - s->mean_v);
-		s->m2_v += dv * (v - s->mean_v);
-	}
-	kam_values_check_result(&trend_type, (double *) s);
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_combine);
-Datum
-kam_trend_combine(PG_FUNCTION_ARGS)
-{
-	KamTrend   *s;
-
-	KAM_AGG_SKIP_NULL(1, 1);
-	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
-	trend_merge(s, (KamTrend *) PG_GETARG_POINTER(1));
-	kam_values_check_result(&trend_type, (double *) s);
-	PG_RETURN_POINTER(s);
-}
-
-/* least-squares slope per 30 days; false when the times do not vary */
-static bool
-trend_slope(const KamTrend *t, double *slope)
-{
-	if (t->n < 2 || t->m2_t <= 0)
-		return false;
-	*slope = 30 * t->c_tv / t->m2_t;
-	return true;
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_slope);
-Datum
-kam_trend_slope(PG_FUNCTION_ARGS)
-{
-	double		slope;
-
-	if (!trend_slope((KamTrend *) PG_GETARG_POINTER(0), &slope))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(slope);
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_direction);
-Datum
-kam_trend_direction(PG_FUNCTION_ARGS)
-{
-	double		dead = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : 0;
-	double		slope;
-
-	if (!(dead >= 0) || !isfinite(dead))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("dead_band must be finite and non-negative"),
-				 errdetail("Value is %g.", dead)));
-	if (!trend_slope((KamTrend *) PG_GETARG_POINTER(0), &slope))
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(slope > dead ? "up" : (slope < -dead ? "down" : "flat")));
-}
-
-PG_FUNCTION_INFO_V1(kam_trend_count);
-Datum
-kam_trend_count(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64((int64) ((KamTrend *) PG_GETARG_POINTER(0))->n);
-}
-
-/* ====================================================================== */
-/* kam.sparkline                                                           */
-/* ====================================================================== */
-
-static const char *const ticks[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
-
-/*
- * Eight levels between low and high (the series' own minimum and maximum
- * unless given); NULL is a space; a constant series sits at the middle.
- */
-static text *
-sparkline(int n, const double *v, const bool *isnull, bool given, double low, double high)
-{
-	StringInfoData buf;
-	double		lo = INFINITY,
-				hi = -INFINITY;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (isnull && isnull[i])
-			continue;
-		if (!isfinite(v[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("sparkline values must be finite"),
-					 errdetail("Value %d is %g.", i + 1, v[i])));
-		lo = fmin(lo, v[i]);
-		hi = fmax(hi, v[i]);
-	}
-	if (given)
-	{
-		lo = low;
-		hi = high;
-	}
-	initStringInfo(&buf);
-	for (int i = 0; i < n; i++)
-	{
-		int			level;
-
-		if (isnull && isnull[i])
-		{
-			appendStringInfoChar(&buf, ' ');
-			continue;
-		}
-		if (hi == lo)
-			level = 3;
-		else
-		{
-			double		f = (v[i] - lo) / (hi - lo);
-
-			level = (int) floor(fmin(fmax(f, 0), 1) * 7 + 0.5);
-		}
-		appendStringInfoString(&buf, ticks[level]);
-	}
-	return cstring_to_text_with_len(buf.data, buf.len);
-}
-
-static void
-check_sparkline_bounds(double low, double high)
-{
-	if (!isfinite(low) || !isfinite(high) || !(low < high))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sparkline bounds must be finite with low < high"),
-				 errdetail("low is %g, high is %g.", low, high)));
-}
-
-PG_FUNCTION_INFO_V1(kam_sparkline_array);
-Datum
-kam_sparkline_array(PG_FUNCTION_ARGS)
-{
-	const double *v;
-	bool	   *isnull;
-	int			n = kam_float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", &v, &isnull);
-	bool		given = PG_NARGS() > 1;
-
-	if (given)
-		check_sparkline_bounds(PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
-	PG_RETURN_TEXT_P(sparkline(n, v, isnull, given, given ? PG_GETARG_FLOAT8(1) : 0,
-							   given ? PG_GETARG_FLOAT8(2) : 0));
-}
-
-/*
- * Aggregate form: the values in input order (write ORDER BY), NULL rows as
- * gaps, kept as a KamArray of SeriesPoint.
- */
-typedef struct SeriesPoint
-{
-	double		v;
-	bool		isnull;
-} SeriesPoint;
-
-#define SPARKLINE_MAX_POINTS 100000
-
-static KamArray *
-series_new(MemoryContext ctx, int64 room)
-{
-	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
-
-	kam_array_init(s, ctx, sizeof(SeriesPoint), room);
-	return s;
-}
-
-static void
-series_push(KamArray *s, double v, bool isnull)
-{
-	SeriesPoint *p;
-
-	if (s->n >= SPARKLINE_MAX_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
-	p = kam_array_push(s);
-	p->v = v;
-	p->isnull = isnull;
-}
-
-PG_FUNCTION_INFO_V1(kam_sparkline_sfunc);
-Datum
-kam_sparkline_sfunc(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_sfunc");
-	KamArray   *s;
-
-	s = PG_ARGISNULL(0) ? series_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
-	series_push(s, PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(1));
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(kam_sparkline_combine);
-Datum
-kam_sparkline_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_combine");
-	KamArray   *s,
-			   *o;
-
-	KAM_AGG_SKIP_NULL(1, 1);
-	o = (KamArray *) PG_GETARG_POINTER(1);
-	s = PG_ARGISNULL(0) ? series_new(aggctx, o->n) : (KamArray *) PG_GETARG_POINTER(0);
-	if (s->n + o->n > SPARKLINE_MAX_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
-	kam_array_append(s, o->data, o->n);
-	PG_RETURN_POINTER(s);
-}
-
-/* serialized state, format version 1: the number of points, then (is NULL, value) each */
-#define SERIES_STATE_VERSION 1
-
-PG_FUNCTION_INFO_V1(kam_sparkline_serialize);
-Datum
-kam_sparkline_serialize(PG_FUNCTION_ARGS)
-{
-	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	kam_agg_context(fcinfo, "kam_sparkline_serialize");
-	kam_state_send_begin(&buf, KAM_STATE_SERIES, SERIES_STATE_VERSION);
-	pq_sendint64(&buf, s->n);
-	for (int64 i = 0; i < s->n; i++)
-	{
-		const SeriesPoint *p = &KAM_ARRAY_ELEM(s, SeriesPoint, i);
-
-		pq_sendbyte(&buf, p->isnull ? 1 : 0);
-		pq_sendfloat8(&buf, p->v);
-	}
-	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.sparkline"));
-}
-
-PG_FUNCTION_INFO_V1(kam_sparkline_deserialize);
-Datum
-kam_sparkline_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_deserialize");
-	StringInfoData buf;
-	KamArray   *s;
-	int64		n;
-
-	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SERIES, SERIES_STATE_VERSION,
-						 "kam_sparkline_deserialize");
-	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserialize");
-	s = series_new(aggctx, n);
-	for (int64 i = 0; i < n; i++)
-	{
-		bool		isnull = pq_getmsgbyte(&buf) != 0;
-
-		series_push(s, pq_getmsgfloat8(&buf), isnull);
-	}
-	kam_state_recv_end(&buf, "kam_sparkline_deserialize");
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(kam_sparkline_final);
-Datum
-kam_sparkline_final(PG_FUNCTION_ARGS)
-{
-	KamArray   *s;
-	double	   *v;
-	bool	   *isnull;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = (KamArray *) PG_GETARG_POINTER(0);
-	v = palloc(Max(s->n, 1) * sizeof(double));
-	isnull = palloc(Max(s->n, 1) * sizeof(bool));
-	for (int64 i = 0; i < s->n; i++)
-	{
-		v[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).v;
-		isnull[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).isnull;
-	}
-	PG_RETURN_TEXT_P(sparkline((int) s->n, v, isnull, false, 0, 0));
 }

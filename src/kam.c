@@ -240,10 +240,33 @@ kam_append_double(StringInfo buf, double v)
 /* ---------- "(name=value,...)": the text form of the summary types made of doubles ---------- */
 
 /* "(name=value,...)" with every value in its shortest exact form */
+/*
+ * The stored layout of the named-doubles types: their count field is a whole
+ * number from 0 to 2^53 in this layout (0.1.0 and 0.2.0 wrote the same); a
+ * later layout marks itself with a count outside that range, which this
+ * release refuses to print or send rather than misread.
+ */
+static void
+values_check_layout(const KamValuesType *t, const double *v)
+{
+	double		n;
+
+	if (t->count_index < 0)
+		return;
+	n = v[t->count_index];
+	if (unlikely(!(n >= 0 && n <= KAM_MAX_COUNT)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s value of another stored layout, written by a later kam", t->name),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+}
+
 char *
 kam_values_out(const KamValuesType *t, const double *v)
 {
 	StringInfoData buf;
+
+	values_check_layout(t, v);
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '(');
@@ -322,6 +345,7 @@ kam_values_send(const KamValuesType *t, const double *v)
 {
 	StringInfoData buf;
 
+	values_check_layout(t, v);
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, KAM_VALUES_BINARY_VERSION);
 	for (int i = 0; i < t->nfields; i++)

@@ -146,7 +146,8 @@ extern void kam_values_check_result(const KamValuesType *t, const double *v);
 extern void kam_check_binary_version(StringInfo buf, const char *type, int version);
 
 /*
- * Weighted scores (scoring.c): missing-value policies and the weighted mean
+ * Weighted scores: missing-value policies (scoring.c); float8 arrays, weights
+ * and the weighted mean (stats.c)
  * shared by kam.weighted_score, kam.score and kam.health_score.
  */
 typedef enum KamMissing
@@ -178,7 +179,7 @@ typedef double (*KamObjective) (const double *theta, void *arg, double *grad, do
 
 extern bool kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest);
 extern double kam_digamma(double x);
-extern double kam_normal_quantile(double p);	/* portfolio.c */
+extern double kam_normal_quantile(double p);	/* stats.c */
 extern void kam_check_confidence(double conf);
 extern Datum kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, double upper);
 extern double kam_trigamma(double x);

@@ -316,56 +316,6 @@ kam_forecast_final(PG_FUNCTION_ARGS)
 
 /* ---------- Wilson score interval ---------- */
 
-/* Phi^-1(p) for 0 < p < 1: a rational first guess (A&S 26.2.23), then Newton on erfc */
-double
-kam_normal_quantile(double p)
-{
-	double		q = p < 0.5 ? p : 1 - p;
-	double		t = sqrt(-2 * log(q));
-	double		z = -(t - (2.515517 + t * (0.802853 + t * 0.010328)) /
-					  (1 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
-
-	/* lower tail, where 0.5 erfc(-z / sqrt 2) keeps its relative precision */
-	for (int i = 0; i < 6; i++)
-	{
-		double		cdf = 0.5 * erfc(-z / M_SQRT2);
-		double		pdf = exp(-0.5 * z * z) / sqrt(2 * M_PI);
-		double		step = (cdf - q) / pdf;
-
-		z -= step;
-		if (fabs(step) <= 1e-15 * fabs(z))
-			break;
-	}
-	return p < 0.5 ? z : -z;
-}
-
-void
-kam_check_confidence(double conf)
-{
-	if (!(conf > 0 && conf < 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("confidence must be between 0 and 1, exclusive"),
-				 errdetail("Value is %g.", conf)));
-}
-
-/* a kam.confidence_interval (estimate, lower, upper), the function's result type */
-Datum
-kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, double upper)
-{
-	TupleDesc	tupdesc;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "kam_interval_datum: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Float8GetDatum(estimate);
-	values[1] = Float8GetDatum(lower);
-	values[2] = Float8GetDatum(upper);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-}
-
 PG_FUNCTION_INFO_V1(kam_wilson_interval);
 Datum
 kam_wilson_interval(PG_FUNCTION_ARGS)

@@ -56,6 +56,31 @@ static const RetField ret_fields[] = {
 #define RET_N(r, f) ((int64 *) ((char *) (r) + (f)->n_off))
 #define V(f) kam_sum_value(&r->f)
 
+/*
+ * The stored layout carries its version in the top byte of n_start (bits
+ * 56-62): 0 for this layout, which 0.1.0 and 0.2.0 wrote too.  Counts are
+ * therefore at most 2^56 - 1; a value with another version was written by a
+ * later kam and is refused, never misread.
+ */
+#define RETENTION_LAYOUT_SHIFT 56
+#define RETENTION_LAYOUT_VERSION 0
+#define RETENTION_MAX_COUNT ((INT64CONST(1) << RETENTION_LAYOUT_SHIFT) - 1)
+
+/* a kam.retention argument, its layout version checked */
+static inline KamRetention *
+retention_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(argno);
+
+	if (unlikely((r->n_start >> RETENTION_LAYOUT_SHIFT) != RETENTION_LAYOUT_VERSION))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kam.retention value of stored layout %d, written by a later kam",
+						(int) (r->n_start >> RETENTION_LAYOUT_SHIFT)),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+	return r;
+}
+
 static void retention_overflow(const char *why) pg_attribute_noreturn();
 
 static void
@@ -78,8 +103,9 @@ retention_check_sum(const KamSum *s)
 static inline void
 retention_count_inc(int64 *n)
 {
-	if (unlikely(pg_add_s64_overflow(*n, 1, n)))
-		retention_overflow("An account count overflows a bigint.");
+	if (unlikely(*n >= RETENTION_MAX_COUNT))
+		retention_overflow("An account count passes 2^56 - 1.");
+	(*n)++;
 }
 
 /* Classify one account with MRR s at `from` and e at `to`. */
@@ -154,6 +180,8 @@ retention_invalid(const KamRetention *r)
 			return psprintf("The amount of \"%s\" is negative.", f->name);
 		if (n < 0)
 			return psprintf("The account count of \"%s\" is negative.", f->name);
+		if (n > RETENTION_MAX_COUNT)
+			return psprintf("The account count of \"%s\" passes 2^56 - 1.", f->name);
 		if ((n == 0) != (v == 0))
 			return psprintf("\"%s\" has an amount without accounts or accounts without an amount.", f->name);
 	}
@@ -173,8 +201,9 @@ kam_retention_merge(KamRetention *a, const KamRetention *b)
 	{
 		const RetField *f = &ret_fields[i];
 
-		if (pg_add_s64_overflow(*RET_N(a, f), *RET_N(b, f), RET_N(a, f)))
-			retention_overflow(psprintf("The account count of \"%s\" overflows a bigint.", f->name));
+		if (pg_add_s64_overflow(*RET_N(a, f), *RET_N(b, f), RET_N(a, f)) ||
+			*RET_N(a, f) > RETENTION_MAX_COUNT)
+			retention_overflow(psprintf("The account count of \"%s\" passes 2^56 - 1.", f->name));
 		kam_sum_merge(RET_SUM(a, f), RET_SUM(b, f));
 	}
 	why = retention_invalid(a);
@@ -224,7 +253,7 @@ PG_FUNCTION_INFO_V1(kam_retention_out);
 Datum
 kam_retention_out(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamRetention *r = retention_arg(fcinfo, 0);
 	StringInfoData buf;
 
 	initStringInfo(&buf);
@@ -356,7 +385,7 @@ PG_FUNCTION_INFO_V1(kam_retention_send);
 Datum
 kam_retention_send(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamRetention *r = retention_arg(fcinfo, 0);
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -448,7 +477,7 @@ kam_retention_combine(PG_FUNCTION_ARGS)
 
 	KAM_AGG_SKIP_NULL(1, 1);
 	r = retention_state(fcinfo);
-	kam_retention_merge(r, (KamRetention *) PG_GETARG_POINTER(1));
+	kam_retention_merge(r, retention_arg(fcinfo, 1));
 	PG_RETURN_POINTER(r);
 }
 
@@ -466,7 +495,7 @@ kam_retention_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT8((num) / den_); \
 	} while (0)
 
-#define ARG_RETENTION() ((KamRetention *) PG_GETARG_POINTER(0))
+#define ARG_RETENTION() retention_arg(fcinfo, 0)
 
 PG_FUNCTION_INFO_V1(kam_retention_nrr);
 Datum
@@ -547,7 +576,7 @@ PG_FUNCTION_INFO_V1(kam_retention_movements);
 Datum
 kam_retention_movements(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(0);
+	KamRetention *r = retention_arg(fcinfo, 0);
 	TupleDesc	tupdesc;
 	Datum		values[KAM_RETENTION_NCOLS];
 	bool		nulls[KAM_RETENTION_NCOLS];

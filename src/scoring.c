@@ -65,149 +65,6 @@ kam_missing_policy_name(KamMissing policy)
 	return policy_names[policy];
 }
 
-/* ---------- float8 arrays ---------- */
-
-/*
- * The elements of a one-dimensional float8 array: returns the length and
- * sets *vals (and *nulls, NULL when the array has no NULL element).
- */
-int
-kam_float8_array(ArrayType *a, const char *what, const double **vals, bool **nulls)
-{
-	int			n;
-	bits8	   *bitmap;
-
-	if (ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what),
-				 errdetail("The array has %d dimensions.", ARR_NDIM(a))));
-	if (ARR_ELEMTYPE(a) != FLOAT8OID)
-		elog(ERROR, "kam_float8_array: array of type %u", ARR_ELEMTYPE(a));
-	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-	bitmap = ARR_NULLBITMAP(a);
-	*nulls = NULL;
-	if (bitmap == NULL)
-		*vals = (const double *) ARR_DATA_PTR(a);
-	else
-	{
-		const double *src = (const double *) ARR_DATA_PTR(a);
-		double	   *v = palloc(Max(n, 1) * sizeof(double));
-		bool	   *isnull = palloc(Max(n, 1) * sizeof(bool));
-
-		for (int i = 0; i < n; i++)
-		{
-			isnull[i] = (bitmap[i / 8] & (1 << (i % 8))) == 0;
-			v[i] = isnull[i] ? 0 : *src++;
-		}
-		*vals = v;
-		*nulls = isnull;
-	}
-	return n;
-}
-
-void
-kam_check_same_length(int n1, int n2, const char *what1, const char *what2)
-{
-	if (n1 != n2)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s and %s must have the same length", what1, what2),
-				 errdetail("%s has %d elements, %s has %d.", what1, n1, what2, n2)));
-}
-
-/* Weights: not NULL, finite, non-negative, not all zero, at least one. */
-void
-kam_check_weights(int n, const double *w, const bool *wnull)
-{
-	double		total = 0;
-
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one weight is needed")));
-	for (int i = 0; i < n; i++)
-	{
-		if (wnull && wnull[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("weights must not be NULL"),
-					 errdetail("Weight %d is NULL.", i + 1)));
-		if (!isfinite(w[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("weights must be finite"),
-					 errdetail("Weight %d is %g.", i + 1, w[i])));
-		if (w[i] < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("weights must not be negative"),
-					 errdetail("Weight %d is %g.", i + 1, w[i])));
-		total += w[i];
-	}
-	if (total == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("weights must not all be zero")));
-}
-
-/* the largest of n finite non-negative weights */
-static double
-weight_max(int n, const double *w)
-{
-	double		m = 0;
-
-	for (int i = 0; i < n; i++)
-		m = Max(m, w[i]);
-	return m;
-}
-
-/*
- * Weighted mean of scores in [0, 1] under a missing-value policy; false when
- * the result is NULL ('null' policy with a NULL score, or no weight left
- * under 'redistribute').
- */
-bool
-kam_weighted_mean(int n, const double *s, const bool *snull, const double *w,
-				  KamMissing policy, double *result)
-{
-	double		num = 0,
-				den = 0,
-				scale = 1;
-
-	/*
-	 * Weights near DBL_MAX: their sum overflows, so the pass is made again
-	 * with the weights divided by the largest (only then, to keep results
-	 * bit-identical otherwise).
-	 */
-	for (int pass = 0; pass < 2; pass++)
-	{
-		num = den = 0;
-		for (int i = 0; i < n; i++)
-		{
-			double		wi = w[i] / scale;
-
-			if (snull && snull[i])
-			{
-				if (policy == KAM_MISSING_NULL)
-					return false;
-				if (policy == KAM_MISSING_ZERO)
-					den += wi;
-				continue;
-			}
-			num += wi * s[i];
-			den += wi;
-		}
-		if (isfinite(num) && isfinite(den))
-			break;
-		scale = weight_max(n, w);
-	}
-	if (den == 0)
-		return false;
-	*result = num / den;
-	return true;
-}
-
 /* ---------- kam.scale ---------- */
 
 static void
@@ -323,12 +180,19 @@ typedef struct ScCrit
 	int32		name_len;
 } ScCrit;
 
+/*
+ * The stored layout carries its version in `layout`: 0 for this layout, which
+ * 0.2.0 wrote too (the field was padding, always zero).  A value with another
+ * version was written by a later kam and is refused, never misread.
+ */
+#define SC_LAYOUT_VERSION 0
+
 typedef struct KamScorecard
 {
 	int32		vl_len_;
 	int32		n;
 	int32		policy;
-	int32		pad;
+	int32		layout;			/* stored layout version */
 	ScCrit		c[FLEXIBLE_ARRAY_MEMBER];
 	/* followed by the names, each NUL-terminated */
 } KamScorecard;
@@ -441,7 +305,14 @@ sc_build_finish(ScBuild *b, bool complete)
 static KamScorecard *
 sc_arg(FunctionCallInfo fcinfo, int argno)
 {
-	return (KamScorecard *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	KamScorecard *card = (KamScorecard *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+
+	if (card->layout != SC_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kam.scorecard value of stored layout %d, written by a later kam", card->layout),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+	return card;
 }
 
 /* text form: policy=redistribute;"revenue"=0.3[0,1000000];"growth"=0.2[0,0.5] */

@@ -76,15 +76,38 @@ typedef struct SurvRow
 	int64		censored;
 } SurvRow;
 
+/*
+ * The stored layout carries its version in bits 27-30 of n (SURV_LAYOUT_SHIFT):
+ * 0 for this layout, which 0.1.0 and 0.2.0 wrote too (n stays below 2^27, the
+ * 1 GB limit allowing about 44.7 million rows).  A value with another version
+ * was written by a later kam and is refused, never misread.
+ */
 typedef struct KamSurvival
 {
 	int32		vl_len_;
-	int32		n;
+	int32		n;				/* rows, and the layout version in bits 27-30 */
 	SurvRow		rows[FLEXIBLE_ARRAY_MEMBER];
 } KamSurvival;
 
+#define SURV_LAYOUT_SHIFT 27
+#define SURV_LAYOUT_VERSION 0
+
 #define SURVIVAL_SIZE(n) (offsetof(KamSurvival, rows) + (Size) (n) * sizeof(SurvRow))
-#define PG_GETARG_SURVIVAL(i) ((KamSurvival *) PG_DETOAST_DATUM(PG_GETARG_DATUM(i)))
+#define PG_GETARG_SURVIVAL(i) surv_arg(PG_GETARG_DATUM(i))
+
+static KamSurvival *
+surv_arg(Datum d)
+{
+	KamSurvival *s = (KamSurvival *) PG_DETOAST_DATUM(d);
+	int			version = (int) ((uint32) s->n >> SURV_LAYOUT_SHIFT);
+
+	if (version != SURV_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kam.survival value of stored layout %d, written by a later kam", version),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+	return s;
+}
 
 /* the most rows a kam.survival value holds (a varlena is at most 1 GB) */
 #define SURVIVAL_MAX_ROWS ((int64) ((MaxAllocSize - offsetof(KamSurvival, rows)) / sizeof(SurvRow)))
@@ -321,16 +344,8 @@ kam_survival_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-static void bad_survival_text(const char *input, const char *why) pg_attribute_noreturn();
-
-static void
-bad_survival_text(const char *input, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type kam.survival: \"%s\"", input),
-			 errdetail("%s", why)));
-}
+#define bad_survival_text(input, why) \
+	kam_syntax_error("kam.survival", input, why, "Expected (lifetime:events:censored,...) with lifetimes increasing.")
 
 static int64
 parse_count(const char **p, const char *input, bool allow_negative)
@@ -338,8 +353,7 @@ parse_count(const char **p, const char *input, bool allow_negative)
 	char	   *end;
 	long long	v;
 
-	while (isspace((unsigned char) **p))
-		(*p)++;
+	*p = kam_skip_space(*p);
 	if (!(isdigit((unsigned char) **p) || (allow_negative && **p == '-')))
 		bad_survival_text(input, "Expected a whole number.");
 	errno = 0;
@@ -347,8 +361,7 @@ parse_count(const char **p, const char *input, bool allow_negative)
 	if (errno == ERANGE || end == *p)
 		bad_survival_text(input, "A number is out of range.");
 	*p = end;
-	while (isspace((unsigned char) **p))
-		(*p)++;
+	*p = kam_skip_space(*p);
 	return v;
 }
 
@@ -399,12 +412,10 @@ kam_survival_in(PG_FUNCTION_ARGS)
 				n = 0;
 	SurvRow    *rows = palloc(max * sizeof(SurvRow));
 
-	while (isspace((unsigned char) *p))
-		p++;
+	p = kam_skip_space(p);
 	if (*p++ != '(')
 		bad_survival_text(input, "Expected \"(\" at the start.");
-	while (isspace((unsigned char) *p))
-		p++;
+	p = kam_skip_space(p);
 	while (*p != ')')
 	{
 		int64		t,
@@ -440,8 +451,7 @@ kam_survival_in(PG_FUNCTION_ARGS)
 			bad_survival_text(input, "Expected \")\" at the end.");
 	}
 	p++;
-	while (isspace((unsigned char) *p))
-		p++;
+	p = kam_skip_space(p);
 	if (*p != '\0')
 		bad_survival_text(input, "Unexpected text after \")\".");
 	{

@@ -42,7 +42,9 @@ FILES = {
     "window.c": "snapshot and interval forms", "history.c": "waterfall, cohorts", "ltv.c": "formula LTV",
     "survival.c": "Kaplan-Meier", "rfm.c": "kam.rfm", "bgnbd.c": "BG/NBD, Gamma-Gamma, CLV",
     "optim.c": "fits", "scoring.c": "scores, scorecards", "concentration.c": "concentration, ABC",
-    "portfolio.c": "classes, load, forecasts, Wilson", "health.c": "surveys, health, bands, trend, sparkline",
+    "portfolio.c": "classes, load, forecasts, Wilson", "health.c": "health scores, band schemes",
+    "surveys.c": "NPS, CSAT, CES", "trends.c": "trend, sparkline", "stats.c": "arrays, weights, intervals",
+    "aggstate.c": "aggregate states",
 }
 
 

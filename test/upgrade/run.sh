@@ -14,11 +14,60 @@ newest=$(psql -At -d kam_fresh -c "SELECT default_version FROM pg_available_exte
 oldest=$(psql -At -d kam_fresh -c "SELECT version FROM pg_available_extension_versions WHERE name = 'kam' ORDER BY string_to_array(version, '.')::int[] LIMIT 1")
 path=$(psql -At -d kam_fresh -c "SELECT path FROM pg_extension_update_paths('kam') WHERE source = '$oldest' AND target = '$newest'")
 echo "upgrade: versions $(psql -At -d kam_fresh -c "SELECT string_agg(version, ' ' ORDER BY string_to_array(version, '.')::int[]) FROM pg_available_extension_versions WHERE name = 'kam'"); path $path"
+# store_values VERSION: a value of every kam type the installed version has, made by that
+# version's own functions, stored with its text form of the time (stored_<type>)
+store_values() {
+    PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -q -d kam_upgraded <<'SQL'
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('retention', $v$SELECT kam.retention_agg(s, e) FROM (VALUES (100.0::float8, 120.0::float8), (50, 0), (0, 30), (80, 60)) v(s, e)$v$),
+        ('survival', $v$SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL), ('2023-05-01', '2024-05-01')) v(a, b)$v$),
+        ('bgnbd', $v$SELECT kam.bgnbd(0.243, 4.414, 0.793, 2.426)$v$),
+        ('gammagamma', $v$SELECT kam.gammagamma(6.25, 3.74, 15.44)$v$),
+        ('scorecard', $v$SELECT kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero')$v$),
+        ('hhi_state', $v$SELECT kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4)$v$),
+        ('forecast_state', $v$SELECT kam.forecast_sfunc(kam.forecast_sfunc(NULL, 110, 100), 90, 0)$v$),
+        ('survey', $v$SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3), (7)) v(s)$v$),
+        ('band_scheme', $v$SELECT kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100])$v$),
+        ('trend', $v$SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3), ('2024-03-01', 2)) v(at, x)$v$)) l(typ, expr)
+    LOOP
+        CONTINUE WHEN to_regtype('kam.' || t.typ) IS NULL;
+        EXECUTE format('CREATE TABLE IF NOT EXISTS public.%I (version text, v kam.%I, txt text)', 'stored_' || t.typ, t.typ);
+        EXECUTE format('INSERT INTO public.%I SELECT %L, x, x::text FROM (%s) s(x)', 'stored_' || t.typ, current_setting('kam.upgrade_version'), t.expr);
+    END LOOP;
+END $$;
+SQL
+}
 psql -d kam_upgraded -c "CREATE EXTENSION kam VERSION '$oldest'"
+PGOPTIONS="${PGOPTIONS:-} -c kam.upgrade_version=$oldest" store_values "$oldest"
 IFS=' ' read -r -a steps <<< "$(echo "$path" | sed 's/--/ /g')"
 for v in "${steps[@]:1}"; do
     psql -d kam_upgraded -c "ALTER EXTENSION kam UPDATE TO '$v'"
+    PGOPTIONS="${PGOPTIONS:-} -c kam.upgrade_version=$v" store_values "$v"
 done
+# every stored value reads back after the updates: the same text as when it was stored,
+# and through the binary output and input (COPY ... FORMAT binary) to an equal value
+stored_status=0
+stored_total=0
+for t in $(psql -At -d kam_upgraded -c "SELECT substr(relname, 8) FROM pg_class WHERE relname LIKE 'stored\_%' AND relkind = 'r' ORDER BY 1"); do
+    n=$(psql -At -d kam_upgraded -c "SELECT count(*) FROM stored_$t")
+    bad=$(psql -At -d kam_upgraded -c "SELECT count(*) FROM stored_$t WHERE v::text IS DISTINCT FROM txt")
+    psql -d kam_upgraded -c "CREATE TABLE back_$t (version text, v kam.$t, txt text)"
+    psql -d kam_upgraded -c "\\copy (SELECT version, v, txt FROM stored_$t) TO '$out/$t.bin' WITH (FORMAT binary)" \
+         -c "\\copy back_$t FROM '$out/$t.bin' WITH (FORMAT binary)"
+    bad_bin=$(psql -At -d kam_upgraded -c "SELECT count(*) FROM stored_$t s FULL JOIN back_$t b USING (version)
+                                          WHERE b.v IS NULL OR s.v IS NULL OR NOT (b.v OPERATOR(kam.=) s.v)")
+    stored_total=$((stored_total + n))
+    if [ "$bad" -ne 0 ] || [ "$bad_bin" -ne 0 ]; then
+        echo "upgrade: FAILED, kam.$t values stored before the update: $bad read back as other text, $bad_bin through binary"
+        psql -d kam_upgraded -c "SELECT version, txt, v::text FROM stored_$t"
+        stored_status=1
+    fi
+done
+echo "upgrade: $stored_total values of $(psql -At -d kam_upgraded -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'stored\_%' AND relkind = 'r'") types stored under $oldest and each later version read back equal (text and binary) after the update to $newest"
 psql -d kam_fresh -c "CREATE EXTENSION kam"
 members="SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
          WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
@@ -74,7 +123,7 @@ for db in kam_upgraded kam_fresh; do
     psql -At -d $db -c "SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name" > "$out/$db.rows"
     psql -At -d $db -c "SELECT extversion FROM pg_extension WHERE extname = 'kam'" > "$out/$db.version"
 done
-status=0
+status=$stored_status
 for f in members catalog schema.sql rows version; do
     if ! diff -u "$out/kam_fresh.$f" "$out/kam_upgraded.$f" > "$out/$f.diff"; then
         echo "upgrade: FAILED, $f differs after updating $oldest to $newest:"; head -40 "$out/$f.diff"; status=1

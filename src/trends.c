@@ -1,0 +1,426 @@
+/*-------------------------------------------------------------------------
+ *
+ * trends.c
+ *	  Trends (docs/health.md): kam.trend, the least-squares slope of value on
+ *	  time (per 30 days) with a direction and a dead band; kam.sparkline
+ *	  (values [, low, high]) and the aggregate kam.sparkline(value ORDER BY
+ *	  ...), a Unicode sparkline.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include <ctype.h>
+
+#include "miscadmin.h"
+
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+/* ====================================================================== */
+/* kam.trend                                                               */
+/* ====================================================================== */
+
+/*
+ * Running means and co-moments of (t, v), t in days since 2000-01-01,
+ * merged with Chan et al.'s pairwise formulas (stable for any row order).
+ */
+typedef struct KamTrend
+{
+	double		n;
+	double		mean_t;
+	double		mean_v;
+	double		m2_t;			/* sum (t - mean_t)^2 */
+	double		c_tv;			/* sum (t - mean_t)(v - mean_v) */
+	double		m2_v;			/* sum (v - mean_v)^2 */
+} KamTrend;
+
+static const char *const trend_names[] = {"n", "mean_t", "mean_v", "m2_t", "c_tv", "m2_v"};
+
+StaticAssertDecl(sizeof(KamTrend) == lengthof(trend_names) * sizeof(double), "KamTrend is its named doubles");
+
+static const char *
+trend_invalid(const double *v)
+{
+	const KamTrend *t = (const KamTrend *) v;
+
+	if (!isfinite(t->mean_t) || !isfinite(t->mean_v) || !isfinite(t->c_tv) ||
+		!(t->m2_t >= 0) || !(t->m2_v >= 0) || !isfinite(t->m2_t) || !isfinite(t->m2_v))
+		return "Means and co-moments must be finite, m2_t and m2_v non-negative.";
+	return NULL;
+}
+
+static const KamValuesType trend_type = {"kam.trend", trend_names, lengthof(trend_names), 0, trend_invalid};
+
+PG_FUNCTION_INFO_V1(kam_trend_in);
+Datum
+kam_trend_in(PG_FUNCTION_ARGS)
+{
+	KamTrend   *t = palloc(sizeof(KamTrend));
+
+	kam_values_in(&trend_type, PG_GETARG_CSTRING(0), (double *) t);
+	PG_RETURN_POINTER(t);
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_out);
+Datum
+kam_trend_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(kam_values_out(&trend_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_send);
+Datum
+kam_trend_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(kam_values_send(&trend_type, (double *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_recv);
+Datum
+kam_trend_recv(PG_FUNCTION_ARGS)
+{
+	KamTrend   *t = palloc(sizeof(KamTrend));
+
+	kam_values_recv(&trend_type, (StringInfo) PG_GETARG_POINTER(0), (double *) t);
+	PG_RETURN_POINTER(t);
+}
+
+static void
+trend_merge(KamTrend *a, const KamTrend *b)
+{
+	double		n = a->n + b->n,
+				dt,
+				dv;
+
+	if (b->n == 0)
+		return;
+	if (a->n == 0)
+	{
+		*a = *b;
+		return;
+	}
+	dt = b->mean_t - a->mean_t;
+	dv = b->mean_v - a->mean_v;
+	a->m2_t += b->m2_t + dt * dt * a->n * b->n / n;
+	a->m2_v += b->m2_v + dv * dv * a->n * b->n / n;
+	a->c_tv += b->c_tv + dt * dv * a->n * b->n / n;
+	a->mean_t += dt * b->n / n;
+	a->mean_v += dv * b->n / n;
+	a->n = n;
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_sfunc);
+Datum
+kam_trend_sfunc(PG_FUNCTION_ARGS)
+{
+	KamTrend   *s;
+	TimestampTz at;
+	double		v;
+
+	KAM_AGG_SKIP_NULL(1, 2);
+	at = PG_GETARG_TIMESTAMPTZ(1);
+	v = PG_GETARG_FLOAT8(2);
+	if (TIMESTAMP_NOT_FINITE(at))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("trend times must be finite")));
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("trend values must be finite"),
+				 errdetail("Value is %g.", v)));
+	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
+	/* Welford's update, the one-point case of trend_merge */
+	{
+		double		t = (double) at * (1.0 / USECS_PER_DAY);
+		double		dt = t - s->mean_t;
+		double		dv = v - s->mean_v;
+		double		inv;
+
+		s->n += 1;
+		inv = 1 / s->n;
+		s->mean_t += dt * inv;
+		s->mean_v += dv * inv;
+		s->m2_t += dt * (t - s->mean_t);
+		s->c_tv += dt * (v - s->mean_v);
+		s->m2_v += dv * (v - s->mean_v);
+	}
+	kam_values_check_result(&trend_type, (double *) s);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_combine);
+Datum
+kam_trend_combine(PG_FUNCTION_ARGS)
+{
+	KamTrend   *s;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
+	trend_merge(s, (KamTrend *) PG_GETARG_POINTER(1));
+	kam_values_check_result(&trend_type, (double *) s);
+	PG_RETURN_POINTER(s);
+}
+
+/* least-squares slope per 30 days; false when the times do not vary */
+static bool
+trend_slope(const KamTrend *t, double *slope)
+{
+	if (t->n < 2 || t->m2_t <= 0)
+		return false;
+	*slope = 30 * t->c_tv / t->m2_t;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_slope);
+Datum
+kam_trend_slope(PG_FUNCTION_ARGS)
+{
+	double		slope;
+
+	if (!trend_slope((KamTrend *) PG_GETARG_POINTER(0), &slope))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(slope);
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_direction);
+Datum
+kam_trend_direction(PG_FUNCTION_ARGS)
+{
+	double		dead = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : 0;
+	double		slope;
+
+	if (!(dead >= 0) || !isfinite(dead))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("dead_band must be finite and non-negative"),
+				 errdetail("Value is %g.", dead)));
+	if (!trend_slope((KamTrend *) PG_GETARG_POINTER(0), &slope))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(slope > dead ? "up" : (slope < -dead ? "down" : "flat")));
+}
+
+PG_FUNCTION_INFO_V1(kam_trend_count);
+Datum
+kam_trend_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64((int64) ((KamTrend *) PG_GETARG_POINTER(0))->n);
+}
+
+/* ====================================================================== */
+/* kam.sparkline                                                           */
+/* ====================================================================== */
+
+static const char *const ticks[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+
+/*
+ * Eight levels between low and high (the series' own minimum and maximum
+ * unless given); NULL is a space; a constant series sits at the middle.
+ */
+static text *
+sparkline(int n, const double *v, const bool *isnull, bool given, double low, double high)
+{
+	StringInfoData buf;
+	double		lo = INFINITY,
+				hi = -INFINITY;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull && isnull[i])
+			continue;
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("sparkline values must be finite"),
+					 errdetail("Value %d is %g.", i + 1, v[i])));
+		lo = fmin(lo, v[i]);
+		hi = fmax(hi, v[i]);
+	}
+	if (given)
+	{
+		lo = low;
+		hi = high;
+	}
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+	{
+		int			level;
+
+		if (isnull && isnull[i])
+		{
+			appendStringInfoChar(&buf, ' ');
+			continue;
+		}
+		if (hi == lo)
+			level = 3;
+		else
+		{
+			double		f = (v[i] - lo) / (hi - lo);
+
+			level = (int) floor(fmin(fmax(f, 0), 1) * 7 + 0.5);
+		}
+		appendStringInfoString(&buf, ticks[level]);
+	}
+	return cstring_to_text_with_len(buf.data, buf.len);
+}
+
+static void
+check_sparkline_bounds(double low, double high)
+{
+	if (!isfinite(low) || !isfinite(high) || !(low < high))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sparkline bounds must be finite with low < high"),
+				 errdetail("low is %g, high is %g.", low, high)));
+}
+
+PG_FUNCTION_INFO_V1(kam_sparkline_array);
+Datum
+kam_sparkline_array(PG_FUNCTION_ARGS)
+{
+	const double *v;
+	bool	   *isnull;
+	int			n = kam_float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", &v, &isnull);
+	bool		given = PG_NARGS() > 1;
+
+	if (given)
+		check_sparkline_bounds(PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
+	PG_RETURN_TEXT_P(sparkline(n, v, isnull, given, given ? PG_GETARG_FLOAT8(1) : 0,
+							   given ? PG_GETARG_FLOAT8(2) : 0));
+}
+
+/*
+ * Aggregate form: the values in input order (write ORDER BY), NULL rows as
+ * gaps, kept as a KamArray of SeriesPoint.
+ */
+typedef struct SeriesPoint
+{
+	double		v;
+	bool		isnull;
+} SeriesPoint;
+
+#define SPARKLINE_MAX_POINTS 100000
+
+static KamArray *
+series_new(MemoryContext ctx, int64 room)
+{
+	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
+
+	kam_array_init(s, ctx, sizeof(SeriesPoint), room);
+	return s;
+}
+
+static void
+series_push(KamArray *s, double v, bool isnull)
+{
+	SeriesPoint *p;
+
+	if (s->n >= SPARKLINE_MAX_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
+	p = kam_array_push(s);
+	p->v = v;
+	p->isnull = isnull;
+}
+
+PG_FUNCTION_INFO_V1(kam_sparkline_sfunc);
+Datum
+kam_sparkline_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_sfunc");
+	KamArray   *s;
+
+	s = PG_ARGISNULL(0) ? series_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
+	series_push(s, PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(1));
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_sparkline_combine);
+Datum
+kam_sparkline_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_combine");
+	KamArray   *s,
+			   *o;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	o = (KamArray *) PG_GETARG_POINTER(1);
+	s = PG_ARGISNULL(0) ? series_new(aggctx, o->n) : (KamArray *) PG_GETARG_POINTER(0);
+	if (s->n + o->n > SPARKLINE_MAX_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
+	kam_array_append(s, o->data, o->n);
+	PG_RETURN_POINTER(s);
+}
+
+/* serialized state, format version 1: the number of points, then (is NULL, value) each */
+#define SERIES_STATE_VERSION 1
+
+PG_FUNCTION_INFO_V1(kam_sparkline_serialize);
+Datum
+kam_sparkline_serialize(PG_FUNCTION_ARGS)
+{
+	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	kam_agg_context(fcinfo, "kam_sparkline_serialize");
+	kam_state_send_begin(&buf, KAM_STATE_SERIES, SERIES_STATE_VERSION);
+	pq_sendint64(&buf, s->n);
+	for (int64 i = 0; i < s->n; i++)
+	{
+		const SeriesPoint *p = &KAM_ARRAY_ELEM(s, SeriesPoint, i);
+
+		pq_sendbyte(&buf, p->isnull ? 1 : 0);
+		pq_sendfloat8(&buf, p->v);
+	}
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.sparkline"));
+}
+
+PG_FUNCTION_INFO_V1(kam_sparkline_deserialize);
+Datum
+kam_sparkline_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_deserialize");
+	StringInfoData buf;
+	KamArray   *s;
+	int64		n;
+
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SERIES, SERIES_STATE_VERSION,
+						 "kam_sparkline_deserialize");
+	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserialize");
+	s = series_new(aggctx, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		bool		isnull = pq_getmsgbyte(&buf) != 0;
+
+		series_push(s, pq_getmsgfloat8(&buf), isnull);
+	}
+	kam_state_recv_end(&buf, "kam_sparkline_deserialize");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_sparkline_final);
+Datum
+kam_sparkline_final(PG_FUNCTION_ARGS)
+{
+	KamArray   *s;
+	double	   *v;
+	bool	   *isnull;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (KamArray *) PG_GETARG_POINTER(0);
+	v = palloc(Max(s->n, 1) * sizeof(double));
+	isnull = palloc(Max(s->n, 1) * sizeof(bool));
+	for (int64 i = 0; i < s->n; i++)
+	{
+		v[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).v;
+		isnull[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).isnull;
+	}
+	PG_RETURN_TEXT_P(sparkline((int) s->n, v, isnull, false, 0, 0));
+}
