@@ -145,6 +145,28 @@ public class KamJdbcTest {
                 }
             }
         }
+        // every stored type through the binary protocol (send, then recv) with the driver's
+        // CopyManager: COPY ... (FORMAT binary) out to the client and in again, equal
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE kam_values AS SELECT  (SELECT kam.retention_agg(s, e) FROM (VALUES (100.0::float8, 120.0::float8), (50, 0), (0, 30)) v(s, e)) AS retention,  (SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL)) v(a, b)) AS survival,  kam.bgnbd(0.243, 4.414, 0.793, 2.426) AS bgnbd, kam.gammagamma(6.25, 3.74, 15.44) AS gammagamma,  kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero') AS scorecard,  kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4) AS hhi_state, kam.forecast_sfunc(NULL, 110, 100) AS forecast_state,  (SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3)) v(s)) AS survey,  kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100]) AS band_scheme,  (SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3)) v(at, x)) AS trend");
+            s.execute("CREATE TEMP TABLE kam_values_back (LIKE kam_values)");
+            org.postgresql.copy.CopyManager cm = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            cm.copyOut("COPY kam_values TO STDOUT (FORMAT binary)", out);
+            cm.copyIn("COPY kam_values_back FROM STDIN (FORMAT binary)", new java.io.ByteArrayInputStream(out.toByteArray()));
+            List<String> cols = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("SELECT column_name FROM information_schema.columns WHERE table_name = 'kam_values' ORDER BY ordinal_position")) {
+                while (r.next()) cols.add(r.getString(1));
+            }
+            check(cols.size() == 10, "ten stored types");
+            for (String col : cols) {
+                try (ResultSet r = s.executeQuery("SELECT a." + col + "::text, b." + col + "::text FROM kam_values a, kam_values_back b")) {
+                    r.next();
+                    check(r.getString(1) != null && r.getString(1).equals(r.getString(2)),
+                          "kam." + col + " through binary: " + r.getString(1) + " vs " + r.getString(2));
+                }
+            }
+        }
         System.out.println("jdbc: " + checks + " checks passed");
     }
 }

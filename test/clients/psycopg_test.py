@@ -89,4 +89,28 @@ except psycopg2.Error as e:
     check(e.pgcode == "22P02", "SQLSTATE %s" % e.pgcode)
     conn.rollback()
 
+# every stored type through the binary protocol (send, then recv) and back equal:
+# COPY ... (FORMAT binary) out to the client and in again
+import io
+cur.execute("""CREATE TEMP TABLE kam_values AS SELECT
+ (SELECT kam.retention_agg(s, e) FROM (VALUES (100.0::float8, 120.0::float8), (50, 0), (0, 30)) v(s, e)) AS retention,
+ (SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL)) v(a, b)) AS survival,
+ kam.bgnbd(0.243, 4.414, 0.793, 2.426) AS bgnbd, kam.gammagamma(6.25, 3.74, 15.44) AS gammagamma,
+ kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero') AS scorecard,
+ kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4) AS hhi_state, kam.forecast_sfunc(NULL, 110, 100) AS forecast_state,
+ (SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3)) v(s)) AS survey,
+ kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100]) AS band_scheme,
+ (SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3)) v(at, x)) AS trend""")
+cur.execute("CREATE TEMP TABLE kam_values_back (LIKE kam_values)")
+buf = io.BytesIO()
+cur.copy_expert("COPY kam_values TO STDOUT (FORMAT binary)", buf)
+check(buf.getvalue().startswith(b"PGCOPY\n"), "binary COPY header")
+buf.seek(0)
+cur.copy_expert("COPY kam_values_back FROM STDIN (FORMAT binary)", buf)
+cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'kam_values' ORDER BY ordinal_position")
+for (col,) in cur.fetchall():
+    cur.execute("SELECT a.%s::text, b.%s::text FROM kam_values a, kam_values_back b" % (col, col))
+    a, b = cur.fetchone()
+    check(a is not None and a == b, "kam.%s through binary: %r vs %r" % (col, a, b))
+
 print("psycopg2: %d checks passed" % checks)

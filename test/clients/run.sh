@@ -10,7 +10,7 @@ psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 kam_crm_database kam_clients "100, 24, 42"
 psql -d kam_clients -f docs/examples/review-views.sql >/dev/null
 jar=/usr/share/java/postgresql.jar
-javac -d "$out" test/clients/KamJdbcTest.java
+javac -cp "$jar" -d "$out" test/clients/KamJdbcTest.java
 PGHOST=${PGHOST:-localhost}
 case "$PGHOST" in /*) PGHOST=localhost;; esac    # JDBC connects over TCP
 PGHOST=$PGHOST java -cp "$out:$jar" KamJdbcTest kam_clients
