@@ -103,9 +103,9 @@ CREATE FUNCTION @extschema@.bgnbd_send(@extschema@.bgnbd) RETURNS bytea
 ALTER TYPE @extschema@.bgnbd SET (RECEIVE = @extschema@.bgnbd_recv, SEND = @extschema@.bgnbd_send);
 
 CREATE FUNCTION @extschema@.gammagamma_recv(internal) RETURNS @extschema@.gammagamma
-    AS 'MODULE_PATHNAME', 'kam_gg_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'kam_gammagamma_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.gammagamma_send(@extschema@.gammagamma) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'kam_gg_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'kam_gammagamma_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 ALTER TYPE @extschema@.gammagamma SET (RECEIVE = @extschema@.gammagamma_recv, SEND = @extschema@.gammagamma_send);
 
 CREATE FUNCTION @extschema@.scorecard_recv(internal) RETURNS @extschema@.scorecard
@@ -169,3 +169,58 @@ FROM (VALUES ('@extschema@.retention_agg(anyelement, date, double precision, dat
              ('@extschema@.top_share(double precision, bigint)', 256),
              ('@extschema@.sparkline(double precision)', 256)) v(agg, sspace)
 WHERE a.aggfnoid OPERATOR(pg_catalog.=) v.agg;
+
+-------------------------------------------------------------------------------
+-- C entry points named after their SQL functions (src/symbols.c keeps the old names)
+-------------------------------------------------------------------------------
+-- kam_<sqlname> (kam_<sqlname>_<form> where one SQL name has several C functions); the
+-- catalog's link symbol of each function is set to the new name.  CREATE OR REPLACE would
+-- restate every signature and default; the link symbol is the only change.
+UPDATE pg_catalog.pg_proc p SET prosrc = v.new
+FROM (VALUES ('kam_acct_deserialize', 'kam_acct_deserial'),
+             ('kam_acct_serialize', 'kam_acct_serial'),
+             ('kam_band_scheme_make', 'kam_band_scheme'),
+             ('kam_bgnbd_deserialize', 'kam_bgnbd_deserial'),
+             ('kam_bgnbd_make', 'kam_bgnbd'),
+             ('kam_bgnbd_serialize', 'kam_bgnbd_serial'),
+             ('kam_gg_expected', 'kam_gammagamma_expected'),
+             ('kam_gg_final', 'kam_gammagamma_final'),
+             ('kam_gg_in', 'kam_gammagamma_in'),
+             ('kam_gg_make', 'kam_gammagamma'),
+             ('kam_gg_out', 'kam_gammagamma_out'),
+             ('kam_gg_param', 'kam_gammagamma_param'),
+             ('kam_gg_sfunc', 'kam_gammagamma_sfunc'),
+             ('kam_retention_customer_retention', 'kam_customer_retention_rate'),
+             ('kam_retention_expansion_rate', 'kam_expansion_rate'),
+             ('kam_retention_gross_churn', 'kam_gross_mrr_churn_rate'),
+             ('kam_retention_grr', 'kam_grr'),
+             ('kam_retention_logo_churn', 'kam_logo_churn_rate'),
+             ('kam_retention_movements', 'kam_movements'),
+             ('kam_retention_net_churn', 'kam_net_mrr_churn_rate'),
+             ('kam_retention_nrr', 'kam_nrr'),
+             ('kam_retention_quick_ratio', 'kam_quick_ratio'),
+             ('kam_rfm_deserialize', 'kam_rfm_deserial'),
+             ('kam_rfm_serialize', 'kam_rfm_serial'),
+             ('kam_scorecard_add', 'kam_scorecard_sfunc'),
+             ('kam_scorecard_make', 'kam_scorecard'),
+             ('kam_scorecard_merge', 'kam_scorecard_combine'),
+             ('kam_sparkline_array', 'kam_sparkline'),
+             ('kam_sparkline_deserialize', 'kam_sparkline_deserial'),
+             ('kam_sparkline_serialize', 'kam_sparkline_serial'),
+             ('kam_survey_csat', 'kam_csat'),
+             ('kam_survey_mean', 'kam_ces'),
+             ('kam_survey_nps', 'kam_nps'),
+             ('kam_survey_nps_interval', 'kam_nps_interval'),
+             ('kam_survey_responses', 'kam_responses'),
+             ('kam_survival_deserialize', 'kam_survival_deserial'),
+             ('kam_survival_median', 'kam_median_lifetime'),
+             ('kam_survival_serialize', 'kam_survival_serial'),
+             ('kam_top_deserialize', 'kam_top_deserial'),
+             ('kam_top_serialize', 'kam_top_serial'),
+             ('kam_trend_count', 'kam_observations'),
+             ('kam_trend_direction', 'kam_direction'),
+             ('kam_trend_slope', 'kam_slope'),
+             ('kam_values_deserialize', 'kam_values_deserial'),
+             ('kam_values_serialize', 'kam_values_serial')) v(old, new)
+WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+  AND p.prosrc OPERATOR(pg_catalog.=) v.old;

@@ -496,22 +496,22 @@ recv_key(StringInfo buf, const KamAcctState *st)
 		return (Datum) pq_getmsgint64(buf);
 	len = pq_getmsgint(buf, 4);
 	if (len < 1 || len > buf->len - buf->cursor)
-		elog(ERROR, "kam_acct_deserialize: bad key length %d", len);
+		elog(ERROR, "kam_acct_deserial: bad key length %d", len);
 	p = palloc(len);
 	memcpy(p, pq_getmsgbytes(buf, len), len);
 	return PointerGetDatum(p);
 }
 
-PG_FUNCTION_INFO_V1(kam_acct_serialize);
+PG_FUNCTION_INFO_V1(kam_acct_serial);
 Datum
-kam_acct_serialize(PG_FUNCTION_ARGS)
+kam_acct_serial(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st = (KamAcctState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	KamAcct    *a;
 	acctab_iterator it;
 
-	kam_agg_context(fcinfo, "kam_acct_serialize");
+	kam_agg_context(fcinfo, "kam_acct_serial");
 	kam_state_send_begin(&buf, KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION);
 	pq_sendbyte(&buf, st->kind);
 	pq_sendint32(&buf, st->keytype);
@@ -555,11 +555,11 @@ kam_acct_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
 }
 
-PG_FUNCTION_INFO_V1(kam_acct_deserialize);
+PG_FUNCTION_INFO_V1(kam_acct_deserial);
 Datum
-kam_acct_deserialize(PG_FUNCTION_ARGS)
+kam_acct_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_acct_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_acct_deserial");
 	MemoryContext old;
 	StringInfoData buf;
 	KamAcctState *st;
@@ -569,7 +569,7 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 	int64		count;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION,
-						 "kam_acct_deserialize");
+						 "kam_acct_deserial");
 	kind = (KamAcctKind) pq_getmsgbyte(&buf);
 	keytype = pq_getmsgint(&buf, 4);
 	collation = pq_getmsgint(&buf, 4);
@@ -577,7 +577,7 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 	st->has_window = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);
 	st->to = pq_getmsgint(&buf, 4);
-	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserialize");
+	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserial");
 
 	old = MemoryContextSwitchTo(aggctx);
 	for (int64 i = 0; i < count; i++)
@@ -596,7 +596,7 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, 12, "kam_acct_deserialize");
+			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, 12, "kam_acct_deserial");
 
 			for (int64 j = 0; j < n; j++)
 			{
@@ -607,6 +607,6 @@ kam_acct_deserialize(PG_FUNCTION_ARGS)
 		}
 	}
 	MemoryContextSwitchTo(old);
-	kam_state_recv_end(&buf, "kam_acct_deserialize");
+	kam_state_recv_end(&buf, "kam_acct_deserial");
 	PG_RETURN_POINTER(st);
 }

@@ -143,36 +143,36 @@ kam_bgnbd_combine(PG_FUNCTION_ARGS)
 /* serialized state, format version 1: the number of customers, then their four doubles each */
 #define BG_STATE_VERSION 1
 
-PG_FUNCTION_INFO_V1(kam_bgnbd_serialize);
+PG_FUNCTION_INFO_V1(kam_bgnbd_serial);
 Datum
-kam_bgnbd_serialize(PG_FUNCTION_ARGS)
+kam_bgnbd_serial(PG_FUNCTION_ARGS)
 {
 	BgState    *st = (BgState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	kam_agg_context(fcinfo, "kam_bgnbd_serialize");
+	kam_agg_context(fcinfo, "kam_bgnbd_serial");
 	kam_state_send_begin(&buf, KAM_STATE_CUSTOMERS, BG_STATE_VERSION);
 	pq_sendint64(&buf, st->c.n);
 	kam_state_send_doubles(&buf, (const double *) st->c.data, st->c.n * BG_NDOUBLES);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.bgnbd_fit"));
 }
 
-PG_FUNCTION_INFO_V1(kam_bgnbd_deserialize);
+PG_FUNCTION_INFO_V1(kam_bgnbd_deserial);
 Datum
-kam_bgnbd_deserialize(PG_FUNCTION_ARGS)
+kam_bgnbd_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_bgnbd_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_bgnbd_deserial");
 	StringInfoData buf;
 	BgState    *st;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_CUSTOMERS, BG_STATE_VERSION,
-						 "kam_bgnbd_deserialize");
-	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(BgCust), "kam_bgnbd_deserialize");
+						 "kam_bgnbd_deserial");
+	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(BgCust), "kam_bgnbd_deserial");
 	st = bg_state_new(aggctx, n);
 	kam_state_recv_doubles(&buf, (double *) st->c.data, n * BG_NDOUBLES);
 	st->c.n = n;
-	kam_state_recv_end(&buf, "kam_bgnbd_deserialize");
+	kam_state_recv_end(&buf, "kam_bgnbd_deserial");
 	PG_RETURN_POINTER(st);
 }
 
@@ -556,9 +556,9 @@ kam_bgnbd_in(PG_FUNCTION_ARGS)
 }
 
 /* kam.bgnbd(r, alpha, a, b): a model from known parameters (ll NaN, n 0) */
-PG_FUNCTION_INFO_V1(kam_bgnbd_make);
+PG_FUNCTION_INFO_V1(kam_bgnbd);
 Datum
-kam_bgnbd_make(PG_FUNCTION_ARGS)
+kam_bgnbd(PG_FUNCTION_ARGS)
 {
 	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
 
@@ -699,11 +699,11 @@ typedef struct KamGammaGamma
 	double		n;
 } KamGammaGamma;
 
-PG_FUNCTION_INFO_V1(kam_gg_sfunc);
+PG_FUNCTION_INFO_V1(kam_gammagamma_sfunc);
 Datum
-kam_gg_sfunc(PG_FUNCTION_ARGS)
+kam_gammagamma_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_gg_sfunc");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_gammagamma_sfunc");
 	double		x,
 				m;
 
@@ -807,9 +807,9 @@ gg_objective(const double *th, void *arg, double *grad, double *hess)
 	return -kam_sum_value(&ll);
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_final);
+PG_FUNCTION_INFO_V1(kam_gammagamma_final);
 Datum
-kam_gg_final(PG_FUNCTION_ARGS)
+kam_gammagamma_final(PG_FUNCTION_ARGS)
 {
 	return fit_final(fcinfo, gg_objective, gg_names, 3, "kam.gammagamma_fit", "Gamma-Gamma", "repeat buyers", "(x, monetary)",
 					 "The model needs repeat buyers whose mean spend varies.");
@@ -830,23 +830,23 @@ gg_invalid(const double *v)
 
 static const KamValuesType gg_type = {"kam.gammagamma", gg_names, lengthof(gg_names), lengthof(gg_names) - 1, gg_invalid};
 
-PG_FUNCTION_INFO_V1(kam_gg_out);
+PG_FUNCTION_INFO_V1(kam_gammagamma_out);
 Datum
-kam_gg_out(PG_FUNCTION_ARGS)
+kam_gammagamma_out(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_CSTRING(kam_values_out(&gg_type, (double *) PG_GETARG_POINTER(0)));
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_send);
+PG_FUNCTION_INFO_V1(kam_gammagamma_send);
 Datum
-kam_gg_send(PG_FUNCTION_ARGS)
+kam_gammagamma_send(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BYTEA_P(kam_values_send(&gg_type, (double *) PG_GETARG_POINTER(0)));
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_recv);
+PG_FUNCTION_INFO_V1(kam_gammagamma_recv);
 Datum
-kam_gg_recv(PG_FUNCTION_ARGS)
+kam_gammagamma_recv(PG_FUNCTION_ARGS)
 {
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
@@ -864,9 +864,9 @@ check_gg_params(double p, double q, double v)
 				 errdetail("p = %g, q = %g, v = %g.", p, q, v)));
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_in);
+PG_FUNCTION_INFO_V1(kam_gammagamma_in);
 Datum
-kam_gg_in(PG_FUNCTION_ARGS)
+kam_gammagamma_in(PG_FUNCTION_ARGS)
 {
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
@@ -874,9 +874,9 @@ kam_gg_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_make);
+PG_FUNCTION_INFO_V1(kam_gammagamma);
 Datum
-kam_gg_make(PG_FUNCTION_ARGS)
+kam_gammagamma(PG_FUNCTION_ARGS)
 {
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
@@ -889,9 +889,9 @@ kam_gg_make(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_param);
+PG_FUNCTION_INFO_V1(kam_gammagamma_param);
 Datum
-kam_gg_param(PG_FUNCTION_ARGS)
+kam_gammagamma_param(PG_FUNCTION_ARGS)
 {
 	return model_param(fcinfo, (double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names), "Gamma-Gamma");
 }
@@ -907,9 +907,9 @@ gg_expected(const KamGammaGamma *g, double x, double m)
 	return g->p * (g->v + x * m) / den;
 }
 
-PG_FUNCTION_INFO_V1(kam_gg_expected);
+PG_FUNCTION_INFO_V1(kam_gammagamma_expected);
 Datum
-kam_gg_expected(PG_FUNCTION_ARGS)
+kam_gammagamma_expected(PG_FUNCTION_ARGS)
 {
 	KamGammaGamma *g = (KamGammaGamma *) PG_GETARG_POINTER(0);
 	double		x = PG_GETARG_FLOAT8(1);

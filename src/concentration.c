@@ -255,36 +255,36 @@ kam_values_combine(PG_FUNCTION_ARGS)
 /* serialized state, format version 1: the number of values, then the values */
 #define VALUES_STATE_VERSION 1
 
-PG_FUNCTION_INFO_V1(kam_values_serialize);
+PG_FUNCTION_INFO_V1(kam_values_serial);
 Datum
-kam_values_serialize(PG_FUNCTION_ARGS)
+kam_values_serial(PG_FUNCTION_ARGS)
 {
 	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	kam_agg_context(fcinfo, "kam_values_serialize");
+	kam_agg_context(fcinfo, "kam_values_serial");
 	kam_state_send_begin(&buf, KAM_STATE_VALUES, VALUES_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
 	kam_state_send_doubles(&buf, (const double *) s->data, s->n);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.gini"));
 }
 
-PG_FUNCTION_INFO_V1(kam_values_deserialize);
+PG_FUNCTION_INFO_V1(kam_values_deserial);
 Datum
-kam_values_deserialize(PG_FUNCTION_ARGS)
+kam_values_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_deserial");
 	StringInfoData buf;
 	KamArray   *s;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_VALUES, VALUES_STATE_VERSION,
-						 "kam_values_deserialize");
-	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(double), "kam_values_deserialize");
+						 "kam_values_deserial");
+	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(double), "kam_values_deserial");
 	s = values_new(aggctx, n);
 	kam_state_recv_doubles(&buf, (double *) s->data, n);
 	s->n = n;
-	kam_state_recv_end(&buf, "kam_values_deserialize");
+	kam_state_recv_end(&buf, "kam_values_deserial");
 	PG_RETURN_POINTER(s);
 }
 
@@ -517,14 +517,14 @@ kam_top_combine(PG_FUNCTION_ARGS)
 /* serialized state, format version 1: rows, n, the total, the number of values kept, the values */
 #define TOP_STATE_VERSION 1
 
-PG_FUNCTION_INFO_V1(kam_top_serialize);
+PG_FUNCTION_INFO_V1(kam_top_serial);
 Datum
-kam_top_serialize(PG_FUNCTION_ARGS)
+kam_top_serial(PG_FUNCTION_ARGS)
 {
 	KamTop	   *t = (KamTop *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	kam_agg_context(fcinfo, "kam_top_serialize");
+	kam_agg_context(fcinfo, "kam_top_serial");
 	kam_state_send_begin(&buf, KAM_STATE_TOP, TOP_STATE_VERSION);
 	pq_sendint64(&buf, t->count);
 	pq_sendint64(&buf, t->k);
@@ -535,11 +535,11 @@ kam_top_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.top_share"));
 }
 
-PG_FUNCTION_INFO_V1(kam_top_deserialize);
+PG_FUNCTION_INFO_V1(kam_top_deserial);
 Datum
-kam_top_deserialize(PG_FUNCTION_ARGS)
+kam_top_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_top_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_top_deserial");
 	StringInfoData buf;
 	KamTop	   *t;
 	int64		count,
@@ -549,14 +549,14 @@ kam_top_deserialize(PG_FUNCTION_ARGS)
 				comp;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_TOP, TOP_STATE_VERSION,
-						 "kam_top_deserialize");
+						 "kam_top_deserial");
 	count = pq_getmsgint64(&buf);
 	k = pq_getmsgint64(&buf);
 	sum = pq_getmsgfloat8(&buf);
 	comp = pq_getmsgfloat8(&buf);
 	if (k < 1)
-		elog(ERROR, "kam_top_deserialize: bad n");
-	size = kam_state_recv_count(&buf, k, sizeof(double), "kam_top_deserialize");
+		elog(ERROR, "kam_top_deserial: bad n");
+	size = kam_state_recv_count(&buf, k, sizeof(double), "kam_top_deserial");
 	t = top_new(aggctx, k);
 	t->count = count;
 	t->total.sum = sum;
@@ -565,7 +565,7 @@ kam_top_deserialize(PG_FUNCTION_ARGS)
 	kam_array_reserve(&t->heap, size);
 	kam_state_recv_doubles(&buf, (double *) t->heap.data, size);
 	t->heap.n = size;
-	kam_state_recv_end(&buf, "kam_top_deserialize");
+	kam_state_recv_end(&buf, "kam_top_deserial");
 	PG_RETURN_POINTER(t);
 }
 

@@ -336,9 +336,9 @@ kam_band_scheme_recv(PG_FUNCTION_ARGS)
 }
 
 /* kam.band_scheme(labels text[], upper_bounds float8[]) */
-PG_FUNCTION_INFO_V1(kam_band_scheme_make);
+PG_FUNCTION_INFO_V1(kam_band_scheme);
 Datum
-kam_band_scheme_make(PG_FUNCTION_ARGS)
+kam_band_scheme(PG_FUNCTION_ARGS)
 {
 	ArrayType  *labels = PG_GETARG_ARRAYTYPE_P(0);
 	const double *up;

@@ -497,45 +497,45 @@ kam_retention_combine(PG_FUNCTION_ARGS)
 
 #define ARG_RETENTION() retention_arg(fcinfo, 0)
 
-PG_FUNCTION_INFO_V1(kam_retention_nrr);
+PG_FUNCTION_INFO_V1(kam_nrr);
 Datum
-kam_retention_nrr(PG_FUNCTION_ARGS)
+kam_nrr(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO(V(starting) + V(expansion) - V(contraction) - V(churned), V(starting));
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_grr);
+PG_FUNCTION_INFO_V1(kam_grr);
 Datum
-kam_retention_grr(PG_FUNCTION_ARGS)
+kam_grr(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO(V(starting) - V(contraction) - V(churned), V(starting));
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_gross_churn);
+PG_FUNCTION_INFO_V1(kam_gross_mrr_churn_rate);
 Datum
-kam_retention_gross_churn(PG_FUNCTION_ARGS)
+kam_gross_mrr_churn_rate(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO(V(contraction) + V(churned), V(starting));
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_net_churn);
+PG_FUNCTION_INFO_V1(kam_net_mrr_churn_rate);
 Datum
-kam_retention_net_churn(PG_FUNCTION_ARGS)
+kam_net_mrr_churn_rate(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO(V(contraction) + V(churned) - V(expansion), V(starting));
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_logo_churn);
+PG_FUNCTION_INFO_V1(kam_logo_churn_rate);
 Datum
-kam_retention_logo_churn(PG_FUNCTION_ARGS)
+kam_logo_churn_rate(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
@@ -543,18 +543,18 @@ kam_retention_logo_churn(PG_FUNCTION_ARGS)
 }
 
 /* upsell/cross-sell rate: share of the starting accounts that expanded */
-PG_FUNCTION_INFO_V1(kam_retention_expansion_rate);
+PG_FUNCTION_INFO_V1(kam_expansion_rate);
 Datum
-kam_retention_expansion_rate(PG_FUNCTION_ARGS)
+kam_expansion_rate(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
 	RETURN_RATIO((double) r->n_expansion, (double) r->n_start);
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_customer_retention);
+PG_FUNCTION_INFO_V1(kam_customer_retention_rate);
 Datum
-kam_retention_customer_retention(PG_FUNCTION_ARGS)
+kam_customer_retention_rate(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
@@ -562,9 +562,9 @@ kam_retention_customer_retention(PG_FUNCTION_ARGS)
 	RETURN_RATIO((double) (r->n_start - r->n_churned), (double) r->n_start);
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_quick_ratio);
+PG_FUNCTION_INFO_V1(kam_quick_ratio);
 Datum
-kam_retention_quick_ratio(PG_FUNCTION_ARGS)
+kam_quick_ratio(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = ARG_RETENTION();
 
@@ -572,9 +572,9 @@ kam_retention_quick_ratio(PG_FUNCTION_ARGS)
 				 V(contraction) + V(churned));
 }
 
-PG_FUNCTION_INFO_V1(kam_retention_movements);
+PG_FUNCTION_INFO_V1(kam_movements);
 Datum
-kam_retention_movements(PG_FUNCTION_ARGS)
+kam_movements(PG_FUNCTION_ARGS)
 {
 	KamRetention *r = retention_arg(fcinfo, 0);
 	TupleDesc	tupdesc;

@@ -219,14 +219,14 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
  */
 #define RFM_STATE_VERSION 1
 
-PG_FUNCTION_INFO_V1(kam_rfm_serialize);
+PG_FUNCTION_INFO_V1(kam_rfm_serial);
 Datum
-kam_rfm_serialize(PG_FUNCTION_ARGS)
+kam_rfm_serial(PG_FUNCTION_ARGS)
 {
 	RfmState   *st = (RfmState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	kam_agg_context(fcinfo, "kam_rfm_serialize");
+	kam_agg_context(fcinfo, "kam_rfm_serial");
 	kam_state_send_begin(&buf, KAM_STATE_RFM, RFM_STATE_VERSION);
 	pq_sendint64(&buf, st->end);
 	pq_sendint32(&buf, st->period.months);
@@ -247,25 +247,25 @@ kam_rfm_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
 }
 
-PG_FUNCTION_INFO_V1(kam_rfm_deserialize);
+PG_FUNCTION_INFO_V1(kam_rfm_deserial);
 Datum
-kam_rfm_deserialize(PG_FUNCTION_ARGS)
+kam_rfm_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_rfm_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_rfm_deserial");
 	StringInfoData buf;
 	RfmState	hdr;
 	RfmState   *st;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_RFM, RFM_STATE_VERSION,
-						 "kam_rfm_deserialize");
+						 "kam_rfm_deserial");
 	hdr.end = pq_getmsgint64(&buf);
 	hdr.period.months = pq_getmsgint(&buf, 4);
 	hdr.period.usec = pq_getmsgint64(&buf);
 	hdr.unit.months = pq_getmsgint(&buf, 4);
 	hdr.unit.usec = pq_getmsgint64(&buf);
 	hdr.end_bucket = pq_getmsgint64(&buf);
-	n = kam_state_recv_count(&buf, PG_INT64_MAX, 16, "kam_rfm_deserialize");
+	n = kam_state_recv_count(&buf, PG_INT64_MAX, 16, "kam_rfm_deserial");
 	st = rfm_like(aggctx, &hdr, n);
 	for (int64 i = 0; i < n; i++)
 	{
@@ -276,7 +276,7 @@ kam_rfm_deserialize(PG_FUNCTION_ARGS)
 		pu->bucket = pq_getmsgint64(&buf);
 		pu->amount = pq_getmsgfloat8(&buf);
 	}
-	kam_state_recv_end(&buf, "kam_rfm_deserialize");
+	kam_state_recv_end(&buf, "kam_rfm_deserial");
 	PG_RETURN_POINTER(st);
 }
 

@@ -479,9 +479,9 @@ kam_scorecard_recv(PG_FUNCTION_ARGS)
 }
 
 /* kam.scorecard(criteria text[], weights, lows, highs [, policy]) */
-PG_FUNCTION_INFO_V1(kam_scorecard_make);
+PG_FUNCTION_INFO_V1(kam_scorecard);
 Datum
-kam_scorecard_make(PG_FUNCTION_ARGS)
+kam_scorecard(PG_FUNCTION_ARGS)
 {
 	ArrayType  *names = PG_GETARG_ARRAYTYPE_P(0);
 	const double *w,
@@ -528,9 +528,9 @@ kam_scorecard_make(PG_FUNCTION_ARGS)
  * state is a kam.scorecard, so the aggregate's partial states have a text
  * form.
  */
-PG_FUNCTION_INFO_V1(kam_scorecard_add);
+PG_FUNCTION_INFO_V1(kam_scorecard_sfunc);
 Datum
-kam_scorecard_add(PG_FUNCTION_ARGS)
+kam_scorecard_sfunc(PG_FUNCTION_ARGS)
 {
 	ScBuild		b;
 	KamMissing	policy = KAM_MISSING_REDISTRIBUTE;
@@ -558,9 +558,9 @@ kam_scorecard_add(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(sc_build_finish(&b, false));
 }
 
-PG_FUNCTION_INFO_V1(kam_scorecard_merge);
+PG_FUNCTION_INFO_V1(kam_scorecard_combine);
 Datum
-kam_scorecard_merge(PG_FUNCTION_ARGS)
+kam_scorecard_combine(PG_FUNCTION_ARGS)
 {
 	KamScorecard *a,
 			   *c;

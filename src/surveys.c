@@ -218,9 +218,9 @@ kam_survey_combine(PG_FUNCTION_ARGS)
 #define ARG_SURVEY() ((KamSurvey *) PG_GETARG_POINTER(0))
 
 /* accessors (and final functions): NULL without answers */
-PG_FUNCTION_INFO_V1(kam_survey_nps);
+PG_FUNCTION_INFO_V1(kam_nps);
 Datum
-kam_survey_nps(PG_FUNCTION_ARGS)
+kam_nps(PG_FUNCTION_ARGS)
 {
 	KamSurvey  *s;
 
@@ -229,9 +229,9 @@ kam_survey_nps(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(100 * (s->promoters - s->detractors) / s->n);
 }
 
-PG_FUNCTION_INFO_V1(kam_survey_csat);
+PG_FUNCTION_INFO_V1(kam_csat);
 Datum
-kam_survey_csat(PG_FUNCTION_ARGS)
+kam_csat(PG_FUNCTION_ARGS)
 {
 	KamSurvey  *s;
 
@@ -240,9 +240,9 @@ kam_survey_csat(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s->top_box / s->n);
 }
 
-PG_FUNCTION_INFO_V1(kam_survey_mean);
+PG_FUNCTION_INFO_V1(kam_ces);
 Datum
-kam_survey_mean(PG_FUNCTION_ARGS)
+kam_ces(PG_FUNCTION_ARGS)
 {
 	KamSurvey  *s;
 
@@ -251,9 +251,9 @@ kam_survey_mean(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s->sum / s->n);
 }
 
-PG_FUNCTION_INFO_V1(kam_survey_responses);
+PG_FUNCTION_INFO_V1(kam_responses);
 Datum
-kam_survey_responses(PG_FUNCTION_ARGS)
+kam_responses(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT64((int64) ARG_SURVEY()->n);
 }
@@ -266,9 +266,9 @@ kam_survey_responses(PG_FUNCTION_ARGS)
  * width when every answer is in one group.  Estimate: the NPS itself, which
  * the interval always contains.
  */
-PG_FUNCTION_INFO_V1(kam_survey_nps_interval);
+PG_FUNCTION_INFO_V1(kam_nps_interval);
 Datum
-kam_survey_nps_interval(PG_FUNCTION_ARGS)
+kam_nps_interval(PG_FUNCTION_ARGS)
 {
 	KamSurvey  *s = ARG_SURVEY();
 	double		conf = PG_GETARG_FLOAT8(1);

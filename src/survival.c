@@ -267,16 +267,16 @@ surv_to_value(SurvState *st)
 /* serialized state, format version 1: the number of lifetimes, then (t, events, censored) each */
 #define SURV_STATE_VERSION 1
 
-PG_FUNCTION_INFO_V1(kam_survival_serialize);
+PG_FUNCTION_INFO_V1(kam_survival_serial);
 Datum
-kam_survival_serialize(PG_FUNCTION_ARGS)
+kam_survival_serial(PG_FUNCTION_ARGS)
 {
 	SurvState  *st = (SurvState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	survtab_iterator it;
 	SurvCount  *c;
 
-	kam_agg_context(fcinfo, "kam_survival_serialize");
+	kam_agg_context(fcinfo, "kam_survival_serial");
 	kam_state_send_begin(&buf, KAM_STATE_SURVIVAL, SURV_STATE_VERSION);
 	pq_sendint64(&buf, st->tab->members);
 	survtab_start_iterate(st->tab, &it);
@@ -290,18 +290,18 @@ kam_survival_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.survival_agg"));
 }
 
-PG_FUNCTION_INFO_V1(kam_survival_deserialize);
+PG_FUNCTION_INFO_V1(kam_survival_deserial);
 Datum
-kam_survival_deserialize(PG_FUNCTION_ARGS)
+kam_survival_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_deserial");
 	StringInfoData buf;
 	SurvState  *st = surv_state_new(aggctx);
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SURVIVAL, SURV_STATE_VERSION,
-						 "kam_survival_deserialize");
-	n = kam_state_recv_count(&buf, PG_UINT32_MAX, 20, "kam_survival_deserialize");
+						 "kam_survival_deserial");
+	n = kam_state_recv_count(&buf, PG_UINT32_MAX, 20, "kam_survival_deserial");
 	for (int64 i = 0; i < n; i++)
 	{
 		int32		t = pq_getmsgint(&buf, 4);
@@ -310,7 +310,7 @@ kam_survival_deserialize(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		surv_add(st, t, events, pq_getmsgint64(&buf));
 	}
-	kam_state_recv_end(&buf, "kam_survival_deserialize");
+	kam_state_recv_end(&buf, "kam_survival_deserial");
 	PG_RETURN_POINTER(st);
 }
 
@@ -597,9 +597,9 @@ kam_survival_at(PG_FUNCTION_ARGS)
 }
 
 /* median lifetime: the first t with S(t) <= 0.5; NULL if the curve stays above */
-PG_FUNCTION_INFO_V1(kam_survival_median);
+PG_FUNCTION_INFO_V1(kam_median_lifetime);
 Datum
-kam_survival_median(PG_FUNCTION_ARGS)
+kam_median_lifetime(PG_FUNCTION_ARGS)
 {
 	KmIter		it;
 

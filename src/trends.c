@@ -175,9 +175,9 @@ trend_slope(const KamTrend *t, double *slope)
 	return true;
 }
 
-PG_FUNCTION_INFO_V1(kam_trend_slope);
+PG_FUNCTION_INFO_V1(kam_slope);
 Datum
-kam_trend_slope(PG_FUNCTION_ARGS)
+kam_slope(PG_FUNCTION_ARGS)
 {
 	double		slope;
 
@@ -186,9 +186,9 @@ kam_trend_slope(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(slope);
 }
 
-PG_FUNCTION_INFO_V1(kam_trend_direction);
+PG_FUNCTION_INFO_V1(kam_direction);
 Datum
-kam_trend_direction(PG_FUNCTION_ARGS)
+kam_direction(PG_FUNCTION_ARGS)
 {
 	double		dead = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : 0;
 	double		slope;
@@ -203,9 +203,9 @@ kam_trend_direction(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(slope > dead ? "up" : (slope < -dead ? "down" : "flat")));
 }
 
-PG_FUNCTION_INFO_V1(kam_trend_count);
+PG_FUNCTION_INFO_V1(kam_observations);
 Datum
-kam_trend_count(PG_FUNCTION_ARGS)
+kam_observations(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT64((int64) ((KamTrend *) PG_GETARG_POINTER(0))->n);
 }
@@ -277,9 +277,9 @@ check_sparkline_bounds(double low, double high)
 				 errdetail("low is %g, high is %g.", low, high)));
 }
 
-PG_FUNCTION_INFO_V1(kam_sparkline_array);
+PG_FUNCTION_INFO_V1(kam_sparkline);
 Datum
-kam_sparkline_array(PG_FUNCTION_ARGS)
+kam_sparkline(PG_FUNCTION_ARGS)
 {
 	const double *v;
 	bool	   *isnull;
@@ -361,14 +361,14 @@ kam_sparkline_combine(PG_FUNCTION_ARGS)
 /* serialized state, format version 1: the number of points, then (is NULL, value) each */
 #define SERIES_STATE_VERSION 1
 
-PG_FUNCTION_INFO_V1(kam_sparkline_serialize);
+PG_FUNCTION_INFO_V1(kam_sparkline_serial);
 Datum
-kam_sparkline_serialize(PG_FUNCTION_ARGS)
+kam_sparkline_serial(PG_FUNCTION_ARGS)
 {
 	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	kam_agg_context(fcinfo, "kam_sparkline_serialize");
+	kam_agg_context(fcinfo, "kam_sparkline_serial");
 	kam_state_send_begin(&buf, KAM_STATE_SERIES, SERIES_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
 	for (int64 i = 0; i < s->n; i++)
@@ -381,18 +381,18 @@ kam_sparkline_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.sparkline"));
 }
 
-PG_FUNCTION_INFO_V1(kam_sparkline_deserialize);
+PG_FUNCTION_INFO_V1(kam_sparkline_deserial);
 Datum
-kam_sparkline_deserialize(PG_FUNCTION_ARGS)
+kam_sparkline_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_deserialize");
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_deserial");
 	StringInfoData buf;
 	KamArray   *s;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SERIES, SERIES_STATE_VERSION,
-						 "kam_sparkline_deserialize");
-	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserialize");
+						 "kam_sparkline_deserial");
+	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserial");
 	s = series_new(aggctx, n);
 	for (int64 i = 0; i < n; i++)
 	{
@@ -400,7 +400,7 @@ kam_sparkline_deserialize(PG_FUNCTION_ARGS)
 
 		series_push(s, pq_getmsgfloat8(&buf), isnull);
 	}
-	kam_state_recv_end(&buf, "kam_sparkline_deserialize");
+	kam_state_recv_end(&buf, "kam_sparkline_deserial");
 	PG_RETURN_POINTER(s);
 }
 
