@@ -224,3 +224,45 @@ FROM (VALUES ('kam_acct_deserialize', 'kam_acct_deserial'),
              ('kam_values_serialize', 'kam_values_serial')) v(old, new)
 WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
   AND p.prosrc OPERATOR(pg_catalog.=) v.old;
+
+-------------------------------------------------------------------------------
+-- From billing lines to MRR (docs/ledger.md)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.monthly_amount(amount numeric, unit text, count integer DEFAULT 1)
+    RETURNS numeric
+    AS 'MODULE_PATHNAME', 'kam_monthly_amount'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.monthly_amount(numeric, text, integer) IS
+    'A recurring charge of amount per count units (day, week, month, quarter, year) as an exact monthly amount: day x 365/12, week x 52/12, quarter / 3, year / 12, then / count';
+
+CREATE TYPE @extschema@.discount AS (percent numeric, amount numeric, duration text, months integer);
+COMMENT ON TYPE @extschema@.discount IS
+    'A billing system''s discount: percent (0-100) or amount per billing period; duration once (first billing period), repeating (months from the line''s start) or forever';
+CREATE FUNCTION @extschema@.discount(percent numeric DEFAULT NULL, amount numeric DEFAULT NULL,
+                                     duration text DEFAULT 'forever', months integer DEFAULT NULL)
+    RETURNS @extschema@.discount
+    AS 'MODULE_PATHNAME', 'kam_discount'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.discount(numeric, numeric, text, integer) IS
+    'A checked kam.discount: exactly one of percent (0-100) and amount, months with a repeating discount only';
+
+CREATE FUNCTION @extschema@.mrr_schedule(valid_from date, valid_to date, amount numeric, unit text, count integer,
+                                         "from" date, "to" date, grain text DEFAULT 'month', anchor text DEFAULT 'start',
+                                         trial_end date DEFAULT NULL, paused daterange DEFAULT NULL,
+                                         discount @extschema@.discount DEFAULT NULL, discounts text DEFAULT 'deduct')
+    RETURNS TABLE (at date, mrr numeric)
+    AS 'MODULE_PATHNAME', 'kam_mrr_schedule'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 24;
+COMMENT ON FUNCTION @extschema@.mrr_schedule(date, date, numeric, text, integer, date, date, text, text, date, daterange, @extschema@.discount, text) IS
+    'MRR of one subscription line per period start at (from <= at <= to) of the grain where the line counts (anchor start, end or any; valid_from <= t < valid_to, NULL valid_to open): kam.monthly_amount less the discount active then, 0 in a trial or a pause';
+-- the same with timestamps (the day in the session time zone): STABLE
+CREATE FUNCTION @extschema@.mrr_schedule(valid_from timestamptz, valid_to timestamptz, amount numeric, unit text, count integer,
+                                         "from" timestamptz, "to" timestamptz, grain text DEFAULT 'month', anchor text DEFAULT 'start',
+                                         trial_end timestamptz DEFAULT NULL, paused daterange DEFAULT NULL,
+                                         discount @extschema@.discount DEFAULT NULL, discounts text DEFAULT 'deduct')
+    RETURNS TABLE (at date, mrr numeric)
+    AS 'MODULE_PATHNAME', 'kam_mrr_schedule'
+    LANGUAGE C STABLE PARALLEL SAFE ROWS 24;
+COMMENT ON FUNCTION @extschema@.mrr_schedule(timestamptz, timestamptz, numeric, text, integer, timestamptz, timestamptz, text, text, timestamptz, daterange, @extschema@.discount, text) IS
+    'kam.mrr_schedule with timestamp or timestamptz dates, each truncated to the day in the session time zone';

@@ -22,6 +22,9 @@ UNION ALL SELECT 'timestamp with time zone', unnest(ARRAY['NULL', '''infinity'''
 UNION ALL SELECT 'interval', unnest(ARRAY['NULL', '''0''', '''1 month''', '''-1 day''', '''1 day''', '''178000000 years''', '''1 month 1 day'''])
 UNION ALL SELECT 'jsonb', unnest(ARRAY['NULL', '''{}''', '''[]''', '''null''', '''{"a": "x"}''', '''{"a": 1e308, "b": -1e308}''', '''1''', '''{"a": null}'''])
 UNION ALL SELECT 'boolean', unnest(ARRAY['NULL', 'true', 'false'])
+UNION ALL SELECT 'daterange', unnest(ARRAY['NULL', '''[2024-05-01,2024-07-01)''', '''empty''', '''(,)''', '''[2024-05-01,)'''])
+UNION ALL SELECT 'kam.discount', unnest(ARRAY['NULL', 'kam.discount(percent => 20)', 'kam.discount(amount => 10, duration => ''repeating'', months => 3)',
+                                             '''(150,,forever,)''', '''(,,,)''', '''(1,1,once,)''', '''(,1e308,repeating,2147483647)'''])
 UNION ALL SELECT 'anyelement', unnest(ARRAY['NULL::int', '1', '''k''::text', '''{1}''::int[]', 'NULL::text'])
 UNION ALL SELECT 'kam.retention', unnest(ARRAY['NULL', '''(starting=100:1,new=0:0,reactivation=0:0,expansion=20:1,contraction=0:0,churned=0:0)''',
                                               '''(starting=0:0,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)''',
@@ -50,7 +53,16 @@ CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE 
         WHEN argname IN ('from') THEN '''2024-01-01'''
         WHEN argname IN ('to', 'as_of', 'observation_end') THEN '''2024-12-01'''
         WHEN argname IN ('valid_to') THEN 'NULL'
-        WHEN argname IN ('period', 'unit') THEN '''1 day'''
+        WHEN argname IN ('period', 'unit') AND typ = 'interval'::regtype THEN '''1 day'''
+        WHEN argname IN ('unit', 'grain') THEN '''month'''
+        WHEN argname IN ('anchor') THEN '''start'''
+        WHEN argname IN ('discounts') THEN '''deduct'''
+        WHEN argname IN ('duration') THEN '''forever'''
+        WHEN argname IN ('percent') THEN '10'
+        WHEN argname IN ('months') THEN 'NULL'
+        WHEN argname IN ('amount') AND typ = 'numeric'::regtype THEN '100'
+        WHEN argname IN ('count') THEN '1'
+        WHEN argname IN ('trial_end', 'paused', 'discount') THEN 'NULL'
         WHEN typ = 'double precision'::regtype THEN '0.5'
         WHEN typ IN ('integer'::regtype, 'bigint'::regtype, 'numeric'::regtype) THEN '1'
         WHEN typ = 'text'::regtype THEN '''a'''

@@ -1,0 +1,540 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger.c
+ *	  From billing lines to MRR (docs/ledger.md, SPEC section 7):
+ *	  kam.monthly_amount(amount, unit, count) -- a recurring charge per
+ *	  `count` `unit`s as an exact monthly amount; kam.discount(...) -- a
+ *	  billing system's coupon; kam.mrr_schedule(...) -- the monthly (or
+ *	  daily, weekly, quarterly, yearly) MRR of one subscription line, one row
+ *	  per period start, with the accounting policy as arguments: when a line
+ *	  counts in a period (anchor), trials, pauses, discounts.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include "miscadmin.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/numeric.h"
+#include "utils/rangetypes.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+/* ---------- billing units and grains ---------- */
+
+typedef enum KamUnit
+{
+	KAM_UNIT_DAY,
+	KAM_UNIT_WEEK,
+	KAM_UNIT_MONTH,
+	KAM_UNIT_QUARTER,
+	KAM_UNIT_YEAR
+} KamUnit;
+
+static const char *const unit_names[] = {"day", "week", "month", "quarter", "year"};
+
+/* monthly factor of each unit as num / den: day 365/12, week 52/12, month 1, quarter 1/3, year 1/12 */
+static const int unit_num[] = {365, 52, 1, 1, 1};
+static const int unit_den[] = {12, 12, 1, 3, 12};
+
+static KamUnit
+unit_of(text *t, const char *what)
+{
+	char	   *s = text_to_cstring(t);
+
+	for (int i = 0; i < (int) lengthof(unit_names); i++)
+		if (pg_strcasecmp(s, unit_names[i]) == 0)
+			return (KamUnit) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown %s \"%s\"", what, s),
+			 errhint("Use day, week, month, quarter or year.")));
+	pg_unreachable();
+}
+
+static int32
+check_count(int32 count)
+{
+	if (count <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("count must be positive"),
+				 errdetail("Value is %d.", count)));
+	return count;
+}
+
+static Numeric
+int_numeric(int64 v)
+{
+	return DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(v)));
+}
+
+/*
+ * amount per `count` `unit`s as a monthly amount, exact: amount times the
+ * unit's numerator, then divided by its denominator times count (multiplying
+ * before dividing: 12 a week is exactly 52 a month).
+ */
+static Numeric
+monthly(Numeric amount, KamUnit unit, int32 count)
+{
+	Datum		num = DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
+										  NumericGetDatum(int_numeric(unit_num[unit])));
+	int64		den = (int64) unit_den[unit] * count;
+
+	if (den != 1)
+		num = DirectFunctionCall2(numeric_div, num, NumericGetDatum(int_numeric(den)));
+	/* no trailing zeros: 1200 a year is 100 a month, not 100.0000000000000000 */
+	return DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, num));
+}
+
+static void
+check_amount(Numeric n, const char *what)
+{
+	if (numeric_is_nan(n) || numeric_is_inf(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be a finite amount", what),
+				 errdetail("Value is %s.", numeric_is_nan(n) ? "NaN" : "Infinity")));
+}
+
+PG_FUNCTION_INFO_V1(kam_monthly_amount);
+Datum
+kam_monthly_amount(PG_FUNCTION_ARGS)
+{
+	Numeric		amount = PG_GETARG_NUMERIC(0);
+	KamUnit		unit = unit_of(PG_GETARG_TEXT_PP(1), "unit");
+	int32		count = check_count(PG_NARGS() > 2 ? PG_GETARG_INT32(2) : 1);
+
+	check_amount(amount, "amount");
+	PG_RETURN_NUMERIC(monthly(amount, unit, count));
+}
+
+/* ---------- dates ---------- */
+
+static DateADT
+ymd_date(int y, int m, int d)
+{
+	return date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
+}
+
+/* d plus k months, the day clamped to the month's length (as date + interval) */
+static DateADT
+add_months(DateADT d, int64 k)
+{
+	int			y,
+				m,
+				day;
+	int64		mm;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	mm = (int64) y * 12 + (m - 1) + k;
+	y = (int) (mm >= 0 ? mm / 12 : -((-mm + 11) / 12));
+	m = (int) (mm - (int64) y * 12) + 1;
+	day = Min(day, day_tab[isleap(y)][m - 1]);
+	if (!IS_VALID_DATE(ymd_date(y, m, day)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range")));
+	return ymd_date(y, m, day);
+}
+
+/* d plus k units */
+static DateADT
+add_units(DateADT d, KamUnit unit, int64 k)
+{
+	switch (unit)
+	{
+		case KAM_UNIT_DAY:
+			return d + (DateADT) k;
+		case KAM_UNIT_WEEK:
+			return d + (DateADT) (7 * k);
+		case KAM_UNIT_MONTH:
+			return add_months(d, k);
+		case KAM_UNIT_QUARTER:
+			return add_months(d, 3 * k);
+		case KAM_UNIT_YEAR:
+			return add_months(d, 12 * k);
+	}
+	pg_unreachable();
+}
+
+/* the start of d's period of the grain (ISO weeks start on Monday) */
+static DateADT
+grain_start(DateADT d, KamUnit grain)
+{
+	int			y,
+				m,
+				day;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	switch (grain)
+	{
+		case KAM_UNIT_DAY:
+			return d;
+		case KAM_UNIT_WEEK:
+			return d - (j2day(d + POSTGRES_EPOCH_JDATE) + 6) % 7;
+		case KAM_UNIT_MONTH:
+			return ymd_date(y, m, 1);
+		case KAM_UNIT_QUARTER:
+			return ymd_date(y, ((m - 1) / 3) * 3 + 1, 1);
+		case KAM_UNIT_YEAR:
+			return ymd_date(y, 1, 1);
+	}
+	pg_unreachable();
+}
+
+/*
+ * A date argument given as date, timestamp or timestamptz (the day in the
+ * session time zone).  NULL Datums are the caller's business.
+ */
+static DateADT
+date_arg(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			typ = get_fn_expr_argtype(fcinfo->flinfo, argno);
+
+	if (typ == TIMESTAMPTZOID)
+		return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(argno)));
+	if (typ == TIMESTAMPOID)
+		return DatumGetDateADT(DirectFunctionCall1(timestamp_date, PG_GETARG_DATUM(argno)));
+	return PG_GETARG_DATEADT(argno);
+}
+
+/* ---------- kam.discount ---------- */
+
+typedef enum KamDuration
+{
+	KAM_DISCOUNT_ONCE,
+	KAM_DISCOUNT_REPEATING,
+	KAM_DISCOUNT_FOREVER
+} KamDuration;
+
+static const char *const duration_names[] = {"once", "repeating", "forever"};
+
+static KamDuration
+duration_of(const char *s)
+{
+	for (int i = 0; i < (int) lengthof(duration_names); i++)
+		if (pg_strcasecmp(s, duration_names[i]) == 0)
+			return (KamDuration) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown discount duration \"%s\"", s),
+			 errhint("Use once, repeating or forever.")));
+	pg_unreachable();
+}
+
+/* a discount checked: exactly one of percent and amount, months with repeating only */
+typedef struct Discount
+{
+	bool		present;
+	bool		is_percent;
+	Numeric		value;			/* percent (0-100) or amount per billing
+								 * period */
+	KamDuration duration;
+	int32		months;
+} Discount;
+
+static void
+discount_check(Discount *d, bool has_percent, bool has_amount, bool has_months)
+{
+	if (has_percent == has_amount)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a discount has either a percent or an amount"),
+				 errhint("kam.discount(percent => 20) or kam.discount(amount => 10).")));
+	check_amount(d->value, has_percent ? "percent" : "discount amount");
+	if (has_percent &&
+		(DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(d->value),
+										  NumericGetDatum(int_numeric(0)))) ||
+		 DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(d->value),
+										  NumericGetDatum(int_numeric(100))))))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("percent must be between 0 and 100"),
+				 errdetail("Value is %s.", DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(d->value))))));
+	if (has_amount &&
+		DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(d->value),
+										 NumericGetDatum(int_numeric(0)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a discount amount must not be negative"),
+				 errdetail("Value is %s.", DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(d->value))))));
+	if ((d->duration == KAM_DISCOUNT_REPEATING) != has_months)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("months goes with a repeating discount, and only with one")));
+	if (has_months && d->months <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("months must be positive"),
+				 errdetail("Value is %d.", d->months)));
+	d->is_percent = has_percent;
+	d->present = true;
+}
+
+/* kam.discount(percent, amount, duration, months): the composite, checked */
+PG_FUNCTION_INFO_V1(kam_discount);
+Datum
+kam_discount(PG_FUNCTION_ARGS)
+{
+	Discount	d = {0};
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a discount's duration must not be NULL")));
+	d.duration = duration_of(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	d.value = !PG_ARGISNULL(0) ? PG_GETARG_NUMERIC(0) : (!PG_ARGISNULL(1) ? PG_GETARG_NUMERIC(1) : NULL);
+	d.months = PG_ARGISNULL(3) ? 0 : PG_GETARG_INT32(3);
+	if (d.value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a discount has either a percent or an amount"),
+				 errhint("kam.discount(percent => 20) or kam.discount(amount => 10).")));
+	discount_check(&d, !PG_ARGISNULL(0), !PG_ARGISNULL(1), !PG_ARGISNULL(3));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kam_discount: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	for (int i = 0; i < 4; i++)
+	{
+		nulls[i] = PG_ARGISNULL(i);
+		values[i] = nulls[i] ? (Datum) 0 : PG_GETARG_DATUM(i);
+	}
+	values[2] = CStringGetTextDatum(duration_names[d.duration]);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* a kam.discount value (the composite) read and checked again */
+static void
+discount_from_datum(Datum d, Discount *out)
+{
+	HeapTupleHeader t = DatumGetHeapTupleHeader(d);
+	bool		isnull[4];
+	Datum		v[4];
+
+	for (int i = 0; i < 4; i++)
+		v[i] = GetAttributeByNum(t, i + 1, &isnull[i]);
+	memset(out, 0, sizeof(Discount));
+	if (isnull[2])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a discount's duration must not be NULL")));
+	out->duration = duration_of(TextDatumGetCString(v[2]));
+	out->value = !isnull[0] ? DatumGetNumeric(v[0]) : (!isnull[1] ? DatumGetNumeric(v[1]) : NULL);
+	out->months = isnull[3] ? 0 : DatumGetInt32(v[3]);
+	if (out->value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a discount has either a percent or an amount"),
+				 errhint("kam.discount(percent => 20) or kam.discount(amount => 10).")));
+	discount_check(out, !isnull[0], !isnull[1], !isnull[3]);
+}
+
+/* ---------- kam.mrr_schedule ---------- */
+
+typedef enum KamAnchor
+{
+	KAM_ANCHOR_START,			/* active at the period's first instant */
+	KAM_ANCHOR_END,				/* active on its last day */
+	KAM_ANCHOR_ANY				/* active on any day of it */
+} KamAnchor;
+
+static const char *const anchor_names[] = {"start", "end", "any"};
+
+typedef enum KamPolicy
+{
+	KAM_DISCOUNTS_DEDUCT,
+	KAM_DISCOUNTS_IGNORE,
+	KAM_DISCOUNTS_FOREVER_ONLY
+} KamPolicy;
+
+static const char *const policy_names[] = {"deduct", "ignore", "forever_only"};
+
+static int
+option_of(text *t, const char *const *names, int n, const char *what, const char *hint)
+{
+	char	   *s = text_to_cstring(t);
+
+	for (int i = 0; i < n; i++)
+		if (pg_strcasecmp(s, names[i]) == 0)
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown %s \"%s\"", what, s),
+			 errhint("%s", hint)));
+	pg_unreachable();
+}
+
+/*
+ * kam.mrr_schedule(valid_from, valid_to, amount, unit, count, "from", "to",
+ *					grain, anchor, trial_end, paused, discount, discounts)
+ * Arguments 0-6 are required (the function is not STRICT: a NULL valid_to
+ * is open-ended, NULL options take their defaults).
+ */
+PG_FUNCTION_INFO_V1(kam_mrr_schedule);
+Datum
+kam_mrr_schedule(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DateADT		vfrom,
+				vto,
+				from,
+				to,
+				trial_end = DATEVAL_NOBEGIN;
+	bool		open_ended = PG_ARGISNULL(1);
+	Numeric		amount;
+	KamUnit		unit,
+				grain = KAM_UNIT_MONTH;
+	int32		count;
+	KamAnchor	anchor = KAM_ANCHOR_START;
+	KamPolicy	policy = KAM_DISCOUNTS_DEDUCT;
+	RangeType  *paused = NULL;
+	TypeCacheEntry *rngtyp = NULL;
+	Discount	disc = {0};
+	Numeric		full,
+				zero = int_numeric(0),
+				discounted = NULL;
+	DateADT		disc_end = DATEVAL_NOEND;
+
+	for (int i = 0; i <= 6; i++)
+		if (i != 1 && PG_ARGISNULL(i))
+		{
+			kam_materialize_srf(fcinfo);
+			return (Datum) 0;	/* a line without dates or amount has no MRR */
+		}
+	vfrom = date_arg(fcinfo, 0);
+	vto = open_ended ? DATEVAL_NOEND : date_arg(fcinfo, 1);
+	amount = PG_GETARG_NUMERIC(2);
+	unit = unit_of(PG_GETARG_TEXT_PP(3), "unit");
+	count = check_count(PG_GETARG_INT32(4));
+	from = date_arg(fcinfo, 5);
+	to = date_arg(fcinfo, 6);
+	if (PG_NARGS() > 7 && !PG_ARGISNULL(7))
+		grain = unit_of(PG_GETARG_TEXT_PP(7), "grain");
+	if (PG_NARGS() > 8 && !PG_ARGISNULL(8))
+		anchor = (KamAnchor) option_of(PG_GETARG_TEXT_PP(8), anchor_names, lengthof(anchor_names),
+									   "anchor", "Use start, end or any.");
+	if (PG_NARGS() > 9 && !PG_ARGISNULL(9))
+		trial_end = date_arg(fcinfo, 9);
+	if (PG_NARGS() > 10 && !PG_ARGISNULL(10))
+	{
+		paused = PG_GETARG_RANGE_P(10);
+		rngtyp = lookup_type_cache(RangeTypeGetOid(paused), TYPECACHE_RANGE_INFO);
+	}
+	if (PG_NARGS() > 11 && !PG_ARGISNULL(11))
+		discount_from_datum(PG_GETARG_DATUM(11), &disc);
+	if (PG_NARGS() > 12 && !PG_ARGISNULL(12))
+		policy = (KamPolicy) option_of(PG_GETARG_TEXT_PP(12), policy_names, lengthof(policy_names),
+									   "discount policy", "Use deduct, ignore or forever_only.");
+
+	check_amount(amount, "amount");
+	kam_check_window(from, to);
+	if (DATE_NOT_FINITE(vfrom))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("valid_from must be a finite date"),
+				 errdetail("valid_from is %s.", kam_date_str(vfrom))));
+	if (vto < vfrom)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("valid_to is before valid_from"),
+				 errdetail("valid_from is %s, valid_to is %s.", kam_date_str(vfrom), kam_date_str(vto))));
+
+	full = monthly(amount, unit, count);
+	if (disc.present &&
+		(policy == KAM_DISCOUNTS_DEDUCT ||
+		 (policy == KAM_DISCOUNTS_FOREVER_ONLY && disc.duration == KAM_DISCOUNT_FOREVER)))
+	{
+		Datum		cut;
+
+		if (disc.is_percent)
+			cut = DirectFunctionCall2(numeric_div,
+									  DirectFunctionCall2(numeric_mul, NumericGetDatum(full),
+														  NumericGetDatum(disc.value)),
+									  NumericGetDatum(int_numeric(100)));
+		else
+			cut = NumericGetDatum(monthly(disc.value, unit, count));
+		discounted = DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale,
+														 DirectFunctionCall2(numeric_sub, NumericGetDatum(full), cut)));
+
+		/*
+		 * a discount takes a charge down to 0, never below; credit lines are
+		 * not discounted
+		 */
+		if (DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(full), NumericGetDatum(zero))))
+			discounted = full;
+		else if (DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(discounted), NumericGetDatum(zero))))
+			discounted = zero;
+		if (disc.duration == KAM_DISCOUNT_ONCE)
+			disc_end = add_units(vfrom, unit, count);
+		else if (disc.duration == KAM_DISCOUNT_REPEATING)
+			disc_end = add_months(vfrom, disc.months);
+	}
+
+	kam_materialize_srf(fcinfo);
+	{
+		DateADT		p = grain_start(from, grain);
+		int64		k = 0;
+
+		if (p < from)
+			p = add_units(grain_start(from, grain), grain, 1);
+
+		/*
+		 * the first period that can count: skip those ending before the line
+		 * starts
+		 */
+		while (p <= to)
+		{
+			DateADT		next = add_units(p, grain, 1);
+			DateADT		t;
+			bool		counts;
+			Datum		values[2];
+			bool		nulls[2] = {false, false};
+
+			CHECK_FOR_INTERRUPTS();
+			switch (anchor)
+			{
+				case KAM_ANCHOR_START:
+					t = p;
+					counts = vfrom <= t && t < vto;
+					break;
+				case KAM_ANCHOR_END:
+					t = next - 1;
+					counts = vfrom <= t && t < vto;
+					break;
+				default:
+					t = Max(p, vfrom);
+					counts = vfrom < next && vto > p;
+					break;
+			}
+			if (counts)
+			{
+				Numeric		mrr = full;
+
+				if (t < trial_end)
+					mrr = zero;
+				else if (paused != NULL &&
+						 range_contains_elem_internal(rngtyp, paused, DateADTGetDatum(t)))
+					mrr = zero;
+				else if (discounted != NULL && t < disc_end)
+					mrr = discounted;
+				values[0] = DateADTGetDatum(p);
+				values[1] = NumericGetDatum(mrr);
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			}
+			else if (p >= vto)
+				break;			/* the line has ended */
+			p = next;
+			k++;
+		}
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,113 @@
+-- From billing lines to MRR (docs/ledger.md): kam.monthly_amount, kam.discount,
+-- kam.mrr_schedule, against hand-worked values and a plain-SQL reference.
+
+-- monthly amounts, exact: multiply before dividing
+SELECT kam.monthly_amount(1200, 'year') AS annual_1200,
+       kam.monthly_amount(12, 'week') AS weekly_12,
+       kam.monthly_amount(99.99, 'quarter', 3) AS per_3_quarters,
+       kam.monthly_amount(300, 'quarter') AS quarterly_300,
+       kam.monthly_amount(10, 'day') AS daily_10,
+       kam.monthly_amount(100, 'Month') AS unit_case_ignored,
+       kam.monthly_amount(-50, 'month') AS credit,
+       kam.monthly_amount(NULL, 'month') AS null_amount;
+SELECT test_error($q$SELECT kam.monthly_amount(10, 'fortnight')$q$);
+SELECT test_error($q$SELECT kam.monthly_amount(10, 'month', 0)$q$);
+SELECT test_error($q$SELECT kam.monthly_amount('NaN', 'month')$q$);
+SELECT test_error($q$SELECT kam.monthly_amount('Infinity', 'month')$q$);
+
+-- discounts
+SELECT kam.discount(percent => 20) AS forever_20,
+       kam.discount(amount => 10, duration => 'repeating', months => 3) AS repeating,
+       kam.discount(percent => 100, duration => 'once') AS once_free;
+SELECT test_error($q$SELECT kam.discount(percent => 20, amount => 5)$q$);
+SELECT test_error($q$SELECT kam.discount()$q$);
+SELECT test_error($q$SELECT kam.discount(percent => 120)$q$);
+SELECT test_error($q$SELECT kam.discount(percent => -1)$q$);
+SELECT test_error($q$SELECT kam.discount(amount => -1)$q$);
+SELECT test_error($q$SELECT kam.discount(percent => 10, duration => 'weekly')$q$);
+SELECT test_error($q$SELECT kam.discount(percent => 10, duration => 'repeating')$q$);
+SELECT test_error($q$SELECT kam.discount(percent => 10, months => 3)$q$);
+SELECT test_error($q$SELECT kam.discount(percent => 10, duration => 'repeating', months => 0)$q$);
+SELECT test_error($q$SELECT kam.discount(percent => 'NaN')$q$);
+
+-- an annual plan from the 15th: which months count under each anchor
+SELECT anchor, count(*) AS months, min(at) AS first, max(at) AS last, sum(mrr) AS total
+FROM unnest(ARRAY['start', 'end', 'any']) anchor,
+     kam.mrr_schedule('2024-01-15', '2025-01-15', 1200, 'year', 1, '2024-01-01', '2025-03-01', anchor => anchor)
+GROUP BY anchor ORDER BY anchor;
+-- open-ended monthly line, weekly price
+SELECT at, mrr FROM kam.mrr_schedule('2024-03-01', NULL, 12, 'week', 1, '2024-01-01', '2024-05-01');
+-- discounts: once (the first billing period), repeating (3 months), forever, and the policies
+SELECT d.label, string_agg(s.mrr::text, ' ' ORDER BY s.at) AS mrr_jan_to_may
+FROM (VALUES ('once 20%', kam.discount(percent => 20, duration => 'once')),
+             ('repeating 10 for 3 months', kam.discount(amount => 10, duration => 'repeating', months => 3)),
+             ('forever 10%', kam.discount(percent => 10)),
+             ('amount above the charge', kam.discount(amount => 500))) d(label, disc),
+     kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-05-01', discount => d.disc) s
+GROUP BY d.label ORDER BY d.label;
+SELECT p.policy, string_agg(s.mrr::text, ' ' ORDER BY s.at) AS mrr_jan_to_mar
+FROM unnest(ARRAY['deduct', 'ignore', 'forever_only']) p(policy),
+     kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-03-01',
+                      discount => kam.discount(percent => 20, duration => 'once'), discounts => p.policy) s
+GROUP BY p.policy ORDER BY p.policy;
+-- an annual plan billed once a year: a 'once' discount covers its whole first year
+SELECT count(*) FILTER (WHERE mrr = 80) AS discounted_months, count(*) FILTER (WHERE mrr = 100) AS full_months
+FROM kam.mrr_schedule('2024-01-01', NULL, 1200, 'year', 1, '2024-01-01', '2025-06-01',
+                      discount => kam.discount(percent => 20, duration => 'once'));
+-- trial and pause
+SELECT at, mrr FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01',
+                                     trial_end => '2024-03-01', paused => daterange('2024-05-01', '2024-07-01'));
+-- a credit line (negative) is not discounted
+SELECT at, mrr FROM kam.mrr_schedule('2024-01-01', '2024-03-01', -50, 'month', 1, '2024-01-01', '2024-06-01',
+                                     discount => kam.discount(percent => 50));
+-- grains: days, ISO weeks (Mondays), quarters, years
+SELECT grain, count(*) AS periods, min(at) AS first, max(at) AS last
+FROM unnest(ARRAY['day', 'week', 'month', 'quarter', 'year']) grain,
+     kam.mrr_schedule('2024-01-10', '2024-03-20', 100, 'month', 1, '2024-01-01', '2024-12-31', grain => grain, anchor => 'any')
+GROUP BY grain ORDER BY grain;
+-- timestamps and timestamptz work where dates do (the day in the session time zone)
+SELECT count(*) AS months, sum(mrr) AS total
+FROM kam.mrr_schedule(timestamptz '2024-01-01 10:00', NULL, 100, 'month', 1, timestamptz '2024-01-01 00:00', '2024-06-01 23:59'::timestamp);
+-- NULL arguments: no row (a line without dates or amount has no MRR)
+SELECT count(*) AS rows_for_null_amount FROM kam.mrr_schedule('2024-01-01', NULL, NULL, 'month', 1, '2024-01-01', '2024-06-01');
+-- errors
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01', grain => 'decade')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01', anchor => 'middle')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01', discounts => 'some')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', -1, '2024-01-01', '2024-06-01')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-03-01', '2024-01-01', 100, 'month', 1, '2024-01-01', '2024-06-01')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-06-01', '2024-01-01')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('-infinity', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 'NaN', 'month', 1, '2024-01-01', '2024-06-01')$q$);
+
+-- reference: 2 000 random lines (day, week, month, quarter and year prices, every few
+-- open-ended) over 30 months, each anchor against the generate_series join an analyst writes
+SELECT setseed(0.7);
+CREATE TEMP TABLE lines AS
+SELECT g AS id, d AS valid_from,
+       CASE WHEN random() < 0.2 THEN NULL ELSE d + (1 + floor(random() * 700))::int END AS valid_to,
+       round((random() * 5000)::numeric, 2) AS amount,
+       (ARRAY['day', 'week', 'month', 'quarter', 'year'])[1 + floor(random() * 5)::int] AS unit,
+       1 + floor(random() * 3)::int AS cnt
+FROM generate_series(1, 2000) g, LATERAL (SELECT DATE '2023-01-01' + floor(random() * 900)::int AS d) x;
+CREATE TEMP TABLE factors(unit text, num int, den int);
+INSERT INTO factors VALUES ('day', 365, 12), ('week', 52, 12), ('month', 1, 1), ('quarter', 1, 3), ('year', 1, 12);
+CREATE TEMP TABLE ref AS
+SELECT a.anchor, l.id, m::date AS at, l.amount * f.num / (f.den * l.cnt) AS mrr
+FROM lines l JOIN factors f USING (unit),
+     generate_series(DATE '2023-06-01', DATE '2025-11-01', interval '1 month') m,
+     unnest(ARRAY['start', 'end', 'any']) a(anchor)
+WHERE CASE a.anchor
+        WHEN 'start' THEN l.valid_from <= m::date AND (l.valid_to IS NULL OR m::date < l.valid_to)
+        WHEN 'end' THEN l.valid_from <= (m + interval '1 month')::date - 1 AND (l.valid_to IS NULL OR (m + interval '1 month')::date - 1 < l.valid_to)
+        ELSE l.valid_from < (m + interval '1 month')::date AND (l.valid_to IS NULL OR l.valid_to > m::date) END;
+CREATE TEMP TABLE got AS
+SELECT a.anchor, l.id, s.at, s.mrr
+FROM lines l, unnest(ARRAY['start', 'end', 'any']) a(anchor),
+     kam.mrr_schedule(l.valid_from, l.valid_to, l.amount, l.unit, l.cnt, '2023-06-01', '2025-11-01', anchor => a.anchor) s;
+SELECT (SELECT count(*) FROM ref) AS reference_rows, (SELECT count(*) FROM got) AS kam_rows,
+       count(*) FILTER (WHERE r.mrr IS DISTINCT FROM g.mrr) AS differ
+FROM ref r FULL JOIN got g USING (anchor, id, at);
+-- totals per anchor agree with sum(numeric) over the reference to the cent (exactly)
+SELECT anchor, sum(mrr) = (SELECT sum(mrr) FROM ref r WHERE r.anchor = g.anchor) AS totals_equal
+FROM got g GROUP BY anchor ORDER BY anchor;
