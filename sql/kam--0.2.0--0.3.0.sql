@@ -266,3 +266,200 @@ CREATE FUNCTION @extschema@.mrr_schedule(valid_from timestamptz, valid_to timest
     LANGUAGE C STABLE PARALLEL SAFE ROWS 24;
 COMMENT ON FUNCTION @extschema@.mrr_schedule(timestamptz, timestamptz, numeric, text, integer, timestamptz, timestamptz, text, text, timestamptz, daterange, @extschema@.discount, text) IS
     'kam.mrr_schedule with timestamp or timestamptz dates, each truncated to the day in the session time zone';
+
+-------------------------------------------------------------------------------
+-- Dates as timestamps, and the grain forms: kam.retention_agg (docs/retention.md)
+-------------------------------------------------------------------------------
+-- Every date argument also takes timestamp and timestamptz (the day in the session time
+-- zone: those forms are STABLE); a trailing grain truncates at, from and to to it (snapshots
+-- dated on billing days), and without one a window date no row has raises a WARNING.
+-- Rows may be negative (credit lines); only an account's total at a date may not.
+
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, date, double precision, date, date, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr double precision, "from" date, "to" date, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, double precision, date, date, text) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two dates; at, from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, date, date, double precision, date, date, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from date, valid_to date, mrr double precision, "from" date, "to" date, grain text) (
+    SFUNC = @extschema@.retention_interval_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, date, double precision, date, date, text) IS
+    'MRR movements from contract intervals (valid_from <= t < valid_to, NULL valid_to open-ended); from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, timestamptz, double precision, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr double precision, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, double precision, timestamptz, timestamptz) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two dates; timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, timestamptz, timestamptz, double precision, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr double precision, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.retention_interval_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, timestamptz, double precision, timestamptz, timestamptz) IS
+    'MRR movements from contract intervals (valid_from <= t < valid_to, NULL valid_to open-ended); timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, timestamptz, double precision, timestamptz, timestamptz, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr double precision, "from" timestamptz, "to" timestamptz, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, double precision, timestamptz, timestamptz, text) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two dates; at, from and to truncated to the grain; timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, timestamptz, timestamptz, double precision, timestamptz, timestamptz, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr double precision, "from" timestamptz, "to" timestamptz, grain text) (
+    SFUNC = @extschema@.retention_interval_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, timestamptz, double precision, timestamptz, timestamptz, text) IS
+    'MRR movements from contract intervals (valid_from <= t < valid_to, NULL valid_to open-ended); from and to truncated to the grain; timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, date, numeric, date, date, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr numeric, "from" date, "to" date, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, numeric, date, date, text) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two dates; at, from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, date, date, numeric, date, date, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from date, valid_to date, mrr numeric, "from" date, "to" date, grain text) (
+    SFUNC = @extschema@.retention_interval_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, date, numeric, date, date, text) IS
+    'MRR movements from contract intervals (valid_from <= t < valid_to, NULL valid_to open-ended); from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, timestamptz, numeric, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr numeric, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, numeric, timestamptz, timestamptz) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two dates; timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, timestamptz, timestamptz, numeric, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr numeric, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.retention_interval_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, timestamptz, numeric, timestamptz, timestamptz) IS
+    'MRR movements from contract intervals (valid_from <= t < valid_to, NULL valid_to open-ended); timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, timestamptz, numeric, timestamptz, timestamptz, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr numeric, "from" timestamptz, "to" timestamptz, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, numeric, timestamptz, timestamptz, text) IS
+    'MRR movements from snapshots (account, snapshot date, MRR) between two dates; at, from and to truncated to the grain; timestamps as days in the session time zone';
+CREATE FUNCTION @extschema@.retention_interval_sfunc(internal, anyelement, timestamptz, timestamptz, numeric, timestamptz, timestamptz, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr numeric, "from" timestamptz, "to" timestamptz, grain text) (
+    SFUNC = @extschema@.retention_interval_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, timestamptz, numeric, timestamptz, timestamptz, text) IS
+    'MRR movements from contract intervals (valid_from <= t < valid_to, NULL valid_to open-ended); from and to truncated to the grain; timestamps as days in the session time zone';
+
+-- kam.survival_agg over timestamps
+CREATE FUNCTION @extschema@.survival_sfunc(internal, timestamptz, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_survival_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.survival_agg(started timestamptz, ended timestamptz, as_of timestamptz) (
+    SFUNC = @extschema@.survival_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.survival_final,
+    COMBINEFUNC = @extschema@.survival_combine, SERIALFUNC = @extschema@.survival_serial,
+    DESERIALFUNC = @extschema@.survival_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.survival_agg(timestamptz, timestamptz, timestamptz) IS
+    'Kaplan-Meier life table of contracts over timestamps (days in the session time zone); NULL ended = still active, censored at as_of';
+
+
+-------------------------------------------------------------------------------
+-- The pair forms over numeric money, read natively (exactly as numeric::float8, without its
+-- round trip through text)
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.retention_pair_sfunc(@extschema@.retention, numeric, numeric)
+    RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_pair_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.retention_pair_sfunc(@extschema@.retention, numeric, numeric, boolean)
+    RETURNS @extschema@.retention
+    AS 'MODULE_PATHNAME', 'kam_retention_pair_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(start_mrr numeric, end_mrr numeric) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(numeric, numeric) IS
+    'MRR movements from one row per account (MRR at the start, MRR at the end), numeric money; accounts starting at 0 count as new';
+CREATE AGGREGATE @extschema@.retention_agg(start_mrr numeric, end_mrr numeric, "returning" boolean) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(numeric, numeric, boolean) IS
+    'MRR movements from one row per account, numeric money; returning tells reactivation from new';
+CREATE AGGREGATE @extschema@.nrr(start_mrr numeric, end_mrr numeric) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.nrr,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.nrr(numeric, numeric) IS
+    'Net revenue retention over one row per account (start MRR, end MRR), numeric money';
+CREATE AGGREGATE @extschema@.grr(start_mrr numeric, end_mrr numeric) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.grr,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.grr(numeric, numeric) IS
+    'Gross revenue retention over one row per account (start MRR, end MRR), numeric money';
+CREATE AGGREGATE @extschema@.logo_churn_rate(start_mrr numeric, end_mrr numeric) (
+    SFUNC = @extschema@.retention_pair_sfunc,
+    STYPE = @extschema@.retention,
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.logo_churn_rate,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.logo_churn_rate(numeric, numeric) IS
+    'Logo churn rate over one row per account (start MRR, end MRR), numeric money';

@@ -67,6 +67,9 @@ struct KamAcctState
 	bool		has_window;
 	DateADT		from;
 	DateADT		to;
+	int16		grain;			/* KamUnit of the grain form, or -1 */
+	bool		seen_from;		/* some row was dated `from` (the warning) */
+	bool		seen_to;		/* some row was dated `to` */
 	acctab_hash *tab;
 	acctab_iterator iter;
 
@@ -146,6 +149,7 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 
 	st->ctx = aggctx;
 	st->kind = kind;
+	st->grain = -1;
 	st->keytype = keytype;
 	st->collation = collation;
 	get_typlenbyval(keytype, &st->keylen, &st->keybyval);
@@ -353,6 +357,64 @@ kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to)
 	st->to = to;
 }
 
+static void grain_mismatch(int got, int had) pg_attribute_noreturn();
+
+static void
+grain_mismatch(int got, int had)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("the grain must be the same for every row of one aggregate"),
+			 errdetail("Got %s after %s.", got < 0 ? "none" : kam_unit_names[got],
+					   had < 0 ? "none" : kam_unit_names[had])));
+}
+
+/*
+ * The grain of the grain form (-1: none), given with every row: the first
+ * row's (before the window is set) holds for the rest.
+ */
+void
+kam_acct_set_grain(KamAcctState *st, int grain)
+{
+	if (likely(st->grain == grain))
+		return;
+	if (st->has_window)
+		grain_mismatch(grain, st->grain);
+	st->grain = (int16) grain;
+}
+
+int
+kam_acct_grain(KamAcctState *st)
+{
+	return st->grain;
+}
+
+/* Some row was dated `from` (or `to`), or counted there. */
+void
+kam_acct_mark_seen(KamAcctState *st, bool from, bool to)
+{
+	st->seen_from |= from;
+	st->seen_to |= to;
+}
+
+void
+kam_acct_seen(KamAcctState *st, bool *from, bool *to)
+{
+	*from = st->seen_from;
+	*to = st->seen_to;
+}
+
+/* An account's key as text, for messages. */
+char *
+kam_acct_key_str(KamAcctState *st, Datum key)
+{
+	Oid			out;
+	bool		varlena;
+
+	getTypeOutputInfo(st->keytype, &out, &varlena);
+	return OidOutputFunctionCall(out, key);
+}
+
 void
 kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to)
 {
@@ -424,7 +486,14 @@ static void
 acct_merge_window(KamAcctState *st, const KamAcctState *other)
 {
 	if (other->has_window)
+	{
+		if (st->has_window && st->grain != other->grain)
+			grain_mismatch(other->grain, st->grain);
+		st->grain = other->grain;
+	}
+	if (other->has_window)
 		kam_acct_set_window(st, other->from, other->to);
+	kam_acct_mark_seen(st, other->seen_from, other->seen_to);
 }
 
 /*
@@ -517,6 +586,9 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->keytype);
 	pq_sendint32(&buf, st->collation);
 	pq_sendbyte(&buf, st->has_window);
+	pq_sendint16(&buf, st->grain);
+	pq_sendbyte(&buf, st->seen_from);
+	pq_sendbyte(&buf, st->seen_to);
 	pq_sendint32(&buf, st->from);
 	pq_sendint32(&buf, st->to);
 	if (st->kind == KAM_ACCT_WINDOW)
@@ -575,6 +647,9 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	collation = pq_getmsgint(&buf, 4);
 	st = acct_state_new(aggctx, kind, keytype, collation);
 	st->has_window = pq_getmsgbyte(&buf) != 0;
+	st->grain = (int16) pq_getmsgint(&buf, 2);
+	st->seen_from = pq_getmsgbyte(&buf) != 0;
+	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);
 	st->to = pq_getmsgint(&buf, 4);
 	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserial");

@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 #include "utils/lsyscache.h"
+#include "utils/date.h"
 #include "utils/numeric.h"
 #include "catalog/pg_type.h"
 
@@ -178,24 +179,53 @@ slow:
 }
 
 /*
- * The money argument `argno` of an aggregate transition call as a double,
- * whether the aggregate was declared with double precision or numeric
- * (the declared type is looked up once and kept in fn_extra).
+ * The declared types of a call's arguments, looked up once per call site and
+ * kept in fn_extra (only for the functions that read their arguments through
+ * kam_money_arg and kam_date_arg: they share this use of fn_extra).
+ */
+static Oid
+arg_type(FunctionCallInfo fcinfo, int argno)
+{
+	Oid		   *types = (Oid *) fcinfo->flinfo->fn_extra;
+
+	if (unlikely(types == NULL))
+	{
+		types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, Max(PG_NARGS(), 1) * sizeof(Oid));
+		for (int i = 0; i < PG_NARGS(); i++)
+			types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+		fcinfo->flinfo->fn_extra = types;
+	}
+	return types[argno];
+}
+
+/*
+ * The money argument `argno` as a double, whether the function was declared
+ * with double precision or numeric (read natively, exactly as numeric::float8).
  */
 double
 kam_money_arg(FunctionCallInfo fcinfo, int argno)
 {
-	Oid		   *typ = (Oid *) fcinfo->flinfo->fn_extra;
-
-	if (unlikely(typ == NULL))
-	{
-		typ = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid));
-		*typ = get_fn_expr_argtype(fcinfo->flinfo, argno);
-		fcinfo->flinfo->fn_extra = typ;
-	}
-	if (*typ == NUMERICOID)
+	if (arg_type(fcinfo, argno) == NUMERICOID)
 		return numeric_to_double(PG_GETARG_DATUM(argno));
 	return PG_GETARG_FLOAT8(argno);
+}
+
+/*
+ * The date argument `argno`, declared as date, timestamp or timestamptz (then
+ * the day in the session time zone; such a function is STABLE).
+ */
+DateADT
+kam_date_arg(FunctionCallInfo fcinfo, int argno)
+{
+	switch (arg_type(fcinfo, argno))
+	{
+		case TIMESTAMPTZOID:
+			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(argno)));
+		case TIMESTAMPOID:
+			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, PG_GETARG_DATUM(argno)));
+		default:
+			return PG_GETARG_DATEADT(argno);
+	}
 }
 
 /*

@@ -66,6 +66,12 @@ kam_sum_value(const KamSum *s)
  */
 #define KAM_MONEY_REL_EPS 1e-12
 
+/*
+ * An account total within this of 0 is 0: amounts that cancel (a credit note
+ * against its invoice) leave binary noise far below a millionth of a cent.
+ */
+#define KAM_MONEY_ZERO 1e-9
+
 static inline bool
 kam_money_same(double a, double b)
 {
@@ -106,6 +112,7 @@ extern void kam_check_fraction(double v, const char *what);
 extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
+extern DateADT kam_date_arg(FunctionCallInfo fcinfo, int argno);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 extern void kam_append_double(StringInfo buf, double v);
 extern void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint) pg_attribute_noreturn();
@@ -144,6 +151,27 @@ extern bytea *kam_values_send(const KamValuesType *t, const double *v);
 extern void kam_values_recv(const KamValuesType *t, StringInfo buf, double *v);
 extern void kam_values_check_result(const KamValuesType *t, const double *v);
 extern void kam_check_binary_version(StringInfo buf, const char *type, int version);
+
+/*
+ * The calendar (calendar.c): units of billing periods and grains of time.
+ */
+typedef enum KamUnit
+{
+	KAM_UNIT_DAY,
+	KAM_UNIT_WEEK,
+	KAM_UNIT_MONTH,
+	KAM_UNIT_QUARTER,
+	KAM_UNIT_YEAR
+} KamUnit;
+
+#define KAM_NUNITS 5
+extern const char *const kam_unit_names[];
+extern const int kam_unit_num[];	/* monthly factor num / den of each unit */
+extern const int kam_unit_den[];
+extern KamUnit kam_unit_of(text *t, const char *what);
+extern DateADT kam_add_months(DateADT d, int64 k);
+extern DateADT kam_add_units(DateADT d, KamUnit unit, int64 k);
+extern DateADT kam_grain_start(DateADT d, KamUnit grain);
 
 /*
  * Weighted scores: missing-value policies (scoring.c); float8 arrays, weights
@@ -231,6 +259,13 @@ extern void kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double 
 extern void kam_history_group(KamAcctState *st, KamHistory *h);
 extern void kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to);
 extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
+extern void kam_acct_set_grain(KamAcctState *st, int grain);
+extern int	kam_acct_grain(KamAcctState *st);
+extern void kam_acct_mark_seen(KamAcctState *st, bool from, bool to);
+extern void kam_acct_seen(KamAcctState *st, bool *from, bool *to);
+extern char *kam_acct_key_str(KamAcctState *st, Datum key);
+extern void kam_check_row_money(double mrr, const char *what);
+extern double kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at);
 extern uint64 kam_acct_count(KamAcctState *st);
 extern void kam_acct_iterate_begin(KamAcctState *st);
 extern KamAcct *kam_acct_iterate_next(KamAcctState *st);

@@ -25,38 +25,6 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
-/* ---------- billing units and grains ---------- */
-
-typedef enum KamUnit
-{
-	KAM_UNIT_DAY,
-	KAM_UNIT_WEEK,
-	KAM_UNIT_MONTH,
-	KAM_UNIT_QUARTER,
-	KAM_UNIT_YEAR
-} KamUnit;
-
-static const char *const unit_names[] = {"day", "week", "month", "quarter", "year"};
-
-/* monthly factor of each unit as num / den: day 365/12, week 52/12, month 1, quarter 1/3, year 1/12 */
-static const int unit_num[] = {365, 52, 1, 1, 1};
-static const int unit_den[] = {12, 12, 1, 3, 12};
-
-static KamUnit
-unit_of(text *t, const char *what)
-{
-	char	   *s = text_to_cstring(t);
-
-	for (int i = 0; i < (int) lengthof(unit_names); i++)
-		if (pg_strcasecmp(s, unit_names[i]) == 0)
-			return (KamUnit) i;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown %s \"%s\"", what, s),
-			 errhint("Use day, week, month, quarter or year.")));
-	pg_unreachable();
-}
-
 static int32
 check_count(int32 count)
 {
@@ -83,8 +51,8 @@ static Numeric
 monthly(Numeric amount, KamUnit unit, int32 count)
 {
 	Datum		num = DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
-										  NumericGetDatum(int_numeric(unit_num[unit])));
-	int64		den = (int64) unit_den[unit] * count;
+										  NumericGetDatum(int_numeric(kam_unit_num[unit])));
+	int64		den = (int64) kam_unit_den[unit] * count;
 
 	if (den != 1)
 		num = DirectFunctionCall2(numeric_div, num, NumericGetDatum(int_numeric(den)));
@@ -107,101 +75,11 @@ Datum
 kam_monthly_amount(PG_FUNCTION_ARGS)
 {
 	Numeric		amount = PG_GETARG_NUMERIC(0);
-	KamUnit		unit = unit_of(PG_GETARG_TEXT_PP(1), "unit");
+	KamUnit		unit = kam_unit_of(PG_GETARG_TEXT_PP(1), "unit");
 	int32		count = check_count(PG_NARGS() > 2 ? PG_GETARG_INT32(2) : 1);
 
 	check_amount(amount, "amount");
 	PG_RETURN_NUMERIC(monthly(amount, unit, count));
-}
-
-/* ---------- dates ---------- */
-
-static DateADT
-ymd_date(int y, int m, int d)
-{
-	return date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
-}
-
-/* d plus k months, the day clamped to the month's length (as date + interval) */
-static DateADT
-add_months(DateADT d, int64 k)
-{
-	int			y,
-				m,
-				day;
-	int64		mm;
-
-	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-	mm = (int64) y * 12 + (m - 1) + k;
-	y = (int) (mm >= 0 ? mm / 12 : -((-mm + 11) / 12));
-	m = (int) (mm - (int64) y * 12) + 1;
-	day = Min(day, day_tab[isleap(y)][m - 1]);
-	if (!IS_VALID_DATE(ymd_date(y, m, day)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("date out of range")));
-	return ymd_date(y, m, day);
-}
-
-/* d plus k units */
-static DateADT
-add_units(DateADT d, KamUnit unit, int64 k)
-{
-	switch (unit)
-	{
-		case KAM_UNIT_DAY:
-			return d + (DateADT) k;
-		case KAM_UNIT_WEEK:
-			return d + (DateADT) (7 * k);
-		case KAM_UNIT_MONTH:
-			return add_months(d, k);
-		case KAM_UNIT_QUARTER:
-			return add_months(d, 3 * k);
-		case KAM_UNIT_YEAR:
-			return add_months(d, 12 * k);
-	}
-	pg_unreachable();
-}
-
-/* the start of d's period of the grain (ISO weeks start on Monday) */
-static DateADT
-grain_start(DateADT d, KamUnit grain)
-{
-	int			y,
-				m,
-				day;
-
-	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-	switch (grain)
-	{
-		case KAM_UNIT_DAY:
-			return d;
-		case KAM_UNIT_WEEK:
-			return d - (j2day(d + POSTGRES_EPOCH_JDATE) + 6) % 7;
-		case KAM_UNIT_MONTH:
-			return ymd_date(y, m, 1);
-		case KAM_UNIT_QUARTER:
-			return ymd_date(y, ((m - 1) / 3) * 3 + 1, 1);
-		case KAM_UNIT_YEAR:
-			return ymd_date(y, 1, 1);
-	}
-	pg_unreachable();
-}
-
-/*
- * A date argument given as date, timestamp or timestamptz (the day in the
- * session time zone).  NULL Datums are the caller's business.
- */
-static DateADT
-date_arg(FunctionCallInfo fcinfo, int argno)
-{
-	Oid			typ = get_fn_expr_argtype(fcinfo->flinfo, argno);
-
-	if (typ == TIMESTAMPTZOID)
-		return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(argno)));
-	if (typ == TIMESTAMPOID)
-		return DatumGetDateADT(DirectFunctionCall1(timestamp_date, PG_GETARG_DATUM(argno)));
-	return PG_GETARG_DATEADT(argno);
 }
 
 /* ---------- kam.discount ---------- */
@@ -410,20 +288,20 @@ kam_mrr_schedule(PG_FUNCTION_ARGS)
 			kam_materialize_srf(fcinfo);
 			return (Datum) 0;	/* a line without dates or amount has no MRR */
 		}
-	vfrom = date_arg(fcinfo, 0);
-	vto = open_ended ? DATEVAL_NOEND : date_arg(fcinfo, 1);
+	vfrom = kam_date_arg(fcinfo, 0);
+	vto = open_ended ? DATEVAL_NOEND : kam_date_arg(fcinfo, 1);
 	amount = PG_GETARG_NUMERIC(2);
-	unit = unit_of(PG_GETARG_TEXT_PP(3), "unit");
+	unit = kam_unit_of(PG_GETARG_TEXT_PP(3), "unit");
 	count = check_count(PG_GETARG_INT32(4));
-	from = date_arg(fcinfo, 5);
-	to = date_arg(fcinfo, 6);
+	from = kam_date_arg(fcinfo, 5);
+	to = kam_date_arg(fcinfo, 6);
 	if (PG_NARGS() > 7 && !PG_ARGISNULL(7))
-		grain = unit_of(PG_GETARG_TEXT_PP(7), "grain");
+		grain = kam_unit_of(PG_GETARG_TEXT_PP(7), "grain");
 	if (PG_NARGS() > 8 && !PG_ARGISNULL(8))
 		anchor = (KamAnchor) option_of(PG_GETARG_TEXT_PP(8), anchor_names, lengthof(anchor_names),
 									   "anchor", "Use start, end or any.");
 	if (PG_NARGS() > 9 && !PG_ARGISNULL(9))
-		trial_end = date_arg(fcinfo, 9);
+		trial_end = kam_date_arg(fcinfo, 9);
 	if (PG_NARGS() > 10 && !PG_ARGISNULL(10))
 	{
 		paused = PG_GETARG_RANGE_P(10);
@@ -474,18 +352,18 @@ kam_mrr_schedule(PG_FUNCTION_ARGS)
 		else if (DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(discounted), NumericGetDatum(zero))))
 			discounted = zero;
 		if (disc.duration == KAM_DISCOUNT_ONCE)
-			disc_end = add_units(vfrom, unit, count);
+			disc_end = kam_add_units(vfrom, unit, count);
 		else if (disc.duration == KAM_DISCOUNT_REPEATING)
-			disc_end = add_months(vfrom, disc.months);
+			disc_end = kam_add_months(vfrom, disc.months);
 	}
 
 	kam_materialize_srf(fcinfo);
 	{
-		DateADT		p = grain_start(from, grain);
+		DateADT		p = kam_grain_start(from, grain);
 		int64		k = 0;
 
 		if (p < from)
-			p = add_units(grain_start(from, grain), grain, 1);
+			p = kam_add_units(kam_grain_start(from, grain), grain, 1);
 
 		/*
 		 * the first period that can count: skip those ending before the line
@@ -493,7 +371,7 @@ kam_mrr_schedule(PG_FUNCTION_ARGS)
 		 */
 		while (p <= to)
 		{
-			DateADT		next = add_units(p, grain, 1);
+			DateADT		next = kam_add_units(p, grain, 1);
 			DateADT		t;
 			bool		counts;
 			Datum		values[2];

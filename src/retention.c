@@ -456,8 +456,9 @@ kam_retention_pair_sfunc(PG_FUNCTION_ARGS)
 	bool		returning = false;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
-	s = PG_GETARG_FLOAT8(1);
-	e = PG_GETARG_FLOAT8(2);
+	/* double precision or numeric, read natively */
+	s = kam_money_arg(fcinfo, 1);
+	e = kam_money_arg(fcinfo, 2);
 	kam_check_money(s, "start_mrr");
 	kam_check_money(e, "end_mrr");
 	if (PG_NARGS() > 3)

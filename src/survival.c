@@ -176,8 +176,8 @@ kam_survival_sfunc(PG_FUNCTION_ARGS)
 
 	KAM_AGG_SKIP_NULL(1, 1);
 	KAM_AGG_SKIP_NULL(3, 3);
-	started = PG_GETARG_DATEADT(1);
-	as_of = PG_GETARG_DATEADT(3);
+	started = kam_date_arg(fcinfo, 1);
+	as_of = kam_date_arg(fcinfo, 3);
 	if (DATE_NOT_FINITE(started) || DATE_NOT_FINITE(as_of))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -185,7 +185,7 @@ kam_survival_sfunc(PG_FUNCTION_ARGS)
 				 errdetail("started is %s, as_of is %s.", kam_date_str(started), kam_date_str(as_of))));
 	if (!PG_ARGISNULL(2))
 	{
-		ended = PG_GETARG_DATEADT(2);
+		ended = kam_date_arg(fcinfo, 2);
 		if (ended < started)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

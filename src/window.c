@@ -23,9 +23,42 @@ check_at(DateADT at, const char *what)
 }
 
 /*
- * retention_agg(account anyelement, at date, mrr float8, from date, to date)
+ * An amount of one row: finite (negative rows are credits: only an
+ * account's total must not be negative, which the final function checks).
+ */
+void
+kam_check_row_money(double mrr, const char *what)
+{
+	if (unlikely(isnan(mrr) || isinf(mrr)))
+		kam_check_money(mrr, what); /* reports it */
+}
+
+/* the grain of a grain form's trailing argument `argno`, or -1 */
+static int
+grain_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno)
+		return -1;
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the grain must not be NULL")));
+	return (int) kam_unit_of(PG_GETARG_TEXT_PP(argno), "grain");
+}
+
+/* a date truncated to the grain (-1: as it is) */
+static inline DateADT
+to_grain(DateADT d, int grain)
+{
+	return grain < 0 || DATE_NOT_FINITE(d) ? d : kam_grain_start(d, (KamUnit) grain);
+}
+
+/*
+ * retention_agg(account anyelement, at, mrr, from, to [, grain])
  * Rows at `from` add to S, rows at `to` add to E, rows before `from` with
- * MRR > 0 mark the account as paying before (reactivation, not new).
+ * MRR > 0 mark the account as paying before (reactivation, not new).  With
+ * a grain, at, from and to are truncated to it first.  Dates may be date,
+ * timestamp or timestamptz.
  */
 PG_FUNCTION_INFO_V1(kam_retention_snapshot_sfunc);
 Datum
@@ -36,17 +69,22 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 				from,
 				to;
 	double		mrr;
+	int			grain;
 
 	KAM_AGG_SKIP_NULL(1, 5);
-	at = PG_GETARG_DATEADT(2);
+	grain = grain_arg(fcinfo, 6);
+	at = to_grain(kam_date_arg(fcinfo, 2), grain);
 	mrr = kam_money_arg(fcinfo, 3);
-	from = PG_GETARG_DATEADT(4);
-	to = PG_GETARG_DATEADT(5);
-	kam_check_money(mrr, "mrr");
+	from = to_grain(kam_date_arg(fcinfo, 4), grain);
+	to = to_grain(kam_date_arg(fcinfo, 5), grain);
+	kam_check_row_money(mrr, "mrr");
 	check_at(at, "snapshot date");
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW, NULL);
+	kam_acct_set_grain(st, grain);
 	kam_acct_set_window(st, from, to);
+	if (at == from || at == to)
+		kam_acct_mark_seen(st, at == from, at == to);
 
 	if (mrr == 0 || at > to)
 		PG_RETURN_POINTER(st);
@@ -59,17 +97,17 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 		if (at == to)
 			kam_sum_add(&a->e, mrr);
 	}
-	else if (at < from)
+	else if (at < from && mrr > 0)
 		kam_acct_lookup(st, PG_GETARG_DATUM(1))->returning = true;
 	PG_RETURN_POINTER(st);
 }
 
 /*
- * retention_agg(account anyelement, valid_from date, valid_to date,
- *				 mrr float8, from date, to date)
+ * retention_agg(account anyelement, valid_from, valid_to, mrr, from, to
+ *				 [, grain])
  * A subscription counts at t when valid_from <= t < valid_to (NULL valid_to:
  * open-ended).  One that started before `from` marks the account as paying
- * before.
+ * before.  With a grain, from and to are truncated to it.
  */
 PG_FUNCTION_INFO_V1(kam_retention_interval_sfunc);
 Datum
@@ -86,16 +124,18 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 				at_from,
 				at_to;
 	double		mrr;
+	int			grain;
 
 	/* valid_to (argument 3) may be NULL: open-ended */
 	KAM_AGG_SKIP_NULL(1, 2);
 	KAM_AGG_SKIP_NULL(4, 6);
-	vfrom = PG_GETARG_DATEADT(2);
-	vto = open_ended ? DATEVAL_NOEND : PG_GETARG_DATEADT(3);
+	grain = grain_arg(fcinfo, 7);
+	vfrom = kam_date_arg(fcinfo, 2);
+	vto = open_ended ? DATEVAL_NOEND : kam_date_arg(fcinfo, 3);
 	mrr = kam_money_arg(fcinfo, 4);
-	from = PG_GETARG_DATEADT(5);
-	to = PG_GETARG_DATEADT(6);
-	kam_check_money(mrr, "mrr");
+	from = to_grain(kam_date_arg(fcinfo, 5), grain);
+	to = to_grain(kam_date_arg(fcinfo, 6), grain);
+	kam_check_row_money(mrr, "mrr");
 	if (vto < vfrom)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -105,11 +145,13 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 						   kam_date_str(vto))));
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW, NULL);
+	kam_acct_set_grain(st, grain);
 	kam_acct_set_window(st, from, to);
 
 	before = vfrom < from;
 	at_from = vfrom <= from && from < vto;
 	at_to = vfrom <= to && to < vto;
+	kam_acct_mark_seen(st, at_from, at_to);
 
 	/*
 	 * zero MRR, empty intervals and contracts wholly inside the window add
@@ -119,13 +161,35 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 
 	a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
-	if (before)
+	if (before && mrr > 0)
 		a->returning = true;
 	if (at_from)
 		kam_sum_add(&a->s, mrr);
 	if (at_to)
 		kam_sum_add(&a->e, mrr);
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * An account's total at a date: a credit may take it to 0, not below.  Totals
+ * within KAM_MONEY_ZERO of 0 are 0 (binary noise of amounts that cancel).
+ */
+double
+kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at)
+{
+	double		v = kam_sum_value(sum);
+
+	if (v < 0)
+	{
+		if (v > -KAM_MONEY_ZERO)
+			return 0;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("account %s has a negative MRR total on %s", kam_acct_key_str(st, key), kam_date_str(at)),
+				 errdetail("Its rows add up to %g.", v),
+				 errhint("Credit lines may lower an account's MRR to 0, not below.")));
+	}
+	return v < KAM_MONEY_ZERO ? 0 : v;
 }
 
 /* Final function of both forms: classify every account. */
@@ -136,17 +200,38 @@ kam_retention_window_final(PG_FUNCTION_ARGS)
 	KamAcctState *st;
 	KamRetention *r;
 	KamAcct    *a;
+	DateADT		from,
+				to;
+	bool		seen_from,
+				seen_to;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
+	kam_acct_window(st, &from, &to);
+	kam_acct_seen(st, &seen_from, &seen_to);
+	/* a window date no row has: never a silent zero */
+	for (int i = 0; i < 2 && kam_acct_grain(st) < 0; i++)
+		if (!(i == 0 ? seen_from : seen_to))
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("no row of kam.retention_agg is at %s %s", i == 0 ? "from" : "to",
+							kam_date_str(i == 0 ? from : to)),
+					 errdetail("Every account has MRR 0 there: %s.",
+							   i == 0 ? "nothing starts, and every account is new or reactivated" :
+							   "every account churns"),
+					 errhint("If the snapshots are dated on other days of the period, give the grain: kam.retention_agg(account, at, mrr, from, to, 'month').")));
 	r = palloc0(sizeof(KamRetention));
 	kam_acct_iterate_begin(st);
 	while ((a = kam_acct_iterate_next(st)) != NULL)
 	{
+		double		s,
+					e;
+
 		CHECK_FOR_INTERRUPTS();
-		kam_retention_add(r, kam_sum_value(&a->s), kam_sum_value(&a->e),
-						  a->returning);
+		s = kam_account_total(st, a->key, &a->s, from);
+		e = kam_account_total(st, a->key, &a->e, to);
+		kam_retention_add(r, s, e, a->returning);
 	}
 	PG_RETURN_POINTER(r);
 }

@@ -41,6 +41,11 @@ retention_agg(double precision,double precision,boolean)|rows|SELECT kam.retenti
 nrr(double precision,double precision)|rows|SELECT kam.nrr(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
 grr(double precision,double precision)|rows|SELECT kam.grr(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
 logo_churn_rate(double precision,double precision)|rows|SELECT kam.logo_churn_rate(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
+retention_agg(numeric,numeric)|rows|SELECT kam.retention_agg(mrr_n, mrr_n * 1.1) FROM d, generate_series(1, 4)
+retention_agg(numeric,numeric,boolean)|rows|SELECT kam.retention_agg(mrr_n, mrr_n * 1.1, x > 5) FROM d, generate_series(1, 4)
+nrr(numeric,numeric)|rows|SELECT kam.nrr(mrr_n, mrr_n * 1.1) FROM d, generate_series(1, 4)
+grr(numeric,numeric)|rows|SELECT kam.grr(mrr_n, mrr_n * 1.1) FROM d, generate_series(1, 4)
+logo_churn_rate(numeric,numeric)|rows|SELECT kam.logo_churn_rate(mrr_n, mrr_n * 1.1) FROM d, generate_series(1, 4)
 rollup(kam.retention)|rows|SELECT kam.rollup(r) FROM r, generate_series(1, 100)
 retention_agg(anyelement,date,double precision,date,date)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01') FROM d, generate_series(1, 2)
 retention_agg(anyelement,date,numeric,date,date)|final|SELECT kam.retention_agg(acct, at, mrr_n, '2012-01-01', '2015-01-01') FROM d, generate_series(1, 2)
@@ -51,6 +56,19 @@ mrr_waterfall(anyelement,date,numeric)|final|SELECT cardinality(kam.mrr_waterfal
 cohort_retention(anyelement,date,double precision)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr)) FROM d
 cohort_retention(anyelement,date,numeric)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr_n)) FROM d
 survival_agg(date,date,date)|final|SELECT kam.survival_agg(at, at + life + g, '2030-01-01') FROM d, generate_series(1, 3) g
+retention_agg(anyelement,date,double precision,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,date,double precision,date,date,text)|final|SELECT kam.retention_agg(acct, at, at + 400, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, ts + interval '400 days', mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, ts + interval '400 days', mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,numeric,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr_n, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,numeric,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr_n, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,numeric,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, mrr_n, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,date,numeric,date,date,text)|final|SELECT kam.retention_agg(acct, at, at + 400, mrr_n, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,timestamp with time zone,numeric,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, ts + interval '400 days', mrr_n, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,timestamp with time zone,numeric,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, ts + interval '400 days', mrr_n, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
+survival_agg(timestamp with time zone,timestamp with time zone,timestamp with time zone)|final|SELECT kam.survival_agg(ts, ts + make_interval(days => life + g), '2030-01-01'::timestamptz) FROM d, generate_series(1, 3) g
 rfm(timestamp with time zone,double precision,timestamp with time zone,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day') FROM d, generate_series(1, 2)
 rfm(timestamp with time zone,double precision,timestamp with time zone,interval,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
 bgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.bgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)

@@ -154,3 +154,49 @@ SELECT test_error($q$SELECT kam.retention_agg(account, valid_from, valid_to, 'In
 SELECT test_error($q$SELECT kam.retention_agg(account, valid_from, valid_to, mrr, '2024-03-01', '2024-01-01') FROM contracts$q$);
 -- still usable after the errors
 SELECT kam.nrr(kam.retention_agg(account, month, mrr, '2024-01-01', '2024-03-01')) FROM snap;
+
+-- Snapshots dated on billing days (SPEC section 7): without a grain, a window date no row
+-- has is a WARNING (every account would have MRR 0 there); with one, at, from and to are
+-- truncated to it
+CREATE TEMP TABLE billing_snap(account text, at date, mrr numeric);
+INSERT INTO billing_snap VALUES
+    ('A', '2023-12-15', 100), ('A', '2024-01-15', 100), ('A', '2024-02-15', 120),
+    ('B', '2024-01-03', 50), ('B', '2024-02-03', 50),
+    ('C', '2023-11-20', 80), ('C', '2024-02-20', 60),
+    ('D', '2024-01-28', 40);
+SELECT kam.retention_agg(account, at, mrr, '2024-01-15', '2024-02-15')::text AS exact_dates_partial_match FROM billing_snap;
+SELECT kam.retention_agg(account, at, mrr, '2024-01-01', '2024-02-01')::text AS month_starts_no_match FROM billing_snap;
+SELECT kam.retention_agg(account, at, mrr, '2024-01-01', '2024-02-01', 'month')::text AS grain_month FROM billing_snap;
+SELECT kam.retention_agg(account, at, mrr, '2024-01-15', '2024-02-10', 'month')::text AS grain_mid_month_window FROM billing_snap;
+-- the same by hand: each account's monthly total at January and February
+SELECT sum(s) FILTER (WHERE s > 0) AS starting_by_hand, sum(e - s) FILTER (WHERE s > 0 AND e > s) AS expansion_by_hand,
+       sum(e) FILTER (WHERE s = 0 AND e > 0 AND NOT before) AS new_by_hand, sum(e) FILTER (WHERE s = 0 AND e > 0 AND before) AS reactivation_by_hand
+FROM (SELECT account, coalesce(sum(mrr) FILTER (WHERE date_trunc('month', at) = '2024-01-01'), 0) AS s,
+             coalesce(sum(mrr) FILTER (WHERE date_trunc('month', at) = '2024-02-01'), 0) AS e,
+             bool_or(at < '2024-01-01') AS before
+      FROM billing_snap GROUP BY account) x;
+-- weeks start on Monday, quarters and years on their first day
+SELECT kam.retention_agg(account, at, mrr, '2024-01-17', '2024-02-14', 'week')::text AS grain_week,
+       kam.retention_agg(account, at, mrr, '2023-11-01', '2024-02-29', 'quarter')::text AS grain_quarter
+FROM billing_snap;
+-- the interval form with a grain: from and to truncated
+SELECT kam.retention_agg(k, vf, vt, m, '2024-01-20', '2024-03-05', 'month')::text AS interval_grain
+FROM (VALUES ('A', DATE '2023-06-01', DATE '2024-02-15', 100.0), ('B', '2024-02-01', NULL, 40)) v(k, vf, vt, m);
+-- timestamps and timestamptz where dates are (the day in the session time zone)
+SELECT kam.retention_agg(account, at::timestamptz, mrr, timestamptz '2024-01-01 00:00', '2024-02-01'::timestamp, 'month')::text
+       = kam.retention_agg(account, at, mrr, '2024-01-01', '2024-02-01', 'month')::text AS timestamptz_same
+FROM billing_snap;
+SELECT kam.retention_agg(account, at::timestamp, mrr::float8, '2024-01-15 09:30'::timestamp, '2024-02-15 23:59'::timestamp)::text AS timestamp_form
+FROM billing_snap WHERE account = 'A';
+SELECT kam.survival_agg(s::timestamptz, e::timestamptz, '2024-12-01 12:00'::timestamptz)::text = kam.survival_agg(s, e, '2024-12-01')::text AS survival_timestamptz
+FROM (VALUES (DATE '2024-01-01', DATE '2024-03-01'), ('2024-02-01', NULL)) v(s, e);
+-- credit lines: rows may be negative, an account's total may not
+SELECT kam.retention_agg(k, at, m, '2024-01-01', '2024-02-01')::text AS credit_note_lowers_mrr
+FROM (VALUES ('A', DATE '2024-01-01', 100.0), ('A', '2024-02-01', 100), ('A', '2024-02-01', -30),
+             ('B', '2024-01-01', 0.1), ('B', '2024-01-01', 0.2), ('B', '2024-01-01', -0.3), ('B', '2024-02-01', 10)) v(k, at, m);
+SELECT test_error($q$SELECT kam.retention_agg(k, at, m, '2024-01-01', '2024-02-01') FROM (VALUES ('A', DATE '2024-01-01', 10.0), ('A', '2024-01-01', -25)) v(k, at, m)$q$);
+SELECT test_error($q$SELECT kam.retention_agg(k, vf, NULL::date, m, '2024-01-01', '2024-02-01') FROM (VALUES (7, DATE '2023-01-01', -5.0)) v(k, vf, m)$q$);
+-- grain errors
+SELECT test_error($q$SELECT kam.retention_agg(account, at, mrr, '2024-01-01', '2024-02-01', 'fortnight') FROM billing_snap$q$);
+SELECT test_error($q$SELECT kam.retention_agg(account, at, mrr, '2024-01-01', '2024-02-01', NULL::text) FROM billing_snap$q$);
+SELECT test_error($q$SELECT kam.retention_agg(account, at, mrr, '2024-01-01', '2024-02-01', CASE WHEN account = 'A' THEN 'month' ELSE 'week' END) FROM billing_snap$q$);
