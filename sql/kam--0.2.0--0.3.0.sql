@@ -463,3 +463,335 @@ CREATE AGGREGATE @extschema@.logo_churn_rate(start_mrr numeric, end_mrr numeric)
 );
 COMMENT ON AGGREGATE @extschema@.logo_churn_rate(numeric, numeric) IS
     'Logo churn rate over one row per account (start MRR, end MRR), numeric money';
+
+-------------------------------------------------------------------------------
+-- Calendars for kam.mrr_waterfall and kam.cohort_retention (docs/retention.md)
+-------------------------------------------------------------------------------
+-- A trailing grain makes every period of it from the first to the last in the input a period
+-- (dates truncated: billing-day snapshots work); a grain with "from" and "to" gives every group
+-- the same calendar, so per-account results add up to the company's; the contract-interval
+-- forms (account, valid_from, valid_to, mrr, grain [, from, to]); timestamps for dates.
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, double precision, text) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, double precision, text, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr double precision, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, double precision, text, date, date) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from "from" to "to"; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, date, date, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from date, valid_to date, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, date, double precision, text) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, date, date, double precision, text, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from date, valid_to date, mrr double precision, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, date, double precision, text, date, date) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from "from" to "to"; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, timestamptz, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr double precision) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, double precision) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, one period per distinct date; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, timestamptz, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, double precision, text) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, timestamptz, double precision, text, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr double precision, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, double precision, text, timestamptz, timestamptz) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, timestamptz, timestamptz, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, timestamptz, double precision, text) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, timestamptz, timestamptz, double precision, text, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr double precision, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, timestamptz, double precision, text, timestamptz, timestamptz) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, numeric, text) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, date, numeric, text, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr numeric, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, numeric, text, date, date) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from "from" to "to"; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, date, date, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from date, valid_to date, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, date, numeric, text) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, date, date, numeric, text, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from date, valid_to date, mrr numeric, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, date, numeric, text, date, date) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from "from" to "to"; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, timestamptz, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr numeric) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, numeric) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, one period per distinct date; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, timestamptz, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, numeric, text) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_sfunc(internal, anyelement, timestamptz, numeric, text, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr numeric, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, numeric, text, timestamptz, timestamptz) IS
+    'MRR waterfall over snapshots (account, snapshot date, MRR): an array of kam.mrr_movement, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, timestamptz, timestamptz, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, timestamptz, numeric, text) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE FUNCTION @extschema@.history_interval_sfunc(internal, anyelement, timestamptz, timestamptz, numeric, text, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_interval_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr numeric, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, timestamptz, numeric, text, timestamptz, timestamptz) IS
+    'MRR waterfall over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.mrr_movement, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, double precision, text) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr double precision, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, double precision, text, date, date) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from "from" to "to"; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from date, valid_to date, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, date, double precision, text) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from date, valid_to date, mrr double precision, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, date, double precision, text, date, date) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from "from" to "to"; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at timestamptz, mrr double precision) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, double precision) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, one period per distinct date; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at timestamptz, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, double precision, text) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at timestamptz, mrr double precision, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, double precision, text, timestamptz, timestamptz) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr double precision, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, timestamptz, double precision, text) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr double precision, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, timestamptz, double precision, text, timestamptz, timestamptz) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, numeric, text) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at date, mrr numeric, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, numeric, text, date, date) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from "from" to "to"; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from date, valid_to date, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, date, numeric, text) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from date, valid_to date, mrr numeric, grain text, "from" date, "to" date) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, date, numeric, text, date, date) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from "from" to "to"; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at timestamptz, mrr numeric) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, numeric) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, one period per distinct date; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at timestamptz, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, numeric, text) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, at timestamptz, mrr numeric, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, numeric, text, timestamptz, timestamptz) IS
+    'Cohort retention over snapshots (account, snapshot date, MRR): an array of kam.cohort_cell, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr numeric, grain text) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, timestamptz, numeric, text) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from the first to the last in the input; timestamps as days in the session time zone; use with unnest()';
+CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from timestamptz, valid_to timestamptz, mrr numeric, grain text, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.history_interval_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.cohort_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, timestamptz, numeric, text, timestamptz, timestamptz) IS
+    'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';

@@ -67,7 +67,10 @@ struct KamAcctState
 	bool		has_window;
 	DateADT		from;
 	DateADT		to;
-	int16		grain;			/* KamUnit of the grain form, or -1 */
+	int16		grain;			/* KamUnit of the grain form, -1 none, -2 not
+								 * given yet */
+	bool		deltas;			/* history points are changes of MRR (the
+								 * interval forms), not amounts */
 	bool		seen_from;		/* some row was dated `from` (the warning) */
 	bool		seen_to;		/* some row was dated `to` */
 	acctab_hash *tab;
@@ -149,7 +152,7 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 
 	st->ctx = aggctx;
 	st->kind = kind;
-	st->grain = -1;
+	st->grain = -2;
 	st->keytype = keytype;
 	st->collation = collation;
 	get_typlenbyval(keytype, &st->keylen, &st->keybyval);
@@ -369,16 +372,13 @@ grain_mismatch(int got, int had)
 					   had < 0 ? "none" : kam_unit_names[had])));
 }
 
-/*
- * The grain of the grain form (-1: none), given with every row: the first
- * row's (before the window is set) holds for the rest.
- */
+/* The grain of the grain form (-1: none), given with every row: the first row's holds. */
 void
 kam_acct_set_grain(KamAcctState *st, int grain)
 {
 	if (likely(st->grain == grain))
 		return;
-	if (st->has_window)
+	if (st->grain != -2)
 		grain_mismatch(grain, st->grain);
 	st->grain = (int16) grain;
 }
@@ -386,7 +386,20 @@ kam_acct_set_grain(KamAcctState *st, int grain)
 int
 kam_acct_grain(KamAcctState *st)
 {
-	return st->grain;
+	return st->grain < 0 ? -1 : st->grain;
+}
+
+/* The history holds changes of MRR (interval forms) rather than amounts. */
+void
+kam_acct_set_deltas(KamAcctState *st)
+{
+	st->deltas = true;
+}
+
+bool
+kam_acct_deltas(KamAcctState *st)
+{
+	return st->deltas;
 }
 
 /* Some row was dated `from` (or `to`), or counted there. */
@@ -413,6 +426,19 @@ kam_acct_key_str(KamAcctState *st, Datum key)
 
 	getTypeOutputInfo(st->keytype, &out, &varlena);
 	return OidOutputFunctionCall(out, key);
+}
+
+/* the key of history account number i */
+Datum
+kam_acct_key(KamAcctState *st, int32 i)
+{
+	return KAM_ARRAY_ELEM(&st->keys, Datum, i);
+}
+
+bool
+kam_acct_has_window(KamAcctState *st)
+{
+	return st->has_window;
 }
 
 void
@@ -485,12 +511,9 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 static void
 acct_merge_window(KamAcctState *st, const KamAcctState *other)
 {
-	if (other->has_window)
-	{
-		if (st->has_window && st->grain != other->grain)
-			grain_mismatch(other->grain, st->grain);
-		st->grain = other->grain;
-	}
+	if (other->grain != -2)
+		kam_acct_set_grain(st, other->grain);
+	st->deltas |= other->deltas;
 	if (other->has_window)
 		kam_acct_set_window(st, other->from, other->to);
 	kam_acct_mark_seen(st, other->seen_from, other->seen_to);
@@ -587,6 +610,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->collation);
 	pq_sendbyte(&buf, st->has_window);
 	pq_sendint16(&buf, st->grain);
+	pq_sendbyte(&buf, st->deltas);
 	pq_sendbyte(&buf, st->seen_from);
 	pq_sendbyte(&buf, st->seen_to);
 	pq_sendint32(&buf, st->from);
@@ -648,6 +672,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st = acct_state_new(aggctx, kind, keytype, collation);
 	st->has_window = pq_getmsgbyte(&buf) != 0;
 	st->grain = (int16) pq_getmsgint(&buf, 2);
+	st->deltas = pq_getmsgbyte(&buf) != 0;
 	st->seen_from = pq_getmsgbyte(&buf) != 0;
 	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);

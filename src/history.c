@@ -1,12 +1,21 @@
 /*-------------------------------------------------------------------------
  *
  * history.c
- *	  kam.mrr_waterfall and kam.cohort_retention: aggregates over a snapshot
- *	  table (account, period date, MRR) that keep each account's history and
- *	  return one row per period (waterfall) or per cohort and period offset.
+ *	  kam.mrr_waterfall and kam.cohort_retention: aggregates that keep each
+ *	  account's history and return one row per period (waterfall) or per
+ *	  cohort and period offset (docs/retention.md).
  *
- *	  The periods are the distinct snapshot dates seen in the input, in
- *	  order.  An account with no row at a period has MRR 0 there.
+ *	  The periods (the calendar):
+ *	  - without a grain, the distinct snapshot dates of the input, in order;
+ *	  - with a grain, every period start of the grain from the first to the
+ *		last in the input (dates truncated to the grain), rows or not;
+ *	  - with a grain and a range ("from", "to"), every period start from
+ *		"from" to "to": the same calendar for every group, so per-account
+ *		results add up to the company's (docs/citus.md).
+ *	  An account with no row at a period has MRR 0 there.  The interval forms
+ *	  (account, valid_from, valid_to, mrr, grain ...) keep each contract as
+ *	  two changes of MRR: + at the first period start on or after valid_from,
+ *	  - at the first one on or after valid_to.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,7 +33,53 @@
 
 /* more periods than this makes the cohort triangle unreasonably large */
 #define KAM_MAX_COHORT_PERIODS 2000
+/* more periods than this in a grain calendar is a mistake (a daily grain over millennia) */
+#define KAM_MAX_CALENDAR_PERIODS 1000000
 
+static int
+grain_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno)
+		return -1;
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the grain must not be NULL")));
+	return (int) kam_unit_of(PG_GETARG_TEXT_PP(argno), "grain");
+}
+
+static void
+check_finite_date(DateADT d, const char *what)
+{
+	if (DATE_NOT_FINITE(d))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite date", what),
+				 errdetail("Value is %s.", DATE_IS_NOBEGIN(d) ? "-infinity" : "infinity")));
+}
+
+/* the calendar range of the range forms (arguments argno, argno + 1), truncated to the grain */
+static void
+set_range(FunctionCallInfo fcinfo, KamAcctState *st, int argno, int grain)
+{
+	DateADT		from,
+				to;
+
+	if (PG_NARGS() <= argno)
+		return;
+	if (PG_ARGISNULL(argno) || PG_ARGISNULL(argno + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("from and to must not be NULL")));
+	from = kam_date_arg(fcinfo, argno);
+	to = kam_date_arg(fcinfo, argno + 1);
+	kam_check_window(from, to);
+	kam_acct_set_window(st, kam_grain_start(from, (KamUnit) grain), kam_grain_start(to, (KamUnit) grain));
+}
+
+/*
+ * mrr_waterfall / cohort_retention (account, at, mrr [, grain [, from, to]])
+ */
 PG_FUNCTION_INFO_V1(kam_history_sfunc);
 Datum
 kam_history_sfunc(PG_FUNCTION_ARGS)
@@ -32,20 +87,85 @@ kam_history_sfunc(PG_FUNCTION_ARGS)
 	KamAcctState *st;
 	DateADT		at;
 	double		mrr;
+	int			grain;
 
 	KAM_AGG_SKIP_NULL(1, 3);
-	at = PG_GETARG_DATEADT(2);
+	grain = grain_arg(fcinfo, 4);
+	at = kam_date_arg(fcinfo, 2);
 	mrr = kam_money_arg(fcinfo, 3);
-	kam_check_money(mrr, "mrr");
-	if (DATE_NOT_FINITE(at))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("snapshot date must be a finite date"),
-				 errdetail("Value is %s.", DATE_IS_NOBEGIN(at) ? "-infinity" : "infinity")));
+	kam_check_row_money(mrr, "mrr");
+	check_finite_date(at, "snapshot date");
+	if (grain >= 0)
+		at = kam_grain_start(at, (KamUnit) grain);
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
+	kam_acct_set_grain(st, grain);
+	if (grain >= 0)
+		set_range(fcinfo, st, 5, grain);
 	/* a zero row is the same as no row, but the period still exists */
 	kam_acct_add_point(st, kam_acct_lookup(st, PG_GETARG_DATUM(1)), at, mrr);
+	PG_RETURN_POINTER(st);
+}
+
+/* the first period start of the grain on or after d */
+static DateADT
+period_ceil(DateADT d, KamUnit grain)
+{
+	DateADT		p = kam_grain_start(d, grain);
+
+	return p == d ? p : kam_add_units(p, grain, 1);
+}
+
+/*
+ * mrr_waterfall / cohort_retention (account, valid_from, valid_to, mrr,
+ * grain [, from, to]): a contract counts at a period start p when
+ * valid_from <= p < valid_to (NULL valid_to: open-ended).
+ */
+PG_FUNCTION_INFO_V1(kam_history_interval_sfunc);
+Datum
+kam_history_interval_sfunc(PG_FUNCTION_ARGS)
+{
+	KamAcctState *st;
+	KamAcct    *a;
+	DateADT		vfrom,
+				vto;
+	double		mrr;
+	int			grain;
+
+	KAM_AGG_SKIP_NULL(1, 2);
+	KAM_AGG_SKIP_NULL(4, 4);
+	grain = grain_arg(fcinfo, 5);
+	vfrom = kam_date_arg(fcinfo, 2);
+	vto = PG_ARGISNULL(3) ? DATEVAL_NOEND : kam_date_arg(fcinfo, 3);
+	mrr = kam_money_arg(fcinfo, 4);
+	kam_check_row_money(mrr, "mrr");
+	check_finite_date(vfrom, "valid_from");
+	if (vto < vfrom)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("valid_to is before valid_from"),
+				 errdetail("valid_from is %s, valid_to is %s.", kam_date_str(vfrom), kam_date_str(vto))));
+
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
+	kam_acct_set_grain(st, grain);
+	kam_acct_set_deltas(st);
+	set_range(fcinfo, st, 6, grain);
+	a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
+	{
+		DateADT		start = period_ceil(vfrom, (KamUnit) grain);
+		DateADT		end = DATE_NOT_FINITE(vto) ? DATEVAL_NOEND : period_ceil(vto, (KamUnit) grain);
+
+		/*
+		 * a contract shorter than a period that holds no period start counts
+		 * nowhere
+		 */
+		if (start >= end)
+			PG_RETURN_POINTER(st);
+		/* a zero change still makes the period exist */
+		kam_acct_add_point(st, a, start, mrr);
+		if (!DATE_NOT_FINITE(end))
+			kam_acct_add_point(st, a, end, -mrr);
+	}
 	PG_RETURN_POINTER(st);
 }
 
@@ -148,16 +268,176 @@ collect_periods(const KamHistory *h, Periods *pp)
 	}
 }
 
-static inline int
-period_index(const Periods *pp, DateADT at)
-{
-	DateADT    *p;
 
-	if (pp->map)
-		return pp->map[at - pp->min];
-	p = bsearch(&at, pp->dates, pp->n, sizeof(DateADT), cmp_date);
-	Assert(p != NULL);
-	return (int) (p - pp->dates);
+/*
+ * The calendar of a final call: the period starts, and for the range forms
+ * the period just before the first one (its MRR is the first row's start).
+ */
+typedef struct Calendar
+{
+	DateADT    *dates;
+	int			n;
+	bool		range;
+	DateADT		before;			/* range forms: the period before dates[0] */
+	bool		deltas;			/* the history holds changes of MRR */
+} Calendar;
+
+/* the periods of a grain from first to last */
+static void
+grain_periods(Calendar *cal, DateADT first, DateADT last, KamUnit grain)
+{
+	int			max = 16;
+
+	cal->dates = palloc(max * sizeof(DateADT));
+	cal->n = 0;
+	for (DateADT p = first; p <= last; p = kam_add_units(p, grain, 1))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (cal->n >= KAM_MAX_CALENDAR_PERIODS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many periods for a kam calendar"),
+					 errdetail("From %s to %s by %s is more than %d periods.", kam_date_str(first),
+							   kam_date_str(last), kam_unit_names[grain], KAM_MAX_CALENDAR_PERIODS),
+					 errhint("Use a coarser grain.")));
+		if (cal->n == max)
+		{
+			max *= 2;
+			cal->dates = repalloc(cal->dates, max * sizeof(DateADT));
+		}
+		cal->dates[cal->n++] = p;
+	}
+}
+
+static void
+make_calendar(KamAcctState *st, const KamHistory *h, Calendar *cal)
+{
+	int			grain = kam_acct_grain(st);
+	Periods		pp;
+
+	memset(cal, 0, sizeof(Calendar));
+	cal->deltas = kam_acct_deltas(st);
+	cal->before = DATEVAL_NOBEGIN;
+	if (kam_acct_has_window(st))
+	{
+		DateADT		from,
+					to;
+
+		kam_acct_window(st, &from, &to);
+		cal->range = true;
+		cal->before = kam_add_units(from, (KamUnit) grain, -1);
+		grain_periods(cal, from, to, (KamUnit) grain);
+		return;
+	}
+	collect_periods(h, &pp);
+	if (grain < 0 || pp.n == 0)
+	{
+		cal->dates = pp.dates;
+		cal->n = pp.n;
+		return;
+	}
+	grain_periods(cal, pp.dates[0], pp.dates[pp.n - 1], (KamUnit) grain);
+}
+
+/* the index of the first period on or after d (n when none) */
+static int
+period_at_or_after(const Calendar *cal, DateADT d)
+{
+	int			lo = 0,
+				hi = cal->n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (cal->dates[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Walks one account's MRR over the calendar.  For amounts (snapshots) the
+ * MRR at a period is the account's total dated exactly there; for changes
+ * (contracts) it is the sum of all changes on or before it.
+ */
+typedef struct AcctWalk
+{
+	KamAcctState *st;
+	Datum		key;
+	const KamPoint *pts;
+	int			npts;
+	int			j;				/* next point */
+	double		level;			/* changes: the running sum */
+	bool		deltas;
+} AcctWalk;
+
+static double
+walk_total(AcctWalk *w, double v, DateADT at)
+{
+	KamSum		s = {v, 0};
+
+	return kam_account_total(w->st, w->key, &s, at);
+}
+
+/* the account's MRR at d; d must not decrease from call to call */
+static double
+walk_at(AcctWalk *w, DateADT d)
+{
+	double		v = 0;
+
+	if (w->deltas)
+	{
+		while (w->j < w->npts && w->pts[w->j].at <= d)
+			w->level += w->pts[w->j++].mrr;
+		return walk_total(w, w->level, d);
+	}
+	while (w->j < w->npts && w->pts[w->j].at < d)
+		w->j++;
+	if (w->j < w->npts && w->pts[w->j].at == d)
+		v = w->pts[w->j].mrr;
+	return walk_total(w, v, d);
+}
+
+/*
+ * The range [*first, *last] of periods where the account's rows can show
+ * (its first row's period, or the first period when it paid before it, to
+ * the period after its last row, where it churns); false when none.
+ */
+static bool
+walk_span(const AcctWalk *w, const Calendar *cal, int *first, int *last)
+{
+	DateADT		lo = w->pts[0].at,
+				hi = w->pts[w->npts - 1].at;
+
+	if (cal->range && lo > cal->dates[cal->n - 1])
+		return false;
+	*first = lo < cal->dates[0] ? 0 : period_at_or_after(cal, lo);
+	if (w->deltas)
+	{
+		double		sum = 0;
+
+		for (int j = 0; j < w->npts; j++)
+			sum += w->pts[j].mrr;
+
+		/*
+		 * open-ended contracts run to the calendar's end; else to the last
+		 * change
+		 */
+		*last = !kam_money_same(sum, 0) && sum > KAM_MONEY_ZERO ? cal->n - 1 :
+			Min(period_at_or_after(cal, hi), cal->n - 1);
+	}
+	else
+		*last = Min(period_at_or_after(cal, hi) + 1, cal->n - 1);
+	if (hi < cal->dates[0])
+	{
+		/* rows only before the range: what counts is the MRR just before it */
+		*first = 0;
+		*last = 0;
+	}
+	return *first <= *last;
 }
 
 /* Tuple descriptor of the element type of the final function's array result. */
@@ -185,7 +465,7 @@ make_array(Datum *elems, int n, Oid elemtype)
 
 /*
  * kam.mrr_waterfall final: for each period, the movements from the previous
- * period (the first period: all MRR is new).
+ * period (the first period without a range: all MRR is new).
  */
 #define WF_NCOLS (2 + KAM_RETENTION_NCOLS)
 
@@ -194,9 +474,8 @@ Datum
 kam_waterfall_final(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
-	Periods		pp;
+	Calendar	cal;
 	KamHistory	h;
-	DateADT    *periods;
 	int			m;
 	KamRetention *rows;
 	TupleDesc	tupdesc;
@@ -207,33 +486,53 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
 	kam_history_group(st, &h);
-	collect_periods(&h, &pp);
-	periods = pp.dates;
-	m = pp.n;
+	make_calendar(st, &h, &cal);
+	m = cal.n;
 	rows = palloc0(Max((Size) (m), 1) * sizeof(KamRetention));
 
 	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
-		const KamPoint *pts = &h.points[h.offsets[acct]];
-		int			npts = (int) (h.offsets[acct + 1] - h.offsets[acct]);
+		AcctWalk	w = {0};
 		int			first,
-					last,
-					j = 0;
+					last;
 		double		prev = 0;
 		bool		paid_before_prev = false;	/* paid at a period < i - 1 */
 
 		CHECK_FOR_INTERRUPTS();
-		if (npts == 0)
+		w.st = st;
+		w.key = kam_acct_key(st, acct);
+		w.pts = &h.points[h.offsets[acct]];
+		w.npts = (int) (h.offsets[acct + 1] - h.offsets[acct]);
+		w.deltas = cal.deltas;
+		if (w.npts == 0 || m == 0 || !walk_span(&w, &cal, &first, &last))
 			continue;
-		first = period_index(&pp, pts[0].at);
-		last = period_index(&pp, pts[npts - 1].at);
-		for (int i = first; i <= Min(last + 1, m - 1); i++)
+
+		/*
+		 * what came before the first period shown: the MRR of the previous
+		 * one, paid before it
+		 */
 		{
-			double		cur = 0;
+			DateADT		prev_period = first > 0 ? cal.dates[first - 1] : cal.before;
+
+			if (cal.range || first > 0)
+			{
+				while (w.j < w.npts && w.pts[w.j].at < prev_period)
+				{
+					if (w.deltas)
+						w.level += w.pts[w.j].mrr;
+					if ((w.deltas ? w.level : w.pts[w.j].mrr) > KAM_MONEY_ZERO)
+						paid_before_prev = true;
+					w.j++;
+				}
+				prev = walk_at(&w, prev_period);
+			}
+		}
+		for (int i = first; i <= last; i++)
+		{
+			double		cur;
 
 			CHECK_FOR_INTERRUPTS();
-			if (j < npts && pts[j].at == periods[i])
-				cur = pts[j++].mrr;
+			cur = walk_at(&w, cal.dates[i]);
 			kam_retention_add(&rows[i], prev, cur, paid_before_prev);
 			if (prev > 0)
 				paid_before_prev = true;
@@ -251,10 +550,10 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		bool		nulls[WF_NCOLS];
 
 		CHECK_FOR_INTERRUPTS();
-		values[0] = DateADTGetDatum(periods[i]);
+		values[0] = DateADTGetDatum(cal.dates[i]);
 		nulls[0] = false;
-		values[1] = i > 0 ? DateADTGetDatum(periods[i - 1]) : (Datum) 0;
-		nulls[1] = i == 0;
+		values[1] = i > 0 ? DateADTGetDatum(cal.dates[i - 1]) : DateADTGetDatum(cal.before);
+		nulls[1] = i == 0 && !cal.range;
 		kam_retention_values(&rows[i], values + 2, nulls + 2);
 		elems[i] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
@@ -263,7 +562,9 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 
 /*
  * kam.cohort_retention final: accounts grouped by the first period in which
- * they paid; for each later period, how many of them pay and how much.
+ * they paid; for each later period, how many of them pay and how much.  With
+ * a range, an account that first paid before it belongs to no cohort of the
+ * table.
  */
 typedef struct CohortCell
 {
@@ -278,9 +579,8 @@ Datum
 kam_cohort_final(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
-	Periods		pp;
+	Calendar	cal;
 	KamHistory	h;
-	DateADT    *periods;
 	int			m;
 	CohortCell **cells;
 	TupleDesc	tupdesc;
@@ -292,16 +592,15 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
 	kam_history_group(st, &h);
-	collect_periods(&h, &pp);
-	periods = pp.dates;
-	m = pp.n;
+	make_calendar(st, &h, &cal);
+	m = cal.n;
 	if (m > KAM_MAX_COHORT_PERIODS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many periods for a cohort table"),
-				 errdetail("The input has %d distinct snapshot dates; the limit is %d.",
+				 errdetail("The input has %d periods; the limit is %d.",
 						   m, KAM_MAX_COHORT_PERIODS),
-				 errhint("Truncate the snapshot dates to months, e.g. date_trunc('month', at)::date.")));
+				 errhint("Give a coarser grain, e.g. kam.cohort_retention(account, at, mrr, 'month').")));
 
 	/* a triangle: cohort c has periods c .. m-1 */
 	cells = palloc(Max(m, 1) * sizeof(CohortCell *));
@@ -311,23 +610,48 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 		cells[c] = palloc0(Max((Size) (m - c), 1) * sizeof(CohortCell));
 	}
 
-	for (Size acct = 0; acct < (Size) h.naccts; acct++)
+	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
-		int			c = -1;
+		AcctWalk	w = {0};
+		int			first,
+					last,
+					c = -1;
 
 		CHECK_FOR_INTERRUPTS();
-		for (Size j = h.offsets[acct]; j < h.offsets[acct + 1]; j++)
+		w.st = st;
+		w.key = kam_acct_key(st, acct);
+		w.pts = &h.points[h.offsets[acct]];
+		w.npts = (int) (h.offsets[acct + 1] - h.offsets[acct]);
+		w.deltas = cal.deltas;
+		if (w.npts == 0 || m == 0 || !walk_span(&w, &cal, &first, &last))
+			continue;
+		/* paid before the calendar: its cohort is not in this table */
+		if (cal.range && w.pts[0].at < cal.dates[0])
 		{
-			int			i;
+			bool		paid = false;
+
+			for (int j = 0; j < w.npts && w.pts[j].at < cal.dates[0] && !paid; j++)
+			{
+				if (w.deltas)
+					w.level += w.pts[j].mrr;
+				paid = (w.deltas ? w.level : w.pts[j].mrr) > KAM_MONEY_ZERO;
+			}
+			if (paid)
+				continue;
+			w.level = 0;
+		}
+		for (int i = first; i <= last; i++)
+		{
+			double		v;
 
 			CHECK_FOR_INTERRUPTS();
-			if (h.points[j].mrr <= 0)
+			v = walk_at(&w, cal.dates[i]);
+			if (v <= 0)
 				continue;
-			i = period_index(&pp, h.points[j].at);
 			if (c < 0)
 				c = i;
 			cells[c][i - c].accounts++;
-			kam_sum_add(&cells[c][i - c].mrr, h.points[j].mrr);
+			kam_sum_add(&cells[c][i - c].mrr, v);
 		}
 	}
 
@@ -351,9 +675,9 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 			double		mrr = kam_sum_value(&cell->mrr);
 
 			CHECK_FOR_INTERRUPTS();
-			values[0] = DateADTGetDatum(periods[c]);
+			values[0] = DateADTGetDatum(cal.dates[c]);
 			values[1] = Int32GetDatum(k);
-			values[2] = DateADTGetDatum(periods[c + k]);
+			values[2] = DateADTGetDatum(cal.dates[c + k]);
 			values[3] = Int64GetDatum(base->accounts);
 			values[4] = Float8GetDatum(base_mrr);
 			values[5] = Int64GetDatum(cell->accounts);

@@ -60,10 +60,17 @@ monthly(Numeric amount, KamUnit unit, int32 count)
 	return DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, num));
 }
 
+/* numeric infinities exist from PostgreSQL 14 on */
+#if PG_VERSION_NUM >= 140000
+#define KAM_NUMERIC_IS_INF(n) numeric_is_inf(n)
+#else
+#define KAM_NUMERIC_IS_INF(n) false
+#endif
+
 static void
 check_amount(Numeric n, const char *what)
 {
-	if (numeric_is_nan(n) || numeric_is_inf(n))
+	if (numeric_is_nan(n) || KAM_NUMERIC_IS_INF(n))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite amount", what),

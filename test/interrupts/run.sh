@@ -55,6 +55,42 @@ mrr_waterfall(anyelement,date,double precision)|final|SELECT cardinality(kam.mrr
 mrr_waterfall(anyelement,date,numeric)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr_n)) FROM s
 cohort_retention(anyelement,date,double precision)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr)) FROM d
 cohort_retention(anyelement,date,numeric)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr_n)) FROM d
+mrr_waterfall(anyelement,date,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr, 'month')) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,double precision,text,date,date)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr, 'month', '2010-01-01', '2020-01-01')) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,date,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, at + 400, mrr, 'month')) FROM d
+mrr_waterfall(anyelement,date,date,double precision,text,date,date)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, at + 400, mrr, 'month', '2010-01-01', '2020-01-01')) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr)) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr, 'month')) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,timestamp with time zone,double precision,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,timestamp with time zone,timestamp with time zone,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, ts + interval '400 days', mrr, 'month')) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,timestamp with time zone,double precision,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, ts + interval '400 days', mrr, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d
+mrr_waterfall(anyelement,date,numeric,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr_n, 'month')) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,numeric,text,date,date)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr_n, 'month', '2010-01-01', '2020-01-01')) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,date,numeric,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, at + 400, mrr_n, 'month')) FROM d
+mrr_waterfall(anyelement,date,date,numeric,text,date,date)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, at + 400, mrr_n, 'month', '2010-01-01', '2020-01-01')) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,numeric)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n)) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,numeric,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n, 'month')) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,timestamp with time zone,numeric,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,timestamp with time zone,timestamp with time zone,numeric,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, ts + interval '400 days', mrr_n, 'month')) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,timestamp with time zone,numeric,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, ts + interval '400 days', mrr_n, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d
+cohort_retention(anyelement,date,double precision,text)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr, 'month')) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,date,double precision,text,date,date)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr, 'month', '2010-01-01', '2020-01-01')) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,date,date,double precision,text)|final|SELECT cardinality(kam.cohort_retention(acct, at, at + 400, mrr, 'month')) FROM d
+cohort_retention(anyelement,date,date,double precision,text,date,date)|final|SELECT cardinality(kam.cohort_retention(acct, at, at + 400, mrr, 'month', '2010-01-01', '2020-01-01')) FROM d
+cohort_retention(anyelement,timestamp with time zone,double precision)|final|SELECT cardinality(kam.cohort_retention(acct, ts, mrr)) FROM d
+cohort_retention(anyelement,timestamp with time zone,double precision,text)|final|SELECT cardinality(kam.cohort_retention(acct, ts, mrr, 'month')) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,timestamp with time zone,double precision,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.cohort_retention(acct, ts, mrr, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,double precision,text)|final|SELECT cardinality(kam.cohort_retention(acct, ts, ts + interval '400 days', mrr, 'month')) FROM d
+cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,double precision,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.cohort_retention(acct, ts, ts + interval '400 days', mrr, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d
+cohort_retention(anyelement,date,numeric,text)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr_n, 'month')) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,date,numeric,text,date,date)|final|SELECT cardinality(kam.cohort_retention(acct, at, mrr_n, 'month', '2010-01-01', '2020-01-01')) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,date,date,numeric,text)|final|SELECT cardinality(kam.cohort_retention(acct, at, at + 400, mrr_n, 'month')) FROM d
+cohort_retention(anyelement,date,date,numeric,text,date,date)|final|SELECT cardinality(kam.cohort_retention(acct, at, at + 400, mrr_n, 'month', '2010-01-01', '2020-01-01')) FROM d
+cohort_retention(anyelement,timestamp with time zone,numeric)|final|SELECT cardinality(kam.cohort_retention(acct, ts, mrr_n)) FROM d
+cohort_retention(anyelement,timestamp with time zone,numeric,text)|final|SELECT cardinality(kam.cohort_retention(acct, ts, mrr_n, 'month')) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,timestamp with time zone,numeric,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.cohort_retention(acct, ts, mrr_n, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d, generate_series(1, 2)
+cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,numeric,text)|final|SELECT cardinality(kam.cohort_retention(acct, ts, ts + interval '400 days', mrr_n, 'month')) FROM d
+cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,numeric,text,timestamp with time zone,timestamp with time zone)|final|SELECT cardinality(kam.cohort_retention(acct, ts, ts + interval '400 days', mrr_n, 'month', '2010-01-01'::timestamptz, '2020-01-01'::timestamptz)) FROM d
 survival_agg(date,date,date)|final|SELECT kam.survival_agg(at, at + life + g, '2030-01-01') FROM d, generate_series(1, 3) g
 retention_agg(anyelement,date,double precision,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)

@@ -114,3 +114,96 @@ SELECT test_error($q$SELECT kam.cohort_retention(account, month, 'Infinity'::num
 SELECT test_error($q$SELECT kam.mrr_waterfall(account, 'infinity'::date, mrr) FROM wf$q$);
 SELECT test_error($q$SELECT kam.cohort_retention(account, month, 'NaN'::float8) FROM wf$q$);
 SELECT test_error($q$SELECT kam.cohort_retention(1, d::date, 1) FROM generate_series(date '2020-01-01', date '2026-01-01', interval '1 day') d$q$);
+
+-- Calendars (SPEC section 7).  Billing-day snapshots with gaps: a fifth of the rows dropped,
+-- every date moved to the account's billing day
+CREATE TEMP TABLE billing AS
+SELECT account_id, month + (account_id % 28) AS at, mrr
+FROM crm.mrr_snapshots WHERE (account_id * 7 + extract(month FROM month)::int) % 5 <> 0;
+-- the reference: each account's MRR on every month from the first to the last (0 where it has
+-- no row), then the movements between consecutive months, in plain SQL
+CREATE TEMP TABLE dense AS
+WITH months AS (SELECT generate_series(date_trunc('month', min(at)), date_trunc('month', max(at)), interval '1 month')::date AS m FROM billing),
+     acct AS (SELECT DISTINCT account_id FROM billing)
+SELECT a.account_id, ms.m, coalesce(sum(b.mrr), 0) AS mrr
+FROM acct a CROSS JOIN months ms LEFT JOIN billing b ON b.account_id = a.account_id AND date_trunc('month', b.at) = ms.m
+GROUP BY 1, 2;
+CREATE TEMP TABLE ref_wf AS
+SELECT m AS period,
+       sum(mrr) FILTER (WHERE prev_mrr = 0 AND mrr > 0 AND NOT paid_before) AS new_mrr,
+       sum(mrr) FILTER (WHERE prev_mrr = 0 AND mrr > 0 AND paid_before) AS reactivation_mrr,
+       sum(mrr - prev_mrr) FILTER (WHERE prev_mrr > 0 AND mrr > prev_mrr) AS expansion_mrr,
+       sum(prev_mrr - mrr) FILTER (WHERE prev_mrr > 0 AND mrr > 0 AND mrr < prev_mrr) AS contraction_mrr,
+       sum(prev_mrr) FILTER (WHERE prev_mrr > 0 AND mrr = 0) AS churned_mrr,
+       count(*) FILTER (WHERE prev_mrr > 0 AND mrr = 0) AS churned_accounts
+FROM (SELECT account_id, m, mrr, coalesce(lag(mrr) OVER w, 0) AS prev_mrr,
+             coalesce(bool_or(mrr > 0) OVER (PARTITION BY account_id ORDER BY m ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), false) AS paid_before
+      FROM dense WINDOW w AS (PARTITION BY account_id ORDER BY m)) x
+GROUP BY m;
+CREATE TEMP TABLE kam_wf AS SELECT w.* FROM (SELECT kam.mrr_waterfall(account_id, at, mrr, 'month') AS wf FROM billing) s, unnest(s.wf) w;
+SELECT count(*) AS periods, min(period) AS first, max(period) AS last,
+       count(*) FILTER (WHERE k.period IS NULL OR r.period IS NULL
+                           OR abs(coalesce(r.new_mrr, 0) - k.new_mrr) > 1e-6 OR abs(coalesce(r.reactivation_mrr, 0) - k.reactivation_mrr) > 1e-6
+                           OR abs(coalesce(r.expansion_mrr, 0) - k.expansion_mrr) > 1e-6 OR abs(coalesce(r.contraction_mrr, 0) - k.contraction_mrr) > 1e-6
+                           OR abs(coalesce(r.churned_mrr, 0) - k.churned_mrr) > 1e-6 OR r.churned_accounts <> k.churned_accounts) AS differ,
+       sum(k.churned_mrr) > 0 AS churn_booked
+FROM kam_wf k FULL JOIN ref_wf r USING (period);
+-- every row reconciles: starting + new + reactivation + expansion - contraction - churned = ending
+SELECT count(*) FILTER (WHERE abs(starting_mrr + new_mrr + reactivation_mrr + expansion_mrr - contraction_mrr - churned_mrr - ending_mrr) > 1e-6) AS not_reconciling
+FROM kam_wf;
+-- a month with no row at all is still a period (the grain's calendar)
+SELECT count(*) AS periods, count(*) FILTER (WHERE starting_accounts = 0 AND new_accounts = 0 AND ending_accounts = 0) AS empty_months
+FROM unnest((SELECT kam.mrr_waterfall(k, at, m, 'month') FROM (VALUES (1, DATE '2024-01-10', 100.0), (1, '2024-04-10', 50)) v(k, at, m))) w;
+-- per-account waterfalls on one calendar ("from", "to") add up to the company's: what a
+-- Citus cluster computes when it groups by the distribution column (docs/citus.md)
+CREATE TEMP TABLE company AS
+SELECT w.* FROM unnest((SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', '2023-03-01', '2024-10-01') FROM billing)) w;
+CREATE TEMP TABLE per_account AS
+SELECT w.period, sum(w.starting_mrr) AS starting_mrr, sum(w.new_mrr) AS new_mrr, sum(w.reactivation_mrr) AS reactivation_mrr,
+       sum(w.expansion_mrr) AS expansion_mrr, sum(w.contraction_mrr) AS contraction_mrr, sum(w.churned_mrr) AS churned_mrr,
+       sum(w.ending_mrr) AS ending_mrr, sum(w.starting_accounts) AS starting_accounts, sum(w.churned_accounts) AS churned_accounts
+FROM (SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', '2023-03-01', '2024-10-01') AS wf FROM billing GROUP BY account_id) s, unnest(s.wf) w
+GROUP BY w.period;
+SELECT count(*) AS periods, min(c.period) AS first, min(c.previous_period) AS first_previous,
+       count(*) FILTER (WHERE abs(c.starting_mrr - p.starting_mrr) > 1e-6 OR abs(c.new_mrr - p.new_mrr) > 1e-6
+                           OR abs(c.reactivation_mrr - p.reactivation_mrr) > 1e-6 OR abs(c.expansion_mrr - p.expansion_mrr) > 1e-6
+                           OR abs(c.contraction_mrr - p.contraction_mrr) > 1e-6 OR abs(c.churned_mrr - p.churned_mrr) > 1e-6
+                           OR c.starting_accounts <> p.starting_accounts OR c.churned_accounts <> p.churned_accounts) AS differ,
+       sum(c.churned_mrr) > 0 AS churn_booked, bool_and(c.starting_mrr > 0) AS first_row_has_a_start
+FROM company c JOIN per_account p USING (period);
+-- the same for cohort tables
+CREATE TEMP TABLE company_cohorts AS
+SELECT c.* FROM unnest((SELECT kam.cohort_retention(account_id, at, mrr, 'month', '2023-03-01', '2024-10-01') FROM billing)) c;
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE p.cohort IS NULL OR c.retained_accounts <> p.retained_accounts OR abs(c.retained_mrr - p.retained_mrr) > 1e-6) AS differ
+FROM company_cohorts c
+LEFT JOIN (SELECT x.cohort, x.period, sum(x.retained_accounts) AS retained_accounts, sum(x.retained_mrr) AS retained_mrr
+           FROM (SELECT kam.cohort_retention(account_id, at, mrr, 'month', '2023-03-01', '2024-10-01') AS co FROM billing GROUP BY account_id) s, unnest(s.co) x
+           GROUP BY 1, 2) p USING (cohort, period);
+-- contract intervals: the interval forms equal the snapshot forms over the same contracts'
+-- monthly MRR (kam.mrr_schedule, anchor start)
+CREATE TEMP TABLE contracts AS
+SELECT g AS id, 1 + g % 40 AS account_id, DATE '2023-01-01' + (g * 37 % 600) AS valid_from,
+       CASE WHEN g % 4 = 0 THEN NULL ELSE DATE '2023-01-01' + (g * 37 % 600) + 30 + (g * 11 % 400) END AS valid_to,
+       (10 + g % 90)::numeric AS mrr
+FROM generate_series(1, 200) g;
+SELECT (SELECT kam.mrr_waterfall(account_id, valid_from, valid_to, mrr, 'month', '2023-01-01', '2025-06-01') FROM contracts)::text
+       = (SELECT kam.mrr_waterfall(c.account_id, s.at, s.mrr, 'month', '2023-01-01', '2025-06-01')
+          FROM contracts c, kam.mrr_schedule(c.valid_from, c.valid_to, c.mrr, 'month', 1, '2023-01-01', '2025-06-01') s)::text AS interval_waterfall_equal,
+       (SELECT kam.cohort_retention(account_id, valid_from, valid_to, mrr, 'month', '2023-01-01', '2025-06-01') FROM contracts)::text
+       = (SELECT kam.cohort_retention(c.account_id, s.at, s.mrr, 'month', '2023-01-01', '2025-06-01')
+          FROM contracts c, kam.mrr_schedule(c.valid_from, c.valid_to, c.mrr, 'month', 1, '2023-01-01', '2025-06-01') s)::text AS interval_cohort_equal;
+-- without a range, an open-ended interval runs to the last period of the input
+SELECT count(*) AS periods, max(period) AS last, sum(churned_mrr) AS churned
+FROM unnest((SELECT kam.mrr_waterfall(k, vf, vt, m, 'month') FROM (VALUES (1, DATE '2024-01-15', DATE '2024-03-15', 100.0), (2, '2024-02-01', NULL, 40)) v(k, vf, vt, m))) w;
+-- timestamps where dates are
+SELECT (SELECT kam.mrr_waterfall(account_id, at::timestamptz, mrr, 'month') FROM billing)::text
+       = (SELECT kam.mrr_waterfall(account_id, at, mrr, 'month') FROM billing)::text AS timestamptz_same;
+-- errors
+SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'fortnight') FROM billing$q$);
+SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', '2024-05-01', '2024-01-01') FROM billing$q$);
+SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', NULL::date, '2024-01-01') FROM billing$q$);
+SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'day', '1000-01-01', '5000-01-01') FROM billing$q$);
+SELECT test_error($q$SELECT kam.cohort_retention(account_id, at, mrr, 'day', '2020-01-01', '2030-01-01') FROM billing$q$);
+SELECT test_error($q$SELECT kam.mrr_waterfall(k, vf, vt, m, 'month') FROM (VALUES (1, DATE '2024-03-01', DATE '2024-01-01', 10.0)) v(k, vf, vt, m)$q$);
+SELECT test_error($q$SELECT kam.mrr_waterfall(k, at, m, 'month') FROM (VALUES (1, DATE '2024-03-01', 10.0), (1, '2024-03-20', -25)) v(k, at, m)$q$);
