@@ -795,3 +795,29 @@ CREATE AGGREGATE @extschema@.cohort_retention(account anyelement, valid_from tim
 );
 COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, timestamptz, timestamptz, numeric, text, timestamptz, timestamptz) IS
     'Cohort retention over contract intervals (valid_from <= period start < valid_to, NULL valid_to open-ended): an array of kam.cohort_cell, every period of the grain from "from" to "to"; timestamps as days in the session time zone; use with unnest()';
+
+-------------------------------------------------------------------------------
+-- Customer lifetimes, not contract phases: kam.survival_agg per account (docs/ltv.md)
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.survival_account_sfunc(internal, anyelement, date, date, date, integer) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_survival_account_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_account_sfunc(internal, anyelement, timestamptz, timestamptz, timestamptz, integer) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_survival_account_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.survival_account_final(internal) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_account_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.survival_agg(account anyelement, started date, ended date, as_of date, gap_days integer) (
+    SFUNC = @extschema@.survival_account_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.survival_account_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.survival_agg(anyelement, date, date, date, integer) IS
+    'Kaplan-Meier life table of customers: each account''s consecutive contracts (gaps up to gap_days) joined into one lifetime, so a renewal or an upgrade is not a death; NULL ended = still active';
+CREATE AGGREGATE @extschema@.survival_agg(account anyelement, started timestamptz, ended timestamptz, as_of timestamptz, gap_days integer) (
+    SFUNC = @extschema@.survival_account_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.survival_account_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.survival_agg(anyelement, timestamptz, timestamptz, timestamptz, integer) IS
+    'Kaplan-Meier life table of customers over timestamps (days in the session time zone), consecutive contracts joined';

@@ -71,6 +71,8 @@ struct KamAcctState
 								 * given yet */
 	bool		deltas;			/* history points are changes of MRR (the
 								 * interval forms), not amounts */
+	bool		keep_all;		/* history points are records (contracts):
+								 * never summed by date */
 	bool		seen_from;		/* some row was dated `from` (the warning) */
 	bool		seen_to;		/* some row was dated `to` */
 	acctab_hash *tab;
@@ -260,6 +262,19 @@ kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr)
 	p->mrr = mrr;
 }
 
+/* records (keep_all): by date, then by value */
+static int
+cmp_record(const void *a, const void *b)
+{
+	const KamPoint *x = (const KamPoint *) a;
+	const KamPoint *y = (const KamPoint *) b;
+
+	CHECK_FOR_INTERRUPTS();
+	if (x->at != y->at)
+		return (x->at > y->at) - (x->at < y->at);
+	return (x->mrr > y->mrr) - (x->mrr < y->mrr);
+}
+
 static int
 cmp_point(const void *a, const void *b)
 {
@@ -324,6 +339,15 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 		CHECK_FOR_INTERRUPTS();
 		for (Size j = lo + 1; j < hi && sorted; j++)
 			sorted = pts[j - 1].at < pts[j].at;
+		if (st->keep_all)
+		{
+			/* records: sorted, every one kept */
+			qsort(&pts[lo], hi - lo, sizeof(KamPoint), cmp_record);
+			h->offsets[i] = out;
+			for (Size j = lo; j < hi; j++)
+				pts[out++] = pts[j];
+			continue;
+		}
 		if (!sorted)
 			qsort(&pts[lo], hi - lo, sizeof(KamPoint), cmp_point);
 		h->offsets[i] = out;
@@ -387,6 +411,13 @@ int
 kam_acct_grain(KamAcctState *st)
 {
 	return st->grain < 0 ? -1 : st->grain;
+}
+
+/* The history holds records (contracts), never summed by date. */
+void
+kam_acct_set_keep_all(KamAcctState *st)
+{
+	st->keep_all = true;
 }
 
 /* The history holds changes of MRR (interval forms) rather than amounts. */
@@ -514,6 +545,7 @@ acct_merge_window(KamAcctState *st, const KamAcctState *other)
 	if (other->grain != -2)
 		kam_acct_set_grain(st, other->grain);
 	st->deltas |= other->deltas;
+	st->keep_all |= other->keep_all;
 	if (other->has_window)
 		kam_acct_set_window(st, other->from, other->to);
 	kam_acct_mark_seen(st, other->seen_from, other->seen_to);
@@ -611,6 +643,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->has_window);
 	pq_sendint16(&buf, st->grain);
 	pq_sendbyte(&buf, st->deltas);
+	pq_sendbyte(&buf, st->keep_all);
 	pq_sendbyte(&buf, st->seen_from);
 	pq_sendbyte(&buf, st->seen_to);
 	pq_sendint32(&buf, st->from);
@@ -673,6 +706,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->has_window = pq_getmsgbyte(&buf) != 0;
 	st->grain = (int16) pq_getmsgint(&buf, 2);
 	st->deltas = pq_getmsgbyte(&buf) != 0;
+	st->keep_all = pq_getmsgbyte(&buf) != 0;
 	st->seen_from = pq_getmsgbyte(&buf) != 0;
 	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);

@@ -262,6 +262,7 @@ extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
 extern void kam_acct_set_grain(KamAcctState *st, int grain);
 extern int	kam_acct_grain(KamAcctState *st);
 extern void kam_acct_set_deltas(KamAcctState *st);
+extern void kam_acct_set_keep_all(KamAcctState *st);
 extern bool kam_acct_deltas(KamAcctState *st);
 extern bool kam_acct_has_window(KamAcctState *st);
 extern Datum kam_acct_key(KamAcctState *st, int32 i);

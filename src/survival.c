@@ -638,3 +638,108 @@ kam_survival_curve(PG_FUNCTION_ARGS)
 	}
 	return (Datum) 0;
 }
+
+/* ---------- customer lifetimes: kam.survival_agg(account, started, ended, as_of, gap_days) ---------- */
+
+/*
+ * One row per contract; an account's consecutive contracts, each starting at
+ * most gap_days after the end of those before it, make one lifetime, so an
+ * upgrade or a renewal is not a death.  The contracts are kept per account
+ * (started, and ended as the point's value; open-ended as DATEVAL_NOEND) and
+ * joined in the final function.
+ */
+PG_FUNCTION_INFO_V1(kam_survival_account_sfunc);
+Datum
+kam_survival_account_sfunc(PG_FUNCTION_ARGS)
+{
+	KamAcctState *st;
+	DateADT		started,
+				ended,
+				as_of;
+	int32		gap;
+
+	KAM_AGG_SKIP_NULL(1, 2);
+	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of and gap_days must not be NULL")));
+	started = kam_date_arg(fcinfo, 2);
+	ended = PG_ARGISNULL(3) ? DATEVAL_NOEND : kam_date_arg(fcinfo, 3);
+	as_of = kam_date_arg(fcinfo, 4);
+	gap = PG_GETARG_INT32(5);
+	if (DATE_NOT_FINITE(started) || DATE_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("started and as_of must be finite dates"),
+				 errdetail("started is %s, as_of is %s.", kam_date_str(started), kam_date_str(as_of))));
+	if (ended < started)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ended is before started"),
+				 errdetail("started is %s, ended is %s.", kam_date_str(started), kam_date_str(ended))));
+	if (gap < 0 || gap > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gap_days must be between 0 and 1000000"),
+				 errdetail("Value is %d.", gap)));
+
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
+	kam_acct_set_keep_all(st);
+	/* as_of and the gap are the window: the same on every row */
+	kam_acct_set_window(st, as_of, as_of + gap);
+	kam_acct_add_point(st, kam_acct_lookup(st, PG_GETARG_DATUM(1)), started, (double) ended);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_account_final);
+Datum
+kam_survival_account_final(PG_FUNCTION_ARGS)
+{
+	KamAcctState *st;
+	KamHistory	h;
+	SurvState  *ss;
+	DateADT		as_of,
+				as_of_gap;
+	int32		gap;
+	MemoryContext aggctx = CurrentMemoryContext;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (KamAcctState *) PG_GETARG_POINTER(0);
+	kam_acct_window(st, &as_of, &as_of_gap);
+	gap = as_of_gap - as_of;
+	kam_history_group(st, &h);
+	ss = surv_state_new(aggctx);
+	for (int32 acct = 0; acct < h.naccts; acct++)
+	{
+		const KamPoint *c = &h.points[h.offsets[acct]];
+		int			n = (int) (h.offsets[acct + 1] - h.offsets[acct]);
+		int			j = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		while (j < n)
+		{
+			DateADT		start = c[j].at,
+						end = (DateADT) c[j].mrr;
+			bool		event;
+
+			/*
+			 * join the contracts that start before the lifetime's end plus
+			 * the gap
+			 */
+			for (j++; j < n; j++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				if (end != DATEVAL_NOEND && (int64) c[j].at > (int64) end + gap)
+					break;
+				end = Max(end, (DateADT) c[j].mrr);
+			}
+			/* a lifetime that starts after as_of is not observed yet */
+			if (start > as_of)
+				continue;
+			event = end <= as_of;
+			surv_add(ss, (event ? end : as_of) - start, event ? 1 : 0, event ? 0 : 1);
+		}
+	}
+	PG_RETURN_POINTER(surv_to_value(ss));
+}

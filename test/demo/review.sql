@@ -72,13 +72,18 @@ FROM (SELECT a.segment,
       GROUP BY a.segment) x
 ORDER BY segment;
 
-\echo '=== Subscription survival per segment (Kaplan-Meier, as of 2025-01-01) ==='
+\echo '=== Customer lifetimes per segment (Kaplan-Meier, as of 2025-01-01; consecutive contracts with gaps up to 31 days are one lifetime: a renewal is not a death) ==='
 SELECT a.segment,
-       round(kam.survival_at(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01'), 180)::numeric, 3) AS alive_6_months,
-       round(kam.survival_at(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01'), 365)::numeric, 3) AS alive_1_year,
-       kam.median_lifetime(kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01')) AS median_days
-FROM crm.subscriptions s JOIN crm.accounts a USING (account_id)
-GROUP BY a.segment ORDER BY a.segment;
+       round(kam.survival_at(x.lifetimes, 180)::numeric, 3) AS alive_6_months,
+       round(kam.survival_at(x.lifetimes, 365)::numeric, 3) AS alive_1_year,
+       round(kam.survival_at(x.lifetimes, 730)::numeric, 3) AS alive_2_years,
+       kam.median_lifetime(x.lifetimes) AS median_days,
+       kam.median_lifetime(x.contracts) AS median_contract_days
+FROM (SELECT a.segment, kam.survival_agg(s.account_id, s.valid_from, s.valid_to, '2025-01-01', 31) AS lifetimes,
+             kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01') AS contracts
+      FROM crm.subscriptions s JOIN crm.accounts a USING (account_id) GROUP BY a.segment) x
+JOIN (SELECT DISTINCT segment FROM crm.accounts) a USING (segment)
+ORDER BY a.segment;
 
 \echo '=== Manager portfolios: load against the capacity guidelines, retention, expansion, concentration ==='
 WITH book AS (

@@ -92,3 +92,52 @@ SELECT test_error($q$SELECT '(3000000000:1:0)'::kam.survival$q$);
 SELECT test_error($q$SELECT '(10:1:0) x'::kam.survival$q$);
 SELECT test_error($q$SELECT '(10:9223372036854775807:0,20:1:0)'::kam.survival$q$);
 SELECT test_error($q$SELECT '(10:1:0 20:1:0)'::kam.survival$q$);
+
+-- Customer lifetimes (SPEC section 7): an account's consecutive contracts, each starting at
+-- most gap_days after the end of those before it, are one lifetime
+CREATE TEMP TABLE contracts(account text, started date, ended date);
+INSERT INTO contracts VALUES
+    ('A', '2023-01-01', '2024-01-01'), ('A', '2024-01-01', '2025-01-01'),      -- a renewal: one lifetime of 731 days, ended
+    ('B', '2023-06-01', '2023-12-01'), ('B', '2023-12-11', NULL),              -- back after 10 days
+    ('C', '2024-01-01', '2024-04-01'),                                        -- 91 days, ended
+    ('D', '2025-07-01', NULL);                                                -- starts after as_of: not observed
+SELECT kam.survival_agg(account, started, ended, '2025-06-01', 30)::text AS lifetimes_gap_30,
+       kam.survival_agg(account, started, ended, '2025-06-01', 5)::text AS lifetimes_gap_5,
+       kam.survival_agg(started, ended, '2025-06-01')::text AS contract_phases
+FROM contracts;
+SELECT kam.median_lifetime(kam.survival_agg(account, started, ended, '2025-06-01', 30)) AS median_lifetime_days,
+       kam.median_lifetime(kam.survival_agg(started, ended, '2025-06-01')) AS median_contract_days
+FROM contracts;
+-- reference over the sample CRM's subscriptions: lifetimes made in plain SQL (gaps and
+-- islands) fed to the contract form give the same life table
+CREATE TEMP TABLE islands AS
+WITH ordered AS (
+    SELECT account_id, valid_from, coalesce(valid_to, 'infinity') AS valid_to,
+           max(coalesce(valid_to, 'infinity')) OVER (PARTITION BY account_id ORDER BY valid_from, coalesce(valid_to, 'infinity')
+                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+    FROM crm.subscriptions),
+flagged AS (
+    SELECT *, sum(CASE WHEN prev_end IS NULL OR (prev_end <> 'infinity' AND valid_from > prev_end + 31) THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY account_id ORDER BY valid_from, valid_to) AS island
+    FROM ordered)
+SELECT account_id, min(valid_from) AS started, nullif(max(valid_to), 'infinity') AS ended
+FROM flagged GROUP BY account_id, island;
+SELECT (SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31) FROM crm.subscriptions)::text
+       = (SELECT kam.survival_agg(started, ended, '2025-01-01') FROM islands)::text AS same_as_islands,
+       (SELECT count(*) FROM islands) AS lifetimes, (SELECT count(*) FROM crm.subscriptions) AS contracts;
+-- timestamps, and the combine path (parallel workers forced)
+SELECT kam.survival_agg(account, started::timestamptz, ended::timestamptz, '2025-06-01'::timestamptz, 30)::text
+       = kam.survival_agg(account, started, ended, '2025-06-01', 30)::text AS timestamptz_same
+FROM contracts;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31)::text
+       = (SELECT kam.survival_agg(started, ended, '2025-01-01') FROM islands)::text AS parallel_same
+FROM crm.subscriptions;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+-- errors
+SELECT test_error($q$SELECT kam.survival_agg(account, started, ended, '2025-06-01', -1) FROM contracts$q$);
+SELECT test_error($q$SELECT kam.survival_agg(account, started, ended, NULL::date, 5) FROM contracts$q$);
+SELECT test_error($q$SELECT kam.survival_agg(k, s, e, '2025-01-01', 5) FROM (VALUES (1, DATE '2024-05-01', DATE '2024-01-01')) v(k, s, e)$q$);
+SELECT test_error($q$SELECT kam.survival_agg(k, s, e, '2025-01-01', 5) FROM (VALUES (1, DATE 'infinity', DATE 'infinity')) v(k, s, e)$q$);
