@@ -14,6 +14,9 @@
 --                   (NULL = open-ended), billing monthly|annual, amount per
 --                   billing period and mrr (annual plans normalised to /12);
 --                   upgrades, downgrades, cancellations and reactivations
+--   billing_lines   the subscriptions as raw billing lines (Stripe-like): a price
+--                   per month, quarter or year, trials, coupons (percent_off,
+--                   duration once|repeating|forever), credit notes (negative)
 --   mrr_snapshots   MRR per account at the first day of each month (rows only
 --                   where MRR > 0)
 --   invoices        per billing period, with payment status
@@ -53,7 +56,7 @@ BEGIN
         RAISE EXCEPTION 'crm.generate needs at least 1 account and 2 months';
     END IF;
     DROP TABLE IF EXISTS crm.usage, crm.surveys, crm.opportunities, crm.invoices,
-        crm.mrr_snapshots, crm.subscriptions, crm.accounts, crm.managers CASCADE;
+        crm.mrr_snapshots, crm.billing_lines, crm.subscriptions, crm.accounts, crm.managers CASCADE;
 
     CREATE TEMP TABLE gen_acc ON COMMIT DROP AS
     SELECT a AS account_id,
@@ -159,7 +162,37 @@ BEGIN
            amount::numeric(12,2) AS amount,
            mrr::numeric(12,2) AS mrr
     FROM gen_sub;
-    ALTER TABLE crm.subscriptions ADD PRIMARY KEY (subscription_id);
+    -- the distribution column first: Citus can distribute the table by account_id
+    ALTER TABLE crm.subscriptions ADD PRIMARY KEY (account_id, subscription_id);
+
+    -- the same contracts as raw billing lines, shaped like a Stripe subscription-items
+    -- export: a price per billing period (monthly, quarterly or yearly), trials, coupons
+    -- and credit notes (negative lines); kam.mrr_schedule turns them into MRR
+    CREATE TABLE crm.billing_lines AS
+    SELECT (row_number() OVER (ORDER BY account_id, p, n))::bigint AS line_id,
+           account_id,
+           (ARRAY['Core','Analytics','Integrations'])[p] AS product,
+           crm.month(from_m) AS started,
+           crm.month(to_m) AS ended,
+           CASE WHEN annual THEN 'year' WHEN crm.u(seed, k, 40) < 0.2 THEN 'quarter' ELSE 'month' END AS billing_interval,
+           1 AS interval_count,
+           (CASE WHEN annual THEN amount WHEN crm.u(seed, k, 40) < 0.2 THEN mrr * 3 ELSE mrr END)::numeric(12,2) AS unit_amount,
+           CASE WHEN n = 1 AND segment = 'smb' AND crm.u(seed, k, 41) < 0.3 THEN crm.month(from_m) + 14 END AS trial_end,
+           CASE WHEN crm.u(seed, k, 42) < 0.15 THEN (ARRAY[10, 15, 20, 25])[1 + floor(crm.u(seed, k, 43) * 4)::int] END AS percent_off,
+           CASE WHEN crm.u(seed, k, 42) < 0.15 THEN (ARRAY['once', 'repeating', 'forever'])[1 + floor(crm.u(seed, k, 44) * 3)::int] END AS coupon_duration,
+           CASE WHEN crm.u(seed, k, 42) < 0.15 THEN 3 END AS coupon_months
+    FROM gen_sub
+    UNION ALL
+    -- credit notes: a month's credit of a fifth of the MRR, for some phases with an incident
+    SELECT NULL, account_id, (ARRAY['Core','Analytics','Integrations'])[p], crm.month(from_m + 1), crm.month(from_m + 2),
+           'month', 1, (-round(mrr / 5, 2))::numeric(12,2), NULL, NULL, NULL, NULL
+    FROM gen_sub
+    WHERE crm.u(seed, k, 45) < 0.05 AND (to_m IS NULL OR to_m > from_m + 2) AND from_m + 2 <= n_months;
+    UPDATE crm.billing_lines SET coupon_months = NULL WHERE coupon_duration IS DISTINCT FROM 'repeating';
+    UPDATE crm.billing_lines l SET line_id = x.id
+    FROM (SELECT ctid AS c, (SELECT max(line_id) FROM crm.billing_lines) + row_number() OVER (ORDER BY account_id, started) AS id
+          FROM crm.billing_lines WHERE line_id IS NULL) x WHERE l.ctid = x.c;
+    ALTER TABLE crm.billing_lines ADD PRIMARY KEY (account_id, line_id);
 
     -- MRR on the first day of each month
     CREATE TABLE crm.mrr_snapshots AS

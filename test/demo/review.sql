@@ -12,6 +12,19 @@ SELECT round(kam.nrr(r)::numeric, 3) AS nrr,
 FROM (SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01') AS r
       FROM crm.mrr_snapshots) x, kam.movements(x.r) m;
 
+\echo '=== The same from the raw billing lines (kam.mrr_schedule: trials, coupons, credit notes applied) ==='
+WITH line_mrr AS (
+    SELECT l.account_id, s.at, sum(s.mrr) AS mrr
+    FROM crm.billing_lines l,
+         kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-12-01', '2024-12-01',
+                          trial_end => l.trial_end,
+                          discount => CASE WHEN l.percent_off IS NOT NULL
+                                           THEN kam.discount(percent => l.percent_off, duration => l.coupon_duration, months => l.coupon_months) END) s
+    GROUP BY 1, 2)
+SELECT round(kam.nrr(r)::numeric, 3) AS nrr, round(kam.grr(r)::numeric, 3) AS grr,
+       round((kam.movements(r)).ending_mrr::numeric, 2) AS mrr_2024_12
+FROM (SELECT kam.retention_agg(account_id, at, mrr, '2023-12-01', '2024-12-01') AS r FROM line_mrr) x;
+
 \echo '=== Per account manager (12 months) ==='
 SELECT mg.name AS manager, mg.team,
        m.starting_accounts AS accounts,

@@ -111,3 +111,25 @@ FROM ref r FULL JOIN got g USING (anchor, id, at);
 -- totals per anchor agree with sum(numeric) over the reference to the cent (exactly)
 SELECT anchor, sum(mrr) = (SELECT sum(mrr) FROM ref r WHERE r.anchor = g.anchor) AS totals_equal
 FROM got g GROUP BY anchor ORDER BY anchor;
+
+-- the sample CRM's billing lines (test/crm/generate.sql) against its monthly snapshots: the
+-- same contracts, so without trials, coupons and credit notes kam.mrr_schedule gives each
+-- account's snapshot MRR (annual plans: the snapshot rounds 1/12 of the year to the cent, so
+-- at most half a cent per line)
+CREATE TEMP TABLE from_lines AS
+SELECT l.account_id, s.at, sum(s.mrr) AS mrr, count(*) AS lines
+FROM crm.billing_lines l,
+     kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-01-01', '2024-12-01') s
+WHERE l.unit_amount > 0
+GROUP BY 1, 2;
+SELECT count(*) AS account_months, count(*) FILTER (WHERE f.account_id IS NULL OR m.account_id IS NULL) AS missing,
+       count(*) FILTER (WHERE abs(f.mrr - m.mrr) > 0.005 * f.lines) AS differ_by_more_than_half_a_cent_a_line
+FROM from_lines f FULL JOIN crm.mrr_snapshots m ON m.account_id = f.account_id AND m.month = f.at;
+-- with the lines' trials, coupons and credit notes the MRR is lower, never negative per account
+SELECT count(*) AS account_months, sum(mrr) < (SELECT sum(mrr) FROM crm.mrr_snapshots) AS lower_than_snapshots, min(mrr) >= 0 AS never_negative
+FROM (SELECT l.account_id, s.at, sum(s.mrr) AS mrr
+      FROM crm.billing_lines l,
+           kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-01-01', '2024-12-01',
+                            trial_end => l.trial_end,
+                            discount => CASE WHEN l.percent_off IS NOT NULL THEN kam.discount(percent => l.percent_off, duration => l.coupon_duration, months => l.coupon_months) END) s
+      GROUP BY 1, 2) x;
