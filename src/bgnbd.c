@@ -455,7 +455,8 @@ fit_final(FunctionCallInfo fcinfo, KamObjective objective, const char *const *na
 		m[i] = exp(p[i]);
 	m[k] = -f;
 	m[k + 1] = d.total;
-	PG_RETURN_POINTER(m);
+	/* the model as stored: its count n as int64 */
+	PG_RETURN_POINTER(kam_counts_store(m, m, (k + 2) * sizeof(double), 1U << (k + 1)));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_final);
@@ -510,18 +511,36 @@ bgnbd_invalid(const double *v)
 
 static const KamValuesType bgnbd_type = {"kam.bgnbd", bg_names, lengthof(bg_names), lengthof(bg_names) - 1, bgnbd_invalid};
 
+/* stored with n as int64 (kam_counts_load); worked on as doubles */
+#define BG_COUNTS (1U << 5)
+
+static KamBgnbd *
+bg_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
+
+	kam_counts_load(PG_GETARG_POINTER(argno), m, sizeof(KamBgnbd), BG_COUNTS);
+	return m;
+}
+
+static Datum
+bg_stored(KamBgnbd *m)
+{
+	return PointerGetDatum(kam_counts_store(m, m, sizeof(KamBgnbd), BG_COUNTS));
+}
+
 PG_FUNCTION_INFO_V1(kam_bgnbd_out);
 Datum
 kam_bgnbd_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_values_out(&bgnbd_type, (double *) PG_GETARG_POINTER(0)));
+	PG_RETURN_CSTRING(kam_values_out(&bgnbd_type, (double *) bg_arg(fcinfo, 0)));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_send);
 Datum
 kam_bgnbd_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(kam_values_send(&bgnbd_type, (double *) PG_GETARG_POINTER(0)));
+	PG_RETURN_BYTEA_P(kam_values_send(&bgnbd_type, (double *) bg_arg(fcinfo, 0)));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_recv);
@@ -531,7 +550,7 @@ kam_bgnbd_recv(PG_FUNCTION_ARGS)
 	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
 
 	kam_values_recv(&bgnbd_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
-	PG_RETURN_POINTER(m);
+	PG_RETURN_DATUM(bg_stored(m));
 }
 
 static void
@@ -552,7 +571,7 @@ kam_bgnbd_in(PG_FUNCTION_ARGS)
 	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
 
 	kam_values_in(&bgnbd_type, PG_GETARG_CSTRING(0), (double *) m);
-	PG_RETURN_POINTER(m);
+	PG_RETURN_DATUM(bg_stored(m));
 }
 
 /* kam.bgnbd(r, alpha, a, b): a model from known parameters (ll NaN, n 0) */
@@ -569,14 +588,14 @@ kam_bgnbd(PG_FUNCTION_ARGS)
 	check_params(m->r, m->alpha, m->a, m->b);
 	m->ll = NAN;
 	m->n = 0;
-	PG_RETURN_POINTER(m);
+	PG_RETURN_DATUM(bg_stored(m));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_param);
 Datum
 kam_bgnbd_param(PG_FUNCTION_ARGS)
 {
-	return model_param(fcinfo, (double *) PG_GETARG_POINTER(0), bg_names, lengthof(bg_names), "BG/NBD");
+	return model_param(fcinfo, (double *) bg_arg(fcinfo, 0), bg_names, lengthof(bg_names), "BG/NBD");
 }
 
 /* ---------- expectations ---------- */
@@ -617,7 +636,7 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_expected_uncond);
 Datum
 kam_bgnbd_expected_uncond(PG_FUNCTION_ARGS)
 {
-	KamBgnbd   *m = (KamBgnbd *) PG_GETARG_POINTER(0);
+	KamBgnbd   *m = bg_arg(fcinfo, 0);
 	double		t = check_horizon(PG_GETARG_FLOAT8(1));
 	double		z = t / (m->alpha + t);
 
@@ -655,7 +674,7 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_expected_cond);
 Datum
 kam_bgnbd_expected_cond(PG_FUNCTION_ARGS)
 {
-	KamBgnbd   *m = (KamBgnbd *) PG_GETARG_POINTER(0);
+	KamBgnbd   *m = bg_arg(fcinfo, 0);
 	double		t = check_horizon(PG_GETARG_FLOAT8(1));
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
@@ -671,7 +690,7 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_p_alive);
 Datum
 kam_bgnbd_p_alive(PG_FUNCTION_ARGS)
 {
-	KamBgnbd   *m = (KamBgnbd *) PG_GETARG_POINTER(0);
+	KamBgnbd   *m = bg_arg(fcinfo, 0);
 	double		x = PG_GETARG_FLOAT8(1);
 	double		tx = PG_GETARG_FLOAT8(2);
 	double		T = PG_GETARG_FLOAT8(3);
@@ -830,18 +849,36 @@ gg_invalid(const double *v)
 
 static const KamValuesType gg_type = {"kam.gammagamma", gg_names, lengthof(gg_names), lengthof(gg_names) - 1, gg_invalid};
 
+/* stored with n as int64 (kam_counts_load); worked on as doubles */
+#define GG_COUNTS (1U << 4)
+
+static KamGammaGamma *
+gg_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
+
+	kam_counts_load(PG_GETARG_POINTER(argno), m, sizeof(KamGammaGamma), GG_COUNTS);
+	return m;
+}
+
+static Datum
+gg_stored(KamGammaGamma *m)
+{
+	return PointerGetDatum(kam_counts_store(m, m, sizeof(KamGammaGamma), GG_COUNTS));
+}
+
 PG_FUNCTION_INFO_V1(kam_gammagamma_out);
 Datum
 kam_gammagamma_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_values_out(&gg_type, (double *) PG_GETARG_POINTER(0)));
+	PG_RETURN_CSTRING(kam_values_out(&gg_type, (double *) gg_arg(fcinfo, 0)));
 }
 
 PG_FUNCTION_INFO_V1(kam_gammagamma_send);
 Datum
 kam_gammagamma_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(kam_values_send(&gg_type, (double *) PG_GETARG_POINTER(0)));
+	PG_RETURN_BYTEA_P(kam_values_send(&gg_type, (double *) gg_arg(fcinfo, 0)));
 }
 
 PG_FUNCTION_INFO_V1(kam_gammagamma_recv);
@@ -851,7 +888,7 @@ kam_gammagamma_recv(PG_FUNCTION_ARGS)
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
 	kam_values_recv(&gg_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
-	PG_RETURN_POINTER(m);
+	PG_RETURN_DATUM(gg_stored(m));
 }
 
 static void
@@ -871,7 +908,7 @@ kam_gammagamma_in(PG_FUNCTION_ARGS)
 	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
 
 	kam_values_in(&gg_type, PG_GETARG_CSTRING(0), (double *) m);
-	PG_RETURN_POINTER(m);
+	PG_RETURN_DATUM(gg_stored(m));
 }
 
 PG_FUNCTION_INFO_V1(kam_gammagamma);
@@ -886,14 +923,14 @@ kam_gammagamma(PG_FUNCTION_ARGS)
 	check_gg_params(m->p, m->q, m->v);
 	m->ll = NAN;
 	m->n = 0;
-	PG_RETURN_POINTER(m);
+	PG_RETURN_DATUM(gg_stored(m));
 }
 
 PG_FUNCTION_INFO_V1(kam_gammagamma_param);
 Datum
 kam_gammagamma_param(PG_FUNCTION_ARGS)
 {
-	return model_param(fcinfo, (double *) PG_GETARG_POINTER(0), gg_names, lengthof(gg_names), "Gamma-Gamma");
+	return model_param(fcinfo, (double *) gg_arg(fcinfo, 0), gg_names, lengthof(gg_names), "Gamma-Gamma");
 }
 
 /* E[M | x, m]; for x = 0 the population mean p v / (q - 1) */
@@ -911,7 +948,7 @@ PG_FUNCTION_INFO_V1(kam_gammagamma_expected);
 Datum
 kam_gammagamma_expected(PG_FUNCTION_ARGS)
 {
-	KamGammaGamma *g = (KamGammaGamma *) PG_GETARG_POINTER(0);
+	KamGammaGamma *g = gg_arg(fcinfo, 0);
 	double		x = PG_GETARG_FLOAT8(1);
 	double		m = PG_GETARG_FLOAT8(2);
 	double		e;
@@ -934,8 +971,8 @@ PG_FUNCTION_INFO_V1(kam_clv);
 Datum
 kam_clv(PG_FUNCTION_ARGS)
 {
-	KamBgnbd   *bg = (KamBgnbd *) PG_GETARG_POINTER(0);
-	KamGammaGamma *gg = (KamGammaGamma *) PG_GETARG_POINTER(1);
+	KamBgnbd   *bg = bg_arg(fcinfo, 0);
+	KamGammaGamma *gg = gg_arg(fcinfo, 1);
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
 	double		T = PG_GETARG_FLOAT8(4);

@@ -72,6 +72,21 @@ hhi_from_values(const double *v)
 	return h;
 }
 
+/* stored with n as int64 (kam_counts_load); worked on as doubles */
+#define HHI_COUNTS 0x1
+#define hhi_load(stored, h) kam_counts_load((stored), (h), sizeof(KamHhi), HHI_COUNTS)
+#define hhi_store(h, stored) kam_counts_store((h), (stored), sizeof(KamHhi), HHI_COUNTS)
+
+/* a kam.hhi_state argument as its working copy */
+static KamHhi *
+hhi_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamHhi	   *h = palloc(sizeof(KamHhi));
+
+	hhi_load(PG_GETARG_POINTER(argno), h);
+	return h;
+}
+
 static void
 hhi_check_result(const KamHhi *h)
 {
@@ -88,7 +103,7 @@ kam_hhi_state_in(PG_FUNCTION_ARGS)
 	double		v[3];
 
 	kam_values_in(&hhi_type, PG_GETARG_CSTRING(0), v);
-	PG_RETURN_POINTER(hhi_from_values(v));
+	PG_RETURN_POINTER(hhi_store(hhi_from_values(v), NULL));
 }
 
 PG_FUNCTION_INFO_V1(kam_hhi_state_out);
@@ -97,7 +112,7 @@ kam_hhi_state_out(PG_FUNCTION_ARGS)
 {
 	double		v[3];
 
-	hhi_values((KamHhi *) PG_GETARG_POINTER(0), v);
+	hhi_values(hhi_arg(fcinfo, 0), v);
 	PG_RETURN_CSTRING(kam_values_out(&hhi_type, v));
 }
 
@@ -107,7 +122,7 @@ kam_hhi_state_send(PG_FUNCTION_ARGS)
 {
 	double		v[3];
 
-	hhi_values((KamHhi *) PG_GETARG_POINTER(0), v);
+	hhi_values(hhi_arg(fcinfo, 0), v);
 	PG_RETURN_BYTEA_P(kam_values_send(&hhi_type, v));
 }
 
@@ -118,14 +133,9 @@ kam_hhi_state_recv(PG_FUNCTION_ARGS)
 	double		v[3];
 
 	kam_values_recv(&hhi_type, (StringInfo) PG_GETARG_POINTER(0), v);
-	PG_RETURN_POINTER(hhi_from_values(v));
+	PG_RETURN_POINTER(hhi_store(hhi_from_values(v), NULL));
 }
 
-static KamHhi *
-hhi_state(FunctionCallInfo fcinfo)
-{
-	return (KamHhi *) kam_fixed_state(fcinfo, sizeof(KamHhi));
-}
 
 static inline void
 hhi_add(KamHhi *h, double sum, double comp_sum, double sumsq, double comp_sumsq)
@@ -145,33 +155,39 @@ PG_FUNCTION_INFO_V1(kam_hhi_sfunc);
 Datum
 kam_hhi_sfunc(PG_FUNCTION_ARGS)
 {
-	KamHhi	   *h;
+	void	   *st;
+	KamHhi		w,
+			   *h = &w;
 	double		x;
 
 	KAM_AGG_SKIP_NULL(1, 1);
 	x = PG_GETARG_FLOAT8(1);
 	kam_check_money(x, "revenue");
-	h = hhi_state(fcinfo);
+	st = kam_fixed_state(fcinfo, sizeof(KamHhi));
+	hhi_load(st, h);
 	h->n += 1;
 	hhi_add(h, x, 0, x * x, 0);
 	hhi_check_result(h);
-	PG_RETURN_POINTER(h);
+	PG_RETURN_POINTER(hhi_store(h, st));
 }
 
 PG_FUNCTION_INFO_V1(kam_hhi_combine);
 Datum
 kam_hhi_combine(PG_FUNCTION_ARGS)
 {
-	KamHhi	   *h,
+	void	   *st;
+	KamHhi		w,
+			   *h = &w,
 			   *o;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	o = (KamHhi *) PG_GETARG_POINTER(1);
-	h = hhi_state(fcinfo);
+	o = hhi_arg(fcinfo, 1);
+	st = kam_fixed_state(fcinfo, sizeof(KamHhi));
+	hhi_load(st, h);
 	h->n += o->n;
 	hhi_add(h, o->sum, o->comp_sum, o->sumsq, o->comp_sumsq);
 	hhi_check_result(h);
-	PG_RETURN_POINTER(h);
+	PG_RETURN_POINTER(hhi_store(h, st));
 }
 
 /* HHI = sum x^2 / (sum x)^2; NULL for no rows or a zero total */
@@ -193,7 +209,7 @@ kam_hhi_final(PG_FUNCTION_ARGS)
 {
 	double		v;
 
-	if (PG_ARGISNULL(0) || !hhi_value((KamHhi *) PG_GETARG_POINTER(0), &v))
+	if (PG_ARGISNULL(0) || !hhi_value(hhi_arg(fcinfo, 0), &v))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(v);
 }
@@ -204,7 +220,7 @@ kam_equivalent_customers_final(PG_FUNCTION_ARGS)
 {
 	double		v;
 
-	if (PG_ARGISNULL(0) || !hhi_value((KamHhi *) PG_GETARG_POINTER(0), &v))
+	if (PG_ARGISNULL(0) || !hhi_value(hhi_arg(fcinfo, 0), &v))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(1 / v);
 }

@@ -269,6 +269,52 @@ kam_append_double(StringInfo buf, double v)
 
 /* ---------- "(name=value,...)": the text form of the summary types made of doubles ---------- */
 
+/*
+ * A stored summary of 8-byte fields into its working copy, where every field
+ * is a double: the count fields (count_mask) are read as int64, or as the
+ * whole doubles 0.1.0 and 0.2.0 stored.
+ */
+void
+kam_counts_load(const void *stored, void *work, Size size, uint32 count_mask)
+{
+	memcpy(work, stored, size);
+	for (int i = 0; i < (int) (size / 8) && count_mask != 0; i++)
+	{
+		uint64		bits;
+		double		v;
+
+		if (!(count_mask & (1U << i)))
+			continue;
+		memcpy(&bits, (const char *) stored + 8 * i, 8);
+		if ((bits >> 52) == 0)
+			v = (double) (int64) bits;	/* an int64 count (or 0) */
+		else
+			memcpy(&v, &bits, 8);	/* a whole double, as 0.2.0 stored it */
+		memcpy((char *) work + 8 * i, &v, 8);
+	}
+}
+
+/* The working copy stored (in `stored`, or in a new palloc'd one): counts as int64. */
+void *
+kam_counts_store(const void *work, void *stored, Size size, uint32 count_mask)
+{
+	if (stored == NULL)
+		stored = palloc(size);
+	memmove(stored, work, size);
+	for (int i = 0; i < (int) (size / 8) && count_mask != 0; i++)
+	{
+		double		v;
+		int64		n;
+
+		if (!(count_mask & (1U << i)))
+			continue;
+		memcpy(&v, (const char *) work + 8 * i, 8);
+		n = (int64) v;
+		memcpy((char *) stored + 8 * i, &n, 8);
+	}
+	return stored;
+}
+
 /* "(name=value,...)" with every value in its shortest exact form */
 /*
  * The stored layout of the named-doubles types: their count field is a whole
@@ -318,7 +364,7 @@ values_invalid(const KamValuesType *t, const double *v)
 		double		n = v[t->count_index];
 
 		if (!isfinite(n) || n < 0 || n != floor(n) || n > KAM_MAX_COUNT)
-			return psprintf("%s must be a whole count from 0 to 2^53.", t->fields[t->count_index]);
+			return psprintf("%s must be a whole count from 0 to 2^52 - 1.", t->fields[t->count_index]);
 	}
 	return t->check ? t->check(v) : NULL;
 }

@@ -139,8 +139,17 @@ typedef struct KamValuesType
 	KamValuesCheck check;		/* why v is not a value of the type, or NULL */
 } KamValuesType;
 
-/* counts kept in doubles are exact integers up to 2^53 */
-#define KAM_MAX_COUNT 9007199254740992.0
+/*
+ * Counts in stored summaries are int64 (from 0.3.0 on; 0.1.0 and 0.2.0 stored
+ * them as whole doubles).  A whole double of at least 1 has exponent bits and
+ * an int64 count below 2^52 has none (0 reads the same in both), so a stored
+ * count of either release reads right: kam_counts_load.  The text and binary
+ * forms print counts as numbers; their inputs take whole numbers below 2^52.
+ */
+#define KAM_MAX_COUNT 4503599627370495.0	/* 2^52 - 1 */
+
+extern void kam_counts_load(const void *stored, void *work, Size size, uint32 count_mask);
+extern void *kam_counts_store(const void *work, void *stored, Size size, uint32 count_mask);
 
 /* binary format version of the named-doubles types (first byte of send) */
 #define KAM_VALUES_BINARY_VERSION 1

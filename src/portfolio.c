@@ -179,6 +179,21 @@ forecast_from_values(const double *v)
 	return f;
 }
 
+/* stored with n and zero_actuals as int64 (kam_counts_load); worked on as doubles */
+#define FORECAST_COUNTS 0x3
+#define forecast_load(stored, f) kam_counts_load((stored), (f), sizeof(KamForecast), FORECAST_COUNTS)
+#define forecast_store(f, stored) kam_counts_store((f), (stored), sizeof(KamForecast), FORECAST_COUNTS)
+
+/* a kam.forecast_state argument as its working copy */
+static KamForecast *
+forecast_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamForecast *f = palloc(sizeof(KamForecast));
+
+	forecast_load(PG_GETARG_POINTER(argno), f);
+	return f;
+}
+
 static void
 forecast_check_result(const KamForecast *f)
 {
@@ -195,7 +210,7 @@ kam_forecast_state_in(PG_FUNCTION_ARGS)
 	double		v[6];
 
 	kam_values_in(&forecast_type, PG_GETARG_CSTRING(0), v);
-	PG_RETURN_POINTER(forecast_from_values(v));
+	PG_RETURN_POINTER(forecast_store(forecast_from_values(v), NULL));
 }
 
 PG_FUNCTION_INFO_V1(kam_forecast_state_out);
@@ -204,7 +219,7 @@ kam_forecast_state_out(PG_FUNCTION_ARGS)
 {
 	double		v[6];
 
-	forecast_values((KamForecast *) PG_GETARG_POINTER(0), v);
+	forecast_values(forecast_arg(fcinfo, 0), v);
 	PG_RETURN_CSTRING(kam_values_out(&forecast_type, v));
 }
 
@@ -214,7 +229,7 @@ kam_forecast_state_send(PG_FUNCTION_ARGS)
 {
 	double		v[6];
 
-	forecast_values((KamForecast *) PG_GETARG_POINTER(0), v);
+	forecast_values(forecast_arg(fcinfo, 0), v);
 	PG_RETURN_BYTEA_P(kam_values_send(&forecast_type, v));
 }
 
@@ -225,20 +240,16 @@ kam_forecast_state_recv(PG_FUNCTION_ARGS)
 	double		v[6];
 
 	kam_values_recv(&forecast_type, (StringInfo) PG_GETARG_POINTER(0), v);
-	PG_RETURN_POINTER(forecast_from_values(v));
-}
-
-static KamForecast *
-forecast_state(FunctionCallInfo fcinfo)
-{
-	return (KamForecast *) kam_fixed_state(fcinfo, sizeof(KamForecast));
+	PG_RETURN_POINTER(forecast_store(forecast_from_values(v), NULL));
 }
 
 PG_FUNCTION_INFO_V1(kam_forecast_sfunc);
 Datum
 kam_forecast_sfunc(PG_FUNCTION_ARGS)
 {
-	KamForecast *s;
+	void	   *st;
+	KamForecast w,
+			   *s = &w;
 	double		f,
 				a;
 
@@ -247,7 +258,8 @@ kam_forecast_sfunc(PG_FUNCTION_ARGS)
 	a = PG_GETARG_FLOAT8(2);
 	kam_check_money(f, "forecast");
 	kam_check_money(a, "actual");
-	s = forecast_state(fcinfo);
+	st = kam_fixed_state(fcinfo, sizeof(KamForecast));
+	forecast_load(st, s);
 	s->n += 1;
 	if (a == 0)
 		s->zero_actuals += 1;
@@ -257,19 +269,22 @@ kam_forecast_sfunc(PG_FUNCTION_ARGS)
 	kam_sum_add(&s->actual, a);
 	kam_sum_add(&s->error, f - a);
 	forecast_check_result(s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(forecast_store(s, st));
 }
 
 PG_FUNCTION_INFO_V1(kam_forecast_combine);
 Datum
 kam_forecast_combine(PG_FUNCTION_ARGS)
 {
-	KamForecast *s,
+	void	   *st;
+	KamForecast w,
+			   *s = &w,
 			   *o;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	o = (KamForecast *) PG_GETARG_POINTER(1);
-	s = forecast_state(fcinfo);
+	o = forecast_arg(fcinfo, 1);
+	st = kam_fixed_state(fcinfo, sizeof(KamForecast));
+	forecast_load(st, s);
 	s->n += o->n;
 	s->zero_actuals += o->zero_actuals;
 	kam_sum_merge(&s->ape, &o->ape);
@@ -277,7 +292,7 @@ kam_forecast_combine(PG_FUNCTION_ARGS)
 	kam_sum_merge(&s->actual, &o->actual);
 	kam_sum_merge(&s->error, &o->error);
 	forecast_check_result(s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(forecast_store(s, st));
 }
 
 /* (n, zero_actuals, mape, wape, bias); NULL for no rows */
@@ -293,7 +308,7 @@ kam_forecast_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (KamForecast *) PG_GETARG_POINTER(0);
+	s = forecast_arg(fcinfo, 0);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "kam_forecast_final: return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);

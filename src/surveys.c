@@ -60,38 +60,53 @@ survey_invalid(const double *v)
 
 static const KamValuesType survey_type = {"kam.survey", survey_names, SURVEY_NFIELDS, 0, survey_invalid};
 
+/* stored with n, promoters, detractors, top_box and scale_max as int64; worked on as doubles */
+#define SURVEY_COUNTS 0x1F
+#define survey_load(stored, s) kam_counts_load((stored), (s), sizeof(KamSurvey), SURVEY_COUNTS)
+#define survey_store(s, stored) kam_counts_store((s), (stored), sizeof(KamSurvey), SURVEY_COUNTS)
+
+/* a kam.survey argument as its working copy */
+static KamSurvey *
+survey_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamSurvey  *s = palloc(sizeof(KamSurvey));
+
+	survey_load(PG_GETARG_POINTER(argno), s);
+	return s;
+}
+
 PG_FUNCTION_INFO_V1(kam_survey_in);
 Datum
 kam_survey_in(PG_FUNCTION_ARGS)
 {
-	KamSurvey  *s = palloc(sizeof(KamSurvey));
+	KamSurvey	s;
 
-	kam_values_in(&survey_type, PG_GETARG_CSTRING(0), (double *) s);
-	PG_RETURN_POINTER(s);
+	kam_values_in(&survey_type, PG_GETARG_CSTRING(0), (double *) &s);
+	PG_RETURN_POINTER(survey_store(&s, NULL));
 }
 
 PG_FUNCTION_INFO_V1(kam_survey_out);
 Datum
 kam_survey_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_values_out(&survey_type, (double *) PG_GETARG_POINTER(0)));
+	PG_RETURN_CSTRING(kam_values_out(&survey_type, (double *) survey_arg(fcinfo, 0)));
 }
 
 PG_FUNCTION_INFO_V1(kam_survey_send);
 Datum
 kam_survey_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(kam_values_send(&survey_type, (double *) PG_GETARG_POINTER(0)));
+	PG_RETURN_BYTEA_P(kam_values_send(&survey_type, (double *) survey_arg(fcinfo, 0)));
 }
 
 PG_FUNCTION_INFO_V1(kam_survey_recv);
 Datum
 kam_survey_recv(PG_FUNCTION_ARGS)
 {
-	KamSurvey  *s = palloc(sizeof(KamSurvey));
+	KamSurvey	s;
 
-	kam_values_recv(&survey_type, (StringInfo) PG_GETARG_POINTER(0), (double *) s);
-	PG_RETURN_POINTER(s);
+	kam_values_recv(&survey_type, (StringInfo) PG_GETARG_POINTER(0), (double *) &s);
+	PG_RETURN_POINTER(survey_store(&s, NULL));
 }
 
 typedef enum SurveyKind
@@ -131,12 +146,15 @@ set_scale(KamSurvey *s, int32 scale_max, const char *what)
 static Datum
 survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 {
-	KamSurvey  *s;
+	void	   *st;
+	KamSurvey	w,
+			   *s = &w;
 	int32		score;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	score = PG_GETARG_INT32(1);
-	s = (KamSurvey *) kam_fixed_state(fcinfo, sizeof(KamSurvey));
+	st = kam_fixed_state(fcinfo, sizeof(KamSurvey));
+	survey_load(st, s);
 	switch (kind)
 	{
 		case SURVEY_NPS:
@@ -161,7 +179,7 @@ survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 	s->sum += score;
 	s->sum_squares += (double) score * score;
 	kam_values_check_result(&survey_type, (double *) s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(survey_store(s, st));
 }
 
 PG_FUNCTION_INFO_V1(kam_nps_sfunc);
@@ -190,12 +208,15 @@ PG_FUNCTION_INFO_V1(kam_survey_combine);
 Datum
 kam_survey_combine(PG_FUNCTION_ARGS)
 {
-	KamSurvey  *s,
+	void	   *st;
+	KamSurvey	w,
+			   *s = &w,
 			   *o;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	o = (KamSurvey *) PG_GETARG_POINTER(1);
-	s = (KamSurvey *) kam_fixed_state(fcinfo, sizeof(KamSurvey));
+	o = survey_arg(fcinfo, 1);
+	st = kam_fixed_state(fcinfo, sizeof(KamSurvey));
+	survey_load(st, s);
 	if (o->scale_max != 0)
 	{
 		if (s->scale_max != 0 && s->scale_max != o->scale_max)
@@ -212,10 +233,10 @@ kam_survey_combine(PG_FUNCTION_ARGS)
 	s->sum += o->sum;
 	s->sum_squares += o->sum_squares;
 	kam_values_check_result(&survey_type, (double *) s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(survey_store(s, st));
 }
 
-#define ARG_SURVEY() ((KamSurvey *) PG_GETARG_POINTER(0))
+#define ARG_SURVEY() survey_arg(fcinfo, 0)
 
 /* accessors (and final functions): NULL without answers */
 PG_FUNCTION_INFO_V1(kam_nps);

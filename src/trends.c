@@ -54,38 +54,49 @@ trend_invalid(const double *v)
 
 static const KamValuesType trend_type = {"kam.trend", trend_names, lengthof(trend_names), 0, trend_invalid};
 
+/* stored with the count n as int64 (kam_counts_load); worked on as doubles */
+#define TREND_COUNTS 0x1
+#define trend_load(stored, t) kam_counts_load((stored), (t), sizeof(KamTrend), TREND_COUNTS)
+#define trend_store(t, stored) kam_counts_store((t), (stored), sizeof(KamTrend), TREND_COUNTS)
+
 PG_FUNCTION_INFO_V1(kam_trend_in);
 Datum
 kam_trend_in(PG_FUNCTION_ARGS)
 {
-	KamTrend   *t = palloc(sizeof(KamTrend));
+	KamTrend	t;
 
-	kam_values_in(&trend_type, PG_GETARG_CSTRING(0), (double *) t);
-	PG_RETURN_POINTER(t);
+	kam_values_in(&trend_type, PG_GETARG_CSTRING(0), (double *) &t);
+	PG_RETURN_POINTER(trend_store(&t, NULL));
 }
 
 PG_FUNCTION_INFO_V1(kam_trend_out);
 Datum
 kam_trend_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(kam_values_out(&trend_type, (double *) PG_GETARG_POINTER(0)));
+	KamTrend	t;
+
+	trend_load(PG_GETARG_POINTER(0), &t);
+	PG_RETURN_CSTRING(kam_values_out(&trend_type, (double *) &t));
 }
 
 PG_FUNCTION_INFO_V1(kam_trend_send);
 Datum
 kam_trend_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(kam_values_send(&trend_type, (double *) PG_GETARG_POINTER(0)));
+	KamTrend	t;
+
+	trend_load(PG_GETARG_POINTER(0), &t);
+	PG_RETURN_BYTEA_P(kam_values_send(&trend_type, (double *) &t));
 }
 
 PG_FUNCTION_INFO_V1(kam_trend_recv);
 Datum
 kam_trend_recv(PG_FUNCTION_ARGS)
 {
-	KamTrend   *t = palloc(sizeof(KamTrend));
+	KamTrend	t;
 
-	kam_values_recv(&trend_type, (StringInfo) PG_GETARG_POINTER(0), (double *) t);
-	PG_RETURN_POINTER(t);
+	kam_values_recv(&trend_type, (StringInfo) PG_GETARG_POINTER(0), (double *) &t);
+	PG_RETURN_POINTER(trend_store(&t, NULL));
 }
 
 static void
@@ -116,7 +127,9 @@ PG_FUNCTION_INFO_V1(kam_trend_sfunc);
 Datum
 kam_trend_sfunc(PG_FUNCTION_ARGS)
 {
-	KamTrend   *s;
+	void	   *st;
+	KamTrend	w,
+			   *s = &w;
 	TimestampTz at;
 	double		v;
 
@@ -132,7 +145,8 @@ kam_trend_sfunc(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("trend values must be finite"),
 				 errdetail("Value is %g.", v)));
-	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
+	st = kam_fixed_state(fcinfo, sizeof(KamTrend));
+	trend_load(st, s);
 	/* Welford's update, the one-point case of trend_merge */
 	{
 		double		t = (double) at * (1.0 / USECS_PER_DAY);
@@ -149,20 +163,25 @@ kam_trend_sfunc(PG_FUNCTION_ARGS)
 		s->m2_v += dv * (v - s->mean_v);
 	}
 	kam_values_check_result(&trend_type, (double *) s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(trend_store(s, st));
 }
 
 PG_FUNCTION_INFO_V1(kam_trend_combine);
 Datum
 kam_trend_combine(PG_FUNCTION_ARGS)
 {
-	KamTrend   *s;
+	void	   *st;
+	KamTrend	w,
+				o,
+			   *s = &w;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	s = (KamTrend *) kam_fixed_state(fcinfo, sizeof(KamTrend));
-	trend_merge(s, (KamTrend *) PG_GETARG_POINTER(1));
+	st = kam_fixed_state(fcinfo, sizeof(KamTrend));
+	trend_load(st, s);
+	trend_load(PG_GETARG_POINTER(1), &o);
+	trend_merge(s, &o);
 	kam_values_check_result(&trend_type, (double *) s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(trend_store(s, st));
 }
 
 /* least-squares slope per 30 days; false when the times do not vary */
@@ -181,7 +200,10 @@ kam_slope(PG_FUNCTION_ARGS)
 {
 	double		slope;
 
-	if (!trend_slope((KamTrend *) PG_GETARG_POINTER(0), &slope))
+	KamTrend	t;
+
+	trend_load(PG_GETARG_POINTER(0), &t);
+	if (!trend_slope(&t, &slope))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(slope);
 }
@@ -192,13 +214,15 @@ kam_direction(PG_FUNCTION_ARGS)
 {
 	double		dead = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : 0;
 	double		slope;
+	KamTrend	t;
 
 	if (!(dead >= 0) || !isfinite(dead))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("dead_band must be finite and non-negative"),
 				 errdetail("Value is %g.", dead)));
-	if (!trend_slope((KamTrend *) PG_GETARG_POINTER(0), &slope))
+	trend_load(PG_GETARG_POINTER(0), &t);
+	if (!trend_slope(&t, &slope))
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(slope > dead ? "up" : (slope < -dead ? "down" : "flat")));
 }
@@ -207,7 +231,10 @@ PG_FUNCTION_INFO_V1(kam_observations);
 Datum
 kam_observations(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64((int64) ((KamTrend *) PG_GETARG_POINTER(0))->n);
+	KamTrend	t;
+
+	trend_load(PG_GETARG_POINTER(0), &t);
+	PG_RETURN_INT64((int64) t.n);
 }
 
 /* ====================================================================== */

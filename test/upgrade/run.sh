@@ -123,7 +123,63 @@ for db in kam_upgraded kam_fresh; do
     psql -At -d $db -c "SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name" > "$out/$db.rows"
     psql -At -d $db -c "SELECT extversion FROM pg_extension WHERE extname = 'kam'" > "$out/$db.version"
 done
-status=$stored_status
+# Values written by 0.2.0's own kam.so (its stored layouts: counts as whole doubles), read by
+# this kam.so after ALTER EXTENSION kam UPDATE: 0.2.0 is built from its last commit into a
+# private directory and loaded only by the session that sets extension_destdir to it
+legacy_status=0
+old_commit=c4241d3cc20d5ba5e96529b79050c26decfc06a5
+legacy=$(mktemp -d /tmp/kam-legacy.XXXXXX)
+trap 'rm -rf "$legacy"' EXIT
+if ! git cat-file -e "$old_commit^{commit}" 2>/dev/null; then
+    echo "upgrade: FAILED, the 0.2.0 commit $old_commit is not in this clone's history"; legacy_status=1
+else
+    mkdir -p "$legacy/src" "$legacy/stage"
+    git archive "$old_commit" | tar xf - -C "$legacy/src"
+    (cd "$legacy/src" && make -s PG_CONFIG="${PG_CONFIG:-pg_config}" >/dev/null 2>&1 \
+        && make -s install PG_CONFIG="${PG_CONFIG:-pg_config}" DESTDIR="$legacy/stage" >/dev/null 2>&1) \
+        || { echo "upgrade: FAILED, 0.2.0 did not build"; legacy_status=1; }
+    chmod -R a+rX "$legacy"; chmod a+rx "$legacy"
+fi
+if [ $legacy_status -eq 0 ]; then
+    kam_fresh_databases kam_legacy
+    psql -d kam_legacy -c "SET extension_destdir = '$legacy/stage'" -c "CREATE EXTENSION kam VERSION '0.2.0'" -c "
+        CREATE TABLE legacy AS SELECT
+            (SELECT kam.retention_agg(s, e) FROM (VALUES (100.0::float8, 120.0::float8), (50, 0), (0, 30)) v(s, e)) AS retention,
+            (SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL)) v(a, b)) AS survival,
+            kam.bgnbd(0.243, 4.414, 0.793, 2.426) AS bgnbd, kam.gammagamma(6.25, 3.74, 15.44) AS gammagamma,
+            kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero') AS scorecard,
+            kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4) AS hhi_state,
+            kam.forecast_sfunc(kam.forecast_sfunc(NULL, 110, 100), 90, 0) AS forecast_state,
+            (SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3), (7)) v(s)) AS survey,
+            kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100]) AS band_scheme,
+            (SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3), ('2024-03-01', 2)) v(at, x)) AS trend" \
+        -c "CREATE TABLE legacy_text AS SELECT retention::text, survival::text, bgnbd::text, gammagamma::text, scorecard::text,
+                   hhi_state::text, forecast_state::text, survey::text, band_scheme::text, trend::text,
+                   kam.nps(survey) AS nps, kam.responses(survey) AS responses, kam.slope(trend) AS slope, kam.observations(trend) AS observations,
+                   kam.bgnbd_param(bgnbd, 'r') AS r FROM legacy" >/dev/null
+    # a new session: this kam.so (the system's), updated to the newest version
+    psql -d kam_legacy -c "ALTER EXTENSION kam UPDATE" >/dev/null
+    legacy_bad=$(psql -At -d kam_legacy -c "SELECT count(*) FROM legacy l, legacy_text t WHERE
+        l.retention::text <> t.retention OR l.survival::text <> t.survival OR l.bgnbd::text <> t.bgnbd
+        OR l.gammagamma::text <> t.gammagamma OR l.scorecard::text <> t.scorecard OR l.hhi_state::text <> t.hhi_state
+        OR l.forecast_state::text <> t.forecast_state OR l.survey::text <> t.survey OR l.band_scheme::text <> t.band_scheme
+        OR l.trend::text <> t.trend OR kam.nps(l.survey) <> t.nps OR kam.responses(l.survey) <> t.responses
+        OR kam.slope(l.trend) <> t.slope OR kam.observations(l.trend) <> t.observations OR kam.bgnbd_param(l.bgnbd, 'r') <> t.r" 2>&1) \
+        || legacy_bad="an error: $legacy_bad"
+    # a stored state combined with a new one (the combine reads the old counts)
+    rollup_bad=$(psql -At -d kam_legacy -c "SELECT count(*) FROM (SELECT kam.rollup(s)::text AS r FROM (SELECT survey FROM legacy UNION ALL SELECT kam.nps_agg(9)) x(s)) y
+        WHERE r <> '(n=5,promoters=3,detractors=1,top_box=0,scale_max=0,sum=38,sum_squares=320)'" 2>&1) || rollup_bad="an error: $rollup_bad"
+    so=$(psql -At -d kam_legacy -c "SELECT count(*) FROM regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l WHERE l LIKE '%kam-legacy%'")
+    if [ "$legacy_bad" != 0 ] || [ "$rollup_bad" != 0 ] || [ "$so" != 0 ]; then
+        echo "upgrade: FAILED, values written by 0.2.0's kam.so read back differently ($legacy_bad rows, rollup $rollup_bad; legacy .so mapped: $so)"
+        psql -d kam_legacy -c "SELECT * FROM legacy_text" || true
+        legacy_status=1
+    else
+        echo "upgrade: 10 values written by 0.2.0's own kam.so (counts as whole doubles) read back equal by this kam.so after the update"
+    fi
+    command psql -X -q -d postgres -c "DROP DATABASE kam_legacy"
+fi
+status=$((stored_status | legacy_status))
 for f in members catalog schema.sql rows version; do
     if ! diff -u "$out/kam_fresh.$f" "$out/kam_upgraded.$f" > "$out/$f.diff"; then
         echo "upgrade: FAILED, $f differs after updating $oldest to $newest:"; head -40 "$out/$f.diff"; status=1
