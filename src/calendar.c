@@ -111,3 +111,16 @@ kam_grain_start(DateADT d, KamUnit grain)
 	}
 	pg_unreachable();
 }
+
+/* the grain of a grain form's trailing argument `argno`, or -1 when the call has none */
+int
+kam_grain_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno)
+		return -1;
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the grain must not be NULL")));
+	return (int) kam_unit_of(PG_GETARG_TEXT_PP(argno), "grain");
+}

@@ -36,18 +36,6 @@
 /* more periods than this in a grain calendar is a mistake (a daily grain over millennia) */
 #define KAM_MAX_CALENDAR_PERIODS 1000000
 
-static int
-grain_arg(FunctionCallInfo fcinfo, int argno)
-{
-	if (PG_NARGS() <= argno)
-		return -1;
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the grain must not be NULL")));
-	return (int) kam_unit_of(PG_GETARG_TEXT_PP(argno), "grain");
-}
-
 static void
 check_finite_date(DateADT d, const char *what)
 {
@@ -90,7 +78,7 @@ kam_history_sfunc(PG_FUNCTION_ARGS)
 	int			grain;
 
 	KAM_AGG_SKIP_NULL(1, 3);
-	grain = grain_arg(fcinfo, 4);
+	grain = kam_grain_arg(fcinfo, 4);
 	at = kam_date_arg(fcinfo, 2);
 	mrr = kam_money_arg(fcinfo, 3);
 	kam_check_row_money(mrr, "mrr");
@@ -134,7 +122,7 @@ kam_history_interval_sfunc(PG_FUNCTION_ARGS)
 
 	KAM_AGG_SKIP_NULL(1, 2);
 	KAM_AGG_SKIP_NULL(4, 4);
-	grain = grain_arg(fcinfo, 5);
+	grain = kam_grain_arg(fcinfo, 5);
 	vfrom = kam_date_arg(fcinfo, 2);
 	vto = PG_ARGISNULL(3) ? DATEVAL_NOEND : kam_date_arg(fcinfo, 3);
 	mrr = kam_money_arg(fcinfo, 4);
@@ -401,6 +389,21 @@ walk_at(AcctWalk *w, DateADT d)
 	return walk_total(w, v, d);
 }
 
+static bool walk_span(const AcctWalk *w, const Calendar *cal, int *first, int *last);
+
+/* Walk account number acct of the history; false when none of its periods shows. */
+static bool
+walk_begin(AcctWalk *w, KamAcctState *st, const KamHistory *h, int32 acct, const Calendar *cal,
+		   int *first, int *last)
+{
+	w->st = st;
+	w->key = kam_acct_key(st, acct);
+	w->pts = &h->points[h->offsets[acct]];
+	w->npts = (int) (h->offsets[acct + 1] - h->offsets[acct]);
+	w->deltas = cal->deltas;
+	return w->npts > 0 && cal->n > 0 && walk_span(w, cal, first, last);
+}
+
 /*
  * The range [*first, *last] of periods where the account's rows can show
  * (its first row's period, or the first period when it paid before it, to
@@ -499,12 +502,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		bool		paid_before_prev = false;	/* paid at a period < i - 1 */
 
 		CHECK_FOR_INTERRUPTS();
-		w.st = st;
-		w.key = kam_acct_key(st, acct);
-		w.pts = &h.points[h.offsets[acct]];
-		w.npts = (int) (h.offsets[acct + 1] - h.offsets[acct]);
-		w.deltas = cal.deltas;
-		if (w.npts == 0 || m == 0 || !walk_span(&w, &cal, &first, &last))
+		if (!walk_begin(&w, st, &h, acct, &cal, &first, &last))
 			continue;
 
 		/*
@@ -618,12 +616,7 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 					c = -1;
 
 		CHECK_FOR_INTERRUPTS();
-		w.st = st;
-		w.key = kam_acct_key(st, acct);
-		w.pts = &h.points[h.offsets[acct]];
-		w.npts = (int) (h.offsets[acct + 1] - h.offsets[acct]);
-		w.deltas = cal.deltas;
-		if (w.npts == 0 || m == 0 || !walk_span(&w, &cal, &first, &last))
+		if (!walk_begin(&w, st, &h, acct, &cal, &first, &last))
 			continue;
 		/* paid before the calendar: its cohort is not in this table */
 		if (cal.range && w.pts[0].at < cal.dates[0])

@@ -181,6 +181,7 @@ extern KamUnit kam_unit_of(text *t, const char *what);
 extern DateADT kam_add_months(DateADT d, int64 k);
 extern DateADT kam_add_units(DateADT d, KamUnit unit, int64 k);
 extern DateADT kam_grain_start(DateADT d, KamUnit grain);
+extern int	kam_grain_arg(FunctionCallInfo fcinfo, int argno);
 
 /*
  * Weighted scores: missing-value policies (scoring.c); float8 arrays, weights

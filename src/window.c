@@ -33,19 +33,6 @@ kam_check_row_money(double mrr, const char *what)
 		kam_check_money(mrr, what); /* reports it */
 }
 
-/* the grain of a grain form's trailing argument `argno`, or -1 */
-static int
-grain_arg(FunctionCallInfo fcinfo, int argno)
-{
-	if (PG_NARGS() <= argno)
-		return -1;
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the grain must not be NULL")));
-	return (int) kam_unit_of(PG_GETARG_TEXT_PP(argno), "grain");
-}
-
 /* a date truncated to the grain (-1: as it is) */
 static inline DateADT
 to_grain(DateADT d, int grain)
@@ -72,7 +59,7 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 	int			grain;
 
 	KAM_AGG_SKIP_NULL(1, 5);
-	grain = grain_arg(fcinfo, 6);
+	grain = kam_grain_arg(fcinfo, 6);
 	at = to_grain(kam_date_arg(fcinfo, 2), grain);
 	mrr = kam_money_arg(fcinfo, 3);
 	from = to_grain(kam_date_arg(fcinfo, 4), grain);
@@ -129,7 +116,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 	/* valid_to (argument 3) may be NULL: open-ended */
 	KAM_AGG_SKIP_NULL(1, 2);
 	KAM_AGG_SKIP_NULL(4, 6);
-	grain = grain_arg(fcinfo, 7);
+	grain = kam_grain_arg(fcinfo, 7);
 	vfrom = kam_date_arg(fcinfo, 2);
 	vto = open_ended ? DATEVAL_NOEND : kam_date_arg(fcinfo, 3);
 	mrr = kam_money_arg(fcinfo, 4);
