@@ -821,3 +821,194 @@ CREATE AGGREGATE @extschema@.survival_agg(account anyelement, started timestampt
 );
 COMMENT ON AGGREGATE @extschema@.survival_agg(anyelement, timestamptz, timestamptz, timestamptz, integer) IS
     'Kaplan-Meier life table of customers over timestamps (days in the session time zone), consecutive contracts joined';
+
+-------------------------------------------------------------------------------
+-- Currencies (docs/retention.md): the rate forms and the fx movement
+-------------------------------------------------------------------------------
+-- kam.movements and the waterfall rows gain fx_mrr (0 without rates), so that
+-- starting + new + reactivation + expansion - contraction - churned + fx = ending.
+-- kam.movements has OUT columns: it is dropped and created again (a view over it must be
+-- dropped before ALTER EXTENSION kam UPDATE and created again after).
+DROP FUNCTION @extschema@.movements(@extschema@.retention);
+CREATE FUNCTION @extschema@.movements(
+        r @extschema@.retention,
+        OUT starting_mrr double precision, OUT new_mrr double precision,
+        OUT reactivation_mrr double precision, OUT expansion_mrr double precision,
+        OUT contraction_mrr double precision, OUT churned_mrr double precision,
+        OUT ending_mrr double precision,
+        OUT starting_accounts bigint, OUT new_accounts bigint,
+        OUT reactivated_accounts bigint, OUT expanded_accounts bigint,
+        OUT contracted_accounts bigint, OUT churned_accounts bigint,
+        OUT ending_accounts bigint, OUT fx_mrr double precision)
+    AS 'MODULE_PATHNAME', 'kam_movements'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.movements(@extschema@.retention) IS
+    'MRR movements of a kam.retention summary as one row: amounts (contraction and churned positive), account counts, and the fx movement of the rate forms (0 without rates); ending reconciles with starting';
+ALTER TYPE @extschema@.mrr_movement ADD ATTRIBUTE fx_mrr double precision;
+
+CREATE FUNCTION @extschema@.retention_snapshot_rate_sfunc(internal, anyelement, date, double precision, double precision, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_rate_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr double precision, rate double precision, "from" date, "to" date) (
+    SFUNC = @extschema@.retention_snapshot_rate_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, double precision, double precision, date, date) IS
+    'MRR movements from snapshots in several currencies: rate converts a row to the reporting currency on its date; movements at constant currency (an account''s start rate), the rest is the fx movement';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, date, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr double precision, rate double precision) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, double precision, double precision) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, date, double precision, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr double precision, rate double precision, grain text) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, double precision, double precision, text) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr; every period of the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_rate_sfunc(internal, anyelement, timestamptz, double precision, double precision, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_rate_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr double precision, rate double precision, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.retention_snapshot_rate_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, double precision, double precision, timestamptz, timestamptz) IS
+    'MRR movements from snapshots in several currencies: rate converts a row to the reporting currency on its date; movements at constant currency (an account''s start rate), the rest is the fx movement';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, timestamptz, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr double precision, rate double precision) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, double precision, double precision) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, timestamptz, double precision, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr double precision, rate double precision, grain text) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, double precision, double precision, text) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr; every period of the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_rate_sfunc(internal, anyelement, date, numeric, double precision, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_rate_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr numeric, rate double precision, "from" date, "to" date) (
+    SFUNC = @extschema@.retention_snapshot_rate_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, numeric, double precision, date, date) IS
+    'MRR movements from snapshots in several currencies: rate converts a row to the reporting currency on its date; movements at constant currency (an account''s start rate), the rest is the fx movement';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, date, numeric, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr numeric, rate double precision) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, numeric, double precision) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, date, numeric, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at date, mrr numeric, rate double precision, grain text) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, date, numeric, double precision, text) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr; every period of the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_rate_sfunc(internal, anyelement, timestamptz, numeric, double precision, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_rate_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr numeric, rate double precision, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.retention_snapshot_rate_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, numeric, double precision, timestamptz, timestamptz) IS
+    'MRR movements from snapshots in several currencies: rate converts a row to the reporting currency on its date; movements at constant currency (an account''s start rate), the rest is the fx movement';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, timestamptz, numeric, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr numeric, rate double precision) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, numeric, double precision) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr';
+CREATE FUNCTION @extschema@.history_rate_sfunc(internal, anyelement, timestamptz, numeric, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_history_rate_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.mrr_waterfall(account anyelement, at timestamptz, mrr numeric, rate double precision, grain text) (
+    SFUNC = @extschema@.history_rate_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.waterfall_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mrr_waterfall(anyelement, timestamptz, numeric, double precision, text) IS
+    'MRR waterfall over snapshots in several currencies (rate: reporting-currency units per unit of the row''s currency on its date): movements at constant currency, the rest in fx_mrr; every period of the grain';
+
+-- The grain form called with quoted dates ('2024-01-15', '2024-02-15', 'month') would be
+-- ambiguous with the rate form (account, at, mrr, rate, "from", "to"): PostgreSQL cannot tell
+-- whether the first literal is a date or a rate.  These forms take the window's dates as text
+-- (read as date_in reads them; a string literal picks them), so such a call means the grain
+-- form, as written in SPEC section 7.
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, date, double precision, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr double precision, "from" text, "to" text, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, double precision, text, text, text) IS
+    'MRR movements from snapshots between two dates given as text (quoted literals); at, from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, date, numeric, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at date, mrr numeric, "from" text, "to" text, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, date, numeric, text, text, text) IS
+    'MRR movements from snapshots between two dates given as text (quoted literals); at, from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, timestamptz, double precision, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr double precision, "from" text, "to" text, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, double precision, text, text, text) IS
+    'MRR movements from snapshots between two dates given as text (quoted literals); at, from and to truncated to the grain';
+CREATE FUNCTION @extschema@.retention_snapshot_sfunc(internal, anyelement, timestamptz, numeric, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_retention_snapshot_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, mrr numeric, "from" text, "to" text, grain text) (
+    SFUNC = @extschema@.retention_snapshot_sfunc, STYPE = internal, SSPACE = 512,
+    FINALFUNC = @extschema@.retention_window_final,
+    COMBINEFUNC = @extschema@.acct_combine, SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, numeric, text, text, text) IS
+    'MRR movements from snapshots between two dates given as text (quoted literals); at, from and to truncated to the grain';

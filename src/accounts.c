@@ -51,6 +51,7 @@ typedef struct KamHistPoint
 	int32		acct;
 	DateADT		at;
 	double		mrr;
+	double		local;			/* the rate forms: in the row's own currency */
 } KamHistPoint;
 
 struct KamAcctState
@@ -73,6 +74,8 @@ struct KamAcctState
 								 * interval forms), not amounts */
 	bool		keep_all;		/* history points are records (contracts):
 								 * never summed by date */
+	bool		rates;			/* the rate forms: amounts converted, local
+								 * amounts kept */
 	bool		seen_from;		/* some row was dated `from` (the warning) */
 	bool		seen_to;		/* some row was dated `to` */
 	acctab_hash *tab;
@@ -238,6 +241,8 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 		a->id = -1;
 		memset(&a->s, 0, sizeof(KamSum));
 		memset(&a->e, 0, sizeof(KamSum));
+		memset(&a->s_local, 0, sizeof(KamSum));
+		memset(&a->e_local, 0, sizeof(KamSum));
 		if (st->kind == KAM_ACCT_HISTORY)
 		{
 			if (st->keys.n >= PG_INT32_MAX)
@@ -253,13 +258,33 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 }
 
 void
-kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr)
+kam_acct_add_point_local(KamAcctState *st, KamAcct *a, DateADT at, double mrr, double local)
 {
 	KamHistPoint *p = kam_array_push(&st->hp);
 
 	p->acct = a->id;
 	p->at = at;
 	p->mrr = mrr;
+	p->local = local;
+}
+
+void
+kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr)
+{
+	kam_acct_add_point_local(st, a, at, mrr, mrr);
+}
+
+/* The rate forms: amounts converted to the reporting currency, local amounts kept too. */
+void
+kam_acct_set_rates(KamAcctState *st)
+{
+	st->rates = true;
+}
+
+bool
+kam_acct_rates(KamAcctState *st)
+{
+	return st->rates;
 }
 
 /* records (keep_all): by date, then by value */
@@ -326,6 +351,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 		CHECK_FOR_INTERRUPTS();
 		p->at = hp[i].at;
 		p->mrr = hp[i].mrr;
+		p->local = hp[i].local;
 	}
 	pfree(next);
 
@@ -354,7 +380,10 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 		for (Size j = lo; j < hi; j++)
 		{
 			if (out > h->offsets[i] && pts[out - 1].at == pts[j].at)
+			{
 				pts[out - 1].mrr += pts[j].mrr;
+				pts[out - 1].local += pts[j].local;
+			}
 			else
 				pts[out++] = pts[j];
 		}
@@ -515,6 +544,8 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 			a->returning |= b->returning;
 			kam_sum_merge(&a->s, &b->s);
 			kam_sum_merge(&a->e, &b->e);
+			kam_sum_merge(&a->s_local, &b->s_local);
+			kam_sum_merge(&a->e_local, &b->e_local);
 		}
 	}
 	else
@@ -533,7 +564,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 		{
 			CHECK_FOR_INTERRUPTS();
 			fake.id = remap[ohp[i].acct];
-			kam_acct_add_point(st, &fake, ohp[i].at, ohp[i].mrr);
+			kam_acct_add_point_local(st, &fake, ohp[i].at, ohp[i].mrr, ohp[i].local);
 		}
 		pfree(remap);
 	}
@@ -546,6 +577,7 @@ acct_merge_window(KamAcctState *st, const KamAcctState *other)
 		kam_acct_set_grain(st, other->grain);
 	st->deltas |= other->deltas;
 	st->keep_all |= other->keep_all;
+	st->rates |= other->rates;
 	if (other->has_window)
 		kam_acct_set_window(st, other->from, other->to);
 	kam_acct_mark_seen(st, other->seen_from, other->seen_to);
@@ -594,7 +626,7 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * its length and bytes) followed by, for the window kind, "paid before" and
  * the compensated S and E, for the history kind, its points (date, MRR).
  */
-#define ACCT_STATE_VERSION 1
+#define ACCT_STATE_VERSION 2
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -644,6 +676,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendint16(&buf, st->grain);
 	pq_sendbyte(&buf, st->deltas);
 	pq_sendbyte(&buf, st->keep_all);
+	pq_sendbyte(&buf, st->rates);
 	pq_sendbyte(&buf, st->seen_from);
 	pq_sendbyte(&buf, st->seen_to);
 	pq_sendint32(&buf, st->from);
@@ -661,6 +694,10 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			pq_sendfloat8(&buf, a->s.comp);
 			pq_sendfloat8(&buf, a->e.sum);
 			pq_sendfloat8(&buf, a->e.comp);
+			pq_sendfloat8(&buf, a->s_local.sum);
+			pq_sendfloat8(&buf, a->s_local.comp);
+			pq_sendfloat8(&buf, a->e_local.sum);
+			pq_sendfloat8(&buf, a->e_local.comp);
 		}
 	}
 	else
@@ -678,6 +715,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			{
 				pq_sendint32(&buf, hist.points[j].at);
 				pq_sendfloat8(&buf, hist.points[j].mrr);
+				pq_sendfloat8(&buf, hist.points[j].local);
 			}
 		}
 	}
@@ -707,6 +745,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->grain = (int16) pq_getmsgint(&buf, 2);
 	st->deltas = pq_getmsgbyte(&buf) != 0;
 	st->keep_all = pq_getmsgbyte(&buf) != 0;
+	st->rates = pq_getmsgbyte(&buf) != 0;
 	st->seen_from = pq_getmsgbyte(&buf) != 0;
 	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);
@@ -727,16 +766,21 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			a->s.comp = pq_getmsgfloat8(&buf);
 			a->e.sum = pq_getmsgfloat8(&buf);
 			a->e.comp = pq_getmsgfloat8(&buf);
+			a->s_local.sum = pq_getmsgfloat8(&buf);
+			a->s_local.comp = pq_getmsgfloat8(&buf);
+			a->e_local.sum = pq_getmsgfloat8(&buf);
+			a->e_local.comp = pq_getmsgfloat8(&buf);
 		}
 		else
 		{
-			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, 12, "kam_acct_deserial");
+			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, 20, "kam_acct_deserial");
 
 			for (int64 j = 0; j < n; j++)
 			{
 				DateADT		at = pq_getmsgint(&buf, 4);
+				double		mrr = pq_getmsgfloat8(&buf);
 
-				kam_acct_add_point(st, a, at, pq_getmsgfloat8(&buf));
+				kam_acct_add_point_local(st, a, at, mrr, pq_getmsgfloat8(&buf));
 			}
 		}
 	}

@@ -68,19 +68,27 @@ set_range(FunctionCallInfo fcinfo, KamAcctState *st, int argno, int grain)
 /*
  * mrr_waterfall / cohort_retention (account, at, mrr [, grain [, from, to]])
  */
-PG_FUNCTION_INFO_V1(kam_history_sfunc);
-Datum
-kam_history_sfunc(PG_FUNCTION_ARGS)
+/*
+ * One snapshot row; with a rate (argument rate_arg > 0) the row's MRR is in
+ * its own currency and `rate` converts it to the reporting currency on `at`.
+ */
+static Datum
+history_row(FunctionCallInfo fcinfo, int rate_arg)
 {
 	KamAcctState *st;
 	DateADT		at;
-	double		mrr;
+	double		mrr,
+				rate = 1;
 	int			grain;
+	int			w = rate_arg > 0 ? 1 : 0;	/* the shift of the later
+											 * arguments */
 
-	KAM_AGG_SKIP_NULL(1, 3);
-	grain = kam_grain_arg(fcinfo, 4);
+	KAM_AGG_SKIP_NULL(1, 3 + w);
+	grain = kam_grain_arg(fcinfo, 4 + w);
 	at = kam_date_arg(fcinfo, 2);
 	mrr = kam_money_arg(fcinfo, 3);
+	if (rate_arg > 0)
+		rate = kam_check_rate(PG_GETARG_FLOAT8(rate_arg));
 	kam_check_row_money(mrr, "mrr");
 	check_finite_date(at, "snapshot date");
 	if (grain >= 0)
@@ -89,10 +97,30 @@ kam_history_sfunc(PG_FUNCTION_ARGS)
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
 	kam_acct_set_grain(st, grain);
 	if (grain >= 0)
-		set_range(fcinfo, st, 5, grain);
+		set_range(fcinfo, st, 5 + w, grain);
+	if (rate_arg > 0)
+		kam_acct_set_rates(st);
 	/* a zero row is the same as no row, but the period still exists */
-	kam_acct_add_point(st, kam_acct_lookup(st, PG_GETARG_DATUM(1)), at, mrr);
+	kam_acct_add_point_local(st, kam_acct_lookup(st, PG_GETARG_DATUM(1)), at, mrr * rate, mrr);
 	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_history_sfunc);
+Datum
+kam_history_sfunc(PG_FUNCTION_ARGS)
+{
+	return history_row(fcinfo, 0);
+}
+
+/*
+ * mrr_waterfall (account, at, mrr, rate [, grain]): each row's MRR in its own
+ * currency, rate converting it to the reporting currency on `at`.
+ */
+PG_FUNCTION_INFO_V1(kam_history_rate_sfunc);
+Datum
+kam_history_rate_sfunc(PG_FUNCTION_ARGS)
+{
+	return history_row(fcinfo, 4);
 }
 
 /* the first period start of the grain on or after d */
@@ -360,6 +388,8 @@ typedef struct AcctWalk
 	int			j;				/* next point */
 	double		level;			/* changes: the running sum */
 	bool		deltas;
+	double		local;			/* the rate forms: the MRR walk_at last gave,
+								 * in the rows' own currency */
 } AcctWalk;
 
 static double
@@ -384,8 +414,12 @@ walk_at(AcctWalk *w, DateADT d)
 	}
 	while (w->j < w->npts && w->pts[w->j].at < d)
 		w->j++;
+	w->local = 0;
 	if (w->j < w->npts && w->pts[w->j].at == d)
+	{
 		v = w->pts[w->j].mrr;
+		w->local = w->pts[w->j].local;
+	}
 	return walk_total(w, v, d);
 }
 
@@ -481,6 +515,8 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 	KamHistory	h;
 	int			m;
 	KamRetention *rows;
+	KamSum	   *fx;
+	bool		rates;
 	TupleDesc	tupdesc;
 	Oid			elemtype;
 	Datum	   *elems;
@@ -488,17 +524,20 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
+	rates = kam_acct_rates(st);
 	kam_history_group(st, &h);
 	make_calendar(st, &h, &cal);
 	m = cal.n;
 	rows = palloc0(Max((Size) (m), 1) * sizeof(KamRetention));
+	fx = palloc0(Max((Size) (m), 1) * sizeof(KamSum));
 
 	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
 		AcctWalk	w = {0};
 		int			first,
 					last;
-		double		prev = 0;
+		double		prev = 0,
+					prev_local = 0;
 		bool		paid_before_prev = false;	/* paid at a period < i - 1 */
 
 		CHECK_FOR_INTERRUPTS();
@@ -523,6 +562,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 					w.j++;
 				}
 				prev = walk_at(&w, prev_period);
+				prev_local = w.local;
 			}
 		}
 		for (int i = first; i <= last; i++)
@@ -531,28 +571,33 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 
 			CHECK_FOR_INTERRUPTS();
 			cur = walk_at(&w, cal.dates[i]);
-			kam_retention_add(&rows[i], prev, cur, paid_before_prev);
+			if (rates)
+				kam_retention_add_fx(&rows[i], &fx[i], prev, prev_local, cur, w.local, paid_before_prev);
+			else
+				kam_retention_add(&rows[i], prev, cur, paid_before_prev);
 			if (prev > 0)
 				paid_before_prev = true;
 			prev = cur;
+			prev_local = w.local;
 		}
 	}
 
 	tupdesc = BlessTupleDesc(result_row_desc(fcinfo, &elemtype));
-	if (tupdesc->natts != WF_NCOLS)
-		elog(ERROR, "kam.mrr_movement must have %d columns", WF_NCOLS);
+	/* 16 columns until ALTER EXTENSION kam UPDATE adds fx_mrr */
+	if (tupdesc->natts != WF_NCOLS && tupdesc->natts != WF_NCOLS + 1)
+		elog(ERROR, "kam.mrr_movement must have %d columns", WF_NCOLS + 1);
 	elems = palloc(Max(m, 1) * sizeof(Datum));
 	for (int i = 0; i < m; i++)
 	{
-		Datum		values[WF_NCOLS];
-		bool		nulls[WF_NCOLS];
+		Datum		values[WF_NCOLS + 1];
+		bool		nulls[WF_NCOLS + 1];
 
 		CHECK_FOR_INTERRUPTS();
 		values[0] = DateADTGetDatum(cal.dates[i]);
 		nulls[0] = false;
 		values[1] = i > 0 ? DateADTGetDatum(cal.dates[i - 1]) : DateADTGetDatum(cal.before);
 		nulls[1] = i == 0 && !cal.range;
-		kam_retention_values(&rows[i], values + 2, nulls + 2);
+		kam_retention_values(&rows[i], &fx[i], values + 2, nulls + 2, tupdesc->natts - 2);
 		elems[i] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
 	PG_RETURN_DATUM(make_array(elems, m, elemtype));

@@ -181,21 +181,65 @@ slow:
 /*
  * The declared types of a call's arguments, looked up once per call site and
  * kept in fn_extra (only for the functions that read their arguments through
- * kam_money_arg and kam_date_arg: they share this use of fn_extra).
+ * kam_money_arg and kam_date_arg: they share this use of fn_extra), with the
+ * last text date read at each argument and its value.
  */
-static Oid
+typedef struct KamArgInfo
+{
+	Oid		   *types;
+	text	  **last_text;		/* a copy of the last text date, or NULL */
+	DateADT    *last_date;
+} KamArgInfo;
+
+static KamArgInfo *
+arg_info(FunctionCallInfo fcinfo)
+{
+	KamArgInfo *info = (KamArgInfo *) fcinfo->flinfo->fn_extra;
+
+	if (unlikely(info == NULL))
+	{
+		int			n = Max(PG_NARGS(), 1);
+
+		info = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(KamArgInfo));
+		info->types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(Oid));
+		info->last_text = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, n * sizeof(text *));
+		info->last_date = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(DateADT));
+		for (int i = 0; i < PG_NARGS(); i++)
+			info->types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+		fcinfo->flinfo->fn_extra = info;
+	}
+	return info;
+}
+
+static inline Oid
 arg_type(FunctionCallInfo fcinfo, int argno)
 {
-	Oid		   *types = (Oid *) fcinfo->flinfo->fn_extra;
+	return arg_info(fcinfo)->types[argno];
+}
 
-	if (unlikely(types == NULL))
-	{
-		types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, Max(PG_NARGS(), 1) * sizeof(Oid));
-		for (int i = 0; i < PG_NARGS(); i++)
-			types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
-		fcinfo->flinfo->fn_extra = types;
-	}
-	return types[argno];
+/*
+ * A date given as text (the forms that take a window's dates as text, so
+ * that a call with quoted literals is not ambiguous): read as date_in reads
+ * it, once for as long as the text stays the same.
+ */
+static DateADT
+text_date_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamArgInfo *info = arg_info(fcinfo);
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	text	   *last = info->last_text[argno];
+	DateADT		d;
+
+	if (last != NULL && VARSIZE_ANY_EXHDR(last) == VARSIZE_ANY_EXHDR(t) &&
+		memcmp(VARDATA_ANY(last), VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) == 0)
+		return info->last_date[argno];
+	d = DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(text_to_cstring(t))));
+	if (last != NULL)
+		pfree(last);
+	info->last_text[argno] = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(t));
+	memcpy(info->last_text[argno], t, VARSIZE_ANY(t));
+	info->last_date[argno] = d;
+	return d;
 }
 
 /*
@@ -212,7 +256,8 @@ kam_money_arg(FunctionCallInfo fcinfo, int argno)
 
 /*
  * The date argument `argno`, declared as date, timestamp or timestamptz (then
- * the day in the session time zone; such a function is STABLE).
+ * the day in the session time zone; such a function is STABLE) or text (read
+ * as a date).
  */
 DateADT
 kam_date_arg(FunctionCallInfo fcinfo, int argno)
@@ -223,6 +268,8 @@ kam_date_arg(FunctionCallInfo fcinfo, int argno)
 			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(argno)));
 		case TIMESTAMPOID:
 			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, PG_GETARG_DATUM(argno)));
+		case TEXTOID:
+			return text_date_arg(fcinfo, argno);
 		default:
 			return PG_GETARG_DATEADT(argno);
 	}

@@ -99,12 +99,14 @@ typedef struct KamRetention
 	KamSum		churned;
 } KamRetention;
 
-#define KAM_RETENTION_NCOLS 14	/* columns written by kam_retention_values */
+#define KAM_RETENTION_NCOLS 14	/* columns written by kam_retention_values, */
+#define KAM_RETENTION_NCOLS_FX 15	/* and with the fx amount (0.3.0 on) */
 
 extern void kam_retention_add(KamRetention *r, double s, double e, bool returning);
 extern void kam_retention_merge(KamRetention *a, const KamRetention *b);
 extern double kam_retention_ending(const KamRetention *r);
-extern void kam_retention_values(const KamRetention *r, Datum *values, bool *nulls);
+extern void kam_retention_values(const KamRetention *r, const KamSum *fx, Datum *values, bool *nulls, int ncols);
+extern Datum kam_retention_datum(const KamRetention *r, const KamSum *fx);
 
 /* validation (kam.c) */
 extern void kam_check_money(double amount, const char *what);
@@ -230,6 +232,8 @@ typedef struct KamPoint
 {
 	DateADT		at;
 	double		mrr;
+	double		local;			/* the rate forms: mrr in the row's own
+								 * currency */
 } KamPoint;
 
 typedef struct KamAcct
@@ -241,6 +245,8 @@ typedef struct KamAcct
 	int32		id;				/* history: dense account number */
 	KamSum		s;				/* MRR at `from` */
 	KamSum		e;				/* MRR at `to` */
+	KamSum		s_local;		/* the rate forms: the same in each row's own */
+	KamSum		e_local;		/* currency (s and e are then converted) */
 } KamAcct;
 
 /*
@@ -266,6 +272,9 @@ extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kin
 										MemoryContext *aggctx);
 extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr);
+extern void kam_acct_add_point_local(KamAcctState *st, KamAcct *a, DateADT at, double mrr, double local);
+extern void kam_acct_set_rates(KamAcctState *st);
+extern bool kam_acct_rates(KamAcctState *st);
 extern void kam_history_group(KamAcctState *st, KamHistory *h);
 extern void kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to);
 extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
@@ -280,6 +289,9 @@ extern void kam_acct_mark_seen(KamAcctState *st, bool from, bool to);
 extern void kam_acct_seen(KamAcctState *st, bool *from, bool *to);
 extern char *kam_acct_key_str(KamAcctState *st, Datum key);
 extern void kam_check_row_money(double mrr, const char *what);
+extern double kam_check_rate(double rate);
+extern void kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, double e, double e_local,
+								 bool returning);
 extern double kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at);
 extern uint64 kam_acct_count(KamAcctState *st);
 extern void kam_acct_iterate_begin(KamAcctState *st);

@@ -63,25 +63,147 @@ static const RetField ret_fields[] = {
  * later kam and is refused, never misread.
  */
 #define RETENTION_LAYOUT_SHIFT 56
-#define RETENTION_LAYOUT_VERSION 0
 #define RETENTION_MAX_COUNT ((INT64CONST(1) << RETENTION_LAYOUT_SHIFT) - 1)
 
-/* a kam.retention argument, its layout version checked */
-static inline KamRetention *
-retention_arg(FunctionCallInfo fcinfo, int argno)
+/*
+ * Layout 1: a summary with an fx movement (the rate forms).  The same 144
+ * bytes: n_start and its version byte, the other five counts as int32, the
+ * six amounts and the fx amount.  A summary without fx is stored in layout 0,
+ * as every earlier release stored it.
+ */
+typedef struct RetentionL1
 {
-	KamRetention *r = (KamRetention *) PG_GETARG_POINTER(argno);
+	int64		n_start;		/* with 1 in the top byte */
+	int32		n_new;
+	int32		n_react;
+	int32		n_expansion;
+	int32		n_contraction;
+	int32		n_churned;
+	int32		reserved;
+	KamSum		starting;
+	KamSum		new_mrr;
+	KamSum		reactivation;
+	KamSum		expansion;
+	KamSum		contraction;
+	KamSum		churned;
+	KamSum		fx;
+} RetentionL1;
 
-	if (unlikely((r->n_start >> RETENTION_LAYOUT_SHIFT) != RETENTION_LAYOUT_VERSION))
+StaticAssertDecl(sizeof(RetentionL1) == sizeof(KamRetention), "both layouts of kam.retention are 144 bytes");
+
+static int
+retention_layout(const void *p)
+{
+	return (int) (((const KamRetention *) p)->n_start >> RETENTION_LAYOUT_SHIFT);
+}
+
+/* a stored summary into its working form (r) and fx amount */
+static void
+retention_unpack(const void *p, KamRetention *r, KamSum *fx)
+{
+	int			version = retention_layout(p);
+
+	if (version == 0)
+	{
+		memcpy(r, p, sizeof(KamRetention));
+		fx->sum = fx->comp = 0;
+	}
+	else if (version == 1)
+	{
+		const RetentionL1 *l = (const RetentionL1 *) p;
+
+		r->n_start = l->n_start & RETENTION_MAX_COUNT;
+		r->n_new = l->n_new;
+		r->n_react = l->n_react;
+		r->n_expansion = l->n_expansion;
+		r->n_contraction = l->n_contraction;
+		r->n_churned = l->n_churned;
+		r->starting = l->starting;
+		r->new_mrr = l->new_mrr;
+		r->reactivation = l->reactivation;
+		r->expansion = l->expansion;
+		r->contraction = l->contraction;
+		r->churned = l->churned;
+		*fx = l->fx;
+	}
+	else
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kam.retention value of stored layout %d, written by a later kam",
-						(int) (r->n_start >> RETENTION_LAYOUT_SHIFT)),
+				 errmsg("kam.retention value of stored layout %d, written by a later kam", version),
 				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
-	return r;
 }
 
 static void retention_overflow(const char *why) pg_attribute_noreturn();
+
+/* the working form stored at dst: layout 0 without fx, layout 1 with it */
+static void *
+retention_pack(const KamRetention *r, const KamSum *fx, void *dst)
+{
+	RetentionL1 l;
+
+	if (dst == NULL)
+		dst = palloc(sizeof(KamRetention));
+	if (fx->sum == 0 && fx->comp == 0)
+	{
+		memmove(dst, r, sizeof(KamRetention));
+		return dst;
+	}
+	if (r->n_new > PG_INT32_MAX || r->n_react > PG_INT32_MAX || r->n_expansion > PG_INT32_MAX ||
+		r->n_contraction > PG_INT32_MAX || r->n_churned > PG_INT32_MAX)
+		retention_overflow("A summary with an fx movement counts at most 2^31 - 1 accounts per movement.");
+	memset(&l, 0, sizeof(l));
+	l.n_start = r->n_start | (INT64CONST(1) << RETENTION_LAYOUT_SHIFT);
+	l.n_new = (int32) r->n_new;
+	l.n_react = (int32) r->n_react;
+	l.n_expansion = (int32) r->n_expansion;
+	l.n_contraction = (int32) r->n_contraction;
+	l.n_churned = (int32) r->n_churned;
+	l.starting = r->starting;
+	l.new_mrr = r->new_mrr;
+	l.reactivation = r->reactivation;
+	l.expansion = r->expansion;
+	l.contraction = r->contraction;
+	l.churned = r->churned;
+	l.fx = *fx;
+	memcpy(dst, &l, sizeof(l));
+	return dst;
+}
+
+/* A summary and its fx amount as a kam.retention Datum. */
+Datum
+kam_retention_datum(const KamRetention *r, const KamSum *fx)
+{
+	KamSum		zero = {0, 0};
+
+	return PointerGetDatum(retention_pack(r, fx ? fx : &zero, NULL));
+}
+
+/* a kam.retention argument in its working form (and its fx amount when fx is not NULL) */
+static KamRetention *
+retention_arg_fx(FunctionCallInfo fcinfo, int argno, KamSum *fx)
+{
+	void	   *p = PG_GETARG_POINTER(argno);
+	KamSum		ignored;
+
+	if (likely(retention_layout(p) == 0))
+	{
+		if (fx)
+			fx->sum = fx->comp = 0;
+		return (KamRetention *) p;
+	}
+	{
+		KamRetention *r = palloc(sizeof(KamRetention));
+
+		retention_unpack(p, r, fx ? fx : &ignored);
+		return r;
+	}
+}
+
+static inline KamRetention *
+retention_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return retention_arg_fx(fcinfo, argno, NULL);
+}
 
 static void
 retention_overflow(const char *why)
@@ -220,13 +342,15 @@ kam_retention_ending(const KamRetention *r)
 }
 
 /*
- * The 14 columns of kam.movements() and of each kam.mrr_waterfall() row:
- * seven amounts then seven account counts.
+ * The columns of kam.movements() and of each kam.mrr_waterfall() row: seven
+ * amounts then seven account counts, then (ncols 15) the fx amount.  Ending
+ * is starting + new + reactivation + expansion - contraction - churned + fx.
  */
 void
-kam_retention_values(const KamRetention *r, Datum *values, bool *nulls)
+kam_retention_values(const KamRetention *r, const KamSum *fx, Datum *values, bool *nulls, int ncols)
 {
 	int64		n_end = r->n_start - r->n_churned + r->n_new + r->n_react;
+	double		fxv = fx ? kam_sum_value(fx) : 0;
 
 	values[0] = Float8GetDatum(V(starting));
 	values[1] = Float8GetDatum(V(new_mrr));
@@ -234,7 +358,7 @@ kam_retention_values(const KamRetention *r, Datum *values, bool *nulls)
 	values[3] = Float8GetDatum(V(expansion));
 	values[4] = Float8GetDatum(V(contraction));
 	values[5] = Float8GetDatum(V(churned));
-	values[6] = Float8GetDatum(kam_retention_ending(r));
+	values[6] = Float8GetDatum(kam_retention_ending(r) + fxv);
 	values[7] = Int64GetDatum(r->n_start);
 	values[8] = Int64GetDatum(r->n_new);
 	values[9] = Int64GetDatum(r->n_react);
@@ -242,7 +366,9 @@ kam_retention_values(const KamRetention *r, Datum *values, bool *nulls)
 	values[11] = Int64GetDatum(r->n_contraction);
 	values[12] = Int64GetDatum(r->n_churned);
 	values[13] = Int64GetDatum(n_end);
-	for (int i = 0; i < KAM_RETENTION_NCOLS; i++)
+	if (ncols > KAM_RETENTION_NCOLS)
+		values[14] = Float8GetDatum(fxv);
+	for (int i = 0; i < ncols; i++)
 		nulls[i] = false;
 }
 
@@ -253,7 +379,8 @@ PG_FUNCTION_INFO_V1(kam_retention_out);
 Datum
 kam_retention_out(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = retention_arg(fcinfo, 0);
+	KamSum		fx;
+	KamRetention *r = retention_arg_fx(fcinfo, 0, &fx);
 	StringInfoData buf;
 
 	initStringInfo(&buf);
@@ -268,6 +395,12 @@ kam_retention_out(PG_FUNCTION_ARGS)
 		appendStringInfo(&buf, "%s=", f->name);
 		kam_append_double(&buf, kam_sum_value(s));
 		appendStringInfo(&buf, ":" INT64_FORMAT, *RET_N(r, f));
+	}
+	/* the fx movement of the rate forms, only when there is one */
+	if (kam_sum_value(&fx) != 0)
+	{
+		appendStringInfoString(&buf, ",fx=");
+		kam_append_double(&buf, kam_sum_value(&fx));
 	}
 	appendStringInfoChar(&buf, ')');
 	PG_RETURN_CSTRING(buf.data);
@@ -301,6 +434,7 @@ kam_retention_in(PG_FUNCTION_ARGS)
 {
 	const char *input = PG_GETARG_CSTRING(0);
 	KamRetention *r = palloc0(sizeof(KamRetention));
+	KamSum		fx = {0, 0};
 	bool		seen[N_RET_FIELDS] = {0};
 	const char *p = kam_skip_space(input);
 
@@ -357,6 +491,25 @@ kam_retention_in(PG_FUNCTION_ARGS)
 		if (k < N_RET_FIELDS - 1 && *p++ != ',')
 			bad_retention_text(input, "Expected \",\" between fields.");
 	}
+	p = kam_skip_space(p);
+	if (strncmp(p, ",", 1) == 0)
+	{
+		/* the fx movement: ,fx=amount (any sign) */
+		char	   *e;
+
+		p = kam_skip_space(p + 1);
+		if (strncmp(p, "fx", 2) != 0)
+			bad_retention_text(input, "Expected \"fx=\" after the last field.");
+		p = kam_skip_space(p + 2);
+		if (*p++ != '=')
+			bad_retention_text(input, "Expected \"=\" after \"fx\".");
+		p = kam_skip_space(p);
+		errno = 0;
+		fx.sum = strtod(p, &e);
+		if (e == p || !isfinite(fx.sum) || (errno == ERANGE && fabs(fx.sum) > 1))
+			bad_retention_text(input, "The fx amount is not a finite number.");
+		p = kam_skip_space(e);
+	}
 	if (*p++ != ')')
 		bad_retention_text(input, "Expected \")\" after the last field.");
 	if (*kam_skip_space(p) != '\0')
@@ -367,25 +520,26 @@ kam_retention_in(PG_FUNCTION_ARGS)
 		if (why)
 			bad_retention_text(input, why);
 	}
-	PG_RETURN_POINTER(r);
+	PG_RETURN_DATUM(kam_retention_datum(r, &fx));
 }
 
 /* ---------- binary I/O ---------- */
 
 /*
- * Binary form: the format version byte (1), then per field the account count
- * (int8) and the compensated sum (two float8).  0.1.0 and 0.2.0 sent the same
- * without the version byte: recv still reads that form, told apart by its
- * length.
+ * Binary form: the format version byte (2), then per field the account count
+ * (int8) and the compensated sum (two float8), then the fx amount (two
+ * float8).  0.1.0 and 0.2.0 sent the fields without the version byte, version
+ * 1 without the fx amount: recv still reads both.
  */
-#define RETENTION_BINARY_VERSION 1
+#define RETENTION_BINARY_VERSION 2
 #define RETENTION_BINARY_FIELDS_LEN (N_RET_FIELDS * (8 + 8 + 8))
 
 PG_FUNCTION_INFO_V1(kam_retention_send);
 Datum
 kam_retention_send(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = retention_arg(fcinfo, 0);
+	KamSum		fx;
+	KamRetention *r = retention_arg_fx(fcinfo, 0, &fx);
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -398,6 +552,8 @@ kam_retention_send(PG_FUNCTION_ARGS)
 		pq_sendfloat8(&buf, RET_SUM(r, f)->sum);
 		pq_sendfloat8(&buf, RET_SUM(r, f)->comp);
 	}
+	pq_sendfloat8(&buf, fx.sum);
+	pq_sendfloat8(&buf, fx.comp);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -407,10 +563,23 @@ kam_retention_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	KamRetention *r = palloc0(sizeof(KamRetention));
+	KamSum		fx = {0, 0};
 	const char *why;
+	int			version = 0;
 
+	/*
+	 * 0.2.0 sent no version byte; version 1 had no fx amount; version 2 has
+	 * it
+	 */
 	if (buf->len - buf->cursor != RETENTION_BINARY_FIELDS_LEN)
-		kam_check_binary_version(buf, "kam.retention", RETENTION_BINARY_VERSION);
+	{
+		version = pq_getmsgbyte(buf);
+		if (version != 1 && version != RETENTION_BINARY_VERSION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid external kam.retention value"),
+					 errdetail("Binary format version %d; this kam reads versions 1 and %d.", version, RETENTION_BINARY_VERSION)));
+	}
 	for (int i = 0; i < N_RET_FIELDS; i++)
 	{
 		const RetField *f = &ret_fields[i];
@@ -420,27 +589,23 @@ kam_retention_recv(PG_FUNCTION_ARGS)
 		s->sum = pq_getmsgfloat8(buf);
 		s->comp = pq_getmsgfloat8(buf);
 	}
+	if (version == RETENTION_BINARY_VERSION)
+	{
+		fx.sum = pq_getmsgfloat8(buf);
+		fx.comp = pq_getmsgfloat8(buf);
+	}
 	why = retention_invalid(r);
+	if (!why && !(isfinite(fx.sum) && isfinite(fx.comp) && isfinite(fx.sum + fx.comp)))
+		why = "The fx amount is not finite.";
 	if (why)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external kam.retention value"),
 				 errdetail("%s", why)));
-	PG_RETURN_POINTER(r);
+	PG_RETURN_DATUM(kam_retention_datum(r, &fx));
 }
 
 /* ---------- aggregates ---------- */
-
-/*
- * The state to update: in an aggregate, the transition value itself (it
- * lives in the aggregate context and may be changed in place); otherwise a
- * copy, so that a direct call never changes its argument.
- */
-static KamRetention *
-retention_state(FunctionCallInfo fcinfo)
-{
-	return (KamRetention *) kam_fixed_state(fcinfo, sizeof(KamRetention));
-}
 
 /*
  * kam.retention_agg(start_mrr, end_mrr [, returning]) transition.
@@ -450,7 +615,6 @@ PG_FUNCTION_INFO_V1(kam_retention_pair_sfunc);
 Datum
 kam_retention_pair_sfunc(PG_FUNCTION_ARGS)
 {
-	KamRetention *r;
 	double		s,
 				e;
 	bool		returning = false;
@@ -464,9 +628,24 @@ kam_retention_pair_sfunc(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 3)
 		returning = PG_GETARG_BOOL(3);
 
-	r = retention_state(fcinfo);
-	kam_retention_add(r, s, e, returning);
-	PG_RETURN_POINTER(r);
+	{
+		void	   *st = kam_fixed_state(fcinfo, sizeof(KamRetention));
+		KamRetention w;
+		KamSum		fx;
+
+		/*
+		 * a state of layout 1 (a rollup of rate-form summaries) is unpacked
+		 * first
+		 */
+		if (likely(retention_layout(st) == 0))
+		{
+			kam_retention_add((KamRetention *) st, s, e, returning);
+			PG_RETURN_POINTER(st);
+		}
+		retention_unpack(st, &w, &fx);
+		kam_retention_add(&w, s, e, returning);
+		PG_RETURN_POINTER(retention_pack(&w, &fx, st));
+	}
 }
 
 /* Combine function of every kam.retention aggregate and of kam.rollup. */
@@ -474,12 +653,21 @@ PG_FUNCTION_INFO_V1(kam_retention_combine);
 Datum
 kam_retention_combine(PG_FUNCTION_ARGS)
 {
-	KamRetention *r;
+	void	   *st;
+	KamRetention w;
+	KamSum		fx,
+				ofx;
+	KamRetention *o;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	r = retention_state(fcinfo);
-	kam_retention_merge(r, retention_arg(fcinfo, 1));
-	PG_RETURN_POINTER(r);
+	st = kam_fixed_state(fcinfo, sizeof(KamRetention));
+	o = retention_arg_fx(fcinfo, 1, &ofx);
+	retention_unpack(st, &w, &fx);
+	kam_retention_merge(&w, o);
+	kam_sum_merge(&fx, &ofx);
+	if (!isfinite(kam_sum_value(&fx)))
+		retention_overflow("The fx amount overflows a double.");
+	PG_RETURN_POINTER(retention_pack(&w, &fx, st));
 }
 
 /* ---------- accessors ---------- */
@@ -577,17 +765,19 @@ PG_FUNCTION_INFO_V1(kam_movements);
 Datum
 kam_movements(PG_FUNCTION_ARGS)
 {
-	KamRetention *r = retention_arg(fcinfo, 0);
+	KamSum		fx;
+	KamRetention *r = retention_arg_fx(fcinfo, 0, &fx);
 	TupleDesc	tupdesc;
-	Datum		values[KAM_RETENTION_NCOLS];
-	bool		nulls[KAM_RETENTION_NCOLS];
+	Datum		values[KAM_RETENTION_NCOLS_FX];
+	bool		nulls[KAM_RETENTION_NCOLS_FX];
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	if (tupdesc->natts != KAM_RETENTION_NCOLS)
+	/* 14 columns until ALTER EXTENSION kam UPDATE adds fx_mrr */
+	if (tupdesc->natts != KAM_RETENTION_NCOLS && tupdesc->natts != KAM_RETENTION_NCOLS_FX)
 		elog(ERROR, "kam.movements: expected %d result columns, got %d",
-			 KAM_RETENTION_NCOLS, tupdesc->natts);
-	kam_retention_values(r, values, nulls);
+			 KAM_RETENTION_NCOLS_FX, tupdesc->natts);
+	kam_retention_values(r, &fx, values, nulls, tupdesc->natts);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

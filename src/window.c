@@ -33,6 +33,39 @@ kam_check_row_money(double mrr, const char *what)
 		kam_check_money(mrr, what); /* reports it */
 }
 
+/* A conversion rate: reporting-currency units per unit of the row's currency. */
+double
+kam_check_rate(double rate)
+{
+	if (!(rate > 0) || !isfinite(rate))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a rate must be a finite positive number"),
+				 errdetail("Value is %g.", rate),
+				 errhint("A rate is reporting-currency units per unit of the row's currency on its date.")));
+	return rate;
+}
+
+/*
+ * One account's movement with rates: an account paying at both dates is
+ * classified at constant currency (its end MRR converted at its own start
+ * rate); what the rates add is its fx movement.  New, reactivated and
+ * churned accounts move at their own date's rate.
+ */
+void
+kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, double e, double e_local, bool returning)
+{
+	if (s > 0 && e > 0 && s_local > 0 && e_local > 0)
+	{
+		double		e_const = e_local * (s / s_local);
+
+		kam_retention_add(r, s, e_const, returning);
+		kam_sum_add(fx, e - e_const);
+	}
+	else
+		kam_retention_add(r, s, e, returning);
+}
+
 /* a date truncated to the grain (-1: as it is) */
 static inline DateADT
 to_grain(DateADT d, int grain)
@@ -47,29 +80,38 @@ to_grain(DateADT d, int grain)
  * a grain, at, from and to are truncated to it first.  Dates may be date,
  * timestamp or timestamptz.
  */
-PG_FUNCTION_INFO_V1(kam_retention_snapshot_sfunc);
-Datum
-kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
+/*
+ * The snapshot forms; with a rate (argument rate_arg > 0) each row's MRR is
+ * in its own currency and `rate` converts it to the reporting currency.
+ */
+static Datum
+snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 {
 	KamAcctState *st;
 	DateADT		at,
 				from,
 				to;
-	double		mrr;
+	double		mrr,
+				rate = 1;
 	int			grain;
+	int			w = rate_arg > 0 ? 1 : 0;	/* the window's shift */
 
-	KAM_AGG_SKIP_NULL(1, 5);
-	grain = kam_grain_arg(fcinfo, 6);
+	KAM_AGG_SKIP_NULL(1, 5 + w);
+	grain = kam_grain_arg(fcinfo, 6 + w);
 	at = to_grain(kam_date_arg(fcinfo, 2), grain);
 	mrr = kam_money_arg(fcinfo, 3);
-	from = to_grain(kam_date_arg(fcinfo, 4), grain);
-	to = to_grain(kam_date_arg(fcinfo, 5), grain);
+	from = to_grain(kam_date_arg(fcinfo, 4 + w), grain);
+	to = to_grain(kam_date_arg(fcinfo, 5 + w), grain);
 	kam_check_row_money(mrr, "mrr");
 	check_at(at, "snapshot date");
+	if (rate_arg > 0)
+		rate = kam_check_rate(PG_GETARG_FLOAT8(rate_arg));
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW, NULL);
 	kam_acct_set_grain(st, grain);
 	kam_acct_set_window(st, from, to);
+	if (rate_arg > 0)
+		kam_acct_set_rates(st);
 	if (at == from || at == to)
 		kam_acct_mark_seen(st, at == from, at == to);
 
@@ -80,13 +122,34 @@ kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
 		KamAcct    *a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
 
 		if (at == from)
-			kam_sum_add(&a->s, mrr);
+		{
+			kam_sum_add(&a->s, mrr * rate);
+			kam_sum_add(&a->s_local, mrr);
+		}
 		if (at == to)
-			kam_sum_add(&a->e, mrr);
+		{
+			kam_sum_add(&a->e, mrr * rate);
+			kam_sum_add(&a->e_local, mrr);
+		}
 	}
 	else if (at < from && mrr > 0)
 		kam_acct_lookup(st, PG_GETARG_DATUM(1))->returning = true;
 	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_retention_snapshot_sfunc);
+Datum
+kam_retention_snapshot_sfunc(PG_FUNCTION_ARGS)
+{
+	return snapshot_sfunc(fcinfo, 0);
+}
+
+/* retention_agg(account, at, mrr, rate, from, to [, grain]) */
+PG_FUNCTION_INFO_V1(kam_retention_snapshot_rate_sfunc);
+Datum
+kam_retention_snapshot_rate_sfunc(PG_FUNCTION_ARGS)
+{
+	return snapshot_sfunc(fcinfo, 4);
 }
 
 /*
@@ -190,11 +253,14 @@ kam_retention_window_final(PG_FUNCTION_ARGS)
 	DateADT		from,
 				to;
 	bool		seen_from,
-				seen_to;
+				seen_to,
+				rates;
+	KamSum		fx = {0, 0};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
+	rates = kam_acct_rates(st);
 	kam_acct_window(st, &from, &to);
 	kam_acct_seen(st, &seen_from, &seen_to);
 	/* a window date no row has: never a silent zero */
@@ -218,7 +284,10 @@ kam_retention_window_final(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		s = kam_account_total(st, a->key, &a->s, from);
 		e = kam_account_total(st, a->key, &a->e, to);
-		kam_retention_add(r, s, e, a->returning);
+		if (rates)
+			kam_retention_add_fx(r, &fx, s, kam_sum_value(&a->s_local), e, kam_sum_value(&a->e_local), a->returning);
+		else
+			kam_retention_add(r, s, e, a->returning);
 	}
-	PG_RETURN_POINTER(r);
+	PG_RETURN_DATUM(kam_retention_datum(r, &fx));
 }

@@ -94,13 +94,13 @@ cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,nu
 survival_agg(date,date,date)|final|SELECT kam.survival_agg(at, at + life + g, '2030-01-01') FROM d, generate_series(1, 3) g
 survival_agg(anyelement,date,date,date,integer)|final|SELECT kam.survival_agg(acct, at, at + life, '2030-01-01', 31) FROM d, generate_series(1, 3)
 survival_agg(anyelement,timestamp with time zone,timestamp with time zone,timestamp with time zone,integer)|final|SELECT kam.survival_agg(acct, ts, ts + make_interval(days => life), '2030-01-01'::timestamptz, 31) FROM d, generate_series(1, 3)
-retention_agg(anyelement,date,double precision,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,double precision,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01'::date, '2015-01-01'::date, 'month') FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
 retention_agg(anyelement,date,date,double precision,date,date,text)|final|SELECT kam.retention_agg(acct, at, at + 400, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, ts + interval '400 days', mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, ts + interval '400 days', mrr, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
-retention_agg(anyelement,date,numeric,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr_n, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,numeric,date,date,text)|final|SELECT kam.retention_agg(acct, at, mrr_n, '2012-01-01'::date, '2015-01-01'::date, 'month') FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,numeric,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr_n, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
 retention_agg(anyelement,timestamp with time zone,numeric,timestamp with time zone,timestamp with time zone,text)|final|SELECT kam.retention_agg(acct, ts, mrr_n, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz, 'month') FROM d, generate_series(1, 2)
 retention_agg(anyelement,date,date,numeric,date,date,text)|final|SELECT kam.retention_agg(acct, at, at + 400, mrr_n, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
@@ -132,6 +132,22 @@ ces_agg(integer,integer)|rows|SELECT kam.ces_agg(score % 7 + 1, 7) FROM d, gener
 rollup(kam.survey)|rows|SELECT kam.rollup(v) FROM r, generate_series(1, 100)
 trend(timestamp with time zone,double precision)|rows|SELECT kam.trend(ts, mrr) FROM d, generate_series(1, 4)
 sparkline(double precision)|final|SELECT length(kam.sparkline(mrr ORDER BY ts)) FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,double precision,text,text,text)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,double precision,double precision,date,date)|final|SELECT kam.retention_agg(acct, at, mrr, 1 + x / 100, '2012-01-01'::date, '2015-01-01'::date) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,double precision,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr, 1 + x / 100)) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,double precision,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr, 1 + x / 100, 'month')) FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,numeric,text,text,text)|final|SELECT kam.retention_agg(acct, at, mrr_n, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,date,numeric,double precision,date,date)|final|SELECT kam.retention_agg(acct, at, mrr_n, 1 + x / 100, '2012-01-01'::date, '2015-01-01'::date) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,numeric,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr_n, 1 + x / 100)) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,date,numeric,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, at, mrr_n, 1 + x / 100, 'month')) FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,double precision,text,text,text)|final|SELECT kam.retention_agg(acct, ts, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,double precision,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr, 1 + x / 100, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,timestamp with time zone,double precision,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr, 1 + x / 100)) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,double precision,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr, 1 + x / 100, 'month')) FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,numeric,text,text,text)|final|SELECT kam.retention_agg(acct, ts, mrr_n, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 2)
+retention_agg(anyelement,timestamp with time zone,numeric,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr_n, 1 + x / 100, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 2)
+mrr_waterfall(anyelement,timestamp with time zone,numeric,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n, 1 + x / 100)) FROM d
+mrr_waterfall(anyelement,timestamp with time zone,numeric,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n, 1 + x / 100, 'month')) FROM d, generate_series(1, 2)
 CASES
 )
 ms() { date +%s%3N; }
