@@ -88,3 +88,27 @@ FROM (SELECT kam.retention_agg(a, d, mrr, rate, '2024-01-01', '2024-02-01') AS r
       FROM (VALUES ('M', date '2024-01-01', 100, 1.2), ('M', '2024-01-01', -100, 1.0),
                    ('M', '2024-02-01', 100, 1.3), ('M', '2024-02-01', -90, 1.0)) v(a, d, mrr, rate)) x,
      kam.movements(x.r) m;
+-- the rate forms through forced parallel workers (serialize / deserialize / combine of the
+-- local amounts) give the serial answer
+CREATE TABLE fx_par AS SELECT * FROM fx_long;
+ANALYZE fx_par;
+CREATE TEMP TABLE fx_serial AS
+SELECT kam.retention_agg(account_id, month, mrr, rate::float8, '2023-07-01', '2024-07-01') AS r,
+       kam.mrr_waterfall(account_id, month, mrr, rate::float8, 'month') AS w
+FROM fx_par;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT plan_has($$SELECT kam.retention_agg(account_id, month, mrr, rate::float8, '2023-07-01', '2024-07-01') FROM fx_par$$, 'Gather') AS uses_workers;
+SELECT (SELECT count(*) FROM kam.movements(s.r) a, kam.movements(p.r) b
+        WHERE abs(a.fx_mrr - b.fx_mrr) < 1e-6 AND abs(a.expansion_mrr - b.expansion_mrr) < 1e-6
+          AND abs(a.contraction_mrr - b.contraction_mrr) < 1e-6 AND abs(a.ending_mrr - b.ending_mrr) < 1e-6
+          AND a.starting_accounts = b.starting_accounts AND a.churned_accounts = b.churned_accounts) = 1 AS parallel_summary_same,
+       (SELECT count(*) FROM unnest(s.w) a JOIN unnest(p.w) b USING (period)
+        WHERE abs(a.fx_mrr - b.fx_mrr) < 1e-6 AND abs(a.ending_mrr - b.ending_mrr) < 1e-6 AND a.new_accounts = b.new_accounts)
+       = cardinality(s.w) AS parallel_waterfall_same,
+       (SELECT m.fx_mrr <> 0 FROM kam.movements(s.r) m) AS has_fx
+FROM fx_serial s,
+     (SELECT kam.retention_agg(account_id, month, mrr, rate::float8, '2023-07-01', '2024-07-01') AS r,
+             kam.mrr_waterfall(account_id, month, mrr, rate::float8, 'month') AS w FROM fx_par) p;
+RESET ALL;
+DROP TABLE fx_par;
