@@ -57,7 +57,7 @@ kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, doub
 {
 	if (s > 0 && e > 0 && s_local > 0 && e_local > 0)
 	{
-		double		e_const = e_local * (s / s_local);
+		double		e_const = s * (e_local / s_local);	/* exactly s when flat */
 
 		kam_retention_add(r, s, e_const, returning);
 		kam_sum_add(fx, e - e_const);

@@ -63,3 +63,23 @@ SELECT count(*) FROM (
            sum(mrr) FILTER (WHERE prev = 0 AND mrr > 0 AND before), sum(mrr - prev) FILTER (WHERE prev > 0 AND mrr > prev),
            sum(prev - mrr) FILTER (WHERE prev > 0 AND mrr > 0 AND mrr < prev), sum(prev) FILTER (WHERE prev > 0 AND mrr = 0)
     FROM seq GROUP BY month) x;
+-- bench: floor_sum_fx
+SELECT sum(mrr * rate) FROM fx_snapshots;
+-- bench: kam_waterfall_fx
+SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr, rate)) FROM fx_snapshots;
+-- bench: plain_waterfall_fx
+SELECT count(*) FROM (
+WITH months AS (SELECT DISTINCT month FROM fx_snapshots),
+     grid AS (SELECT a.account_id, m.month, coalesce(s.mrr::float8, 0) AS local, coalesce(s.mrr::float8 * s.rate, 0) AS mrr
+              FROM (SELECT DISTINCT account_id FROM fx_snapshots) a CROSS JOIN months m
+              LEFT JOIN fx_snapshots s ON s.account_id = a.account_id AND s.month = m.month),
+     seq AS (SELECT month, mrr, local, coalesce(lag(mrr) OVER w, 0) AS prev, coalesce(lag(local) OVER w, 0) AS prev_local,
+                    coalesce(max(mrr) OVER (PARTITION BY account_id ORDER BY month
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0) > 0 AS before
+             FROM grid WINDOW w AS (PARTITION BY account_id ORDER BY month)),
+     c AS (SELECT *, CASE WHEN prev > 0 AND mrr > 0 THEN prev * (local / prev_local) END AS cc FROM seq)
+SELECT month, sum(prev) FILTER (WHERE prev > 0) AS starting, sum(mrr) FILTER (WHERE prev = 0 AND mrr > 0 AND NOT before) AS new,
+       sum(mrr) FILTER (WHERE prev = 0 AND mrr > 0 AND before) AS react, sum(cc - prev) FILTER (WHERE cc > prev) AS expansion,
+       sum(prev - cc) FILTER (WHERE cc < prev) AS contraction, sum(prev) FILTER (WHERE prev > 0 AND mrr = 0) AS churned,
+       sum(mrr - cc) AS fx
+FROM c GROUP BY month) x;

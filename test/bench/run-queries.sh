@@ -17,6 +17,12 @@ SELECT account_id, mrr::float8 AS start_mrr,
 FROM crm.mrr_snapshots;
 VACUUM ANALYZE bench_pairs;
 VACUUM ANALYZE crm.mrr_snapshots;
+-- several currencies: a rate per account's currency and month (reporting units per unit)
+CREATE VIEW fx_snapshots AS
+SELECT account_id, month, mrr,
+       CASE account_id % 3 WHEN 0 THEN 1.0 WHEN 1 THEN 1.05 + 0.01 * extract(month FROM month)
+                           ELSE 1.30 - 0.005 * extract(month FROM month) END::float8 AS rate
+FROM crm.mrr_snapshots;
 SQL
 echo "setup $(( $(date +%s) - t0 )) s: $(psql -At -c 'SELECT count(*) FROM crm.mrr_snapshots') snapshot rows," \
      "$(psql -At -c 'SELECT count(*) FROM bench_pairs') pair rows, $(psql -At -c 'SELECT count(*) FROM crm.accounts') accounts"
@@ -31,7 +37,9 @@ bench_report "$sqlfile" \
     kam_snapshots_all_rows/floor_sum_snapshots \
     kam_snapshots_two_dates/plain_nrr_grr_logo_two_dates \
     kam_waterfall/plain_waterfall \
-    kam_waterfall/floor_sum_snapshots
+    kam_waterfall/floor_sum_snapshots \
+    kam_waterfall_fx/plain_waterfall_fx \
+    kam_waterfall_fx/floor_sum_fx
 
 # peak memory of one backend (VmHWM; reading /proc of the server needs root)
 dir=$(mktemp -d)

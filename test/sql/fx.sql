@@ -18,7 +18,9 @@ INSERT INTO fx_rates VALUES ('EUR', '2024-01-01', 1.10), ('EUR', '2024-02-01', 1
                             ('GBP', '2024-01-01', 1.27), ('GBP', '2024-02-01', 1.25);
 CREATE TEMP VIEW fx_rows AS SELECT s.*, r.rate FROM fx_snap s JOIN fx_rates r ON r.currency = s.currency AND r.day = s.at;
 SELECT kam.retention_agg(account, at, mrr, rate, '2024-01-01', '2024-02-01') AS summary FROM fx_rows;
-SELECT m.starting_mrr, m.new_mrr, m.expansion_mrr, m.contraction_mrr, m.churned_mrr, m.fx_mrr, m.ending_mrr,
+-- (rounded to 1e-9: the rates 1.10 and 1.27 are not binary fractions)
+SELECT round(m.starting_mrr::numeric, 9) AS starting_mrr, m.new_mrr, m.expansion_mrr, m.contraction_mrr, m.churned_mrr,
+       round(m.fx_mrr::numeric, 9) AS fx_mrr, round(m.ending_mrr::numeric, 9) AS ending_mrr,
        round(kam.nrr(r)::numeric, 4) AS nrr_constant_currency,
        (SELECT sum(mrr * rate) FROM fx_rows WHERE at = '2024-02-01') AS ending_by_hand
 FROM (SELECT kam.retention_agg(account, at, mrr, rate, '2024-01-01', '2024-02-01') AS r FROM fx_rows) x, kam.movements(x.r) m;
@@ -112,3 +114,26 @@ FROM fx_serial s,
              kam.mrr_waterfall(account_id, month, mrr, rate::float8, 'month') AS w FROM fx_par) p;
 RESET ALL;
 DROP TABLE fx_par;
+-- an independent reference: the waterfall at constant currency in plain SQL (a grid of
+-- accounts x months, lag, each account's end MRR at its start rate) equals kam's, period by period
+CREATE TEMP VIEW fx_snapshots AS SELECT account_id, month, mrr, rate::float8 AS rate FROM fx_long;
+CREATE TEMP TABLE plain_fx AS
+WITH months AS (SELECT DISTINCT month FROM fx_snapshots),
+     grid AS (SELECT a.account_id, m.month, coalesce(s.mrr::float8, 0) AS local, coalesce(s.mrr::float8 * s.rate, 0) AS mrr
+              FROM (SELECT DISTINCT account_id FROM fx_snapshots) a CROSS JOIN months m
+              LEFT JOIN fx_snapshots s ON s.account_id = a.account_id AND s.month = m.month),
+     seq AS (SELECT month, mrr, local, coalesce(lag(mrr) OVER w, 0) AS prev, coalesce(lag(local) OVER w, 0) AS prev_local,
+                    coalesce(max(mrr) OVER (PARTITION BY account_id ORDER BY month
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0) > 0 AS before
+             FROM grid WINDOW w AS (PARTITION BY account_id ORDER BY month)),
+     c AS (SELECT *, CASE WHEN prev > 0 AND mrr > 0 THEN prev * (local / prev_local) END AS cc FROM seq)
+SELECT month, sum(prev) FILTER (WHERE prev > 0) AS starting, sum(mrr) FILTER (WHERE prev = 0 AND mrr > 0 AND NOT before) AS new,
+       sum(mrr) FILTER (WHERE prev = 0 AND mrr > 0 AND before) AS react, sum(cc - prev) FILTER (WHERE cc > prev) AS expansion,
+       sum(prev - cc) FILTER (WHERE cc < prev) AS contraction, sum(prev) FILTER (WHERE prev > 0 AND mrr = 0) AS churned,
+       sum(mrr - cc) AS fx
+FROM c GROUP BY month;
+SELECT count(*) AS months,
+       count(*) FILTER (WHERE abs(coalesce(p.expansion,0) - w.expansion_mrr) > 1e-6 OR abs(coalesce(p.contraction,0) - w.contraction_mrr) > 1e-6
+                          OR abs(coalesce(p.fx,0) - w.fx_mrr) > 1e-6 OR abs(coalesce(p.new,0) - w.new_mrr) > 1e-6
+                          OR abs(coalesce(p.churned,0) - w.churned_mrr) > 1e-6 OR abs(coalesce(p.react,0) - w.reactivation_mrr) > 1e-6) AS differ
+FROM plain_fx p JOIN unnest((SELECT kam.mrr_waterfall(account_id, month, mrr, rate) FROM fx_snapshots)) w ON w.period = p.month;
