@@ -70,6 +70,14 @@ SELECT test_error($q$DELETE FROM kam.band_schemes WHERE name = 'color'$q$);
 SELECT test_error($q$INSERT INTO kam.band_schemes VALUES ('mine', 'a:1,b:2', true)$q$);
 SELECT test_error($q$UPDATE kam.band_schemes SET builtin = true WHERE name = 'grade'$q$);
 SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name;
+-- the guard is kam.band_schemes_guard, a BEFORE ROW trigger; any other use of it is refused
+SELECT tgname, tgfoid = 'kam.band_schemes_guard()'::regprocedure AS is_the_guard
+FROM pg_trigger WHERE tgrelid = 'kam.band_schemes'::regclass AND NOT tgisinternal;
+CREATE TEMP TABLE guard_misuse (name text, builtin boolean);
+CREATE TRIGGER misuse AFTER INSERT ON guard_misuse FOR EACH ROW EXECUTE FUNCTION kam.band_schemes_guard();
+SELECT test_error($q$INSERT INTO guard_misuse VALUES ('x', false)$q$);
+SELECT test_error($q$SELECT kam.band_schemes_guard()$q$);
+DROP TABLE guard_misuse;
 
 -- 7. Limits and overflows
 SELECT kam.scale(1e308, -1e308, 1e308) AS top, kam.scale(0, -1e308, 1e308) AS middle,
