@@ -75,7 +75,8 @@ struct KamAcctState
 	bool		keep_all;		/* history points are records (contracts):
 								 * never summed by date */
 	bool		rates;			/* the rate forms: amounts converted, local
-								 * amounts kept */
+								 * amounts kept (and serialized only then:
+								 * without rates they equal the amounts) */
 	bool		seen_from;		/* some row was dated `from` (the warning) */
 	bool		seen_to;		/* some row was dated `to` */
 	acctab_hash *tab;
@@ -694,10 +695,13 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			pq_sendfloat8(&buf, a->s.comp);
 			pq_sendfloat8(&buf, a->e.sum);
 			pq_sendfloat8(&buf, a->e.comp);
-			pq_sendfloat8(&buf, a->s_local.sum);
-			pq_sendfloat8(&buf, a->s_local.comp);
-			pq_sendfloat8(&buf, a->e_local.sum);
-			pq_sendfloat8(&buf, a->e_local.comp);
+			if (st->rates)
+			{
+				pq_sendfloat8(&buf, a->s_local.sum);
+				pq_sendfloat8(&buf, a->s_local.comp);
+				pq_sendfloat8(&buf, a->e_local.sum);
+				pq_sendfloat8(&buf, a->e_local.comp);
+			}
 		}
 	}
 	else
@@ -715,7 +719,8 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			{
 				pq_sendint32(&buf, hist.points[j].at);
 				pq_sendfloat8(&buf, hist.points[j].mrr);
-				pq_sendfloat8(&buf, hist.points[j].local);
+				if (st->rates)
+					pq_sendfloat8(&buf, hist.points[j].local);
 			}
 		}
 	}
@@ -766,21 +771,25 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			a->s.comp = pq_getmsgfloat8(&buf);
 			a->e.sum = pq_getmsgfloat8(&buf);
 			a->e.comp = pq_getmsgfloat8(&buf);
-			a->s_local.sum = pq_getmsgfloat8(&buf);
-			a->s_local.comp = pq_getmsgfloat8(&buf);
-			a->e_local.sum = pq_getmsgfloat8(&buf);
-			a->e_local.comp = pq_getmsgfloat8(&buf);
+			if (st->rates)
+			{
+				a->s_local.sum = pq_getmsgfloat8(&buf);
+				a->s_local.comp = pq_getmsgfloat8(&buf);
+				a->e_local.sum = pq_getmsgfloat8(&buf);
+				a->e_local.comp = pq_getmsgfloat8(&buf);
+			}
 		}
 		else
 		{
-			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, 20, "kam_acct_deserial");
+			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 20 : 12,
+												 "kam_acct_deserial");
 
 			for (int64 j = 0; j < n; j++)
 			{
 				DateADT		at = pq_getmsgint(&buf, 4);
 				double		mrr = pq_getmsgfloat8(&buf);
 
-				kam_acct_add_point_local(st, a, at, mrr, pq_getmsgfloat8(&buf));
+				kam_acct_add_point_local(st, a, at, mrr, st->rates ? pq_getmsgfloat8(&buf) : mrr);
 			}
 		}
 	}

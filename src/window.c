@@ -121,15 +121,18 @@ snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 	{
 		KamAcct    *a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
 
+		/* the local amounts only with rates (without, they are s and e) */
 		if (at == from)
 		{
 			kam_sum_add(&a->s, mrr * rate);
-			kam_sum_add(&a->s_local, mrr);
+			if (rate_arg > 0)
+				kam_sum_add(&a->s_local, mrr);
 		}
 		if (at == to)
 		{
 			kam_sum_add(&a->e, mrr * rate);
-			kam_sum_add(&a->e_local, mrr);
+			if (rate_arg > 0)
+				kam_sum_add(&a->e_local, mrr);
 		}
 	}
 	else if (at < from && mrr > 0)
