@@ -249,22 +249,22 @@ COMMENT ON FUNCTION @extschema@.discount(numeric, numeric, text, integer) IS
 
 CREATE FUNCTION @extschema@.mrr_schedule(valid_from date, valid_to date, amount numeric, unit text, count integer,
                                          "from" date, "to" date, grain text DEFAULT 'month', anchor text DEFAULT 'start',
-                                         trial_end date DEFAULT NULL, paused daterange DEFAULT NULL,
-                                         discount @extschema@.discount DEFAULT NULL, discounts text DEFAULT 'deduct')
-    RETURNS TABLE (at date, mrr numeric)
-    AS 'MODULE_PATHNAME', 'kam_mrr_schedule'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 24;
-COMMENT ON FUNCTION @extschema@.mrr_schedule(date, date, numeric, text, integer, date, date, text, text, date, daterange, @extschema@.discount, text) IS
-    'MRR of one subscription line per period start at (from <= at <= to) of the grain where the line counts (anchor start, end or any; valid_from <= t < valid_to, NULL valid_to open): kam.monthly_amount less the discount active then, 0 in a trial or a pause';
--- the same with timestamps (the day in the session time zone): STABLE
-CREATE FUNCTION @extschema@.mrr_schedule(valid_from timestamptz, valid_to timestamptz, amount numeric, unit text, count integer,
-                                         "from" timestamptz, "to" timestamptz, grain text DEFAULT 'month', anchor text DEFAULT 'start',
-                                         trial_end timestamptz DEFAULT NULL, paused daterange DEFAULT NULL,
+                                         trial_end date DEFAULT NULL, paused anycompatible DEFAULT NULL,
                                          discount @extschema@.discount DEFAULT NULL, discounts text DEFAULT 'deduct')
     RETURNS TABLE (at date, mrr numeric)
     AS 'MODULE_PATHNAME', 'kam_mrr_schedule'
     LANGUAGE C STABLE PARALLEL SAFE ROWS 24;
-COMMENT ON FUNCTION @extschema@.mrr_schedule(timestamptz, timestamptz, numeric, text, integer, timestamptz, timestamptz, text, text, timestamptz, daterange, @extschema@.discount, text) IS
+COMMENT ON FUNCTION @extschema@.mrr_schedule(date, date, numeric, text, integer, date, date, text, text, date, anycompatible, @extschema@.discount, text) IS
+    'MRR of one subscription line per period start at (from <= at <= to) of the grain where the line counts (anchor start, end or any; valid_from <= t < valid_to, NULL valid_to open): kam.monthly_amount less the discount active then, 0 in a trial or a pause (paused: a daterange, a datemultirange or the text of either)';
+-- the same with timestamps (the day in the session time zone): STABLE
+CREATE FUNCTION @extschema@.mrr_schedule(valid_from timestamptz, valid_to timestamptz, amount numeric, unit text, count integer,
+                                         "from" timestamptz, "to" timestamptz, grain text DEFAULT 'month', anchor text DEFAULT 'start',
+                                         trial_end timestamptz DEFAULT NULL, paused anycompatible DEFAULT NULL,
+                                         discount @extschema@.discount DEFAULT NULL, discounts text DEFAULT 'deduct')
+    RETURNS TABLE (at date, mrr numeric)
+    AS 'MODULE_PATHNAME', 'kam_mrr_schedule'
+    LANGUAGE C STABLE PARALLEL SAFE ROWS 24;
+COMMENT ON FUNCTION @extschema@.mrr_schedule(timestamptz, timestamptz, numeric, text, integer, timestamptz, timestamptz, text, text, timestamptz, anycompatible, @extschema@.discount, text) IS
     'kam.mrr_schedule with timestamp or timestamptz dates, each truncated to the day in the session time zone';
 
 -------------------------------------------------------------------------------

@@ -21,6 +21,10 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/numeric.h"
+#include "utils/lsyscache.h"
+#if PG_VERSION_NUM >= 140000
+#include "utils/multirangetypes.h"
+#endif
 #include "utils/rangetypes.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -259,6 +263,112 @@ option_of(text *t, const char *const *names, int n, const char *what, const char
 }
 
 /*
+ * The pauses of a line as [lo, hi) day spans.  `paused` is declared
+ * anycompatible so that one function takes a daterange, a datemultirange
+ * (PostgreSQL 14 and later) or the text of either (a quoted literal, a
+ * JDBC varchar parameter) without the ambiguity two overloads with a
+ * DEFAULT would bring.
+ */
+typedef struct PauseSpan
+{
+	DateADT		lo;				/* inclusive */
+	DateADT		hi;				/* exclusive */
+} PauseSpan;
+
+static void
+pause_add_range(TypeCacheEntry *rngtyp, const RangeType *r, PauseSpan **spans, int *n, int *cap)
+{
+	RangeBound	lower,
+				upper;
+	bool		empty;
+
+	range_deserialize(rngtyp, r, &lower, &upper, &empty);
+	if (empty)
+		return;
+	if (*n == *cap)
+	{
+		*cap *= 2;
+		*spans = repalloc(*spans, sizeof(PauseSpan) * *cap);
+	}
+
+	/*
+	 * daterange is canonical: [lo, hi); lower '-infinity' or unbounded
+	 * starts with time
+	 */
+	(*spans)[*n].lo = lower.infinite ? DATEVAL_NOBEGIN : DatumGetDateADT(lower.val);
+	(*spans)[*n].hi = upper.infinite ? DATEVAL_NOEND : DatumGetDateADT(upper.val);
+	(*n)++;
+}
+
+static PauseSpan *
+pause_spans(FunctionCallInfo fcinfo, int argno, int *n)
+{
+	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	Datum		value = PG_GETARG_DATUM(argno);
+	int			cap = 4;
+	PauseSpan  *spans = palloc(sizeof(PauseSpan) * cap);
+
+	*n = 0;
+	if (typid == TEXTOID || typid == VARCHAROID || typid == UNKNOWNOID)
+	{
+		char	   *str = typid == UNKNOWNOID ? DatumGetCString(value) : TextDatumGetCString(value);
+		const char *c = str;
+		Oid			target = DATERANGEOID;
+		Oid			typinput,
+					typioparam;
+
+		while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
+			c++;
+		if (*c == '{')
+		{
+#if PG_VERSION_NUM >= 140000
+			target = DATEMULTIRANGEOID;
+#else
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("paused is a multirange, which needs PostgreSQL 14 or later"),
+					 errhint("Pass one daterange per pause, one line per paused span.")));
+#endif
+		}
+		getTypeInputInfo(target, &typinput, &typioparam);
+		value = OidInputFunctionCall(typinput, str, typioparam, -1);
+		typid = target;
+	}
+	if (typid == DATERANGEOID)
+		pause_add_range(lookup_type_cache(DATERANGEOID, TYPECACHE_RANGE_INFO),
+						DatumGetRangeTypeP(value), &spans, n, &cap);
+#if PG_VERSION_NUM >= 140000
+	else if (typid == DATEMULTIRANGEOID)
+	{
+		MultirangeType *mr = DatumGetMultirangeTypeP(value);
+		TypeCacheEntry *mrtyp = lookup_type_cache(DATEMULTIRANGEOID, TYPECACHE_MULTIRANGE_INFO);
+		int32		count;
+		RangeType **ranges;
+
+		multirange_deserialize(mrtyp->rngtype, mr, &count, &ranges);
+		for (int i = 0; i < count; i++)
+			pause_add_range(mrtyp->rngtype, ranges[i], &spans, n, &cap);
+	}
+#endif
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("paused must be a daterange or a datemultirange"),
+				 errdetail("It is %s.", format_type_be(typid)),
+				 errhint("For a tstzrange p, pass daterange(lower(p)::date, upper(p)::date).")));
+	return spans;
+}
+
+static bool
+in_pause(const PauseSpan *spans, int n, DateADT t)
+{
+	for (int i = 0; i < n; i++)
+		if (spans[i].lo <= t && t < spans[i].hi)
+			return true;
+	return false;
+}
+
+/*
  * kam.mrr_schedule(valid_from, valid_to, amount, unit, count, "from", "to",
  *					grain, anchor, trial_end, paused, discount, discounts)
  * Arguments 0-6 are required (the function is not STRICT: a NULL valid_to
@@ -281,8 +391,8 @@ kam_mrr_schedule(PG_FUNCTION_ARGS)
 	int32		count;
 	KamAnchor	anchor = KAM_ANCHOR_START;
 	KamPolicy	policy = KAM_DISCOUNTS_DEDUCT;
-	RangeType  *paused = NULL;
-	TypeCacheEntry *rngtyp = NULL;
+	PauseSpan  *paused = NULL;
+	int			n_paused = 0;
 	Discount	disc = {0};
 	Numeric		full,
 				zero = int_numeric(0),
@@ -310,10 +420,7 @@ kam_mrr_schedule(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 9 && !PG_ARGISNULL(9))
 		trial_end = kam_date_arg(fcinfo, 9);
 	if (PG_NARGS() > 10 && !PG_ARGISNULL(10))
-	{
-		paused = PG_GETARG_RANGE_P(10);
-		rngtyp = lookup_type_cache(RangeTypeGetOid(paused), TYPECACHE_RANGE_INFO);
-	}
+		paused = pause_spans(fcinfo, 10, &n_paused);
 	if (PG_NARGS() > 11 && !PG_ARGISNULL(11))
 		discount_from_datum(PG_GETARG_DATUM(11), &disc);
 	if (PG_NARGS() > 12 && !PG_ARGISNULL(12))
@@ -406,8 +513,7 @@ kam_mrr_schedule(PG_FUNCTION_ARGS)
 
 				if (t < trial_end)
 					mrr = zero;
-				else if (paused != NULL &&
-						 range_contains_elem_internal(rngtyp, paused, DateADTGetDatum(t)))
+				else if (in_pause(paused, n_paused, t))
 					mrr = zero;
 				else if (discounted != NULL && t < disc_end)
 					mrr = discounted;

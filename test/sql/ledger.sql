@@ -57,6 +57,26 @@ FROM kam.mrr_schedule('2024-01-01', NULL, 1200, 'year', 1, '2024-01-01', '2025-0
 -- trial and pause
 SELECT at, mrr FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01',
                                      trial_end => '2024-03-01', paused => daterange('2024-05-01', '2024-07-01'));
+-- several pauses: a datemultirange (PostgreSQL 14+), or the text of a range or multirange (a
+-- quoted literal, a JDBC varchar parameter); an empty pause pauses nothing
+SELECT 'multirange' AS pause, string_agg(mrr::text, ' ' ORDER BY at) AS mrr_jan_to_aug
+FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01',
+                      paused => datemultirange(daterange('2024-02-01', '2024-03-01'), daterange('2024-06-01', NULL)))
+UNION ALL
+SELECT 'text multirange' AS pause, string_agg(mrr::text, ' ' ORDER BY at) AS mrr_jan_to_aug
+FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '{[2024-02-01,2024-03-01), [2024-05-01,2024-07-01)}')
+UNION ALL
+SELECT 'text range', string_agg(mrr::text, ' ' ORDER BY at)
+FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '[2024-05-01,2024-07-01)')
+UNION ALL
+SELECT 'varchar range, timestamptz line', string_agg(mrr::text, ' ' ORDER BY at)
+FROM kam.mrr_schedule(timestamptz '2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '[2024-05-01,2024-07-01)'::varchar)
+UNION ALL
+SELECT 'empty multirange', string_agg(mrr::text, ' ' ORDER BY at)
+FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '{}')
+UNION ALL
+SELECT 'unbounded range', string_agg(mrr::text, ' ' ORDER BY at)
+FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => daterange(NULL, '2024-03-01'));
 -- a credit line (negative) is not discounted
 SELECT at, mrr FROM kam.mrr_schedule('2024-01-01', '2024-03-01', -50, 'month', 1, '2024-01-01', '2024-06-01',
                                      discount => kam.discount(percent => 50));
@@ -79,6 +99,9 @@ SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-03-01', '2024-01-01', 
 SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-06-01', '2024-01-01')$q$);
 SELECT test_error($q$SELECT * FROM kam.mrr_schedule('-infinity', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01')$q$);
 SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 'NaN', 'month', 1, '2024-01-01', '2024-06-01')$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01', paused => 5)$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01', paused => tstzrange('2024-01-01', NULL))$q$);
+SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-06-01', paused => 'May to June')$q$);
 
 -- reference: 2 000 random lines (day, week, month, quarter and year prices, every few
 -- open-ended) over 30 months, each anchor against the generate_series join an analyst writes
