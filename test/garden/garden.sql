@@ -22,7 +22,10 @@ UNION ALL SELECT 'timestamp with time zone', unnest(ARRAY['NULL', '''infinity'''
 UNION ALL SELECT 'interval', unnest(ARRAY['NULL', '''0''', '''1 month''', '''-1 day''', '''1 day''', '''178000000 years''', '''1 month 1 day'''])
 UNION ALL SELECT 'jsonb', unnest(ARRAY['NULL', '''{}''', '''[]''', '''null''', '''{"a": "x"}''', '''{"a": 1e308, "b": -1e308}''', '''1''', '''{"a": null}'''])
 UNION ALL SELECT 'boolean', unnest(ARRAY['NULL', 'true', 'false'])
-UNION ALL SELECT 'daterange', unnest(ARRAY['NULL', '''[2024-05-01,2024-07-01)''', '''empty''', '''(,)''', '''[2024-05-01,)'''])
+-- anycompatible: kam.mrr_schedule's paused (a daterange, a datemultirange or the text of either)
+UNION ALL SELECT 'anycompatible', unnest(ARRAY['NULL::daterange', '''[2024-05-01,2024-07-01)''::daterange', '''empty''::daterange', '''(,)''::daterange', '''[2024-05-01,)''::daterange',
+                                              '''{[2024-02-01,2024-03-01),[2024-05-01,)}''::datemultirange', '''{}''', '''[2024-05-01,2024-07-01)''', '''garbage''',
+                                              'repeat(''{'', 10000)', 'NULL::text'])  -- other types (42804) are in ledger.sql
 UNION ALL SELECT 'kam.discount', unnest(ARRAY['NULL', 'kam.discount(percent => 20)', 'kam.discount(amount => 10, duration => ''repeating'', months => 3)',
                                              '''(150,,forever,)''', '''(,,,)''', '''(1,1,once,)''', '''(,1e308,repeating,2147483647)'''])
 UNION ALL SELECT 'anyelement', unnest(ARRAY['NULL::int', '1', '''k''::text', '''{1}''::int[]', 'NULL::text'])
@@ -107,8 +110,10 @@ BEGIN
                 args := ARRAY[]::text[];
                 FOR j IN 1 .. nargs LOOP
                     args := args || format('(%s)::%s', CASE WHEN j = i THEN v ELSE garden.typical(argtypes[j], argnames[j]) END,
-                                           CASE WHEN argtypes[j] = 'anyelement'::regtype THEN 'int' ELSE argtypes[j]::text END);
-                    IF argtypes[j] = 'anyelement'::regtype AND j = i THEN
+                                           CASE WHEN argtypes[j] = 'anyelement'::regtype THEN 'int'
+                                                WHEN argtypes[j] = 'anycompatible'::regtype THEN 'daterange'
+                                                ELSE argtypes[j]::text END);
+                    IF argtypes[j] IN ('anyelement'::regtype, 'anycompatible'::regtype) AND j = i THEN
                         args[j] := format('(%s)', v);
                     END IF;
                 END LOOP;
