@@ -15,8 +15,11 @@
 --                   billing period and mrr (annual plans normalised to /12);
 --                   upgrades, downgrades, cancellations and reactivations
 --   billing_lines   the subscriptions as raw billing lines (Stripe-like): a price
---                   per month, quarter or year, trials, coupons (percent_off,
---                   duration once|repeating|forever), credit notes (negative)
+--                   per month, quarter or year in the account's currency (USD,
+--                   EUR, GBP, AUD), trials, coupons (percent_off, duration
+--                   once|repeating|forever), credit notes (negative)
+--   fx_rates        USD per unit of each currency on the first day of each month
+--                   (USD itself at 1), a random walk of about 2 % a month
 --   mrr_snapshots   MRR per account at the first day of each month (rows only
 --                   where MRR > 0)
 --   invoices        per billing period, with payment status
@@ -56,7 +59,7 @@ BEGIN
         RAISE EXCEPTION 'crm.generate needs at least 1 account and 2 months';
     END IF;
     DROP TABLE IF EXISTS crm.usage, crm.surveys, crm.opportunities, crm.invoices,
-        crm.mrr_snapshots, crm.billing_lines, crm.subscriptions, crm.accounts, crm.managers CASCADE;
+        crm.mrr_snapshots, crm.billing_lines, crm.fx_rates, crm.subscriptions, crm.accounts, crm.managers CASCADE;
 
     CREATE TEMP TABLE gen_acc ON COMMIT DROP AS
     SELECT a AS account_id,
@@ -165,28 +168,51 @@ BEGIN
     -- the distribution column first: Citus can distribute the table by account_id
     ALTER TABLE crm.subscriptions ADD PRIMARY KEY (account_id, subscription_id);
 
+    -- exchange rates: USD per unit of each currency on the first day of each month, a
+    -- random walk of about 2 % a month from a 2023 level (USD itself at 1)
+    CREATE TABLE crm.fx_rates AS
+    SELECT c.currency, crm.month(m) AS day,
+           CASE WHEN c.currency = 'USD' THEN 1
+                ELSE round((c.base * exp(sum(ln(1 + (crm.u(seed, c.i * 100000 + m, 80) - 0.5) * 0.07))
+                                         OVER (PARTITION BY c.currency ORDER BY m)))::numeric, 6) END::numeric(12,6) AS usd_per_unit
+    FROM (VALUES (1, 'USD', 1.0), (2, 'EUR', 1.07), (3, 'GBP', 1.24), (4, 'AUD', 0.67)) c(i, currency, base),
+         generate_series(0, n_months) m;
+    ALTER TABLE crm.fx_rates ADD PRIMARY KEY (currency, day);
+
+    -- the account's billing currency, by region
+    CREATE TEMP TABLE gen_cur ON COMMIT DROP AS
+    SELECT a.account_id,
+           CASE a.region WHEN 'EMEA' THEN CASE WHEN crm.u(seed, a.account_id, 81) < 0.35 THEN 'GBP' ELSE 'EUR' END
+                         WHEN 'APAC' THEN CASE WHEN crm.u(seed, a.account_id, 81) < 0.6 THEN 'AUD' ELSE 'USD' END
+                         ELSE 'USD' END AS currency
+    FROM gen_acc a;
+
     -- the same contracts as raw billing lines, shaped like a Stripe subscription-items
-    -- export: a price per billing period (monthly, quarterly or yearly), trials, coupons
-    -- and credit notes (negative lines); kam.mrr_schedule turns them into MRR
+    -- export: a price per billing period (monthly, quarterly or yearly) in the account's
+    -- currency (the USD price at the rate of the line's first month, to the cent), trials,
+    -- coupons and credit notes (negative lines); kam.mrr_schedule turns them into MRR
     CREATE TABLE crm.billing_lines AS
-    SELECT (row_number() OVER (ORDER BY account_id, p, n))::bigint AS line_id,
-           account_id,
+    SELECT (row_number() OVER (ORDER BY g.account_id, p, n))::bigint AS line_id,
+           g.account_id,
            (ARRAY['Core','Analytics','Integrations'])[p] AS product,
            crm.month(from_m) AS started,
            crm.month(to_m) AS ended,
            CASE WHEN annual THEN 'year' WHEN crm.u(seed, k, 40) < 0.2 THEN 'quarter' ELSE 'month' END AS billing_interval,
            1 AS interval_count,
-           (CASE WHEN annual THEN amount WHEN crm.u(seed, k, 40) < 0.2 THEN mrr * 3 ELSE mrr END)::numeric(12,2) AS unit_amount,
+           c.currency,
+           round((CASE WHEN annual THEN amount WHEN crm.u(seed, k, 40) < 0.2 THEN mrr * 3 ELSE mrr END) / r.usd_per_unit, 2)::numeric(12,2) AS unit_amount,
            CASE WHEN n = 1 AND segment = 'smb' AND crm.u(seed, k, 41) < 0.3 THEN crm.month(from_m) + 14 END AS trial_end,
            CASE WHEN crm.u(seed, k, 42) < 0.15 THEN (ARRAY[10, 15, 20, 25])[1 + floor(crm.u(seed, k, 43) * 4)::int] END AS percent_off,
            CASE WHEN crm.u(seed, k, 42) < 0.15 THEN (ARRAY['once', 'repeating', 'forever'])[1 + floor(crm.u(seed, k, 44) * 3)::int] END AS coupon_duration,
            CASE WHEN crm.u(seed, k, 42) < 0.15 THEN 3 END AS coupon_months
-    FROM gen_sub
+    FROM gen_sub g JOIN gen_cur c USING (account_id)
+         JOIN crm.fx_rates r ON r.currency = c.currency AND r.day = crm.month(g.from_m)
     UNION ALL
     -- credit notes: a month's credit of a fifth of the MRR, for some phases with an incident
-    SELECT NULL, account_id, (ARRAY['Core','Analytics','Integrations'])[p], crm.month(from_m + 1), crm.month(from_m + 2),
-           'month', 1, (-round(mrr / 5, 2))::numeric(12,2), NULL, NULL, NULL, NULL
-    FROM gen_sub
+    SELECT NULL, g.account_id, (ARRAY['Core','Analytics','Integrations'])[p], crm.month(from_m + 1), crm.month(from_m + 2),
+           'month', 1, c.currency, (-round(mrr / 5 / r.usd_per_unit, 2))::numeric(12,2), NULL, NULL, NULL, NULL
+    FROM gen_sub g JOIN gen_cur c USING (account_id)
+         JOIN crm.fx_rates r ON r.currency = c.currency AND r.day = crm.month(g.from_m)
     WHERE crm.u(seed, k, 45) < 0.05 AND (to_m IS NULL OR to_m > from_m + 2) AND from_m + 2 <= n_months;
     UPDATE crm.billing_lines SET coupon_months = NULL WHERE coupon_duration IS DISTINCT FROM 'repeating';
     UPDATE crm.billing_lines l SET line_id = x.id
@@ -294,7 +320,7 @@ BEGIN
         FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id);
     END IF;
 
-    ANALYZE crm.managers, crm.accounts, crm.subscriptions, crm.mrr_snapshots;
+    ANALYZE crm.managers, crm.accounts, crm.subscriptions, crm.mrr_snapshots, crm.billing_lines, crm.fx_rates;
     SELECT format('%s managers, %s accounts, %s subscriptions, %s snapshot rows',
                   (SELECT count(*) FROM crm.managers), (SELECT count(*) FROM crm.accounts),
                   (SELECT count(*) FROM crm.subscriptions), (SELECT count(*) FROM crm.mrr_snapshots))

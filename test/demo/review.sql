@@ -1,7 +1,23 @@
 -- kam demo: a key-account review over the sample CRM (12 months to 2024-12-01)
 \pset footer off
 \echo
-\echo '=== Company: revenue retention, 2023-12-01 -> 2024-12-01 ==='
+-- MRR from the raw billing lines (crm.billing_lines: prices per month, quarter or year in
+-- USD, EUR, GBP or AUD, trials, coupons, credit notes), one row per account and month start,
+-- in the account's currency and in USD at that month's rate (crm.fx_rates)
+CREATE TEMP TABLE demo_mrr AS
+SELECT l.account_id, s.at AS month, l.currency, sum(s.mrr) AS mrr_local, r.usd_per_unit AS rate,
+       round(sum(s.mrr) * r.usd_per_unit, 2) AS mrr
+FROM crm.billing_lines l
+     CROSS JOIN LATERAL kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count,
+                                         '2023-01-01', '2024-12-01', trial_end => l.trial_end,
+                                         discount => CASE WHEN l.percent_off IS NOT NULL
+                                                          THEN kam.discount(percent => l.percent_off, duration => l.coupon_duration,
+                                                                            months => l.coupon_months) END) s
+     JOIN crm.fx_rates r ON r.currency = l.currency AND r.day = s.at
+GROUP BY l.account_id, s.at, l.currency, r.usd_per_unit
+HAVING sum(s.mrr) > 0;
+
+\echo '=== Company: revenue retention, 2023-12-01 -> 2024-12-01 (MRR from the billing lines, in USD) ==='
 SELECT round(kam.nrr(r)::numeric, 3) AS nrr,
        round(kam.grr(r)::numeric, 3) AS grr,
        round(kam.logo_churn_rate(r)::numeric, 3) AS logo_churn,
@@ -10,20 +26,16 @@ SELECT round(kam.nrr(r)::numeric, 3) AS nrr,
        round(m.starting_mrr::numeric, 2) AS starting_mrr,
        round(m.ending_mrr::numeric, 2) AS ending_mrr
 FROM (SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01') AS r
-      FROM crm.mrr_snapshots) x, kam.movements(x.r) m;
+      FROM demo_mrr) x, kam.movements(x.r) m;
 
-\echo '=== The same from the raw billing lines (kam.mrr_schedule: trials, coupons, credit notes applied) ==='
-WITH line_mrr AS (
-    SELECT l.account_id, s.at, sum(s.mrr) AS mrr
-    FROM crm.billing_lines l,
-         kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-12-01', '2024-12-01',
-                          trial_end => l.trial_end,
-                          discount => CASE WHEN l.percent_off IS NOT NULL
-                                           THEN kam.discount(percent => l.percent_off, duration => l.coupon_duration, months => l.coupon_months) END) s
-    GROUP BY 1, 2)
-SELECT round(kam.nrr(r)::numeric, 3) AS nrr, round(kam.grr(r)::numeric, 3) AS grr,
-       round((kam.movements(r)).ending_mrr::numeric, 2) AS mrr_2024_12
-FROM (SELECT kam.retention_agg(account_id, at, mrr, '2023-12-01', '2024-12-01') AS r FROM line_mrr) x;
+\echo '=== The same at constant currency: each account at its own start rate, exchange-rate moves apart as fx ==='
+SELECT round(kam.nrr(r)::numeric, 3) AS nrr_constant_currency, round(kam.grr(r)::numeric, 3) AS grr_constant_currency,
+       round(m.starting_mrr::numeric, 2) AS starting_mrr, round(m.new_mrr::numeric, 2) AS new,
+       round(m.expansion_mrr::numeric, 2) AS expansion, round(m.contraction_mrr::numeric, 2) AS contraction,
+       round(m.churned_mrr::numeric, 2) AS churned, round(m.fx_mrr::numeric, 2) AS fx,
+       round(m.ending_mrr::numeric, 2) AS ending_mrr
+FROM (SELECT kam.retention_agg(account_id, month, mrr_local, rate, '2023-12-01', '2024-12-01') AS r
+      FROM demo_mrr) x, kam.movements(x.r) m;
 
 \echo '=== Per account manager (12 months) ==='
 SELECT mg.name AS manager, mg.team,
@@ -35,7 +47,7 @@ SELECT mg.name AS manager, mg.team,
        m.expanded_accounts AS expanded
 FROM (SELECT a.manager_id,
              kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01') AS r
-      FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id)
+      FROM demo_mrr s JOIN crm.accounts a USING (account_id)
       GROUP BY a.manager_id) x
 JOIN crm.managers mg USING (manager_id), kam.movements(x.r) m
 ORDER BY mg.team, nrr DESC NULLS LAST;
@@ -44,11 +56,11 @@ ORDER BY mg.team, nrr DESC NULLS LAST;
 SELECT team, round(kam.nrr(kam.rollup(r))::numeric, 3) AS nrr,
        round(kam.grr(kam.rollup(r))::numeric, 3) AS grr
 FROM (SELECT mg.team, kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01') AS r
-      FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id) JOIN crm.managers mg USING (manager_id)
+      FROM demo_mrr s JOIN crm.accounts a USING (account_id) JOIN crm.managers mg USING (manager_id)
       GROUP BY mg.manager_id, mg.team) x
 GROUP BY team ORDER BY team;
 
-\echo '=== MRR waterfall (last 12 months) ==='
+\echo '=== MRR waterfall (last 12 months, USD; movements at constant currency, exchange-rate moves as fx) ==='
 SELECT w.period,
        round(w.starting_mrr::numeric, 0) AS starting,
        round(w.new_mrr::numeric, 0) AS new,
@@ -56,9 +68,10 @@ SELECT w.period,
        round(w.expansion_mrr::numeric, 0) AS expansion,
        -round(w.contraction_mrr::numeric, 0) AS contraction,
        -round(w.churned_mrr::numeric, 0) AS churned,
+       round(w.fx_mrr::numeric, 0) AS fx,
        round(w.ending_mrr::numeric, 0) AS ending,
        w.ending_accounts AS accounts
-FROM unnest((SELECT kam.mrr_waterfall(account_id, month, mrr) FROM crm.mrr_snapshots)) w
+FROM unnest((SELECT kam.mrr_waterfall(account_id, month, mrr_local, rate) FROM demo_mrr)) w
 WHERE w.period > '2023-12-01'
 ORDER BY w.period;
 
@@ -68,7 +81,7 @@ SELECT cohort, max(cohort_accounts) AS accounts,
        round(max(logo_retention) FILTER (WHERE period_number = 6)::numeric, 2) AS logo_6m,
        round(max(logo_retention) FILTER (WHERE period_number = 12)::numeric, 2) AS logo_12m,
        round(max(revenue_retention) FILTER (WHERE period_number = 12)::numeric, 2) AS revenue_12m
-FROM unnest((SELECT kam.cohort_retention(account_id, month, mrr) FROM crm.mrr_snapshots)) c
+FROM unnest((SELECT kam.cohort_retention(account_id, month, mrr) FROM demo_mrr)) c
 WHERE extract(month FROM cohort) IN (1, 4, 7, 10)
 GROUP BY cohort ORDER BY cohort;
 
@@ -81,7 +94,7 @@ FROM (SELECT a.segment,
              avg(s.mrr) FILTER (WHERE s.month = '2024-12-01') AS arpa,
              1 - power(1 - kam.logo_churn_rate(kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01')),
                        1.0 / 12) AS monthly_churn
-      FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id)
+      FROM demo_mrr s JOIN crm.accounts a USING (account_id)
       GROUP BY a.segment) x
 ORDER BY segment;
 
@@ -102,11 +115,11 @@ ORDER BY a.segment;
 WITH book AS (
     SELECT a.manager_id, count(*) AS accounts, sum(s.mrr) * 12 AS arr,
            kam.hhi(s.mrr) AS hhi, kam.top_share(s.mrr, 3) AS top3_share
-    FROM crm.accounts a JOIN crm.mrr_snapshots s ON s.account_id = a.account_id AND s.month = '2024-12-01'
+    FROM crm.accounts a JOIN demo_mrr s ON s.account_id = a.account_id AND s.month = '2024-12-01'
     GROUP BY 1),
 ret AS (
     SELECT a.manager_id, kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01') AS r
-    FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id) GROUP BY 1)
+    FROM demo_mrr s JOIN crm.accounts a USING (account_id) GROUP BY 1)
 SELECT m.name AS manager, m.team, b.accounts, round(b.arr) AS arr,
        round(kam.nrr(r)::numeric, 3) AS nrr, round(kam.grr(r)::numeric, 3) AS grr,
        round(kam.expansion_rate(r)::numeric, 3) AS expansion_rate,
@@ -130,11 +143,11 @@ ORDER BY manager_id;
 \echo '=== Revenue concentration of the whole book (MRR, Dec 2024) ==='
 SELECT round(kam.hhi(mrr)::numeric, 4) AS hhi, round(kam.equivalent_customers(mrr)::numeric, 1) AS equivalent_customers,
        round(kam.gini(mrr)::numeric, 3) AS gini, round(kam.top_share(mrr, 10)::numeric, 3) AS top10_share
-FROM crm.mrr_snapshots WHERE month = '2024-12-01';
+FROM demo_mrr WHERE month = '2024-12-01';
 
 \echo '=== Monday account review: the 12 least healthy key accounts ==='
 WITH last12 AS (
-    SELECT account_id, month, mrr FROM crm.mrr_snapshots WHERE month > '2023-12-01'),
+    SELECT account_id, month, mrr FROM demo_mrr WHERE month > '2023-12-01'),
 usage AS (
     SELECT account_id, avg(active_users::float8 / licensed_seats) AS adoption, avg(logins::float8 / licensed_seats) AS logins_per_seat
     FROM crm.usage WHERE month > '2024-06-01' GROUP BY 1),
@@ -152,7 +165,7 @@ money AS (
     FROM last12 GROUP BY 1),
 retention AS (
     SELECT account_id, kam.nrr(coalesce(s.mrr, 0), coalesce(e.mrr, 0)) AS nrr
-    FROM crm.mrr_snapshots s FULL JOIN (SELECT * FROM crm.mrr_snapshots WHERE month = '2024-12-01') e USING (account_id)
+    FROM demo_mrr s FULL JOIN (SELECT * FROM demo_mrr WHERE month = '2024-12-01') e USING (account_id)
     WHERE s.month = '2023-12-01' GROUP BY 1),
 health AS (
     SELECT a.account_id, a.name, a.segment,

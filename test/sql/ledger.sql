@@ -137,22 +137,46 @@ FROM got g GROUP BY anchor ORDER BY anchor;
 
 -- the sample CRM's billing lines (test/crm/generate.sql) against its monthly snapshots: the
 -- same contracts, so without trials, coupons and credit notes kam.mrr_schedule gives each
--- account's snapshot MRR (annual plans: the snapshot rounds 1/12 of the year to the cent, so
--- at most half a cent per line)
+-- account's snapshot MRR once the line's local price is converted at the rate of its first
+-- month. Rounding: the snapshot rounds 1/12 of a year to the cent (half a cent) and the local
+-- price is the USD price / rate to the cent (half a cent times the rate) per line; USD lines
+-- only have the first.
 CREATE TEMP TABLE from_lines AS
-SELECT l.account_id, s.at, sum(s.mrr) AS mrr, count(*) AS lines
-FROM crm.billing_lines l,
+SELECT l.account_id, s.at, sum(s.mrr * r.usd_per_unit) AS mrr, count(*) AS lines,
+       sum(0.005 * (1 + r.usd_per_unit)) AS rounding, bool_and(l.currency = 'USD') AS usd
+FROM crm.billing_lines l JOIN crm.fx_rates r ON r.currency = l.currency AND r.day = l.started,
      kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-01-01', '2024-12-01') s
 WHERE l.unit_amount > 0
 GROUP BY 1, 2;
 SELECT count(*) AS account_months, count(*) FILTER (WHERE f.account_id IS NULL OR m.account_id IS NULL) AS missing,
-       count(*) FILTER (WHERE abs(f.mrr - m.mrr) > 0.005 * f.lines) AS differ_by_more_than_half_a_cent_a_line
+       count(*) FILTER (WHERE abs(f.mrr - m.mrr) > f.rounding) AS differ_beyond_rounding,
+       count(*) FILTER (WHERE f.usd) AS usd_account_months,
+       count(*) FILTER (WHERE f.usd AND abs(f.mrr - m.mrr) > 0.005 * f.lines) AS usd_differ_by_more_than_half_a_cent_a_line
 FROM from_lines f FULL JOIN crm.mrr_snapshots m ON m.account_id = f.account_id AND m.month = f.at;
--- with the lines' trials, coupons and credit notes the MRR is lower, never negative per account
-SELECT count(*) AS account_months, sum(mrr) < (SELECT sum(mrr) FROM crm.mrr_snapshots) AS lower_than_snapshots, min(mrr) >= 0 AS never_negative
-FROM (SELECT l.account_id, s.at, sum(s.mrr) AS mrr
-      FROM crm.billing_lines l,
-           kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-01-01', '2024-12-01',
-                            trial_end => l.trial_end,
-                            discount => CASE WHEN l.percent_off IS NOT NULL THEN kam.discount(percent => l.percent_off, duration => l.coupon_duration, months => l.coupon_months) END) s
-      GROUP BY 1, 2) x;
+-- with the lines' trials, coupons and credit notes (in USD at each month's rate) the MRR is
+-- lower, never negative per account
+CREATE TEMP TABLE line_mrr AS
+SELECT l.account_id, l.currency, s.at, sum(s.mrr) AS mrr_local, r.usd_per_unit AS rate
+FROM crm.billing_lines l
+     CROSS JOIN LATERAL kam.mrr_schedule(l.started, l.ended, l.unit_amount, l.billing_interval, l.interval_count, '2023-01-01', '2024-12-01',
+                      trial_end => l.trial_end,
+                      discount => CASE WHEN l.percent_off IS NOT NULL THEN kam.discount(percent => l.percent_off, duration => l.coupon_duration, months => l.coupon_months) END) s
+     JOIN crm.fx_rates r ON r.currency = l.currency AND r.day = s.at
+GROUP BY 1, 2, 3, 5;
+SELECT count(*) AS account_months, count(DISTINCT currency) AS currencies,
+       sum(mrr_local * rate) < (SELECT sum(mrr) FROM crm.mrr_snapshots) AS lower_than_snapshots, min(mrr_local) >= 0 AS never_negative
+FROM line_mrr;
+-- several currencies: the rate form of kam.retention_agg over each account's local MRR. Every
+-- movement reconciles, and fx is the currency effect alone: for an account there at both ends,
+-- its ending local MRR times the change of its rate (plain SQL below); new, reactivated and
+-- churned accounts add none
+SELECT round((m).starting_mrr::numeric, 2) AS starting, round((m).ending_mrr::numeric, 2) AS ending,
+       round((m).fx_mrr::numeric, 2) AS fx,
+       abs((m).starting_mrr + (m).new_mrr + (m).reactivation_mrr + (m).expansion_mrr - (m).contraction_mrr
+           - (m).churned_mrr + (m).fx_mrr - (m).ending_mrr) < 1e-6 AS reconciles,
+       abs((m).fx_mrr - (SELECT sum(e.mrr_local * (e.rate - s.rate))
+                          FROM line_mrr s JOIN line_mrr e USING (account_id)
+                          WHERE s.at = '2023-12-01' AND e.at = '2024-12-01' AND s.mrr_local > 0 AND e.mrr_local > 0)) < 1e-6 AS fx_equals_plain_sql,
+       abs((m).ending_mrr - (SELECT sum(mrr_local * rate) FROM line_mrr WHERE at = '2024-12-01')) < 1e-6 AS ending_in_usd
+FROM (SELECT kam.movements(kam.retention_agg(account_id, at, mrr_local, rate, '2023-12-01', '2024-12-01')) AS m
+      FROM line_mrr) x;
