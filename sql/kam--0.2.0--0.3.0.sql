@@ -1012,3 +1012,229 @@ CREATE AGGREGATE @extschema@.retention_agg(account anyelement, at timestamptz, m
 );
 COMMENT ON AGGREGATE @extschema@.retention_agg(anyelement, timestamptz, numeric, text, text, text) IS
     'MRR movements from snapshots between two dates given as text (quoted literals); at, from and to truncated to the grain';
+
+-------------------------------------------------------------------------------
+-- The key-account manager's renewals (docs/kam.md, SPEC section 8)
+-------------------------------------------------------------------------------
+-- kam.renewal_agg over one row per contract term -> kam.renewals, a fixed-size summary
+-- (counts on time, late, lost, pending and their values) with combine and exact text and
+-- binary I/O, so Citus pushes it down; accessors read it.
+CREATE TYPE @extschema@.renewals;
+CREATE FUNCTION @extschema@.renewals_in(cstring) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewals_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.renewals_out(@extschema@.renewals) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_renewals_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.renewals_recv(internal) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewals_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.renewals_send(@extschema@.renewals) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_renewals_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.renewals (
+    INPUT = @extschema@.renewals_in,
+    OUTPUT = @extschema@.renewals_out,
+    RECEIVE = @extschema@.renewals_recv,
+    SEND = @extschema@.renewals_send,
+    INTERNALLENGTH = 112,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.renewals IS
+    'Renewals of contract terms due in a window: counts renewed on time, late, lost and pending, and their term and renewal values (kam.renewal_agg)';
+COMMENT ON FUNCTION @extschema@.renewals_in(cstring) IS 'text input of kam.renewals: (on_time=..,late=..,lost=..,pending=..,renewed_term=..,lost_term=..,pending_term=..,renewal=..,renewal_kept=..)';
+COMMENT ON FUNCTION @extschema@.renewals_out(@extschema@.renewals) IS 'text output of kam.renewals, every value in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.renewals_recv(internal) IS 'binary input of kam.renewals (format version byte, then the values)';
+COMMENT ON FUNCTION @extschema@.renewals_send(@extschema@.renewals) IS 'binary output of kam.renewals';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.renewals, @extschema@.renewals) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.renewals, @extschema@.renewals) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.renewals) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.renewals, RIGHTARG = @extschema@.renewals, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.renewals, RIGHTARG = @extschema@.renewals, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.renewals_ops DEFAULT FOR TYPE @extschema@.renewals USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.renewals, @extschema@.renewals),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.renewals);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.renewals, @extschema@.renewals) IS
+    'true when the two renewals values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.renewals, @extschema@.renewals) IS
+    'true when the two renewals values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.renewals) IS
+    'hash of the text form of a renewals value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.renewals, @extschema@.renewals) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.renewals, @extschema@.renewals) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.renewals_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on renewals values';
+COMMENT ON OPERATOR FAMILY @extschema@.renewals_ops USING hash IS
+    'hash operator family of renewals (its text form)';
+CREATE FUNCTION @extschema@.renewal_combine(@extschema@.renewals, @extschema@.renewals) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_combine(@extschema@.renewals, @extschema@.renewals) IS
+    'combine function of kam.renewal_agg: the sum of two renewals summaries';
+-- one row per contract term; dates as date or timestamptz (the day in the session time zone),
+-- values as double precision or numeric; grace_days defaults to 30
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, date, date, double precision, double precision, date, date, date) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end date, renewed_on date, term_value double precision, renewal_value double precision, "from" date, "to" date, as_of date) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(date, date, double precision, double precision, date, date, date) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + 30 days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, date, date, double precision, double precision, date, date, date, integer) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end date, renewed_on date, term_value double precision, renewal_value double precision, "from" date, "to" date, as_of date, grace_days integer) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(date, date, double precision, double precision, date, date, date, integer) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + grace_days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, date, date, numeric, numeric, date, date, date) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end date, renewed_on date, term_value numeric, renewal_value numeric, "from" date, "to" date, as_of date) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(date, date, numeric, numeric, date, date, date) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + 30 days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, date, date, numeric, numeric, date, date, date, integer) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end date, renewed_on date, term_value numeric, renewal_value numeric, "from" date, "to" date, as_of date, grace_days integer) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(date, date, numeric, numeric, date, date, date, integer) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + grace_days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, timestamptz, timestamptz, double precision, double precision, timestamptz, timestamptz, timestamptz) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end timestamptz, renewed_on timestamptz, term_value double precision, renewal_value double precision, "from" timestamptz, "to" timestamptz, as_of timestamptz) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(timestamptz, timestamptz, double precision, double precision, timestamptz, timestamptz, timestamptz) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + 30 days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, timestamptz, timestamptz, double precision, double precision, timestamptz, timestamptz, timestamptz, integer) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end timestamptz, renewed_on timestamptz, term_value double precision, renewal_value double precision, "from" timestamptz, "to" timestamptz, as_of timestamptz, grace_days integer) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(timestamptz, timestamptz, double precision, double precision, timestamptz, timestamptz, timestamptz, integer) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + grace_days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, timestamptz, timestamptz, numeric, numeric, timestamptz, timestamptz, timestamptz) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end timestamptz, renewed_on timestamptz, term_value numeric, renewal_value numeric, "from" timestamptz, "to" timestamptz, as_of timestamptz) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(timestamptz, timestamptz, numeric, numeric, timestamptz, timestamptz, timestamptz) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + 30 days), late, lost (not renewed and as_of past the grace), pending';
+CREATE FUNCTION @extschema@.renewal_sfunc(@extschema@.renewals, timestamptz, timestamptz, numeric, numeric, timestamptz, timestamptz, timestamptz, integer) RETURNS @extschema@.renewals
+    AS 'MODULE_PATHNAME', 'kam_renewal_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.renewal_agg(term_end timestamptz, renewed_on timestamptz, term_value numeric, renewal_value numeric, "from" timestamptz, "to" timestamptz, as_of timestamptz, grace_days integer) (
+    SFUNC = @extschema@.renewal_sfunc, STYPE = @extschema@.renewals,
+    COMBINEFUNC = @extschema@.renewal_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_agg(timestamptz, timestamptz, numeric, numeric, timestamptz, timestamptz, timestamptz, integer) IS
+    'Renewals of the contract terms with from <= term_end < to, as of as_of: on time (renewed_on <= term_end + grace_days), late, lost (not renewed and as_of past the grace), pending';
+CREATE TYPE @extschema@.renewals_row AS (
+    due bigint, renewed bigint, on_time bigint, late bigint, lost bigint, pending bigint,
+    due_value double precision, renewed_value double precision, renewal_value double precision,
+    lost_value double precision, pending_value double precision,
+    renewal_rate double precision, gross_renewal_rate double precision, net_renewal_rate double precision,
+    on_time_rate double precision
+);
+COMMENT ON TYPE @extschema@.renewals_row IS
+    'kam.renewals(r): the counts (due = renewed + lost + pending; renewed = on_time + late), the term values (due, renewed, lost, pending), the renewal value and the four rates';
+CREATE FUNCTION @extschema@.renewals(r @extschema@.renewals) RETURNS @extschema@.renewals_row
+    AS 'MODULE_PATHNAME', 'kam_renewals_row' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewals(@extschema@.renewals) IS
+    'One row of a renewals summary: due, renewed, on_time, late, lost, pending, their values and the four rates';
+CREATE FUNCTION @extschema@.renewal_rate(r @extschema@.renewals) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_renewal_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_rate(@extschema@.renewals) IS
+    'renewed / (renewed + lost), by count (pending terms left out); NULL when no term is decided';
+CREATE FUNCTION @extschema@.gross_renewal_rate(r @extschema@.renewals) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_gross_renewal_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gross_renewal_rate(@extschema@.renewals) IS
+    'sum of min(renewal_value, term_value) over renewed terms / sum of term_value over decided (renewed or lost) terms; NULL when that is 0';
+CREATE FUNCTION @extschema@.net_renewal_rate(r @extschema@.renewals) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_net_renewal_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.net_renewal_rate(@extschema@.renewals) IS
+    'sum of renewal_value over renewed terms / sum of term_value over decided (renewed or lost) terms; NULL when that is 0';
+CREATE FUNCTION @extschema@.on_time_rate(r @extschema@.renewals) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_on_time_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.on_time_rate(@extschema@.renewals) IS
+    'renewed on time / renewed; NULL when nothing is renewed';
+
+-------------------------------------------------------------------------------
+-- Engagement cadence over an activity log (docs/kam.md, SPEC section 8)
+-------------------------------------------------------------------------------
+-- kam.touch_gaps(at, "from", "to") and kam.cadence_met(at, "from", "to", every): the state
+-- keeps the touch days of the group (4 bytes a touch); dates or timestamptz.
+CREATE TYPE @extschema@.touch_gaps_result AS (
+    touches bigint, touch_days bigint, last_touch date, days_since_last integer, longest_gap integer,
+    touches_per_30_days double precision
+);
+COMMENT ON TYPE @extschema@.touch_gaps_result IS
+    'kam.touch_gaps: touches in the window, distinct days with one, the last touch, days from it (or from "from") to "to", the longest gap in days counting from "from" and up to "to", and touches per 30 days';
+CREATE FUNCTION @extschema@.touches_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_touches_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.touches_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_touches_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.touches_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_touches_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.touch_gaps_final(internal) RETURNS @extschema@.touch_gaps_result
+    AS 'MODULE_PATHNAME', 'kam_touch_gaps_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cadence_met_final(internal) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_cadence_met_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touches_combine(internal, internal) IS 'combine function of kam.touch_gaps and kam.cadence_met';
+COMMENT ON FUNCTION @extschema@.touches_serial(internal) IS 'serial function of kam.touch_gaps and kam.cadence_met';
+COMMENT ON FUNCTION @extschema@.touches_deserial(bytea, internal) IS 'deserial function of kam.touch_gaps and kam.cadence_met';
+COMMENT ON FUNCTION @extschema@.touch_gaps_final(internal) IS 'final function of kam.touch_gaps';
+COMMENT ON FUNCTION @extschema@.cadence_met_final(internal) IS 'final function of kam.cadence_met';
+CREATE FUNCTION @extschema@.touches_sfunc(internal, date, date, date) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_touches_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.touches_sfunc(internal, timestamptz, timestamptz, timestamptz) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_touches_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.touches_sfunc(internal, date, date, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_touches_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.touches_sfunc(internal, timestamptz, timestamptz, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_touches_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.touch_gaps(at date, "from" date, "to" date) (
+    SFUNC = @extschema@.touches_sfunc, STYPE = internal, SSPACE = 64,
+    FINALFUNC = @extschema@.touch_gaps_final,
+    COMBINEFUNC = @extschema@.touches_combine, SERIALFUNC = @extschema@.touches_serial, DESERIALFUNC = @extschema@.touches_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.touch_gaps(at timestamptz, "from" timestamptz, "to" timestamptz) (
+    SFUNC = @extschema@.touches_sfunc, STYPE = internal, SSPACE = 64,
+    FINALFUNC = @extschema@.touch_gaps_final,
+    COMBINEFUNC = @extschema@.touches_combine, SERIALFUNC = @extschema@.touches_serial, DESERIALFUNC = @extschema@.touches_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.cadence_met(at date, "from" date, "to" date, every interval) (
+    SFUNC = @extschema@.touches_sfunc, STYPE = internal, SSPACE = 64,
+    FINALFUNC = @extschema@.cadence_met_final,
+    COMBINEFUNC = @extschema@.touches_combine, SERIALFUNC = @extschema@.touches_serial, DESERIALFUNC = @extschema@.touches_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.cadence_met(at timestamptz, "from" timestamptz, "to" timestamptz, every interval) (
+    SFUNC = @extschema@.touches_sfunc, STYPE = internal, SSPACE = 64,
+    FINALFUNC = @extschema@.cadence_met_final,
+    COMBINEFUNC = @extschema@.touches_combine, SERIALFUNC = @extschema@.touches_serial, DESERIALFUNC = @extschema@.touches_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.touch_gaps(date, date, date) IS
+    'Engagement over the touches with from <= at < to: touches, touch days, last touch, days since it at "to", longest gap in days (from "from", up to "to"), touches per 30 days; a NULL at sets the window only';
+COMMENT ON AGGREGATE @extschema@.touch_gaps(timestamptz, timestamptz, timestamptz) IS
+    'kam.touch_gaps with timestamptz (the day in the session time zone)';
+COMMENT ON AGGREGATE @extschema@.cadence_met(date, date, date, interval) IS
+    'true when every whole period [from + k * every, from + (k + 1) * every) ending by "to" holds a touch (each quarter a QBR: every => ''3 months''); NULL when no period ends by "to"';
+COMMENT ON AGGREGATE @extschema@.cadence_met(timestamptz, timestamptz, timestamptz, interval) IS
+    'kam.cadence_met with timestamptz (the day in the session time zone)';

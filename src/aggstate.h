@@ -110,5 +110,6 @@ extern int64 kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, co
 #define KAM_STATE_TOP		5	/* kam.top_share */
 #define KAM_STATE_RFM		6
 #define KAM_STATE_SERIES	7	/* kam.sparkline */
+#define KAM_STATE_TOUCHES	8	/* kam.touch_gaps, kam.cadence_met */
 
 #endif							/* KAM_AGGSTATE_H */

@@ -88,3 +88,36 @@ SELECT account, arr, attractiveness, strength,
        kam.key_account_class(arr, attractiveness) AS class,
        kam.abc_class(arr) OVER () AS abc
 FROM scored;
+
+-- renewals due (table, or bar chart of arr_at_stake by manager): the terms ending in the 90
+-- days from the reporting day (the day after the last snapshot month), and those that ended
+-- in the 30 days before it without a renewal (still in their grace), with the ARR at stake,
+-- the account's health grade and its manager
+CREATE OR REPLACE VIEW review.renewals_due AS
+WITH asof AS (SELECT (max(month) + interval '1 month')::date AS d FROM crm.mrr_snapshots)
+SELECT a.name AS account, m.name AS manager, a.segment, t.product, t.term_end,
+       t.term_end - (SELECT d FROM asof) AS days_left,
+       t.term_value::float8 AS arr_at_stake,
+       CASE WHEN t.renewed_on IS NOT NULL THEN 'renewed'
+            WHEN t.term_end < (SELECT d FROM asof) THEN 'in grace'
+            ELSE 'open' END AS status,
+       t.renewal_value::float8 AS renewal_value,
+       h.health, h.grade, h.color
+FROM crm.contract_terms t JOIN crm.accounts a USING (account_id) JOIN crm.managers m USING (manager_id)
+LEFT JOIN review.account_health h ON h.account = a.name
+WHERE (t.term_end >= (SELECT d FROM asof) AND t.term_end < (SELECT d FROM asof) + 90)
+   OR (t.renewed_on IS NULL AND t.term_end >= (SELECT d FROM asof) - 30 AND t.term_end < (SELECT d FROM asof));
+
+-- renewals per manager over the 12 months before the reporting day (bar chart by manager)
+CREATE OR REPLACE VIEW review.renewals_by_manager AS
+WITH asof AS (SELECT (max(month) + interval '1 month')::date AS d FROM crm.mrr_snapshots),
+r AS (
+    SELECT a.manager_id,
+           kam.renewal_agg(t.term_end, t.renewed_on, t.term_value, t.renewal_value,
+                           (SELECT d FROM asof) - 365, (SELECT d FROM asof), (SELECT d FROM asof)) AS r
+    FROM crm.contract_terms t JOIN crm.accounts a USING (account_id)
+    GROUP BY 1)
+SELECT m.name AS manager, m.team, (kam.renewals(r.r)).due, (kam.renewals(r.r)).renewed, (kam.renewals(r.r)).lost,
+       (kam.renewals(r.r)).pending, kam.renewal_rate(r.r) AS renewal_rate, kam.net_renewal_rate(r.r) AS net_renewal_rate,
+       kam.gross_renewal_rate(r.r) AS gross_renewal_rate, kam.on_time_rate(r.r) AS on_time_rate
+FROM r JOIN crm.managers m USING (manager_id);

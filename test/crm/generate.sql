@@ -27,6 +27,15 @@
 --                   probability, forecast
 --   surveys         NPS (0-10), CSAT (1-5), CES (1-7) answers
 --   usage           monthly seats, active users, logins
+--   contract_terms  one row per annual contract term: term_end, term_value (ARR),
+--                   renewed_on and renewal_value (NULL: not renewed, or not yet
+--                   known on the data's last day); early, on-time and late
+--                   renewals, uplifts, downgrades and losses
+--   account_links   parent/child links among accounts (groups of legal entities,
+--                   some children re-parented over time): child_id, parent_id,
+--                   valid_from, valid_to (NULL = open)
+--   activities      the account team's touches: meetings, QBRs, calls, emails
+--                   (timestamptz), more of them for healthier accounts
 
 CREATE SCHEMA IF NOT EXISTS crm;
 
@@ -58,7 +67,7 @@ BEGIN
     IF n_accounts < 1 OR n_months < 2 THEN
         RAISE EXCEPTION 'crm.generate needs at least 1 account and 2 months';
     END IF;
-    DROP TABLE IF EXISTS crm.usage, crm.surveys, crm.opportunities, crm.invoices,
+    DROP TABLE IF EXISTS crm.activities, crm.account_links, crm.contract_terms, crm.usage, crm.surveys, crm.opportunities, crm.invoices,
         crm.mrr_snapshots, crm.billing_lines, crm.fx_rates, crm.subscriptions, crm.accounts, crm.managers CASCADE;
 
     CREATE TEMP TABLE gen_acc ON COMMIT DROP AS
@@ -227,6 +236,69 @@ BEGIN
     GROUP BY s.account_id, m;
     ALTER TABLE crm.mrr_snapshots ADD PRIMARY KEY (account_id, month);
 
+    -- annual contract terms and their renewals: a term ends 12 months after it starts; the
+    -- next phase of the same product starting then is its renewal (an uplift, a downgrade or
+    -- flat), a cancellation loses it, an open-ended last phase renews flat. Renewals are signed
+    -- up to 45 days before the term ends, or late (31 to 120 days after it) for some accounts,
+    -- more often unhealthy ones; a renewal after the data's last day is not known yet (NULL).
+    CREATE TABLE crm.contract_terms AS
+    WITH t AS (
+        SELECT g.account_id, g.p, g.n, g.k, g.from_m, g.to_m, g.amount, g.churns, g.propensity,
+               nx.amount AS next_amount,
+               crm.month(g.from_m + 12) AS term_end
+        FROM gen_sub g
+        LEFT JOIN gen_sub nx ON nx.account_id = g.account_id AND nx.p = g.p AND nx.n = g.n + 1 AND nx.from_m = g.to_m
+        WHERE g.annual AND (g.to_m IS NULL OR g.to_m >= g.from_m + 12)
+    ), d AS (
+        SELECT t.*,
+               CASE WHEN t.churns AND t.to_m = t.from_m + 12 THEN NULL
+                    WHEN crm.u(seed, t.k, 92) < 0.10 + 0.25 * (1 - t.propensity)
+                        THEN t.term_end + 31 + floor(crm.u(seed, t.k, 93) * 90)::int
+                    ELSE t.term_end - floor(crm.u(seed, t.k, 93) * 46)::int END AS signed_on
+        FROM t
+        WHERE t.term_end <= crm.month(n_months) + 365
+    )
+    SELECT (row_number() OVER (ORDER BY account_id, p, n))::bigint AS term_id,
+           account_id,
+           (ARRAY['Core','Analytics','Integrations'])[p] AS product,
+           crm.month(from_m) AS term_start,
+           term_end,
+           amount::numeric(12,2) AS term_value,
+           CASE WHEN signed_on <= crm.month(n_months) THEN signed_on END AS renewed_on,
+           CASE WHEN signed_on <= crm.month(n_months) THEN coalesce(next_amount, amount) END::numeric(12,2) AS renewal_value
+    FROM d;
+    ALTER TABLE crm.contract_terms ADD PRIMARY KEY (account_id, term_id);
+
+    -- groups of legal entities: about 1 account in 25 heads a group; about 1 in 6 of the
+    -- others belongs to one, attached to the head or to an earlier member (so groups are up
+    -- to a few levels deep); a fifth of the members are re-parented to the head in some month
+    CREATE TEMP TABLE gen_member ON COMMIT DROP AS
+    WITH heads AS (
+        SELECT account_id, row_number() OVER (ORDER BY account_id) AS h
+        FROM gen_acc WHERE crm.u(seed, account_id, 90) < 0.04
+    ), members AS (
+        SELECT a.account_id, 1 + floor(crm.u(seed, a.account_id, 91) * (SELECT count(*) FROM heads))::int AS h
+        FROM gen_acc a
+        WHERE crm.u(seed, a.account_id, 94) < 0.17 AND NOT EXISTS (SELECT 1 FROM heads x WHERE x.account_id = a.account_id)
+    ), grp AS (
+        SELECT hd.account_id AS head_id, m.account_id, row_number() OVER (PARTITION BY m.h ORDER BY m.account_id) AS rk
+        FROM members m JOIN heads hd USING (h)
+    )
+    SELECT g.account_id, g.head_id, g.rk,
+           coalesce((SELECT x.account_id FROM grp x WHERE x.head_id = g.head_id
+                     AND x.rk = floor(crm.u(seed, g.account_id, 95) * g.rk)::int), g.head_id) AS parent_id
+    FROM grp g;
+    CREATE TABLE crm.account_links AS
+    SELECT m.account_id AS child_id, m.parent_id, NULL::date AS valid_from,
+           CASE WHEN m.parent_id <> m.head_id AND crm.u(seed, m.account_id, 96) < 0.2
+                THEN crm.month(1 + floor(crm.u(seed, m.account_id, 97) * (n_months - 1))::int) END AS valid_to
+    FROM gen_member m;
+    INSERT INTO crm.account_links
+    SELECT child_id, m.head_id, l.valid_to, NULL
+    FROM crm.account_links l JOIN gen_member m ON m.account_id = l.child_id
+    WHERE l.valid_to IS NOT NULL;
+    ALTER TABLE crm.account_links ADD PRIMARY KEY (child_id, parent_id);
+
     IF with_activity THEN
         CREATE TABLE crm.invoices AS
         SELECT (row_number() OVER (ORDER BY s.account_id, s.p, s.n, m))::bigint AS invoice_id,
@@ -318,6 +390,30 @@ BEGIN
                round(greatest(1, ceil(s.mrr / 40)) * 20
                      * (0.2 + a.propensity * crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 71)))::int AS logins
         FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id);
+
+        -- the account team's touches: per active account-month up to 6 slots, each a touch
+        -- with a probability that grows with the segment and the hidden health; a QBR in the
+        -- first month of each quarter for most key accounts (fewer for unhealthy ones)
+        CREATE TABLE crm.activities AS
+        SELECT (row_number() OVER (ORDER BY x.account_id, x.at, x.kind))::bigint AS activity_id, x.*
+        FROM (
+            SELECT s.account_id, ac.manager_id,
+                   (ARRAY['meeting','call','call','email','email','email'])[slot] AS kind,
+                   (s.month + floor(crm.u(seed, s.account_id::bigint * 65536 + (extract(epoch FROM s.month)::bigint / 86400) * 8 + slot, 100) * 28)::int)::timestamptz
+                     + make_interval(hours => 8 + floor(crm.u(seed, s.account_id::bigint * 65536 + (extract(epoch FROM s.month)::bigint / 86400) * 8 + slot, 101) * 10)::int) AS at
+            FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id) JOIN crm.accounts ac USING (account_id),
+                 generate_series(1, 6) slot
+            WHERE crm.u(seed, s.account_id::bigint * 65536 + (extract(epoch FROM s.month)::bigint / 86400) * 8 + slot, 102)
+                  < CASE a.segment WHEN 'enterprise' THEN 0.55 WHEN 'mid-market' THEN 0.3 ELSE 0.12 END * (0.3 + a.propensity)
+            UNION ALL
+            SELECT s.account_id, ac.manager_id, 'qbr',
+                   (s.month + 7 + floor(crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 103) * 50)::int)::timestamptz + interval '14 hours'
+            FROM crm.mrr_snapshots s JOIN gen_acc a USING (account_id) JOIN crm.accounts ac USING (account_id)
+            WHERE a.segment <> 'smb' AND extract(month FROM s.month)::int % 3 = 1
+              AND crm.u(seed, s.account_id::bigint * 4096 + extract(epoch FROM s.month)::bigint / 86400, 104)
+                  < CASE a.segment WHEN 'enterprise' THEN 0.7 + 0.3 * a.propensity ELSE 0.5 + 0.45 * a.propensity END
+        ) x;
+        ALTER TABLE crm.activities ADD PRIMARY KEY (account_id, activity_id);
     END IF;
 
     ANALYZE crm.managers, crm.accounts, crm.subscriptions, crm.mrr_snapshots, crm.billing_lines, crm.fx_rates;
