@@ -1238,3 +1238,128 @@ COMMENT ON AGGREGATE @extschema@.cadence_met(date, date, date, interval) IS
     'true when every whole period [from + k * every, from + (k + 1) * every) ending by "to" holds a touch (each quarter a QBR: every => ''3 months''); NULL when no period ends by "to"';
 COMMENT ON AGGREGATE @extschema@.cadence_met(timestamptz, timestamptz, timestamptz, interval) IS
     'kam.cadence_met with timestamptz (the day in the session time zone)';
+
+-------------------------------------------------------------------------------
+-- Account hierarchies and group roll-ups (docs/kam.md, SPEC section 8)
+-------------------------------------------------------------------------------
+-- kam.account_tree runs the edges query (columns child, parent [, valid_from, valid_to]) with
+-- the caller's rights, read-only: STABLE, and PARALLEL RESTRICTED (the query may read
+-- temporary tables, which parallel workers cannot).
+CREATE FUNCTION @extschema@.account_tree(edges_sql text, as_of date DEFAULT NULL)
+    RETURNS TABLE (account bigint, root bigint, depth integer, path bigint[])
+    AS 'MODULE_PATHNAME', 'kam_account_tree' LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1000;
+COMMENT ON FUNCTION @extschema@.account_tree(text, date) IS
+    'Every account of an edges query (columns child, parent, optional valid_from, valid_to) with its root, depth (a root 0) and path from the root, on as_of (NULL: today); bigint ids; a cycle or two parents is 22023, more than 100 levels 54001';
+CREATE FUNCTION @extschema@.account_tree(edges_sql text, as_of timestamptz)
+    RETURNS TABLE (account bigint, root bigint, depth integer, path bigint[])
+    AS 'MODULE_PATHNAME', 'kam_account_tree' LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1000;
+COMMENT ON FUNCTION @extschema@.account_tree(text, timestamptz) IS
+    'kam.account_tree with as_of a timestamptz (the day in the session time zone)';
+CREATE FUNCTION @extschema@.account_tree(edges_sql text, as_of date, id anyelement)
+    RETURNS TABLE (account anyelement, root anyelement, depth integer, path anyarray)
+    AS 'MODULE_PATHNAME', 'kam_account_tree' LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1000;
+COMMENT ON FUNCTION @extschema@.account_tree(text, date, anyelement) IS
+    'kam.account_tree with ids of the type of id (pass NULL::text for text ids, NULL::uuid for uuids); text ids compare byte for byte';
+CREATE FUNCTION @extschema@.account_tree(edges_sql text, as_of timestamptz, id anyelement)
+    RETURNS TABLE (account anyelement, root anyelement, depth integer, path anyarray)
+    AS 'MODULE_PATHNAME', 'kam_account_tree' LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1000;
+COMMENT ON FUNCTION @extschema@.account_tree(text, timestamptz, anyelement) IS
+    'kam.account_tree with ids of the type of id and as_of a timestamptz';
+
+-- kam.weighted_mean(value, weight): state double precision[] {n, sum w, compensation, sum w*v,
+-- compensation}, exact text I/O (Citus pushes it down)
+CREATE FUNCTION @extschema@.weighted_mean_combine(double precision[], double precision[]) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_weighted_mean_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.weighted_mean_final(double precision[]) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_weighted_mean_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.weighted_mean_combine(double precision[], double precision[]) IS
+    'combine function of kam.weighted_mean';
+COMMENT ON FUNCTION @extschema@.weighted_mean_final(double precision[]) IS
+    'final function of kam.weighted_mean: sum(w * v) / sum(w)';
+CREATE FUNCTION @extschema@.weighted_mean_sfunc(double precision[], double precision, double precision) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_weighted_mean_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.weighted_mean(value double precision, weight double precision) (
+    SFUNC = @extschema@.weighted_mean_sfunc, STYPE = double precision[],
+    COMBINEFUNC = @extschema@.weighted_mean_combine, FINALFUNC = @extschema@.weighted_mean_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.weighted_mean(double precision, double precision) IS
+    'sum(weight * value) / sum(weight) (the ARR-weighted health of a group); rows with a NULL value or weight drop out; NULL when every weight is 0';
+CREATE FUNCTION @extschema@.weighted_mean_sfunc(double precision[], double precision, numeric) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_weighted_mean_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.weighted_mean(value double precision, weight numeric) (
+    SFUNC = @extschema@.weighted_mean_sfunc, STYPE = double precision[],
+    COMBINEFUNC = @extschema@.weighted_mean_combine, FINALFUNC = @extschema@.weighted_mean_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.weighted_mean(double precision, numeric) IS
+    'sum(weight * value) / sum(weight) (the ARR-weighted health of a group); rows with a NULL value or weight drop out; NULL when every weight is 0';
+CREATE FUNCTION @extschema@.weighted_mean_sfunc(double precision[], numeric, double precision) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_weighted_mean_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.weighted_mean(value numeric, weight double precision) (
+    SFUNC = @extschema@.weighted_mean_sfunc, STYPE = double precision[],
+    COMBINEFUNC = @extschema@.weighted_mean_combine, FINALFUNC = @extschema@.weighted_mean_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.weighted_mean(numeric, double precision) IS
+    'sum(weight * value) / sum(weight) (the ARR-weighted health of a group); rows with a NULL value or weight drop out; NULL when every weight is 0';
+CREATE FUNCTION @extschema@.weighted_mean_sfunc(double precision[], numeric, numeric) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_weighted_mean_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.weighted_mean(value numeric, weight numeric) (
+    SFUNC = @extschema@.weighted_mean_sfunc, STYPE = double precision[],
+    COMBINEFUNC = @extschema@.weighted_mean_combine, FINALFUNC = @extschema@.weighted_mean_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.weighted_mean(numeric, numeric) IS
+    'sum(weight * value) / sum(weight) (the ARR-weighted health of a group); rows with a NULL value or weight drop out; NULL when every weight is 0';
+
+-- kam.band_shares(score, scheme): the share of rows (a group's entities) in each band
+CREATE TYPE @extschema@.band_share AS (band integer, label text, lower double precision, rows bigint, share double precision);
+COMMENT ON TYPE @extschema@.band_share IS
+    'one band of kam.band_shares: its number (1 = lowest), label, lower bound, the rows in it and their share of all rows';
+CREATE FUNCTION @extschema@.band_shares_sfunc(internal, double precision, @extschema@.band_scheme) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_band_shares_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.band_shares_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_band_shares_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.band_shares_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_band_shares_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.band_shares_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_band_shares_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.band_shares_final(internal) RETURNS @extschema@.band_share[]
+    AS 'MODULE_PATHNAME', 'kam_band_shares_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.band_shares_sfunc(internal, double precision, @extschema@.band_scheme) IS 'transition function of kam.band_shares';
+COMMENT ON FUNCTION @extschema@.band_shares_combine(internal, internal) IS 'combine function of kam.band_shares';
+COMMENT ON FUNCTION @extschema@.band_shares_serial(internal) IS 'serial function of kam.band_shares';
+COMMENT ON FUNCTION @extschema@.band_shares_deserial(bytea, internal) IS 'deserial function of kam.band_shares';
+COMMENT ON FUNCTION @extschema@.band_shares_final(internal) IS 'final function of kam.band_shares';
+CREATE AGGREGATE @extschema@.band_shares(score double precision, scheme @extschema@.band_scheme) (
+    SFUNC = @extschema@.band_shares_sfunc, STYPE = internal, SSPACE = 960,
+    FINALFUNC = @extschema@.band_shares_final,
+    COMBINEFUNC = @extschema@.band_shares_combine, SERIALFUNC = @extschema@.band_shares_serial,
+    DESERIALFUNC = @extschema@.band_shares_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.band_shares(double precision, @extschema@.band_scheme) IS
+    'The rows per band of a scheme and their shares (the health grades of a group''s entities), every band in order; NULL scores drop out';
+
+-- the value of account management (SPEC section 8's worked example: docs/kam.md), in numeric
+-- (exact); the double precision form converts its arguments as float8::numeric does
+CREATE TYPE @extschema@.am_roi_result AS (
+    revenue numeric, protected_revenue numeric, upsell_revenue numeric, incremental_revenue numeric, roi numeric
+);
+COMMENT ON TYPE @extschema@.am_roi_result IS
+    'kam.am_roi: revenue, protected revenue, upsell revenue, incremental revenue and return on the programme''s cost';
+CREATE FUNCTION @extschema@.am_roi(accounts numeric, annual_revenue numeric, retention numeric,
+                                   baseline_retention numeric, upsell_share numeric,
+                                   upsell_amount numeric, cost numeric)
+    RETURNS @extschema@.am_roi_result
+    AS 'MODULE_PATHNAME', 'kam_am_roi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.am_roi(numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS
+    'Value of account management: revenue = accounts * annual_revenue, protected = revenue * retention, upsell = accounts * upsell_share * upsell_amount, incremental = (retention - baseline_retention) * revenue + upsell, roi = (incremental - cost) / cost (NULL for a cost of 0)';
+CREATE FUNCTION @extschema@.am_roi(accounts double precision, annual_revenue double precision, retention double precision,
+                                   baseline_retention double precision, upsell_share double precision,
+                                   upsell_amount double precision, cost double precision)
+    RETURNS @extschema@.am_roi_result
+    AS 'MODULE_PATHNAME', 'kam_am_roi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.am_roi(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
+    'kam.am_roi over double precision arguments (each converted as float8::numeric), computed in numeric';

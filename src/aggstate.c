@@ -11,6 +11,8 @@
 #include "libpq/pqformat.h"
 #include "port/pg_bswap.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/memutils.h"
 
 MemoryContext
@@ -36,6 +38,36 @@ kam_fixed_state(FunctionCallInfo fcinfo, Size size)
 	if (AggCheckCallContext(fcinfo, NULL))
 		return PG_GETARG_POINTER(0);
 	return memcpy(palloc(size), PG_GETARG_POINTER(0), size);
+}
+
+/*
+ * The state of an aggregate whose state type is double precision[] of n
+ * elements (exact text I/O, so Citus pushes it down): a zeroed array on the
+ * first row, argument 0 updated in place inside an aggregate, copied when
+ * the transition or combine function is called directly.  An array of
+ * another shape (a state made by hand) is error 22023.
+ */
+ArrayType *
+kam_float8_state(FunctionCallInfo fcinfo, int argno, int n, const char *what)
+{
+	ArrayType  *a;
+
+	if (PG_ARGISNULL(argno))
+	{
+		Datum	   *zeros = palloc0(sizeof(Datum) * n);
+
+		for (int i = 0; i < n; i++)
+			zeros[i] = Float8GetDatum(0.0);
+		return construct_array(zeros, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	}
+	a = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != n || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a state of %s is an array of %d numbers without NULLs", what, n)));
+	if (argno == 0 && AggCheckCallContext(fcinfo, NULL))
+		return a;
+	return PG_GETARG_ARRAYTYPE_P_COPY(argno);
 }
 
 /* ---------- growable arrays ---------- */

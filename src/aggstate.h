@@ -20,6 +20,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 
 /*
  * The aggregate memory context of a transition, combine, serial or
@@ -33,6 +34,9 @@ extern MemoryContext kam_agg_context(FunctionCallInfo fcinfo, const char *fn);
  * transition function is called directly.
  */
 extern void *kam_fixed_state(FunctionCallInfo fcinfo, Size size);
+
+/* a double precision[] state of n elements (aggstate.c) */
+extern ArrayType *kam_float8_state(FunctionCallInfo fcinfo, int argno, int n, const char *what);
 
 /* true when any of the arguments first..last is NULL */
 static inline bool
@@ -111,5 +115,6 @@ extern int64 kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, co
 #define KAM_STATE_RFM		6
 #define KAM_STATE_SERIES	7	/* kam.sparkline */
 #define KAM_STATE_TOUCHES	8	/* kam.touch_gaps, kam.cadence_met */
+#define KAM_STATE_BAND_SHARES 9	/* kam.band_shares */
 
 #endif							/* KAM_AGGSTATE_H */

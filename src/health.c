@@ -31,6 +31,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/typcache.h"
 
 /* ====================================================================== */
 /* kam.health_score                                                        */
@@ -678,4 +679,184 @@ kam_band_scheme_bands(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/* ---------- kam.band_shares(score, scheme): the share of rows per band ---------- */
+
+/*
+ * Internal state: the scheme of the first row (every row must pass the same)
+ * and a count per band; serialized as the scheme's bounds and labels and
+ * the counts.
+ */
+typedef struct BandShares
+{
+	KamBands	scheme;
+	bool		has_scheme;
+	int64		count[BAND_MAX];
+} BandShares;
+
+static BandShares *
+band_shares_new(MemoryContext ctx)
+{
+	return MemoryContextAllocZero(ctx, sizeof(BandShares));
+}
+
+static void
+band_shares_set_scheme(BandShares *s, const KamBands *b)
+{
+	if (likely(s->has_scheme))
+	{
+		if (s->scheme.n != b->n ||
+			memcmp(s->scheme.upper, b->upper, sizeof(double) * b->n) != 0 ||
+			memcmp(s->scheme.label, b->label, sizeof(b->label[0]) * b->n) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the band scheme must be the same for every row of one aggregate")));
+		return;
+	}
+	bands_check(b);
+	memcpy(&s->scheme, b, sizeof(KamBands));
+	s->has_scheme = true;
+}
+
+PG_FUNCTION_INFO_V1(kam_band_shares_sfunc);
+Datum
+kam_band_shares_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_band_shares_sfunc");
+	BandShares *s;
+	const char *label;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the band scheme must not be NULL")));
+	s = PG_ARGISNULL(0) ? band_shares_new(aggctx) : (BandShares *) PG_GETARG_POINTER(0);
+	band_shares_set_scheme(s, bands_arg(PG_GETARG_DATUM(2)));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(s);	/* a NULL score drops out */
+	label = band_of(&s->scheme, PG_GETARG_FLOAT8(1));
+	s->count[(label - s->scheme.label[0]) / sizeof(s->scheme.label[0])]++;
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_band_shares_combine);
+Datum
+kam_band_shares_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_band_shares_combine");
+	BandShares *s,
+			   *o;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	o = (BandShares *) PG_GETARG_POINTER(1);
+	s = PG_ARGISNULL(0) ? band_shares_new(aggctx) : (BandShares *) PG_GETARG_POINTER(0);
+	if (o->has_scheme)
+		band_shares_set_scheme(s, &o->scheme);
+	for (int i = 0; i < BAND_MAX; i++)
+		s->count[i] += o->count[i];
+	PG_RETURN_POINTER(s);
+}
+
+/* serialized state, format version 1: scheme flag, n, bounds, labels, counts */
+#define BAND_SHARES_STATE_VERSION 1
+
+PG_FUNCTION_INFO_V1(kam_band_shares_serial);
+Datum
+kam_band_shares_serial(PG_FUNCTION_ARGS)
+{
+	BandShares *s = (BandShares *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	kam_agg_context(fcinfo, "kam_band_shares_serial");
+	kam_state_send_begin(&buf, KAM_STATE_BAND_SHARES, BAND_SHARES_STATE_VERSION);
+	pq_sendbyte(&buf, s->has_scheme);
+	pq_sendint32(&buf, s->has_scheme ? s->scheme.n : 0);
+	for (int i = 0; s->has_scheme && i < s->scheme.n; i++)
+	{
+		pq_sendfloat8(&buf, s->scheme.upper[i]);
+		pq_sendstring(&buf, s->scheme.label[i]);
+	}
+	for (int i = 0; i < BAND_MAX; i++)
+		pq_sendint64(&buf, s->count[i]);
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.band_shares"));
+}
+
+PG_FUNCTION_INFO_V1(kam_band_shares_deserial);
+Datum
+kam_band_shares_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_band_shares_deserial");
+	StringInfoData buf;
+	BandShares *s;
+	int			n;
+
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_BAND_SHARES, BAND_SHARES_STATE_VERSION,
+						 "kam_band_shares_deserial");
+	s = band_shares_new(aggctx);
+	s->has_scheme = pq_getmsgbyte(&buf) != 0;
+	n = pq_getmsgint(&buf, 4);
+	if (n < 0 || n > BAND_MAX)
+		elog(ERROR, "kam_band_shares_deserial: bad band count in a partial state");
+	s->scheme.n = n;
+	SET_VARSIZE(&s->scheme, sizeof(KamBands));
+	for (int i = 0; i < n; i++)
+	{
+		const char *label;
+
+		s->scheme.upper[i] = pq_getmsgfloat8(&buf);
+		label = pq_getmsgstring(&buf);
+		bands_set_label(&s->scheme, i, label, strlen(label));
+	}
+	for (int i = 0; i < BAND_MAX; i++)
+		s->count[i] = pq_getmsgint64(&buf);
+	kam_state_recv_end(&buf, "kam_band_shares_deserial");
+	PG_RETURN_POINTER(s);
+}
+
+/* an array of kam.band_share (band, label, rows, share), lowest band first */
+PG_FUNCTION_INFO_V1(kam_band_shares_final);
+Datum
+kam_band_shares_final(PG_FUNCTION_ARGS)
+{
+	BandShares *s;
+	Oid			rettype,
+				elemtype;
+	TupleDesc	td;
+	Datum	   *elems;
+	int64		total = 0;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (BandShares *) PG_GETARG_POINTER(0);
+	if (!s->has_scheme)
+		PG_RETURN_NULL();
+	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
+	elemtype = get_element_type(rettype);
+	if (!OidIsValid(elemtype))
+		elog(ERROR, "kam_band_shares_final must return an array");
+	td = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
+	for (int i = 0; i < s->scheme.n; i++)
+		total += s->count[i];
+	elems = palloc(sizeof(Datum) * s->scheme.n);
+	for (int i = 0; i < s->scheme.n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(s->scheme.label[i]);
+		values[2] = Float8GetDatum(i == 0 ? 0.0 : s->scheme.upper[i - 1]);
+		values[3] = Int64GetDatum(s->count[i]);
+		if (total > 0)
+			values[4] = Float8GetDatum((double) s->count[i] / (double) total);
+		else
+			nulls[4] = true;
+		elems[i] = HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
+	}
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, s->scheme.n, elemtype, typlen, typbyval, typalign));
 }

@@ -14,13 +14,17 @@
  *	  kam.forecast_accuracy(forecast, actual) aggregate -> n, zero_actuals,
  *		  mape, wape, bias; state kam.forecast_state (fixed size, text I/O)
  *	  kam.wilson_interval(successes, trials [, confidence])
+ *	  kam.am_roi(accounts, annual_revenue, retention, baseline_retention,
+ *		  upsell_share, upsell_amount, cost) -- the value of account management
  *
  *-------------------------------------------------------------------------
  */
 #include "kam.h"
 
+#include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 
 /* ---------- classification ---------- */
 
@@ -361,4 +365,90 @@ kam_wilson_interval(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(kam_interval_datum(fcinfo, p,
 									   s == 0 ? 0.0 : Max(0.0, center - half),
 									   s == n ? 1.0 : Min(1.0, center + half)));
+}
+
+/* ---------- the value of account management ---------- */
+
+/*
+ * kam.am_roi works in numeric, so the worked example of SPEC section 8 comes
+ * out exact (297000, 0.65); the double precision form converts its
+ * arguments as float8::numeric does (15 significant digits).
+ */
+static Numeric
+roi_arg(FunctionCallInfo fcinfo, int argno, const char *what, bool fraction)
+{
+	Datum		d = PG_GETARG_DATUM(argno);
+	Numeric		n;
+	double		v;
+
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == FLOAT8OID)
+	{
+		v = DatumGetFloat8(d);
+		if (fraction)
+			kam_check_fraction(v, what);
+		else
+			kam_check_money(v, what);
+		return DatumGetNumeric(DirectFunctionCall1(float8_numeric, d));
+	}
+	n = DatumGetNumeric(d);
+	/* NaN and +-Infinity read as such: the checks refuse them */
+	v = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
+	if (fraction)
+		kam_check_fraction(v, what);
+	else
+		kam_check_money(v, what);
+	return n;
+}
+
+static Numeric
+num_op(PGFunction op, Numeric a, Numeric b)
+{
+	return DatumGetNumeric(DirectFunctionCall2(op, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+/*
+ * kam.am_roi(accounts, annual_revenue, retention, baseline_retention,
+ *			  upsell_share, upsell_amount, cost)
+ *	-> revenue = accounts * annual_revenue, protected_revenue = revenue *
+ *	   retention, upsell_revenue = accounts * upsell_share * upsell_amount,
+ *	   incremental_revenue = (retention - baseline_retention) * revenue +
+ *	   upsell_revenue, roi = (incremental_revenue - cost) / cost (NULL for a
+ *	   cost of 0)
+ */
+PG_FUNCTION_INFO_V1(kam_am_roi);
+Datum
+kam_am_roi(PG_FUNCTION_ARGS)
+{
+	Numeric		accounts = roi_arg(fcinfo, 0, "accounts", false),
+				annual_revenue = roi_arg(fcinfo, 1, "annual_revenue", false),
+				retention = roi_arg(fcinfo, 2, "retention", true),
+				baseline = roi_arg(fcinfo, 3, "baseline_retention", true),
+				upsell_share = roi_arg(fcinfo, 4, "upsell_share", true),
+				upsell_amount = roi_arg(fcinfo, 5, "upsell_amount", false),
+				cost = roi_arg(fcinfo, 6, "cost", false);
+	Numeric		revenue,
+				upsell,
+				incremental;
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kam_am_roi: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	revenue = num_op(numeric_mul, accounts, annual_revenue);
+	upsell = num_op(numeric_mul, num_op(numeric_mul, accounts, upsell_share), upsell_amount);
+	incremental = num_op(numeric_add, num_op(numeric_mul, num_op(numeric_sub, retention, baseline), revenue), upsell);
+	/* every result without trailing zeros: 918000, not 918000.00 */
+	values[0] = DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(revenue));
+	values[1] = DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(num_op(numeric_mul, revenue, retention)));
+	values[2] = DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(upsell));
+	values[3] = DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(incremental));
+	if (DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(cost),
+										 DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))))
+		values[4] = DirectFunctionCall1(numeric_trim_scale,
+										NumericGetDatum(num_op(numeric_div, num_op(numeric_sub, incremental, cost), cost)));
+	else
+		nulls[4] = true;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -211,3 +211,102 @@ kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, doubl
 	values[2] = Float8GetDatum(upper);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
+
+/* ---------- kam.weighted_mean(value, weight) ---------- */
+
+/*
+ * State: double precision[] {n, sum w, its compensation, sum w*v, its
+ * compensation} (Neumaier sums, as KamSum): exact text I/O, so Citus pushes
+ * the aggregate down.  A row with a NULL value or weight drops out.
+ */
+#define WM_N 5
+
+static void
+wm_sum_add(double *v, int at, double x)
+{
+	KamSum		s = {v[at], v[at + 1]};
+
+	kam_sum_add(&s, x);
+	v[at] = s.sum;
+	v[at + 1] = s.comp;
+}
+
+PG_FUNCTION_INFO_V1(kam_weighted_mean_sfunc);
+Datum
+kam_weighted_mean_sfunc(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a;
+	double	   *v,
+				value,
+				weight;
+
+	KAM_AGG_SKIP_NULL(1, 2);
+	value = kam_money_arg(fcinfo, 1);
+	weight = kam_money_arg(fcinfo, 2);
+	if (unlikely(!isfinite(value)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value must be finite"),
+				 errdetail("Value is %g.", value)));
+	kam_check_money(weight, "weight");
+	a = kam_float8_state(fcinfo, 0, WM_N, "kam.weighted_mean");
+	v = (double *) ARR_DATA_PTR(a);
+	v[0] += 1;
+	wm_sum_add(v, 1, weight);
+	wm_sum_add(v, 3, weight * value);
+	if (unlikely(!isfinite(v[1] + v[2]) || !isfinite(v[3] + v[4])))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kam.weighted_mean: the weighted sum is out of range")));
+	PG_RETURN_ARRAYTYPE_P(a);
+}
+
+PG_FUNCTION_INFO_V1(kam_weighted_mean_combine);
+Datum
+kam_weighted_mean_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a,
+			   *b;
+	double	   *v;
+	const double *w;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	b = kam_float8_state(fcinfo, 1, WM_N, "kam.weighted_mean");
+	a = kam_float8_state(fcinfo, 0, WM_N, "kam.weighted_mean");
+	v = (double *) ARR_DATA_PTR(a);
+	w = (const double *) ARR_DATA_PTR(b);
+	for (int i = 0; i < WM_N; i++)
+		if (!isfinite(w[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a state of kam.weighted_mean holds finite numbers")));
+	v[0] += w[0];
+	wm_sum_add(v, 1, w[1]);
+	wm_sum_add(v, 1, w[2]);
+	wm_sum_add(v, 3, w[3]);
+	wm_sum_add(v, 3, w[4]);
+	if (unlikely(!isfinite(v[1] + v[2]) || !isfinite(v[3] + v[4])))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kam.weighted_mean: the weighted sum is out of range")));
+	PG_RETURN_ARRAYTYPE_P(a);
+}
+
+/* sum w*v / sum w; NULL without rows or when every weight is 0 */
+PG_FUNCTION_INFO_V1(kam_weighted_mean_final);
+Datum
+kam_weighted_mean_final(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a;
+	const double *v;
+	double		w;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	a = kam_float8_state(fcinfo, 0, WM_N, "kam.weighted_mean");
+	v = (const double *) ARR_DATA_PTR(a);
+	w = v[1] + v[2];
+	if (v[0] == 0 || w == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((v[3] + v[4]) / w);
+}

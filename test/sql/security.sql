@@ -16,11 +16,13 @@ FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid =
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam') AND p.provolatile <> 'i'
 GROUP BY 1;
--- every function and aggregate is PARALLEL SAFE
-SELECT count(*) FILTER (WHERE p.proparallel <> 's') AS not_parallel_safe
+-- every function and aggregate is PARALLEL SAFE, but kam.account_tree: PARALLEL RESTRICTED, as
+-- its edges query may read temporary tables, which parallel workers cannot (docs/kam.md)
+SELECT p.proparallel, count(*) AS functions, string_agg(DISTINCT p.proname, ', ') FILTER (WHERE p.proparallel <> 's') AS names
 FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam');
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kam')
+GROUP BY 1 ORDER BY 1;
 -- every member a user calls or names has a COMMENT (the support functions of aggregates and
 -- types aside): the counts of commented members by kind, and the members without one
 WITH member AS (
