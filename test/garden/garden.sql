@@ -41,6 +41,9 @@ UNION ALL SELECT 'kam.hhi_state', unnest(ARRAY['NULL', '''(n=2,sum=7,sum_squares
 UNION ALL SELECT 'kam.forecast_state', unnest(ARRAY['NULL', '''(n=1,zero_actuals=0,ape=0.1,abs_error=10,actual=100,error=10)''', '''(n=0,zero_actuals=0,ape=0,abs_error=0,actual=0,error=0)''', '''garbage'''])
 UNION ALL SELECT 'kam.survey', unnest(ARRAY['NULL', '''(n=10,promoters=4,detractors=4,top_box=0,scale_max=0,sum=67,sum_squares=545)''', '''(n=0,promoters=0,detractors=0,top_box=0,scale_max=0,sum=0,sum_squares=0)''',
                                            '''(n=1e300,promoters=0,detractors=1e300,top_box=0,scale_max=5,sum=1e300,sum_squares=1e300)''', '''garbage'''])
+UNION ALL SELECT 'kam.renewals', unnest(ARRAY['NULL', '''(on_time=2,late=1,lost=1,pending=2,renewed_term=3500,lost_term=800,pending_term=700,renewal=3100,renewal_kept=3000)''',
+                                             '''(on_time=0,late=0,lost=0,pending=0,renewed_term=0,lost_term=0,pending_term=0,renewal=0,renewal_kept=0)''',
+                                             '''(on_time=4503599627370495,late=0,lost=0,pending=0,renewed_term=1e308,lost_term=0,pending_term=0,renewal=1e308,renewal_kept=1e308)''', '''garbage'''])
 UNION ALL SELECT 'kam.band_scheme', unnest(ARRAY['NULL', '''F:60,D:70,C:80,B:90,A:100''', '''a:1e-300,b:1e308''', '''garbage'''])
 UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20,m2_t=1800,c_tv=600,m2_v=200)''', '''(n=0,mean_t=0,mean_v=0,m2_t=0,c_tv=0,m2_v=0)''',
                                           '''(n=2,mean_t=1e308,mean_v=-1e308,m2_t=1e308,c_tv=-1e308,m2_v=1e308)''', '''garbage''']);
@@ -49,6 +52,7 @@ UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20
 CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE sql AS $$
     SELECT CASE
         WHEN argname IN ('policy') THEN '''redistribute'''
+        WHEN argname IN ('edges_sql') THEN '''SELECT * FROM (VALUES (1::bigint, 2::bigint, NULL::date, NULL::date)) v(child, parent, valid_from, valid_to)'''
         WHEN argname IN ('segment') THEN '''strategic'''
         WHEN argname IN ('method') THEN '''wald'''
         WHEN argname IN ('scheme_name') THEN '''grade'''
@@ -70,6 +74,7 @@ CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE 
         WHEN typ IN ('integer'::regtype, 'bigint'::regtype, 'numeric'::regtype) THEN '1'
         WHEN typ = 'text'::regtype THEN '''a'''
         WHEN typ = 'anyelement'::regtype THEN '1'
+        WHEN typ = 'anycompatible'::regtype THEN 'NULL'
         WHEN typ = 'date'::regtype THEN '''2024-01-01'''
         WHEN typ = 'timestamp with time zone'::regtype THEN '''2024-01-01'''
         WHEN typ = 'double precision[]'::regtype THEN '''{0.2,0.7}'''

@@ -25,15 +25,18 @@ if ! psql -At -c "SELECT 1" >/dev/null 2>&1 || [ $run_status -ne 0 ]; then
 fi
 psql -At -F ' ' -c "SELECT sqlstate, count(*) FROM garden.results GROUP BY 1 ORDER BY 2 DESC" | sed 's/^/  /' > "$log.summary"
 internal=$(psql -At -c "SELECT count(*) FROM garden.results WHERE sqlstate LIKE 'XX%'")
-# a call the generator wrote wrongly (syntax, unknown or ambiguous function) is the garden's own defect
-broken=$(psql -At -c "SELECT count(*) FROM garden.results WHERE sqlstate IN ('42601', '42883', '42725', '42804')")
+# a call the generator wrote wrongly (syntax, unknown or ambiguous function) is the garden's own
+# defect; kam.account_tree runs its edges_sql argument, so a syntax error or a column of the wrong
+# type there (42601, 42804) is kam reporting the user's query, not the garden's mistake
+wrong="r.sqlstate IN ('42601', '42883', '42725', '42804') AND NOT (c.fn = 'account_tree' AND r.sqlstate IN ('42601', '42804'))"
+broken=$(psql -At -c "SELECT count(*) FROM garden.results r JOIN garden.calls c USING (id) WHERE $wrong")
 succeeded=$(psql -At -c "SELECT count(*) FROM garden.results WHERE sqlstate = '00000'")
 done_calls=$(psql -At -c "SELECT count(*) FROM garden.results")
 echo "garden: $done_calls of $calls calls over $fns functions and aggregates; SQLSTATEs:"
 cat "$log.summary"
 if [ "$broken" -ne 0 ] || [ "$succeeded" -eq 0 ]; then
     echo "garden: FAILED, $broken calls the generator wrote wrongly, $succeeded succeeded:"
-    psql -At -c "SELECT r.sqlstate, c.stmt FROM garden.results r JOIN garden.calls c USING (id) WHERE r.sqlstate IN ('42601', '42883', '42725', '42804') LIMIT 10"
+    psql -At -c "SELECT r.sqlstate, c.stmt FROM garden.results r JOIN garden.calls c USING (id) WHERE $wrong LIMIT 10"
     exit 1
 fi
 if [ "$internal" -ne 0 ] || [ "$done_calls" -ne "$calls" ]; then

@@ -156,6 +156,15 @@ retention_agg(anyelement,timestamp with time zone,numeric,text,text,text)|final|
 retention_agg(anyelement,timestamp with time zone,numeric,double precision,timestamp with time zone,timestamp with time zone)|final|SELECT kam.retention_agg(acct, ts, mrr_n, 1 + x / 100, '2012-01-01'::timestamptz, '2015-01-01'::timestamptz) FROM d, generate_series(1, 6)
 mrr_waterfall(anyelement,timestamp with time zone,numeric,double precision)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n, 1 + x / 100)) FROM d
 mrr_waterfall(anyelement,timestamp with time zone,numeric,double precision,text)|final|SELECT cardinality(kam.mrr_waterfall(acct, ts, mrr_n, 1 + x / 100, 'month')) FROM d, generate_series(1, 2)
+touch_gaps(date,date,date)|final|SELECT kam.touch_gaps(at + life, '2010-01-01', '2030-01-01') FROM d, generate_series(1, 3)
+touch_gaps(timestamp with time zone,timestamp with time zone,timestamp with time zone)|final|SELECT kam.touch_gaps(ts, '2010-01-01'::timestamptz, '2030-01-01'::timestamptz) FROM d, generate_series(1, 3)
+cadence_met(date,date,date,interval)|final|SELECT kam.cadence_met(at + life, '2010-01-01', '2030-01-01', '1 day') FROM d, generate_series(1, 3)
+cadence_met(timestamp with time zone,timestamp with time zone,timestamp with time zone,interval)|final|SELECT kam.cadence_met(ts, '2010-01-01'::timestamptz, '2030-01-01'::timestamptz, '1 day') FROM d, generate_series(1, 3)
+weighted_mean(double precision,double precision)|rows|SELECT kam.weighted_mean(x, mrr) FROM d, generate_series(1, 4)
+weighted_mean(double precision,numeric)|rows|SELECT kam.weighted_mean(x, mrr_n) FROM d, generate_series(1, 4)
+weighted_mean(numeric,double precision)|rows|SELECT kam.weighted_mean(mrr_n, mrr) FROM d, generate_series(1, 4)
+weighted_mean(numeric,numeric)|rows|SELECT kam.weighted_mean(mrr_n, mrr_n) FROM d, generate_series(1, 4)
+band_shares(double precision,kam.band_scheme)|rows|SELECT kam.band_shares(x * 10, 'F:60,D:70,C:80,B:90,A:100') FROM d, generate_series(1, 4)
 CASES
 )
 ms() { date +%s%3N; }
