@@ -290,8 +290,8 @@ kam_touch_gaps_final(PG_FUNCTION_ARGS)
 	values[1] = Int64GetDatum(k);
 
 	/*
-	 * gaps between consecutive touch days, counting from `from` (to the
-	 * first touch) and up to `to` (from the last)
+	 * gaps between consecutive touch days, counting from `from` (to the first
+	 * touch) and up to `to` (from the last)
 	 */
 	last = t->from;
 	longest = 0;

@@ -56,8 +56,7 @@ typedef struct TreeEdge
 {
 	Datum		child;
 	Datum		parent;
-	bool		has_parent;		/* parent not NULL and the edge valid on
-								 * as_of */
+	bool		has_parent;		/* parent not NULL and the edge valid on as_of */
 	bool		named_parent;	/* parent not NULL (the account exists) */
 } TreeEdge;
 

@@ -292,8 +292,8 @@ pause_add_range(TypeCacheEntry *rngtyp, const RangeType *r, PauseSpan **spans, i
 	}
 
 	/*
-	 * daterange is canonical: [lo, hi); lower '-infinity' or unbounded
-	 * starts with time
+	 * daterange is canonical: [lo, hi); lower '-infinity' or unbounded starts
+	 * with time
 	 */
 	(*spans)[*n].lo = lower.infinite ? DATEVAL_NOBEGIN : DatumGetDateADT(lower.val);
 	(*spans)[*n].hi = upper.infinite ? DATEVAL_NOEND : DatumGetDateADT(upper.val);

@@ -186,3 +186,61 @@ SELECT name, round(score::numeric, 1) AS health, kam.health_grade(score) AS grad
 FROM health
 ORDER BY score, mrr_now DESC
 LIMIT 12;
+
+\echo '=== Renewals per manager: annual terms that ended in 2024, as of 2025-01-01 (30 days of grace) ==='
+SELECT m.name AS manager, m.team, (kam.renewals(r)).due, (kam.renewals(r)).renewed, (kam.renewals(r)).late,
+       (kam.renewals(r)).lost, round(kam.renewal_rate(r)::numeric, 3) AS renewal_rate,
+       round(kam.gross_renewal_rate(r)::numeric, 3) AS gross_renewal, round(kam.net_renewal_rate(r)::numeric, 3) AS net_renewal,
+       round(kam.on_time_rate(r)::numeric, 3) AS on_time
+FROM (SELECT a.manager_id,
+             kam.renewal_agg(t.term_end, t.renewed_on, t.term_value, t.renewal_value, '2024-01-01', '2025-01-01', '2025-01-01') AS r
+      FROM crm.contract_terms t JOIN crm.accounts a USING (account_id) GROUP BY 1) x
+JOIN crm.managers m USING (manager_id)
+ORDER BY m.team, renewal_rate;
+
+\echo '=== Renewals due in the next 90 days (from 2025-01-01), largest ARR at stake first ==='
+SELECT a.name AS account, m.name AS manager, t.product, t.term_end, t.term_value AS arr_at_stake,
+       CASE WHEN t.renewed_on IS NOT NULL THEN 'renewed ' || t.renewed_on ELSE 'open' END AS status
+FROM crm.contract_terms t JOIN crm.accounts a USING (account_id) JOIN crm.managers m USING (manager_id)
+WHERE t.term_end >= '2025-01-01' AND t.term_end < date '2025-01-01' + 90
+ORDER BY t.renewed_on IS NOT NULL, t.term_value DESC
+LIMIT 10;
+
+\echo '=== Engagement in 2024 per manager: QBR in every quarter, touches, longest gap between touches (key accounts and mid-market active in Dec 2024) ==='
+SELECT m.name AS manager, m.team, count(*) AS accounts,
+       round(avg(c.qbr_met::int), 2) AS qbr_coverage,
+       round(avg((c.g).touches_per_30_days)::numeric, 1) AS touches_per_30_days,
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY (c.g).longest_gap) AS median_longest_gap_days,
+       max((c.g).days_since_last) AS most_days_since_last_touch
+FROM (SELECT a.account_id, a.manager_id,
+             kam.cadence_met(CASE WHEN t.kind = 'qbr' THEN t.at END, '2024-01-01', '2025-01-01', '3 months') AS qbr_met,
+             kam.touch_gaps(t.at, '2024-01-01', '2025-01-01') AS g
+      FROM crm.accounts a LEFT JOIN crm.activities t USING (account_id)
+      WHERE a.segment <> 'smb' AND EXISTS (SELECT 1 FROM demo_mrr d WHERE d.account_id = a.account_id AND d.month = '2024-12-01')
+      GROUP BY a.account_id, a.manager_id) c
+JOIN crm.managers m USING (manager_id)
+GROUP BY m.name, m.team ORDER BY m.team, qbr_coverage DESC;
+
+\echo '=== Key-account groups (Dec 2024): entities rolled up to their group through kam.account_tree ==='
+WITH tree AS (
+    SELECT * FROM kam.account_tree('SELECT child_id AS child, parent_id AS parent, valid_from, valid_to FROM crm.account_links', '2024-12-01')),
+grp AS (
+    SELECT coalesce(t.root, d.account_id) AS group_id, d.account_id, d.month, d.mrr
+    FROM demo_mrr d LEFT JOIN tree t ON t.account = d.account_id)
+SELECT a.name AS group_head, count(DISTINCT g.account_id) FILTER (WHERE g.month = '2024-12-01') AS entities,
+       round(sum(g.mrr) FILTER (WHERE g.month = '2024-12-01') * 12) AS arr,
+       round(kam.nrr(kam.retention_agg(g.group_id, g.month, g.mrr, '2023-12-01', '2024-12-01'))::numeric, 3) AS group_nrr,
+       (SELECT string_agg(DISTINCT mg.name, ', ') FROM crm.accounts x JOIN crm.managers mg USING (manager_id)
+         WHERE x.account_id IN (SELECT account FROM tree WHERE root = g.group_id)) AS managers
+FROM grp g JOIN crm.accounts a ON a.account_id = g.group_id
+WHERE g.group_id IN (SELECT root FROM tree WHERE depth > 0)
+GROUP BY a.name, g.group_id
+ORDER BY arr DESC NULLS LAST
+LIMIT 8;
+
+\echo '=== Company NRR per entity and per group: MRR moving between entities of a group is not churn ==='
+SELECT round(kam.nrr(kam.retention_agg(d.account_id, d.month, d.mrr, '2023-12-01', '2024-12-01'))::numeric, 4) AS nrr_per_entity,
+       round(kam.nrr(kam.retention_agg(coalesce(t.root, d.account_id), d.month, d.mrr, '2023-12-01', '2024-12-01'))::numeric, 4) AS nrr_per_group
+FROM demo_mrr d
+LEFT JOIN kam.account_tree('SELECT child_id AS child, parent_id AS parent, valid_from, valid_to FROM crm.account_links', '2024-12-01') t
+       ON t.account = d.account_id;

@@ -36,6 +36,16 @@ SELECT a.account_id,
        kam.health_grade(kam.health_score(ARRAY[u.active_users::float8 / u.licensed_seats * 100], ARRAY[1]), 'traffic5') AS grade,
        kam.sparkline(ARRAY[u.active_users::float8, u.licensed_seats]) AS spark
 FROM crm.accounts a JOIN crm.usage u ON u.account_id = a.account_id AND u.month = '2024-12-01';
+CREATE TABLE renewal_summaries AS
+SELECT a.manager_id, kam.renewal_agg(t.term_end, t.renewed_on, t.term_value * 1.1, t.renewal_value * 1.1, '2024-01-01', '2025-01-01', '2025-01-01') AS r
+FROM crm.contract_terms t JOIN crm.accounts a USING (account_id) GROUP BY 1;
+CREATE VIEW groups AS
+SELECT t.root, count(*) AS entities, kam.weighted_mean(u.active_users::float8 / u.licensed_seats, s.mrr) AS adoption,
+       kam.band_shares(100.0 * u.active_users / u.licensed_seats, 'F:60,D:70,C:80,B:90,A:100') AS bands
+FROM kam.account_tree('SELECT child_id AS child, parent_id AS parent, valid_from, valid_to FROM crm.account_links', '2024-12-01') t
+JOIN crm.mrr_snapshots s ON s.account_id = t.account AND s.month = '2024-12-01'
+JOIN crm.usage u ON u.account_id = t.account AND u.month = '2024-12-01'
+GROUP BY t.root;
 SQL
 queries="
 SELECT * FROM summaries ORDER BY manager_id;
@@ -48,7 +58,9 @@ SELECT name, scheme, builtin FROM kam.band_schemes ORDER BY name;
 SELECT count(*) AS stored, count(*) FILTER (WHERE s.retention OPERATOR(kam.=) r.retention) AS equal_to_recomputed
 FROM summaries s JOIN (SELECT a.manager_id, kam.retention_agg(m.account_id, m.month, m.mrr, '2023-12-01', '2024-12-01') AS retention
                        FROM crm.mrr_snapshots m JOIN crm.accounts a USING (account_id) GROUP BY 1) r USING (manager_id);
-SELECT count(*) AS distinct_models FROM (SELECT DISTINCT survival, bgnbd, gammagamma, card, scheme, nps, forecast FROM models) d;"
+SELECT count(*) AS distinct_models FROM (SELECT DISTINCT survival, bgnbd, gammagamma, card, scheme, nps, forecast FROM models) d;
+SELECT manager_id, r, kam.net_renewal_rate(r), (kam.renewals(r)).* FROM renewal_summaries ORDER BY manager_id;
+SELECT * FROM groups ORDER BY root;"
 psql -At -c "$queries" > "$out/before.txt"
 pg_dump -Fc -f "$out/kam.dump" kam_dump_src
 pg_restore --exit-on-error -d kam_dump_dst "$out/kam.dump"
