@@ -34,6 +34,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
@@ -52,14 +53,6 @@ typedef struct TreeIds
 	Oid			collation;
 } TreeIds;
 
-typedef struct TreeEdge
-{
-	Datum		child;
-	Datum		parent;
-	bool		has_parent;		/* parent not NULL and the edge valid on as_of */
-	bool		named_parent;	/* parent not NULL (the account exists) */
-} TreeEdge;
-
 static int
 ids_cmp(const TreeIds *ids, Datum a, Datum b)
 {
@@ -73,11 +66,54 @@ ids_cmp(const TreeIds *ids, Datum a, Datum b)
 	return DatumGetInt32(FunctionCall2Coll(ids->cmp, ids->collation, a, b));
 }
 
+/*
+ * One id as read from an edge: `ref` is 2 * edge + 0 for its child, + 1 for
+ * its parent, so one sort of these entries gives every edge its two account
+ * numbers without a search.
+ */
+typedef struct TreeEntry
+{
+	Datum		id;
+	int64		ref;
+} TreeEntry;
+
 static int
-cmp_datum(const void *a, const void *b, void *arg)
+cmp_entry(const TreeEntry *a, const TreeEntry *b, const TreeIds *ids)
 {
 	CHECK_FOR_INTERRUPTS();
-	return ids_cmp((const TreeIds *) arg, *(const Datum *) a, *(const Datum *) b);
+	return ids_cmp(ids, a->id, b->id);
+}
+
+#if PG_VERSION_NUM >= 140000
+/* int64 ids: a sort specialised by lib/sort_template.h, the comparison inlined */
+#define ST_SORT sort_int8_entries
+#define ST_ELEMENT_TYPE TreeEntry
+#define ST_COMPARE(a, b) \
+	(DatumGetInt64((a)->id) < DatumGetInt64((b)->id) ? -1 : \
+	 DatumGetInt64((a)->id) > DatumGetInt64((b)->id) ? 1 : 0)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+#endif
+
+static int
+cmp_entry_arg(const void *a, const void *b, void *arg)
+{
+	return cmp_entry((const TreeEntry *) a, (const TreeEntry *) b, (const TreeIds *) arg);
+}
+
+static void
+sort_entries(TreeEntry *e, int64 n, TreeIds *ids)
+{
+#if PG_VERSION_NUM >= 140000
+	if (ids->is_int8)
+	{
+		sort_int8_entries(e, n);
+		return;
+	}
+#endif
+	qsort_arg(e, n, sizeof(TreeEntry), cmp_entry_arg, ids);
 }
 
 static char *
@@ -88,28 +124,6 @@ id_str(const TreeIds *ids, Datum d)
 
 	getTypeOutputInfo(ids->typid, &out, &varlena);
 	return OidOutputFunctionCall(out, d);
-}
-
-/* the index of id in the sorted distinct ids */
-static int64
-id_index(const TreeIds *ids, const Datum *sorted, int64 n, Datum id)
-{
-	int64		lo = 0,
-				hi = n - 1;
-
-	while (lo <= hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-		int			c = ids_cmp(ids, sorted[mid], id);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	elog(ERROR, "kam.account_tree: an id was not found among the sorted ids");
 }
 
 static int
@@ -128,7 +142,7 @@ column_of(TupleDesc td, const char *name)
 static void
 check_id_column(TupleDesc td, int col, const char *name, const TreeIds *ids)
 {
-	Oid			t = SPI_gettypeid(td, col);
+	Oid			t = TupleDescAttr(td, col - 1)->atttypid;
 
 	if (t == ids->typid)
 		return;
@@ -146,7 +160,7 @@ check_id_column(TupleDesc td, int col, const char *name, const TreeIds *ids)
 static void
 check_date_column(TupleDesc td, int col, const char *name)
 {
-	Oid			t = SPI_gettypeid(td, col);
+	Oid			t = TupleDescAttr(td, col - 1)->atttypid;
 
 	if (t != DATEOID && t != TIMESTAMPOID && t != TIMESTAMPTZOID)
 		ereport(ERROR,
@@ -155,14 +169,72 @@ check_date_column(TupleDesc td, int col, const char *name)
 				 errhint("valid_from and valid_to are date, timestamp or timestamptz.")));
 }
 
-static DateADT
-column_date(HeapTuple tup, TupleDesc td, int col, bool *isnull)
-{
-	Datum		d = SPI_getbinval(tup, td, col, isnull);
+/*
+ * Reading the edges: a DestReceiver (the query's rows come straight from
+ * the executor, PostgreSQL 14 and later) or an SPI cursor (13); either way
+ * each row goes to tree_add_row.  The ids read are kept as entries (two per
+ * edge), with a flags byte per edge.
+ */
+#define EDGE_NAMED_PARENT 1
+#define EDGE_VALID 2
+#define TREE_MAX_EDGES (1 << 30)
 
-	if (*isnull)
-		return 0;
-	switch (SPI_gettypeid(td, col))
+typedef struct TreeRead
+{
+	DestReceiver pub;
+	TreeIds    *ids;
+	DateADT		as_of;
+	MemoryContext ctx;			/* where the ids and arrays live */
+	TreeEntry  *entries;
+	int64		nentries;
+	int64		maxentries;
+	uint8	   *flags;
+	int64		nedges;
+	int64		maxedges;
+	bool		started;
+	int			c_child;
+	int			c_parent;
+	int			c_from;
+	int			c_to;
+	int			ncols;			/* the largest of the four */
+	Oid			t_child;
+	Oid			t_parent;
+	Oid			t_from;
+	Oid			t_to;
+} TreeRead;
+
+static void
+tree_columns(TreeRead *st, TupleDesc td)
+{
+	if (st->started)
+		return;
+	st->started = true;
+	st->c_child = column_of(td, "child");
+	st->c_parent = column_of(td, "parent");
+	st->c_from = column_of(td, "valid_from");
+	st->c_to = column_of(td, "valid_to");
+	if (st->c_child == 0 || st->c_parent == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("the edges query has no column \"%s\"", st->c_child == 0 ? "child" : "parent"),
+				 errhint("Name the columns: SELECT child_id AS child, parent_id AS parent [, valid_from, valid_to] FROM ...")));
+	check_id_column(td, st->c_child, "child", st->ids);
+	check_id_column(td, st->c_parent, "parent", st->ids);
+	if (st->c_from > 0)
+		check_date_column(td, st->c_from, "valid_from");
+	if (st->c_to > 0)
+		check_date_column(td, st->c_to, "valid_to");
+	st->t_child = TupleDescAttr(td, st->c_child - 1)->atttypid;
+	st->t_parent = TupleDescAttr(td, st->c_parent - 1)->atttypid;
+	st->t_from = st->c_from > 0 ? TupleDescAttr(td, st->c_from - 1)->atttypid : InvalidOid;
+	st->t_to = st->c_to > 0 ? TupleDescAttr(td, st->c_to - 1)->atttypid : InvalidOid;
+	st->ncols = Max(Max(st->c_child, st->c_parent), Max(st->c_from, st->c_to));
+}
+
+static DateADT
+value_date(Datum d, Oid type)
+{
+	switch (type)
 	{
 		case TIMESTAMPTZOID:
 			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, d));
@@ -173,37 +245,165 @@ column_date(HeapTuple tup, TupleDesc td, int col, bool *isnull)
 	}
 }
 
+/* an id as kept: int64, or a copy in the reader's context (text detoasted) */
 static Datum
-column_id(HeapTuple tup, TupleDesc td, int col, const TreeIds *ids, bool *isnull)
+value_id(TreeRead *st, Datum d, Oid type)
 {
-	Datum		d = SPI_getbinval(tup, td, col, isnull);
+	const TreeIds *ids = st->ids;
+	MemoryContext old;
 
-	if (*isnull)
-		return (Datum) 0;
 	if (ids->is_int8)
 	{
-		switch (SPI_gettypeid(td, col))
-		{
-			case INT2OID:
-				return Int64GetDatum((int64) DatumGetInt16(d));
-			case INT4OID:
-				return Int64GetDatum((int64) DatumGetInt32(d));
-			default:
-				return d;
-		}
+		if (type == INT2OID)
+			return Int64GetDatum((int64) DatumGetInt16(d));
+		if (type == INT4OID)
+			return Int64GetDatum((int64) DatumGetInt32(d));
+		return d;
 	}
-	/* copied out of SPI's memory; text detoasted so it compares byte-wise */
+	if (ids->typbyval)
+		return d;
+	old = MemoryContextSwitchTo(st->ctx);
 	if (ids->typlen == -1)
-		return PointerGetDatum(PG_DETOAST_DATUM_COPY(d));
-	return datumCopy(d, ids->typbyval, ids->typlen);
+		d = PointerGetDatum(PG_DETOAST_DATUM_COPY(d));
+	else
+		d = datumCopy(d, false, ids->typlen);
+	MemoryContextSwitchTo(old);
+	return d;
+}
+
+/* one row of the edges query (values and nulls indexed from 0) */
+static void
+tree_add_row(TreeRead *st, const Datum *values, const bool *nulls)
+{
+	uint8		f = EDGE_VALID;
+
+	CHECK_FOR_INTERRUPTS();
+	if (unlikely(st->nedges == st->maxedges))
+	{
+		if (st->nedges >= TREE_MAX_EDGES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("kam.account_tree takes at most 2^30 edges")));
+		st->maxedges *= 2;
+		st->flags = repalloc_huge(st->flags, st->maxedges);
+	}
+	if (unlikely(st->nentries + 2 > st->maxentries))
+	{
+		st->maxentries *= 2;
+		st->entries = repalloc_huge(st->entries, sizeof(TreeEntry) * st->maxentries);
+	}
+	if (nulls[st->c_child - 1])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the edges query returned a NULL child"),
+				 errhint("Leave such rows out: WHERE child IS NOT NULL.")));
+	st->entries[st->nentries].id = value_id(st, values[st->c_child - 1], st->t_child);
+	st->entries[st->nentries++].ref = 2 * st->nedges;
+	if (!nulls[st->c_parent - 1])
+	{
+		st->entries[st->nentries].id = value_id(st, values[st->c_parent - 1], st->t_parent);
+		st->entries[st->nentries++].ref = 2 * st->nedges + 1;
+		f |= EDGE_NAMED_PARENT;
+	}
+	if (st->c_from > 0 && !nulls[st->c_from - 1] && value_date(values[st->c_from - 1], st->t_from) > st->as_of)
+		f &= ~EDGE_VALID;
+	if (st->c_to > 0 && !nulls[st->c_to - 1] && value_date(values[st->c_to - 1], st->t_to) <= st->as_of)
+		f &= ~EDGE_VALID;
+	st->flags[st->nedges++] = f;
+}
+
+#if PG_VERSION_NUM >= 140000
+static void
+tree_startup(DestReceiver *self, int operation, TupleDesc td)
+{
+	tree_columns((TreeRead *) self, td);
+}
+
+static bool
+tree_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	TreeRead   *st = (TreeRead *) self;
+
+	slot_getsomeattrs(slot, st->ncols);
+	tree_add_row(st, slot->tts_values, slot->tts_isnull);
+	return true;
+}
+
+static void
+tree_nothing(DestReceiver *self)
+{
+}
+#endif
+
+static void
+tree_read(TreeRead *st, const char *query)
+{
+	SPIPlanPtr	plan;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "kam.account_tree: SPI_connect failed");
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("edges_sql is not a query kam.account_tree can run: %s",
+						SPI_result_code_string(SPI_result))));
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("edges_sql must be one query returning rows"),
+				 errhint("For example: SELECT child_id AS child, parent_id AS parent FROM crm.account_links.")));
+#if PG_VERSION_NUM >= 140000
+	{
+		SPIExecuteOptions options = {0};
+
+		st->pub.receiveSlot = tree_receive;
+		st->pub.rStartup = tree_startup;
+		st->pub.rShutdown = tree_nothing;
+		st->pub.rDestroy = tree_nothing;
+		st->pub.mydest = DestNone;
+		options.read_only = true;
+		options.dest = &st->pub;
+		SPI_execute_plan_extended(plan, &options);
+	}
+#else
+	{
+		Portal		portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+		TupleDesc	td = NULL;
+		Datum	   *values = NULL;
+		bool	   *nulls = NULL;
+
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, TREE_FETCH);
+			if (td == NULL)
+			{
+				td = SPI_tuptable->tupdesc;
+				tree_columns(st, td);
+				values = palloc(sizeof(Datum) * td->natts);
+				nulls = palloc(sizeof(bool) * td->natts);
+			}
+			if (SPI_processed == 0)
+				break;
+			for (uint64 r = 0; r < SPI_processed; r++)
+			{
+				heap_deform_tuple(SPI_tuptable->vals[r], td, values, nulls);
+				tree_add_row(st, values, nulls);
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		SPI_cursor_close(portal);
+	}
+#endif
+	SPI_finish();
 }
 
 /* the cycle through account i (parent links), as "a -> b -> ... -> a" */
 static void
-report_cycle(const TreeIds *ids, const Datum *sorted, const int64 *parent, int64 i)
+report_cycle(const TreeIds *ids, const TreeEntry *sorted, const int32 *parent, int32 i)
 {
 	StringInfoData buf;
-	int64		j = i;
+	int32		j = i;
 	int			shown = 0;
 
 	initStringInfo(&buf);
@@ -215,11 +415,11 @@ report_cycle(const TreeIds *ids, const Datum *sorted, const int64 *parent, int64
 			appendStringInfoString(&buf, " -> ...");
 			break;
 		}
-		appendStringInfo(&buf, "%s -> ", id_str(ids, sorted[j]));
+		appendStringInfo(&buf, "%s -> ", id_str(ids, sorted[j].id));
 		j = parent[j];
 	} while (j != i);
 	if (j == i)
-		appendStringInfoString(&buf, id_str(ids, sorted[i]));
+		appendStringInfoString(&buf, id_str(ids, sorted[i].id));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("the account hierarchy has a cycle"),
@@ -229,6 +429,10 @@ report_cycle(const TreeIds *ids, const Datum *sorted, const int64 *parent, int64
 
 /*
  * kam.account_tree(edges_sql text, as_of date|timestamptz [, id anyelement])
+ *
+ * Memory, for n edges: 16 bytes per id read (child and parent) and 9 bytes
+ * per edge while reading, then 16 bytes per account; text ids add their own
+ * bytes.  Accounts are numbered with int32: at most 2^30 edges.
  */
 PG_FUNCTION_INFO_V1(kam_account_tree);
 Datum
@@ -238,23 +442,18 @@ kam_account_tree(PG_FUNCTION_ARGS)
 	char	   *query;
 	DateADT		as_of;
 	TreeIds		ids = {0};
-	MemoryContext callctx = CurrentMemoryContext;
-	TreeEdge   *edges;
-	int64		nedges = 0,
-				maxedges = 1024;
-	Datum	   *sorted;
-	int64		nids = 0;
-	int64	   *parent,
+	TreeRead	rd = {0};
+	TreeEntry  *entries;
+	uint8	   *flags;
+	int64		nentries,
+				nedges;
+	int32		nids = 0;
+	int32	   *edge_child,
+			   *edge_parent,
+			   *parent,
 			   *root,
+			   *depth,
 			   *stack;
-	int32	   *depth;
-	uint32	   *walk;
-	SPIPlanPtr	plan;
-	Portal		portal;
-	int			c_child,
-				c_parent,
-				c_from,
-				c_to;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -289,180 +488,101 @@ kam_account_tree(PG_FUNCTION_ARGS)
 	get_typlenbyvalalign(ids.typid, &ids.typlen, &ids.typbyval, &ids.typalign);
 	ids.collation = C_COLLATION_OID;	/* ids compare byte for byte */
 
-	/* read the edges */
-	edges = palloc(sizeof(TreeEdge) * maxedges);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "kam.account_tree: SPI_connect failed");
-	plan = SPI_prepare(query, 0, NULL);
-	if (plan == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("edges_sql is not a query kam.account_tree can run: %s",
-						SPI_result_code_string(SPI_result))));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("edges_sql must be one query returning rows"),
-				 errhint("For example: SELECT child_id AS child, parent_id AS parent FROM crm.account_links.")));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	c_child = c_parent = c_from = c_to = -1;
-	for (;;)
+	/* read the edges: two ids (child, parent) and the flags of each */
+	rd.ids = &ids;
+	rd.as_of = as_of;
+	rd.ctx = CurrentMemoryContext;
+	rd.maxentries = 2048;
+	rd.entries = palloc(sizeof(TreeEntry) * rd.maxentries);
+	rd.maxedges = 1024;
+	rd.flags = palloc(rd.maxedges);
+	tree_read(&rd, query);
+	entries = rd.entries;
+	nentries = rd.nentries;
+	flags = rd.flags;
+	nedges = rd.nedges;
+
+	/*
+	 * the distinct ids, sorted: each gets an account number (its place; the
+	 * ids are kept in place in entries[0 .. nids - 1].id), and each edge the
+	 * numbers of its child and parent
+	 */
+	sort_entries(entries, nentries, &ids);
+	edge_child = palloc_extended(sizeof(int32) * Max(nedges, 1), MCXT_ALLOC_HUGE);
+	edge_parent = palloc_extended(sizeof(int32) * Max(nedges, 1), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < nentries; i++)
 	{
-		TupleDesc	td;
+		Datum		id = entries[i].id;
+		int64		ref = entries[i].ref;
 
-		SPI_cursor_fetch(portal, true, TREE_FETCH);
-		td = SPI_tuptable->tupdesc;
-		if (c_child < 0)
-		{
-			c_child = column_of(td, "child");
-			c_parent = column_of(td, "parent");
-			c_from = column_of(td, "valid_from");
-			c_to = column_of(td, "valid_to");
-			if (c_child == 0 || c_parent == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("the edges query has no column \"%s\"", c_child == 0 ? "child" : "parent"),
-						 errhint("Name the columns: SELECT child_id AS child, parent_id AS parent [, valid_from, valid_to] FROM ...")));
-			check_id_column(td, c_child, "child", &ids);
-			check_id_column(td, c_parent, "parent", &ids);
-			if (c_from > 0)
-				check_date_column(td, c_from, "valid_from");
-			if (c_to > 0)
-				check_date_column(td, c_to, "valid_to");
-		}
-		if (SPI_processed == 0)
-			break;
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TreeEdge   *e;
-			bool		isnull,
-						valid = true;
-			MemoryContext old;
-
+		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-			if (nedges == maxedges)
-			{
-				maxedges *= 2;
-				edges = repalloc_huge(edges, sizeof(TreeEdge) * maxedges);
-			}
-			e = &edges[nedges];
-			old = MemoryContextSwitchTo(callctx);
-			e->child = column_id(tup, td, c_child, &ids, &isnull);
-			if (isnull)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("the edges query returned a NULL child"),
-						 errhint("Leave such rows out: WHERE child IS NOT NULL.")));
-			e->parent = column_id(tup, td, c_parent, &ids, &isnull);
-			MemoryContextSwitchTo(old);
-			e->named_parent = !isnull;
-			if (c_from > 0)
-			{
-				DateADT		f = column_date(tup, td, c_from, &isnull);
-
-				if (!isnull && f > as_of)
-					valid = false;
-			}
-			if (c_to > 0)
-			{
-				DateADT		t = column_date(tup, td, c_to, &isnull);
-
-				if (!isnull && t <= as_of)
-					valid = false;
-			}
-			e->has_parent = e->named_parent && valid;
-			nedges++;
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	SPI_finish();
-
-	/* the distinct ids, sorted */
-	sorted = palloc_extended(sizeof(Datum) * Max(2 * nedges, 1), MCXT_ALLOC_HUGE);
-	for (int64 i = 0; i < nedges; i++)
-	{
-		sorted[nids++] = edges[i].child;
-		if (edges[i].named_parent)
-			sorted[nids++] = edges[i].parent;
-	}
-	qsort_arg(sorted, nids, sizeof(Datum), cmp_datum, &ids);
-	{
-		int64		k = 0;
-
-		for (int64 i = 0; i < nids; i++)
-		{
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (k == 0 || ids_cmp(&ids, sorted[k - 1], sorted[i]) != 0)
-				sorted[k++] = sorted[i];
-		}
-		nids = k;
+		if (nids == 0 || ids_cmp(&ids, entries[nids - 1].id, id) != 0)
+			entries[nids++].id = id;
+		if (ref % 2 == 0)
+			edge_child[ref / 2] = nids - 1;
+		else
+			edge_parent[ref / 2] = nids - 1;
 	}
 
 	/* each account's parent on as_of */
-	parent = palloc_extended(sizeof(int64) * Max(nids, 1), MCXT_ALLOC_HUGE);
-	for (int64 i = 0; i < nids; i++)
-		parent[i] = -1;
+	parent = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
+	memset(parent, -1, sizeof(int32) * Max(nids, 1));
 	for (int64 i = 0; i < nedges; i++)
 	{
-		int64		c,
-					p;
+		int32		c = edge_child[i],
+					p = edge_parent[i];
 
-		CHECK_FOR_INTERRUPTS();
-		if (!edges[i].has_parent)
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (flags[i] != (EDGE_NAMED_PARENT | EDGE_VALID))
 			continue;
-		c = id_index(&ids, sorted, nids, edges[i].child);
-		p = id_index(&ids, sorted, nids, edges[i].parent);
 		if (parent[c] >= 0 && parent[c] != p)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("account %s has two parents on %s", id_str(&ids, sorted[c]), kam_date_str(as_of)),
-					 errdetail("Its parents are %s and %s.", id_str(&ids, sorted[parent[c]]), id_str(&ids, sorted[p])),
+					 errmsg("account %s has two parents on %s", id_str(&ids, entries[c].id), kam_date_str(as_of)),
+					 errdetail("Its parents are %s and %s.", id_str(&ids, entries[parent[c]].id), id_str(&ids, entries[p].id)),
 					 errhint("Give each account one parent at a time: close the old link (valid_to) where the new one starts (valid_from).")));
 		parent[c] = p;
 	}
+	pfree(edge_child);
+	pfree(edge_parent);
+	pfree(flags);
 
 	/*
 	 * roots and depths: walk up from each account until a root or an account
-	 * already resolved; the accounts of one walk are marked with its number,
-	 * so meeting one again is a cycle
+	 * already resolved; the accounts of the walk are marked (depth -2) until
+	 * it ends, so meeting one again is a cycle
 	 */
-	root = palloc_extended(sizeof(int64) * Max(nids, 1), MCXT_ALLOC_HUGE);
+	root = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
 	depth = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
-	walk = palloc_extended(sizeof(uint32) * Max(nids, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	stack = palloc_extended(sizeof(int64) * Max(nids, 1), MCXT_ALLOC_HUGE);
-	for (int64 i = 0; i < nids; i++)
-		depth[i] = -1;
-	for (int64 i = 0; i < nids; i++)
+	stack = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
+	memset(depth, -1, sizeof(int32) * Max(nids, 1));
+	for (int32 i = 0; i < nids; i++)
 	{
-		int64		top = 0,
+		int32		top = 0,
 					j = i;
-		uint32		w = (uint32) (i % PG_UINT32_MAX) + 1;
 
 		if (depth[i] >= 0)
 			continue;
 		while (depth[j] < 0 && parent[j] >= 0)
 		{
 			CHECK_FOR_INTERRUPTS();
-			if (walk[j] == w)
-				report_cycle(&ids, sorted, parent, j);
-			walk[j] = w;
+			if (depth[j] == -2)
+				report_cycle(&ids, entries, parent, j);
+			depth[j] = -2;
 			stack[top++] = j;
 			j = parent[j];
 		}
 		if (depth[j] < 0)
 		{
 			/* j is a root */
-			if (walk[j] == w)
-				report_cycle(&ids, sorted, parent, j);
 			depth[j] = 0;
 			root[j] = j;
 		}
 		while (top > 0)
 		{
-			int64		k = stack[--top];
+			int32		k = stack[--top];
 			int64		d = (int64) depth[parent[k]] + 1;
 
 			if (d > KAM_TREE_MAX_DEPTH)
@@ -470,36 +590,48 @@ kam_account_tree(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
 						 errmsg("the account hierarchy is deeper than %d levels", KAM_TREE_MAX_DEPTH),
 						 errdetail("Account %s is more than %d levels below its root %s.",
-								   id_str(&ids, sorted[k]), KAM_TREE_MAX_DEPTH, id_str(&ids, sorted[root[parent[k]]]))));
+								   id_str(&ids, entries[k].id), KAM_TREE_MAX_DEPTH,
+								   id_str(&ids, entries[root[parent[k]]].id))));
 			depth[k] = (int32) d;
 			root[k] = root[parent[k]];
 		}
 	}
+	pfree(stack);
 
-	/* the rows, in id order */
+	/*
+	 * the rows, in id order; each row's path array made in a context reset
+	 * per row
+	 */
 	kam_materialize_srf(fcinfo);
 	{
 		Datum	   *path = palloc(sizeof(Datum) * (KAM_TREE_MAX_DEPTH + 1));
+		MemoryContext rowctx = AllocSetContextCreate(CurrentMemoryContext, "kam.account_tree row",
+													 ALLOCSET_SMALL_SIZES);
 
-		for (int64 i = 0; i < nids; i++)
+		for (int32 i = 0; i < nids; i++)
 		{
 			Datum		values[4];
 			bool		nulls[4] = {false, false, false, false};
-			int64		j = i;
+			int32		j = i;
+			MemoryContext old;
 
 			CHECK_FOR_INTERRUPTS();
 			for (int d = depth[i]; d >= 0; d--)
 			{
-				path[d] = sorted[j];
+				path[d] = entries[j].id;
 				j = parent[j];
 			}
-			values[0] = sorted[i];
-			values[1] = sorted[root[i]];
+			old = MemoryContextSwitchTo(rowctx);
+			values[0] = entries[i].id;
+			values[1] = entries[root[i]].id;
 			values[2] = Int32GetDatum(depth[i]);
 			values[3] = PointerGetDatum(construct_array(path, depth[i] + 1, ids.typid,
 														ids.typlen, ids.typbyval, ids.typalign));
+			MemoryContextSwitchTo(old);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			MemoryContextReset(rowctx);
 		}
+		MemoryContextDelete(rowctx);
 	}
 	return (Datum) 0;
 }

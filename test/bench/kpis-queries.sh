@@ -19,7 +19,7 @@ CREATE TABLE bedges AS SELECT g::bigint AS child, (g / 16)::bigint AS parent FRO
 -- activities: 100 touches per account over 2020-2024
 CREATE TABLE bacts AS
 SELECT g % (:rows / 10) AS account, TIMESTAMPTZ '2020-01-01' + make_interval(days => ((g * 7919) % 1826)::int, hours => (g % 10)::int) AS at
-FROM generate_series(1, :rows * 10) g;
+FROM generate_series(1::bigint, :rows * 10) g;
 VACUUM ANALYZE bterms; VACUUM ANALYZE bedges; VACUUM ANALYZE bacts;
 SQL
 echo "same answers:"
