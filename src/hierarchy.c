@@ -316,6 +316,7 @@ tree_add_row(TreeRead *st, const Datum *values, const bool *nulls)
 static void
 tree_startup(DestReceiver *self, int operation, TupleDesc td)
 {
+	(void) operation;
 	tree_columns((TreeRead *) self, td);
 }
 
@@ -332,6 +333,7 @@ tree_receive(TupleTableSlot *slot, DestReceiver *self)
 static void
 tree_nothing(DestReceiver *self)
 {
+	(void) self;
 }
 #endif
 

@@ -25,8 +25,8 @@ SQL
 echo "same answers:"
 psql -At -c "SELECT (kam.renewals(r)).due, (kam.renewals(r)).lost, round(kam.net_renewal_rate(r)::numeric, 12) FROM (SELECT kam.renewal_agg(term_end, renewed_on, term_value, renewal_value, '2023-01-01', '2025-01-01', '2025-06-01') r FROM bterms) x" \
      -c "SELECT count(*), count(*) FILTER (WHERE renewed_on IS NULL AND DATE '2025-06-01' > term_end + 30), round(sum(renewal_value) FILTER (WHERE renewed_on <= '2025-06-01') / sum(term_value) FILTER (WHERE renewed_on <= '2025-06-01' OR DATE '2025-06-01' > term_end + 30), 12) FROM bterms WHERE term_end >= '2023-01-01' AND term_end < '2025-01-01'"
-psql -At -c "SELECT count(*), sum(depth) FROM kam.account_tree('SELECT child, parent FROM bedges')" \
-     -c "WITH RECURSIVE t(account, depth) AS (SELECT DISTINCT parent, 0 FROM bedges e WHERE NOT EXISTS (SELECT 1 FROM bedges x WHERE x.child = e.parent) UNION ALL SELECT e.child, t.depth + 1 FROM t JOIN bedges e ON e.parent = t.account) SELECT count(*), sum(depth) FROM t"
+psql -At -c "SELECT count(*), sum(depth), sum(root) FROM kam.account_tree('SELECT child, parent FROM bedges')" \
+     -c "WITH RECURSIVE t(account, root, depth) AS (SELECT DISTINCT parent, parent, 0 FROM bedges e WHERE NOT EXISTS (SELECT 1 FROM bedges x WHERE x.child = e.parent) UNION ALL SELECT e.child, t.root, t.depth + 1 FROM t JOIN bedges e ON e.parent = t.account) SELECT count(*), sum(depth), sum(root) FROM t"
 psql -At -c "SELECT count(*), sum((g).longest_gap), sum((g).touch_days) FROM (SELECT account, kam.touch_gaps(at, '2020-01-01', '2025-01-01') AS g FROM bacts GROUP BY account) x" \
      -c "WITH d AS (SELECT DISTINCT account, at::date AS d FROM bacts), g AS (SELECT account, d, d - coalesce(lag(d) OVER (PARTITION BY account ORDER BY d), DATE '2020-01-01') AS gap FROM d) SELECT count(*), sum(greatest(longest, DATE '2025-01-01' - last)), sum(days) FROM (SELECT account, max(gap) AS longest, max(d) AS last, count(*) AS days FROM g GROUP BY account) x"
 . test/bench/lib.sh

@@ -17,13 +17,13 @@ FROM bterms WHERE term_end >= '2023-01-01' AND term_end < '2025-01-01';
 -- bench: floor_edges
 SELECT count(*), sum(parent) FROM bedges;
 -- bench: kam_tree
-SELECT count(*), sum(depth) FROM kam.account_tree('SELECT child, parent FROM bedges');
+SELECT count(*), sum(depth), sum(root) FROM kam.account_tree('SELECT child, parent FROM bedges');
 -- bench: sql_tree
-WITH RECURSIVE t(account, depth) AS (
-    SELECT DISTINCT parent, 0 FROM bedges e WHERE NOT EXISTS (SELECT 1 FROM bedges x WHERE x.child = e.parent)
+WITH RECURSIVE t(account, root, depth) AS (
+    SELECT DISTINCT parent, parent, 0 FROM bedges e WHERE NOT EXISTS (SELECT 1 FROM bedges x WHERE x.child = e.parent)
     UNION ALL
-    SELECT e.child, t.depth + 1 FROM t JOIN bedges e ON e.parent = t.account)
-SELECT count(*), sum(depth) FROM t;
+    SELECT e.child, t.root, t.depth + 1 FROM t JOIN bedges e ON e.parent = t.account)
+SELECT count(*), sum(depth), sum(root) FROM t;
 -- bench: floor_activities
 SELECT count(*), max(at) FROM bacts;
 -- bench: kam_touch_gaps
