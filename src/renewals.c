@@ -48,6 +48,31 @@ static const char *const renewals_names[] = {
 	"renewed_term", "lost_term", "pending_term", "renewal", "renewal_kept"
 };
 
+/* the stored layout, which the transition function updates in place */
+typedef struct KamRenewalsStored
+{
+	int64		count[4];		/* on_time, late, lost, pending */
+	KamSum		renewed_term;
+	KamSum		lost_term;
+	KamSum		pending_term;
+	KamSum		renewal;
+	KamSum		renewal_kept;
+} KamRenewalsStored;
+
+StaticAssertDecl(sizeof(KamRenewalsStored) == sizeof(KamRenewals),
+				 "kam.renewals: the stored and working layouts differ in size");
+
+static void renewals_out_of_range(void) pg_attribute_noreturn();
+
+static void
+renewals_out_of_range(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("kam.renewals value out of range"),
+			 errdetail("The values must be finite and the terms at most 2^52 - 1.")));
+}
+
 static const char *
 renewals_invalid(const double *v)
 {
@@ -190,7 +215,8 @@ kam_renewal_sfunc(PG_FUNCTION_ARGS)
 	double		term_value,
 				renewal_value = 0;
 	void	   *st;
-	KamRenewals r;
+	KamRenewalsStored *r;
+	int64	   *count;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -250,32 +276,43 @@ kam_renewal_sfunc(PG_FUNCTION_ARGS)
 	if (term_end < from || term_end >= to)
 		PG_RETURN_POINTER(st);	/* not due in the window */
 
-	renewals_load(st, &r);
+	/*
+	 * updated in place in its stored layout (counts as int64, the sums as
+	 * they are): one row touches one count and at most three sums, so only
+	 * those are checked
+	 */
+	r = (KamRenewalsStored *) st;
 	/* term_end + grace, saturating (term_end is finite, grace < 2^31) */
 	deadline = (int64) term_end + grace >= DATEVAL_NOEND ? DATEVAL_NOEND - 1 : term_end + grace;
 	renewed = !PG_ARGISNULL(2) && renewed_on <= as_of;
 	if (renewed)
 	{
-		if (renewed_on <= deadline)
-			r.on_time += 1;
-		else
-			r.late += 1;
-		kam_sum_add(&r.renewed_term, term_value);
-		kam_sum_add(&r.renewal, renewal_value);
-		kam_sum_add(&r.renewal_kept, Min(renewal_value, term_value));
+		count = &r->count[renewed_on <= deadline ? 0 : 1];
+		kam_sum_add(&r->renewed_term, term_value);
+		kam_sum_add(&r->renewal, renewal_value);
+		kam_sum_add(&r->renewal_kept, Min(renewal_value, term_value));
+		if (unlikely(!isfinite(kam_sum_value(&r->renewed_term)) || !isfinite(kam_sum_value(&r->renewal)) ||
+					 !isfinite(kam_sum_value(&r->renewal_kept))))
+			renewals_out_of_range();
 	}
 	else if (as_of > deadline)
 	{
-		r.lost += 1;
-		kam_sum_add(&r.lost_term, term_value);
+		count = &r->count[2];
+		kam_sum_add(&r->lost_term, term_value);
+		if (unlikely(!isfinite(kam_sum_value(&r->lost_term))))
+			renewals_out_of_range();
 	}
 	else
 	{
-		r.pending += 1;
-		kam_sum_add(&r.pending_term, term_value);
+		count = &r->count[3];
+		kam_sum_add(&r->pending_term, term_value);
+		if (unlikely(!isfinite(kam_sum_value(&r->pending_term))))
+			renewals_out_of_range();
 	}
-	renewals_check_result(&r);
-	PG_RETURN_POINTER(renewals_store(&r, st));
+	if (unlikely(r->count[0] + r->count[1] + r->count[2] + r->count[3] >= (int64) KAM_MAX_COUNT))
+		renewals_out_of_range();
+	(*count)++;
+	PG_RETURN_POINTER(st);
 }
 
 PG_FUNCTION_INFO_V1(kam_renewal_combine);
