@@ -84,18 +84,64 @@ cmp_entry(const TreeEntry *a, const TreeEntry *b, const TreeIds *ids)
 	return ids_cmp(ids, a->id, b->id);
 }
 
-#if PG_VERSION_NUM >= 140000
-/* int64 ids: a sort specialised by lib/sort_template.h, the comparison inlined */
-#define ST_SORT sort_int8_entries
-#define ST_ELEMENT_TYPE TreeEntry
-#define ST_COMPARE(a, b) \
-	(DatumGetInt64((a)->id) < DatumGetInt64((b)->id) ? -1 : \
-	 DatumGetInt64((a)->id) > DatumGetInt64((b)->id) ? 1 : 0)
-#define ST_CHECK_FOR_INTERRUPTS
-#define ST_SCOPE static
-#define ST_DEFINE
-#include "lib/sort_template.h"
-#endif
+/*
+ * int64 ids: an LSD radix sort on 16-bit digits of the id with its sign bit
+ * flipped (so that it orders as unsigned); a pass whose digit is the same
+ * for every entry is skipped, so ids below 2^32 take two passes.
+ */
+static inline uint64
+entry_key(const TreeEntry *e)
+{
+	return (uint64) DatumGetInt64(e->id) ^ (UINT64CONST(1) << 63);
+}
+
+static void
+radix_sort_int8_entries(TreeEntry *e, int64 n)
+{
+	TreeEntry  *tmp = palloc_extended(sizeof(TreeEntry) * n, MCXT_ALLOC_HUGE);
+	int64	   *count = palloc(sizeof(int64) * 65536);
+	TreeEntry  *src = e,
+			   *dst = tmp;
+
+	for (int shift = 0; shift < 64; shift += 16)
+	{
+		int64		pos = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(count, 0, sizeof(int64) * 65536);
+		for (int64 i = 0; i < n; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			count[(entry_key(&src[i]) >> shift) & 0xFFFF]++;
+		}
+		if (count[(entry_key(&src[0]) >> shift) & 0xFFFF] == n)
+			continue;			/* every entry has this digit */
+		for (int d = 0; d < 65536; d++)
+		{
+			int64		c = count[d];
+
+			count[d] = pos;
+			pos += c;
+		}
+		for (int64 i = 0; i < n; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			dst[count[(entry_key(&src[i]) >> shift) & 0xFFFF]++] = src[i];
+		}
+		{
+			TreeEntry  *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != e)
+		memcpy(e, src, sizeof(TreeEntry) * n);
+	pfree(tmp);
+	pfree(count);
+}
 
 static int
 cmp_entry_arg(const void *a, const void *b, void *arg)
@@ -106,14 +152,10 @@ cmp_entry_arg(const void *a, const void *b, void *arg)
 static void
 sort_entries(TreeEntry *e, int64 n, TreeIds *ids)
 {
-#if PG_VERSION_NUM >= 140000
-	if (ids->is_int8)
-	{
-		sort_int8_entries(e, n);
-		return;
-	}
-#endif
-	qsort_arg(e, n, sizeof(TreeEntry), cmp_entry_arg, ids);
+	if (ids->is_int8 && n >= 4096)
+		radix_sort_int8_entries(e, n);
+	else
+		qsort_arg(e, n, sizeof(TreeEntry), cmp_entry_arg, ids);
 }
 
 static char *

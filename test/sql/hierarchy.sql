@@ -49,6 +49,19 @@ SELECT r.day, count(*) AS accounts, count(DISTINCT r.root) AS groups, max(r.dept
        count(*) FILTER (WHERE k.account IS NULL OR r.root <> k.root OR r.depth <> k.depth OR r.path::bigint[] <> k.path) AS differ
 FROM ref_tree r FULL JOIN kam_tree k USING (day, account)
 GROUP BY r.day ORDER BY r.day;
+-- 20 000 edges with ids scattered over negative and large bigints (the radix sort of int64
+-- ids, used from 4 096 ids on) against the recursive CTE
+CREATE TEMP TABLE big_edges AS
+SELECT ((g::bigint * 2654435761) % 1099511627776) - 549755813888 AS child,
+       CASE WHEN g >= 7 THEN (((g / 7)::bigint * 2654435761) % 1099511627776) - 549755813888 END AS parent
+FROM generate_series(1, 20000) g;
+WITH RECURSIVE t(account, root, depth) AS (
+    SELECT child, child, 0 FROM big_edges WHERE parent IS NULL
+    UNION ALL
+    SELECT e.child, t.root, t.depth + 1 FROM t JOIN big_edges e ON e.parent = t.account)
+SELECT count(*) AS accounts, min(r.account) < -500000000000 AS negative_ids, max(r.account) > 500000000000 AS large_ids,
+       count(*) FILTER (WHERE k.account IS NULL OR r.account IS NULL OR k.root <> r.root OR k.depth <> r.depth) AS differ
+FROM t r FULL JOIN kam.account_tree('SELECT child, parent FROM big_edges') k ON k.account = r.account;
 -- group sizes (entities per root, the head included) and re-parented entities
 SELECT min(n) AS smallest_group, max(n) AS largest_group,
        (SELECT count(*) FROM (SELECT account FROM kam_tree GROUP BY account HAVING count(DISTINCT root) + count(DISTINCT path) > 2) x) AS moved
