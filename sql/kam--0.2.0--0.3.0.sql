@@ -1363,3 +1363,117 @@ CREATE FUNCTION @extschema@.am_roi(accounts double precision, annual_revenue dou
     AS 'MODULE_PATHNAME', 'kam_am_roi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.am_roi(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
     'kam.am_roi over double precision arguments (each converted as float8::numeric), computed in numeric';
+
+-------------------------------------------------------------------------------
+-- The shifted-beta-geometric contract model (docs/ltv.md, SPEC section 9)
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.sbg;
+CREATE FUNCTION @extschema@.sbg_in(cstring) RETURNS @extschema@.sbg
+    AS 'MODULE_PATHNAME', 'kam_sbg_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_out(@extschema@.sbg) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_sbg_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_recv(internal) RETURNS @extschema@.sbg
+    AS 'MODULE_PATHNAME', 'kam_sbg_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_send(@extschema@.sbg) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_sbg_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.sbg (
+    INPUT = @extschema@.sbg_in,
+    OUTPUT = @extschema@.sbg_out,
+    RECEIVE = @extschema@.sbg_recv,
+    SEND = @extschema@.sbg_send,
+    INTERNALLENGTH = 48,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.sbg IS
+    'Shifted-beta-geometric contract model (Fader & Hardie 2007): alpha, beta, log-likelihood, customers fitted and the standard errors of alpha and beta';
+COMMENT ON FUNCTION @extschema@.sbg_in(cstring) IS 'text input of kam.sbg: (alpha=..,beta=..,ll=..,n=..,alpha_se=..,beta_se=..)';
+COMMENT ON FUNCTION @extschema@.sbg_out(@extschema@.sbg) IS 'text output of kam.sbg, every value in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.sbg_recv(internal) IS 'binary input of kam.sbg (format version byte, then the values)';
+COMMENT ON FUNCTION @extschema@.sbg_send(@extschema@.sbg) IS 'binary output of kam.sbg';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.sbg, @extschema@.sbg) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.sbg, @extschema@.sbg) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.sbg) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.sbg, RIGHTARG = @extschema@.sbg, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.sbg, RIGHTARG = @extschema@.sbg, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.sbg_ops DEFAULT FOR TYPE @extschema@.sbg USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.sbg, @extschema@.sbg),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.sbg);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.sbg, @extschema@.sbg) IS
+    'true when the two sbg values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.sbg, @extschema@.sbg) IS
+    'true when the two sbg values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.sbg) IS
+    'hash of the text form of an sbg value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.sbg, @extschema@.sbg) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.sbg, @extschema@.sbg) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.sbg_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on sbg values';
+COMMENT ON OPERATOR FAMILY @extschema@.sbg_ops USING hash IS
+    'hash operator family of sbg (its text form)';
+CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision) RETURNS @extschema@.sbg
+    AS 'MODULE_PATHNAME', 'kam_sbg' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS
+    'An sBG model from known parameters (ll and standard errors unknown, n 0)';
+CREATE FUNCTION @extschema@.sbg_fit(alive integer[]) RETURNS @extschema@.sbg
+    AS 'MODULE_PATHNAME', 'kam_sbg_fit_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit(integer[]) IS
+    'Fit the sBG model to one cohort: the customers still active at the start of each period (1000, 869, 743, ...)';
+CREATE FUNCTION @extschema@.sbg_sfunc(internal, integer, boolean) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_sbg_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_sbg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_sbg_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_sbg_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.sbg_final(internal) RETURNS @extschema@.sbg
+    AS 'MODULE_PATHNAME', 'kam_sbg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_sfunc(internal, integer, boolean) IS 'transition function of kam.sbg_fit';
+COMMENT ON FUNCTION @extschema@.sbg_combine(internal, internal) IS 'combine function of kam.sbg_fit';
+COMMENT ON FUNCTION @extschema@.sbg_serial(internal) IS 'serial function of kam.sbg_fit';
+COMMENT ON FUNCTION @extschema@.sbg_deserial(bytea, internal) IS 'deserial function of kam.sbg_fit';
+COMMENT ON FUNCTION @extschema@.sbg_final(internal) IS 'final function of kam.sbg_fit';
+CREATE AGGREGATE @extschema@.sbg_fit(periods integer, churned boolean) (
+    SFUNC = @extschema@.sbg_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.sbg_final,
+    COMBINEFUNC = @extschema@.sbg_combine, SERIALFUNC = @extschema@.sbg_serial, DESERIALFUNC = @extschema@.sbg_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean) IS
+    'Fit the sBG model over one row per customer: (t, true) churned in period t, (n, false) still active after n periods';
+CREATE FUNCTION @extschema@.sbg_param(m @extschema@.sbg, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_sbg_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_param(@extschema@.sbg, text) IS
+    'One value of an sBG model: alpha, beta, ll, n, alpha_se or beta_se (NULL when unknown)';
+CREATE FUNCTION @extschema@.sbg_survival(m @extschema@.sbg, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_sbg_survival' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_survival(@extschema@.sbg, double precision) IS
+    'S(t) = B(alpha, beta + t) / B(alpha, beta): the share of a cohort still active after t periods';
+CREATE FUNCTION @extschema@.sbg_retention(m @extschema@.sbg, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_sbg_retention' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_retention(@extschema@.sbg, double precision) IS
+    'The retention rate of period t: S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1';
+CREATE FUNCTION @extschema@.sbg_expected_lifetime(m @extschema@.sbg) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_sbg_expected_lifetime' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_expected_lifetime(@extschema@.sbg) IS
+    'The expected lifetime of a new customer in periods, (alpha + beta - 1) / (alpha - 1); Infinity when alpha <= 1';
+CREATE FUNCTION @extschema@.sbg_derl(m @extschema@.sbg, periods_survived double precision, discount_rate double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_sbg_derl' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_derl(@extschema@.sbg, double precision, double precision) IS
+    'Discounted expected residual lifetime (Fader & Hardie 2010) of a customer active for periods_survived periods, before the renewal at the end of the last one';
+CREATE FUNCTION @extschema@.sbg_expected_renewals(m @extschema@.sbg, periods_survived double precision, horizon double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_sbg_expected_renewals' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_expected_renewals(@extschema@.sbg, double precision, double precision) IS
+    'The renewals a customer active for periods_survived periods is expected to make over the next horizon renewal dates';

@@ -116,5 +116,6 @@ extern int64 kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, co
 #define KAM_STATE_SERIES	7	/* kam.sparkline */
 #define KAM_STATE_TOUCHES	8	/* kam.touch_gaps, kam.cadence_met */
 #define KAM_STATE_BAND_SHARES 9 /* kam.band_shares */
+#define KAM_STATE_SBG		10	/* kam.sbg_fit */
 
 #endif							/* KAM_AGGSTATE_H */

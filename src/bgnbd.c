@@ -230,27 +230,6 @@ bg_patterns(const BgState *st, BgData *d)
 }
 
 /*
- * Turn the gradient g and upper-triangle Hessian h of a log-likelihood in
- * the parameters P into those of minus the log-likelihood in ln P:
- *	 d/dth_i = P_i g_i,  d2/dth_i dth_j = P_i P_j h_ij + [i = j] P_i g_i.
- */
-static void
-to_log_scale(int k, const double *P, const double *g, const double *h, double *grad, double *hess)
-{
-	for (int i = 0; i < k; i++)
-	{
-		grad[i] = -P[i] * g[i];
-		for (int j = i; j < k; j++)
-		{
-			double		v = P[i] * P[j] * h[i * k + j] + (i == j ? P[i] * g[i] : 0);
-
-			hess[i * k + j] = -v;
-			hess[j * k + i] = -v;
-		}
-	}
-}
-
-/*
  * Minus the total log-likelihood at theta = (ln r, ln alpha, ln a, ln b),
  * with its gradient and Hessian in theta when grad is not NULL.  Patterns
  * come sorted by x: the gamma and beta terms, which depend on x only, are
@@ -406,7 +385,7 @@ bg_objective(const double *th, void *arg, double *grad, double *hess)
 		}
 	}
 	if (deriv)
-		to_log_scale(4, P, g, &h[0][0], grad, hess);
+		kam_to_log_scale(4, P, g, &h[0][0], grad, hess);
 	return -kam_sum_value(&ll);
 }
 
@@ -470,9 +449,13 @@ kam_bgnbd_final(PG_FUNCTION_ARGS)
 /* ---------- model values: named doubles, shared by kam.bgnbd and kam.gammagamma ---------- */
 
 
-/* One value by name; the log-likelihood is NULL when unknown (NaN). */
-static Datum
-model_param(FunctionCallInfo fcinfo, const double *v, const char *const *names, int n, const char *model)
+/*
+ * One value of a model type's named doubles by name (argument 1); a value
+ * unknown (NaN: the log-likelihood or standard errors of a model built from
+ * parameters) is NULL.  Shared by every model type (bgnbd.c, sbg.c).
+ */
+Datum
+kam_model_param(FunctionCallInfo fcinfo, const double *v, const char *const *names, int n, const char *model)
 {
 	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	StringInfoData all;
@@ -595,7 +578,7 @@ PG_FUNCTION_INFO_V1(kam_bgnbd_param);
 Datum
 kam_bgnbd_param(PG_FUNCTION_ARGS)
 {
-	return model_param(fcinfo, (double *) bg_arg(fcinfo, 0), bg_names, lengthof(bg_names), "BG/NBD");
+	return kam_model_param(fcinfo, (double *) bg_arg(fcinfo, 0), bg_names, lengthof(bg_names), "BG/NBD");
 }
 
 /* ---------- expectations ---------- */
@@ -822,7 +805,7 @@ gg_objective(const double *th, void *arg, double *grad, double *hess)
 		}
 	}
 	if (deriv)
-		to_log_scale(3, P, g, &h[0][0], grad, hess);
+		kam_to_log_scale(3, P, g, &h[0][0], grad, hess);
 	return -kam_sum_value(&ll);
 }
 
@@ -930,7 +913,7 @@ PG_FUNCTION_INFO_V1(kam_gammagamma_param);
 Datum
 kam_gammagamma_param(PG_FUNCTION_ARGS)
 {
-	return model_param(fcinfo, (double *) gg_arg(fcinfo, 0), gg_names, lengthof(gg_names), "Gamma-Gamma");
+	return kam_model_param(fcinfo, (double *) gg_arg(fcinfo, 0), gg_names, lengthof(gg_names), "Gamma-Gamma");
 }
 
 /* E[M | x, m]; for x = 0 the population mean p v / (q - 1) */

@@ -222,3 +222,24 @@ kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest)
 			return false;
 	return true;
 }
+
+/*
+ * The gradient and Hessian of -LL in theta = ln P from those of LL in the
+ * parameters P (g, and h with its upper triangle filled, k x k row-major):
+ * d/dtheta_i = P_i d/dP_i, so the Hessian gains P_i g_i on its diagonal.
+ */
+void
+kam_to_log_scale(int k, const double *P, const double *g, const double *h, double *grad, double *hess)
+{
+	for (int i = 0; i < k; i++)
+	{
+		grad[i] = -P[i] * g[i];
+		for (int j = i; j < k; j++)
+		{
+			double		v = P[i] * P[j] * h[i * k + j] + (i == j ? P[i] * g[i] : 0);
+
+			hess[i * k + j] = -v;
+			hess[j * k + i] = -v;
+		}
+	}
+}

@@ -44,6 +44,9 @@ UNION ALL SELECT 'kam.survey', unnest(ARRAY['NULL', '''(n=10,promoters=4,detract
 UNION ALL SELECT 'kam.renewals', unnest(ARRAY['NULL', '''(on_time=2,late=1,lost=1,pending=2,renewed_term=3500,lost_term=800,pending_term=700,renewal=3100,renewal_kept=3000)''',
                                              '''(on_time=0,late=0,lost=0,pending=0,renewed_term=0,lost_term=0,pending_term=0,renewal=0,renewal_kept=0)''',
                                              '''(on_time=4503599627370495,late=0,lost=0,pending=0,renewed_term=1e308,lost_term=0,pending_term=0,renewal=1e308,renewal_kept=1e308)''', '''garbage'''])
+UNION ALL SELECT 'kam.sbg', unnest(ARRAY['NULL', 'kam.sbg(0.668, 3.806)', '''(alpha=0.704,beta=1.182,ll=-1680.3,n=1000,alpha_se=0.05,beta_se=0.1)''',
+                                        '''(alpha=1e-300,beta=1e300,ll=NaN,n=0,alpha_se=NaN,beta_se=NaN)''', '''(alpha=1e300,beta=1e-300,ll=0,n=1,alpha_se=0,beta_se=0)''', '''garbage'''])
+UNION ALL SELECT 'integer[]', unnest(ARRAY['NULL', '''{1000,869,743,653,593,551,517,491}''', '''{}''', '''{5}''', '''{1000,1000}''', '''{3,2,NULL}''', '''{{1,2},{3,4}}''', '''{2147483647,0}'''])
 UNION ALL SELECT 'kam.band_scheme', unnest(ARRAY['NULL', '''F:60,D:70,C:80,B:90,A:100''', '''a:1e-300,b:1e308''', '''garbage'''])
 UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20,m2_t=1800,c_tv=600,m2_v=200)''', '''(n=0,mean_t=0,mean_v=0,m2_t=0,c_tv=0,m2_v=0)''',
                                           '''(n=2,mean_t=1e308,mean_v=-1e308,m2_t=1e308,c_tv=-1e308,m2_v=1e308)''', '''garbage''']);

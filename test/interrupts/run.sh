@@ -164,6 +164,7 @@ weighted_mean(double precision,double precision)|rows|SELECT kam.weighted_mean(x
 weighted_mean(double precision,numeric)|rows|SELECT kam.weighted_mean(x, mrr_n) FROM d, generate_series(1, 4)
 weighted_mean(numeric,double precision)|rows|SELECT kam.weighted_mean(mrr_n, mrr) FROM d, generate_series(1, 4)
 weighted_mean(numeric,numeric)|rows|SELECT kam.weighted_mean(mrr_n, mrr_n) FROM d, generate_series(1, 4)
+sbg_fit(integer,boolean)|rows|SELECT kam.sbg_fit(1 + (acct % 50)::int, x > 7) FROM d, generate_series(1, 4)
 band_shares(double precision,kam.band_scheme)|rows|SELECT kam.band_shares(x * 10, 'F:60,D:70,C:80,B:90,A:100') FROM d, generate_series(1, 4)
 CASES
 )

@@ -33,6 +33,7 @@ BEGIN
         ('survey', $v$SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3), (7)) v(s)$v$),
         ('band_scheme', $v$SELECT kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100])$v$),
         ('trend', $v$SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3), ('2024-03-01', 2)) v(at, x)$v$),
+        ('sbg', $v$SELECT kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491])$v$),
         ('renewals', $v$SELECT kam.renewal_agg(e, r, v, w, '2024-01-01', '2025-01-01', '2025-01-01') FROM (VALUES ('2024-03-31'::date, '2024-03-15'::date, 1200.5::float8, 1320.25::float8), ('2024-06-30', NULL, 800, NULL), ('2024-12-15', NULL, 99.99, NULL)) v(e, r, v, w)$v$)) l(typ, expr)
     LOOP
         CONTINUE WHEN to_regtype('kam.' || t.typ) IS NULL;

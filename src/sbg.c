@@ -1,0 +1,647 @@
+/*-------------------------------------------------------------------------
+ *
+ * sbg.c
+ *	  The shifted-beta-geometric contract model (Fader & Hardie 2007, "How
+ *	  to project customer retention"; docs/ltv.md, SPEC section 9).
+ *
+ *	  Each customer churns at the end of any period with a probability
+ *	  theta of their own, theta ~ Beta(alpha, beta) across customers:
+ *		P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta)
+ *		S(t)	 = P(T > t) = B(alpha, beta + t) / B(alpha, beta)
+ *
+ *	  kam.sbg_fit(alive int[])			from the customers still active at the
+ *										start of each period (1000, 869, ...)
+ *	  kam.sbg_fit(periods, churned)		aggregate over one row per customer:
+ *										(t, true) churned in period t, (n,
+ *										false) still active after n periods
+ *	  -> kam.sbg (alpha, beta, ll, n, alpha_se, beta_se), and
+ *	  kam.sbg(alpha, beta), kam.sbg_param, kam.sbg_survival,
+ *	  kam.sbg_retention, kam.sbg_expected_lifetime, kam.sbg_derl,
+ *	  kam.sbg_expected_renewals.
+ *
+ *	  The fit maximises the likelihood over (ln alpha, ln beta) with the
+ *	  damped Newton of optim.c on analytic gradients and Hessians; the
+ *	  standard errors are the square roots of the diagonal of the inverse
+ *	  observed information at the optimum.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kam.h"
+
+#include "miscadmin.h"
+
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+
+typedef struct KamSbg
+{
+	double		alpha;
+	double		beta;
+	double		ll;				/* NaN for a model built from parameters */
+	double		n;				/* customers fitted (stored as int64) */
+	double		alpha_se;		/* NaN when not fitted */
+	double		beta_se;
+} KamSbg;
+
+static const char *const sbg_names[] = {"alpha", "beta", "ll", "n", "alpha_se", "beta_se"};
+
+StaticAssertDecl(sizeof(KamSbg) == lengthof(sbg_names) * sizeof(double), "KamSbg is its named doubles");
+
+#define SBG_COUNTS (1U << 3)
+
+static const char *
+sbg_invalid(const double *v)
+{
+	const KamSbg *m = (const KamSbg *) v;
+
+	if (!(isfinite(m->alpha) && isfinite(m->beta) && m->alpha > 0 && m->beta > 0))
+		return "alpha and beta must be finite and positive.";
+	if (!(isnan(m->alpha_se) || (isfinite(m->alpha_se) && m->alpha_se >= 0)) ||
+		!(isnan(m->beta_se) || (isfinite(m->beta_se) && m->beta_se >= 0)))
+		return "The standard errors must be finite and not negative, or NaN.";
+	if (isinf(m->ll))
+		return "ll must be finite or NaN.";
+	return NULL;
+}
+
+static const KamValuesType sbg_type = {"kam.sbg", sbg_names, lengthof(sbg_names), 3, sbg_invalid};
+
+static KamSbg *
+sbg_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamSbg	   *m = palloc(sizeof(KamSbg));
+
+	kam_counts_load(PG_GETARG_POINTER(argno), m, sizeof(KamSbg), SBG_COUNTS);
+	return m;
+}
+
+static Datum
+sbg_stored(KamSbg *m)
+{
+	return PointerGetDatum(kam_counts_store(m, m, sizeof(KamSbg), SBG_COUNTS));
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_in);
+Datum
+kam_sbg_in(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = palloc(sizeof(KamSbg));
+
+	kam_values_in(&sbg_type, PG_GETARG_CSTRING(0), (double *) m);
+	PG_RETURN_DATUM(sbg_stored(m));
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_out);
+Datum
+kam_sbg_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(kam_values_out(&sbg_type, (double *) sbg_arg(fcinfo, 0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_send);
+Datum
+kam_sbg_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(kam_values_send(&sbg_type, (double *) sbg_arg(fcinfo, 0)));
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_recv);
+Datum
+kam_sbg_recv(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = palloc(sizeof(KamSbg));
+
+	kam_values_recv(&sbg_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
+	PG_RETURN_DATUM(sbg_stored(m));
+}
+
+/* kam.sbg(alpha, beta): a model from known parameters (ll, standard errors NaN; n 0) */
+PG_FUNCTION_INFO_V1(kam_sbg);
+Datum
+kam_sbg(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = palloc(sizeof(KamSbg));
+
+	m->alpha = PG_GETARG_FLOAT8(0);
+	m->beta = PG_GETARG_FLOAT8(1);
+	if (!(isfinite(m->alpha) && isfinite(m->beta) && m->alpha > 0 && m->beta > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sBG parameters alpha and beta must be finite and positive"),
+				 errdetail("alpha = %g, beta = %g.", m->alpha, m->beta)));
+	m->ll = NAN;
+	m->n = 0;
+	m->alpha_se = NAN;
+	m->beta_se = NAN;
+	PG_RETURN_DATUM(sbg_stored(m));
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_param);
+Datum
+kam_sbg_param(PG_FUNCTION_ARGS)
+{
+	return kam_model_param(fcinfo, (double *) sbg_arg(fcinfo, 0), sbg_names, lengthof(sbg_names), "sBG");
+}
+
+/* ---------- the fit ---------- */
+
+/*
+ * The data: per period t = 1..T the customers who churned in it and those
+ * still active after it (right-censored there).
+ */
+typedef struct SbgData
+{
+	int32		T;
+	double	   *churned;		/* [1..T] */
+	double	   *censored;		/* [1..T] */
+	double		total;
+} SbgData;
+
+/*
+ * Minus the log-likelihood at theta = (ln alpha, ln beta), with its gradient
+ * and Hessian in theta when grad is not NULL:
+ *	ln P(t) = ln B(a + 1, b + t - 1) - ln B(a, b)
+ *	ln S(t) = ln B(a, b + t) - ln B(a, b)
+ */
+static double
+sbg_objective(const double *th, void *arg, double *grad, double *hess)
+{
+	const SbgData *d = arg;
+	double		a = exp(th[0]),
+				b = exp(th[1]);
+	double		P[2] = {a, b};
+	double		g[2] = {0, 0},
+				h[2][2] = {{0, 0}, {0, 0}};
+	KamSum		ll = {0, 0};
+	double		lnb = lgamma(a) + lgamma(b) - lgamma(a + b);
+	bool		deriv = grad != NULL;
+	double		pab = deriv ? kam_digamma(a + b) : 0,
+				pb = deriv ? kam_digamma(b) : 0,
+				tab = deriv ? kam_trigamma(a + b) : 0,
+				tb = deriv ? kam_trigamma(b) : 0;
+
+	if (!isfinite(a) || !isfinite(b) || a <= 0 || b <= 0)
+		return INFINITY;
+	for (int32 t = 1; t <= d->T; t++)
+	{
+		double		c = d->churned[t],
+					s = d->censored[t];
+
+		if ((t & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (c > 0)
+		{
+			kam_sum_add(&ll, c * (lgamma(a + 1) + lgamma(b + t - 1) - lgamma(a + b + t) - lnb));
+			if (deriv)
+			{
+				double		pabt = kam_digamma(a + b + t),
+							tabt = kam_trigamma(a + b + t);
+
+				g[0] += c * (1 / a - pabt + pab);
+				g[1] += c * (kam_digamma(b + t - 1) - pabt - pb + pab);
+				h[0][0] += c * (-1 / (a * a) - tabt + tab);
+				h[0][1] += c * (-tabt + tab);
+				h[1][1] += c * (kam_trigamma(b + t - 1) - tabt - tb + tab);
+			}
+		}
+		if (s > 0)
+		{
+			kam_sum_add(&ll, s * (lgamma(b + t) - lgamma(a + b + t) - lgamma(b) + lgamma(a + b)));
+			if (deriv)
+			{
+				double		pabt = kam_digamma(a + b + t),
+							tabt = kam_trigamma(a + b + t);
+
+				g[0] += s * (-pabt + pab);
+				g[1] += s * (kam_digamma(b + t) - pabt - pb + pab);
+				h[0][0] += s * (-tabt + tab);
+				h[0][1] += s * (-tabt + tab);
+				h[1][1] += s * (kam_trigamma(b + t) - tabt - tb + tab);
+			}
+		}
+	}
+	if (deriv)
+		kam_to_log_scale(2, P, g, &h[0][0], grad, hess);
+	return -kam_sum_value(&ll);
+}
+
+/* the information matrix (minus the Hessian of LL) in (alpha, beta) at the optimum */
+static void
+sbg_information(const SbgData *d, double a, double b, double info[2][2])
+{
+	double		th[2] = {log(a), log(b)};
+	double		grad[2],
+				hess[4];
+
+	/*
+	 * hess is d2(-LL)/dth2 = P_i P_j I_ij - [i = j] P_i g_i with g the
+	 * gradient of LL, which is 0 at the optimum: I_ij = hess_ij / (P_i P_j)
+	 */
+	sbg_objective(th, (void *) d, grad, hess);
+	info[0][0] = (hess[0] - grad[0]) / (a * a);
+	info[0][1] = info[1][0] = hess[1] / (a * b);
+	info[1][1] = (hess[3] - grad[1]) / (b * b);
+}
+
+static Datum
+sbg_fit_data(SbgData *d)
+{
+	double		p[KAM_OPT_MAXK] = {0, 0, 0, 0};
+	double		f,
+				info[2][2],
+				det;
+	KamSbg	   *m = palloc(sizeof(KamSbg));
+	double		churned = 0;
+
+	for (int32 t = 1; t <= d->T; t++)
+		churned += d->churned[t];
+	if (d->total == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the sBG fit has no customers")));
+	if (churned == 0 || d->T < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the sBG fit cannot identify alpha and beta"),
+				 errdetail("%.0f customers over %d periods, %.0f of them churned.", d->total, d->T, churned),
+				 errhint("The model needs customers who churn and customers who stay, over at least two periods.")));
+	if (!kam_minimize(sbg_objective, d, 2, p, &f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the sBG fit did not converge"),
+				 errdetail("%.0f customers over %d periods; the likelihood was still rising at alpha = %g, beta = %g.",
+						   d->total, d->T, exp(p[0]), exp(p[1])),
+				 errhint("Retention that does not fall or rise the way a beta mixture of geometric lifetimes can (a constant churn rate, say) drives alpha and beta to infinity: the data fit one churn rate for everyone.")));
+	m->alpha = exp(p[0]);
+	m->beta = exp(p[1]);
+	m->ll = -f;
+	m->n = d->total;
+	sbg_information(d, m->alpha, m->beta, info);
+	det = info[0][0] * info[1][1] - info[0][1] * info[1][0];
+	if (det > 0 && info[0][0] > 0 && info[1][1] > 0)
+	{
+		m->alpha_se = sqrt(info[1][1] / det);
+		m->beta_se = sqrt(info[0][0] / det);
+	}
+	else
+		m->alpha_se = m->beta_se = NAN;
+	if (!isfinite(m->alpha) || !isfinite(m->beta) || !isfinite(m->ll))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the sBG fit went out of range")));
+	return sbg_stored(m);
+}
+
+/* kam.sbg_fit(alive int[]): alive[1] customers at the start, alive[t] at the start of period t */
+PG_FUNCTION_INFO_V1(kam_sbg_fit_array);
+Datum
+kam_sbg_fit_array(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	SbgData		d;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("alive must be a one-dimensional array")));
+	deconstruct_array(arr, INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("alive needs the customers at the start and after at least one period"),
+				 errdetail("It has %d elements.", n)));
+	d.T = n - 1;
+	d.churned = palloc0(sizeof(double) * (d.T + 1));
+	d.censored = palloc0(sizeof(double) * (d.T + 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("alive must not contain NULLs")));
+		if (DatumGetInt32(elems[i]) < 0 || (i > 0 && DatumGetInt32(elems[i]) > DatumGetInt32(elems[i - 1])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("alive must not be negative nor grow"),
+					 errdetail("Element %d is %d after %d.", i + 1, DatumGetInt32(elems[i]),
+							   i > 0 ? DatumGetInt32(elems[i - 1]) : 0),
+					 errhint("alive counts one cohort: the customers still active at the start of each period.")));
+		if (i > 0)
+			d.churned[i] = DatumGetInt32(elems[i - 1]) - DatumGetInt32(elems[i]);
+	}
+	d.censored[d.T] = DatumGetInt32(elems[n - 1]);
+	d.total = DatumGetInt32(elems[0]);
+	return sbg_fit_data(&d);
+}
+
+/*
+ * The aggregate form: a state of counts per period, churned and censored,
+ * grown to the largest period seen.
+ */
+typedef struct SbgState
+{
+	KamArray	counts;			/* double pairs (churned, censored) for period
+								 * 1 + index */
+	double		total;
+} SbgState;
+
+#define SBG_MAX_PERIODS 100000
+
+static SbgState *
+sbg_state_new(MemoryContext ctx)
+{
+	SbgState   *s = MemoryContextAllocZero(ctx, sizeof(SbgState));
+
+	kam_array_init(&s->counts, ctx, 2 * sizeof(double), 16);
+	return s;
+}
+
+static double *
+sbg_period(SbgState *s, int32 t)
+{
+	while (s->counts.n < t)
+	{
+		double	   *z = kam_array_push(&s->counts);
+
+		z[0] = z[1] = 0;
+	}
+	return (double *) s->counts.data + 2 * (t - 1);
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_sfunc);
+Datum
+kam_sbg_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sbg_sfunc");
+	SbgState   *s;
+	int32		t;
+	bool		churned;
+
+	KAM_AGG_SKIP_NULL(1, 2);
+	t = PG_GETARG_INT32(1);
+	churned = PG_GETARG_BOOL(2);
+	if (t < (churned ? 1 : 0) || t > SBG_MAX_PERIODS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods must be from %d to %d", churned ? 1 : 0, SBG_MAX_PERIODS),
+				 errdetail("Value is %d (churned %s).", t, churned ? "true" : "false"),
+				 errhint("A customer who churned in period t is (t, true), t >= 1; one still active after n periods is (n, false).")));
+	s = PG_ARGISNULL(0) ? sbg_state_new(aggctx) : (SbgState *) PG_GETARG_POINTER(0);
+	s->total += 1;
+	if (t > 0)
+		sbg_period(s, t)[churned ? 0 : 1] += 1;
+	/* (0, false): a customer not yet through a period tells nothing */
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_combine);
+Datum
+kam_sbg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sbg_combine");
+	SbgState   *s,
+			   *o;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	o = (SbgState *) PG_GETARG_POINTER(1);
+	s = PG_ARGISNULL(0) ? sbg_state_new(aggctx) : (SbgState *) PG_GETARG_POINTER(0);
+	if (o->counts.n > 0)
+		sbg_period(s, (int32) o->counts.n);
+	for (int64 i = 0; i < o->counts.n; i++)
+	{
+		double	   *x = (double *) s->counts.data + 2 * i;
+		const double *y = (const double *) o->counts.data + 2 * i;
+
+		x[0] += y[0];
+		x[1] += y[1];
+	}
+	s->total += o->total;
+	PG_RETURN_POINTER(s);
+}
+
+#define SBG_STATE_VERSION 1
+
+PG_FUNCTION_INFO_V1(kam_sbg_serial);
+Datum
+kam_sbg_serial(PG_FUNCTION_ARGS)
+{
+	SbgState   *s = (SbgState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	kam_agg_context(fcinfo, "kam_sbg_serial");
+	kam_state_send_begin(&buf, KAM_STATE_SBG, SBG_STATE_VERSION);
+	pq_sendfloat8(&buf, s->total);
+	pq_sendint64(&buf, s->counts.n);
+	kam_state_send_doubles(&buf, (const double *) s->counts.data, 2 * s->counts.n);
+	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.sbg_fit"));
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_deserial);
+Datum
+kam_sbg_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sbg_deserial");
+	StringInfoData buf;
+	SbgState   *s;
+	int64		n;
+
+	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SBG, SBG_STATE_VERSION, "kam_sbg_deserial");
+	s = sbg_state_new(aggctx);
+	s->total = pq_getmsgfloat8(&buf);
+	n = kam_state_recv_count(&buf, SBG_MAX_PERIODS, 2 * sizeof(double), "kam_sbg_deserial");
+	kam_array_reserve(&s->counts, n);
+	kam_state_recv_doubles(&buf, (double *) s->counts.data, 2 * n);
+	s->counts.n = n;
+	kam_state_recv_end(&buf, "kam_sbg_deserial");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_final);
+Datum
+kam_sbg_final(PG_FUNCTION_ARGS)
+{
+	SbgState   *s;
+	SbgData		d;
+
+	if (PG_ARGISNULL(0))
+	{
+		ereport(NOTICE,
+				(errmsg("kam.sbg_fit: no customers, no model")));
+		PG_RETURN_NULL();
+	}
+	s = (SbgState *) PG_GETARG_POINTER(0);
+	d.T = (int32) s->counts.n;
+	d.churned = palloc0(sizeof(double) * (d.T + 1));
+	d.censored = palloc0(sizeof(double) * (d.T + 1));
+	for (int32 t = 1; t <= d.T; t++)
+	{
+		d.churned[t] = ((double *) s->counts.data)[2 * (t - 1)];
+		d.censored[t] = ((double *) s->counts.data)[2 * (t - 1) + 1];
+	}
+	d.total = 0;
+	for (int32 t = 1; t <= d.T; t++)
+		d.total += d.churned[t] + d.censored[t];
+	if (d.T == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the sBG fit cannot identify alpha and beta"),
+				 errdetail("No customer has been through a period."),
+				 errhint("The model needs customers who churn and customers who stay, over at least two periods.")));
+	return sbg_fit_data(&d);
+}
+
+/* ---------- predictions ---------- */
+
+/* ln S(t) = ln B(alpha, beta + t) - ln B(alpha, beta), t >= 0 */
+static double
+sbg_log_survival(const KamSbg *m, double t)
+{
+	return lgamma(m->beta + t) - lgamma(m->alpha + m->beta + t) - lgamma(m->beta) + lgamma(m->alpha + m->beta);
+}
+
+static double
+check_periods(double t, const char *what)
+{
+	if (!(t >= 0 && isfinite(t)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be finite and not negative", what),
+				 errdetail("Value is %g.", t)));
+	return t;
+}
+
+/* kam.sbg_survival(m, t): the share of a cohort still active after t periods */
+PG_FUNCTION_INFO_V1(kam_sbg_survival);
+Datum
+kam_sbg_survival(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+
+	PG_RETURN_FLOAT8(exp(sbg_log_survival(m, check_periods(PG_GETARG_FLOAT8(1), "t"))));
+}
+
+/* kam.sbg_retention(m, t) = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1 */
+PG_FUNCTION_INFO_V1(kam_sbg_retention);
+Datum
+kam_sbg_retention(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+	double		t = check_periods(PG_GETARG_FLOAT8(1), "t");
+
+	if (t < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("t must be at least 1: the retention rate of period t"),
+				 errdetail("Value is %g.", t)));
+	PG_RETURN_FLOAT8((m->beta + t - 1) / (m->alpha + m->beta + t - 1));
+}
+
+/*
+ * kam.sbg_expected_lifetime(m) = E[T] = (alpha + beta - 1) / (alpha - 1) in
+ * periods (a customer pays at least one); infinite when alpha <= 1
+ */
+PG_FUNCTION_INFO_V1(kam_sbg_expected_lifetime);
+Datum
+kam_sbg_expected_lifetime(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+
+	if (m->alpha <= 1)
+		PG_RETURN_FLOAT8(get_float8_infinity());
+	PG_RETURN_FLOAT8((m->alpha + m->beta - 1) / (m->alpha - 1));
+}
+
+/*
+ * The future periods of a customer alive after n periods, each weighted by
+ * the probability of reaching it, S(n + k) / S(n), discounted by z^k with
+ * z = 1 / (1 + d), for k = 0 .. horizon - 1 (horizon < 0: all).  The first
+ * term is the renewal at the end of period n.  Terms shrink by (beta + n +
+ * k) / (alpha + beta + n + k) * z each.
+ */
+static double
+sbg_future(const KamSbg *m, double n, double d, double horizon)
+{
+	double		z = 1 / (1 + d),
+				term = (m->beta + n) / (m->alpha + m->beta + n),
+				sum = 0;
+
+	for (int64 k = 0; horizon < 0 || k < horizon; k++)
+	{
+		if ((k & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		sum += term;
+		term *= (m->beta + n + k + 1) / (m->alpha + m->beta + n + k + 1) * z;
+		if (term < 1e-17 * sum)
+			break;
+	}
+	return sum;
+}
+
+/*
+ * kam.sbg_derl(m, periods_survived, discount_rate): the discounted expected
+ * residual lifetime (Fader & Hardie 2010) of a customer at the end of
+ * period n = periods_survived, just before renewing: sum over k >= 0 of
+ * P(T > n + k | T > n - 1) / (1 + d)^k for k >= 0: the customer has been
+ * active n periods (made n - 1 renewals) and stands before the renewal at
+ * the end of period n, the first term.  discount_rate 0: the undiscounted residual
+ * lifetime (beta + n - 1) / (alpha - 1), infinite when alpha <= 1.
+ */
+PG_FUNCTION_INFO_V1(kam_sbg_derl);
+Datum
+kam_sbg_derl(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+	double		n = check_periods(PG_GETARG_FLOAT8(1), "periods_survived");
+	double		d = PG_GETARG_FLOAT8(2);
+
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods_survived must be at least 1"),
+				 errdetail("Value is %g.", n)));
+	if (!(d >= 0 && isfinite(d)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("discount_rate must be finite and not negative"),
+				 errdetail("Value is %g.", d)));
+	if (d == 0)
+	{
+		if (m->alpha <= 1)
+			PG_RETURN_FLOAT8(get_float8_infinity());
+		PG_RETURN_FLOAT8((m->beta + n - 1) / (m->alpha - 1));
+	}
+	PG_RETURN_FLOAT8(sbg_future(m, n - 1, d, -1));
+}
+
+/*
+ * kam.sbg_expected_renewals(m, periods_survived, horizon): the renewals a
+ * customer active after n periods is expected to make at the ends of
+ * periods n .. n + horizon - 1: the sum of P(T > n + k | T > n - 1) for
+ * k = 0 .. horizon - 1
+ */
+PG_FUNCTION_INFO_V1(kam_sbg_expected_renewals);
+Datum
+kam_sbg_expected_renewals(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+	double		n = check_periods(PG_GETARG_FLOAT8(1), "periods_survived");
+	double		h = check_periods(PG_GETARG_FLOAT8(2), "horizon");
+
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods_survived must be at least 1"),
+				 errdetail("Value is %g.", n)));
+	if (h > 1e7)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("horizon must be at most 10 000 000 periods"),
+				 errdetail("Value is %g.", h)));
+	PG_RETURN_FLOAT8(sbg_future(m, n - 1, 0, floor(h)));
+}
