@@ -31,7 +31,6 @@
 typedef struct KamTouches
 {
 	KamArray	days;			/* DateADT of each touch in the window */
-	int64		outside;		/* touches outside the window (left out) */
 	DateADT		from;
 	DateADT		to;
 	bool		has_window;
@@ -145,8 +144,6 @@ kam_touches_sfunc(PG_FUNCTION_ARGS)
 
 		if (at >= from && at < to)
 			*(DateADT *) kam_array_push(&t->days) = at;
-		else
-			t->outside++;
 	}
 	PG_RETURN_POINTER(t);
 }
@@ -167,13 +164,12 @@ kam_touches_combine(PG_FUNCTION_ARGS)
 	if (o->has_every)
 		touches_set_every(t, o->every_months, o->every_days);
 	kam_array_append(&t->days, o->days.data, o->days.n);
-	t->outside += o->outside;
 	PG_RETURN_POINTER(t);
 }
 
 /*
  * serialized state, format version 1: window (flag, from, to), every (flag,
- * months, days), touches outside, the number of days, then the days
+ * months, days), the number of days, then the days
  */
 #define TOUCHES_STATE_VERSION 1
 
@@ -192,7 +188,6 @@ kam_touches_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, t->has_every);
 	pq_sendint32(&buf, t->every_months);
 	pq_sendint32(&buf, t->every_days);
-	pq_sendint64(&buf, t->outside);
 	pq_sendint64(&buf, t->days.n);
 	for (int64 i = 0; i < t->days.n; i++)
 	{
@@ -221,7 +216,6 @@ kam_touches_deserial(PG_FUNCTION_ARGS)
 	t->has_every = pq_getmsgbyte(&buf) != 0;
 	t->every_months = pq_getmsgint(&buf, 4);
 	t->every_days = pq_getmsgint(&buf, 4);
-	t->outside = pq_getmsgint64(&buf);
 	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(int32), "kam_touches_deserial");
 	kam_array_reserve(&t->days, n);
 	for (int64 i = 0; i < n; i++)

@@ -114,3 +114,8 @@ SELECT test_error($$SELECT kam.touch_gaps(d, '2024-07-01', '2024-01-01') FROM (V
 SELECT test_error($$SELECT kam.touch_gaps(d, NULL, '2024-01-01') FROM (VALUES (date '2024-02-01')) v(d)$$);
 SELECT test_error($$SELECT kam.touch_gaps(d, '-infinity', '2024-01-01') FROM (VALUES (date '2024-02-01')) v(d)$$);
 SELECT test_error($$SELECT kam.touch_gaps(d, f, '2025-01-01') FROM (VALUES (date '2024-02-01', date '2024-01-01'), ('2024-03-01', '2024-02-01')) v(d, f)$$);
+-- the row type of kam.touch_gaps, as a BI tool sees its columns
+SELECT pg_typeof(kam.touch_gaps(d, '2024-01-01', '2024-07-01')) AS type,
+       (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+        FROM pg_attribute WHERE attrelid = 'kam.touch_gaps_result'::regclass AND attnum > 0) AS columns
+FROM (VALUES (date '2024-02-01')) v(d);

@@ -170,3 +170,11 @@ SELECT test_error($$SELECT kam.am_roi(45, -24000, 0.85, 0.65, 0.30, 6000, 180000
 SELECT test_error($$SELECT kam.am_roi(45, 'NaN', 0.85, 0.65, 0.30, 6000, 180000)$$);
 SELECT test_error($$SELECT kam.am_roi(45, 24000, 0.85, 0.65, 0.30, 6000, 'Infinity'::float8)$$);
 SELECT test_error($$SELECT kam.am_roi(45, 24000, 'NaN'::float8, 0.65, 0.30, 6000, 180000)$$);
+-- the row types of kam.band_shares (an array of them) and kam.am_roi, as a BI tool sees them
+SELECT pg_typeof(kam.band_shares(s, 'low:50,high:100')) AS band_shares_type,
+       (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+        FROM pg_attribute WHERE attrelid = 'kam.band_share'::regclass AND attnum > 0) AS band_share_columns
+FROM (VALUES (20.0::float8)) v(s);
+SELECT pg_typeof(kam.am_roi(45, 24000, 0.85, 0.65, 0.30, 6000, 180000)) AS am_roi_type,
+       (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+        FROM pg_attribute WHERE attrelid = 'kam.am_roi_result'::regclass AND attnum > 0) AS am_roi_columns;

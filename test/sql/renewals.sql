@@ -136,3 +136,7 @@ SELECT test_error($$SELECT kam.renewal_agg(date '2024-02-01', date 'infinity', 1
 SELECT test_error($$SELECT kam.renewal_agg(date '2024-02-01', NULL::date, 1e308::float8, NULL::float8, '2024-01-01', '2024-07-01', '2024-07-01') FROM generate_series(1, 3)$$);
 -- NULL summaries: the accessors are strict
 SELECT kam.renewal_rate(NULL) IS NULL AS null_in_null_out, (kam.renewals(NULL::kam.renewals)).due IS NULL AS row_null;
+-- the row type of kam.renewals, as a BI tool sees its columns
+SELECT pg_typeof(kam.renewals(kam.renewal_sfunc(NULL, date '2024-02-01', NULL::date, 1::numeric, NULL::numeric, '2024-01-01', '2024-07-01', '2024-07-01'))) AS type,
+       (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+        FROM pg_attribute WHERE attrelid = 'kam.renewals_row'::regclass AND attnum > 0) AS columns;
