@@ -21,7 +21,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "kam.h"
+#include "models.h"
 
 #include <ctype.h>
 
@@ -42,27 +42,13 @@ typedef struct KamBgnbd
 	double		n;
 } KamBgnbd;
 
-typedef struct BgCust
-{
-	double		x;
-	double		tx;
-	double		T;
-	double		w;				/* number of customers with this pattern */
-} BgCust;
-
-/* the customers (BgCust) in arrival order */
-typedef struct BgState
-{
-	KamArray	c;
-} BgState;
-
 #define BG_NDOUBLES 4
 StaticAssertDecl(sizeof(BgCust) == BG_NDOUBLES * sizeof(double), "BgCust is four doubles");
 
 /* ---------- input checks ---------- */
 
-static void
-check_rfm(double x, double tx, double T)
+void
+kam_check_rfm(double x, double tx, double T)
 {
 	if (!isfinite(x) || x < 0 || x != floor(x))
 		ereport(ERROR,
@@ -92,9 +78,9 @@ bg_state_new(MemoryContext aggctx, int64 room)
 	return st;
 }
 
-/* Append one customer row to the state (created on the first row). */
-static BgState *
-bg_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1, double v2)
+/* Append one customer row of weight w to the state (created on the first row). */
+BgState *
+kam_cust_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1, double v2, double w)
 {
 	BgState    *st = PG_ARGISNULL(0) ? bg_state_new(aggctx, 8) : (BgState *) PG_GETARG_POINTER(0);
 	BgCust	   *c = kam_array_push(&st->c);
@@ -102,7 +88,7 @@ bg_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1, do
 	c->x = x;
 	c->tx = v1;
 	c->T = v2;
-	c->w = 1;
+	c->w = w;
 	return st;
 }
 
@@ -119,12 +105,12 @@ kam_bgnbd_sfunc(PG_FUNCTION_ARGS)
 	x = PG_GETARG_FLOAT8(1);
 	tx = PG_GETARG_FLOAT8(2);
 	T = PG_GETARG_FLOAT8(3);
-	check_rfm(x, tx, T);
+	kam_check_rfm(x, tx, T);
 	/* recency carries no information when x = 0 */
-	PG_RETURN_POINTER(bg_append(fcinfo, aggctx, x, x > 0 ? tx : 0, T));
+	PG_RETURN_POINTER(kam_cust_append(fcinfo, aggctx, x, x > 0 ? tx : 0, T, 1));
 }
 
-/* combine of kam.bgnbd_fit and kam.gammagamma_fit */
+/* combine of every fit over customer rows (kam.bgnbd_fit, kam.gammagamma_fit, ...) */
 PG_FUNCTION_INFO_V1(kam_bgnbd_combine);
 Datum
 kam_bgnbd_combine(PG_FUNCTION_ARGS)
@@ -177,13 +163,6 @@ kam_bgnbd_deserial(PG_FUNCTION_ARGS)
 }
 
 /* ---------- the likelihood ---------- */
-
-typedef struct BgData
-{
-	int64		n;				/* distinct patterns */
-	BgCust	   *c;				/* sorted by x */
-	double		total;			/* customers */
-} BgData;
 
 static int
 cmp_cust(const void *pa, const void *pb)
@@ -389,24 +368,42 @@ bg_objective(const double *th, void *arg, double *grad, double *hess)
 	return -kam_sum_value(&ll);
 }
 
-/* the named doubles of the two model types: parameters, ll, n */
+/* the named doubles of the two model types: parameters, ll, n (0.1.0 layout, no standard errors) */
 static const char *const bg_names[] = {"r", "alpha", "a", "b", "ll", "n"};
 static const char *const gg_names[] = {"p", "q", "v", "ll", "n"};
 
+static const char *bgnbd_invalid(const double *v);
+static const char *gg_invalid(const double *v);
+
+static const KamModelDef bgnbd_def = {{"kam.bgnbd", bg_names, lengthof(bg_names), 5, bgnbd_invalid}, "BG/NBD", 4, false};
+static const KamModelDef gg_def = {{"kam.gammagamma", gg_names, lengthof(gg_names), 4, gg_invalid}, "Gamma-Gamma", 3, false};
+
+static const char *
+bgnbd_invalid(const double *v)
+{
+	return kam_model_invalid(&bgnbd_def, v);
+}
+
+static const char *
+gg_invalid(const double *v)
+{
+	return kam_model_invalid(&gg_def, v);
+}
+
 /*
- * The final function of both fits: merge the rows into patterns, maximise
- * the likelihood over the logarithms of k parameters and return the model
- * as its named doubles (k parameters, ll, n).  No rows: NULL with a NOTICE.
+ * The final function of every fit over customer rows: merge the rows into
+ * patterns, maximise the likelihood over the logarithms of the k
+ * parameters from start (NULL: all 1) and return the model.  No rows: NULL
+ * with a NOTICE.  modified is passed to the objective in BgData.
  */
-static Datum
-fit_final(FunctionCallInfo fcinfo, KamObjective objective, const char *const *names, int k,
-		  const char *fitname, const char *model, const char *rows, const char *patterns,
-		  const char *hint)
+Datum
+kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def, const double *start,
+			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint)
 {
 	BgData		d;
 	double		p[KAM_OPT_MAXK] = {0, 0, 0, 0};
 	double		f;
-	double	   *m;
+	int			k = def->k;
 
 	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->c.n == 0)
 	{
@@ -415,35 +412,33 @@ fit_final(FunctionCallInfo fcinfo, KamObjective objective, const char *const *na
 		PG_RETURN_NULL();
 	}
 	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
+	d.modified = modified;
+	if (start)
+		for (int i = 0; i < k; i++)
+			p[i] = log(start[i]);
 	if (!kam_minimize(objective, &d, k, p, &f))
 	{
 		StringInfoData last;
 
 		initStringInfo(&last);
 		for (int i = 0; i < k; i++)
-			appendStringInfo(&last, "%s%s = %g", i > 0 ? ", " : "", names[i], exp(p[i]));
+			appendStringInfo(&last, "%s%s = %g", i > 0 ? ", " : "", def->vt.fields[i], exp(p[i]));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the %s fit did not converge", model),
+				 errmsg("the %s fit did not converge", def->label),
 				 errdetail("%.0f %s in " INT64_FORMAT " distinct %s patterns; the likelihood was still rising at %s.",
 						   d.total, rows, d.n, patterns, last.data),
 				 errhint("%s", hint)));
 	}
-	m = palloc((k + 2) * sizeof(double));
-	for (int i = 0; i < k; i++)
-		m[i] = exp(p[i]);
-	m[k] = -f;
-	m[k + 1] = d.total;
-	/* the model as stored: its count n as int64 */
-	PG_RETURN_POINTER(kam_counts_store(m, m, (k + 2) * sizeof(double), 1U << (k + 1)));
+	return kam_model_datum(def, kam_model_fitted(def, objective, &d, p, f, d.total));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_final);
 Datum
 kam_bgnbd_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, bg_objective, bg_names, 4, "kam.bgnbd_fit", "BG/NBD", "customers", "(x, t_x, T)",
-					 "The model needs repeat buyers and customers of different ages.");
+	return kam_cust_fit(fcinfo, bg_objective, &bgnbd_def, NULL, false, "kam.bgnbd_fit", "customers", "(x, t_x, T)",
+						"The model needs repeat buyers and customers of different ages.");
 }
 
 /* ---------- model values: named doubles, shared by kam.bgnbd and kam.gammagamma ---------- */
@@ -481,111 +476,19 @@ kam_model_param(FunctionCallInfo fcinfo, const double *v, const char *const *nam
 StaticAssertDecl(sizeof(KamBgnbd) == lengthof(bg_names) * sizeof(double),
 				 "KamBgnbd is its named doubles");
 
-static const char *
-bgnbd_invalid(const double *v)
-{
-	const KamBgnbd *m = (const KamBgnbd *) v;
-
-	if (!(isfinite(m->r) && isfinite(m->alpha) && isfinite(m->a) && isfinite(m->b) &&
-		  m->r > 0 && m->alpha > 0 && m->a > 0 && m->b > 0))
-		return "r, alpha, a and b must be finite and positive.";
-	return NULL;
-}
-
-static const KamValuesType bgnbd_type = {"kam.bgnbd", bg_names, lengthof(bg_names), lengthof(bg_names) - 1, bgnbd_invalid};
-
-/* stored with n as int64 (kam_counts_load); worked on as doubles */
-#define BG_COUNTS (1U << 5)
+KAM_MODEL_FUNCTIONS(bgnbd, bgnbd_def)
 
 static KamBgnbd *
 bg_arg(FunctionCallInfo fcinfo, int argno)
 {
-	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
-
-	kam_counts_load(PG_GETARG_POINTER(argno), m, sizeof(KamBgnbd), BG_COUNTS);
-	return m;
-}
-
-static Datum
-bg_stored(KamBgnbd *m)
-{
-	return PointerGetDatum(kam_counts_store(m, m, sizeof(KamBgnbd), BG_COUNTS));
-}
-
-PG_FUNCTION_INFO_V1(kam_bgnbd_out);
-Datum
-kam_bgnbd_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(kam_values_out(&bgnbd_type, (double *) bg_arg(fcinfo, 0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_bgnbd_send);
-Datum
-kam_bgnbd_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(kam_values_send(&bgnbd_type, (double *) bg_arg(fcinfo, 0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_bgnbd_recv);
-Datum
-kam_bgnbd_recv(PG_FUNCTION_ARGS)
-{
-	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
-
-	kam_values_recv(&bgnbd_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
-	PG_RETURN_DATUM(bg_stored(m));
-}
-
-static void
-check_params(double r, double alpha, double a, double b)
-{
-	if (!(isfinite(r) && isfinite(alpha) && isfinite(a) && isfinite(b) &&
-		  r > 0 && alpha > 0 && a > 0 && b > 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("BG/NBD parameters r, alpha, a and b must be finite and positive"),
-				 errdetail("r = %g, alpha = %g, a = %g, b = %g.", r, alpha, a, b)));
-}
-
-PG_FUNCTION_INFO_V1(kam_bgnbd_in);
-Datum
-kam_bgnbd_in(PG_FUNCTION_ARGS)
-{
-	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
-
-	kam_values_in(&bgnbd_type, PG_GETARG_CSTRING(0), (double *) m);
-	PG_RETURN_DATUM(bg_stored(m));
-}
-
-/* kam.bgnbd(r, alpha, a, b): a model from known parameters (ll NaN, n 0) */
-PG_FUNCTION_INFO_V1(kam_bgnbd);
-Datum
-kam_bgnbd(PG_FUNCTION_ARGS)
-{
-	KamBgnbd   *m = palloc(sizeof(KamBgnbd));
-
-	m->r = PG_GETARG_FLOAT8(0);
-	m->alpha = PG_GETARG_FLOAT8(1);
-	m->a = PG_GETARG_FLOAT8(2);
-	m->b = PG_GETARG_FLOAT8(3);
-	check_params(m->r, m->alpha, m->a, m->b);
-	m->ll = NAN;
-	m->n = 0;
-	PG_RETURN_DATUM(bg_stored(m));
-}
-
-PG_FUNCTION_INFO_V1(kam_bgnbd_param);
-Datum
-kam_bgnbd_param(PG_FUNCTION_ARGS)
-{
-	return kam_model_param(fcinfo, (double *) bg_arg(fcinfo, 0), bg_names, lengthof(bg_names), "BG/NBD");
+	return (KamBgnbd *) kam_model_arg(fcinfo, argno, &bgnbd_def);
 }
 
 /* ---------- expectations ---------- */
 
 /* Gauss hypergeometric 2F1(a, b; c; z) for 0 <= z < 1 by its series. */
-static double
-hyp2f1(double a, double b, double c, double z)
+double
+kam_hyp2f1(double a, double b, double c, double z)
 {
 	double		term = 1,
 				sum = 1;
@@ -603,8 +506,8 @@ hyp2f1(double a, double b, double c, double z)
 			 errdetail("2F1(%g, %g; %g; %g).", a, b, c, z)));
 }
 
-static double
-check_horizon(double t)
+double
+kam_check_horizon(double t)
 {
 	if (!isfinite(t) || t < 0)
 		ereport(ERROR,
@@ -620,7 +523,7 @@ Datum
 kam_bgnbd_expected_uncond(PG_FUNCTION_ARGS)
 {
 	KamBgnbd   *m = bg_arg(fcinfo, 0);
-	double		t = check_horizon(PG_GETARG_FLOAT8(1));
+	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
 	double		z = t / (m->alpha + t);
 
 	if (m->a == 1)
@@ -629,7 +532,7 @@ kam_bgnbd_expected_uncond(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT8(0.0);
 	PG_RETURN_FLOAT8((m->a + m->b - 1) / (m->a - 1) *
 					 (1 - pow(m->alpha / (m->alpha + t), m->r) *
-					  hyp2f1(m->r, m->b, m->a + m->b - 1, z)));
+					  kam_hyp2f1(m->r, m->b, m->a + m->b - 1, z)));
 }
 
 /* the denominator shared by the conditional expectation and P(alive) */
@@ -649,7 +552,7 @@ bg_cond(const KamBgnbd *m, double t, double x, double tx, double T)
 		return 0;
 	return (m->a + m->b + x - 1) / (m->a - 1) *
 		(1 - pow((m->alpha + T) / (m->alpha + T + t), m->r + x) *
-		 hyp2f1(m->r + x, m->b + x, m->a + m->b + x - 1, t / (m->alpha + T + t))) /
+		 kam_hyp2f1(m->r + x, m->b + x, m->a + m->b + x - 1, t / (m->alpha + T + t))) /
 		(1 + alive_odds(m, x, tx, T));
 }
 
@@ -658,12 +561,12 @@ Datum
 kam_bgnbd_expected_cond(PG_FUNCTION_ARGS)
 {
 	KamBgnbd   *m = bg_arg(fcinfo, 0);
-	double		t = check_horizon(PG_GETARG_FLOAT8(1));
+	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
 	double		T = PG_GETARG_FLOAT8(4);
 
-	check_rfm(x, tx, T);
+	kam_check_rfm(x, tx, T);
 	if (m->a == 1)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(bg_cond(m, t, x, tx, T));
@@ -678,7 +581,7 @@ kam_bgnbd_p_alive(PG_FUNCTION_ARGS)
 	double		tx = PG_GETARG_FLOAT8(2);
 	double		T = PG_GETARG_FLOAT8(3);
 
-	check_rfm(x, tx, T);
+	kam_check_rfm(x, tx, T);
 	PG_RETURN_FLOAT8(1 / (1 + alive_odds(m, x, tx, T)));
 }
 
@@ -712,7 +615,7 @@ kam_gammagamma_sfunc(PG_FUNCTION_ARGS)
 	KAM_AGG_SKIP_NULL(1, 2);
 	x = PG_GETARG_FLOAT8(1);
 	m = PG_GETARG_FLOAT8(2);
-	check_rfm(x, 0, 0);
+	kam_check_rfm(x, 0, 0);
 	kam_check_money(m, "monetary");
 	if (x > 0 && m == 0)
 		ereport(ERROR,
@@ -726,7 +629,7 @@ kam_gammagamma_sfunc(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
-	PG_RETURN_POINTER(bg_append(fcinfo, aggctx, x, m, 0));
+	PG_RETURN_POINTER(kam_cust_append(fcinfo, aggctx, x, m, 0, 1));
 }
 
 /*
@@ -813,107 +716,19 @@ PG_FUNCTION_INFO_V1(kam_gammagamma_final);
 Datum
 kam_gammagamma_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, gg_objective, gg_names, 3, "kam.gammagamma_fit", "Gamma-Gamma", "repeat buyers", "(x, monetary)",
-					 "The model needs repeat buyers whose mean spend varies.");
+	return kam_cust_fit(fcinfo, gg_objective, &gg_def, NULL, false, "kam.gammagamma_fit", "repeat buyers", "(x, monetary)",
+						"The model needs repeat buyers whose mean spend varies.");
 }
 
 StaticAssertDecl(sizeof(KamGammaGamma) == lengthof(gg_names) * sizeof(double),
 				 "KamGammaGamma is its named doubles");
 
-static const char *
-gg_invalid(const double *v)
-{
-	const KamGammaGamma *m = (const KamGammaGamma *) v;
-
-	if (!(isfinite(m->p) && isfinite(m->q) && isfinite(m->v) && m->p > 0 && m->q > 0 && m->v > 0))
-		return "p, q and v must be finite and positive.";
-	return NULL;
-}
-
-static const KamValuesType gg_type = {"kam.gammagamma", gg_names, lengthof(gg_names), lengthof(gg_names) - 1, gg_invalid};
-
-/* stored with n as int64 (kam_counts_load); worked on as doubles */
-#define GG_COUNTS (1U << 4)
+KAM_MODEL_FUNCTIONS(gammagamma, gg_def)
 
 static KamGammaGamma *
 gg_arg(FunctionCallInfo fcinfo, int argno)
 {
-	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
-
-	kam_counts_load(PG_GETARG_POINTER(argno), m, sizeof(KamGammaGamma), GG_COUNTS);
-	return m;
-}
-
-static Datum
-gg_stored(KamGammaGamma *m)
-{
-	return PointerGetDatum(kam_counts_store(m, m, sizeof(KamGammaGamma), GG_COUNTS));
-}
-
-PG_FUNCTION_INFO_V1(kam_gammagamma_out);
-Datum
-kam_gammagamma_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(kam_values_out(&gg_type, (double *) gg_arg(fcinfo, 0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_gammagamma_send);
-Datum
-kam_gammagamma_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(kam_values_send(&gg_type, (double *) gg_arg(fcinfo, 0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_gammagamma_recv);
-Datum
-kam_gammagamma_recv(PG_FUNCTION_ARGS)
-{
-	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
-
-	kam_values_recv(&gg_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
-	PG_RETURN_DATUM(gg_stored(m));
-}
-
-static void
-check_gg_params(double p, double q, double v)
-{
-	if (!(isfinite(p) && isfinite(q) && isfinite(v) && p > 0 && q > 0 && v > 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("Gamma-Gamma parameters p, q and v must be finite and positive"),
-				 errdetail("p = %g, q = %g, v = %g.", p, q, v)));
-}
-
-PG_FUNCTION_INFO_V1(kam_gammagamma_in);
-Datum
-kam_gammagamma_in(PG_FUNCTION_ARGS)
-{
-	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
-
-	kam_values_in(&gg_type, PG_GETARG_CSTRING(0), (double *) m);
-	PG_RETURN_DATUM(gg_stored(m));
-}
-
-PG_FUNCTION_INFO_V1(kam_gammagamma);
-Datum
-kam_gammagamma(PG_FUNCTION_ARGS)
-{
-	KamGammaGamma *m = palloc(sizeof(KamGammaGamma));
-
-	m->p = PG_GETARG_FLOAT8(0);
-	m->q = PG_GETARG_FLOAT8(1);
-	m->v = PG_GETARG_FLOAT8(2);
-	check_gg_params(m->p, m->q, m->v);
-	m->ll = NAN;
-	m->n = 0;
-	PG_RETURN_DATUM(gg_stored(m));
-}
-
-PG_FUNCTION_INFO_V1(kam_gammagamma_param);
-Datum
-kam_gammagamma_param(PG_FUNCTION_ARGS)
-{
-	return kam_model_param(fcinfo, (double *) gg_arg(fcinfo, 0), gg_names, lengthof(gg_names), "Gamma-Gamma");
+	return (KamGammaGamma *) kam_model_arg(fcinfo, argno, &gg_def);
 }
 
 /* E[M | x, m]; for x = 0 the population mean p v / (q - 1) */
@@ -936,7 +751,7 @@ kam_gammagamma_expected(PG_FUNCTION_ARGS)
 	double		m = PG_GETARG_FLOAT8(2);
 	double		e;
 
-	check_rfm(x, 0, 0);
+	kam_check_rfm(x, 0, 0);
 	kam_check_money(m, "monetary");
 	e = gg_expected(g, x, m);
 	if (isnan(e))
@@ -967,7 +782,7 @@ kam_clv(PG_FUNCTION_ARGS)
 				prev = 0;
 	KamSum		clv = {0, 0};
 
-	check_rfm(x, tx, T);
+	kam_check_rfm(x, tx, T);
 	kam_check_money(money, "monetary");
 	if (months < 0)
 		ereport(ERROR,

@@ -102,6 +102,25 @@ cholesky_solve(int k, const double *A, const double *b, double *s)
 	return true;
 }
 
+/* inv = A^-1 for symmetric positive definite A (k x k); false if A is not positive definite */
+bool
+kam_inverse(int k, const double *A, double *inv)
+{
+	double		e[KAM_OPT_MAXK],
+				col[KAM_OPT_MAXK];
+
+	for (int j = 0; j < k; j++)
+	{
+		for (int i = 0; i < k; i++)
+			e[i] = i == j ? 1 : 0;
+		if (!cholesky_solve(k, A, e, col))
+			return false;
+		for (int i = 0; i < k; i++)
+			inv[i * k + j] = col[i];
+	}
+	return true;
+}
+
 /* the largest step in any coordinate (the fits use log-parameters: a factor of e^3) */
 #define NEWTON_MAX_STEP 3.0
 #define NEWTON_MAX_ITER 200

@@ -26,7 +26,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "kam.h"
+#include "models.h"
 
 #include "miscadmin.h"
 
@@ -50,100 +50,21 @@ static const char *const sbg_names[] = {"alpha", "beta", "ll", "n", "alpha_se", 
 
 StaticAssertDecl(sizeof(KamSbg) == lengthof(sbg_names) * sizeof(double), "KamSbg is its named doubles");
 
-#define SBG_COUNTS (1U << 3)
+static const char *sbg_invalid(const double *v);
+static const KamModelDef sbg_def = {{"kam.sbg", sbg_names, lengthof(sbg_names), 3, sbg_invalid}, "sBG", 2, true};
 
 static const char *
 sbg_invalid(const double *v)
 {
-	const KamSbg *m = (const KamSbg *) v;
-
-	if (!(isfinite(m->alpha) && isfinite(m->beta) && m->alpha > 0 && m->beta > 0))
-		return "alpha and beta must be finite and positive.";
-	if (!(isnan(m->alpha_se) || (isfinite(m->alpha_se) && m->alpha_se >= 0)) ||
-		!(isnan(m->beta_se) || (isfinite(m->beta_se) && m->beta_se >= 0)))
-		return "The standard errors must be finite and not negative, or NaN.";
-	if (isinf(m->ll))
-		return "ll must be finite or NaN.";
-	return NULL;
+	return kam_model_invalid(&sbg_def, v);
 }
 
-static const KamValuesType sbg_type = {"kam.sbg", sbg_names, lengthof(sbg_names), 3, sbg_invalid};
+KAM_MODEL_FUNCTIONS(sbg, sbg_def)
 
 static KamSbg *
 sbg_arg(FunctionCallInfo fcinfo, int argno)
 {
-	KamSbg	   *m = palloc(sizeof(KamSbg));
-
-	kam_counts_load(PG_GETARG_POINTER(argno), m, sizeof(KamSbg), SBG_COUNTS);
-	return m;
-}
-
-static Datum
-sbg_stored(KamSbg *m)
-{
-	return PointerGetDatum(kam_counts_store(m, m, sizeof(KamSbg), SBG_COUNTS));
-}
-
-PG_FUNCTION_INFO_V1(kam_sbg_in);
-Datum
-kam_sbg_in(PG_FUNCTION_ARGS)
-{
-	KamSbg	   *m = palloc(sizeof(KamSbg));
-
-	kam_values_in(&sbg_type, PG_GETARG_CSTRING(0), (double *) m);
-	PG_RETURN_DATUM(sbg_stored(m));
-}
-
-PG_FUNCTION_INFO_V1(kam_sbg_out);
-Datum
-kam_sbg_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(kam_values_out(&sbg_type, (double *) sbg_arg(fcinfo, 0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_sbg_send);
-Datum
-kam_sbg_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(kam_values_send(&sbg_type, (double *) sbg_arg(fcinfo, 0)));
-}
-
-PG_FUNCTION_INFO_V1(kam_sbg_recv);
-Datum
-kam_sbg_recv(PG_FUNCTION_ARGS)
-{
-	KamSbg	   *m = palloc(sizeof(KamSbg));
-
-	kam_values_recv(&sbg_type, (StringInfo) PG_GETARG_POINTER(0), (double *) m);
-	PG_RETURN_DATUM(sbg_stored(m));
-}
-
-/* kam.sbg(alpha, beta): a model from known parameters (ll, standard errors NaN; n 0) */
-PG_FUNCTION_INFO_V1(kam_sbg);
-Datum
-kam_sbg(PG_FUNCTION_ARGS)
-{
-	KamSbg	   *m = palloc(sizeof(KamSbg));
-
-	m->alpha = PG_GETARG_FLOAT8(0);
-	m->beta = PG_GETARG_FLOAT8(1);
-	if (!(isfinite(m->alpha) && isfinite(m->beta) && m->alpha > 0 && m->beta > 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sBG parameters alpha and beta must be finite and positive"),
-				 errdetail("alpha = %g, beta = %g.", m->alpha, m->beta)));
-	m->ll = NAN;
-	m->n = 0;
-	m->alpha_se = NAN;
-	m->beta_se = NAN;
-	PG_RETURN_DATUM(sbg_stored(m));
-}
-
-PG_FUNCTION_INFO_V1(kam_sbg_param);
-Datum
-kam_sbg_param(PG_FUNCTION_ARGS)
-{
-	return kam_model_param(fcinfo, (double *) sbg_arg(fcinfo, 0), sbg_names, lengthof(sbg_names), "sBG");
+	return (KamSbg *) kam_model_arg(fcinfo, argno, &sbg_def);
 }
 
 /* ---------- the fit ---------- */
@@ -228,32 +149,11 @@ sbg_objective(const double *th, void *arg, double *grad, double *hess)
 	return -kam_sum_value(&ll);
 }
 
-/* the information matrix (minus the Hessian of LL) in (alpha, beta) at the optimum */
-static void
-sbg_information(const SbgData *d, double a, double b, double info[2][2])
-{
-	double		th[2] = {log(a), log(b)};
-	double		grad[2],
-				hess[4];
-
-	/*
-	 * hess is d2(-LL)/dth2 = P_i P_j I_ij - [i = j] P_i g_i with g the
-	 * gradient of LL, which is 0 at the optimum: I_ij = hess_ij / (P_i P_j)
-	 */
-	sbg_objective(th, (void *) d, grad, hess);
-	info[0][0] = (hess[0] - grad[0]) / (a * a);
-	info[0][1] = info[1][0] = hess[1] / (a * b);
-	info[1][1] = (hess[3] - grad[1]) / (b * b);
-}
-
 static Datum
 sbg_fit_data(SbgData *d)
 {
 	double		p[KAM_OPT_MAXK] = {0, 0, 0, 0};
-	double		f,
-				info[2][2],
-				det;
-	KamSbg	   *m = palloc(sizeof(KamSbg));
+	double		f;
 	double		churned = 0;
 
 	for (int32 t = 1; t <= d->T; t++)
@@ -275,24 +175,7 @@ sbg_fit_data(SbgData *d)
 				 errdetail("%.0f customers over %d periods; the likelihood was still rising at alpha = %g, beta = %g.",
 						   d->total, d->T, exp(p[0]), exp(p[1])),
 				 errhint("Retention that does not fall or rise the way a beta mixture of geometric lifetimes can (a constant churn rate, say) drives alpha and beta to infinity: the data fit one churn rate for everyone.")));
-	m->alpha = exp(p[0]);
-	m->beta = exp(p[1]);
-	m->ll = -f;
-	m->n = d->total;
-	sbg_information(d, m->alpha, m->beta, info);
-	det = info[0][0] * info[1][1] - info[0][1] * info[1][0];
-	if (det > 0 && info[0][0] > 0 && info[1][1] > 0)
-	{
-		m->alpha_se = sqrt(info[1][1] / det);
-		m->beta_se = sqrt(info[0][0] / det);
-	}
-	else
-		m->alpha_se = m->beta_se = NAN;
-	if (!isfinite(m->alpha) || !isfinite(m->beta) || !isfinite(m->ll))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("the sBG fit went out of range")));
-	return sbg_stored(m);
+	return kam_model_datum(&sbg_def, kam_model_fitted(&sbg_def, sbg_objective, d, p, f, d->total));
 }
 
 /* kam.sbg_fit(alive int[]): alive[1] customers at the start, alive[t] at the start of period t */

@@ -1,0 +1,93 @@
+/*-------------------------------------------------------------------------
+ *
+ * models.h
+ *	  The customer-base and contract model types (models.c) and the
+ *	  per-customer state their fits share (bgnbd.c).
+ *
+ *	  A model type is a fixed-size run of named doubles: its k parameters,
+ *	  the log-likelihood ll (NaN for a model built from parameters), the
+ *	  customer count n (stored as int64) and, for every type from 0.3.0 on,
+ *	  the k standard errors <name>_se (NaN when not fitted).  kam.bgnbd and
+ *	  kam.gammagamma keep the 0.1.0 layout without standard errors (a fixed
+ *	  length cannot change under stored values).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef KAM_MODELS_H
+#define KAM_MODELS_H
+
+#include "kam.h"
+
+typedef struct KamModelDef
+{
+	KamValuesType vt;			/* name, fields, check: see KAM_MODEL_VT */
+	const char *label;			/* "Pareto/NBD" */
+	int			k;				/* parameters */
+	bool		has_se;			/* k standard errors after ll and n */
+} KamModelDef;
+
+#define KAM_MODEL_NFIELDS(k, has_se) ((has_se) ? 2 * (k) + 2 : (k) + 2)
+
+extern const char *kam_model_invalid(const KamModelDef *def, const double *v);
+extern double *kam_model_arg(FunctionCallInfo fcinfo, int argno, const KamModelDef *def);
+extern Datum kam_model_datum(const KamModelDef *def, double *v);
+extern Datum kam_model_in(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern Datum kam_model_out(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern Datum kam_model_send(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern Datum kam_model_recv(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern Datum kam_model_make(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern Datum kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern double *kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg,
+								const double *theta, double fval, double n);
+
+/*
+ * The type's SQL entry points: kam_<t>_in, _out, _send, _recv, the
+ * constructor kam_<t> from its k parameters and kam_<t>_param.  CHECK is
+ * the KamValuesType check (a one-line wrapper of kam_model_invalid).
+ */
+#define KAM_MODEL_ENTRY(fn, body) \
+	PG_FUNCTION_INFO_V1(fn); \
+	Datum fn(PG_FUNCTION_ARGS) { return body; }
+#define KAM_MODEL_FUNCTIONS(t, def) \
+	KAM_MODEL_ENTRY(kam_##t##_in, kam_model_in(fcinfo, &def)) \
+	KAM_MODEL_ENTRY(kam_##t##_out, kam_model_out(fcinfo, &def)) \
+	KAM_MODEL_ENTRY(kam_##t##_send, kam_model_send(fcinfo, &def)) \
+	KAM_MODEL_ENTRY(kam_##t##_recv, kam_model_recv(fcinfo, &def)) \
+	KAM_MODEL_ENTRY(kam_##t, kam_model_make(fcinfo, &def)) \
+	KAM_MODEL_ENTRY(kam_##t##_param, kam_model_get(fcinfo, &def))
+
+/* ---------- per-customer rows (bgnbd.c) ---------- */
+
+typedef struct BgCust
+{
+	double		x;
+	double		tx;				/* t_x; monetary for Gamma-Gamma */
+	double		T;				/* T; n for BG/BB */
+	double		w;				/* customers with this pattern */
+} BgCust;
+
+/* the customers (BgCust) in arrival order */
+typedef struct BgState
+{
+	KamArray	c;
+} BgState;
+
+typedef struct BgData
+{
+	int64		n;				/* distinct patterns */
+	BgCust	   *c;				/* sorted by x, t_x, T */
+	double		total;			/* customers */
+	bool		modified;		/* MBG/NBD: a customer may also drop out at
+								 * time 0 */
+} BgData;
+
+extern void kam_check_rfm(double x, double tx, double T);
+extern BgState *kam_cust_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1,
+								double v2, double w);
+extern Datum kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def,
+						  const double *start, bool modified, const char *fitname,
+						  const char *rows, const char *patterns, const char *hint);
+extern double kam_hyp2f1(double a, double b, double c, double z);
+extern double kam_check_horizon(double t);
+
+#endif							/* KAM_MODELS_H */
