@@ -1477,3 +1477,287 @@ CREATE FUNCTION @extschema@.sbg_expected_renewals(m @extschema@.sbg, periods_sur
     AS 'MODULE_PATHNAME', 'kam_sbg_expected_renewals' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.sbg_expected_renewals(@extschema@.sbg, double precision, double precision) IS
     'The renewals a customer active for periods_survived periods is expected to make over the next horizon renewal dates';
+
+-------------------------------------------------------------------------------
+-- More customer-base models: Pareto/NBD, MBG/NBD (docs/ltv.md, SPEC section 9)
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.bgnbd_probability(m @extschema@.bgnbd, n integer, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_probability' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd_probability(@extschema@.bgnbd, integer, double precision) IS
+    'P(X(t) = n): the probability that a customer drawn from the population makes n repeat purchases in t periods (FHL 2005, eq. 8)';
+CREATE TYPE @extschema@.paretonbd;
+CREATE FUNCTION @extschema@.paretonbd_in(cstring) RETURNS @extschema@.paretonbd
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.paretonbd_out(@extschema@.paretonbd) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.paretonbd_recv(internal) RETURNS @extschema@.paretonbd
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.paretonbd_send(@extschema@.paretonbd) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.paretonbd (
+    INPUT = @extschema@.paretonbd_in,
+    OUTPUT = @extschema@.paretonbd_out,
+    RECEIVE = @extschema@.paretonbd_recv,
+    SEND = @extschema@.paretonbd_send,
+    INTERNALLENGTH = 80,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.paretonbd IS
+    'Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): r, alpha, s, beta, log-likelihood, customers fitted and the standard errors of the parameters';
+COMMENT ON FUNCTION @extschema@.paretonbd_in(cstring) IS 'text input of kam.paretonbd: (r=..,alpha=..,s=..,beta=..,ll=..,n=..,r_se=..,alpha_se=..,s_se=..,beta_se=..)';
+COMMENT ON FUNCTION @extschema@.paretonbd_out(@extschema@.paretonbd) IS 'text output of kam.paretonbd, every value in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.paretonbd_recv(internal) IS 'binary input of kam.paretonbd (format version byte, then the values)';
+COMMENT ON FUNCTION @extschema@.paretonbd_send(@extschema@.paretonbd) IS 'binary output of kam.paretonbd';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.paretonbd, @extschema@.paretonbd) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.paretonbd, @extschema@.paretonbd) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.paretonbd) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.paretonbd, RIGHTARG = @extschema@.paretonbd, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.paretonbd, RIGHTARG = @extschema@.paretonbd, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.paretonbd_ops DEFAULT FOR TYPE @extschema@.paretonbd USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.paretonbd, @extschema@.paretonbd),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.paretonbd);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.paretonbd, @extschema@.paretonbd) IS
+    'true when the two paretonbd values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.paretonbd, @extschema@.paretonbd) IS
+    'true when the two paretonbd values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.paretonbd) IS
+    'hash of the text form of an paretonbd value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.paretonbd, @extschema@.paretonbd) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.paretonbd, @extschema@.paretonbd) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.paretonbd_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on paretonbd values';
+COMMENT ON OPERATOR FAMILY @extschema@.paretonbd_ops USING hash IS
+    'hash operator family of paretonbd (its text form)';
+CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision) RETURNS @extschema@.paretonbd
+    AS 'MODULE_PATHNAME', 'kam_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS
+    'A Pareto/NBD model from known parameters (ll and standard errors unknown, n 0)';
+CREATE FUNCTION @extschema@.paretonbd_param(m @extschema@.paretonbd, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_param(@extschema@.paretonbd, text) IS
+    'One value of a Pareto/NBD model: r, alpha, s, beta, ll, n, r_se, alpha_se, s_se or beta_se (NULL when unknown)';
+CREATE FUNCTION @extschema@.paretonbd_final(internal) RETURNS @extschema@.paretonbd
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_final(internal) IS 'final function of kam.paretonbd_fit';
+CREATE AGGREGATE @extschema@.paretonbd_fit(x double precision, t_x double precision, "T" double precision) (
+    SFUNC = @extschema@.bgnbd_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine, SERIALFUNC = @extschema@.bgnbd_serial, DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision) IS
+    'Maximum-likelihood Pareto/NBD fit over one row per customer (frequency x, recency t_x, age T), with standard errors; NULL with a NOTICE for no customers';
+CREATE FUNCTION @extschema@.paretonbd_expected(m @extschema@.paretonbd, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_expected_uncond' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_expected(@extschema@.paretonbd, double precision) IS
+    'Expected repeat purchases of a new customer in t periods under the Pareto/NBD model, E[X(t)]';
+CREATE FUNCTION @extschema@.paretonbd_expected(m @extschema@.paretonbd, t double precision, x double precision,
+                                           t_x double precision, "T" double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_expected_cond' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_expected(@extschema@.paretonbd, double precision, double precision, double precision, double precision) IS
+    'Expected purchases in the next t periods of a customer with history (x, t_x, T) under the Pareto/NBD model, E[Y(t) | x, t_x, T]';
+CREATE FUNCTION @extschema@.paretonbd_p_alive(m @extschema@.paretonbd, x double precision, t_x double precision, "T" double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_p_alive(@extschema@.paretonbd, double precision, double precision, double precision) IS
+    'Probability that a customer with history (x, t_x, T) is still alive at T under the Pareto/NBD model';
+CREATE TYPE @extschema@.mbgnbd;
+CREATE FUNCTION @extschema@.mbgnbd_in(cstring) RETURNS @extschema@.mbgnbd
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mbgnbd_out(@extschema@.mbgnbd) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mbgnbd_recv(internal) RETURNS @extschema@.mbgnbd
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.mbgnbd_send(@extschema@.mbgnbd) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.mbgnbd (
+    INPUT = @extschema@.mbgnbd_in,
+    OUTPUT = @extschema@.mbgnbd_out,
+    RECEIVE = @extschema@.mbgnbd_recv,
+    SEND = @extschema@.mbgnbd_send,
+    INTERNALLENGTH = 80,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.mbgnbd IS
+    'MBG/NBD model (Batislam, Denizel & Filiztekin 2007): r, alpha, a, b, log-likelihood, customers fitted and the standard errors of the parameters';
+COMMENT ON FUNCTION @extschema@.mbgnbd_in(cstring) IS 'text input of kam.mbgnbd: (r=..,alpha=..,a=..,b=..,ll=..,n=..,r_se=..,alpha_se=..,a_se=..,b_se=..)';
+COMMENT ON FUNCTION @extschema@.mbgnbd_out(@extschema@.mbgnbd) IS 'text output of kam.mbgnbd, every value in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.mbgnbd_recv(internal) IS 'binary input of kam.mbgnbd (format version byte, then the values)';
+COMMENT ON FUNCTION @extschema@.mbgnbd_send(@extschema@.mbgnbd) IS 'binary output of kam.mbgnbd';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.mbgnbd, @extschema@.mbgnbd) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.mbgnbd, @extschema@.mbgnbd) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.mbgnbd) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.mbgnbd, RIGHTARG = @extschema@.mbgnbd, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.mbgnbd, RIGHTARG = @extschema@.mbgnbd, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.mbgnbd_ops DEFAULT FOR TYPE @extschema@.mbgnbd USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.mbgnbd, @extschema@.mbgnbd),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.mbgnbd);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.mbgnbd, @extschema@.mbgnbd) IS
+    'true when the two mbgnbd values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.mbgnbd, @extschema@.mbgnbd) IS
+    'true when the two mbgnbd values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.mbgnbd) IS
+    'hash of the text form of an mbgnbd value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.mbgnbd, @extschema@.mbgnbd) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.mbgnbd, @extschema@.mbgnbd) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.mbgnbd_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on mbgnbd values';
+COMMENT ON OPERATOR FAMILY @extschema@.mbgnbd_ops USING hash IS
+    'hash operator family of mbgnbd (its text form)';
+CREATE FUNCTION @extschema@.mbgnbd(r double precision, alpha double precision, a double precision, b double precision) RETURNS @extschema@.mbgnbd
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS
+    'A MBG/NBD model from known parameters (ll and standard errors unknown, n 0)';
+CREATE FUNCTION @extschema@.mbgnbd_param(m @extschema@.mbgnbd, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_param(@extschema@.mbgnbd, text) IS
+    'One value of a MBG/NBD model: r, alpha, a, b, ll, n, r_se, alpha_se, a_se or b_se (NULL when unknown)';
+CREATE FUNCTION @extschema@.mbgnbd_final(internal) RETURNS @extschema@.mbgnbd
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_final(internal) IS 'final function of kam.mbgnbd_fit';
+CREATE AGGREGATE @extschema@.mbgnbd_fit(x double precision, t_x double precision, "T" double precision) (
+    SFUNC = @extschema@.bgnbd_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine, SERIALFUNC = @extschema@.bgnbd_serial, DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision) IS
+    'Maximum-likelihood MBG/NBD fit over one row per customer (frequency x, recency t_x, age T), with standard errors; NULL with a NOTICE for no customers';
+CREATE FUNCTION @extschema@.mbgnbd_expected(m @extschema@.mbgnbd, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_expected_uncond' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_expected(@extschema@.mbgnbd, double precision) IS
+    'Expected repeat purchases of a new customer in t periods under the MBG/NBD model, E[X(t)]';
+CREATE FUNCTION @extschema@.mbgnbd_expected(m @extschema@.mbgnbd, t double precision, x double precision,
+                                           t_x double precision, "T" double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_expected_cond' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_expected(@extschema@.mbgnbd, double precision, double precision, double precision, double precision) IS
+    'Expected purchases in the next t periods of a customer with history (x, t_x, T) under the MBG/NBD model, E[Y(t) | x, t_x, T]';
+CREATE FUNCTION @extschema@.mbgnbd_p_alive(m @extschema@.mbgnbd, x double precision, t_x double precision, "T" double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_p_alive(@extschema@.mbgnbd, double precision, double precision, double precision) IS
+    'Probability that a customer with history (x, t_x, T) is still alive at T under the MBG/NBD model';
+
+-------------------------------------------------------------------------------
+-- BG/BB: discrete-time buying (Fader, Hardie & Shang 2010; docs/ltv.md)
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.bgbb;
+CREATE FUNCTION @extschema@.bgbb_in(cstring) RETURNS @extschema@.bgbb
+    AS 'MODULE_PATHNAME', 'kam_bgbb_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgbb_out(@extschema@.bgbb) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_bgbb_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgbb_recv(internal) RETURNS @extschema@.bgbb
+    AS 'MODULE_PATHNAME', 'kam_bgbb_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgbb_send(@extschema@.bgbb) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_bgbb_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.bgbb (
+    INPUT = @extschema@.bgbb_in,
+    OUTPUT = @extschema@.bgbb_out,
+    RECEIVE = @extschema@.bgbb_recv,
+    SEND = @extschema@.bgbb_send,
+    INTERNALLENGTH = 80,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.bgbb IS
+    'BG/BB model of discrete-time buying (Fader, Hardie & Shang 2010): alpha, beta, gamma, delta, log-likelihood, customers fitted and the standard errors of the parameters';
+COMMENT ON FUNCTION @extschema@.bgbb_in(cstring) IS 'text input of kam.bgbb: (alpha=..,beta=..,gamma=..,delta=..,ll=..,n=..,alpha_se=..,beta_se=..,gamma_se=..,delta_se=..)';
+COMMENT ON FUNCTION @extschema@.bgbb_out(@extschema@.bgbb) IS 'text output of kam.bgbb, every value in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.bgbb_recv(internal) IS 'binary input of kam.bgbb (format version byte, then the values)';
+COMMENT ON FUNCTION @extschema@.bgbb_send(@extschema@.bgbb) IS 'binary output of kam.bgbb';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.bgbb, @extschema@.bgbb) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.bgbb, @extschema@.bgbb) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.bgbb) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.bgbb, RIGHTARG = @extschema@.bgbb, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.bgbb, RIGHTARG = @extschema@.bgbb, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.bgbb_ops DEFAULT FOR TYPE @extschema@.bgbb USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.bgbb, @extschema@.bgbb),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.bgbb);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.bgbb, @extschema@.bgbb) IS
+    'true when the two bgbb values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.bgbb, @extschema@.bgbb) IS
+    'true when the two bgbb values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.bgbb) IS
+    'hash of the text form of an bgbb value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.bgbb, @extschema@.bgbb) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.bgbb, @extschema@.bgbb) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.bgbb_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on bgbb values';
+COMMENT ON OPERATOR FAMILY @extschema@.bgbb_ops USING hash IS
+    'hash operator family of bgbb (its text form)';
+CREATE FUNCTION @extschema@.bgbb(alpha double precision, beta double precision, gamma double precision, delta double precision) RETURNS @extschema@.bgbb
+    AS 'MODULE_PATHNAME', 'kam_bgbb' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS
+    'A BG/BB model from known parameters (ll and standard errors unknown, n 0)';
+CREATE FUNCTION @extschema@.bgbb_param(m @extschema@.bgbb, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgbb_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_param(@extschema@.bgbb, text) IS
+    'One value of a BG/BB model: alpha, beta, gamma, delta, ll, n, alpha_se, beta_se, gamma_se or delta_se (NULL when unknown)';
+CREATE FUNCTION @extschema@.bgbb_sfunc(internal, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_bgbb_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bgbb_sfunc(internal, double precision, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_bgbb_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_sfunc(internal, double precision, double precision, double precision) IS 'transition function of kam.bgbb_fit';
+COMMENT ON FUNCTION @extschema@.bgbb_sfunc(internal, double precision, double precision, double precision, double precision) IS 'transition function of kam.bgbb_fit with weights';
+CREATE FUNCTION @extschema@.bgbb_final(internal) RETURNS @extschema@.bgbb
+    AS 'MODULE_PATHNAME', 'kam_bgbb_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_final(internal) IS 'final function of kam.bgbb_fit';
+CREATE AGGREGATE @extschema@.bgbb_fit(x double precision, t_x double precision, n double precision) (
+    SFUNC = @extschema@.bgbb_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.bgbb_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine, SERIALFUNC = @extschema@.bgnbd_serial, DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(double precision, double precision, double precision) IS
+    'Maximum-likelihood BG/BB fit over one row per customer: x transactions in n opportunities, the last at opportunity t_x; with standard errors';
+CREATE AGGREGATE @extschema@.bgbb_fit(x double precision, t_x double precision, n double precision, weight double precision) (
+    SFUNC = @extschema@.bgbb_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.bgbb_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine, SERIALFUNC = @extschema@.bgnbd_serial, DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(double precision, double precision, double precision, double precision) IS
+    'Maximum-likelihood BG/BB fit over one row per (x, t_x, n) pattern with the number of customers who share it (weight)';
+CREATE FUNCTION @extschema@.bgbb_expected(m @extschema@.bgbb, n_star double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgbb_expected_uncond' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_expected(@extschema@.bgbb, double precision) IS
+    'Expected transactions of a new customer in the first n_star opportunities under the BG/BB model (Fader, Hardie & Shang 2010, eq. 7)';
+CREATE FUNCTION @extschema@.bgbb_expected(m @extschema@.bgbb, n_star double precision, x double precision,
+                                          t_x double precision, n double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgbb_expected_cond' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_expected(@extschema@.bgbb, double precision, double precision, double precision, double precision) IS
+    'Expected transactions in the next n_star opportunities of a customer with history (x, t_x, n) under the BG/BB model (eq. 13)';
+CREATE FUNCTION @extschema@.bgbb_p_alive(m @extschema@.bgbb, x double precision, t_x double precision, n double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bgbb_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_p_alive(@extschema@.bgbb, double precision, double precision, double precision) IS
+    'Probability that a customer with history (x, t_x, n) is alive at opportunity n + 1 under the BG/BB model (eq. 11)';

@@ -178,3 +178,12 @@ kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg, const double
 					 errmsg("the %s fit went out of range", def->label)));
 	return v;
 }
+
+void
+kam_rfm_args(FunctionCallInfo fcinfo, int first, double *x, double *tx, double *T)
+{
+	*x = PG_GETARG_FLOAT8(first);
+	*tx = PG_GETARG_FLOAT8(first + 1);
+	*T = PG_GETARG_FLOAT8(first + 2);
+	kam_check_rfm(*x, *tx, *T);
+}

@@ -56,6 +56,20 @@ extern double *kam_model_fitted(const KamModelDef *def, KamObjective f, void *ar
 	KAM_MODEL_ENTRY(kam_##t, kam_model_make(fcinfo, &def)) \
 	KAM_MODEL_ENTRY(kam_##t##_param, kam_model_get(fcinfo, &def))
 
+/*
+ * A model type t with its field names (k parameters, ll, n and, with
+ * has_se, the k standard errors): its KamModelDef t_def, check and SQL
+ * entry points.
+ */
+#define KAM_MODEL_DEFINE(t, names, label, k, has_se) \
+	static const char *t##_invalid(const double *v); \
+	static const KamModelDef t##_def = {{"kam." #t, names, lengthof(names), (k) + 1, t##_invalid}, label, k, has_se}; \
+	static const char *t##_invalid(const double *v) { return kam_model_invalid(&t##_def, v); } \
+	KAM_MODEL_FUNCTIONS(t, t##_def)
+
+/* the customer history (x, t_x, T) in arguments first.. first+2, checked */
+extern void kam_rfm_args(FunctionCallInfo fcinfo, int first, double *x, double *tx, double *T);
+
 /* ---------- per-customer rows (bgnbd.c) ---------- */
 
 typedef struct BgCust
@@ -66,10 +80,21 @@ typedef struct BgCust
 	double		w;				/* customers with this pattern */
 } BgCust;
 
-/* the customers (BgCust) in arrival order */
+/*
+ * The customers (BgCust) in c: sorted and merged into distinct patterns
+ * when sorted is true, else in arrival order.  part[] are other states
+ * taken over by the combine function without copying (the workers' sorted
+ * patterns, deserialized into this aggregate's context); the final and
+ * serial functions merge them into c.
+ */
+#define BG_MAX_PARTS 64
+
 typedef struct BgState
 {
 	KamArray	c;
+	bool		sorted;
+	int			nparts;
+	struct BgState *part[BG_MAX_PARTS];
 } BgState;
 
 typedef struct BgData
@@ -84,8 +109,9 @@ typedef struct BgData
 extern void kam_check_rfm(double x, double tx, double T);
 extern BgState *kam_cust_append(FunctionCallInfo fcinfo, MemoryContext aggctx, double x, double v1,
 								double v2, double w);
+typedef void *(*KamFitPrepare) (const BgData *d);
 extern Datum kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def,
-						  const double *start, bool modified, const char *fitname,
+						  KamFitPrepare prepare, bool modified, const char *fitname,
 						  const char *rows, const char *patterns, const char *hint);
 extern double kam_hyp2f1(double a, double b, double c, double z);
 extern double kam_check_horizon(double t);

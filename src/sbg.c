@@ -50,16 +50,7 @@ static const char *const sbg_names[] = {"alpha", "beta", "ll", "n", "alpha_se", 
 
 StaticAssertDecl(sizeof(KamSbg) == lengthof(sbg_names) * sizeof(double), "KamSbg is its named doubles");
 
-static const char *sbg_invalid(const double *v);
-static const KamModelDef sbg_def = {{"kam.sbg", sbg_names, lengthof(sbg_names), 3, sbg_invalid}, "sBG", 2, true};
-
-static const char *
-sbg_invalid(const double *v)
-{
-	return kam_model_invalid(&sbg_def, v);
-}
-
-KAM_MODEL_FUNCTIONS(sbg, sbg_def)
+KAM_MODEL_DEFINE(sbg, sbg_names, "sBG", 2, true)
 
 static KamSbg *
 sbg_arg(FunctionCallInfo fcinfo, int argno)

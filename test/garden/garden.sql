@@ -46,6 +46,13 @@ UNION ALL SELECT 'kam.renewals', unnest(ARRAY['NULL', '''(on_time=2,late=1,lost=
                                              '''(on_time=4503599627370495,late=0,lost=0,pending=0,renewed_term=1e308,lost_term=0,pending_term=0,renewal=1e308,renewal_kept=1e308)''', '''garbage'''])
 UNION ALL SELECT 'kam.sbg', unnest(ARRAY['NULL', 'kam.sbg(0.668, 3.806)', '''(alpha=0.704,beta=1.182,ll=-1680.3,n=1000,alpha_se=0.05,beta_se=0.1)''',
                                         '''(alpha=1e-300,beta=1e300,ll=NaN,n=0,alpha_se=NaN,beta_se=NaN)''', '''(alpha=1e300,beta=1e-300,ll=0,n=1,alpha_se=0,beta_se=0)''', '''garbage'''])
+UNION ALL SELECT 'kam.paretonbd', unnest(ARRAY['NULL', 'kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562)', '''(r=0.553,alpha=10.578,s=0.606,beta=11.669,ll=-9595,n=2357,r_se=0.05,alpha_se=0.8,s_se=0.2,beta_se=6.2)''',
+                                              '''(r=1e-300,alpha=1e300,s=1e-300,beta=1e300,ll=NaN,n=0,r_se=NaN,alpha_se=NaN,s_se=NaN,beta_se=NaN)''',
+                                              '''(r=10.465,alpha=0.00798565181,s=3.0516,beta=2.82,ll=0,n=1,r_se=0,alpha_se=0,s_se=0,beta_se=0)''', '''garbage'''])
+UNION ALL SELECT 'kam.mbgnbd', unnest(ARRAY['NULL', 'kam.mbgnbd(0.525, 6.183, 0.891, 1.614)', '''(r=1e-300,alpha=1e300,a=1e-300,b=1e300,ll=NaN,n=0,r_se=NaN,alpha_se=NaN,a_se=NaN,b_se=NaN)''',
+                                           '''(r=1e300,alpha=1e-300,a=1,b=1e-300,ll=0,n=1,r_se=0,alpha_se=0,a_se=0,b_se=0)''', '''garbage'''])
+UNION ALL SELECT 'kam.bgbb', unnest(ARRAY['NULL', 'kam.bgbb(1.204, 0.750, 0.657, 2.783)', '''(alpha=1e-300,beta=1e300,gamma=1e-300,delta=1e300,ll=NaN,n=0,alpha_se=NaN,beta_se=NaN,gamma_se=NaN,delta_se=NaN)''',
+                                         '''(alpha=1e300,beta=1e-300,gamma=1,delta=1e-300,ll=0,n=1,alpha_se=0,beta_se=0,gamma_se=0,delta_se=0)''', '''garbage'''])
 UNION ALL SELECT 'integer[]', unnest(ARRAY['NULL', '''{1000,869,743,653,593,551,517,491}''', '''{}''', '''{5}''', '''{1000,1000}''', '''{3,2,NULL}''', '''{{1,2},{3,4}}''', '''{2147483647,0}'''])
 UNION ALL SELECT 'kam.band_scheme', unnest(ARRAY['NULL', '''F:60,D:70,C:80,B:90,A:100''', '''a:1e-300,b:1e308''', '''garbage'''])
 UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20,m2_t=1800,c_tv=600,m2_v=200)''', '''(n=0,mean_t=0,mean_v=0,m2_t=0,c_tv=0,m2_v=0)''',

@@ -111,6 +111,10 @@ rfm(timestamp with time zone,double precision,timestamp with time zone,interval)
 rfm(timestamp with time zone,double precision,timestamp with time zone,interval,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
 bgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.bgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
 gammagamma_fit(double precision,double precision)|final|SELECT kam.gammagamma_fit(x, mrr) FROM d, generate_series(1, 3)
+paretonbd_fit(double precision,double precision,double precision)|final|SELECT kam.paretonbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
+mbgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.mbgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
+bgbb_fit(double precision,double precision,double precision)|final|SELECT kam.bgbb_fit(least(x, 6), least(x, 6), 6) FROM d, generate_series(1, 3)
+bgbb_fit(double precision,double precision,double precision,double precision)|final|SELECT kam.bgbb_fit(least(x, 6), least(x, 6), 6, 1 + acct % 3) FROM d, generate_series(1, 3)
 scorecard_agg(text,double precision,double precision,double precision)|bounded|SELECT kam.scorecard_agg('c' || acct || '/' || at, 1, 0, 10) FROM d
 scorecard_agg(text,double precision,double precision,double precision,text)|bounded|SELECT kam.scorecard_agg('c' || acct || '/' || at, 1, 0, 10, 'zero') FROM d
 hhi(double precision)|rows|SELECT kam.hhi(mrr) FROM d, generate_series(1, 4)

@@ -34,6 +34,9 @@ BEGIN
         ('band_scheme', $v$SELECT kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100])$v$),
         ('trend', $v$SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3), ('2024-03-01', 2)) v(at, x)$v$),
         ('sbg', $v$SELECT kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491])$v$),
+        ('paretonbd', $v$SELECT kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562)$v$),
+        ('mbgnbd', $v$SELECT kam.mbgnbd(0.525, 6.183, 0.891, 1.614)$v$),
+        ('bgbb', $v$SELECT kam.bgbb(1.204, 0.750, 0.657, 2.783)$v$),
         ('renewals', $v$SELECT kam.renewal_agg(e, r, v, w, '2024-01-01', '2025-01-01', '2025-01-01') FROM (VALUES ('2024-03-31'::date, '2024-03-15'::date, 1200.5::float8, 1320.25::float8), ('2024-06-30', NULL, 800, NULL), ('2024-12-15', NULL, 99.99, NULL)) v(e, r, v, w)$v$)) l(typ, expr)
     LOOP
         CONTINUE WHEN to_regtype('kam.' || t.typ) IS NULL;

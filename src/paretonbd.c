@@ -1,0 +1,648 @@
+/*-------------------------------------------------------------------------
+ *
+ * paretonbd.c
+ *	  The Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) in the
+ *	  form of Fader, Hardie & Lee's note "A Note on Deriving the Pareto/NBD
+ *	  Model and Related Expressions" (2005); SPEC section 9, docs/ltv.md.
+ *
+ *	  kam.paretonbd_fit(x, t_x, T) -> kam.paretonbd (r, alpha, s, beta, ll,
+ *	  n and the four standard errors); kam.paretonbd(r, alpha, s, beta),
+ *	  kam.paretonbd_param, kam.paretonbd_p_alive,
+ *	  kam.paretonbd_expected(m, t) and (m, t, x, t_x, T).
+ *
+ *	  One customer's likelihood, with a = r + s + x:
+ *		L = G(r+x) alpha^r beta^s / G(r) [ (alpha+T)^-(r+x) (beta+T)^-s
+ *			+ s (F(t_x) - F(T)) ]
+ *	  where F(t) = 2F1(a, b; a+1; z) / (a u^a) with, for alpha >= beta,
+ *	  u = alpha + t, b = s + 1 and z = (alpha - beta)/u, and for alpha < beta
+ *	  u = beta + t, b = r + x and z = (beta - alpha)/u.  kam sums the Euler
+ *	  form 2F1(a, b; a+1; z) = (1-z)^(1-b) sum_k (a+1-b)_k / (a+1)_k z^k,
+ *	  whose terms fall by at least z from the first (the direct series
+ *	  grows for thousands of terms when r + x is large, then overflows):
+ *	  with m = u (1 - z), the smaller of alpha + t and beta + t,
+ *		alpha >= beta: s F(t) = sum_k s/a u^-(r+x) m^-s (r+x)_k/(a+1)_k (d/u)^k
+ *		alpha < beta:  s F(t) = sum_k s/a u^-(s+1) m^-(r+x-1) (s+1)_k/(a+1)_k (d/u)^k
+ *	  Every term of the bracket is an exponential of a function whose
+ *	  gradient and Hessian in (r, alpha, s, beta) are closed forms (partial
+ *	  sums of 1/(b+j) and 1/(b+j)^2 for the Pochhammer symbols), so
+ *	  the likelihood, its gradient and Hessian are sums over the series
+ *	  terms: the fit runs the damped Newton method of optim.c on analytic
+ *	  derivatives like BG/NBD, no finite differences.  The series converges
+ *	  like z^k; it is summed until a term adds less than 1e-17 of the
+ *	  bracket, at most 100 000 terms (d/u near 1: a parameter far from the
+ *	  data); beyond that the likelihood is taken as undefined there (the
+ *	  Newton step is shortened) and a prediction is an error.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "models.h"
+
+#include "miscadmin.h"
+
+#define PNBD_MAX_TERMS 100000
+
+typedef struct KamParetoNbd
+{
+	double		r;
+	double		alpha;
+	double		s;
+	double		beta;
+	double		ll;
+	double		n;
+	double		se[4];
+} KamParetoNbd;
+
+static const char *const pnbd_names[] = {"r", "alpha", "s", "beta", "ll", "n",
+"r_se", "alpha_se", "s_se", "beta_se"};
+
+StaticAssertDecl(sizeof(KamParetoNbd) == lengthof(pnbd_names) * sizeof(double),
+				 "KamParetoNbd is its named doubles");
+
+KAM_MODEL_DEFINE(paretonbd, pnbd_names, "Pareto/NBD", 4, true)
+
+static KamParetoNbd *
+pnbd_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return (KamParetoNbd *) kam_model_arg(fcinfo, argno, &paretonbd_def);
+}
+
+/*
+ * The parameters and the per-x tables of one evaluation.  For the current
+ * x, with a = r + s + x and b1 the upper Pochhammer base (r + x when
+ * alpha >= beta, s + 1 otherwise), entry k holds rz[k] = (b1+k)/(a+1+k),
+ * the ratio of term k+1 to term k before the factor z, and q[k] the
+ * twelve moments' multipliers (1, k, pb, pa, k^2, k pb, k pa, pb^2, pb pa,
+ * pa^2, pb2, pa2) with pb, pb2 the partial sums of 1/(b1+j), 1/(b1+j)^2
+ * and pa, pa2 those of 1/(a+1+j), j < k.
+ */
+typedef struct PnbdCtx
+{
+	double		r,
+				alpha,
+				s,
+				beta;
+	bool		caseA;			/* alpha >= beta */
+	double		d;				/* |alpha - beta| */
+	double		x,
+				a,
+				b1;
+	int			nk;				/* table entries filled */
+	int			cap;
+	double	   *rz;
+	double	   *q;				/* cap x 12 */
+	double		pb,
+				pb2,
+				pa,
+				pa2;			/* the partial sums at entry nk */
+} PnbdCtx;
+
+#define PNBD_NQ 12
+
+static void
+pnbd_ctx_init(PnbdCtx *c, double r, double alpha, double s, double beta)
+{
+	memset(c, 0, sizeof(PnbdCtx));
+	c->r = r;
+	c->alpha = alpha;
+	c->s = s;
+	c->beta = beta;
+	c->caseA = alpha >= beta;
+	c->d = fabs(alpha - beta);
+	c->x = -1;
+}
+
+static void
+pnbd_ctx_free(PnbdCtx *c)
+{
+	if (c->rz)
+		pfree(c->rz);
+	if (c->q)
+		pfree(c->q);
+}
+
+/* start the tables over for frequency x */
+static void
+pnbd_ctx_x(PnbdCtx *c, double x)
+{
+	if (c->x == x)
+		return;
+	c->x = x;
+	c->a = c->r + c->s + x;
+	c->b1 = c->caseA ? c->r + x : c->s + 1;
+	c->nk = 0;
+	c->pb = c->pb2 = c->pa = c->pa2 = 0;
+}
+
+/* make table entry k exist */
+static inline void
+pnbd_ctx_entry(PnbdCtx *c, int k)
+{
+	while (unlikely(c->nk <= k))
+	{
+		int			j = c->nk;
+		double		kk = j,
+					ib = 1 / (c->b1 + j),
+					ia = 1 / (c->a + 1 + j),
+				   *q;
+
+		if (j >= c->cap)
+		{
+			int			cap = Max(64, c->cap * 2);
+
+			c->rz = c->rz ? repalloc(c->rz, cap * sizeof(double)) : palloc(cap * sizeof(double));
+			c->q = c->q ? repalloc(c->q, cap * PNBD_NQ * sizeof(double)) : palloc(cap * PNBD_NQ * sizeof(double));
+			c->cap = cap;
+		}
+		q = c->q + j * PNBD_NQ;
+		q[0] = 1;
+		q[1] = kk;
+		q[2] = c->pb;
+		q[3] = c->pa;
+		q[4] = kk * kk;
+		q[5] = kk * c->pb;
+		q[6] = kk * c->pa;
+		q[7] = c->pb * c->pb;
+		q[8] = c->pb * c->pa;
+		q[9] = c->pa * c->pa;
+		q[10] = c->pb2;
+		q[11] = c->pa2;
+		c->rz[j] = (c->b1 + j) * ia;
+		c->pb += ib;
+		c->pb2 += ib * ib;
+		c->pa += ia;
+		c->pa2 += ia * ia;
+		c->nk++;
+	}
+}
+
+/*
+ * One series s F(t) for the current x, relative to its first term: l0 is
+ * ln of the first term, S the sum over it, and with derivatives G the sum
+ * of term * grad ln term and M (upper triangle, row-major 4 x 4) the sum
+ * of term * (hess ln term + grad grad'), over the first term, in the order
+ * (r, alpha, s, beta).
+ */
+typedef struct PnbdSeries
+{
+	double		l0;
+	double		S;
+	double		G[4];
+	double		M[16];
+} PnbdSeries;
+
+/*
+ * The Euler form of s F(t), with u the larger and m the smaller of alpha + t
+ * and beta + t, z = |alpha - beta| / u:
+ *	 alpha >= beta: term_k = s/a u^-(r+x) m^-s (r+x)_k/(a+1)_k z^k
+ *	 alpha < beta:	term_k = s/a u^-(s+1) m^-(r+x-1) (s+1)_k/(a+1)_k z^k
+ * The gradient of ln term_k is c + k v + pb_k eb + pa_k ea and its Hessian
+ * h0 + k hv + pb2_k hb + pa2_k ha: the loop sums the weighted moments of
+ * (k, pb, pa) and the derivatives are put together after it.  Returns false
+ * when the series did not converge in PNBD_MAX_TERMS terms.
+ */
+static bool
+pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
+{
+	double		r = c->r,
+				s = c->s,
+				x = c->x,
+				a = c->a,
+				ia = 1 / a;
+	double		u = (c->caseA ? c->alpha : c->beta) + t,
+				m = (c->caseA ? c->beta : c->alpha) + t,
+				lu = log(u),
+				lm = log(m),
+				z = c->d / u;
+	double		tt = 1,
+				S = 0,
+				o[PNBD_NQ] = {0};
+
+	out->l0 = c->caseA ? log(s) - log(a) - (r + x) * lu - s * lm :
+		log(s) - log(a) - (s + 1) * lu - (r + x - 1) * lm;
+	for (int k = 0;; k++)
+	{
+		if (unlikely(k > PNBD_MAX_TERMS))
+			return false;
+		if ((k & 0xFFF) == 0xFFF)
+			CHECK_FOR_INTERRUPTS();
+		pnbd_ctx_entry(c, k);
+		S += tt;
+		if (deriv)
+		{
+			const double *q = c->q + k * PNBD_NQ;
+
+			for (int i = 0; i < PNBD_NQ; i++)
+				o[i] += tt * q[i];
+		}
+		/* the terms fall by at least z < 1: stop when one adds nothing */
+		if (z == 0 || tt <= 1e-17 * S)
+			break;
+		tt *= c->rz[k] * z;
+	}
+	out->S = S;
+	if (deriv)
+	{
+		double		iu = 1 / u,
+					im = 1 / m,
+					id = c->d > 0 ? 1 / c->d : 0;
+		double		cc[4],
+					v[4],
+					eb[4] = {0, 0, 0, 0},
+					ea[4] = {-1, 0, -1, 0},
+					h0[16] = {0},
+					hv[16] = {0},
+					hb[16] = {0},
+					ha[16] = {0};
+
+		if (c->caseA)
+		{
+			/* u = alpha + t, m = beta + t, b1 = r + x */
+			cc[0] = -ia - lu;
+			cc[1] = -(r + x) * iu;
+			cc[2] = 1 / s - ia - lm;
+			cc[3] = -s * im;
+			v[0] = 0;
+			v[1] = id - iu;
+			v[2] = 0;
+			v[3] = -id;
+			eb[0] = 1;
+			h0[0 * 4 + 1] = -iu;
+			h0[1 * 4 + 1] = (r + x) * iu * iu;
+			h0[2 * 4 + 3] = -im;
+			h0[3 * 4 + 3] = s * im * im;
+			hv[1 * 4 + 1] = iu * iu - id * id;
+			hv[1 * 4 + 3] = id * id;
+			hv[3 * 4 + 3] = -id * id;
+			hb[0 * 4 + 0] = -1;
+		}
+		else
+		{
+			/* u = beta + t, m = alpha + t, b1 = s + 1 */
+			cc[0] = -ia - lm;
+			cc[1] = -(r + x - 1) * im;
+			cc[2] = 1 / s - ia - lu;
+			cc[3] = -(s + 1) * iu;
+			v[0] = 0;
+			v[1] = -id;
+			v[2] = 0;
+			v[3] = id - iu;
+			eb[2] = 1;
+			h0[0 * 4 + 1] = -im;
+			h0[1 * 4 + 1] = (r + x - 1) * im * im;
+			h0[2 * 4 + 3] = -iu;
+			h0[3 * 4 + 3] = (s + 1) * iu * iu;
+			hv[1 * 4 + 1] = -id * id;
+			hv[1 * 4 + 3] = id * id;
+			hv[3 * 4 + 3] = iu * iu - id * id;
+			hb[2 * 4 + 2] = -1;
+		}
+		/* the terms in a = r + s + x and ln s, common to both cases */
+		h0[0 * 4 + 0] += ia * ia;
+		h0[0 * 4 + 2] += ia * ia;
+		h0[2 * 4 + 2] += ia * ia - 1 / (s * s);
+		ha[0 * 4 + 0] = 1;
+		ha[0 * 4 + 2] = 1;
+		ha[2 * 4 + 2] = 1;
+		for (int i = 0; i < 4; i++)
+		{
+			out->G[i] = o[0] * cc[i] + o[1] * v[i] + o[2] * eb[i] + o[3] * ea[i];
+			for (int j = i; j < 4; j++)
+				out->M[i * 4 + j] = o[0] * (h0[i * 4 + j] + cc[i] * cc[j]) + o[1] * hv[i * 4 + j] +
+					o[10] * hb[i * 4 + j] + o[11] * ha[i * 4 + j] +
+					o[1] * (cc[i] * v[j] + v[i] * cc[j]) +
+					o[2] * (cc[i] * eb[j] + eb[i] * cc[j]) +
+					o[3] * (cc[i] * ea[j] + ea[i] * cc[j]) +
+					o[4] * v[i] * v[j] +
+					o[5] * (v[i] * eb[j] + eb[i] * v[j]) +
+					o[6] * (v[i] * ea[j] + ea[i] * v[j]) +
+					o[7] * eb[i] * eb[j] +
+					o[8] * (eb[i] * ea[j] + ea[i] * eb[j]) +
+					o[9] * ea[i] * ea[j];
+		}
+	}
+	return true;
+}
+
+/*
+ * The bracket of one customer (x the context's) from its two series, s0 at
+ * t_x and s1 at T (NULL when t_x = T: the series cancel), relative to
+ * exp(L0), L0 the larger of ln of the first term and s0's first term: *e1
+ * is the first term / exp(L0), the result S the bracket / exp(L0), and
+ * with derivatives G and M (upper triangle) its gradient and second moments
+ * over exp(L0).  Returns L0.
+ */
+static double
+pnbd_bracket(const PnbdCtx *c, double T, const PnbdSeries *s0, const PnbdSeries *s1,
+			 double *e1, double *S, double *G, double *M)
+{
+	double		r = c->r,
+				s = c->s,
+				x = c->x;
+	double		laT = log(c->alpha + T),
+				lbT = log(c->beta + T);
+	double		LE = -(r + x) * laT - s * lbT;
+	double		L0 = s0 ? fmax(LE, s0->l0) : LE;
+	double		f0 = 0,
+				f1 = 0;
+
+	*e1 = exp(LE - L0);
+	if (s0)
+	{
+		f0 = exp(s0->l0 - L0);
+		f1 = exp(s1->l0 - L0);
+	}
+	*S = *e1 + (s0 ? f0 * s0->S - f1 * s1->S : 0);
+	if (G)
+	{
+		double		iaT = 1 / (c->alpha + T),
+					ibT = 1 / (c->beta + T);
+		double		g[4] = {-laT, -(r + x) * iaT, -lbT, -s * ibT};
+
+		for (int i = 0; i < 4; i++)
+		{
+			G[i] = *e1 * g[i] + (s0 ? f0 * s0->G[i] - f1 * s1->G[i] : 0);
+			for (int j = i; j < 4; j++)
+				M[i * 4 + j] = *e1 * g[i] * g[j] + (s0 ? f0 * s0->M[i * 4 + j] - f1 * s1->M[i * 4 + j] : 0);
+		}
+		M[0 * 4 + 1] -= *e1 * iaT;
+		M[1 * 4 + 1] += *e1 * (r + x) * iaT * iaT;
+		M[2 * 4 + 3] -= *e1 * ibT;
+		M[3 * 4 + 3] += *e1 * s * ibT * ibT;
+	}
+	return L0;
+}
+
+/*
+ * The data of the fit: the patterns (sorted by x, t_x, T) and, per x
+ * group, its distinct ages T (sorted) with each pattern's index among them,
+ * so that every evaluation sums one series per distinct (x, t_x) and
+ * (x, T) instead of two per pattern.
+ */
+typedef struct PnbdData
+{
+	const BgData *d;
+	double	   *ages;			/* the distinct T of each x group, group after
+								 * group */
+	int64	   *first_age;		/* per pattern: its group's first index in
+								 * ages */
+	int32	   *age;			/* per pattern: its T's index in its group */
+	int64		max_ages;		/* the most distinct T in one group */
+} PnbdData;
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static void *
+pnbd_prepare(const BgData *d)
+{
+	PnbdData   *p = palloc0(sizeof(PnbdData));
+	int64		nages = 0;
+
+	p->d = d;
+	p->ages = palloc_extended(Max(d->n, 1) * sizeof(double), MCXT_ALLOC_HUGE);
+	p->first_age = palloc_extended(Max(d->n, 1) * sizeof(int64), MCXT_ALLOC_HUGE);
+	p->age = palloc_extended(Max(d->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < d->n;)
+	{
+		int64		g0 = i,
+					n = 0;
+		double		x = d->c[i].x;
+		double	   *ages = p->ages + nages;
+
+		CHECK_FOR_INTERRUPTS();
+		for (; i < d->n && d->c[i].x == x; i++)
+			ages[n++] = d->c[i].T;
+		qsort(ages, n, sizeof(double), cmp_double);
+		{
+			int64		u = 0;
+
+			for (int64 j = 0; j < n; j++)
+				if (u == 0 || ages[j] != ages[u - 1])
+					ages[u++] = ages[j];
+			n = u;
+		}
+		for (int64 j = g0; j < i; j++)
+		{
+			double	   *f = bsearch(&d->c[j].T, ages, n, sizeof(double), cmp_double);
+
+			Assert(f != NULL);
+			p->first_age[j] = nages;
+			p->age[j] = (int32) (f - ages);
+		}
+		nages += n;
+		p->max_ages = Max(p->max_ages, n);
+	}
+	return p;
+}
+
+/*
+ * Minus the log-likelihood at theta = (ln r, ln alpha, ln s, ln beta), with
+ * its gradient and Hessian in theta when grad is not NULL.
+ */
+static double
+pnbd_objective(const double *th, void *arg, double *grad, double *hess)
+{
+	const PnbdData *p = arg;
+	const BgData *d = p->d;
+	double		P[4] = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+	double		r = P[0],
+				alpha = P[1],
+				s = P[2],
+				beta = P[3];
+	bool		deriv = grad != NULL;
+	double		g[4] = {0, 0, 0, 0},
+				h[16] = {0};
+	KamSum		ll = {0, 0};
+	double		lalpha,
+				lbeta,
+				lgr,
+				dgr = 0,
+				tgr = 0;
+	PnbdCtx		c;
+	PnbdSeries *at_T,
+				at_tx;
+	bool		ok = true;
+
+	if (!(r > 0 && alpha > 0 && s > 0 && beta > 0) || !isfinite(r + alpha + s + beta))
+		return INFINITY;
+	lalpha = log(alpha);
+	lbeta = log(beta);
+	lgr = lgamma(r);
+	if (deriv)
+	{
+		dgr = kam_digamma(r);
+		tgr = kam_trigamma(r);
+	}
+	pnbd_ctx_init(&c, r, alpha, s, beta);
+	at_T = palloc(Max(p->max_ages, 1) * sizeof(PnbdSeries));
+	for (int64 i = 0; i < d->n && ok;)
+	{
+		double		x = d->c[i].x,
+					wx = 0,
+					last_tx = -1;
+		int64		a0 = p->first_age[i];
+		int64		nages = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		pnbd_ctx_x(&c, x);
+		/* the series at every distinct T of the group */
+		for (int64 j = i; j < d->n && d->c[j].x == x; j++)
+			nages = Max(nages, p->age[j] + 1);
+		for (int64 j = 0; j < nages && ok; j++)
+			ok = pnbd_series(&c, p->ages[a0 + j], deriv, &at_T[j]);
+		for (; i < d->n && d->c[i].x == x && ok; i++)
+		{
+			const BgCust *cu = &d->c[i];
+			double		S,
+						e1,
+						G[4],
+						M[16],
+						L0;
+			bool		both = cu->tx < cu->T;
+
+			if ((i & 0xFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (both && cu->tx != last_tx)
+			{
+				ok = pnbd_series(&c, cu->tx, deriv, &at_tx);
+				last_tx = cu->tx;
+			}
+			if (!ok)
+				break;
+			L0 = pnbd_bracket(&c, cu->T, both ? &at_tx : NULL, both ? &at_T[p->age[i]] : NULL,
+							  &e1, &S, deriv ? G : NULL, M);
+			if (!(S > 0) || !isfinite(S))
+			{
+				ok = false;
+				break;
+			}
+			wx += cu->w;
+			kam_sum_add(&ll, cu->w * (L0 + log(S)));
+			if (deriv)
+			{
+				for (int m = 0; m < 4; m++)
+				{
+					G[m] /= S;
+					g[m] += cu->w * G[m];
+				}
+				for (int m = 0; m < 4; m++)
+					for (int j = m; j < 4; j++)
+						h[m * 4 + j] += cu->w * (M[m * 4 + j] / S - G[m] * G[j]);
+			}
+		}
+		/* lnG(r+x) - lnG(r) + r ln alpha + s ln beta */
+		kam_sum_add(&ll, wx * (lgamma(r + x) - lgr + r * lalpha + s * lbeta));
+		if (deriv)
+		{
+			g[0] += wx * (kam_digamma(r + x) - dgr + lalpha);
+			g[1] += wx * r / alpha;
+			g[2] += wx * lbeta;
+			g[3] += wx * s / beta;
+			h[0 * 4 + 0] += wx * (kam_trigamma(r + x) - tgr);
+			h[0 * 4 + 1] += wx / alpha;
+			h[1 * 4 + 1] -= wx * r / (alpha * alpha);
+			h[2 * 4 + 3] += wx / beta;
+			h[3 * 4 + 3] -= wx * s / (beta * beta);
+		}
+	}
+	pfree(at_T);
+	pnbd_ctx_free(&c);
+	if (!ok)
+		return INFINITY;
+	if (deriv)
+		kam_to_log_scale(4, P, g, h, grad, hess);
+	return -kam_sum_value(&ll);
+}
+
+PG_FUNCTION_INFO_V1(kam_paretonbd_final);
+Datum
+kam_paretonbd_final(PG_FUNCTION_ARGS)
+{
+	return kam_cust_fit(fcinfo, pnbd_objective, &paretonbd_def, pnbd_prepare, false, "kam.paretonbd_fit", "customers",
+						"(x, t_x, T)", "The model needs repeat buyers and customers of different ages.");
+}
+
+/* ---------- predictions ---------- */
+
+/* P(alive | x, t_x, T): the first term of the bracket over the bracket */
+static double
+pnbd_alive(const KamParetoNbd *m, double x, double tx, double T)
+{
+	PnbdCtx		c;
+	PnbdSeries	s0,
+				s1;
+	double		S,
+				e1;
+	bool		both;
+
+	if (x == 0)
+		tx = 0;
+	both = tx < T;
+	pnbd_ctx_init(&c, m->r, m->alpha, m->s, m->beta);
+	pnbd_ctx_x(&c, x);
+	if (both && (!pnbd_series(&c, tx, false, &s0) || !pnbd_series(&c, T, false, &s1)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the Pareto/NBD series did not converge"),
+				 errdetail("r = %g, alpha = %g, s = %g, beta = %g at x = %g, t_x = %g, T = %g.",
+						   m->r, m->alpha, m->s, m->beta, x, tx, T)));
+	pnbd_bracket(&c, T, both ? &s0 : NULL, both ? &s1 : NULL, &e1, &S, NULL, NULL);
+	pnbd_ctx_free(&c);
+	return e1 / S;
+}
+
+static double
+pnbd_horizon(double s, double c, double t)
+{
+	double		l = log1p(t / c);
+
+	if (s == 1)
+		return l;
+	return -expm1(-(s - 1) * l) / (s - 1);
+}
+
+PG_FUNCTION_INFO_V1(kam_paretonbd_p_alive);
+Datum
+kam_paretonbd_p_alive(PG_FUNCTION_ARGS)
+{
+	KamParetoNbd *m = pnbd_arg(fcinfo, 0);
+	double		x,
+				tx,
+				T;
+
+	kam_rfm_args(fcinfo, 1, &x, &tx, &T);
+	PG_RETURN_FLOAT8(pnbd_alive(m, x, tx, T));
+}
+
+/* E[X(t)] = r beta / alpha (1 - (beta/(beta+t))^(s-1)) / (s-1) */
+PG_FUNCTION_INFO_V1(kam_paretonbd_expected_uncond);
+Datum
+kam_paretonbd_expected_uncond(PG_FUNCTION_ARGS)
+{
+	KamParetoNbd *m = pnbd_arg(fcinfo, 0);
+	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
+
+	PG_RETURN_FLOAT8(m->r * m->beta / m->alpha * pnbd_horizon(m->s, m->beta, t));
+}
+
+/* E[Y(t) | x, t_x, T] = (r+x)(beta+T)/(alpha+T) (1 - ((beta+T)/(beta+T+t))^(s-1))/(s-1) P(alive) */
+PG_FUNCTION_INFO_V1(kam_paretonbd_expected_cond);
+Datum
+kam_paretonbd_expected_cond(PG_FUNCTION_ARGS)
+{
+	KamParetoNbd *m = pnbd_arg(fcinfo, 0);
+	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
+	double		x,
+				tx,
+				T;
+
+	kam_rfm_args(fcinfo, 2, &x, &tx, &T);
+	PG_RETURN_FLOAT8((m->r + x) * (m->beta + T) / (m->alpha + T) *
+					 pnbd_horizon(m->s, m->beta + T, t) * pnbd_alive(m, x, tx, T));
+}
