@@ -1761,3 +1761,89 @@ CREATE FUNCTION @extschema@.bgbb_p_alive(m @extschema@.bgbb, x double precision,
     AS 'MODULE_PATHNAME', 'kam_bgbb_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bgbb_p_alive(@extschema@.bgbb, double precision, double precision, double precision) IS
     'Probability that a customer with history (x, t_x, n) is alive at opportunity n + 1 under the BG/BB model (eq. 11)';
+
+-------------------------------------------------------------------------------
+-- Holdout: the RFM summary of a calibration period with the holdout's purchases
+-- (docs/ltv.md, SPEC section 9)
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.rfm_holdout_summary AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary double precision,
+    holdout_frequency integer,
+    holdout_monetary double precision,
+    holdout_duration double precision
+);
+COMMENT ON TYPE @extschema@.rfm_holdout_summary IS
+    'RFM summary of a calibration period (frequency, recency, age, monetary as kam.rfm_summary) with the holdout''s purchase periods, their mean total and the holdout''s length (in units)';
+CREATE FUNCTION @extschema@.rfm_holdout_sfunc(internal, timestamptz, double precision, timestamptz, timestamptz, interval)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_holdout_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_holdout_sfunc(internal, timestamptz, double precision, timestamptz, timestamptz, interval, interval)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_holdout_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rfm_holdout_final(internal) RETURNS @extschema@.rfm_holdout_summary
+    AS 'MODULE_PATHNAME', 'kam_rfm_holdout_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_sfunc(internal, timestamptz, double precision, timestamptz, timestamptz, interval) IS 'transition function of the kam.rfm_holdout';
+COMMENT ON FUNCTION @extschema@.rfm_holdout_sfunc(internal, timestamptz, double precision, timestamptz, timestamptz, interval, interval) IS 'transition function of the kam.rfm_holdout with a unit';
+COMMENT ON FUNCTION @extschema@.rfm_holdout_final(internal) IS 'final function of the kam.rfm_holdout';
+CREATE AGGREGATE @extschema@.rfm_holdout(at timestamptz, amount double precision, calibration_end timestamptz, holdout_end timestamptz, period interval) (
+    SFUNC = @extschema@.rfm_holdout_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    COMBINEFUNC = @extschema@.rfm_combine, SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, double precision, timestamptz, timestamptz, interval) IS
+    'RFM summary of the purchases up to calibration_end with the holdout''s (calibration_end, holdout_end] purchase periods (lifetimes'' calibration_and_holdout_data); NULL for a customer first seen in the holdout';
+CREATE AGGREGATE @extschema@.rfm_holdout(at timestamptz, amount double precision, calibration_end timestamptz, holdout_end timestamptz, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_holdout_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    COMBINEFUNC = @extschema@.rfm_combine, SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, double precision, timestamptz, timestamptz, interval, interval) IS
+    'kam.rfm_holdout with recency, age and the holdout''s length in `unit` (period 1 day, unit 7 days: weeks)';
+
+-------------------------------------------------------------------------------
+-- Standard errors of the BG/NBD and Gamma-Gamma fits (their types keep the 0.1.0 layout)
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.bgnbd_estimate AS (
+    model @extschema@.bgnbd,
+    r_se double precision,
+    alpha_se double precision,
+    a_se double precision,
+    b_se double precision
+);
+COMMENT ON TYPE @extschema@.bgnbd_estimate IS
+    'A BG/NBD fit with the standard errors of r, alpha, a and b (inverse observed information; NULL where not identified)';
+CREATE TYPE @extschema@.gammagamma_estimate AS (
+    model @extschema@.gammagamma,
+    p_se double precision,
+    q_se double precision,
+    v_se double precision
+);
+COMMENT ON TYPE @extschema@.gammagamma_estimate IS
+    'A Gamma-Gamma fit with the standard errors of p, q and v (inverse observed information; NULL where not identified)';
+CREATE FUNCTION @extschema@.bgnbd_se_final(internal) RETURNS @extschema@.bgnbd_estimate
+    AS 'MODULE_PATHNAME', 'kam_bgnbd_se_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd_se_final(internal) IS 'final function of kam.bgnbd_fit_se';
+CREATE FUNCTION @extschema@.gammagamma_se_final(internal) RETURNS @extschema@.gammagamma_estimate
+    AS 'MODULE_PATHNAME', 'kam_gammagamma_se_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_se_final(internal) IS 'final function of kam.gammagamma_fit_se';
+CREATE AGGREGATE @extschema@.bgnbd_fit_se(x double precision, t_x double precision, "T" double precision) (
+    SFUNC = @extschema@.bgnbd_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.bgnbd_se_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine, SERIALFUNC = @extschema@.bgnbd_serial, DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgnbd_fit_se(double precision, double precision, double precision) IS
+    'kam.bgnbd_fit with the standard errors of its parameters: (model, r_se, alpha_se, a_se, b_se)';
+CREATE AGGREGATE @extschema@.gammagamma_fit_se(x double precision, monetary double precision) (
+    SFUNC = @extschema@.gammagamma_sfunc, STYPE = internal,
+    FINALFUNC = @extschema@.gammagamma_se_final,
+    COMBINEFUNC = @extschema@.bgnbd_combine, SERIALFUNC = @extschema@.bgnbd_serial, DESERIALFUNC = @extschema@.bgnbd_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit_se(double precision, double precision) IS
+    'kam.gammagamma_fit with the standard errors of its parameters: (model, p_se, q_se, v_se)';

@@ -25,7 +25,9 @@
 
 #include <ctype.h>
 
+#include "access/htup_details.h"
 #include "common/shortest_dec.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
@@ -529,21 +531,23 @@ KAM_MODEL_DEFINE(gammagamma, gg_names, "Gamma-Gamma", 3, false)
  * NOTICE.  modified is passed to the objective in BgData; the objective's
  * argument is the BgData, or what prepare (when not NULL) makes of it.
  */
-Datum
-kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def, KamFitPrepare prepare,
-			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint)
+static bool
+cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def, KamFitPrepare prepare,
+			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint,
+			 double *p, double *f, void **argp, BgData *dp)
 {
 	BgData		d;
-	double		p[KAM_OPT_MAXK] = {0, 0, 0, 0};
-	double		f;
 	int			k = def->k;
 	void	   *arg;
+
+	for (int i = 0; i < KAM_OPT_MAXK; i++)
+		p[i] = 0;
 
 	if (PG_ARGISNULL(0) || ((BgState *) PG_GETARG_POINTER(0))->c.n == 0)
 	{
 		ereport(NOTICE,
 				(errmsg("%s: no %s, no model", fitname, rows)));
-		PG_RETURN_NULL();
+		return false;
 	}
 	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
 	d.modified = modified;
@@ -571,11 +575,11 @@ kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 			sub.total += d.c[i].w;
 		}
 		if (kam_minimize(objective, prepare ? prepare(&sub) : &sub, k, q, &fs))
-			memcpy(p, q, sizeof(p));
+			memcpy(p, q, sizeof(q));
 		pfree(sub.c);
 	}
 	arg = prepare ? prepare(&d) : &d;
-	if (!kam_minimize(objective, arg, k, p, &f))
+	if (!kam_minimize(objective, arg, k, p, f))
 	{
 		StringInfoData last;
 
@@ -589,7 +593,56 @@ kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 						   d.total, rows, d.n, patterns, last.data),
 				 errhint("%s", hint)));
 	}
+	*argp = arg;
+	*dp = d;
+	return true;
+}
+
+Datum
+kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def, KamFitPrepare prepare,
+			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint)
+{
+	BgData		d;
+	double		p[KAM_OPT_MAXK];
+	double		f;
+	void	   *arg;
+
+	if (!cust_optimum(fcinfo, objective, def, prepare, modified, fitname, rows, patterns, hint, p, &f, &arg, &d))
+		PG_RETURN_NULL();
 	return kam_model_datum(def, kam_model_fitted(def, objective, arg, p, f, d.total));
+}
+
+/*
+ * A fit with the standard errors of a type that does not carry them
+ * (kam.bgnbd, kam.gammagamma: their 0.1.0 layout): the composite (model,
+ * <parameter>_se...) of the aggregate's result type.
+ */
+static Datum
+cust_fit_se(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def,
+			const char *fitname, const char *rows, const char *patterns, const char *hint)
+{
+	BgData		d;
+	double		p[KAM_OPT_MAXK];
+	double		f,
+				se[KAM_OPT_MAXK];
+	void	   *arg;
+	TupleDesc	tupdesc;
+	Datum		values[KAM_OPT_MAXK + 1];
+	bool		nulls[KAM_OPT_MAXK + 1] = {0};
+
+	if (!cust_optimum(fcinfo, objective, def, NULL, false, fitname, rows, patterns, hint, p, &f, &arg, &d))
+		PG_RETURN_NULL();
+	kam_model_se(def->k, objective, arg, p, se);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = kam_model_datum(def, kam_model_fitted(def, objective, arg, p, f, d.total));
+	for (int i = 0; i < def->k; i++)
+	{
+		values[i + 1] = Float8GetDatum(se[i]);
+		nulls[i + 1] = isnan(se[i]);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
 PG_FUNCTION_INFO_V1(kam_bgnbd_final);
@@ -1098,3 +1151,11 @@ kam_mbgnbd_expected_uncond(PG_FUNCTION_ARGS)
 					 (1 - pow(m->alpha / (m->alpha + t), m->r) *
 					  kam_hyp2f1(m->r, m->b + 1, m->a + m->b, t / (m->alpha + t))));
 }
+
+/* kam.bgnbd_fit_se and kam.gammagamma_fit_se: the fits with their standard errors */
+KAM_MODEL_ENTRY(kam_bgnbd_se_final,
+				cust_fit_se(fcinfo, bg_objective, &bgnbd_def, "kam.bgnbd_fit_se", "customers", "(x, t_x, T)",
+							"The model needs repeat buyers and customers of different ages."))
+KAM_MODEL_ENTRY(kam_gammagamma_se_final,
+				cust_fit_se(fcinfo, gg_objective, &gammagamma_def, "kam.gammagamma_fit_se", "repeat buyers", "(x, monetary)",
+							"The model needs repeat buyers whose mean spend varies."))

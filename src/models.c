@@ -141,6 +141,27 @@ kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def)
 }
 
 /*
+ * The standard errors se[k] of the parameters exp(theta) at the optimum
+ * theta of f (NaN where the information is not positive definite).
+ */
+void
+kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se)
+{
+	double		grad[KAM_OPT_MAXK],
+				hess[KAM_OPT_MAXK * KAM_OPT_MAXK],
+				cov[KAM_OPT_MAXK * KAM_OPT_MAXK];
+	bool		ok;
+
+	f(theta, arg, grad, hess);
+	for (int i = 0; i < k; i++)
+		hess[i * k + i] -= grad[i];
+	ok = kam_inverse(k, hess, cov);
+	for (int i = 0; i < k; i++)
+		se[i] = ok && cov[i * k + i] > 0 && isfinite(cov[i * k + i]) ?
+			exp(theta[i]) * sqrt(cov[i * k + i]) : NAN;
+}
+
+/*
  * The model at the optimum theta (ln of the parameters) of the objective f
  * with value fval over n customers, with its standard errors when the type
  * carries them.
@@ -157,20 +178,7 @@ kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg, const double
 	v[k] = -fval;
 	v[k + 1] = n;
 	if (def->has_se)
-	{
-		double		grad[KAM_OPT_MAXK],
-					hess[KAM_OPT_MAXK * KAM_OPT_MAXK],
-					cov[KAM_OPT_MAXK * KAM_OPT_MAXK];
-		bool		ok;
-
-		f(theta, arg, grad, hess);
-		for (int i = 0; i < k; i++)
-			hess[i * k + i] -= grad[i];
-		ok = kam_inverse(k, hess, cov);
-		for (int i = 0; i < k; i++)
-			v[k + 2 + i] = ok && cov[i * k + i] > 0 && isfinite(cov[i * k + i]) ?
-				v[i] * sqrt(cov[i * k + i]) : NAN;
-	}
+		kam_model_se(k, f, arg, theta, v + k + 2);
 	for (int i = 0; i <= k; i++)
 		if (!isfinite(v[i]))
 			ereport(ERROR,

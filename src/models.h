@@ -37,6 +37,7 @@ extern Datum kam_model_send(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_recv(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_make(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def);
+extern void kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se);
 extern double *kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg,
 								const double *theta, double fval, double n);
 

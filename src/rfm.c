@@ -17,6 +17,13 @@
  *		freq='D', freq_multiplier=7;
  *	  - transactions after observation_end are ignored.
  *
+ *	  kam.rfm_holdout(at, amount, calibration_end, holdout_end, period
+ *	  [, unit]) (lifetimes' calibration_and_holdout_data) gives the
+ *	  same summary of the calibration purchases (at <= calibration_end)
+ *	  and, of those in (calibration_end, holdout_end], the number of
+ *	  distinct periods, their mean total and the holdout's length in units;
+ *	  NULL for a customer whose first purchase is after calibration_end.
+ *
  *-------------------------------------------------------------------------
  */
 #include "kam.h"
@@ -51,6 +58,10 @@ typedef struct RfmState
 	KamPeriod	unit;
 	int64		end_bucket;
 	KamArray	p;				/* RfmPurchase, in arrival order */
+	bool		holdout;		/* the holdout form */
+	TimestampTz hold_end;
+	int64		hold_end_bucket;
+	KamArray	h;				/* the holdout's RfmPurchase */
 } RfmState;
 
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
@@ -111,9 +122,8 @@ bucket_of(TimestampTz at, const KamPeriod *p)
 	return floor_div(local - RFM_ORIGIN_USEC, p->usec);
 }
 
-PG_FUNCTION_INFO_V1(kam_rfm_sfunc);
-Datum
-kam_rfm_sfunc(PG_FUNCTION_ARGS)
+static Datum
+rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 {
 	MemoryContext aggctx;
 	RfmState   *st;
@@ -123,20 +133,33 @@ kam_rfm_sfunc(PG_FUNCTION_ARGS)
 	Interval   *period,
 			   *unit;
 	int64		b;
+	TimestampTz hold_end;
 
 	aggctx = kam_agg_context(fcinfo, "kam_rfm_sfunc");
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	at = PG_GETARG_TIMESTAMPTZ(1);
 	amount = PG_GETARG_FLOAT8(2);
 	end = PG_GETARG_TIMESTAMPTZ(3);
-	period = PG_GETARG_INTERVAL_P(4);
-	unit = PG_NARGS() > 5 ? PG_GETARG_INTERVAL_P(5) : period;
+
+	/*
+	 * the holdout form: (at, amount, calibration_end, holdout_end, period [,
+	 * unit])
+	 */
+	hold_end = holdout ? PG_GETARG_TIMESTAMPTZ(4) : end;
+	period = PG_GETARG_INTERVAL_P(holdout ? 5 : 4);
+	unit = PG_NARGS() > (holdout ? 6 : 5) ? PG_GETARG_INTERVAL_P(holdout ? 6 : 5) : period;
 	kam_check_money(amount, "amount");
 
 	if (PG_ARGISNULL(0))
 	{
+		if (holdout && !(hold_end > end))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("holdout_end must be after calibration_end")));
 		st = MemoryContextAllocZero(aggctx, sizeof(RfmState));
 		st->end = end;
+		st->holdout = holdout;
+		st->hold_end = hold_end;
 		st->period = period_of(period, "period");
 		st->unit = period_of(unit, "unit");
 		if ((st->period.months > 0) != (st->unit.months > 0))
@@ -144,15 +167,18 @@ kam_rfm_sfunc(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("period and unit must both be months or both be days and time")));
 		st->end_bucket = bucket_of(end, &st->period);
+		st->hold_end_bucket = bucket_of(hold_end, &st->period);
 		kam_array_init(&st->p, aggctx, sizeof(RfmPurchase), 4);
+		kam_array_init(&st->h, aggctx, sizeof(RfmPurchase), holdout ? 4 : 0);
 	}
 	else
 	{
 		st = (RfmState *) PG_GETARG_POINTER(0);
-		if (end != st->end)
+		if (end != st->end || hold_end != st->hold_end)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("observation_end must be the same for every row of one aggregate")));
+					 errmsg("%s must be the same for every row of one aggregate",
+							st->holdout ? "calibration_end and holdout_end" : "observation_end")));
 	}
 	/* a later row may not change the period or unit either */
 	if (st->period.months != period->month ||
@@ -164,15 +190,29 @@ kam_rfm_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("period and unit must be the same for every row of one aggregate")));
 
 	b = bucket_of(at, &st->period);
-	if (at > end)
+	if (at > st->hold_end || (at > end && !st->holdout))
 		PG_RETURN_POINTER(st);
 	{
-		RfmPurchase *pu = kam_array_push(&st->p);
+		RfmPurchase *pu = kam_array_push(at > end ? &st->h : &st->p);
 
 		pu->bucket = b;
 		pu->amount = amount;
 	}
 	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_sfunc);
+Datum
+kam_rfm_sfunc(PG_FUNCTION_ARGS)
+{
+	return rfm_sfunc(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_holdout_sfunc);
+Datum
+kam_rfm_holdout_sfunc(PG_FUNCTION_ARGS)
+{
+	return rfm_sfunc(fcinfo, true);
 }
 
 /* an empty state with src's settings, in ctx, room for `room` purchases */
@@ -185,7 +225,11 @@ rfm_like(MemoryContext ctx, const RfmState *src, int64 room)
 	st->period = src->period;
 	st->unit = src->unit;
 	st->end_bucket = src->end_bucket;
+	st->holdout = src->holdout;
+	st->hold_end = src->hold_end;
+	st->hold_end_bucket = src->hold_end_bucket;
 	kam_array_init(&st->p, ctx, sizeof(RfmPurchase), room);
+	kam_array_init(&st->h, ctx, sizeof(RfmPurchase), 0);
 	return st;
 }
 
@@ -203,21 +247,57 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 		st = rfm_like(aggctx, other, other->p.n);
 	else
 		st = (RfmState *) PG_GETARG_POINTER(0);
-	if (st->end != other->end || st->period.months != other->period.months ||
+	if (st->end != other->end || st->hold_end != other->hold_end || st->holdout != other->holdout ||
+		st->period.months != other->period.months ||
 		st->period.usec != other->period.usec || st->unit.months != other->unit.months ||
 		st->unit.usec != other->unit.usec)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
 	kam_array_append(&st->p, other->p.data, other->p.n);
+	kam_array_append(&st->h, other->h.data, other->h.n);
 	PG_RETURN_POINTER(st);
 }
 
 /*
- * Serialized state, format version 1: observation end, period and unit,
- * the end bucket, the number of purchases, then (bucket, amount) each.
+ * Serialized state, format version 2: observation (calibration) end,
+ * period and unit, the end bucket, the holdout flag, holdout end and its
+ * bucket, then the calibration purchases and the holdout purchases, each
+ * as a count and (bucket, amount) each.  (Version 1 had no holdout.)
  */
-#define RFM_STATE_VERSION 1
+#define RFM_STATE_VERSION 2
+
+static void
+rfm_send_purchases(StringInfo buf, const KamArray *a)
+{
+	pq_sendint64(buf, a->n);
+	for (int64 i = 0; i < a->n; i++)
+	{
+		const RfmPurchase *pu = &KAM_ARRAY_ELEM(a, RfmPurchase, i);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		pq_sendint64(buf, pu->bucket);
+		pq_sendfloat8(buf, pu->amount);
+	}
+}
+
+static void
+rfm_recv_purchases(StringInfo buf, KamArray *a)
+{
+	int64		n = kam_state_recv_count(buf, PG_INT64_MAX, 16, "kam_rfm_deserial");
+
+	kam_array_reserve(a, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		RfmPurchase *pu = kam_array_push(a);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		pu->bucket = pq_getmsgint64(buf);
+		pu->amount = pq_getmsgfloat8(buf);
+	}
+}
 
 PG_FUNCTION_INFO_V1(kam_rfm_serial);
 Datum
@@ -234,16 +314,11 @@ kam_rfm_serial(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->unit.months);
 	pq_sendint64(&buf, st->unit.usec);
 	pq_sendint64(&buf, st->end_bucket);
-	pq_sendint64(&buf, st->p.n);
-	for (int64 i = 0; i < st->p.n; i++)
-	{
-		const RfmPurchase *pu = &KAM_ARRAY_ELEM(&st->p, RfmPurchase, i);
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		pq_sendint64(&buf, pu->bucket);
-		pq_sendfloat8(&buf, pu->amount);
-	}
+	pq_sendbyte(&buf, st->holdout ? 1 : 0);
+	pq_sendint64(&buf, st->hold_end);
+	pq_sendint64(&buf, st->hold_end_bucket);
+	rfm_send_purchases(&buf, &st->p);
+	rfm_send_purchases(&buf, &st->h);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
 }
 
@@ -255,7 +330,6 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	RfmState	hdr;
 	RfmState   *st;
-	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_RFM, RFM_STATE_VERSION,
 						 "kam_rfm_deserial");
@@ -265,17 +339,12 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	hdr.unit.months = pq_getmsgint(&buf, 4);
 	hdr.unit.usec = pq_getmsgint64(&buf);
 	hdr.end_bucket = pq_getmsgint64(&buf);
-	n = kam_state_recv_count(&buf, PG_INT64_MAX, 16, "kam_rfm_deserial");
-	st = rfm_like(aggctx, &hdr, n);
-	for (int64 i = 0; i < n; i++)
-	{
-		RfmPurchase *pu = kam_array_push(&st->p);
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		pu->bucket = pq_getmsgint64(&buf);
-		pu->amount = pq_getmsgfloat8(&buf);
-	}
+	hdr.holdout = pq_getmsgbyte(&buf) != 0;
+	hdr.hold_end = pq_getmsgint64(&buf);
+	hdr.hold_end_bucket = pq_getmsgint64(&buf);
+	st = rfm_like(aggctx, &hdr, 0);
+	rfm_recv_purchases(&buf, &st->p);
+	rfm_recv_purchases(&buf, &st->h);
 	kam_state_recv_end(&buf, "kam_rfm_deserial");
 	PG_RETURN_POINTER(st);
 }
@@ -294,46 +363,64 @@ cmp_purchase(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* (frequency, recency, age, monetary) */
-PG_FUNCTION_INFO_V1(kam_rfm_final);
-Datum
-kam_rfm_final(PG_FUNCTION_ARGS)
+/*
+ * The purchases of a, sorted by period and merged into one per period (a
+ * palloc'd copy: the state stays as it was), and their number; *repeat the
+ * sum of the totals of all periods but the first (skip_first) or of all.
+ */
+static RfmPurchase *
+rfm_periods(const KamArray *a, int64 *nb, bool skip_first, KamSum *sum)
+{
+	int64		n = a->n;
+	RfmPurchase *p = palloc_extended(Max(n, 1) * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
+
+	*nb = 0;
+	memcpy(p, a->data, n * sizeof(RfmPurchase));
+	qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
+	for (int64 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (*nb > 0 && p[*nb - 1].bucket == p[i].bucket)
+			p[*nb - 1].amount += p[i].amount;
+		else
+			p[(*nb)++] = p[i];
+	}
+	sum->sum = sum->comp = 0;
+	for (int64 i = skip_first ? 1 : 0; i < *nb; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		kam_sum_add(sum, p[i].amount);
+	}
+	return p;
+}
+
+/*
+ * (frequency, recency, age, monetary), and for the holdout form the
+ * holdout's (frequency, monetary, duration)
+ */
+static Datum
+rfm_result(FunctionCallInfo fcinfo, bool holdout)
 {
 	RfmState   *st;
 	RfmPurchase *p;
 	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {0};
-	int64		nb = 0;
-	int64		n;
-	KamSum		repeat = {0, 0};
+	Datum		values[7];
+	bool		nulls[7] = {0};
+	int64		nb,
+				nh;
+	KamSum		repeat,
+				hsum;
 	double		num,
 				den;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (RfmState *) PG_GETARG_POINTER(0);
-	n = st->p.n;
-	if (n == 0)
+	if (st->holdout != holdout)
+		elog(ERROR, "kam.rfm: final function of the other form");
+	if (st->p.n == 0)
 		PG_RETURN_NULL();
-	/* sort a copy: the state stays as it was */
-	p = palloc_extended(n * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
-	memcpy(p, st->p.data, n * sizeof(RfmPurchase));
-	qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
-	for (int64 i = 0; i < n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (nb > 0 && p[nb - 1].bucket == p[i].bucket)
-			p[nb - 1].amount += p[i].amount;
-		else
-			p[nb++] = p[i];
-	}
-	for (int64 i = 1; i < nb; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		kam_sum_add(&repeat, p[i].amount);
-	}
-
+	p = rfm_periods(&st->p, &nb, true, &repeat);
 	num = st->period.months > 0 ? st->period.months : (double) st->period.usec;
 	den = st->unit.months > 0 ? st->unit.months : (double) st->unit.usec;
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -343,5 +430,26 @@ kam_rfm_final(PG_FUNCTION_ARGS)
 	values[1] = Float8GetDatum((double) (p[nb - 1].bucket - p[0].bucket) * num / den);
 	values[2] = Float8GetDatum((double) (st->end_bucket - p[0].bucket) * num / den);
 	values[3] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
+	if (holdout)
+	{
+		rfm_periods(&st->h, &nh, false, &hsum);
+		values[4] = Int32GetDatum(nh);
+		values[5] = Float8GetDatum(nh > 0 ? kam_sum_value(&hsum) / nh : 0.0);
+		values[6] = Float8GetDatum((double) (st->hold_end_bucket - st->end_bucket) * num / den);
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_final);
+Datum
+kam_rfm_final(PG_FUNCTION_ARGS)
+{
+	return rfm_result(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(kam_rfm_holdout_final);
+Datum
+kam_rfm_holdout_final(PG_FUNCTION_ARGS)
+{
+	return rfm_result(fcinfo, true);
 }

@@ -109,8 +109,12 @@ retention_agg(anyelement,timestamp with time zone,timestamp with time zone,numer
 survival_agg(timestamp with time zone,timestamp with time zone,timestamp with time zone)|final|SELECT kam.survival_agg(ts, ts + make_interval(days => life + g), '2030-01-01'::timestamptz) FROM d, generate_series(1, 3) g
 rfm(timestamp with time zone,double precision,timestamp with time zone,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day') FROM d, generate_series(1, 2)
 rfm(timestamp with time zone,double precision,timestamp with time zone,interval,interval)|final|SELECT kam.rfm(ts, mrr, '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
+rfm_holdout(timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,interval)|final|SELECT kam.rfm_holdout(ts, mrr, '2015-01-01', '2020-01-01', '1 day') FROM d, generate_series(1, 2)
+rfm_holdout(timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,interval,interval)|final|SELECT kam.rfm_holdout(ts, mrr, '2015-01-01', '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
 bgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.bgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
 gammagamma_fit(double precision,double precision)|final|SELECT kam.gammagamma_fit(x, mrr) FROM d, generate_series(1, 3)
+bgnbd_fit_se(double precision,double precision,double precision)|final|SELECT kam.bgnbd_fit_se(x, t_x, big_t) FROM d, generate_series(1, 3)
+gammagamma_fit_se(double precision,double precision)|final|SELECT kam.gammagamma_fit_se(x, mrr) FROM d, generate_series(1, 3)
 paretonbd_fit(double precision,double precision,double precision)|final|SELECT kam.paretonbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
 mbgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.mbgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
 bgbb_fit(double precision,double precision,double precision)|final|SELECT kam.bgbb_fit(least(x, 6), least(x, 6), 6) FROM d, generate_series(1, 3)

@@ -61,6 +61,50 @@ SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text
 FROM cdnow_tx WHERE id = 1 OR id > 100000;
 RESET ALL;
 
+-- kam.rfm_holdout (lifetimes' calibration_and_holdout_data): calibration to 1997-09-30, holdout
+-- to 1998-06-30 (39 weeks). The calibration summary is the plain form's; the holdout holds the
+-- 1 882 repeat purchase days that the BG/NBD model fitted on the calibration predicts as 1 653
+-- (Fader, Hardie & Lee 2005)
+CREATE TABLE cdnow_hold AS
+SELECT id, (r).* FROM (
+    SELECT id, kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days') AS r
+    FROM cdnow_tx GROUP BY id) x;
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE (h.frequency, h.recency, h.age, h.monetary) = (k.frequency, k.recency, k.age, k.monetary)) AS calibration_as_plain_form,
+       sum(holdout_frequency) AS holdout_purchase_days, min(holdout_duration) AS weeks_min, max(holdout_duration) AS weeks_max,
+       round(avg(holdout_monetary) FILTER (WHERE holdout_frequency > 0)::numeric, 2) AS mean_holdout_spend
+FROM cdnow_hold h JOIN cdnow_rfm k USING (id);
+-- against the raw rows: distinct purchase days after the calibration end
+SELECT (SELECT sum(holdout_frequency) FROM cdnow_hold)
+     = (SELECT count(DISTINCT (id, day)) FROM cdnow_tx WHERE day > '1997-09-30' AND day <= '1998-06-30') AS holdout_matches_raw;
+SELECT round(sum(kam.bgnbd_expected(m, holdout_duration, frequency, recency, age))::numeric, 0) AS predicted_holdout,
+       sum(holdout_frequency) AS actual_holdout
+FROM cdnow_hold, (SELECT kam.bgnbd_fit(frequency, recency, age) AS m FROM cdnow_hold) f;
+-- a customer first seen in the holdout has no calibration summary (NULL); ungrouped parallel workers
+SELECT kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day') IS NULL AS first_seen_in_holdout
+FROM (VALUES ('1997-10-05'::timestamptz, 10.0::float8)) v(day, dollars);
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days')::text
+     = (SELECT kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days')::text FROM cdnow_tx WHERE id = 1) AS holdout_parallel
+FROM cdnow_tx WHERE id = 1 OR id > 100000;
+RESET ALL;
+-- the tracking chart: cumulative repeat purchases per week, expected (the sum over customers of
+-- E[X(week - first purchase week)] under the calibration fit) against actual; at the end of the
+-- calibration and of the holdout
+CREATE TABLE cdnow_track AS
+WITH f AS (SELECT kam.bgnbd_fit(frequency, recency, age) AS m FROM cdnow_hold),
+born AS (SELECT id, min(day) AS first_day FROM cdnow_tx GROUP BY id),
+weeks AS (SELECT w, DATE '1997-01-01' + 7 * w AS week_end FROM generate_series(1, 78) w),
+expected AS (SELECT w, sum(kam.bgnbd_expected(m, greatest(week_end - first_day, 0) / 7.0)) AS expected
+             FROM weeks, born, f GROUP BY w),
+actual AS (SELECT w, count(*) AS actual
+           FROM weeks JOIN (SELECT DISTINCT t.id, t.day FROM cdnow_tx t JOIN born b ON b.id = t.id AND t.day > b.first_day) r
+             ON r.day <= week_end GROUP BY w)
+SELECT w, week_end, round(expected::numeric, 1) AS expected, coalesce(actual, 0) AS actual
+FROM expected LEFT JOIN actual USING (w) JOIN weeks USING (w);
+SELECT w, week_end, expected, actual FROM cdnow_track WHERE w IN (13, 39, 78) ORDER BY w;
+
 -- errors
 SELECT test_error($q$SELECT kam.rfm(at, -amount, '2024-01-31', '1 day') FROM tx WHERE amount > 0$q$);
 SELECT test_error($q$SELECT kam.rfm(at, 'NaN'::float8, '2024-01-31', '1 day') FROM tx$q$);
@@ -71,3 +115,6 @@ SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '1 day', '1 month'
 SELECT test_error($q$SELECT kam.rfm(at, amount, at, '1 day') FROM tx$q$);
 SELECT test_error($q$SELECT kam.rfm('infinity'::timestamptz, 1, '2024-01-31', '1 day')$q$);
 SELECT test_error($q$SELECT kam.rfm(now(), 1, 'infinity', '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', '2024-01-31', '1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', at, '1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', '2024-03-31', '1 day', '1 month') FROM tx$q$);
