@@ -1381,13 +1381,13 @@ CREATE TYPE @extschema@.sbg (
     OUTPUT = @extschema@.sbg_out,
     RECEIVE = @extschema@.sbg_recv,
     SEND = @extschema@.sbg_send,
-    INTERNALLENGTH = 48,
+    INTERNALLENGTH = 56,
     ALIGNMENT = double,
     STORAGE = plain
 );
 COMMENT ON TYPE @extschema@.sbg IS
-    'Shifted-beta-geometric contract model (Fader & Hardie 2007): alpha, beta, log-likelihood, customers fitted and the standard errors of alpha and beta';
-COMMENT ON FUNCTION @extschema@.sbg_in(cstring) IS 'text input of kam.sbg: (alpha=..,beta=..,ll=..,n=..,alpha_se=..,beta_se=..)';
+    'Shifted-beta-geometric contract model (Fader & Hardie 2007): alpha, beta, log-likelihood, customers fitted, the standard errors of alpha and beta and their correlation';
+COMMENT ON FUNCTION @extschema@.sbg_in(cstring) IS 'text input of kam.sbg: (alpha=..,beta=..,ll=..,n=..,alpha_se=..,beta_se=..,cor_alpha_beta=..)';
 COMMENT ON FUNCTION @extschema@.sbg_out(@extschema@.sbg) IS 'text output of kam.sbg, every value in its shortest exact form';
 COMMENT ON FUNCTION @extschema@.sbg_recv(internal) IS 'binary input of kam.sbg (format version byte, then the values)';
 COMMENT ON FUNCTION @extschema@.sbg_send(@extschema@.sbg) IS 'binary output of kam.sbg';
@@ -1423,7 +1423,7 @@ COMMENT ON OPERATOR FAMILY @extschema@.sbg_ops USING hash IS
 CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision) RETURNS @extschema@.sbg
     AS 'MODULE_PATHNAME', 'kam_sbg' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS
-    'An sBG model from known parameters (ll and standard errors unknown, n 0)';
+    'An sBG model from known parameters (ll, standard errors and correlations unknown, n 0)';
 CREATE FUNCTION @extschema@.sbg_fit(alive integer[]) RETURNS @extschema@.sbg
     AS 'MODULE_PATHNAME', 'kam_sbg_fit_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.sbg_fit(integer[]) IS
@@ -1454,7 +1454,7 @@ COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean) IS
 CREATE FUNCTION @extschema@.sbg_param(m @extschema@.sbg, name text) RETURNS double precision
     AS 'MODULE_PATHNAME', 'kam_sbg_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.sbg_param(@extschema@.sbg, text) IS
-    'One value of an sBG model: alpha, beta, ll, n, alpha_se or beta_se (NULL when unknown)';
+    'One value of an sBG model: a parameter, ll, n, <parameter>_se or cor_<a>_<b> (NULL when unknown)';
 CREATE FUNCTION @extschema@.sbg_survival(m @extschema@.sbg, t double precision) RETURNS double precision
     AS 'MODULE_PATHNAME', 'kam_sbg_survival' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.sbg_survival(@extschema@.sbg, double precision) IS
@@ -1499,13 +1499,13 @@ CREATE TYPE @extschema@.paretonbd (
     OUTPUT = @extschema@.paretonbd_out,
     RECEIVE = @extschema@.paretonbd_recv,
     SEND = @extschema@.paretonbd_send,
-    INTERNALLENGTH = 80,
+    INTERNALLENGTH = 128,
     ALIGNMENT = double,
     STORAGE = plain
 );
 COMMENT ON TYPE @extschema@.paretonbd IS
-    'Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): r, alpha, s, beta, log-likelihood, customers fitted and the standard errors of the parameters';
-COMMENT ON FUNCTION @extschema@.paretonbd_in(cstring) IS 'text input of kam.paretonbd: (r=..,alpha=..,s=..,beta=..,ll=..,n=..,r_se=..,alpha_se=..,s_se=..,beta_se=..)';
+    'Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): r, alpha, s, beta, log-likelihood, customers fitted, the standard errors of the parameters and their correlations';
+COMMENT ON FUNCTION @extschema@.paretonbd_in(cstring) IS 'text input of kam.paretonbd: (r=..,alpha=..,s=..,beta=..,ll=..,n=..,r_se=..,alpha_se=..,s_se=..,beta_se=..,cor_r_alpha=..,cor_r_s=..,cor_r_beta=..,cor_alpha_s=..,cor_alpha_beta=..,cor_s_beta=..)';
 COMMENT ON FUNCTION @extschema@.paretonbd_out(@extschema@.paretonbd) IS 'text output of kam.paretonbd, every value in its shortest exact form';
 COMMENT ON FUNCTION @extschema@.paretonbd_recv(internal) IS 'binary input of kam.paretonbd (format version byte, then the values)';
 COMMENT ON FUNCTION @extschema@.paretonbd_send(@extschema@.paretonbd) IS 'binary output of kam.paretonbd';
@@ -1541,11 +1541,11 @@ COMMENT ON OPERATOR FAMILY @extschema@.paretonbd_ops USING hash IS
 CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision) RETURNS @extschema@.paretonbd
     AS 'MODULE_PATHNAME', 'kam_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS
-    'A Pareto/NBD model from known parameters (ll and standard errors unknown, n 0)';
+    'A Pareto/NBD model from known parameters (ll, standard errors and correlations unknown, n 0)';
 CREATE FUNCTION @extschema@.paretonbd_param(m @extschema@.paretonbd, name text) RETURNS double precision
     AS 'MODULE_PATHNAME', 'kam_paretonbd_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.paretonbd_param(@extschema@.paretonbd, text) IS
-    'One value of a Pareto/NBD model: r, alpha, s, beta, ll, n, r_se, alpha_se, s_se or beta_se (NULL when unknown)';
+    'One value of a Pareto/NBD model: a parameter, ll, n, <parameter>_se or cor_<a>_<b> (NULL when unknown)';
 CREATE FUNCTION @extschema@.paretonbd_final(internal) RETURNS @extschema@.paretonbd
     AS 'MODULE_PATHNAME', 'kam_paretonbd_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.paretonbd_final(internal) IS 'final function of kam.paretonbd_fit';
@@ -1585,13 +1585,13 @@ CREATE TYPE @extschema@.mbgnbd (
     OUTPUT = @extschema@.mbgnbd_out,
     RECEIVE = @extschema@.mbgnbd_recv,
     SEND = @extschema@.mbgnbd_send,
-    INTERNALLENGTH = 80,
+    INTERNALLENGTH = 128,
     ALIGNMENT = double,
     STORAGE = plain
 );
 COMMENT ON TYPE @extschema@.mbgnbd IS
-    'MBG/NBD model (Batislam, Denizel & Filiztekin 2007): r, alpha, a, b, log-likelihood, customers fitted and the standard errors of the parameters';
-COMMENT ON FUNCTION @extschema@.mbgnbd_in(cstring) IS 'text input of kam.mbgnbd: (r=..,alpha=..,a=..,b=..,ll=..,n=..,r_se=..,alpha_se=..,a_se=..,b_se=..)';
+    'MBG/NBD model (Batislam, Denizel & Filiztekin 2007): r, alpha, a, b, log-likelihood, customers fitted, the standard errors of the parameters and their correlations';
+COMMENT ON FUNCTION @extschema@.mbgnbd_in(cstring) IS 'text input of kam.mbgnbd: (r=..,alpha=..,a=..,b=..,ll=..,n=..,r_se=..,alpha_se=..,a_se=..,b_se=..,cor_r_alpha=..,cor_r_a=..,cor_r_b=..,cor_alpha_a=..,cor_alpha_b=..,cor_a_b=..)';
 COMMENT ON FUNCTION @extschema@.mbgnbd_out(@extschema@.mbgnbd) IS 'text output of kam.mbgnbd, every value in its shortest exact form';
 COMMENT ON FUNCTION @extschema@.mbgnbd_recv(internal) IS 'binary input of kam.mbgnbd (format version byte, then the values)';
 COMMENT ON FUNCTION @extschema@.mbgnbd_send(@extschema@.mbgnbd) IS 'binary output of kam.mbgnbd';
@@ -1627,11 +1627,11 @@ COMMENT ON OPERATOR FAMILY @extschema@.mbgnbd_ops USING hash IS
 CREATE FUNCTION @extschema@.mbgnbd(r double precision, alpha double precision, a double precision, b double precision) RETURNS @extschema@.mbgnbd
     AS 'MODULE_PATHNAME', 'kam_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS
-    'A MBG/NBD model from known parameters (ll and standard errors unknown, n 0)';
+    'A MBG/NBD model from known parameters (ll, standard errors and correlations unknown, n 0)';
 CREATE FUNCTION @extschema@.mbgnbd_param(m @extschema@.mbgnbd, name text) RETURNS double precision
     AS 'MODULE_PATHNAME', 'kam_mbgnbd_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.mbgnbd_param(@extschema@.mbgnbd, text) IS
-    'One value of a MBG/NBD model: r, alpha, a, b, ll, n, r_se, alpha_se, a_se or b_se (NULL when unknown)';
+    'One value of an MBG/NBD model: a parameter, ll, n, <parameter>_se or cor_<a>_<b> (NULL when unknown)';
 CREATE FUNCTION @extschema@.mbgnbd_final(internal) RETURNS @extschema@.mbgnbd
     AS 'MODULE_PATHNAME', 'kam_mbgnbd_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.mbgnbd_final(internal) IS 'final function of kam.mbgnbd_fit';
@@ -1675,13 +1675,13 @@ CREATE TYPE @extschema@.bgbb (
     OUTPUT = @extschema@.bgbb_out,
     RECEIVE = @extschema@.bgbb_recv,
     SEND = @extschema@.bgbb_send,
-    INTERNALLENGTH = 80,
+    INTERNALLENGTH = 128,
     ALIGNMENT = double,
     STORAGE = plain
 );
 COMMENT ON TYPE @extschema@.bgbb IS
-    'BG/BB model of discrete-time buying (Fader, Hardie & Shang 2010): alpha, beta, gamma, delta, log-likelihood, customers fitted and the standard errors of the parameters';
-COMMENT ON FUNCTION @extschema@.bgbb_in(cstring) IS 'text input of kam.bgbb: (alpha=..,beta=..,gamma=..,delta=..,ll=..,n=..,alpha_se=..,beta_se=..,gamma_se=..,delta_se=..)';
+    'BG/BB model of discrete-time buying (Fader, Hardie & Shang 2010): alpha, beta, gamma, delta, log-likelihood, customers fitted, the standard errors of the parameters and their correlations';
+COMMENT ON FUNCTION @extschema@.bgbb_in(cstring) IS 'text input of kam.bgbb: (alpha=..,beta=..,gamma=..,delta=..,ll=..,n=..,alpha_se=..,beta_se=..,gamma_se=..,delta_se=..,cor_alpha_beta=..,cor_alpha_gamma=..,cor_alpha_delta=..,cor_beta_gamma=..,cor_beta_delta=..,cor_gamma_delta=..)';
 COMMENT ON FUNCTION @extschema@.bgbb_out(@extschema@.bgbb) IS 'text output of kam.bgbb, every value in its shortest exact form';
 COMMENT ON FUNCTION @extschema@.bgbb_recv(internal) IS 'binary input of kam.bgbb (format version byte, then the values)';
 COMMENT ON FUNCTION @extschema@.bgbb_send(@extschema@.bgbb) IS 'binary output of kam.bgbb';
@@ -1717,11 +1717,11 @@ COMMENT ON OPERATOR FAMILY @extschema@.bgbb_ops USING hash IS
 CREATE FUNCTION @extschema@.bgbb(alpha double precision, beta double precision, gamma double precision, delta double precision) RETURNS @extschema@.bgbb
     AS 'MODULE_PATHNAME', 'kam_bgbb' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS
-    'A BG/BB model from known parameters (ll and standard errors unknown, n 0)';
+    'A BG/BB model from known parameters (ll, standard errors and correlations unknown, n 0)';
 CREATE FUNCTION @extschema@.bgbb_param(m @extschema@.bgbb, name text) RETURNS double precision
     AS 'MODULE_PATHNAME', 'kam_bgbb_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bgbb_param(@extschema@.bgbb, text) IS
-    'One value of a BG/BB model: alpha, beta, gamma, delta, ll, n, alpha_se, beta_se, gamma_se or delta_se (NULL when unknown)';
+    'One value of a BG/BB model: a parameter, ll, n, <parameter>_se or cor_<a>_<b> (NULL when unknown)';
 CREATE FUNCTION @extschema@.bgbb_sfunc(internal, double precision, double precision, double precision) RETURNS internal
     AS 'MODULE_PATHNAME', 'kam_bgbb_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.bgbb_sfunc(internal, double precision, double precision, double precision, double precision) RETURNS internal
@@ -1847,3 +1847,72 @@ CREATE AGGREGATE @extschema@.gammagamma_fit_se(x double precision, monetary doub
 );
 COMMENT ON AGGREGATE @extschema@.gammagamma_fit_se(double precision, double precision) IS
     'kam.gammagamma_fit with the standard errors of its parameters: (model, p_se, q_se, v_se)';
+
+-------------------------------------------------------------------------------
+-- Interval forms of the model predictions (delta method; docs/ltv.md)
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.sbg_survival_interval(m @extschema@.sbg, t double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_sbg_survival_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_survival_interval(@extschema@.sbg, double precision, double precision) IS
+    'S(t) with its delta-method confidence interval (logit scale) from the fits standard errors and correlation; NULL bounds for a model built from parameters';
+CREATE FUNCTION @extschema@.sbg_retention_interval(m @extschema@.sbg, t double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_sbg_retention_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_retention_interval(@extschema@.sbg, double precision, double precision) IS
+    'The retention rate of period t with its delta-method confidence interval (logit scale)';
+CREATE FUNCTION @extschema@.sbg_derl_interval(m @extschema@.sbg, periods_survived double precision, discount_rate double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_sbg_derl_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_derl_interval(@extschema@.sbg, double precision, double precision, double precision) IS
+    'DERL with its delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.sbg_expected_renewals_interval(m @extschema@.sbg, periods_survived double precision, horizon double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_sbg_expected_renewals_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_expected_renewals_interval(@extschema@.sbg, double precision, double precision, double precision) IS
+    'Expected renewals over the horizon with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.paretonbd_p_alive_interval(m @extschema@.paretonbd, x double precision, t_x double precision, "T" double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_p_alive_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision) IS
+    'Pareto/NBD P(alive) with its delta-method confidence interval (logit scale) from the fits standard errors and correlations; NULL bounds for a model built from parameters';
+CREATE FUNCTION @extschema@.paretonbd_expected_interval(m @extschema@.paretonbd, t double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_expected_uncond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_expected_interval(@extschema@.paretonbd, double precision, double precision) IS
+    'Pareto/NBD expected transactions of a new customer with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.paretonbd_expected_interval(m @extschema@.paretonbd, t double precision, x double precision, t_x double precision, "T" double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_expected_cond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_expected_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision) IS
+    'Pareto/NBD expected transactions of a customer with history with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.mbgnbd_p_alive_interval(m @extschema@.mbgnbd, x double precision, t_x double precision, "T" double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_p_alive_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision) IS
+    'MBG/NBD P(alive) with its delta-method confidence interval (logit scale) from the fits standard errors and correlations; NULL bounds for a model built from parameters';
+CREATE FUNCTION @extschema@.mbgnbd_expected_interval(m @extschema@.mbgnbd, t double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_expected_uncond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_expected_interval(@extschema@.mbgnbd, double precision, double precision) IS
+    'MBG/NBD expected transactions of a new customer with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.mbgnbd_expected_interval(m @extschema@.mbgnbd, t double precision, x double precision, t_x double precision, "T" double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_mbgnbd_expected_cond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_expected_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision, double precision) IS
+    'MBG/NBD expected transactions of a customer with history with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.bgbb_p_alive_interval(m @extschema@.bgbb, x double precision, t_x double precision, n double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bgbb_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_p_alive_interval(@extschema@.bgbb, double precision, double precision, double precision, double precision) IS
+    'BG/BB P(alive) with its delta-method confidence interval (logit scale) from the fits standard errors and correlations; NULL bounds for a model built from parameters';
+CREATE FUNCTION @extschema@.bgbb_expected_interval(m @extschema@.bgbb, n_star double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bgbb_expected_uncond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_expected_interval(@extschema@.bgbb, double precision, double precision) IS
+    'BG/BB expected transactions of a new customer with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.bgbb_expected_interval(m @extschema@.bgbb, n_star double precision, x double precision, t_x double precision, n double precision, confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bgbb_expected_cond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_expected_interval(@extschema@.bgbb, double precision, double precision, double precision, double precision, double precision) IS
+    'BG/BB expected transactions of a customer with history with their delta-method confidence interval (log scale)';

@@ -40,20 +40,14 @@ typedef struct KamBgbb
 	double		ll;
 	double		n;
 	double		se[4];
+	double		cor[6];			/* alpha-beta, alpha-gamma, ..., gamma-delta */
 } KamBgbb;
 
-static const char *const bgbb_names[] = {"alpha", "beta", "gamma", "delta", "ll", "n",
-"alpha_se", "beta_se", "gamma_se", "delta_se"};
+static const char *const bgbb_names[] = {"alpha", "beta", "gamma", "delta", "ll", "n", "alpha_se", "beta_se", "gamma_se", "delta_se", "cor_alpha_beta", "cor_alpha_gamma", "cor_alpha_delta", "cor_beta_gamma", "cor_beta_delta", "cor_gamma_delta"};
 
 StaticAssertDecl(sizeof(KamBgbb) == lengthof(bgbb_names) * sizeof(double), "KamBgbb is its named doubles");
 
 KAM_MODEL_DEFINE(bgbb, bgbb_names, "BG/BB", 4, true)
-
-static KamBgbb *
-bgbb_arg(FunctionCallInfo fcinfo, int argno)
-{
-	return (KamBgbb *) kam_model_arg(fcinfo, argno, &bgbb_def);
-}
 
 static double
 lbeta(double p, double q)
@@ -289,18 +283,15 @@ bgbb_alive(const KamBgbb *m, double x, double tx, double n, double *lnL)
 	return exp(main - *lnL) * (m->delta + n) / (m->gamma + m->delta + n);
 }
 
-PG_FUNCTION_INFO_V1(kam_bgbb_p_alive);
-Datum
-kam_bgbb_p_alive(PG_FUNCTION_ARGS)
+static double
+check_opportunities(double ns)
 {
-	KamBgbb    *m = bgbb_arg(fcinfo, 0);
-	double		x = PG_GETARG_FLOAT8(1),
-				tx = PG_GETARG_FLOAT8(2),
-				n = PG_GETARG_FLOAT8(3),
-				lnL;
-
-	check_bgbb(x, tx, n);
-	PG_RETURN_FLOAT8(bgbb_alive(m, x, tx, n, &lnL));
+	if (!(isfinite(ns) && ns >= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n_star must be finite and not negative"),
+				 errdetail("Value is %g.", ns)));
+	return ns;
 }
 
 /*
@@ -319,51 +310,50 @@ alive_opportunities(double gamma, double delta, double k, double ns)
 			   lgamma(1 + delta + k + ns) - lgamma(gamma + delta + k + ns));
 }
 
-static double
-check_opportunities(double ns)
+static void
+bgbb_check(KamRfmQuery *q)
 {
-	if (!(isfinite(ns) && ns >= 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("n_star must be finite and not negative"),
-				 errdetail("Value is %g.", ns)));
-	return ns;
-}
-
-/* E[X(n_star)] for a new customer (eq. 7) */
-PG_FUNCTION_INFO_V1(kam_bgbb_expected_uncond);
-Datum
-kam_bgbb_expected_uncond(PG_FUNCTION_ARGS)
-{
-	KamBgbb    *m = bgbb_arg(fcinfo, 0);
-	double		ns = check_opportunities(PG_GETARG_FLOAT8(1));
-
-	PG_RETURN_FLOAT8(m->alpha / (m->alpha + m->beta) * alive_opportunities(m->gamma, m->delta, 0, ns));
+	if (q->what != KAM_P_ALIVE)
+		check_opportunities(q->t);
+	if (q->what != KAM_EXPECTED_UNCOND)
+		check_bgbb(q->x, q->tx, q->T);
 }
 
 /*
- * E[X(n, n + n_star) | x, t_x, n] (eq. 13), rearranged: the first term of
+ * The predictions (models.h), with n in T and n_star in t:
+ * P(alive at n + 1), eq. 11; E[X(n_star)] for a new customer, eq. 7; and
+ * E[X(n, n + n_star) | x, t_x, n], eq. 13 rearranged: the first term of
  * the bracket over L (alive through n, buying with p ~ Beta(alpha+x,
  * beta+n-x)), times the mean purchase probability (alpha+x)/(alpha+beta+n),
  * times the expected opportunities alive among the next n_star
  * (alive_opportunities with delta+n for delta; the gamma terms of eq. 13
  * and of B(gamma, delta+n)/B(gamma, delta) cancel to it).
  */
-PG_FUNCTION_INFO_V1(kam_bgbb_expected_cond);
-Datum
-kam_bgbb_expected_cond(PG_FUNCTION_ARGS)
+static double
+bgbb_predict(const double *v, const void *arg)
 {
-	KamBgbb    *m = bgbb_arg(fcinfo, 0);
-	double		ns = check_opportunities(PG_GETARG_FLOAT8(1));
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				n = PG_GETARG_FLOAT8(4),
-				P[4] = {m->alpha, m->beta, m->gamma, m->delta},
-				main,
-				lnL;
+	const KamBgbb *m = (const KamBgbb *) v;
+	const KamRfmQuery *q = arg;
+	double		lnL,
+				main;
 
-	check_bgbb(x, tx, n);
-	lnL = bgbb_bracket(P, x, tx, n, NULL, NULL, &main);
-	PG_RETURN_FLOAT8(exp(main - lnL) * (m->alpha + x) / (m->alpha + m->beta + n) *
-					 alive_opportunities(m->gamma, m->delta, n, ns));
+	switch (q->what)
+	{
+		case KAM_P_ALIVE:
+			return bgbb_alive(m, q->x, q->tx, q->T, &lnL);
+		case KAM_EXPECTED_UNCOND:
+			return m->alpha / (m->alpha + m->beta) * alive_opportunities(m->gamma, m->delta, 0, q->t);
+		case KAM_EXPECTED_COND:
+			lnL = bgbb_bracket(v, q->x, q->tx, q->T, NULL, NULL, &main);
+			return exp(main - lnL) * (m->alpha + q->x) / (m->alpha + m->beta + q->T) *
+				alive_opportunities(m->gamma, m->delta, q->T, q->t);
+	}
+	return NAN;
 }
+
+KAM_MODEL_ENTRY(kam_bgbb_p_alive, kam_rfm_predict(fcinfo, &bgbb_def, bgbb_predict, bgbb_check, KAM_P_ALIVE, false))
+KAM_MODEL_ENTRY(kam_bgbb_expected_cond, kam_rfm_predict(fcinfo, &bgbb_def, bgbb_predict, bgbb_check, KAM_EXPECTED_COND, false))
+KAM_MODEL_ENTRY(kam_bgbb_expected_uncond, kam_rfm_predict(fcinfo, &bgbb_def, bgbb_predict, bgbb_check, KAM_EXPECTED_UNCOND, false))
+KAM_MODEL_ENTRY(kam_bgbb_p_alive_interval, kam_rfm_predict(fcinfo, &bgbb_def, bgbb_predict, bgbb_check, KAM_P_ALIVE, true))
+KAM_MODEL_ENTRY(kam_bgbb_expected_cond_interval, kam_rfm_predict(fcinfo, &bgbb_def, bgbb_predict, bgbb_check, KAM_EXPECTED_COND, true))
+KAM_MODEL_ENTRY(kam_bgbb_expected_uncond_interval, kam_rfm_predict(fcinfo, &bgbb_def, bgbb_predict, bgbb_check, KAM_EXPECTED_UNCOND, true))

@@ -632,7 +632,7 @@ cust_fit_se(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *
 
 	if (!cust_optimum(fcinfo, objective, def, NULL, false, fitname, rows, patterns, hint, p, &f, &arg, &d))
 		PG_RETURN_NULL();
-	kam_model_se(def->k, objective, arg, p, se);
+	kam_model_se(def->k, objective, arg, p, se, NULL);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
@@ -727,24 +727,6 @@ kam_check_horizon(double t)
 	return t;
 }
 
-/* E[X(t)] for a new customer */
-PG_FUNCTION_INFO_V1(kam_bgnbd_expected_uncond);
-Datum
-kam_bgnbd_expected_uncond(PG_FUNCTION_ARGS)
-{
-	KamBgnbd   *m = bg_arg(fcinfo, 0);
-	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
-	double		z = t / (m->alpha + t);
-
-	if (m->a == 1)
-		PG_RETURN_NULL();
-	if (t == 0)
-		PG_RETURN_FLOAT8(0.0);
-	PG_RETURN_FLOAT8((m->a + m->b - 1) / (m->a - 1) *
-					 (1 - pow(m->alpha / (m->alpha + t), m->r) *
-					  kam_hyp2f1(m->r, m->b, m->a + m->b - 1, z)));
-}
-
 /*
  * The odds against being alive, shared by the conditional expectation and
  * P(alive): a/(b+xs-1) ((alpha+T)/(alpha+t_x))^(r+x), with xs = x (BG/NBD,
@@ -780,35 +762,58 @@ bg_cond(const KamBgnbd *m, double t, double x, double tx, double T, bool modifie
 		(1 + alive_odds(m, x, tx, T, modified));
 }
 
-static Datum
-bg_expected_cond(FunctionCallInfo fcinfo, const KamModelDef *def, bool modified)
+/*
+ * The predictions of BG/NBD and (modified) MBG/NBD (models.h); the
+ * expectations do not exist for a = 1 (NaN: NULL)
+ */
+static double
+bg_predict_family(const double *v, const KamRfmQuery *q, bool modified)
 {
-	KamBgnbd   *m = (KamBgnbd *) kam_model_arg(fcinfo, 0, def);
-	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
-	double		x,
-				tx,
-				T;
+	const KamBgnbd *m = (const KamBgnbd *) v;
+	double		t = q->t;
 
-	kam_rfm_args(fcinfo, 2, &x, &tx, &T);
-	if (m->a == 1)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(bg_cond(m, t, x, tx, T, modified));
+	switch (q->what)
+	{
+		case KAM_P_ALIVE:
+			return 1 / (1 + alive_odds(m, q->x, q->tx, q->T, modified));
+		case KAM_EXPECTED_COND:
+			return m->a == 1 ? NAN : bg_cond(m, t, q->x, q->tx, q->T, modified);
+		case KAM_EXPECTED_UNCOND:
+			if (m->a == 1)
+				return NAN;
+			if (t == 0)
+				return 0;
+
+			/*
+			 * BG/NBD: (a+b-1)/(a-1) (1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1;
+			 * z)); MBG/NBD: b/(a-1) (... 2F1(r, b+1; a+b; z))
+			 */
+			if (modified)
+				return m->b / (m->a - 1) *
+					(1 - pow(m->alpha / (m->alpha + t), m->r) *
+					 kam_hyp2f1(m->r, m->b + 1, m->a + m->b, t / (m->alpha + t)));
+			return (m->a + m->b - 1) / (m->a - 1) *
+				(1 - pow(m->alpha / (m->alpha + t), m->r) *
+				 kam_hyp2f1(m->r, m->b, m->a + m->b - 1, t / (m->alpha + t)));
+	}
+	return NAN;
 }
 
-static Datum
-bg_p_alive(FunctionCallInfo fcinfo, const KamModelDef *def, bool modified)
+static double
+bg_predict(const double *v, const void *arg)
 {
-	KamBgnbd   *m = (KamBgnbd *) kam_model_arg(fcinfo, 0, def);
-	double		x,
-				tx,
-				T;
-
-	kam_rfm_args(fcinfo, 1, &x, &tx, &T);
-	PG_RETURN_FLOAT8(1 / (1 + alive_odds(m, x, tx, T, modified)));
+	return bg_predict_family(v, arg, false);
 }
 
-KAM_MODEL_ENTRY(kam_bgnbd_expected_cond, bg_expected_cond(fcinfo, &bgnbd_def, false))
-KAM_MODEL_ENTRY(kam_bgnbd_p_alive, bg_p_alive(fcinfo, &bgnbd_def, false))
+static double
+mbg_predict(const double *v, const void *arg)
+{
+	return bg_predict_family(v, arg, true);
+}
+
+KAM_MODEL_ENTRY(kam_bgnbd_expected_cond, kam_rfm_predict(fcinfo, &bgnbd_def, bg_predict, NULL, KAM_EXPECTED_COND, false))
+KAM_MODEL_ENTRY(kam_bgnbd_expected_uncond, kam_rfm_predict(fcinfo, &bgnbd_def, bg_predict, NULL, KAM_EXPECTED_UNCOND, false))
+KAM_MODEL_ENTRY(kam_bgnbd_p_alive, kam_rfm_predict(fcinfo, &bgnbd_def, bg_predict, NULL, KAM_P_ALIVE, false))
 
 /* ======================================================================
  * Gamma-Gamma model of spend per transaction (Fader & Hardie 2013), as in
@@ -1114,16 +1119,9 @@ kam_bgnbd_probability(PG_FUNCTION_ARGS)
  *			2F1(r+x, b+x+1; a+b+x; t/(alpha+T+t))) P(alive)
  * ====================================================================== */
 
-static const char *const mbg_names[] = {"r", "alpha", "a", "b", "ll", "n", "r_se", "alpha_se", "a_se", "b_se"};
+static const char *const mbg_names[] = {"r", "alpha", "a", "b", "ll", "n", "r_se", "alpha_se", "a_se", "b_se", "cor_r_alpha", "cor_r_a", "cor_r_b", "cor_alpha_a", "cor_alpha_b", "cor_a_b"};
 
 KAM_MODEL_DEFINE(mbgnbd, mbg_names, "MBG/NBD", 4, true)
-
-/* the first four doubles of a kam.mbgnbd are r, alpha, a, b as in KamBgnbd */
-static KamBgnbd *
-mbg_arg(FunctionCallInfo fcinfo, int argno)
-{
-	return (KamBgnbd *) kam_model_arg(fcinfo, argno, &mbgnbd_def);
-}
 
 PG_FUNCTION_INFO_V1(kam_mbgnbd_final);
 Datum
@@ -1133,24 +1131,12 @@ kam_mbgnbd_final(PG_FUNCTION_ARGS)
 						"The model needs repeat buyers and customers of different ages.");
 }
 
-KAM_MODEL_ENTRY(kam_mbgnbd_p_alive, bg_p_alive(fcinfo, &mbgnbd_def, true))
-KAM_MODEL_ENTRY(kam_mbgnbd_expected_cond, bg_expected_cond(fcinfo, &mbgnbd_def, true))
-
-PG_FUNCTION_INFO_V1(kam_mbgnbd_expected_uncond);
-Datum
-kam_mbgnbd_expected_uncond(PG_FUNCTION_ARGS)
-{
-	KamBgnbd   *m = mbg_arg(fcinfo, 0);
-	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
-
-	if (m->a == 1)
-		PG_RETURN_NULL();
-	if (t == 0)
-		PG_RETURN_FLOAT8(0.0);
-	PG_RETURN_FLOAT8(m->b / (m->a - 1) *
-					 (1 - pow(m->alpha / (m->alpha + t), m->r) *
-					  kam_hyp2f1(m->r, m->b + 1, m->a + m->b, t / (m->alpha + t))));
-}
+KAM_MODEL_ENTRY(kam_mbgnbd_p_alive, kam_rfm_predict(fcinfo, &mbgnbd_def, mbg_predict, NULL, KAM_P_ALIVE, false))
+KAM_MODEL_ENTRY(kam_mbgnbd_expected_cond, kam_rfm_predict(fcinfo, &mbgnbd_def, mbg_predict, NULL, KAM_EXPECTED_COND, false))
+KAM_MODEL_ENTRY(kam_mbgnbd_expected_uncond, kam_rfm_predict(fcinfo, &mbgnbd_def, mbg_predict, NULL, KAM_EXPECTED_UNCOND, false))
+KAM_MODEL_ENTRY(kam_mbgnbd_p_alive_interval, kam_rfm_predict(fcinfo, &mbgnbd_def, mbg_predict, NULL, KAM_P_ALIVE, true))
+KAM_MODEL_ENTRY(kam_mbgnbd_expected_cond_interval, kam_rfm_predict(fcinfo, &mbgnbd_def, mbg_predict, NULL, KAM_EXPECTED_COND, true))
+KAM_MODEL_ENTRY(kam_mbgnbd_expected_uncond_interval, kam_rfm_predict(fcinfo, &mbgnbd_def, mbg_predict, NULL, KAM_EXPECTED_UNCOND, true))
 
 /* kam.bgnbd_fit_se and kam.gammagamma_fit_se: the fits with their standard errors */
 KAM_MODEL_ENTRY(kam_bgnbd_se_final,

@@ -42,6 +42,7 @@ kam_model_invalid(const KamModelDef *def, const double *v)
 	if (isinf(v[def->k]))
 		return "ll must be finite or NaN.";
 	if (def->has_se)
+	{
 		for (int i = 0; i < def->k; i++)
 		{
 			double		se = v[def->k + 2 + i];
@@ -49,6 +50,10 @@ kam_model_invalid(const KamModelDef *def, const double *v)
 			if (!(isnan(se) || (isfinite(se) && se >= 0)))
 				return "The standard errors must be finite and not negative, or NaN.";
 		}
+		for (int i = 2 * def->k + 2; i < def->vt.nfields; i++)
+			if (!(isnan(v[i]) || (v[i] >= -1 && v[i] <= 1)))
+				return "The correlations must be between -1 and 1, or NaN.";
+	}
 	return NULL;
 }
 
@@ -142,10 +147,13 @@ kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def)
 
 /*
  * The standard errors se[k] of the parameters exp(theta) at the optimum
- * theta of f (NaN where the information is not positive definite).
+ * theta of f and, when cor is not NULL, their correlations cor[k(k-1)/2]
+ * (i < j, row by row); NaN where the information is not positive definite.
+ * The correlations of the parameters equal those of their logarithms to
+ * first order (Cov(P) = D Cov(theta) D).
  */
 void
-kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se)
+kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se, double *cor)
 {
 	double		grad[KAM_OPT_MAXK],
 				hess[KAM_OPT_MAXK * KAM_OPT_MAXK],
@@ -157,8 +165,14 @@ kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se)
 		hess[i * k + i] -= grad[i];
 	ok = kam_inverse(k, hess, cov);
 	for (int i = 0; i < k; i++)
-		se[i] = ok && cov[i * k + i] > 0 && isfinite(cov[i * k + i]) ?
-			exp(theta[i]) * sqrt(cov[i * k + i]) : NAN;
+		if (!(cov[i * k + i] > 0 && isfinite(cov[i * k + i])))
+			ok = false;
+	for (int i = 0; i < k; i++)
+		se[i] = ok ? exp(theta[i]) * sqrt(cov[i * k + i]) : NAN;
+	if (cor)
+		for (int i = 0, c = 0; i < k; i++)
+			for (int j = i + 1; j < k; j++, c++)
+				cor[c] = ok ? fmax(-1, fmin(1, cov[i * k + j] / sqrt(cov[i * k + i] * cov[j * k + j]))) : NAN;
 }
 
 /*
@@ -178,7 +192,7 @@ kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg, const double
 	v[k] = -fval;
 	v[k + 1] = n;
 	if (def->has_se)
-		kam_model_se(k, f, arg, theta, v + k + 2);
+		kam_model_se(k, f, arg, theta, v + k + 2, v + 2 * k + 2);
 	for (int i = 0; i <= k; i++)
 		if (!isfinite(v[i]))
 			ereport(ERROR,
@@ -194,4 +208,126 @@ kam_rfm_args(FunctionCallInfo fcinfo, int first, double *x, double *tx, double *
 	*tx = PG_GETARG_FLOAT8(first + 1);
 	*T = PG_GETARG_FLOAT8(first + 2);
 	kam_check_rfm(*x, *tx, *T);
+}
+
+/*
+ * The delta-method interval of the prediction g at the model v (g gets a
+ * copy of the model's doubles with the parameters moved): the
+ * gradient of g (or of ln g, or of logit g, per scale) in the parameters
+ * by central differences (steps of 10^-6 of each parameter), its variance
+ * grad' Cov grad with Cov from the standard errors and correlations, and
+ * estimate -+ z sd on that scale, back-transformed: a kam.confidence_interval.
+ * A model without standard errors (built from parameters) gives NULL bounds.
+ */
+Datum
+kam_model_interval(FunctionCallInfo fcinfo, const KamModelDef *def, const double *v,
+				   KamPrediction g, const void *arg, double confidence, KamScale scale)
+{
+	int			k = def->k;
+	double		est = g(v, arg),
+				grad[KAM_OPT_MAXK],
+				var = 0,
+				z,
+				e,
+				sd;
+
+	kam_check_confidence(confidence);
+	Assert(def->has_se);
+	if (!isfinite(est))
+		return kam_interval_datum(fcinfo, est, NAN, NAN);
+	for (int i = 0; i < k; i++)
+		if (isnan(v[k + 2 + i]))
+			return kam_interval_datum(fcinfo, est, NAN, NAN);
+	for (int i = 0; i < k; i++)
+	{
+		double		p[KAM_MODEL_MAXFIELDS],
+					h = 1e-6 * v[i],
+					up,
+					down;
+
+		memcpy(p, v, def->vt.nfields * sizeof(double));
+		p[i] = v[i] + h;
+		up = g(p, arg);
+		p[i] = v[i] - h;
+		down = g(p, arg);
+		if (scale == KAM_SCALE_LOG)
+		{
+			up = log(up);
+			down = log(down);
+		}
+		else if (scale == KAM_SCALE_LOGIT)
+		{
+			up = log(up) - log1p(-up);
+			down = log(down) - log1p(-down);
+		}
+		grad[i] = (up - down) / (2 * h);
+	}
+	for (int i = 0; i < k; i++)
+		for (int j = 0; j < k; j++)
+		{
+			double		r = i == j ? 1 : v[KAM_MODEL_COR(k, Min(i, j), Max(i, j))];
+
+			var += grad[i] * grad[j] * v[k + 2 + i] * v[k + 2 + j] * r;
+		}
+	sd = sqrt(fmax(var, 0));
+	z = kam_normal_quantile(0.5 + confidence / 2);
+	if (!isfinite(sd))
+		return kam_interval_datum(fcinfo, est, NAN, NAN);
+	switch (scale)
+	{
+		case KAM_SCALE_LOG:
+			if (est == 0)
+				return kam_interval_datum(fcinfo, 0, 0, 0);
+			if (!(est > 0))
+				return kam_interval_datum(fcinfo, est, NAN, NAN);
+			return kam_interval_datum(fcinfo, est, est * exp(-z * sd), est * exp(z * sd));
+		case KAM_SCALE_LOGIT:
+			if (!(est > 0 && est < 1))
+				return kam_interval_datum(fcinfo, est, est, est);
+			e = log(est) - log1p(-est);
+			return kam_interval_datum(fcinfo, est, 1 / (1 + exp(-(e - z * sd))), 1 / (1 + exp(-(e + z * sd))));
+		default:
+			return kam_interval_datum(fcinfo, est, est - z * sd, est + z * sd);
+	}
+}
+
+/* the BG/NBD family's checks: a finite non-negative horizon, a valid history */
+static void
+rfm_default_check(KamRfmQuery *q)
+{
+	if (q->what != KAM_P_ALIVE)
+		kam_check_horizon(q->t);
+	if (q->what != KAM_EXPECTED_UNCOND)
+		kam_check_rfm(q->x, q->tx, q->T);
+}
+
+Datum
+kam_rfm_predict(FunctionCallInfo fcinfo, const KamModelDef *def, KamPrediction g, KamRfmCheck check,
+				KamRfmWhat what, bool interval)
+{
+	double	   *v = kam_model_arg(fcinfo, 0, def);
+	KamRfmQuery q = {what, 0, 0, 0, 0};
+	int			a = 1;
+	double		e;
+
+	if (what != KAM_P_ALIVE)
+		q.t = PG_GETARG_FLOAT8(a++);
+	if (what != KAM_EXPECTED_UNCOND)
+	{
+		q.x = PG_GETARG_FLOAT8(a++);
+		q.tx = PG_GETARG_FLOAT8(a++);
+		q.T = PG_GETARG_FLOAT8(a++);
+	}
+	(check ? check : rfm_default_check) (&q);
+	if (interval)
+	{
+		if (isnan(g(v, &q)))
+			PG_RETURN_NULL();
+		return kam_model_interval(fcinfo, def, v, g, &q, PG_GETARG_FLOAT8(a),
+								  what == KAM_P_ALIVE ? KAM_SCALE_LOGIT : KAM_SCALE_LOG);
+	}
+	e = g(v, &q);
+	if (isnan(e))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(e);
 }

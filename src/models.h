@@ -7,9 +7,11 @@
  *	  A model type is a fixed-size run of named doubles: its k parameters,
  *	  the log-likelihood ll (NaN for a model built from parameters), the
  *	  customer count n (stored as int64) and, for every type from 0.3.0 on,
- *	  the k standard errors <name>_se (NaN when not fitted).  kam.bgnbd and
- *	  kam.gammagamma keep the 0.1.0 layout without standard errors (a fixed
- *	  length cannot change under stored values).
+ *	  the k standard errors <name>_se and the k(k-1)/2 correlations
+ *	  cor_<a>_<b> of the estimates (NaN when not fitted), from which the
+ *	  interval forms of the predictions get their variance (delta method).
+ *	  kam.bgnbd and kam.gammagamma keep the 0.1.0 layout without them (a
+ *	  fixed length cannot change under stored values).
  *
  *-------------------------------------------------------------------------
  */
@@ -26,7 +28,12 @@ typedef struct KamModelDef
 	bool		has_se;			/* k standard errors after ll and n */
 } KamModelDef;
 
-#define KAM_MODEL_NFIELDS(k, has_se) ((has_se) ? 2 * (k) + 2 : (k) + 2)
+#define KAM_MODEL_NFIELDS(k, has_se) ((has_se) ? 2 * (k) + 2 + (k) * ((k) - 1) / 2 : (k) + 2)
+
+#define KAM_MODEL_MAXFIELDS KAM_MODEL_NFIELDS(KAM_OPT_MAXK, true)
+
+/* the index of cor_<i>_<j> (i < j) in a model's doubles */
+#define KAM_MODEL_COR(k, i, j) (2 * (k) + 2 + (i) * (2 * (k) - (i) - 1) / 2 + (j) - (i) - 1)
 
 extern const char *kam_model_invalid(const KamModelDef *def, const double *v);
 extern double *kam_model_arg(FunctionCallInfo fcinfo, int argno, const KamModelDef *def);
@@ -37,7 +44,21 @@ extern Datum kam_model_send(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_recv(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_make(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def);
-extern void kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se);
+extern void kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se, double *cor);
+
+/*
+ * A prediction from a model's parameters (for the delta method): g(params,
+ * arg); the scale on which the interval is symmetric.
+ */
+typedef double (*KamPrediction) (const double *params, const void *arg);
+typedef enum KamScale
+{
+	KAM_SCALE_LINEAR,
+	KAM_SCALE_LOG,				/* a positive quantity */
+	KAM_SCALE_LOGIT				/* a probability */
+} KamScale;
+extern Datum kam_model_interval(FunctionCallInfo fcinfo, const KamModelDef *def, const double *v,
+								KamPrediction g, const void *arg, double confidence, KamScale scale);
 extern double *kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg,
 								const double *theta, double fval, double n);
 
@@ -70,6 +91,33 @@ extern double *kam_model_fitted(const KamModelDef *def, KamObjective f, void *ar
 
 /* the customer history (x, t_x, T) in arguments first.. first+2, checked */
 extern void kam_rfm_args(FunctionCallInfo fcinfo, int first, double *x, double *tx, double *T);
+
+/*
+ * The predictions of the customer-base models: P(alive | x, t_x, T),
+ * E[Y(t) | x, t_x, T] and E[X(t)], with their arguments after the model
+ * ((x, t_x, T), (t, x, t_x, T) and (t)), and the interval forms with a
+ * confidence after those.  check validates the arguments (NULL: the
+ * BG/NBD checks); g returns NaN where the prediction does not exist (NULL).
+ */
+typedef enum KamRfmWhat
+{
+	KAM_P_ALIVE,
+	KAM_EXPECTED_COND,
+	KAM_EXPECTED_UNCOND
+} KamRfmWhat;
+
+typedef struct KamRfmQuery
+{
+	KamRfmWhat	what;
+	double		t;
+	double		x;
+	double		tx;
+	double		T;
+} KamRfmQuery;
+
+typedef void (*KamRfmCheck) (KamRfmQuery *q);
+extern Datum kam_rfm_predict(FunctionCallInfo fcinfo, const KamModelDef *def, KamPrediction g,
+							 KamRfmCheck check, KamRfmWhat what, bool interval);
 
 /* ---------- per-customer rows (bgnbd.c) ---------- */
 

@@ -50,21 +50,15 @@ typedef struct KamParetoNbd
 	double		ll;
 	double		n;
 	double		se[4];
+	double		cor[6];			/* r-alpha, r-s, ..., s-beta */
 } KamParetoNbd;
 
-static const char *const pnbd_names[] = {"r", "alpha", "s", "beta", "ll", "n",
-"r_se", "alpha_se", "s_se", "beta_se"};
+static const char *const pnbd_names[] = {"r", "alpha", "s", "beta", "ll", "n", "r_se", "alpha_se", "s_se", "beta_se", "cor_r_alpha", "cor_r_s", "cor_r_beta", "cor_alpha_s", "cor_alpha_beta", "cor_s_beta"};
 
 StaticAssertDecl(sizeof(KamParetoNbd) == lengthof(pnbd_names) * sizeof(double),
 				 "KamParetoNbd is its named doubles");
 
 KAM_MODEL_DEFINE(paretonbd, pnbd_names, "Pareto/NBD", 4, true)
-
-static KamParetoNbd *
-pnbd_arg(FunctionCallInfo fcinfo, int argno)
-{
-	return (KamParetoNbd *) kam_model_arg(fcinfo, argno, &paretonbd_def);
-}
 
 /*
  * The parameters and the per-x tables of one evaluation.  For the current
@@ -607,42 +601,35 @@ pnbd_horizon(double s, double c, double t)
 	return -expm1(-(s - 1) * l) / (s - 1);
 }
 
-PG_FUNCTION_INFO_V1(kam_paretonbd_p_alive);
-Datum
-kam_paretonbd_p_alive(PG_FUNCTION_ARGS)
+/* the predictions (models.h) */
+static double
+pnbd_predict(const double *v, const void *arg)
 {
-	KamParetoNbd *m = pnbd_arg(fcinfo, 0);
-	double		x,
-				tx,
-				T;
+	const KamParetoNbd *m = (const KamParetoNbd *) v;
+	const KamRfmQuery *q = arg;
 
-	kam_rfm_args(fcinfo, 1, &x, &tx, &T);
-	PG_RETURN_FLOAT8(pnbd_alive(m, x, tx, T));
+	switch (q->what)
+	{
+		case KAM_P_ALIVE:
+			return pnbd_alive(m, q->x, q->tx, q->T);
+		case KAM_EXPECTED_COND:
+
+			/*
+			 * (r+x)(beta+T)/(alpha+T) (1 - ((beta+T)/(beta+T+t))^(s-1))/(s-1)
+			 * P(alive)
+			 */
+			return (m->r + q->x) * (m->beta + q->T) / (m->alpha + q->T) *
+				pnbd_horizon(m->s, m->beta + q->T, q->t) * pnbd_alive(m, q->x, q->tx, q->T);
+		case KAM_EXPECTED_UNCOND:
+			/* r beta / alpha (1 - (beta/(beta+t))^(s-1)) / (s-1) */
+			return m->r * m->beta / m->alpha * pnbd_horizon(m->s, m->beta, q->t);
+	}
+	return NAN;
 }
 
-/* E[X(t)] = r beta / alpha (1 - (beta/(beta+t))^(s-1)) / (s-1) */
-PG_FUNCTION_INFO_V1(kam_paretonbd_expected_uncond);
-Datum
-kam_paretonbd_expected_uncond(PG_FUNCTION_ARGS)
-{
-	KamParetoNbd *m = pnbd_arg(fcinfo, 0);
-	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
-
-	PG_RETURN_FLOAT8(m->r * m->beta / m->alpha * pnbd_horizon(m->s, m->beta, t));
-}
-
-/* E[Y(t) | x, t_x, T] = (r+x)(beta+T)/(alpha+T) (1 - ((beta+T)/(beta+T+t))^(s-1))/(s-1) P(alive) */
-PG_FUNCTION_INFO_V1(kam_paretonbd_expected_cond);
-Datum
-kam_paretonbd_expected_cond(PG_FUNCTION_ARGS)
-{
-	KamParetoNbd *m = pnbd_arg(fcinfo, 0);
-	double		t = kam_check_horizon(PG_GETARG_FLOAT8(1));
-	double		x,
-				tx,
-				T;
-
-	kam_rfm_args(fcinfo, 2, &x, &tx, &T);
-	PG_RETURN_FLOAT8((m->r + x) * (m->beta + T) / (m->alpha + T) *
-					 pnbd_horizon(m->s, m->beta + T, t) * pnbd_alive(m, x, tx, T));
-}
+KAM_MODEL_ENTRY(kam_paretonbd_p_alive, kam_rfm_predict(fcinfo, &paretonbd_def, pnbd_predict, NULL, KAM_P_ALIVE, false))
+KAM_MODEL_ENTRY(kam_paretonbd_expected_cond, kam_rfm_predict(fcinfo, &paretonbd_def, pnbd_predict, NULL, KAM_EXPECTED_COND, false))
+KAM_MODEL_ENTRY(kam_paretonbd_expected_uncond, kam_rfm_predict(fcinfo, &paretonbd_def, pnbd_predict, NULL, KAM_EXPECTED_UNCOND, false))
+KAM_MODEL_ENTRY(kam_paretonbd_p_alive_interval, kam_rfm_predict(fcinfo, &paretonbd_def, pnbd_predict, NULL, KAM_P_ALIVE, true))
+KAM_MODEL_ENTRY(kam_paretonbd_expected_cond_interval, kam_rfm_predict(fcinfo, &paretonbd_def, pnbd_predict, NULL, KAM_EXPECTED_COND, true))
+KAM_MODEL_ENTRY(kam_paretonbd_expected_uncond_interval, kam_rfm_predict(fcinfo, &paretonbd_def, pnbd_predict, NULL, KAM_EXPECTED_UNCOND, true))

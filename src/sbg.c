@@ -44,9 +44,10 @@ typedef struct KamSbg
 	double		n;				/* customers fitted (stored as int64) */
 	double		alpha_se;		/* NaN when not fitted */
 	double		beta_se;
+	double		cor_alpha_beta; /* NaN when not fitted */
 } KamSbg;
 
-static const char *const sbg_names[] = {"alpha", "beta", "ll", "n", "alpha_se", "beta_se"};
+static const char *const sbg_names[] = {"alpha", "beta", "ll", "n", "alpha_se", "beta_se", "cor_alpha_beta"};
 
 StaticAssertDecl(sizeof(KamSbg) == lengthof(sbg_names) * sizeof(double), "KamSbg is its named doubles");
 
@@ -390,46 +391,21 @@ check_periods(double t, const char *what)
 	return t;
 }
 
-/* kam.sbg_survival(m, t): the share of a cohort still active after t periods */
-PG_FUNCTION_INFO_V1(kam_sbg_survival);
-Datum
-kam_sbg_survival(PG_FUNCTION_ARGS)
+/* what an sBG prediction computes, with its arguments */
+typedef enum SbgWhat
 {
-	KamSbg	   *m = sbg_arg(fcinfo, 0);
+	SBG_SURVIVAL,				/* S(t) */
+	SBG_RETENTION,				/* r(t) */
+	SBG_DERL,					/* DERL(n, d) */
+	SBG_RENEWALS				/* expected renewals (n, horizon) */
+} SbgWhat;
 
-	PG_RETURN_FLOAT8(exp(sbg_log_survival(m, check_periods(PG_GETARG_FLOAT8(1), "t"))));
-}
-
-/* kam.sbg_retention(m, t) = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1 */
-PG_FUNCTION_INFO_V1(kam_sbg_retention);
-Datum
-kam_sbg_retention(PG_FUNCTION_ARGS)
+typedef struct SbgQuery
 {
-	KamSbg	   *m = sbg_arg(fcinfo, 0);
-	double		t = check_periods(PG_GETARG_FLOAT8(1), "t");
-
-	if (t < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("t must be at least 1: the retention rate of period t"),
-				 errdetail("Value is %g.", t)));
-	PG_RETURN_FLOAT8((m->beta + t - 1) / (m->alpha + m->beta + t - 1));
-}
-
-/*
- * kam.sbg_expected_lifetime(m) = E[T] = (alpha + beta - 1) / (alpha - 1) in
- * periods (a customer pays at least one); infinite when alpha <= 1
- */
-PG_FUNCTION_INFO_V1(kam_sbg_expected_lifetime);
-Datum
-kam_sbg_expected_lifetime(PG_FUNCTION_ARGS)
-{
-	KamSbg	   *m = sbg_arg(fcinfo, 0);
-
-	if (m->alpha <= 1)
-		PG_RETURN_FLOAT8(get_float8_infinity());
-	PG_RETURN_FLOAT8((m->alpha + m->beta - 1) / (m->alpha - 1));
-}
+	SbgWhat		what;
+	double		a1;
+	double		a2;
+} SbgQuery;
 
 /*
  * The future periods of a customer alive after n periods, each weighted by
@@ -457,65 +433,143 @@ sbg_future(const KamSbg *m, double n, double d, double horizon)
 	return sum;
 }
 
-/*
- * kam.sbg_derl(m, periods_survived, discount_rate): the discounted expected
- * residual lifetime (Fader & Hardie 2010) of a customer at the end of
- * period n = periods_survived, just before renewing: sum over k >= 0 of
- * P(T > n + k | T > n - 1) / (1 + d)^k for k >= 0: the customer has been
- * active n periods (made n - 1 renewals) and stands before the renewal at
- * the end of period n, the first term.  discount_rate 0: the undiscounted residual
- * lifetime (beta + n - 1) / (alpha - 1), infinite when alpha <= 1.
- */
-PG_FUNCTION_INFO_V1(kam_sbg_derl);
-Datum
-kam_sbg_derl(PG_FUNCTION_ARGS)
+/* the prediction q of the model v (its arguments checked) */
+static double
+sbg_predict(const double *v, const void *arg)
 {
-	KamSbg	   *m = sbg_arg(fcinfo, 0);
-	double		n = check_periods(PG_GETARG_FLOAT8(1), "periods_survived");
-	double		d = PG_GETARG_FLOAT8(2);
+	const KamSbg *m = (const KamSbg *) v;
+	const SbgQuery *q = arg;
 
+	switch (q->what)
+	{
+		case SBG_SURVIVAL:
+			return exp(sbg_log_survival(m, q->a1));
+		case SBG_RETENTION:
+			return (m->beta + q->a1 - 1) / (m->alpha + m->beta + q->a1 - 1);
+		case SBG_DERL:
+			if (q->a2 == 0)
+				return m->alpha <= 1 ? get_float8_infinity() : (m->beta + q->a1 - 1) / (m->alpha - 1);
+			return sbg_future(m, q->a1 - 1, q->a2, -1);
+		case SBG_RENEWALS:
+			return sbg_future(m, q->a1 - 1, 0, floor(q->a2));
+	}
+	return NAN;
+}
+
+static void
+check_survived(double n)
+{
 	if (n < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("periods_survived must be at least 1"),
 				 errdetail("Value is %g.", n)));
-	if (!(d >= 0 && isfinite(d)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("discount_rate must be finite and not negative"),
-				 errdetail("Value is %g.", d)));
-	if (d == 0)
-	{
-		if (m->alpha <= 1)
-			PG_RETURN_FLOAT8(get_float8_infinity());
-		PG_RETURN_FLOAT8((m->beta + n - 1) / (m->alpha - 1));
-	}
-	PG_RETURN_FLOAT8(sbg_future(m, n - 1, d, -1));
 }
 
 /*
- * kam.sbg_expected_renewals(m, periods_survived, horizon): the renewals a
- * customer active after n periods is expected to make at the ends of
- * periods n .. n + horizon - 1: the sum of P(T > n + k | T > n - 1) for
- * k = 0 .. horizon - 1
+ * The query of a prediction function from its arguments 1 and 2: kam.sbg_survival(m, t),
+ * kam.sbg_retention(m, t), kam.sbg_derl(m, periods_survived, discount_rate),
+ * kam.sbg_expected_renewals(m, periods_survived, horizon) and their
+ * interval forms (a confidence after them)
  */
-PG_FUNCTION_INFO_V1(kam_sbg_expected_renewals);
-Datum
-kam_sbg_expected_renewals(PG_FUNCTION_ARGS)
+static SbgQuery
+sbg_query(FunctionCallInfo fcinfo, SbgWhat what)
+{
+	SbgQuery	q = {what, 0, 0};
+
+	switch (what)
+	{
+		case SBG_SURVIVAL:
+			q.a1 = check_periods(PG_GETARG_FLOAT8(1), "t");
+			break;
+		case SBG_RETENTION:
+			q.a1 = check_periods(PG_GETARG_FLOAT8(1), "t");
+			if (q.a1 < 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("t must be at least 1: the retention rate of period t"),
+						 errdetail("Value is %g.", q.a1)));
+			break;
+		case SBG_DERL:
+			q.a1 = check_periods(PG_GETARG_FLOAT8(1), "periods_survived");
+			check_survived(q.a1);
+			q.a2 = PG_GETARG_FLOAT8(2);
+			if (!(q.a2 >= 0 && isfinite(q.a2)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("discount_rate must be finite and not negative"),
+						 errdetail("Value is %g.", q.a2)));
+			break;
+		case SBG_RENEWALS:
+			q.a1 = check_periods(PG_GETARG_FLOAT8(1), "periods_survived");
+			check_survived(q.a1);
+			q.a2 = check_periods(PG_GETARG_FLOAT8(2), "horizon");
+			if (q.a2 > 1e7)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("horizon must be at most 10 000 000 periods"),
+						 errdetail("Value is %g.", q.a2)));
+			break;
+	}
+	return q;
+}
+
+static Datum
+sbg_point(FunctionCallInfo fcinfo, SbgWhat what)
 {
 	KamSbg	   *m = sbg_arg(fcinfo, 0);
-	double		n = check_periods(PG_GETARG_FLOAT8(1), "periods_survived");
-	double		h = check_periods(PG_GETARG_FLOAT8(2), "horizon");
+	SbgQuery	q = sbg_query(fcinfo, what);
 
-	if (n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("periods_survived must be at least 1"),
-				 errdetail("Value is %g.", n)));
-	if (h > 1e7)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("horizon must be at most 10 000 000 periods"),
-				 errdetail("Value is %g.", h)));
-	PG_RETURN_FLOAT8(sbg_future(m, n - 1, 0, floor(h)));
+	PG_RETURN_FLOAT8(sbg_predict((double *) m, &q));
+}
+
+/* the interval form: confidence in argument confarg; probabilities on the logit scale, the rest on the log scale */
+static Datum
+sbg_interval(FunctionCallInfo fcinfo, SbgWhat what, int confarg)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+	SbgQuery	q = sbg_query(fcinfo, what);
+
+	return kam_model_interval(fcinfo, &sbg_def, (double *) m, sbg_predict, &q, PG_GETARG_FLOAT8(confarg),
+							  what == SBG_SURVIVAL || what == SBG_RETENTION ? KAM_SCALE_LOGIT : KAM_SCALE_LOG);
+}
+
+/*
+ * kam.sbg_survival(m, t): the share of a cohort still active after t periods;
+ * kam.sbg_retention(m, t) = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1;
+ * kam.sbg_derl(m, periods_survived, discount_rate): the discounted expected
+ * residual lifetime (Fader & Hardie 2010) of a customer at the end of
+ * period n = periods_survived, just before renewing: sum over k >= 0 of
+ * P(T > n + k | T > n - 1) / (1 + d)^k: the customer has been active n
+ * periods (made n - 1 renewals) and stands before the renewal at the end of
+ * period n, the first term; discount_rate 0: the undiscounted residual
+ * lifetime (beta + n - 1) / (alpha - 1), infinite when alpha <= 1;
+ * kam.sbg_expected_renewals(m, periods_survived, horizon): the renewals a
+ * customer active after n periods is expected to make at the ends of
+ * periods n .. n + horizon - 1, the sum of P(T > n + k | T > n - 1) for
+ * k = 0 .. horizon - 1.  The _interval forms: delta-method intervals
+ * (models.c).
+ */
+KAM_MODEL_ENTRY(kam_sbg_survival, sbg_point(fcinfo, SBG_SURVIVAL))
+KAM_MODEL_ENTRY(kam_sbg_retention, sbg_point(fcinfo, SBG_RETENTION))
+KAM_MODEL_ENTRY(kam_sbg_derl, sbg_point(fcinfo, SBG_DERL))
+KAM_MODEL_ENTRY(kam_sbg_expected_renewals, sbg_point(fcinfo, SBG_RENEWALS))
+KAM_MODEL_ENTRY(kam_sbg_survival_interval, sbg_interval(fcinfo, SBG_SURVIVAL, 2))
+KAM_MODEL_ENTRY(kam_sbg_retention_interval, sbg_interval(fcinfo, SBG_RETENTION, 2))
+KAM_MODEL_ENTRY(kam_sbg_derl_interval, sbg_interval(fcinfo, SBG_DERL, 3))
+KAM_MODEL_ENTRY(kam_sbg_expected_renewals_interval, sbg_interval(fcinfo, SBG_RENEWALS, 3))
+
+/*
+ * kam.sbg_expected_lifetime(m) = E[T] = (alpha + beta - 1) / (alpha - 1) in
+ * periods (a customer pays at least one); infinite when alpha <= 1
+ */
+PG_FUNCTION_INFO_V1(kam_sbg_expected_lifetime);
+Datum
+kam_sbg_expected_lifetime(PG_FUNCTION_ARGS)
+{
+	KamSbg	   *m = sbg_arg(fcinfo, 0);
+
+	if (m->alpha <= 1)
+		PG_RETURN_FLOAT8(get_float8_infinity());
+	PG_RETURN_FLOAT8((m->alpha + m->beta - 1) / (m->alpha - 1));
 }

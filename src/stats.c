@@ -206,9 +206,12 @@ kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, doubl
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "kam_interval_datum: return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
+	/* a bound unknown (NaN) is NULL */
 	values[0] = Float8GetDatum(estimate);
 	values[1] = Float8GetDatum(lower);
 	values[2] = Float8GetDatum(upper);
+	nulls[1] = isnan(lower);
+	nulls[2] = isnan(upper);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 

@@ -51,7 +51,7 @@ check_versions() {
 stage "one version everywhere (kam.control, META.json, debian/changelog)" check_versions
 stage "docs/errors.md lists every error (test/tools/errors.py)" python3 test/tools/errors.py --check
 stage "src/ laid out as pgindent lays it out (test/tools/pgindent.sh)" bash test/tools/pgindent.sh
-stage "garden (round trip, expression keys), interrupts, upgrade, dump/restore, clients, docs (test/cluster-tests.sh)" \
+stage "garden (round trip, expression keys), model coverage, interrupts, upgrade, dump/restore, clients, docs (test/cluster-tests.sh)" \
     pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
 stage "the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)" bash test/asan/run.sh
 stage "compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)" bash test/compat/run.sh

@@ -340,7 +340,46 @@ SELECT test_error($q$SELECT kam.bgbb_expected(kam.bgbb(1, 1, 1, 1), -1)$q$);
 SELECT test_error($q$SELECT kam.bgbb_p_alive(kam.bgbb(1, 1, 1, 1), 2, 1, 6)$q$);
 SELECT test_error($q$SELECT kam.bgnbd_probability(kam.bgnbd(1, 1, 1, 1), -1, 2)$q$);
 SELECT test_error($q$SELECT kam.bgnbd_probability(kam.bgnbd(1, 1, 1, 1), 1, 'NaN')$q$);
-SELECT test_error($q$SELECT '(r=1,alpha=1,s=1,beta=1,ll=0,n=1,r_se=-1,alpha_se=1,s_se=1,beta_se=1)'::kam.paretonbd$q$);
-SELECT test_error($q$SELECT '(r=1,alpha=1,s=1,beta=1,ll=Infinity,n=1,r_se=1,alpha_se=1,s_se=1,beta_se=1)'::kam.paretonbd$q$);
-SELECT test_error($q$SELECT '(alpha=1,beta=1,gamma=1,delta=1,ll=0,n=1.5,alpha_se=1,beta_se=1,gamma_se=1,delta_se=1)'::kam.bgbb$q$);
+SELECT test_error($q$SELECT '(r=1,alpha=1,s=1,beta=1,ll=0,n=1,r_se=-1,alpha_se=1,s_se=1,beta_se=1,cor_r_alpha=0,cor_r_s=0,cor_r_beta=0,cor_alpha_s=0,cor_alpha_beta=0,cor_s_beta=0)'::kam.paretonbd$q$);
+SELECT test_error($q$SELECT '(r=1,alpha=1,s=1,beta=1,ll=Infinity,n=1,r_se=1,alpha_se=1,s_se=1,beta_se=1,cor_r_alpha=0,cor_r_s=0,cor_r_beta=0,cor_alpha_s=0,cor_alpha_beta=0,cor_s_beta=0)'::kam.paretonbd$q$);
+SELECT test_error($q$SELECT '(alpha=1,beta=1,gamma=1,delta=1,ll=0,n=1.5,alpha_se=1,beta_se=1,gamma_se=1,delta_se=1,cor_alpha_beta=0,cor_alpha_gamma=0,cor_alpha_delta=0,cor_beta_gamma=0,cor_beta_delta=0,cor_gamma_delta=0)'::kam.bgbb$q$);
 SELECT test_error($q$SELECT '(r=1,alpha=1,a=1,b=1,ll=0,n=1)'::kam.mbgnbd$q$);
+SELECT test_error($q$SELECT '(r=1,alpha=1,a=1,b=1,ll=0,n=1,r_se=1,alpha_se=1,a_se=1,b_se=1,cor_r_alpha=1.5,cor_r_a=0,cor_r_b=0,cor_alpha_a=0,cor_alpha_b=0,cor_a_b=0)'::kam.mbgnbd$q$);
+
+-- ======================== interval forms ========================
+-- delta method from the standard errors and correlations: P(alive) on the logit scale, the
+-- expectations on the log scale; each holds the point prediction, 80 % inside 95 %
+SELECT f, round((i95).estimate::numeric, 4) AS estimate, round((i95).lower::numeric, 4) AS lower_95, round((i95).upper::numeric, 4) AS upper_95,
+       (i80).lower > (i95).lower AND (i80).upper < (i95).upper AND (i95).lower < (i95).estimate AND (i95).estimate < (i95).upper AS nested,
+       abs((i95).estimate - point) < 1e-12 AS estimate_is_point
+FROM pnbd p, mbg g, bb b,
+     LATERAL (VALUES ('pnbd p_alive', kam.paretonbd_p_alive_interval(p.m, 2, 30.43, 38.86), kam.paretonbd_p_alive_interval(p.m, 2, 30.43, 38.86, 0.8), kam.paretonbd_p_alive(p.m, 2, 30.43, 38.86)),
+                     ('pnbd E[Y(39)]', kam.paretonbd_expected_interval(p.m, 39, 2, 30.43, 38.86), kam.paretonbd_expected_interval(p.m, 39, 2, 30.43, 38.86, 0.8), kam.paretonbd_expected(p.m, 39, 2, 30.43, 38.86)),
+                     ('pnbd E[X(39)]', kam.paretonbd_expected_interval(p.m, 39), kam.paretonbd_expected_interval(p.m, 39, 0.8), kam.paretonbd_expected(p.m, 39)),
+                     ('mbg p_alive', kam.mbgnbd_p_alive_interval(g.m, 2, 30.43, 38.86), kam.mbgnbd_p_alive_interval(g.m, 2, 30.43, 38.86, 0.8), kam.mbgnbd_p_alive(g.m, 2, 30.43, 38.86)),
+                     ('mbg E[Y(39)]', kam.mbgnbd_expected_interval(g.m, 39, 2, 30.43, 38.86), kam.mbgnbd_expected_interval(g.m, 39, 2, 30.43, 38.86, 0.8), kam.mbgnbd_expected(g.m, 39, 2, 30.43, 38.86)),
+                     ('mbg E[X(39)]', kam.mbgnbd_expected_interval(g.m, 39), kam.mbgnbd_expected_interval(g.m, 39, 0.8), kam.mbgnbd_expected(g.m, 39)),
+                     ('bgbb p_alive', kam.bgbb_p_alive_interval(b.m, 2, 4, 6), kam.bgbb_p_alive_interval(b.m, 2, 4, 6, 0.8), kam.bgbb_p_alive(b.m, 2, 4, 6)),
+                     ('bgbb E[5]', kam.bgbb_expected_interval(b.m, 5, 2, 4, 6), kam.bgbb_expected_interval(b.m, 5, 2, 4, 6, 0.8), kam.bgbb_expected(b.m, 5, 2, 4, 6)),
+                     ('bgbb E[X(6)]', kam.bgbb_expected_interval(b.m, 6), kam.bgbb_expected_interval(b.m, 6, 0.8), kam.bgbb_expected(b.m, 6))) v(f, i95, i80, point);
+-- the unconditional Pareto/NBD expectation's interval by hand: the log-scale gradient of
+-- E = r beta/(alpha (s-1)) (1 - (beta/(beta+t))^(s-1)) by central differences in SQL, with the
+-- covariance from the standard errors and correlations
+WITH p AS (SELECT m, ARRAY[kam.paretonbd_param(m, 'r'), kam.paretonbd_param(m, 'alpha'), kam.paretonbd_param(m, 's'), kam.paretonbd_param(m, 'beta')] AS v,
+                  ARRAY[kam.paretonbd_param(m, 'r_se'), kam.paretonbd_param(m, 'alpha_se'), kam.paretonbd_param(m, 's_se'), kam.paretonbd_param(m, 'beta_se')] AS se
+           FROM pnbd),
+e AS (SELECT m, v, se, i, (ln(kam.paretonbd_expected(kam.paretonbd(v[1] * (1 + 1e-6 * (i = 1)::int), v[2] * (1 + 1e-6 * (i = 2)::int), v[3] * (1 + 1e-6 * (i = 3)::int), v[4] * (1 + 1e-6 * (i = 4)::int)), 39))
+                        - ln(kam.paretonbd_expected(kam.paretonbd(v[1] * (1 - 1e-6 * (i = 1)::int), v[2] * (1 - 1e-6 * (i = 2)::int), v[3] * (1 - 1e-6 * (i = 3)::int), v[4] * (1 - 1e-6 * (i = 4)::int)), 39)))
+                       / (2e-6 * v[i]) AS g
+      FROM p, generate_series(1, 4) i),
+var AS (SELECT a.m, sum(a.g * b.g * a.se[a.i] * b.se[b.i]
+                        * CASE WHEN a.i = b.i THEN 1
+                               ELSE kam.paretonbd_param(a.m, 'cor_' || (ARRAY['r', 'alpha', 's', 'beta'])[least(a.i, b.i)] || '_' || (ARRAY['r', 'alpha', 's', 'beta'])[greatest(a.i, b.i)]) END) AS var
+        FROM e a JOIN e b ON true GROUP BY a.m)
+SELECT abs((kam.paretonbd_expected_interval(m, 39)).upper - kam.paretonbd_expected(m, 39) * exp(1.959963984540054 * sqrt(var))) < 1e-6 AS upper_by_hand
+FROM var;
+-- models from parameters: NULL bounds; confidence must lie in (0, 1)
+SELECT (kam.paretonbd_p_alive_interval(kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562), 26, 30.86, 31)).*;
+SELECT (kam.bgbb_expected_interval(kam.bgbb(1.204, 0.750, 0.657, 2.783), 0)).*;
+SELECT test_error($q$SELECT kam.mbgnbd_p_alive_interval(kam.mbgnbd(1, 1, 1, 1), 1, 1, 2, 0)$q$);
+SELECT test_error($q$SELECT kam.bgbb_p_alive_interval(kam.bgbb(1, 1, 1, 1), 1, 2, 1, 0.9)$q$);

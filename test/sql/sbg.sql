@@ -93,7 +93,7 @@ FROM (SELECT (SELECT m FROM serial_fit)::kam.sbg AS m) x;
 -- text form, constructor, NULLs
 SELECT kam.sbg(0.668, 3.806)::text AS from_parameters, kam.sbg_param(kam.sbg(0.668, 3.806), 'll') IS NULL AS ll_unknown,
        kam.sbg_param(kam.sbg(0.668, 3.806), 'alpha_se') IS NULL AS se_unknown;
-SELECT '(alpha=0.5,beta=2,ll=-100.5,n=10,alpha_se=0.1,beta_se=0.3)'::kam.sbg::text AS text_round_trip;
+SELECT '(alpha=0.5,beta=2,ll=-100.5,n=10,alpha_se=0.1,beta_se=0.3,cor_alpha_beta=0)'::kam.sbg::text AS text_round_trip;
 SELECT kam.sbg_fit(periods, churned) IS NULL AS no_rows FROM high_end WHERE false;
 SELECT kam.sbg_fit(NULL::int[]) IS NULL AS strict, kam.sbg_survival(NULL, 3) IS NULL AS strict_survival;
 
@@ -118,6 +118,34 @@ SELECT test_error($$SELECT kam.sbg_retention(kam.sbg(1, 1), 0.5)$$);
 SELECT test_error($$SELECT kam.sbg_derl(kam.sbg(1, 1), 0, 0.1)$$);
 SELECT test_error($$SELECT kam.sbg_derl(kam.sbg(1, 1), 1, -0.1)$$);
 SELECT test_error($$SELECT kam.sbg_expected_renewals(kam.sbg(1, 1), 1, 1e9)$$);
-SELECT test_error($$SELECT '(alpha=-1,beta=2,ll=0,n=1,alpha_se=0,beta_se=0)'::kam.sbg$$);
-SELECT test_error($$SELECT '(alpha=1,beta=2,ll=0,n=1.5,alpha_se=0,beta_se=0)'::kam.sbg$$);
+SELECT test_error($$SELECT '(alpha=-1,beta=2,ll=0,n=1,alpha_se=0,beta_se=0,cor_alpha_beta=0)'::kam.sbg$$);
+SELECT test_error($$SELECT '(alpha=1,beta=2,ll=0,n=1.5,alpha_se=0,beta_se=0,cor_alpha_beta=0)'::kam.sbg$$);
 SELECT test_error($$SELECT '(alpha=1,beta=2,ll=0,n=1)'::kam.sbg$$);
+
+-- interval forms (delta method from the standard errors and the correlation): the retention
+-- rate's by hand, on the logit scale: logit r(t) = ln(beta + t - 1) - ln(alpha), so
+-- var = (se_a / a)^2 + (se_b / (b + t - 1))^2 - 2 cor se_a se_b / (a (b + t - 1))
+SELECT round((i).estimate::numeric, 4) AS estimate, round((i).lower::numeric, 4) AS lower, round((i).upper::numeric, 4) AS upper,
+       abs((i).lower - 1 / (1 + exp(-(ln(b + 2) - ln(a) - 1.959963984540054 * sd)))) < 1e-7
+       AND abs((i).upper - 1 / (1 + exp(-(ln(b + 2) - ln(a) + 1.959963984540054 * sd)))) < 1e-7 AS matches_by_hand
+FROM (SELECT kam.sbg_retention_interval(m, 3) AS i, a, b,
+             sqrt(power(sa / a, 2) + power(sb / (b + 2), 2) - 2 * c * sa * sb / (a * (b + 2))) AS sd
+      FROM (SELECT m, kam.sbg_param(m, 'alpha') AS a, kam.sbg_param(m, 'beta') AS b, kam.sbg_param(m, 'alpha_se') AS sa,
+                   kam.sbg_param(m, 'beta_se') AS sb, kam.sbg_param(m, 'cor_alpha_beta') AS c
+            FROM (SELECT kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491]) AS m) f) p) q;
+SELECT round(kam.sbg_param(kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491]), 'cor_alpha_beta')::numeric, 4) AS cor_alpha_beta;
+-- every form at 95 % and 80 %: the interval holds the estimate, 80 % is narrower
+SELECT f, round((i95).estimate::numeric, 4) AS estimate, round((i95).lower::numeric, 4) AS lower_95, round((i95).upper::numeric, 4) AS upper_95,
+       (i80).lower > (i95).lower AND (i80).upper < (i95).upper AND (i95).lower < (i95).estimate AND (i95).estimate < (i95).upper AS nested,
+       abs((i95).estimate - point) < 1e-12 AS estimate_is_point
+FROM (SELECT kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491]) AS m) f,
+     LATERAL (VALUES ('survival(12)', kam.sbg_survival_interval(m, 12), kam.sbg_survival_interval(m, 12, 0.8), kam.sbg_survival(m, 12)),
+                     ('retention(3)', kam.sbg_retention_interval(m, 3), kam.sbg_retention_interval(m, 3, 0.8), kam.sbg_retention(m, 3)),
+                     ('derl(2, 10 %)', kam.sbg_derl_interval(m, 2, 0.1), kam.sbg_derl_interval(m, 2, 0.1, 0.8), kam.sbg_derl(m, 2, 0.1)),
+                     ('renewals(2, 5)', kam.sbg_expected_renewals_interval(m, 2, 5), kam.sbg_expected_renewals_interval(m, 2, 5, 0.8), kam.sbg_expected_renewals(m, 2, 5))) v(f, i95, i80, point);
+-- a model from parameters has no standard errors: NULL bounds; S(0) = 1 exactly
+SELECT (kam.sbg_survival_interval(kam.sbg(0.668, 3.806), 12)).* ;
+SELECT (kam.sbg_survival_interval(kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491]), 0)).*;
+SELECT test_error($$SELECT kam.sbg_survival_interval(kam.sbg(1, 2), 3, 1)$$);
+SELECT test_error($$SELECT kam.sbg_derl_interval(kam.sbg(1, 2), 0, 0.1)$$);
+SELECT test_error($$SELECT '(alpha=1,beta=2,ll=0,n=1,alpha_se=0,beta_se=0,cor_alpha_beta=2)'::kam.sbg$$);
