@@ -1,7 +1,7 @@
 # kam: PostgreSQL extension for key-account management and SaaS revenue analytics
 EXTENSION = kam
 MODULE_big = kam
-OBJS = src/kam.o src/aggstate.o src/stats.o src/calendar.o src/retention.o src/accounts.o src/window.o src/history.o src/ltv.o src/survival.o src/rfm.o src/bgnbd.o src/optim.o src/scoring.o src/concentration.o src/portfolio.o src/surveys.o src/health.o src/trends.o src/ledger.o src/renewals.o src/cadence.o src/hierarchy.o src/sbg.o src/models.o src/paretonbd.o src/bgbb.o src/equality.o src/symbols.o
+OBJS = src/kam.o src/aggstate.o src/stats.o src/calendar.o src/retention.o src/accounts.o src/window.o src/history.o src/ltv.o src/survival.o src/rfm.o src/bgnbd.o src/optim.o src/scoring.o src/concentration.o src/portfolio.o src/surveys.o src/health.o src/trends.o src/ledger.o src/renewals.o src/cadence.o src/hierarchy.o src/sbg.o src/models.o src/paretonbd.o src/bgbb.o src/forecast.o src/equality.o src/symbols.o
 # install scripts: each released version's script is frozen; later versions are reached by
 # kam--A--B.sql update scripts, and the newest full script is built from them (docs/development.md)
 DATA = sql/kam--0.1.0.sql sql/kam--0.1.0--0.2.0.sql sql/kam--0.2.0--0.3.0.sql

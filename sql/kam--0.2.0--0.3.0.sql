@@ -1916,3 +1916,103 @@ CREATE FUNCTION @extschema@.bgbb_expected_interval(m @extschema@.bgbb, n_star do
     AS 'MODULE_PATHNAME', 'kam_bgbb_expected_cond_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bgbb_expected_interval(@extschema@.bgbb, double precision, double precision, double precision, double precision, double precision) IS
     'BG/BB expected transactions of a customer with history with their delta-method confidence interval (log scale)';
+
+-------------------------------------------------------------------------------
+-- The renewal forecast (docs/kam.md, SPEC section 9)
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.renewal_forecast_month AS (
+    month date,
+    committed double precision,
+    renewals double precision,
+    expected double precision,
+    lower double precision,
+    upper double precision
+);
+COMMENT ON TYPE @extschema@.renewal_forecast_month IS
+    'One month of kam.renewal_forecast: its first day, the MRR committed by terms still running, the expected MRR of renewals (probability times MRR), their sum and its interval';
+CREATE FUNCTION @extschema@.renewal_forecast_combine(double precision[], double precision[]) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_combine(double precision[], double precision[]) IS 'combine function of kam.renewal_forecast';
+CREATE FUNCTION @extschema@.renewal_forecast_final(double precision[]) RETURNS @extschema@.renewal_forecast_month[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_final(double precision[]) IS 'final function of kam.renewal_forecast';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, double precision, double precision, date, integer) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, double precision, double precision, date, integer) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end date, mrr double precision, renewal_probability double precision, "from" date, months integer) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(date, double precision, double precision, date, integer) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with a 95 % confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, double precision, double precision, date, integer, double precision) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, double precision, double precision, date, integer, double precision) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end date, mrr double precision, renewal_probability double precision, "from" date, months integer, confidence double precision) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(date, double precision, double precision, date, integer, double precision) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with its confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, numeric, double precision, date, integer) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, numeric, double precision, date, integer) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end date, mrr numeric, renewal_probability double precision, "from" date, months integer) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(date, numeric, double precision, date, integer) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with a 95 % confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, numeric, double precision, date, integer, double precision) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], date, numeric, double precision, date, integer, double precision) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end date, mrr numeric, renewal_probability double precision, "from" date, months integer, confidence double precision) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(date, numeric, double precision, date, integer, double precision) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with its confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, double precision, double precision, timestamptz, integer) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, double precision, double precision, timestamptz, integer) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end timestamptz, mrr double precision, renewal_probability double precision, "from" timestamptz, months integer) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(timestamptz, double precision, double precision, timestamptz, integer) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with a 95 % confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, double precision, double precision, timestamptz, integer, double precision) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, double precision, double precision, timestamptz, integer, double precision) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end timestamptz, mrr double precision, renewal_probability double precision, "from" timestamptz, months integer, confidence double precision) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(timestamptz, double precision, double precision, timestamptz, integer, double precision) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with its confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, numeric, double precision, timestamptz, integer) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, numeric, double precision, timestamptz, integer) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end timestamptz, mrr numeric, renewal_probability double precision, "from" timestamptz, months integer) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(timestamptz, numeric, double precision, timestamptz, integer) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with a 95 % confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, numeric, double precision, timestamptz, integer, double precision) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'kam_renewal_forecast_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.renewal_forecast_sfunc(double precision[], timestamptz, numeric, double precision, timestamptz, integer, double precision) IS 'transition function of kam.renewal_forecast';
+CREATE AGGREGATE @extschema@.renewal_forecast(term_end timestamptz, mrr numeric, renewal_probability double precision, "from" timestamptz, months integer, confidence double precision) (
+    SFUNC = @extschema@.renewal_forecast_sfunc, STYPE = double precision[],
+    FINALFUNC = @extschema@.renewal_forecast_final,
+    COMBINEFUNC = @extschema@.renewal_forecast_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.renewal_forecast(timestamptz, numeric, double precision, timestamptz, integer, double precision) IS
+    'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with its confidence interval (normal approximation of the independent renewals)';

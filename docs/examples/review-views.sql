@@ -121,3 +121,24 @@ SELECT m.name AS manager, m.team, (kam.renewals(r.r)).due, (kam.renewals(r.r)).r
        (kam.renewals(r.r)).pending, kam.renewal_rate(r.r) AS renewal_rate, kam.net_renewal_rate(r.r) AS net_renewal_rate,
        kam.gross_renewal_rate(r.r) AS gross_renewal_rate, kam.on_time_rate(r.r) AS on_time_rate
 FROM r JOIN crm.managers m USING (manager_id);
+
+-- the renewal forecast for the next 12 months (line chart: committed, expected, lower and upper
+-- by month). The terms in force at the reporting day (started, not ended more than 30 days
+-- before it) keep their MRR (term value / 12) to their end; then each renews with its segment's
+-- renewal rate over the last 12 months (1 when the renewal is already signed).
+CREATE OR REPLACE VIEW review.renewal_forecast AS
+WITH asof AS (SELECT (max(month) + interval '1 month')::date AS d FROM crm.mrr_snapshots),
+rate AS (
+    SELECT a.segment,
+           kam.renewal_rate(kam.renewal_agg(t.term_end, t.renewed_on, t.term_value, t.renewal_value,
+                                            (SELECT d FROM asof) - 365, (SELECT d FROM asof), (SELECT d FROM asof))) AS p
+    FROM crm.contract_terms t JOIN crm.accounts a USING (account_id)
+    GROUP BY a.segment),
+in_force AS (
+    SELECT t.term_end, t.term_value / 12 AS mrr,
+           CASE WHEN t.renewed_on IS NOT NULL AND t.renewed_on <= (SELECT d FROM asof) THEN 1
+                ELSE coalesce(r.p, 0) END AS p
+    FROM crm.contract_terms t JOIN crm.accounts a USING (account_id) LEFT JOIN rate r USING (segment)
+    WHERE t.term_start <= (SELECT d FROM asof) AND t.term_end >= (SELECT d FROM asof) - 30)
+SELECT (f).month, (f).committed, (f).renewals, (f).expected, (f).lower, (f).upper
+FROM (SELECT unnest(kam.renewal_forecast(term_end, mrr, p, (SELECT d FROM asof), 12)) AS f FROM in_force) x;

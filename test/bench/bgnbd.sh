@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the BG/NBD fit and scoring on customers simulated from the
-# BG/NBD process with known parameters (test/bench/bgnbd_sim.py), in one
-# throwaway cluster.  Prints the parameters recovered with their relative
+# BG/NBD process with known parameters (test/bench/bgnbd_sim.py), and of the
+# Pareto/NBD (its own simulated process), MBG/NBD and BG/BB fits, in one
+# throwaway cluster, serial and with 2 parallel workers.  Prints the parameters recovered with their relative
 # errors, and times against a bare scan of the same rows and against the
 # float8 SQL expression of P(alive).
 #
@@ -27,7 +28,15 @@ sim() {
 echo "== simulating $CUSTOMERS customers (r $BG_R, alpha $BG_ALPHA, a $BG_A, b $BG_B; exact times and whole days)"
 sim exact > "$data/exact.csv"
 sim days > "$data/days.csv"
+export PN_S=0.8 PN_BETA=10
+echo "== simulating $CUSTOMERS customers of the Pareto/NBD process (r $BG_R, alpha $BG_ALPHA, s $PN_S, beta $PN_BETA)"
+for res in exact days; do
+    python3 test/bench/bgnbd_sim.py --customers "$CUSTOMERS" --model paretonbd --r $BG_R --alpha $BG_ALPHA --s $PN_S --beta $PN_BETA \
+        --cohort-days 182 --window-days 364 --resolution $res > "$data/pnbd_$res.csv"
+done
 chmod 644 "$data"/*.csv
-export SIM_DAYS=$data/days.csv SIM_EXACT=$data/exact.csv
+export SIM_DAYS=$data/days.csv SIM_EXACT=$data/exact.csv PN_DAYS=$data/pnbd_days.csv PN_EXACT=$data/pnbd_exact.csv
+cp test/data/cdnow/donations.csv "$data/donations.csv" && chmod 644 "$data/donations.csv"
+export DONATIONS=$data/donations.csv
 kam_bench_cluster 1GB 1GB bash test/bench/bgnbd-queries.sh
 rm -rf "$data"

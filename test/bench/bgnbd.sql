@@ -12,6 +12,21 @@ SELECT sum(x), sum(t_x), sum("T") FROM sim_days;
 -- bench: kam_bgnbd_fit_days
 SELECT kam.bgnbd_fit(x, t_x, "T") FROM sim_days;
 
+-- the other customer-base models: Pareto/NBD on its own simulated process, MBG/NBD on the
+-- BG/NBD data, BG/BB on the donations data repeated to a million donors
+-- bench: floor_sum_pn_days
+SELECT sum(x), sum(t_x), sum("T") FROM pn_days;
+-- bench: kam_paretonbd_fit_exact
+SELECT kam.paretonbd_fit(x, t_x, "T") FROM pn_exact;
+-- bench: kam_paretonbd_fit_days
+SELECT kam.paretonbd_fit(x, t_x, "T") FROM pn_days;
+-- bench: kam_mbgnbd_fit_days
+SELECT kam.mbgnbd_fit(x, t_x, "T") FROM sim_days;
+-- bench: floor_sum_bb
+SELECT sum(x), sum(t_x), sum(n) FROM bb_1m;
+-- bench: kam_bgbb_fit_1m
+SELECT kam.bgbb_fit(x, t_x, n) FROM bb_1m;
+
 -- scoring every customer with a model, against P(alive) written as a float8 expression
 -- bench: float8_p_alive_expression
 SELECT sum(CASE WHEN x = 0 THEN 1

@@ -18,6 +18,10 @@ first purchase happens at a random time of its day, every purchase is
 recorded by its date, and ages are counted from the first date to the end of
 the window; --resolution exact keeps the simulated times.
 
+--model paretonbd simulates the Pareto/NBD process instead: lifetimes are
+exponential with a rate mu ~ Gamma(shape s, rate beta) (--s, --beta), and
+purchases run at rate lambda until death (the Pareto/NBD fit's benchmark).
+
 Deterministic for a given --seed.  Python 3 standard library only.
 """
 import argparse
@@ -36,6 +40,9 @@ def main():
     ap.add_argument("--window-days", type=int, default=273)
     ap.add_argument("--resolution", choices=("days", "exact"), default="days")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--model", choices=("bgnbd", "paretonbd"), default="bgnbd")
+    ap.add_argument("--s", type=float, default=0.8)
+    ap.add_argument("--beta", type=float, default=10.0)
     o = ap.parse_args()
 
     rng = random.Random(o.seed)
@@ -49,12 +56,20 @@ def main():
         start = rng.random() if days else 0.0
         T = (age_days - start) / 7.0
         lam = rng.gammavariate(o.r, 1.0 / o.alpha)
-        p = rng.betavariate(o.a, o.b)
         x = 0
         tx = 0.0
         t = 0.0
-        if lam > 0:
-            while True:
+        if o.model == "paretonbd":
+            end = min(T, rng.expovariate(rng.gammavariate(o.s, 1.0 / o.beta)))
+            while lam > 0:
+                t += rng.expovariate(lam)
+                if t > end:
+                    break
+                x += 1
+                tx = t
+        else:
+            p = rng.betavariate(o.a, o.b)
+            while lam > 0:
                 t += rng.expovariate(lam)
                 if t > T:
                     break

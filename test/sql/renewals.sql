@@ -140,3 +140,59 @@ SELECT kam.renewal_rate(NULL) IS NULL AS null_in_null_out, (kam.renewals(NULL::k
 SELECT pg_typeof(kam.renewals(kam.renewal_sfunc(NULL, date '2024-02-01', NULL::date, 1::numeric, NULL::numeric, '2024-01-01', '2024-07-01', '2024-07-01'))) AS type,
        (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
         FROM pg_attribute WHERE attrelid = 'kam.renewals_row'::regclass AND attnum > 0) AS columns;
+
+-- ======================== kam.renewal_forecast ========================
+-- hand-worked (docs/kam.md): from 2025-01-01 over 6 months; A ends 2025-03-15 (MRR 1000, p 0.8),
+-- B ends on the first day (500, 0.5), C ended before it (200, 0.9), D runs past the horizon (300).
+-- January to March: committed A + D = 1300, renewals 0.5 * 500 + 0.9 * 200 = 430; from April A is
+-- due too: 300 committed, 430 + 800 = 1230. Variance 0.25 * 500^2 + 0.09 * 200^2 (+ 0.16 * 1000^2
+-- from April); the band is cut to [committed, committed + everything due]
+CREATE TEMP TABLE fc(label text, term_end date, mrr numeric, p float8);
+INSERT INTO fc VALUES ('A', '2025-03-15', 1000, 0.8), ('B', '2025-01-01', 500, 0.5), ('C', '2024-12-01', 200, 0.9),
+                      ('D', '2026-01-01', 300, 0.7);
+SELECT f.month, f.committed, f.renewals, f.expected, round(f.lower::numeric, 2) AS lower, round(f.upper::numeric, 2) AS upper,
+       round((1730 - 1.959963984540054 * sqrt(0.25 * 500 ^ 2 + 0.09 * 200 ^ 2))::numeric, 2) AS jan_lower_uncut,
+       round((1530 - 1.959963984540054 * sqrt(0.25 * 500 ^ 2 + 0.09 * 200 ^ 2 + 0.16 * 1000 ^ 2))::numeric, 2) AS apr_lower
+FROM unnest((SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6) FROM fc)) f;
+-- 80 %: a narrower band; timestamps and float8 give the same; NULL rows do not count
+SELECT (SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6, 0.8) FROM fc)::text
+     = (SELECT kam.renewal_forecast(term_end::timestamptz, mrr::float8, p, '2025-01-01'::timestamptz, 6, 0.8)
+        FROM (SELECT * FROM fc UNION ALL SELECT 'E', NULL, 100, 0.5 UNION ALL SELECT 'F', '2025-02-01', NULL, 0.5
+              UNION ALL SELECT 'G', '2025-02-01', 100, NULL) x)::text AS same_forms,
+       (SELECT (f).lower FROM (SELECT unnest(kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6, 0.8)) AS f FROM fc) y
+        WHERE (f).month = '2025-04-01') > 598.04 AS narrower;
+-- the sample CRM against plain SQL: terms in force at 2025-01-01 (started, not ended more than 30
+-- days before), MRR = term value / 12, p = 0.85 (1 for a term already renewed); per month the
+-- MRR of terms ending after its first day, plus p * MRR of the others
+CREATE TEMP TABLE fc_crm AS
+SELECT term_end, term_value / 12 AS mrr, CASE WHEN renewed_on IS NOT NULL THEN 1.0 ELSE 0.85 END::float8 AS p
+FROM crm.contract_terms WHERE term_start <= '2025-01-01' AND term_end >= '2024-12-02';
+SELECT count(*) AS terms, bool_and(abs(k.committed - s.committed) < 1e-6 AND abs(k.renewals - s.renewals) < 1e-6) AS matches_sql,
+       round(min(k.expected)::numeric, 2) AS min_expected, round(max(k.expected)::numeric, 2) AS max_expected
+FROM unnest((SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 12) FROM fc_crm)) k
+JOIN (SELECT m::date AS month,
+             sum(mrr) FILTER (WHERE term_end > m)::float8 AS committed,
+             coalesce(sum(p * mrr) FILTER (WHERE term_end <= m), 0)::float8 AS renewals
+      FROM fc_crm, generate_series('2025-01-01'::date, '2025-12-01', '1 month') m GROUP BY m) s USING (month),
+     (SELECT count(*) FROM fc_crm) c(terms)
+GROUP BY terms;
+-- the combine path: parallel workers, and Citus' replay of two partial states through their text
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+CREATE TEMP TABLE fc_big AS SELECT f.* FROM fc_crm f, generate_series(1, 40);
+SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 12)::text AS par FROM fc_big \gset
+RESET ALL;
+SELECT :'par' = (SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 12)::text FROM fc_big) AS parallel_equals_serial;
+SELECT kam.renewal_forecast_final(kam.renewal_forecast_combine(
+           (SELECT kam.renewal_forecast_sfunc(NULL, term_end, mrr, p, '2025-01-01'::date, 12) FROM fc_crm LIMIT 1)::text::float8[],
+           (SELECT kam.renewal_forecast_sfunc(NULL, term_end, mrr, p, '2025-01-01'::date, 12) FROM fc_crm LIMIT 1)::text::float8[]))::text IS NOT NULL AS replayable;
+-- empty input: NULL; errors
+SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6) IS NULL AS empty FROM fc WHERE false;
+SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 0) FROM fc$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, 1.5, '2025-01-01', 6) FROM fc$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast(term_end, -mrr, p, '2025-01-01', 6) FROM fc$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6, 1) FROM fc$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, p, term_end, 6) FROM fc$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, p, NULL::date, 6) FROM fc$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast('infinity'::date, 1, 0.5, '2025-01-01', 6)$q$);
+SELECT test_error($q$SELECT kam.renewal_forecast_final('{1,2,3}')$q$);
