@@ -48,24 +48,6 @@
 #define FC_PER_MONTH 6
 #define FC_MAX_MONTHS 1200
 
-static void
-fc_add(double *v, int at, double x)
-{
-	KamSum		s = {v[at], v[at + 1]};
-
-	kam_sum_add(&s, x);
-	v[at] = s.sum;
-	v[at + 1] = s.comp;
-}
-
-static double
-fc_get(const double *v, int at)
-{
-	KamSum		s = {v[at], v[at + 1]};
-
-	return kam_sum_value(&s);
-}
-
 /* the state's doubles, checked: a state made by hand with another shape is an error */
 static double *
 fc_values(ArrayType *a, int *n)
@@ -185,12 +167,12 @@ kam_renewal_forecast_sfunc(PG_FUNCTION_ARGS)
 	{
 		int			at = FC_HEAD + FC_PER_MONTH * k;
 
-		fc_add(v, at, mrr);
-		fc_add(v, at + 2, p * mrr);
-		fc_add(v, at + 4, p * (1 - p) * mrr * mrr);
+		kam_sum_add_at(v, at, mrr);
+		kam_sum_add_at(v, at + 2, p * mrr);
+		kam_sum_add_at(v, at + 4, p * (1 - p) * mrr * mrr);
 	}
 	else
-		fc_add(v, 5, mrr);
+		kam_sum_add_at(v, 5, mrr);
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -224,8 +206,8 @@ kam_renewal_forecast_combine(PG_FUNCTION_ARGS)
 	va[4] += vb[4];
 	for (int i = 5; i < na; i += 2)
 	{
-		fc_add(va, i, vb[i]);
-		fc_add(va, i, vb[i + 1]);
+		kam_sum_add_at(va, i, vb[i]);
+		kam_sum_add_at(va, i, vb[i + 1]);
 	}
 	PG_RETURN_ARRAYTYPE_P(a);
 }
@@ -293,9 +275,9 @@ kam_renewal_forecast_final(PG_FUNCTION_ARGS)
 		bool		nulls[6] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		ended += fc_get(v, at);
-		renew += fc_get(v, at + 2);
-		var += fc_get(v, at + 4);
+		ended += kam_sum_value_at(v, at);
+		renew += kam_sum_value_at(v, at + 2);
+		var += kam_sum_value_at(v, at + 4);
 		expected = committed[k] + renew;
 		sd = sqrt(fmax(var, 0));
 		values[0] = DateADTGetDatum(kam_add_months(from, k));

@@ -60,6 +60,29 @@ kam_sum_value(const KamSum *s)
 }
 
 /*
+ * A Neumaier sum kept in two doubles of an array (v[at] the sum, v[at + 1]
+ * its compensation): the float8[] states (kam.weighted_mean,
+ * kam.renewal_forecast)
+ */
+static inline void
+kam_sum_add_at(double *v, int at, double x)
+{
+	KamSum		s = {v[at], v[at + 1]};
+
+	kam_sum_add(&s, x);
+	v[at] = s.sum;
+	v[at + 1] = s.comp;
+}
+
+static inline double
+kam_sum_value_at(const double *v, int at)
+{
+	KamSum		s = {v[at], v[at + 1]};
+
+	return kam_sum_value(&s);
+}
+
+/*
  * Two money amounts closer than this relative distance are the same amount:
  * it absorbs binary floating-point noise (0.1 + 0.2 versus 0.3) and nothing a
  * ledger could hold (1e-12 of a billion is a thousandth of a cent).

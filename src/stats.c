@@ -224,16 +224,6 @@ kam_interval_datum(FunctionCallInfo fcinfo, double estimate, double lower, doubl
  */
 #define WM_N 5
 
-static void
-wm_sum_add(double *v, int at, double x)
-{
-	KamSum		s = {v[at], v[at + 1]};
-
-	kam_sum_add(&s, x);
-	v[at] = s.sum;
-	v[at + 1] = s.comp;
-}
-
 PG_FUNCTION_INFO_V1(kam_weighted_mean_sfunc);
 Datum
 kam_weighted_mean_sfunc(PG_FUNCTION_ARGS)
@@ -255,8 +245,8 @@ kam_weighted_mean_sfunc(PG_FUNCTION_ARGS)
 	a = kam_float8_state(fcinfo, 0, WM_N, "kam.weighted_mean");
 	v = (double *) ARR_DATA_PTR(a);
 	v[0] += 1;
-	wm_sum_add(v, 1, weight);
-	wm_sum_add(v, 3, weight * value);
+	kam_sum_add_at(v, 1, weight);
+	kam_sum_add_at(v, 3, weight * value);
 	if (unlikely(!isfinite(v[1] + v[2]) || !isfinite(v[3] + v[4])))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -284,10 +274,10 @@ kam_weighted_mean_combine(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("a state of kam.weighted_mean holds finite numbers")));
 	v[0] += w[0];
-	wm_sum_add(v, 1, w[1]);
-	wm_sum_add(v, 1, w[2]);
-	wm_sum_add(v, 3, w[3]);
-	wm_sum_add(v, 3, w[4]);
+	kam_sum_add_at(v, 1, w[1]);
+	kam_sum_add_at(v, 1, w[2]);
+	kam_sum_add_at(v, 3, w[3]);
+	kam_sum_add_at(v, 3, w[4]);
 	if (unlikely(!isfinite(v[1] + v[2]) || !isfinite(v[3] + v[4])))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
