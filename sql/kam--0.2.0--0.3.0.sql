@@ -1813,18 +1813,27 @@ CREATE TYPE @extschema@.bgnbd_estimate AS (
     r_se double precision,
     alpha_se double precision,
     a_se double precision,
-    b_se double precision
+    b_se double precision,
+    cor_r_alpha double precision,
+    cor_r_a double precision,
+    cor_r_b double precision,
+    cor_alpha_a double precision,
+    cor_alpha_b double precision,
+    cor_a_b double precision
 );
 COMMENT ON TYPE @extschema@.bgnbd_estimate IS
-    'A BG/NBD fit with the standard errors of r, alpha, a and b (inverse observed information; NULL where not identified)';
+    'A BG/NBD fit with the standard errors of r, alpha, a and b and their correlations (inverse observed information; NULL where not identified)';
 CREATE TYPE @extschema@.gammagamma_estimate AS (
     model @extschema@.gammagamma,
     p_se double precision,
     q_se double precision,
-    v_se double precision
+    v_se double precision,
+    cor_p_q double precision,
+    cor_p_v double precision,
+    cor_q_v double precision
 );
 COMMENT ON TYPE @extschema@.gammagamma_estimate IS
-    'A Gamma-Gamma fit with the standard errors of p, q and v (inverse observed information; NULL where not identified)';
+    'A Gamma-Gamma fit with the standard errors of p, q and v and their correlations (inverse observed information; NULL where not identified)';
 CREATE FUNCTION @extschema@.bgnbd_se_final(internal) RETURNS @extschema@.bgnbd_estimate
     AS 'MODULE_PATHNAME', 'kam_bgnbd_se_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bgnbd_se_final(internal) IS 'final function of kam.bgnbd_fit_se';
@@ -1838,7 +1847,7 @@ CREATE AGGREGATE @extschema@.bgnbd_fit_se(x double precision, t_x double precisi
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.bgnbd_fit_se(double precision, double precision, double precision) IS
-    'kam.bgnbd_fit with the standard errors of its parameters: (model, r_se, alpha_se, a_se, b_se)';
+    'kam.bgnbd_fit with the standard errors and correlations of its parameters: (model, r_se, alpha_se, a_se, b_se, cor_r_alpha, ...)';
 CREATE AGGREGATE @extschema@.gammagamma_fit_se(x double precision, monetary double precision) (
     SFUNC = @extschema@.gammagamma_sfunc, STYPE = internal,
     FINALFUNC = @extschema@.gammagamma_se_final,
@@ -1846,7 +1855,7 @@ CREATE AGGREGATE @extschema@.gammagamma_fit_se(x double precision, monetary doub
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.gammagamma_fit_se(double precision, double precision) IS
-    'kam.gammagamma_fit with the standard errors of its parameters: (model, p_se, q_se, v_se)';
+    'kam.gammagamma_fit with the standard errors and correlations of its parameters: (model, p_se, q_se, v_se, cor_p_q, cor_p_v, cor_q_v)';
 
 -------------------------------------------------------------------------------
 -- Interval forms of the model predictions (delta method; docs/ltv.md)
@@ -2016,3 +2025,11 @@ CREATE AGGREGATE @extschema@.renewal_forecast(term_end timestamptz, mrr numeric,
 );
 COMMENT ON AGGREGATE @extschema@.renewal_forecast(timestamptz, numeric, double precision, timestamptz, integer, double precision) IS
     'Expected MRR per month over the next `months` months from the contracts in force: committed until term_end, then renewing with renewal_probability; with its confidence interval (normal approximation of the independent renewals)';
+CREATE FUNCTION @extschema@.clv_interval(bgnbd @extschema@.bgnbd_estimate, gammagamma @extschema@.gammagamma_estimate,
+                                         x double precision, t_x double precision, "T" double precision, monetary double precision,
+                                         months integer, monthly_discount_rate double precision, periods_per_month double precision,
+                                         confidence double precision DEFAULT 0.95)
+    RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_clv_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd_estimate, @extschema@.gammagamma_estimate, double precision, double precision, double precision, double precision, integer, double precision, double precision, double precision) IS
+    'kam.clv with its delta-method confidence interval (log scale) from the fits of kam.bgnbd_fit_se and kam.gammagamma_fit_se, the two estimates independent';

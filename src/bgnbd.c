@@ -615,7 +615,7 @@ kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 /*
  * A fit with the standard errors of a type that does not carry them
  * (kam.bgnbd, kam.gammagamma: their 0.1.0 layout): the composite (model,
- * <parameter>_se...) of the aggregate's result type.
+ * <parameter>_se..., cor_<a>_<b>...) of the aggregate's result type.
  */
 static Datum
 cust_fit_se(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def,
@@ -624,23 +624,31 @@ cust_fit_se(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *
 	BgData		d;
 	double		p[KAM_OPT_MAXK];
 	double		f,
-				se[KAM_OPT_MAXK];
+				se[KAM_OPT_MAXK],
+				cor[KAM_OPT_MAXK * (KAM_OPT_MAXK - 1) / 2];
 	void	   *arg;
 	TupleDesc	tupdesc;
-	Datum		values[KAM_OPT_MAXK + 1];
-	bool		nulls[KAM_OPT_MAXK + 1] = {0};
+	int			k = def->k,
+				ncor = k * (k - 1) / 2;
+	Datum		values[1 + KAM_OPT_MAXK + KAM_OPT_MAXK * (KAM_OPT_MAXK - 1) / 2];
+	bool		nulls[1 + KAM_OPT_MAXK + KAM_OPT_MAXK * (KAM_OPT_MAXK - 1) / 2] = {0};
 
 	if (!cust_optimum(fcinfo, objective, def, NULL, false, fitname, rows, patterns, hint, p, &f, &arg, &d))
 		PG_RETURN_NULL();
-	kam_model_se(def->k, objective, arg, p, se, NULL);
+	kam_model_se(k, objective, arg, p, se, cor);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = kam_model_datum(def, kam_model_fitted(def, objective, arg, p, f, d.total));
-	for (int i = 0; i < def->k; i++)
+	for (int i = 0; i < k; i++)
 	{
 		values[i + 1] = Float8GetDatum(se[i]);
 		nulls[i + 1] = isnan(se[i]);
+	}
+	for (int i = 0; i < ncor; i++)
+	{
+		values[k + 1 + i] = Float8GetDatum(cor[i]);
+		nulls[k + 1 + i] = isnan(cor[i]);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -993,52 +1001,208 @@ kam_gammagamma_expected(PG_FUNCTION_ARGS)
  * customer_lifetime_value: the sum over months i = 1..months of
  *	 E[M] * (E[Y(i f)] - E[Y((i-1) f)]) / (1 + d)^i,  f = periods per month.
  */
+typedef struct ClvQuery
+{
+	double		x;
+	double		tx;
+	double		T;
+	double		money;
+	int32		months;
+	double		d;
+	double		f;
+} ClvQuery;
+
+/* the arguments after the two models (2 .. 8), checked */
+static ClvQuery
+clv_query(FunctionCallInfo fcinfo)
+{
+	ClvQuery	q;
+
+	q.x = PG_GETARG_FLOAT8(2);
+	q.tx = PG_GETARG_FLOAT8(3);
+	q.T = PG_GETARG_FLOAT8(4);
+	q.money = PG_GETARG_FLOAT8(5);
+	q.months = PG_GETARG_INT32(6);
+	q.d = PG_GETARG_FLOAT8(7);
+	q.f = PG_GETARG_FLOAT8(8);
+	kam_check_rfm(q.x, q.tx, q.T);
+	kam_check_money(q.money, "monetary");
+	if (q.months < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("months must not be negative"),
+				 errdetail("Value is %d.", q.months)));
+	if (!isfinite(q.d) || q.d < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("monthly_discount_rate must be a finite non-negative rate"),
+				 errdetail("Value is %g.", q.d)));
+	if (!isfinite(q.f) || q.f <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods_per_month must be finite and positive"),
+				 errdetail("Value is %g.", q.f)));
+	return q;
+}
+
+/* the CLV at the BG/NBD model bg and the Gamma-Gamma model gg; NaN where it does not exist */
+static double
+clv_value(const KamBgnbd *bg, const KamGammaGamma *gg, const ClvQuery *q)
+{
+	double		spend = gg_expected(gg, q->x, q->money),
+				prev = 0;
+	KamSum		clv = {0, 0};
+
+	if (isnan(spend) || bg->a == 1)
+		return NAN;
+	for (int32 i = 1; i <= q->months; i++)
+	{
+		double		cur = bg_cond(bg, i * q->f, q->x, q->tx, q->T, false);
+
+		kam_sum_add(&clv, spend * (cur - prev) / pow(1 + q->d, i));
+		prev = cur;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return kam_sum_value(&clv);
+}
+
 PG_FUNCTION_INFO_V1(kam_clv);
 Datum
 kam_clv(PG_FUNCTION_ARGS)
 {
 	KamBgnbd   *bg = bg_arg(fcinfo, 0);
 	KamGammaGamma *gg = gg_arg(fcinfo, 1);
-	double		x = PG_GETARG_FLOAT8(2);
-	double		tx = PG_GETARG_FLOAT8(3);
-	double		T = PG_GETARG_FLOAT8(4);
-	double		money = PG_GETARG_FLOAT8(5);
-	int32		months = PG_GETARG_INT32(6);
-	double		d = PG_GETARG_FLOAT8(7);
-	double		f = PG_GETARG_FLOAT8(8);
-	double		spend,
-				prev = 0;
-	KamSum		clv = {0, 0};
+	ClvQuery	q = clv_query(fcinfo);
+	double		v = clv_value(bg, gg, &q);
 
-	kam_check_rfm(x, tx, T);
-	kam_check_money(money, "monetary");
-	if (months < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("months must not be negative"),
-				 errdetail("Value is %d.", months)));
-	if (!isfinite(d) || d < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("monthly_discount_rate must be a finite non-negative rate"),
-				 errdetail("Value is %g.", d)));
-	if (!isfinite(f) || f <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("periods_per_month must be finite and positive"),
-				 errdetail("Value is %g.", f)));
-	spend = gg_expected(gg, x, money);
-	if (isnan(spend) || bg->a == 1)
+	if (isnan(v))
 		PG_RETURN_NULL();
-	for (int32 i = 1; i <= months; i++)
-	{
-		double		cur = bg_cond(bg, i * f, x, tx, T, false);
+	PG_RETURN_FLOAT8(v);
+}
 
-		kam_sum_add(&clv, spend * (cur - prev) / pow(1 + d, i));
-		prev = cur;
-		CHECK_FOR_INTERRUPTS();
+/*
+ * The model and the standard errors and correlations of a kam.bgnbd_estimate
+ * or kam.gammagamma_estimate (argument argno): params[k], cov[k x k]; false
+ * when a standard error or correlation is NULL
+ */
+static bool
+estimate_arg(FunctionCallInfo fcinfo, int argno, const KamModelDef *def, double *params, double *cov)
+{
+	HeapTupleHeader t = PG_GETARG_HEAPTUPLEHEADER(argno);
+	int			k = def->k;
+	bool		isnull;
+	Datum		m = GetAttributeByNum(t, 1, &isnull);
+	double		se[KAM_OPT_MAXK];
+	double	   *v;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the estimate has no model")));
+	v = palloc(def->vt.nfields * sizeof(double));
+	kam_counts_load(DatumGetPointer(m), v, def->vt.nfields * sizeof(double), 1U << (k + 1));
+	memcpy(params, v, k * sizeof(double));
+	for (int i = 0; i < k; i++)
+	{
+		Datum		d = GetAttributeByNum(t, 2 + i, &isnull);
+
+		if (isnull)
+			return false;
+		se[i] = DatumGetFloat8(d);
 	}
-	PG_RETURN_FLOAT8(kam_sum_value(&clv));
+	for (int i = 0, c = 0; i < k; i++)
+	{
+		cov[i * k + i] = se[i] * se[i];
+		for (int j = i + 1; j < k; j++, c++)
+		{
+			Datum		d = GetAttributeByNum(t, 2 + k + c, &isnull);
+
+			if (isnull)
+				return false;
+			cov[i * k + j] = cov[j * k + i] = DatumGetFloat8(d) * se[i] * se[j];
+		}
+	}
+	return true;
+}
+
+/*
+ * kam.clv_interval(bgnbd_estimate, gammagamma_estimate, x, t_x, T,
+ * monetary, months, monthly_discount_rate, periods_per_month, confidence):
+ * the CLV with its delta-method interval on the log scale over the seven
+ * parameters (the gradient by central differences, steps of 10^-6 of each
+ * parameter), the BG/NBD and Gamma-Gamma estimates independent (separate
+ * likelihoods: spend independent of the transaction process, as the
+ * Gamma-Gamma model assumes)
+ */
+PG_FUNCTION_INFO_V1(kam_clv_interval);
+Datum
+kam_clv_interval(PG_FUNCTION_ARGS)
+{
+	double		P[7],
+				covb[16],
+				covg[9],
+				grad[7],
+				var = 0,
+				est,
+				sd,
+				z;
+	bool		have;
+	ClvQuery	q = clv_query(fcinfo);
+	double		conf = PG_GETARG_FLOAT8(9);
+
+	kam_check_confidence(conf);
+	have = estimate_arg(fcinfo, 0, &bgnbd_def, P, covb);
+	have = estimate_arg(fcinfo, 1, &gammagamma_def, P + 4, covg) && have;
+	{
+		KamBgnbd	bg = {P[0], P[1], P[2], P[3], NAN, 0};
+		KamGammaGamma gg = {P[4], P[5], P[6], NAN, 0};
+
+		est = clv_value(&bg, &gg, &q);
+	}
+	if (isnan(est))
+		PG_RETURN_NULL();
+	if (!have || !(est > 0))
+		return kam_interval_datum(fcinfo, est, est == 0 ? 0 : NAN, est == 0 ? 0 : NAN);
+	for (int i = 0; i < 7; i++)
+	{
+		double		up,
+					down,
+					h = 1e-6 * P[i];
+
+		for (int s = 0; s < 2; s++)
+		{
+			double		Q[7];
+			KamBgnbd	bg;
+			KamGammaGamma gg;
+
+			memcpy(Q, P, sizeof(Q));
+			Q[i] += s == 0 ? h : -h;
+			bg = (KamBgnbd)
+			{
+				Q[0], Q[1], Q[2], Q[3], NAN, 0
+			};
+			gg = (KamGammaGamma)
+			{
+				Q[4], Q[5], Q[6], NAN, 0
+			};
+			if (s == 0)
+				up = log(clv_value(&bg, &gg, &q));
+			else
+				down = log(clv_value(&bg, &gg, &q));
+		}
+		grad[i] = (up - down) / (2 * h);
+	}
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			var += grad[i] * grad[j] * covb[i * 4 + j];
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			var += grad[4 + i] * grad[4 + j] * covg[i * 3 + j];
+	sd = sqrt(fmax(var, 0));
+	if (!isfinite(sd))
+		return kam_interval_datum(fcinfo, est, NAN, NAN);
+	z = kam_normal_quantile(0.5 + conf / 2);
+	return kam_interval_datum(fcinfo, est, est * exp(-z * sd), est * exp(z * sd));
 }
 
 /* P(X(t) = n) for a customer drawn from the population (FHL 2005, eq. 8) */

@@ -53,6 +53,11 @@ UNION ALL SELECT 'kam.mbgnbd', unnest(ARRAY['NULL', 'kam.mbgnbd(0.525, 6.183, 0.
                                            '''(r=1e300,alpha=1e-300,a=1,b=1e-300,ll=0,n=1,r_se=0,alpha_se=0,a_se=0,b_se=0,cor_r_alpha=0.5,cor_r_a=0.5,cor_r_b=0.5,cor_alpha_a=0.5,cor_alpha_b=0.5,cor_a_b=0.5)''', '''garbage'''])
 UNION ALL SELECT 'kam.bgbb', unnest(ARRAY['NULL', 'kam.bgbb(1.204, 0.750, 0.657, 2.783)', '''(alpha=1e-300,beta=1e300,gamma=1e-300,delta=1e300,ll=NaN,n=0,alpha_se=NaN,beta_se=NaN,gamma_se=NaN,delta_se=NaN,cor_alpha_beta=0.5,cor_alpha_gamma=0.5,cor_alpha_delta=0.5,cor_beta_gamma=0.5,cor_beta_delta=0.5,cor_gamma_delta=0.5)''',
                                          '''(alpha=1e300,beta=1e-300,gamma=1,delta=1e-300,ll=0,n=1,alpha_se=0,beta_se=0,gamma_se=0,delta_se=0,cor_alpha_beta=0.5,cor_alpha_gamma=0.5,cor_alpha_delta=0.5,cor_beta_gamma=0.5,cor_beta_delta=0.5,cor_gamma_delta=0.5)''', '''garbage'''])
+UNION ALL SELECT 'kam.bgnbd_estimate', unnest(ARRAY['NULL', 'ROW(kam.bgnbd(0.243, 4.414, 0.793, 2.426), 0.01256, 0.3782, 0.1857, 0.7053, 0.3, 0.2, 0.1, 0.2, 0.3, 0.9)::kam.bgnbd_estimate',
+                                                   'ROW(kam.bgnbd(0.243, 4.414, 0.793, 2.426), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::kam.bgnbd_estimate',
+                                                   'ROW(NULL, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0)::kam.bgnbd_estimate'])
+UNION ALL SELECT 'kam.gammagamma_estimate', unnest(ARRAY['NULL', 'ROW(kam.gammagamma(6.25, 3.74, 15.44), 1.19, 0.29, 4.16, -0.5, 0.3, 0.9)::kam.gammagamma_estimate',
+                                                        'ROW(kam.gammagamma(6.25, 3.74, 15.44), NULL, NULL, NULL, NULL, NULL, NULL)::kam.gammagamma_estimate'])
 UNION ALL SELECT 'integer[]', unnest(ARRAY['NULL', '''{1000,869,743,653,593,551,517,491}''', '''{}''', '''{5}''', '''{1000,1000}''', '''{3,2,NULL}''', '''{{1,2},{3,4}}''', '''{2147483647,0}'''])
 UNION ALL SELECT 'kam.band_scheme', unnest(ARRAY['NULL', '''F:60,D:70,C:80,B:90,A:100''', '''a:1e-300,b:1e308''', '''garbage'''])
 UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20,m2_t=1800,c_tv=600,m2_v=200)''', '''(n=0,mean_t=0,mean_v=0,m2_t=0,c_tv=0,m2_v=0)''',

@@ -63,8 +63,10 @@ def bgbb_sets(rng, al, be, ga, de, customers, n):
             yield (s, x, tx, n)
 
 
-def rfm_sets(rng, kind, p1, p2, p3, p4, customers):
-    """Pareto/NBD (r, alpha, s, beta), BG/NBD or MBG/NBD (r, alpha, a, b); ages 26-52."""
+def rfm_sets(rng, kind, p1, p2, p3, p4, customers, spend=None):
+    """Pareto/NBD (r, alpha, s, beta), BG/NBD or MBG/NBD (r, alpha, a, b); ages 26-52.
+    With spend = (p, q, v) a fifth column: the mean of the repeat transactions' values under
+    the Gamma-Gamma model (each ~ Gamma(p, rate nu), nu ~ Gamma(q, rate v)), 0 for x = 0."""
     for s in range(SETS):
         for _ in range(customers):
             T = rng.uniform(26, 52)
@@ -86,7 +88,12 @@ def rfm_sets(rng, kind, p1, p2, p3, p4, customers):
                         break
                     x, tx = x + 1, t
                     alive = rng.random() >= drop
-            yield (s, x, tx, T)
+            if spend is None:
+                yield (s, x, tx, T)
+            else:
+                nu = rng.gammavariate(spend[1], 1 / spend[2])
+                m = sum(rng.gammavariate(spend[0], 1 / nu) for _ in range(x)) / x if x > 0 else 0.0
+                yield (s, x, tx, T, m)
 
 
 def count(db, sql):
@@ -143,14 +150,21 @@ def main():
                                 BETWEEN (kam.mbgnbd_expected_interval(m, 26)).lower AND (kam.mbgnbd_expected_interval(m, 26)).upper)
         FROM f""", ["r", "alpha", "a", "b", "E[X(26)] interval"]))
 
-    load(db, "cov_bg", ["x", "t_x", "age"], rfm_sets(rng, "bgnbd", 0.6, 3.0, 0.8, 2.5, 2000))
-    checks.append(("BG/NBD (0.6, 3, 0.8, 2.5) by kam.bgnbd_fit_se, 2000 customers aged 26-52", """
-        WITH f AS (SELECT kam.bgnbd_fit_se(x, t_x, age) AS e FROM cov_bg GROUP BY set)
+    load(db, "cov_bg", ["x", "t_x", "age", "m"], rfm_sets(rng, "bgnbd", 0.6, 3.0, 0.8, 2.5, 2000, (6.0, 4.0, 15.0)))
+    checks.append(("BG/NBD (0.6, 3, 0.8, 2.5) and Gamma-Gamma (6, 4, 15), 2000 customers aged 26-52", """
+        WITH f AS (SELECT kam.bgnbd_fit_se(x, t_x, age) AS e, kam.gammagamma_fit_se(x, m) AS g FROM cov_bg GROUP BY set),
+        truth AS (SELECT kam.clv(kam.bgnbd(0.6, 3, 0.8, 2.5), kam.gammagamma(6, 4, 15), 3, 30, 40, 20, 12, 0.01, 4.345) AS clv)
         SELECT count(*) FILTER (WHERE abs(kam.bgnbd_param((e).model, 'r') - 0.6) <= 1.96 * (e).r_se),
                count(*) FILTER (WHERE abs(kam.bgnbd_param((e).model, 'alpha') - 3) <= 1.96 * (e).alpha_se),
                count(*) FILTER (WHERE abs(kam.bgnbd_param((e).model, 'a') - 0.8) <= 1.96 * (e).a_se),
-               count(*) FILTER (WHERE abs(kam.bgnbd_param((e).model, 'b') - 2.5) <= 1.96 * (e).b_se)
-        FROM f""", ["r", "alpha", "a", "b"]))
+               count(*) FILTER (WHERE abs(kam.bgnbd_param((e).model, 'b') - 2.5) <= 1.96 * (e).b_se),
+               count(*) FILTER (WHERE abs(kam.gammagamma_param((g).model, 'p') - 6) <= 1.96 * (g).p_se),
+               count(*) FILTER (WHERE abs(kam.gammagamma_param((g).model, 'q') - 4) <= 1.96 * (g).q_se),
+               count(*) FILTER (WHERE abs(kam.gammagamma_param((g).model, 'v') - 15) <= 1.96 * (g).v_se),
+               count(*) FILTER (WHERE clv BETWEEN (kam.clv_interval(e, g, 3, 30, 40, 20, 12, 0.01, 4.345)).lower
+                                              AND (kam.clv_interval(e, g, 3, 30, 40, 20, 12, 0.01, 4.345)).upper)
+        FROM f, truth""", ["r", "alpha", "a", "b", "Gamma-Gamma p", "Gamma-Gamma q", "Gamma-Gamma v",
+                           "CLV(3, 30, 40, $20; 12 months) interval"]))
 
     for label, sql, names in checks:
         for name, covered in zip(names, count(db, sql)):

@@ -72,3 +72,43 @@ SELECT test_error($q$SELECT kam.clv(bg, gg, 2, 30, 38, 22, 12, -0.01, 4.345) FRO
 SELECT test_error($q$SELECT kam.clv(bg, gg, 2, 30, 38, 22, 12, 0.01, 0) FROM models$q$);
 SELECT test_error($q$SELECT kam.clv(bg, gg, 2, 40, 38, 22, 12, 0.01, 4.345) FROM models$q$);
 SELECT test_error($q$SELECT kam.clv(bg, gg, 2, 30, 38, 'Infinity', 12, 0.01, 4.345) FROM models$q$);
+
+-- the interval form: kam.clv_interval from kam.bgnbd_fit_se and kam.gammagamma_fit_se (delta
+-- method on the log scale over the seven parameters, the two estimates independent). Its
+-- estimate is kam.clv; by hand, the log-CLV gradient by central differences in SQL and the
+-- covariance from the standard errors and correlations give the same upper bound
+CREATE TEMP TABLE clv_e AS
+SELECT kam.bgnbd_fit_se(x, t_x, "T") AS b, kam.gammagamma_fit_se(x, zbar) AS g FROM cdnow_money;
+SELECT round((i).estimate::numeric, 4) AS estimate, round((i).lower::numeric, 4) AS lower, round((i).upper::numeric, 4) AS upper,
+       abs((i).estimate - kam.clv((b).model, (g).model, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)) < 1e-12 AS estimate_is_clv,
+       (kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345, 0.8)).lower > (i).lower AS narrower_at_80
+FROM (SELECT b, g, kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS i FROM clv_e) q;
+WITH p AS (SELECT b, g, ARRAY[kam.bgnbd_param((b).model, 'r'), kam.bgnbd_param((b).model, 'alpha'), kam.bgnbd_param((b).model, 'a'),
+                             kam.bgnbd_param((b).model, 'b'), kam.gammagamma_param((g).model, 'p'), kam.gammagamma_param((g).model, 'q'),
+                             kam.gammagamma_param((g).model, 'v')] AS v,
+                  ARRAY[(b).r_se, (b).alpha_se, (b).a_se, (b).b_se, (g).p_se, (g).q_se, (g).v_se] AS se,
+                  ARRAY[[1, (b).cor_r_alpha, (b).cor_r_a, (b).cor_r_b, 0, 0, 0],
+                        [(b).cor_r_alpha, 1, (b).cor_alpha_a, (b).cor_alpha_b, 0, 0, 0],
+                        [(b).cor_r_a, (b).cor_alpha_a, 1, (b).cor_a_b, 0, 0, 0],
+                        [(b).cor_r_b, (b).cor_alpha_b, (b).cor_a_b, 1, 0, 0, 0],
+                        [0, 0, 0, 0, 1, (g).cor_p_q, (g).cor_p_v],
+                        [0, 0, 0, 0, (g).cor_p_q, 1, (g).cor_q_v],
+                        [0, 0, 0, 0, (g).cor_p_v, (g).cor_q_v, 1]] AS cor
+           FROM clv_e),
+grad AS (SELECT p.*, i, (ln(kam.clv(kam.bgnbd(w[1], w[2], w[3], w[4]), kam.gammagamma(w[5], w[6], w[7]), 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345))
+                         - ln(kam.clv(kam.bgnbd(u[1], u[2], u[3], u[4]), kam.gammagamma(u[5], u[6], u[7]), 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)))
+                        / (2e-6 * v[i]) AS gi
+         FROM p, generate_series(1, 7) i,
+              LATERAL (SELECT array_agg(v[j] * (1 + 1e-6 * (j = i)::int) ORDER BY j) AS w,
+                              array_agg(v[j] * (1 - 1e-6 * (j = i)::int) ORDER BY j) AS u FROM generate_series(1, 7) j) s),
+var AS (SELECT sum(a.gi * c.gi * a.se[a.i] * c.se[c.i] * a.cor[a.i][c.i]) AS var FROM grad a JOIN grad c ON true)
+SELECT abs((kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)).upper
+           - kam.clv((b).model, (g).model, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) * exp(1.959963984540054 * sqrt(var))) < 1e-6 AS upper_by_hand
+FROM clv_e, var;
+-- the correlations the estimates carry
+SELECT round((b).cor_a_b::numeric, 3) AS cor_a_b, round((g).cor_p_q::numeric, 3) AS cor_p_q FROM clv_e;
+-- an estimate without standard errors (no data to tell) gives NULL bounds; errors
+SELECT (kam.clv_interval(ROW(kam.bgnbd(0.243, 4.414, 0.793, 2.426), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::kam.bgnbd_estimate,
+                         g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)).upper IS NULL AS no_se_no_bounds FROM clv_e;
+SELECT test_error($q$SELECT kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345, 1.5) FROM clv_e$q$);
+SELECT test_error($q$SELECT kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, -1, 0.01, 4.345) FROM clv_e$q$);
