@@ -2033,3 +2033,119 @@ CREATE FUNCTION @extschema@.clv_interval(bgnbd @extschema@.bgnbd_estimate, gamma
     AS 'MODULE_PATHNAME', 'kam_clv_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd_estimate, @extschema@.gammagamma_estimate, double precision, double precision, double precision, double precision, integer, double precision, double precision, double precision) IS
     'kam.clv with its delta-method confidence interval (log scale) from the fits of kam.bgnbd_fit_se and kam.gammagamma_fit_se, the two estimates independent';
+
+-------------------------------------------------------------------------------
+-- The beta-discrete-Weibull contract model (docs/ltv.md)
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.bdw;
+CREATE FUNCTION @extschema@.bdw_in(cstring) RETURNS @extschema@.bdw
+    AS 'MODULE_PATHNAME', 'kam_bdw_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bdw_out(@extschema@.bdw) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_bdw_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bdw_recv(internal) RETURNS @extschema@.bdw
+    AS 'MODULE_PATHNAME', 'kam_bdw_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.bdw_send(@extschema@.bdw) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_bdw_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.bdw (
+    INPUT = @extschema@.bdw_in,
+    OUTPUT = @extschema@.bdw_out,
+    RECEIVE = @extschema@.bdw_recv,
+    SEND = @extschema@.bdw_send,
+    INTERNALLENGTH = 88,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.bdw IS
+    'Beta-discrete-Weibull contract model (Fader, Hardie, Liu, Davin & Steenburgh 2018): alpha, beta, c, log-likelihood, customers fitted, the standard errors and their correlations';
+COMMENT ON FUNCTION @extschema@.bdw_in(cstring) IS 'text input of kam.bdw: (alpha=..,beta=..,c=..,ll=..,n=..,alpha_se=..,beta_se=..,c_se=..,cor_alpha_beta=..,cor_alpha_c=..,cor_beta_c=..)';
+COMMENT ON FUNCTION @extschema@.bdw_out(@extschema@.bdw) IS 'text output of kam.bdw, every value in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.bdw_recv(internal) IS 'binary input of kam.bdw (format version byte, then the values)';
+COMMENT ON FUNCTION @extschema@.bdw_send(@extschema@.bdw) IS 'binary output of kam.bdw';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.bdw, @extschema@.bdw) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.bdw, @extschema@.bdw) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.bdw) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.bdw, RIGHTARG = @extschema@.bdw, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.bdw, RIGHTARG = @extschema@.bdw, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.bdw_ops DEFAULT FOR TYPE @extschema@.bdw USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.bdw, @extschema@.bdw),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.bdw);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.bdw, @extschema@.bdw) IS
+    'true when the two bdw values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.bdw, @extschema@.bdw) IS
+    'true when the two bdw values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.bdw) IS
+    'hash of the text form of an bdw value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.bdw, @extschema@.bdw) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.bdw, @extschema@.bdw) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.bdw_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on bdw values';
+COMMENT ON OPERATOR FAMILY @extschema@.bdw_ops USING hash IS
+    'hash operator family of bdw (its text form)';
+CREATE FUNCTION @extschema@.bdw(alpha double precision, beta double precision, c double precision) RETURNS @extschema@.bdw
+    AS 'MODULE_PATHNAME', 'kam_bdw' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw(double precision, double precision, double precision) IS
+    'A BdW model from known parameters (ll, standard errors and correlations unknown, n 0)';
+CREATE FUNCTION @extschema@.bdw_param(m @extschema@.bdw, name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bdw_param' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_param(@extschema@.bdw, text) IS
+    'One value of a BdW model: a parameter, ll, n, <parameter>_se or cor_<a>_<b> (NULL when unknown)';
+CREATE FUNCTION @extschema@.bdw_fit(alive integer[]) RETURNS @extschema@.bdw
+    AS 'MODULE_PATHNAME', 'kam_bdw_fit_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_fit(integer[]) IS
+    'Fit the BdW model to one cohort: the customers still active at the start of each period';
+CREATE FUNCTION @extschema@.bdw_final(internal) RETURNS @extschema@.bdw
+    AS 'MODULE_PATHNAME', 'kam_bdw_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_final(internal) IS 'final function of kam.bdw_fit';
+CREATE AGGREGATE @extschema@.bdw_fit(periods integer, churned boolean) (
+    SFUNC = @extschema@.sbg_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.bdw_final,
+    COMBINEFUNC = @extschema@.sbg_combine, SERIALFUNC = @extschema@.sbg_serial, DESERIALFUNC = @extschema@.sbg_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bdw_fit(integer, boolean) IS
+    'Fit the BdW model over one row per customer: (t, true) churned in period t, (n, false) still active after n periods';
+CREATE FUNCTION @extschema@.bdw_survival(m @extschema@.bdw, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bdw_survival' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_survival(@extschema@.bdw, double precision) IS
+    'S(t) = B(alpha, beta + t^c) / B(alpha, beta): the share of a cohort still active after t periods';
+CREATE FUNCTION @extschema@.bdw_retention(m @extschema@.bdw, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bdw_retention' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_retention(@extschema@.bdw, double precision) IS
+    'The retention rate of period t: S(t) / S(t - 1), t >= 1';
+CREATE FUNCTION @extschema@.bdw_expected_lifetime(m @extschema@.bdw) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bdw_expected_lifetime' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_expected_lifetime(@extschema@.bdw) IS
+    'The expected lifetime of a new customer in periods, the sum of S(t) over t >= 0; Infinity when c alpha <= 1';
+CREATE FUNCTION @extschema@.bdw_derl(m @extschema@.bdw, periods_survived double precision, discount_rate double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bdw_derl' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_derl(@extschema@.bdw, double precision, double precision) IS
+    'Discounted expected residual lifetime of a customer active for periods_survived periods, before the renewal at the end of the last one';
+CREATE FUNCTION @extschema@.bdw_expected_renewals(m @extschema@.bdw, periods_survived double precision, horizon double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_bdw_expected_renewals' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_expected_renewals(@extschema@.bdw, double precision, double precision) IS
+    'The renewals a customer active for periods_survived periods is expected to make over the next horizon renewal dates';
+CREATE FUNCTION @extschema@.bdw_survival_interval(m @extschema@.bdw, t double precision, confidence double precision DEFAULT 0.95) RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bdw_survival_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_survival_interval(@extschema@.bdw, double precision, double precision) IS
+    'S(t) with its delta-method confidence interval (logit scale)';
+CREATE FUNCTION @extschema@.bdw_retention_interval(m @extschema@.bdw, t double precision, confidence double precision DEFAULT 0.95) RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bdw_retention_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_retention_interval(@extschema@.bdw, double precision, double precision) IS
+    'The retention rate of period t with its delta-method confidence interval (logit scale)';
+CREATE FUNCTION @extschema@.bdw_derl_interval(m @extschema@.bdw, periods_survived double precision, discount_rate double precision, confidence double precision DEFAULT 0.95) RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bdw_derl_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_derl_interval(@extschema@.bdw, double precision, double precision, double precision) IS
+    'DERL with its delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.bdw_expected_renewals_interval(m @extschema@.bdw, periods_survived double precision, horizon double precision, confidence double precision DEFAULT 0.95) RETURNS @extschema@.confidence_interval
+    AS 'MODULE_PATHNAME', 'kam_bdw_expected_renewals_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bdw_expected_renewals_interval(@extschema@.bdw, double precision, double precision, double precision) IS
+    'Expected renewals with their delta-method confidence interval (log scale)';

@@ -536,7 +536,8 @@ cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint,
 			 double *p, double *f, void **argp, BgData *dp)
 {
-	BgData		d;
+	BgData	   *d = dp;			/* the caller's: the objective's argument
+								 * points to it */
 	int			k = def->k;
 	void	   *arg;
 
@@ -549,8 +550,8 @@ cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 				(errmsg("%s: no %s, no model", fitname, rows)));
 		return false;
 	}
-	bg_patterns((BgState *) PG_GETARG_POINTER(0), &d);
-	d.modified = modified;
+	bg_patterns((BgState *) PG_GETARG_POINTER(0), d);
+	d->modified = modified;
 
 	/*
 	 * Many patterns: start from the optimum of an evenly spaced sample of
@@ -559,26 +560,26 @@ cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 	 * take 2-4 Newton steps instead of about 12 from the fixed start (if the
 	 * sample's fit fails, the fixed start is used)
 	 */
-	if (d.n > 4 * BG_WARM_PATTERNS)
+	if (d->n > 4 * BG_WARM_PATTERNS)
 	{
-		BgData		sub = d;
-		int64		stride = d.n / BG_WARM_PATTERNS;
+		BgData		sub = *d;
+		int64		stride = d->n / BG_WARM_PATTERNS;
 		double		q[KAM_OPT_MAXK] = {0, 0, 0, 0};
 		double		fs;
 
-		sub.c = palloc((d.n / stride + 1) * sizeof(BgCust));
+		sub.c = palloc((d->n / stride + 1) * sizeof(BgCust));
 		sub.n = 0;
 		sub.total = 0;
-		for (int64 i = stride / 2; i < d.n; i += stride)
+		for (int64 i = stride / 2; i < d->n; i += stride)
 		{
-			sub.c[sub.n++] = d.c[i];
-			sub.total += d.c[i].w;
+			sub.c[sub.n++] = d->c[i];
+			sub.total += d->c[i].w;
 		}
 		if (kam_minimize(objective, prepare ? prepare(&sub) : &sub, k, q, &fs))
 			memcpy(p, q, sizeof(q));
 		pfree(sub.c);
 	}
-	arg = prepare ? prepare(&d) : &d;
+	arg = prepare ? prepare(d) : d;
 	if (!kam_minimize(objective, arg, k, p, f))
 	{
 		StringInfoData last;
@@ -590,11 +591,10 @@ cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the %s fit did not converge", def->label),
 				 errdetail("%.0f %s in " INT64_FORMAT " distinct %s patterns; the likelihood was still rising at %s.",
-						   d.total, rows, d.n, patterns, last.data),
+						   d->total, rows, d->n, patterns, last.data),
 				 errhint("%s", hint)));
 	}
 	*argp = arg;
-	*dp = d;
 	return true;
 }
 

@@ -30,6 +30,8 @@
 
 #include "miscadmin.h"
 
+#include "lib/stringinfo.h"
+
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
@@ -141,39 +143,75 @@ sbg_objective(const double *th, void *arg, double *grad, double *hess)
 	return -kam_sum_value(&ll);
 }
 
+/* a contract model family: its type, likelihood and messages */
+typedef struct ContractFamily
+{
+	const KamModelDef *def;
+	KamObjective objective;
+	const char *params;			/* "alpha and beta" */
+	int			min_periods;	/* to identify the parameters */
+	const char *hint;			/* when it does not converge */
+} ContractFamily;
+
+static const ContractFamily sbg_family = {&sbg_def, sbg_objective, "alpha and beta", 2,
+"Retention that does not fall or rise the way a beta mixture of geometric lifetimes can (a constant churn rate, say) drives alpha and beta to infinity: the data fit one churn rate for everyone."};
+
 static Datum
-sbg_fit_data(SbgData *d)
+contract_fit(SbgData *d, const ContractFamily *fam)
 {
 	double		p[KAM_OPT_MAXK] = {0, 0, 0, 0};
 	double		f;
 	double		churned = 0;
+	const KamModelDef *def = fam->def;
 
 	for (int32 t = 1; t <= d->T; t++)
 		churned += d->churned[t];
 	if (d->total == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the sBG fit has no customers")));
-	if (churned == 0 || d->T < 2)
+				 errmsg("the %s fit has no customers", def->label)));
+	if (churned == 0 || d->T < fam->min_periods)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the sBG fit cannot identify alpha and beta"),
+				 errmsg("the %s fit cannot identify %s", def->label, fam->params),
 				 errdetail("%.0f customers over %d periods, %.0f of them churned.", d->total, d->T, churned),
-				 errhint("The model needs customers who churn and customers who stay, over at least two periods.")));
-	if (!kam_minimize(sbg_objective, d, 2, p, &f))
+				 errhint("The model needs customers who churn and customers who stay, over at least %s periods.",
+						 fam->min_periods == 2 ? "two" : "three")));
+	if (!kam_minimize(fam->objective, d, def->k, p, &f))
+	{
+		StringInfoData last;
+
+		initStringInfo(&last);
+		for (int i = 0; i < def->k; i++)
+			appendStringInfo(&last, "%s%s = %g", i > 0 ? ", " : "", def->vt.fields[i], exp(p[i]));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the sBG fit did not converge"),
-				 errdetail("%.0f customers over %d periods; the likelihood was still rising at alpha = %g, beta = %g.",
-						   d->total, d->T, exp(p[0]), exp(p[1])),
-				 errhint("Retention that does not fall or rise the way a beta mixture of geometric lifetimes can (a constant churn rate, say) drives alpha and beta to infinity: the data fit one churn rate for everyone.")));
-	return kam_model_datum(&sbg_def, kam_model_fitted(&sbg_def, sbg_objective, d, p, f, d->total));
+				 errmsg("the %s fit did not converge", def->label),
+				 errdetail("%.0f customers over %d periods; the likelihood was still rising at %s.",
+						   d->total, d->T, last.data),
+				 errhint("%s", fam->hint)));
+	}
+	return kam_model_datum(def, kam_model_fitted(def, fam->objective, d, p, f, d->total));
 }
 
 /* kam.sbg_fit(alive int[]): alive[1] customers at the start, alive[t] at the start of period t */
+static void
+			contract_array_data(FunctionCallInfo fcinfo, SbgData *d);
+
+/* kam.sbg_fit(alive int[]) */
 PG_FUNCTION_INFO_V1(kam_sbg_fit_array);
 Datum
 kam_sbg_fit_array(PG_FUNCTION_ARGS)
+{
+	SbgData		d;
+
+	contract_array_data(fcinfo, &d);
+	return contract_fit(&d, &sbg_family);
+}
+
+/* the cohort of alive[] (argument 0) as churned and censored counts per period */
+static void
+contract_array_data(FunctionCallInfo fcinfo, SbgData *dp)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	Datum	   *elems;
@@ -212,7 +250,7 @@ kam_sbg_fit_array(PG_FUNCTION_ARGS)
 	}
 	d.censored[d.T] = DatumGetInt32(elems[n - 1]);
 	d.total = DatumGetInt32(elems[0]);
-	return sbg_fit_data(&d);
+	*dp = d;
 }
 
 /*
@@ -337,38 +375,49 @@ kam_sbg_deserial(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(kam_sbg_final);
-Datum
-kam_sbg_final(PG_FUNCTION_ARGS)
+/* the per-customer state as churned and censored counts per period; false: no rows (a NOTICE) */
+static bool
+contract_state_data(FunctionCallInfo fcinfo, SbgData *d, const ContractFamily *fam, const char *fitname)
 {
 	SbgState   *s;
-	SbgData		d;
 
 	if (PG_ARGISNULL(0))
 	{
 		ereport(NOTICE,
-				(errmsg("kam.sbg_fit: no customers, no model")));
-		PG_RETURN_NULL();
+				(errmsg("%s: no customers, no model", fitname)));
+		return false;
 	}
 	s = (SbgState *) PG_GETARG_POINTER(0);
-	d.T = (int32) s->counts.n;
-	d.churned = palloc0(sizeof(double) * (d.T + 1));
-	d.censored = palloc0(sizeof(double) * (d.T + 1));
-	for (int32 t = 1; t <= d.T; t++)
+	d->T = (int32) s->counts.n;
+	d->churned = palloc0(sizeof(double) * (d->T + 1));
+	d->censored = palloc0(sizeof(double) * (d->T + 1));
+	for (int32 t = 1; t <= d->T; t++)
 	{
-		d.churned[t] = ((double *) s->counts.data)[2 * (t - 1)];
-		d.censored[t] = ((double *) s->counts.data)[2 * (t - 1) + 1];
+		d->churned[t] = ((double *) s->counts.data)[2 * (t - 1)];
+		d->censored[t] = ((double *) s->counts.data)[2 * (t - 1) + 1];
 	}
-	d.total = 0;
-	for (int32 t = 1; t <= d.T; t++)
-		d.total += d.churned[t] + d.censored[t];
-	if (d.T == 0)
+	d->total = 0;
+	for (int32 t = 1; t <= d->T; t++)
+		d->total += d->churned[t] + d->censored[t];
+	if (d->T == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the sBG fit cannot identify alpha and beta"),
+				 errmsg("the %s fit cannot identify %s", fam->def->label, fam->params),
 				 errdetail("No customer has been through a period."),
-				 errhint("The model needs customers who churn and customers who stay, over at least two periods.")));
-	return sbg_fit_data(&d);
+				 errhint("The model needs customers who churn and customers who stay, over at least %s periods.",
+						 fam->min_periods == 2 ? "two" : "three")));
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(kam_sbg_final);
+Datum
+kam_sbg_final(PG_FUNCTION_ARGS)
+{
+	SbgData		d;
+
+	if (!contract_state_data(fcinfo, &d, &sbg_family, "kam.sbg_fit"))
+		PG_RETURN_NULL();
+	return contract_fit(&d, &sbg_family);
 }
 
 /* ---------- predictions ---------- */
@@ -514,23 +563,22 @@ sbg_query(FunctionCallInfo fcinfo, SbgWhat what)
 	return q;
 }
 
+/*
+ * A contract model's prediction (argument 0 the model of type def, the
+ * query's arguments after it), or with interval its interval form, the
+ * confidence in argument confarg: probabilities on the logit scale, the
+ * rest on the log scale
+ */
 static Datum
-sbg_point(FunctionCallInfo fcinfo, SbgWhat what)
+contract_predict(FunctionCallInfo fcinfo, const KamModelDef *def, KamPrediction g, SbgWhat what,
+				 bool interval, int confarg)
 {
-	KamSbg	   *m = sbg_arg(fcinfo, 0);
+	double	   *v = kam_model_arg(fcinfo, 0, def);
 	SbgQuery	q = sbg_query(fcinfo, what);
 
-	PG_RETURN_FLOAT8(sbg_predict((double *) m, &q));
-}
-
-/* the interval form: confidence in argument confarg; probabilities on the logit scale, the rest on the log scale */
-static Datum
-sbg_interval(FunctionCallInfo fcinfo, SbgWhat what, int confarg)
-{
-	KamSbg	   *m = sbg_arg(fcinfo, 0);
-	SbgQuery	q = sbg_query(fcinfo, what);
-
-	return kam_model_interval(fcinfo, &sbg_def, (double *) m, sbg_predict, &q, PG_GETARG_FLOAT8(confarg),
+	if (!interval)
+		PG_RETURN_FLOAT8(g(v, &q));
+	return kam_model_interval(fcinfo, def, v, g, &q, PG_GETARG_FLOAT8(confarg),
 							  what == SBG_SURVIVAL || what == SBG_RETENTION ? KAM_SCALE_LOGIT : KAM_SCALE_LOG);
 }
 
@@ -550,14 +598,14 @@ sbg_interval(FunctionCallInfo fcinfo, SbgWhat what, int confarg)
  * k = 0 .. horizon - 1.  The _interval forms: delta-method intervals
  * (models.c).
  */
-KAM_MODEL_ENTRY(kam_sbg_survival, sbg_point(fcinfo, SBG_SURVIVAL))
-KAM_MODEL_ENTRY(kam_sbg_retention, sbg_point(fcinfo, SBG_RETENTION))
-KAM_MODEL_ENTRY(kam_sbg_derl, sbg_point(fcinfo, SBG_DERL))
-KAM_MODEL_ENTRY(kam_sbg_expected_renewals, sbg_point(fcinfo, SBG_RENEWALS))
-KAM_MODEL_ENTRY(kam_sbg_survival_interval, sbg_interval(fcinfo, SBG_SURVIVAL, 2))
-KAM_MODEL_ENTRY(kam_sbg_retention_interval, sbg_interval(fcinfo, SBG_RETENTION, 2))
-KAM_MODEL_ENTRY(kam_sbg_derl_interval, sbg_interval(fcinfo, SBG_DERL, 3))
-KAM_MODEL_ENTRY(kam_sbg_expected_renewals_interval, sbg_interval(fcinfo, SBG_RENEWALS, 3))
+KAM_MODEL_ENTRY(kam_sbg_survival, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_SURVIVAL, false, 0))
+KAM_MODEL_ENTRY(kam_sbg_retention, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RETENTION, false, 0))
+KAM_MODEL_ENTRY(kam_sbg_derl, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_DERL, false, 0))
+KAM_MODEL_ENTRY(kam_sbg_expected_renewals, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RENEWALS, false, 0))
+KAM_MODEL_ENTRY(kam_sbg_survival_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_SURVIVAL, true, 2))
+KAM_MODEL_ENTRY(kam_sbg_retention_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RETENTION, true, 2))
+KAM_MODEL_ENTRY(kam_sbg_derl_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_DERL, true, 3))
+KAM_MODEL_ENTRY(kam_sbg_expected_renewals_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RENEWALS, true, 3))
 
 /*
  * kam.sbg_expected_lifetime(m) = E[T] = (alpha + beta - 1) / (alpha - 1) in
@@ -572,4 +620,269 @@ kam_sbg_expected_lifetime(PG_FUNCTION_ARGS)
 	if (m->alpha <= 1)
 		PG_RETURN_FLOAT8(get_float8_infinity());
 	PG_RETURN_FLOAT8((m->alpha + m->beta - 1) / (m->alpha - 1));
+}
+
+/* ======================================================================
+ * The beta-discrete-Weibull contract model (Fader, Hardie, Liu, Davin &
+ * Steenburgh 2018, "How to project customer retention" revisited): each
+ * customer survives t periods with probability (1 - theta)^(t^c), theta ~
+ * Beta(alpha, beta), so that
+ *	 S(t) = B(alpha, beta + t^c) / B(alpha, beta)
+ * c = 1 is the sBG; c < 1 lets each customer's churn probability fall with
+ * tenure, c > 1 rise.  kam.bdw_fit (array and per-customer aggregate, the
+ * sBG's inputs and state) -> kam.bdw (alpha, beta, c, ll, n, standard
+ * errors, correlations), with the sBG's accessors and interval forms.
+ *
+ * With u = t^c and L(t) = ln S(t) = lnG(beta+u) - lnG(alpha+beta+u) -
+ * lnG(beta) + lnG(alpha+beta), its derivatives are digamma and trigamma
+ * terms with du/dc = u ln t, d2u/dc2 = u (ln t)^2; a customer who churned
+ * in period t contributes ln(S(t-1) - S(t)) = L(t-1) + ln(1 - e^(L(t) -
+ * L(t-1))), one still active after t periods L(t).
+ * ====================================================================== */
+
+typedef struct KamBdw
+{
+	double		alpha;
+	double		beta;
+	double		c;
+	double		ll;
+	double		n;
+	double		se[3];
+	double		cor[3];			/* alpha-beta, alpha-c, beta-c */
+} KamBdw;
+
+static const char *const bdw_names[] = {"alpha", "beta", "c", "ll", "n", "alpha_se", "beta_se", "c_se",
+"cor_alpha_beta", "cor_alpha_c", "cor_beta_c"};
+
+StaticAssertDecl(sizeof(KamBdw) == lengthof(bdw_names) * sizeof(double), "KamBdw is its named doubles");
+
+KAM_MODEL_DEFINE(bdw, bdw_names, "BdW", 3, true)
+
+/* L(t) = ln S(t) and, when g is not NULL, its gradient g[3] and Hessian h[9] in (alpha, beta, c) */
+static double
+bdw_log_survival(double a, double b, double c, double t, double *g, double *h)
+{
+	double		u,
+				lt;
+
+	if (t <= 0)
+	{
+		if (g)
+		{
+			memset(g, 0, 3 * sizeof(double));
+			memset(h, 0, 9 * sizeof(double));
+		}
+		return 0;
+	}
+	lt = log(t);
+	u = exp(c * lt);
+	if (g)
+	{
+		double		pbu = kam_digamma(b + u),
+					pabu = kam_digamma(a + b + u),
+					pab = kam_digamma(a + b),
+					tbu = kam_trigamma(b + u),
+					tabu = kam_trigamma(a + b + u),
+					tab = kam_trigamma(a + b),
+					uc = u * lt,
+					ucc = u * lt * lt;
+
+		g[0] = -pabu + pab;
+		g[1] = pbu - pabu - kam_digamma(b) + pab;
+		g[2] = (pbu - pabu) * uc;
+		h[0] = -tabu + tab;
+		h[1] = h[3] = -tabu + tab;
+		h[2] = h[6] = -tabu * uc;
+		h[4] = tbu - tabu - kam_trigamma(b) + tab;
+		h[5] = h[7] = (tbu - tabu) * uc;
+		h[8] = (tbu - tabu) * uc * uc + (pbu - pabu) * ucc;
+	}
+	return lgamma(b + u) - lgamma(a + b + u) - lgamma(b) + lgamma(a + b);
+}
+
+/* minus the log-likelihood at theta = ln (alpha, beta, c), with its derivatives in theta */
+static double
+bdw_objective(const double *th, void *arg, double *grad, double *hess)
+{
+	const SbgData *d = arg;
+	double		P[3] = {exp(th[0]), exp(th[1]), exp(th[2])};
+	bool		deriv = grad != NULL;
+	double		g[3] = {0, 0, 0},
+				h[9] = {0};
+	KamSum		ll = {0, 0};
+	double		gA[3],
+				hA[9],
+				gB[3],
+				hB[9],
+				A,
+				B;
+
+	for (int i = 0; i < 3; i++)
+		if (!(P[i] > 0 && isfinite(P[i])))
+			return INFINITY;
+	A = bdw_log_survival(P[0], P[1], P[2], 0, deriv ? gA : NULL, hA);
+	for (int32 t = 1; t <= d->T; t++)
+	{
+		double		cn = d->churned[t],
+					sn = d->censored[t];
+
+		if ((t & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		B = bdw_log_survival(P[0], P[1], P[2], t, deriv ? gB : NULL, hB);
+		if (cn > 0)
+		{
+			double		w = exp(B - A);
+
+			if (!(w < 1))
+				return INFINITY;
+			kam_sum_add(&ll, cn * (A + log1p(-w)));
+			if (deriv)
+			{
+				double		gt[3];
+
+				for (int i = 0; i < 3; i++)
+					gt[i] = (gA[i] - w * gB[i]) / (1 - w);
+				for (int i = 0; i < 3; i++)
+				{
+					g[i] += cn * gt[i];
+					for (int j = 0; j < 3; j++)
+						h[i * 3 + j] += cn * ((hA[i * 3 + j] + gA[i] * gA[j] - w * (hB[i * 3 + j] + gB[i] * gB[j])) / (1 - w)
+											  - gt[i] * gt[j]);
+				}
+			}
+		}
+		if (sn > 0)
+		{
+			kam_sum_add(&ll, sn * B);
+			if (deriv)
+				for (int i = 0; i < 9; i++)
+				{
+					if (i < 3)
+						g[i] += sn * gB[i];
+					h[i] += sn * hB[i];
+				}
+		}
+		A = B;
+		if (deriv)
+		{
+			memcpy(gA, gB, sizeof(gA));
+			memcpy(hA, hB, sizeof(hA));
+		}
+	}
+	if (deriv)
+		kam_to_log_scale(3, P, g, h, grad, hess);
+	return -kam_sum_value(&ll);
+}
+
+static const ContractFamily bdw_family = {&bdw_def, bdw_objective, "alpha, beta and c", 3,
+"Retention that a beta mixture of discrete Weibull lifetimes cannot follow (a constant churn rate, say) drives the parameters to 0 or infinity."};
+
+PG_FUNCTION_INFO_V1(kam_bdw_fit_array);
+Datum
+kam_bdw_fit_array(PG_FUNCTION_ARGS)
+{
+	SbgData		d;
+
+	contract_array_data(fcinfo, &d);
+	return contract_fit(&d, &bdw_family);
+}
+
+PG_FUNCTION_INFO_V1(kam_bdw_final);
+Datum
+kam_bdw_final(PG_FUNCTION_ARGS)
+{
+	SbgData		d;
+
+	if (!contract_state_data(fcinfo, &d, &bdw_family, "kam.bdw_fit"))
+		PG_RETURN_NULL();
+	return contract_fit(&d, &bdw_family);
+}
+
+/* ---------- BdW predictions ---------- */
+
+#define BDW_MAX_TERMS 10000000
+
+/*
+ * sum over k = 0 .. horizon - 1 (horizon < 0: all) of S(n + k) / S(n - 1)
+ * z^k, z = 1 / (1 + d), n >= 1.  Undiscounted and unbounded, the terms fall
+ * like t^(-c alpha): the sum diverges when c alpha <= 1 (Infinity), else
+ * after 10^6 terms the rest is taken from that power law (Euler-Maclaurin:
+ * S(N) (N / (c alpha - 1) + 1/2)); a discounted sum stops when a term adds
+ * nothing.
+ */
+static double
+bdw_future(const KamBdw *m, double n, double d, double horizon)
+{
+	double		z = 1 / (1 + d),
+				base = bdw_log_survival(m->alpha, m->beta, m->c, n - 1, NULL, NULL),
+				zk = 1;
+	KamSum		sum = {0, 0};
+
+	if (horizon < 0 && d == 0 && m->c * m->alpha <= 1)
+		return get_float8_infinity();
+	for (int64 k = 0; horizon < 0 || k < horizon; k++)
+	{
+		double		term = exp(bdw_log_survival(m->alpha, m->beta, m->c, n + k, NULL, NULL) - base) * zk;
+
+		if ((k & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		kam_sum_add(&sum, term);
+		zk *= z;
+		if (horizon < 0 && term < 1e-17 * kam_sum_value(&sum))
+			break;
+		if (horizon < 0 && d == 0 && k >= 1000000)
+		{
+			double		N = n + k + 1,
+						sN = exp(bdw_log_survival(m->alpha, m->beta, m->c, N, NULL, NULL) - base);
+
+			kam_sum_add(&sum, sN * (N / (m->c * m->alpha - 1) + 0.5));
+			break;
+		}
+		if (k >= BDW_MAX_TERMS)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the BdW sum did not converge in %d periods", BDW_MAX_TERMS)));
+	}
+	return kam_sum_value(&sum);
+}
+
+static double
+bdw_predict(const double *v, const void *arg)
+{
+	const KamBdw *m = (const KamBdw *) v;
+	const SbgQuery *q = arg;
+
+	switch (q->what)
+	{
+		case SBG_SURVIVAL:
+			return exp(bdw_log_survival(m->alpha, m->beta, m->c, q->a1, NULL, NULL));
+		case SBG_RETENTION:
+			return exp(bdw_log_survival(m->alpha, m->beta, m->c, q->a1, NULL, NULL) -
+					   bdw_log_survival(m->alpha, m->beta, m->c, q->a1 - 1, NULL, NULL));
+		case SBG_DERL:
+			return bdw_future(m, q->a1, q->a2, -1);
+		case SBG_RENEWALS:
+			return bdw_future(m, q->a1, 0, floor(q->a2));
+	}
+	return NAN;
+}
+
+KAM_MODEL_ENTRY(kam_bdw_survival, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_SURVIVAL, false, 0))
+KAM_MODEL_ENTRY(kam_bdw_retention, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RETENTION, false, 0))
+KAM_MODEL_ENTRY(kam_bdw_derl, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_DERL, false, 0))
+KAM_MODEL_ENTRY(kam_bdw_expected_renewals, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RENEWALS, false, 0))
+KAM_MODEL_ENTRY(kam_bdw_survival_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_SURVIVAL, true, 2))
+KAM_MODEL_ENTRY(kam_bdw_retention_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RETENTION, true, 2))
+KAM_MODEL_ENTRY(kam_bdw_derl_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_DERL, true, 3))
+KAM_MODEL_ENTRY(kam_bdw_expected_renewals_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RENEWALS, true, 3))
+
+/* kam.bdw_expected_lifetime(m) = sum over t >= 0 of S(t) (a customer pays at least one period) */
+PG_FUNCTION_INFO_V1(kam_bdw_expected_lifetime);
+Datum
+kam_bdw_expected_lifetime(PG_FUNCTION_ARGS)
+{
+	KamBdw	   *m = (KamBdw *) kam_model_arg(fcinfo, 0, &bdw_def);
+
+	/* S(0) = 1, then S(1) + S(2) + ... */
+	PG_RETURN_FLOAT8(1 + bdw_future(m, 1, 0, -1));
 }

@@ -103,7 +103,7 @@ cur.execute("""CREATE TEMP TABLE kam_values AS SELECT
  (SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3)) v(at, x)) AS trend,
  (SELECT kam.renewal_agg(e, r, v, w, '2024-01-01', '2025-01-01', '2025-01-01') FROM (VALUES ('2024-03-31'::date, '2024-03-15'::date, 1200.5::float8, 1320.25::float8), ('2024-06-30', NULL, 800, NULL), ('2024-12-15', NULL, 99.99, NULL)) v(e, r, v, w)) AS renewals,
  kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491]) AS sbg,
- kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562) AS paretonbd, kam.mbgnbd(0.525, 6.183, 0.891, 1.614) AS mbgnbd, kam.bgbb(1.204, 0.750, 0.657, 2.783) AS bgbb""")
+ kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562) AS paretonbd, kam.mbgnbd(0.525, 6.183, 0.891, 1.614) AS mbgnbd, kam.bgbb(1.204, 0.750, 0.657, 2.783) AS bgbb, kam.bdw(0.7, 1.2, 0.9) AS bdw""")
 cur.execute("CREATE TEMP TABLE kam_values_back (LIKE kam_values)")
 buf = io.BytesIO()
 cur.copy_expert("COPY kam_values TO STDOUT (FORMAT binary)", buf)

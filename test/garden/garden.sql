@@ -58,6 +58,8 @@ UNION ALL SELECT 'kam.bgnbd_estimate', unnest(ARRAY['NULL', 'ROW(kam.bgnbd(0.243
                                                    'ROW(NULL, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0)::kam.bgnbd_estimate'])
 UNION ALL SELECT 'kam.gammagamma_estimate', unnest(ARRAY['NULL', 'ROW(kam.gammagamma(6.25, 3.74, 15.44), 1.19, 0.29, 4.16, -0.5, 0.3, 0.9)::kam.gammagamma_estimate',
                                                         'ROW(kam.gammagamma(6.25, 3.74, 15.44), NULL, NULL, NULL, NULL, NULL, NULL)::kam.gammagamma_estimate'])
+UNION ALL SELECT 'kam.bdw', unnest(ARRAY['NULL', 'kam.bdw(0.7, 1.2, 0.9)', '''(alpha=0.456,beta=0.779,c=1.283,ll=-1679.6,n=1000,alpha_se=0.1,beta_se=0.2,c_se=0.3,cor_alpha_beta=0.5,cor_alpha_c=-0.5,cor_beta_c=-0.9)''',
+                                        '''(alpha=1e-300,beta=1e300,c=1e-300,ll=NaN,n=0,alpha_se=NaN,beta_se=NaN,c_se=NaN,cor_alpha_beta=NaN,cor_alpha_c=NaN,cor_beta_c=NaN)''', '''garbage'''])
 UNION ALL SELECT 'integer[]', unnest(ARRAY['NULL', '''{1000,869,743,653,593,551,517,491}''', '''{}''', '''{5}''', '''{1000,1000}''', '''{3,2,NULL}''', '''{{1,2},{3,4}}''', '''{2147483647,0}'''])
 UNION ALL SELECT 'kam.band_scheme', unnest(ARRAY['NULL', '''F:60,D:70,C:80,B:90,A:100''', '''a:1e-300,b:1e308''', '''garbage'''])
 UNION ALL SELECT 'kam.trend', unnest(ARRAY['NULL', '''(n=3,mean_t=8796,mean_v=20,m2_t=1800,c_tv=600,m2_v=200)''', '''(n=0,mean_t=0,mean_v=0,m2_t=0,c_tv=0,m2_v=0)''',

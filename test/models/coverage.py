@@ -49,6 +49,20 @@ def sbg_sets(rng, alpha, beta, customers, periods):
             yield (s, t, 1) if t <= periods else (s, periods, 0)
 
 
+def bdw_sets(rng, alpha, beta, c, customers, periods):
+    """Beta-discrete-Weibull: P(T > t | theta) = (1 - theta)^(t^c), theta ~ Beta(alpha, beta)."""
+    for s in range(SETS):
+        for _ in range(customers):
+            theta = rng.betavariate(alpha, beta)
+            u = 1.0 - rng.random()
+            # T > t exactly when t^c < ln(u) / ln(1 - theta)
+            limit = math.log(u) / math.log1p(-theta) if theta < 1 else 0.0
+            t = 1
+            while t <= periods and t ** c < limit:
+                t += 1
+            yield (s, t, 1) if t <= periods else (s, periods, 0)
+
+
 def bgbb_sets(rng, al, be, ga, de, customers, n):
     for s in range(SETS):
         for _ in range(customers):
@@ -96,6 +110,30 @@ def rfm_sets(rng, kind, p1, p2, p3, p4, customers, spend=None):
                 yield (s, x, tx, T, m)
 
 
+def bdw_brute(a, b, c, n, terms=2000000):
+    """sum over k >= 0 of S(n + k) / S(n - 1) for BdW, by brute force plus the power-law tail."""
+    def L(t):
+        return 0.0 if t == 0 else (math.lgamma(b + t ** c) - math.lgamma(a + b + t ** c)
+                                   - math.lgamma(b) + math.lgamma(a + b))
+    base = L(n - 1)
+    s = sum(math.exp(L(n + k) - base) for k in range(terms))
+    return s + math.exp(L(n + terms) - base) * (n + terms) / (c * a - 1)
+
+
+def independent(db):
+    """kam's BdW undiscounted sums (10^6 terms and a power-law tail) against 2 * 10^6 terms
+    summed here with the same tail; 0 when they agree to 1e-4 (the tail's error)."""
+    bad = 0
+    for a, b, c, n in ((0.8, 3.0, 2.0, 1), (0.8, 3.0, 2.0, 4), (2.0, 3.0, 0.7, 1), (0.7, 1.2, 1.8, 3)):
+        kam = float(psql(db, "SELECT kam.bdw_derl(kam.bdw(%r, %r, %r), %d, 0)" % (a, b, c, n)).strip())
+        ref = bdw_brute(a, b, c, n)
+        ok = abs(kam / ref - 1) < 1e-4
+        bad += not ok
+        print("independent: BdW (%g, %g, %g) residual lifetime after %d periods: kam %.9g, summed here %.9g%s"
+              % (a, b, c, n, kam, ref, "" if ok else "  FAILED"))
+    return bad
+
+
 def count(db, sql):
     return [int(v) for v in psql(db, sql).strip().split("|")]
 
@@ -116,6 +154,16 @@ def main():
                count(*) FILTER (WHERE kam.sbg_derl(kam.sbg(0.7, 1.2), 3, 0.1)
                                 BETWEEN (kam.sbg_derl_interval(m, 3, 0.1)).lower AND (kam.sbg_derl_interval(m, 3, 0.1)).upper)
         FROM f""", ["alpha", "beta", "S(12) interval", "DERL(3, 10 %) interval"]))
+
+    load(db, "cov_bdw", ["periods", "churned"], bdw_sets(rng, 0.7, 1.2, 0.6, 3000, 12))
+    checks.append(("BdW (0.7, 1.2, c 0.6), 3000 customers x 12 periods", """
+        WITH f AS (SELECT kam.bdw_fit(periods::int, churned = 1) AS m FROM cov_bdw GROUP BY set)
+        SELECT count(*) FILTER (WHERE abs(kam.bdw_param(m, 'alpha') - 0.7) <= 1.96 * kam.bdw_param(m, 'alpha_se')),
+               count(*) FILTER (WHERE abs(kam.bdw_param(m, 'beta') - 1.2) <= 1.96 * kam.bdw_param(m, 'beta_se')),
+               count(*) FILTER (WHERE abs(kam.bdw_param(m, 'c') - 0.6) <= 1.96 * kam.bdw_param(m, 'c_se')),
+               count(*) FILTER (WHERE kam.bdw_survival(kam.bdw(0.7, 1.2, 0.6), 12)
+                                BETWEEN (kam.bdw_survival_interval(m, 12)).lower AND (kam.bdw_survival_interval(m, 12)).upper)
+        FROM f""", ["alpha", "beta", "c", "S(12) interval"]))
 
     load(db, "cov_bgbb", ["x", "t_x", "n"], bgbb_sets(rng, 1.2, 0.75, 0.66, 2.8, 2000, 6))
     checks.append(("BG/BB (1.2, 0.75, 0.66, 2.8), 2000 customers x 6 opportunities", """
@@ -166,13 +214,14 @@ def main():
         FROM f, truth""", ["r", "alpha", "a", "b", "Gamma-Gamma p", "Gamma-Gamma q", "Gamma-Gamma v",
                            "CLV(3, 30, 40, $20; 12 months) interval"]))
 
+    failed += independent(db)
     for label, sql, names in checks:
         for name, covered in zip(names, count(db, sql)):
             ok = LOW <= covered <= HIGH
             failed += not ok
             print("coverage: %-70s %-32s %3d of %d sets (%.1f %%)%s" %
                   (label, name, covered, SETS, 100.0 * covered / SETS, "" if ok else "  FAILED: outside 90-99 %"))
-    psql(db, "DROP TABLE cov_sbg, cov_bgbb, cov_pnbd, cov_mbg, cov_bg")
+    psql(db, "DROP TABLE cov_sbg, cov_bdw, cov_bgbb, cov_pnbd, cov_mbg, cov_bg")
     print("coverage: %s" % ("passed" if not failed else "%d FAILED" % failed))
     sys.exit(1 if failed else 0)
 

@@ -149,3 +149,45 @@ SELECT (kam.sbg_survival_interval(kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 55
 SELECT test_error($$SELECT kam.sbg_survival_interval(kam.sbg(1, 2), 3, 1)$$);
 SELECT test_error($$SELECT kam.sbg_derl_interval(kam.sbg(1, 2), 0, 0.1)$$);
 SELECT test_error($$SELECT '(alpha=1,beta=2,ll=0,n=1,alpha_se=0,beta_se=0,cor_alpha_beta=2)'::kam.sbg$$);
+
+-- ======================== beta-discrete-Weibull ========================
+-- S(t) = B(alpha, beta + t^c) / B(alpha, beta); c = 1 is the sBG, nested in it, so its
+-- log-likelihood is at least the sBG's, equal when the data want c = 1
+SELECT label, round(kam.bdw_param(m, 'alpha')::numeric, 3) AS alpha, round(kam.bdw_param(m, 'beta')::numeric, 3) AS beta,
+       round(kam.bdw_param(m, 'c')::numeric, 3) AS c, round(kam.bdw_param(m, 'll')::numeric, 2) AS ll,
+       round(kam.sbg_param(s, 'll')::numeric, 2) AS sbg_ll, kam.bdw_param(m, 'll') >= kam.sbg_param(s, 'll') - 1e-9 AS at_least_sbg,
+       round(kam.bdw_param(m, 'c_se')::numeric, 3) AS c_se, round(kam.bdw_param(m, 'cor_beta_c')::numeric, 3) AS cor_beta_c
+FROM (VALUES ('high end', kam.bdw_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491]), kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491])),
+             ('regular', kam.bdw_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241]), kam.sbg_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241]))) v(label, m, s);
+-- the per-customer aggregate gives the array's model
+SELECT kam.bdw_fit(periods, churned)::text = kam.bdw_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491])::text AS aggregate_equals_array
+FROM high_end;
+-- at c = 1 every prediction is the sBG's
+SELECT bool_and(abs(kam.bdw_survival(kam.bdw(0.668, 3.806, 1), t) - kam.sbg_survival(kam.sbg(0.668, 3.806), t)) < 1e-12) AS survival,
+       bool_and(abs(kam.bdw_retention(kam.bdw(0.668, 3.806, 1), t) - kam.sbg_retention(kam.sbg(0.668, 3.806), t)) < 1e-12) AS retention,
+       bool_and(abs(kam.bdw_derl(kam.bdw(0.668, 3.806, 1), t, 0.1) - kam.sbg_derl(kam.sbg(0.668, 3.806), t, 0.1)) < 1e-9) AS derl,
+       bool_and(abs(kam.bdw_expected_renewals(kam.bdw(0.668, 3.806, 1), t, 5) - kam.sbg_expected_renewals(kam.sbg(0.668, 3.806), t, 5)) < 1e-12) AS renewals,
+       abs(kam.bdw_expected_lifetime(kam.bdw(2, 3, 1)) - kam.sbg_expected_lifetime(kam.sbg(2, 3))) < 1e-6 AS lifetime,
+       abs(kam.bdw_derl(kam.bdw(2, 3, 1), 3, 0) - kam.sbg_derl(kam.sbg(2, 3), 3, 0)) < 1e-6 AS residual_lifetime
+FROM generate_series(1, 12) t;
+-- c alpha <= 1: the undiscounted lifetime diverges; projections of the fitted models
+SELECT kam.bdw_expected_lifetime(kam.bdw(0.8, 3, 1.2)) AS diverges_ca_096, kam.bdw_expected_lifetime(kam.bdw(0.8, 3, 1.25)) AS diverges_ca_1,
+       round(kam.bdw_expected_lifetime(kam.bdw(0.8, 3, 2))::numeric, 3) AS ca_16,
+       round(kam.bdw_derl(kam.bdw(0.8, 3, 2), 4, 0)::numeric, 3) AS residual_ca_16;
+SELECT label, round(kam.bdw_survival(m, 12)::numeric, 4) AS s12, round(kam.bdw_retention(m, 12)::numeric, 4) AS r12,
+       round(kam.bdw_derl(m, 2, 0.1)::numeric, 4) AS derl, round(kam.bdw_expected_renewals(m, 2, 5)::numeric, 4) AS renewals_5,
+       round((kam.bdw_survival_interval(m, 12)).lower::numeric, 4) AS s12_lower, round((kam.bdw_survival_interval(m, 12)).upper::numeric, 4) AS s12_upper,
+       (kam.bdw_retention_interval(m, 12, 0.8)).lower < kam.bdw_retention(m, 12) AS retention_interval,
+       (kam.bdw_derl_interval(m, 2, 0.1)).upper > kam.bdw_derl(m, 2, 0.1) AS derl_interval,
+       (kam.bdw_expected_renewals_interval(m, 2, 5)).lower < kam.bdw_expected_renewals(m, 2, 5) AS renewals_interval
+FROM (VALUES ('high end', kam.bdw_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491])),
+             ('regular', kam.bdw_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241]))) v(label, m);
+SELECT kam.bdw(0.7, 1.2, 0.9) AS from_parameters, (kam.bdw_survival_interval(kam.bdw(0.7, 1.2, 0.9), 3)).upper IS NULL AS no_bounds;
+SELECT '(alpha=0.7,beta=1.2,c=0.9,ll=-10,n=5,alpha_se=0.1,beta_se=0.2,c_se=0.05,cor_alpha_beta=0.5,cor_alpha_c=-0.2,cor_beta_c=0)'::kam.bdw::text AS text_round_trip;
+SELECT kam.bdw_fit(p, c) IS NULL AS empty FROM (VALUES (1, true)) v(p, c) WHERE false;
+SELECT test_error($$SELECT kam.bdw_fit(ARRAY[1000, 900, 800])$$);
+SELECT test_error($$SELECT kam.bdw_fit(ARRAY[1000, 1000, 1000, 1000])$$);
+SELECT test_error($$SELECT kam.bdw(1, 0, 1)$$);
+SELECT test_error($$SELECT kam.bdw_param(kam.bdw(1, 1, 1), 'r')$$);
+SELECT test_error($$SELECT kam.bdw_retention(kam.bdw(1, 1, 1), 0.5)$$);
+SELECT test_error($$SELECT '(alpha=1,beta=1,c=0,ll=0,n=1,alpha_se=0,beta_se=0,c_se=0,cor_alpha_beta=0,cor_alpha_c=0,cor_beta_c=0)'::kam.bdw$$);

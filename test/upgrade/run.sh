@@ -37,6 +37,7 @@ BEGIN
         ('paretonbd', $v$SELECT kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562)$v$),
         ('mbgnbd', $v$SELECT kam.mbgnbd(0.525, 6.183, 0.891, 1.614)$v$),
         ('bgbb', $v$SELECT kam.bgbb(1.204, 0.750, 0.657, 2.783)$v$),
+        ('bdw', $v$SELECT kam.bdw_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241])$v$),
         ('renewals', $v$SELECT kam.renewal_agg(e, r, v, w, '2024-01-01', '2025-01-01', '2025-01-01') FROM (VALUES ('2024-03-31'::date, '2024-03-15'::date, 1200.5::float8, 1320.25::float8), ('2024-06-30', NULL, 800, NULL), ('2024-12-15', NULL, 99.99, NULL)) v(e, r, v, w)$v$)) l(typ, expr)
     LOOP
         CONTINUE WHEN to_regtype('kam.' || t.typ) IS NULL;
