@@ -563,6 +563,17 @@ sbg_query(FunctionCallInfo fcinfo, SbgWhat what)
 	return q;
 }
 
+/* the SQL entry points of a contract model fam's predictions and their interval forms */
+#define CONTRACT_PREDICTIONS(fam) \
+	KAM_MODEL_ENTRY(kam_##fam##_survival, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_SURVIVAL, false, 0)) \
+	KAM_MODEL_ENTRY(kam_##fam##_retention, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_RETENTION, false, 0)) \
+	KAM_MODEL_ENTRY(kam_##fam##_derl, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_DERL, false, 0)) \
+	KAM_MODEL_ENTRY(kam_##fam##_expected_renewals, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_RENEWALS, false, 0)) \
+	KAM_MODEL_ENTRY(kam_##fam##_survival_interval, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_SURVIVAL, true, 2)) \
+	KAM_MODEL_ENTRY(kam_##fam##_retention_interval, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_RETENTION, true, 2)) \
+	KAM_MODEL_ENTRY(kam_##fam##_derl_interval, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_DERL, true, 3)) \
+	KAM_MODEL_ENTRY(kam_##fam##_expected_renewals_interval, contract_predict(fcinfo, &fam##_def, fam##_predict, SBG_RENEWALS, true, 3))
+
 /*
  * A contract model's prediction (argument 0 the model of type def, the
  * query's arguments after it), or with interval its interval form, the
@@ -598,14 +609,7 @@ contract_predict(FunctionCallInfo fcinfo, const KamModelDef *def, KamPrediction 
  * k = 0 .. horizon - 1.  The _interval forms: delta-method intervals
  * (models.c).
  */
-KAM_MODEL_ENTRY(kam_sbg_survival, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_SURVIVAL, false, 0))
-KAM_MODEL_ENTRY(kam_sbg_retention, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RETENTION, false, 0))
-KAM_MODEL_ENTRY(kam_sbg_derl, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_DERL, false, 0))
-KAM_MODEL_ENTRY(kam_sbg_expected_renewals, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RENEWALS, false, 0))
-KAM_MODEL_ENTRY(kam_sbg_survival_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_SURVIVAL, true, 2))
-KAM_MODEL_ENTRY(kam_sbg_retention_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RETENTION, true, 2))
-KAM_MODEL_ENTRY(kam_sbg_derl_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_DERL, true, 3))
-KAM_MODEL_ENTRY(kam_sbg_expected_renewals_interval, contract_predict(fcinfo, &sbg_def, sbg_predict, SBG_RENEWALS, true, 3))
+CONTRACT_PREDICTIONS(sbg)
 
 /*
  * kam.sbg_expected_lifetime(m) = E[T] = (alpha + beta - 1) / (alpha - 1) in
@@ -867,14 +871,7 @@ bdw_predict(const double *v, const void *arg)
 	return NAN;
 }
 
-KAM_MODEL_ENTRY(kam_bdw_survival, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_SURVIVAL, false, 0))
-KAM_MODEL_ENTRY(kam_bdw_retention, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RETENTION, false, 0))
-KAM_MODEL_ENTRY(kam_bdw_derl, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_DERL, false, 0))
-KAM_MODEL_ENTRY(kam_bdw_expected_renewals, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RENEWALS, false, 0))
-KAM_MODEL_ENTRY(kam_bdw_survival_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_SURVIVAL, true, 2))
-KAM_MODEL_ENTRY(kam_bdw_retention_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RETENTION, true, 2))
-KAM_MODEL_ENTRY(kam_bdw_derl_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_DERL, true, 3))
-KAM_MODEL_ENTRY(kam_bdw_expected_renewals_interval, contract_predict(fcinfo, &bdw_def, bdw_predict, SBG_RENEWALS, true, 3))
+CONTRACT_PREDICTIONS(bdw)
 
 /* kam.bdw_expected_lifetime(m) = sum over t >= 0 of S(t) (a customer pays at least one period) */
 PG_FUNCTION_INFO_V1(kam_bdw_expected_lifetime);
