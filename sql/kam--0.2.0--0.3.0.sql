@@ -2149,3 +2149,7 @@ CREATE FUNCTION @extschema@.bdw_expected_renewals_interval(m @extschema@.bdw, pe
     AS 'MODULE_PATHNAME', 'kam_bdw_expected_renewals_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.bdw_expected_renewals_interval(@extschema@.bdw, double precision, double precision, double precision) IS
     'Expected renewals with their delta-method confidence interval (log scale)';
+CREATE FUNCTION @extschema@.paretonbd_probability(m @extschema@.paretonbd, n integer, t double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_paretonbd_probability' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_probability(@extschema@.paretonbd, integer, double precision) IS
+    'P(X(t) = n): the probability that a customer drawn from the population makes n purchases in t periods under the Pareto/NBD model';

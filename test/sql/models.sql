@@ -383,3 +383,34 @@ SELECT (kam.paretonbd_p_alive_interval(kam.paretonbd(0.5534, 10.5802, 0.6061, 11
 SELECT (kam.bgbb_expected_interval(kam.bgbb(1.204, 0.750, 0.657, 2.783), 0)).*;
 SELECT test_error($q$SELECT kam.mbgnbd_p_alive_interval(kam.mbgnbd(1, 1, 1, 1), 1, 1, 2, 0)$q$);
 SELECT test_error($q$SELECT kam.bgbb_p_alive_interval(kam.bgbb(1, 1, 1, 1), 1, 2, 1, 0.9)$q$);
+
+-- ======================== Pareto/NBD: P(X(t) = n) ========================
+-- alive throughout (an NBD count) or dead at tau in (0, t] (an integral over tau): the
+-- distribution sums to 1 and its mean is E[X(t)], at the CDNOW fit and on both sides of alpha = beta
+SELECT label, round(sum(kam.paretonbd_probability(m, n, 39))::numeric, 9) AS total_mass,
+       abs(sum(n * kam.paretonbd_probability(m, n, 39)) - kam.paretonbd_expected(m, 39)) < 1e-8 AS mean_is_expected,
+       round(kam.paretonbd_probability(m, 0, 39)::numeric, 6) AS p0
+FROM (VALUES ('cdnow', (SELECT m FROM pnbd)), ('alpha > beta', kam.paretonbd(0.9, 20, 1.3, 4)),
+             ('alpha < beta, s > 1', kam.paretonbd(2.5, 1.5, 3, 40))) v(label, m),
+     generate_series(0, 3000) n
+GROUP BY label, m ORDER BY label;
+-- against plain SQL: the NBD term with G(r+x)/(G(r) x!) as a finite product, and the death term's
+-- integral by Simpson's rule on 4000 intervals
+CREATE FUNCTION pnbd_pmf_sql(r float8, alpha float8, s float8, beta float8, x int, t float8) RETURNS float8 LANGUAGE sql AS $$
+    WITH g AS (SELECT exp(coalesce(sum(ln(r + i) - ln(i + 1)), 0)) AS g FROM generate_series(0, x - 1) i),
+    i AS (SELECT sum(CASE WHEN k IN (0, 4000) THEN 1 WHEN k % 2 = 1 THEN 4 ELSE 2 END
+                     * power(u, x) * power(alpha + u, -(r + x)) * power(beta + u, -(s + 1))) * (t / 4000) / 3 AS integral
+          FROM generate_series(0, 4000) k, LATERAL (SELECT k * t / 4000 AS u) uu)
+    SELECT g * power(alpha / (alpha + t), r) * power(t / (alpha + t), x) * power(beta / (beta + t), s)
+           + g * power(alpha, r) * s * power(beta, s) * integral
+    FROM g, i
+$$;
+SELECT n, round(kam.paretonbd_probability(m, n, 39)::numeric, 8) AS kam,
+       abs(kam.paretonbd_probability(m, n, 39) - pnbd_pmf_sql(0.5534, 10.5802, 0.6061, 11.6562, n, 39)) < 1e-9 AS matches_sql
+FROM (SELECT kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562) AS m) q, (VALUES (0), (1), (2), (5), (12)) v(n);
+-- at t = 0 all the mass is at 0; a far tail is 0
+SELECT kam.paretonbd_probability(m, 0, 0) AS p0_at_0, kam.paretonbd_probability(m, 2, 0) AS p2_at_0,
+       kam.paretonbd_probability(m, 1000000, 39) < 1e-300 AS far_tail
+FROM pnbd;
+SELECT test_error($q$SELECT kam.paretonbd_probability(kam.paretonbd(1, 1, 1, 1), -1, 2)$q$);
+SELECT test_error($q$SELECT kam.paretonbd_probability(kam.paretonbd(1, 1, 1, 1), 1, 'Infinity')$q$);
