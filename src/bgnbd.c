@@ -534,7 +534,7 @@ KAM_MODEL_DEFINE(gammagamma, gg_names, "Gamma-Gamma", 3, false)
 static bool
 cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *def, KamFitPrepare prepare,
 			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint,
-			 double *p, double *f, void **argp, BgData *dp)
+			 double *p, double *f, void **argp, BgData *dp, double *curv)
 {
 	BgData	   *d = dp;			/* the caller's: the objective's argument
 								 * points to it */
@@ -580,7 +580,7 @@ cust_optimum(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 		pfree(sub.c);
 	}
 	arg = prepare ? prepare(d) : d;
-	if (!kam_minimize(objective, arg, k, p, f))
+	if (!kam_minimize_curv(objective, arg, k, p, f, curv))
 	{
 		StringInfoData last;
 
@@ -603,13 +603,15 @@ kam_cust_fit(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef 
 			 bool modified, const char *fitname, const char *rows, const char *patterns, const char *hint)
 {
 	BgData		d;
-	double		p[KAM_OPT_MAXK];
+	double		p[KAM_OPT_MAXK],
+				curv[KAM_OPT_CURV];
 	double		f;
 	void	   *arg;
 
-	if (!cust_optimum(fcinfo, objective, def, prepare, modified, fitname, rows, patterns, hint, p, &f, &arg, &d))
+	if (!cust_optimum(fcinfo, objective, def, prepare, modified, fitname, rows, patterns, hint, p, &f, &arg, &d,
+					  curv))
 		PG_RETURN_NULL();
-	return kam_model_datum(def, kam_model_fitted(def, objective, arg, p, f, d.total));
+	return kam_model_datum(def, kam_model_fitted(def, objective, arg, p, curv, f, d.total));
 }
 
 /*
@@ -624,6 +626,7 @@ cust_fit_se(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *
 	BgData		d;
 	double		p[KAM_OPT_MAXK];
 	double		f,
+				curv[KAM_OPT_CURV],
 				se[KAM_OPT_MAXK],
 				cor[KAM_OPT_MAXK * (KAM_OPT_MAXK - 1) / 2];
 	void	   *arg;
@@ -633,13 +636,14 @@ cust_fit_se(FunctionCallInfo fcinfo, KamObjective objective, const KamModelDef *
 	Datum		values[1 + KAM_OPT_MAXK + KAM_OPT_MAXK * (KAM_OPT_MAXK - 1) / 2];
 	bool		nulls[1 + KAM_OPT_MAXK + KAM_OPT_MAXK * (KAM_OPT_MAXK - 1) / 2] = {0};
 
-	if (!cust_optimum(fcinfo, objective, def, NULL, false, fitname, rows, patterns, hint, p, &f, &arg, &d))
+	if (!cust_optimum(fcinfo, objective, def, NULL, false, fitname, rows, patterns, hint, p, &f, &arg, &d,
+					  curv))
 		PG_RETURN_NULL();
-	kam_model_se(k, objective, arg, p, se, cor);
+	kam_model_se(k, objective, arg, p, curv, se, cor);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = kam_model_datum(def, kam_model_fitted(def, objective, arg, p, f, d.total));
+	values[0] = kam_model_datum(def, kam_model_fitted(def, objective, arg, p, curv, f, d.total));
 	for (int i = 0; i < k; i++)
 	{
 		values[i + 1] = Float8GetDatum(se[i]);

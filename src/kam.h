@@ -241,6 +241,10 @@ extern bool kam_weighted_mean(int n, const double *s, const bool *snull, const d
 typedef double (*KamObjective) (const double *theta, void *arg, double *grad, double *hess);
 
 extern bool kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest);
+extern bool kam_minimize_curv(KamObjective f, void *arg, int k, double *theta, double *fbest, double *curv);
+
+/* the Hessian and gradient of kam_minimize_curv */
+#define KAM_OPT_CURV (KAM_OPT_MAXK * KAM_OPT_MAXK + KAM_OPT_MAXK)
 extern bool kam_inverse(int k, const double *A, double *inv);
 extern Datum kam_model_param(FunctionCallInfo fcinfo, const double *v, const char *const *names, int n, const char *model);
 extern void kam_to_log_scale(int k, const double *P, const double *g, const double *h, double *grad, double *hess);

@@ -149,18 +149,26 @@ kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def)
  * The standard errors se[k] of the parameters exp(theta) at the optimum
  * theta of f and, when cor is not NULL, their correlations cor[k(k-1)/2]
  * (i < j, row by row); NaN where the information is not positive definite.
+ * curv: the Hessian and gradient of the last Newton step (kam_minimize_curv),
+ * or NULL to evaluate f at theta.
  * The correlations of the parameters equal those of their logarithms to
  * first order (Cov(P) = D Cov(theta) D).
  */
 void
-kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se, double *cor)
+kam_model_se(int k, KamObjective f, void *arg, const double *theta, const double *curv, double *se, double *cor)
 {
 	double		grad[KAM_OPT_MAXK],
 				hess[KAM_OPT_MAXK * KAM_OPT_MAXK],
 				cov[KAM_OPT_MAXK * KAM_OPT_MAXK];
 	bool		ok;
 
-	f(theta, arg, grad, hess);
+	if (curv)
+	{
+		memcpy(hess, curv, sizeof(double) * k * k);
+		memcpy(grad, curv + k * k, sizeof(double) * k);
+	}
+	else
+		f(theta, arg, grad, hess);
 	for (int i = 0; i < k; i++)
 		hess[i * k + i] -= grad[i];
 	ok = kam_inverse(k, hess, cov);
@@ -181,8 +189,8 @@ kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se, 
  * carries them.
  */
 double *
-kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg, const double *theta, double fval,
-				 double n)
+kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg, const double *theta, const double *curv,
+				 double fval, double n)
 {
 	int			k = def->k;
 	double	   *v = palloc(model_size(def));
@@ -192,7 +200,7 @@ kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg, const double
 	v[k] = -fval;
 	v[k + 1] = n;
 	if (def->has_se)
-		kam_model_se(k, f, arg, theta, v + k + 2, v + 2 * k + 2);
+		kam_model_se(k, f, arg, theta, curv, v + k + 2, v + 2 * k + 2);
 	for (int i = 0; i <= k; i++)
 		if (!isfinite(v[i]))
 			ereport(ERROR,

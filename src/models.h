@@ -44,7 +44,8 @@ extern Datum kam_model_send(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_recv(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_make(FunctionCallInfo fcinfo, const KamModelDef *def);
 extern Datum kam_model_get(FunctionCallInfo fcinfo, const KamModelDef *def);
-extern void kam_model_se(int k, KamObjective f, void *arg, const double *theta, double *se, double *cor);
+extern void kam_model_se(int k, KamObjective f, void *arg, const double *theta, const double *curv,
+						 double *se, double *cor);
 
 /*
  * A prediction from a model's parameters (for the delta method): g(params,
@@ -60,7 +61,7 @@ typedef enum KamScale
 extern Datum kam_model_interval(FunctionCallInfo fcinfo, const KamModelDef *def, const double *v,
 								KamPrediction g, const void *arg, double confidence, KamScale scale);
 extern double *kam_model_fitted(const KamModelDef *def, KamObjective f, void *arg,
-								const double *theta, double fval, double n);
+								const double *theta, const double *curv, double fval, double n);
 
 /*
  * The type's SQL entry points: kam_<t>_in, _out, _send, _recv, the

@@ -126,7 +126,7 @@ kam_inverse(int k, const double *A, double *inv)
 #define NEWTON_MAX_ITER 200
 
 static bool
-newton(KamObjective f, void *arg, int k, double *th, double *fbest)
+newton(KamObjective f, void *arg, int k, double *th, double *fbest, double *curv)
 {
 	double		g[KAM_OPT_MAXK],
 				H[KAM_OPT_MAXK * KAM_OPT_MAXK],
@@ -181,6 +181,11 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest)
 					f0 = f1;
 				}
 				*fbest = f0;
+				if (curv)
+				{
+					memcpy(curv, H, sizeof(double) * k * k);
+					memcpy(curv + k * k, g, sizeof(double) * k);
+				}
 				return true;
 			}
 		}
@@ -232,9 +237,21 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest)
 bool
 kam_minimize(KamObjective f, void *arg, int k, double *theta, double *fbest)
 {
+	return kam_minimize_curv(f, arg, k, theta, fbest, NULL);
+}
+
+/*
+ * kam_minimize that also gives, in curv (k x k + k doubles, when not NULL),
+ * the Hessian and gradient of the last Newton step: at the optimum within
+ * the step that was left (a Newton decrement below 1e-12 of |f|), so the
+ * standard errors need no further evaluation of f
+ */
+bool
+kam_minimize_curv(KamObjective f, void *arg, int k, double *theta, double *fbest, double *curv)
+{
 	Assert(k >= 1 && k <= KAM_OPT_MAXK);
 	*fbest = INFINITY;
-	if (!newton(f, arg, k, theta, fbest) || !isfinite(*fbest))
+	if (!newton(f, arg, k, theta, fbest, curv) || !isfinite(*fbest))
 		return false;
 	for (int i = 0; i < k; i++)
 		if (fabs(theta[i]) > KAM_OPT_BOUND)

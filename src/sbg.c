@@ -191,7 +191,12 @@ contract_fit(SbgData *d, const ContractFamily *fam)
 						   d->total, d->T, last.data),
 				 errhint("%s", fam->hint)));
 	}
-	return kam_model_datum(def, kam_model_fitted(def, fam->objective, d, p, f, d->total));
+
+	/*
+	 * the standard errors at the optimum itself: a contract likelihood is
+	 * cheap to evaluate
+	 */
+	return kam_model_datum(def, kam_model_fitted(def, fam->objective, d, p, NULL, f, d->total));
 }
 
 /* kam.sbg_fit(alive int[]): alive[1] customers at the start, alive[t] at the start of period t */
