@@ -380,6 +380,7 @@ typedef struct PnbdData
 	int64	   *first_age;		/* per pattern: its group's first index in
 								 * ages */
 	int32	   *age;			/* per pattern: its T's index in its group */
+	int32	   *group_ages;		/* per pattern: its group's distinct T */
 	int64		max_ages;		/* the most distinct T in one group */
 } PnbdData;
 
@@ -402,6 +403,7 @@ pnbd_prepare(const BgData *d)
 	p->ages = palloc_extended(Max(d->n, 1) * sizeof(double), MCXT_ALLOC_HUGE);
 	p->first_age = palloc_extended(Max(d->n, 1) * sizeof(int64), MCXT_ALLOC_HUGE);
 	p->age = palloc_extended(Max(d->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	p->group_ages = palloc_extended(Max(d->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < d->n;)
 	{
 		int64		g0 = i,
@@ -428,6 +430,7 @@ pnbd_prepare(const BgData *d)
 			Assert(f != NULL);
 			p->first_age[j] = nages;
 			p->age[j] = (int32) (f - ages);
+			p->group_ages[j] = (int32) n;
 		}
 		nages += n;
 		p->max_ages = Max(p->max_ages, n);
@@ -481,13 +484,11 @@ pnbd_objective(const double *th, void *arg, double *grad, double *hess)
 					wx = 0,
 					last_tx = -1;
 		int64		a0 = p->first_age[i];
-		int64		nages = 0;
+		int64		nages = p->group_ages[i];
 
 		CHECK_FOR_INTERRUPTS();
 		pnbd_ctx_x(&c, x);
 		/* the series at every distinct T of the group */
-		for (int64 j = i; j < d->n && d->c[j].x == x; j++)
-			nages = Max(nages, p->age[j] + 1);
 		for (int64 j = 0; j < nages && ok; j++)
 			ok = pnbd_series(&c, p->ages[a0 + j], deriv, &at_T[j]);
 		for (; i < d->n && d->c[i].x == x && ok; i++)
