@@ -112,3 +112,8 @@ SELECT (kam.clv_interval(ROW(kam.bgnbd(0.243, 4.414, 0.793, 2.426), NULL, NULL, 
                          g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)).upper IS NULL AS no_se_no_bounds FROM clv_e;
 SELECT test_error($q$SELECT kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345, 1.5) FROM clv_e$q$);
 SELECT test_error($q$SELECT kam.clv_interval(b, g, 2, 30.43, 38.86, 22.35, -1, 0.01, 4.345) FROM clv_e$q$);
+-- the estimate types by name: an estimate written by hand reads as kam.gammagamma_estimate
+SELECT pg_typeof(g)::text = 'kam.gammagamma_estimate' AS is_gg_estimate, pg_typeof(b)::text = 'kam.bgnbd_estimate' AS is_bg_estimate FROM clv_e;
+SELECT round((kam.clv_interval(b, ROW((g).model, (g).p_se, (g).q_se, (g).v_se, (g).cor_p_q, (g).cor_p_v, (g).cor_q_v)::kam.gammagamma_estimate,
+                              2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)).upper::numeric, 4) AS upper_from_row
+FROM clv_e;

@@ -196,3 +196,7 @@ SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, p, term_end, 6) 
 SELECT test_error($q$SELECT kam.renewal_forecast(term_end, mrr, p, NULL::date, 6) FROM fc$q$);
 SELECT test_error($q$SELECT kam.renewal_forecast('infinity'::date, 1, 0.5, '2025-01-01', 6)$q$);
 SELECT test_error($q$SELECT kam.renewal_forecast_final('{1,2,3}')$q$);
+-- the element type of the forecast, by name
+SELECT pg_typeof((kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6))[1])::text = 'kam.renewal_forecast_month' AS is_forecast_month,
+       ((kam.renewal_forecast(term_end, mrr, p, '2025-01-01', 6))[4]::kam.renewal_forecast_month).renewals AS april_renewals
+FROM fc;

@@ -118,3 +118,7 @@ SELECT test_error($q$SELECT kam.rfm(now(), 1, 'infinity', '1 day')$q$);
 SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', '2024-01-31', '1 day') FROM tx$q$);
 SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', at, '1 day') FROM tx$q$);
 SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', '2024-03-31', '1 day', '1 month') FROM tx$q$);
+-- the holdout summary's type and its columns by name
+SELECT pg_typeof(kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days'))::text = 'kam.rfm_holdout_summary' AS is_holdout_summary,
+       (kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days')::kam.rfm_holdout_summary).holdout_duration AS weeks
+FROM cdnow_tx WHERE id = 1;
