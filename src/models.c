@@ -225,7 +225,8 @@ kam_rfm_args(FunctionCallInfo fcinfo, int first, double *x, double *tx, double *
  * by central differences (steps of 10^-6 of each parameter), its variance
  * grad' Cov grad with Cov from the standard errors and correlations, and
  * estimate -+ z sd on that scale, back-transformed: a kam.confidence_interval.
- * A model without standard errors (built from parameters) gives NULL bounds.
+ * A model without standard errors (built from parameters) gives NULL bounds;
+ * a prediction that does not exist, NULL.
  */
 Datum
 kam_model_interval(FunctionCallInfo fcinfo, const KamModelDef *def, const double *v,
@@ -241,6 +242,9 @@ kam_model_interval(FunctionCallInfo fcinfo, const KamModelDef *def, const double
 
 	kam_check_confidence(confidence);
 	Assert(def->has_se);
+	/* a prediction that does not exist (NaN) is NULL, as its point form */
+	if (isnan(est))
+		PG_RETURN_NULL();
 	if (!isfinite(est))
 		return kam_interval_datum(fcinfo, est, NAN, NAN);
 	for (int i = 0; i < k; i++)
@@ -329,8 +333,6 @@ kam_rfm_predict(FunctionCallInfo fcinfo, const KamModelDef *def, KamPrediction g
 	(check ? check : rfm_default_check) (&q);
 	if (interval)
 	{
-		if (isnan(g(v, &q)))
-			PG_RETURN_NULL();
 		return kam_model_interval(fcinfo, def, v, g, &q, PG_GETARG_FLOAT8(a),
 								  what == KAM_P_ALIVE ? KAM_SCALE_LOGIT : KAM_SCALE_LOG);
 	}
