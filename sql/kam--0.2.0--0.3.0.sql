@@ -2153,3 +2153,104 @@ CREATE FUNCTION @extschema@.paretonbd_probability(m @extschema@.paretonbd, n int
     AS 'MODULE_PATHNAME', 'kam_paretonbd_probability' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.paretonbd_probability(@extschema@.paretonbd, integer, double precision) IS
     'P(X(t) = n): the probability that a customer drawn from the population makes n purchases in t periods under the Pareto/NBD model';
+
+-------------------------------------------------------------------------------
+-- kam.top_share over a concrete state, kam.top_state, so Citus pushes it down
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.top_state;
+CREATE FUNCTION @extschema@.top_state_in(cstring) RETURNS @extschema@.top_state
+    AS 'MODULE_PATHNAME', 'kam_top_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_state_out(@extschema@.top_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'kam_top_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_state_recv(internal) RETURNS @extschema@.top_state
+    AS 'MODULE_PATHNAME', 'kam_top_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.top_state_send(@extschema@.top_state) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'kam_top_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.top_state (
+    INPUT = @extschema@.top_state_in,
+    OUTPUT = @extschema@.top_state_out,
+    RECEIVE = @extschema@.top_state_recv,
+    SEND = @extschema@.top_state_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.top_state IS
+    'State of kam.top_share: the rows, n, the total and the n largest values (at most n values)';
+COMMENT ON FUNCTION @extschema@.top_state_in(cstring) IS 'text input of kam.top_state: (rows=..,n=..,total=..,top={v1,v2,..}), the values ascending';
+COMMENT ON FUNCTION @extschema@.top_state_out(@extschema@.top_state) IS 'text output of kam.top_state, the values ascending, each in its shortest exact form';
+COMMENT ON FUNCTION @extschema@.top_state_recv(internal) IS 'binary input of kam.top_state (format version byte, then rows, n, total and the values)';
+COMMENT ON FUNCTION @extschema@.top_state_send(@extschema@.top_state) IS 'binary output of kam.top_state';
+CREATE FUNCTION @extschema@.summary_eq(@extschema@.top_state, @extschema@.top_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_ne(@extschema@.top_state, @extschema@.top_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'kam_summary_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.summary_hash(@extschema@.top_state) RETURNS integer
+    AS 'MODULE_PATHNAME', 'kam_summary_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.top_state, RIGHTARG = @extschema@.top_state, FUNCTION = @extschema@.summary_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.top_state, RIGHTARG = @extschema@.top_state, FUNCTION = @extschema@.summary_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR CLASS @extschema@.top_state_ops DEFAULT FOR TYPE @extschema@.top_state USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.top_state, @extschema@.top_state),
+    FUNCTION 1 @extschema@.summary_hash(@extschema@.top_state);
+COMMENT ON FUNCTION @extschema@.summary_eq(@extschema@.top_state, @extschema@.top_state) IS
+    'true when the two top_state values have the same text form';
+COMMENT ON FUNCTION @extschema@.summary_ne(@extschema@.top_state, @extschema@.top_state) IS
+    'true when the two top_state values have different text forms';
+COMMENT ON FUNCTION @extschema@.summary_hash(@extschema@.top_state) IS
+    'hash of the text form of a top_state value';
+COMMENT ON OPERATOR @extschema@.= (@extschema@.top_state, @extschema@.top_state) IS 'same text form';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.top_state, @extschema@.top_state) IS 'different text forms';
+COMMENT ON OPERATOR CLASS @extschema@.top_state_ops USING hash IS
+    'DISTINCT, GROUP BY, UNION and hash joins on top_state values';
+COMMENT ON OPERATOR FAMILY @extschema@.top_state_ops USING hash IS
+    'hash operator family of top_state (its text form)';
+CREATE FUNCTION @extschema@.top_sfunc(@extschema@.top_state, double precision, bigint) RETURNS @extschema@.top_state
+    AS 'MODULE_PATHNAME', 'kam_top_sfunc_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.top_sfunc(@extschema@.top_state, double precision, bigint) IS
+    'transition function of kam.top_share: adds one revenue value';
+CREATE FUNCTION @extschema@.top_combine(@extschema@.top_state, @extschema@.top_state) RETURNS @extschema@.top_state
+    AS 'MODULE_PATHNAME', 'kam_top_combine_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.top_combine(@extschema@.top_state, @extschema@.top_state) IS
+    'combine function of kam.top_share: merges two states (the n largest of both, the totals added)';
+CREATE FUNCTION @extschema@.top_final(@extschema@.top_state) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_top_final_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.top_final(@extschema@.top_state) IS
+    'final function of kam.top_share: the n largest values'' share of the total; NULL for a zero total';
+
+-- An aggregate's state type cannot be changed by ALTER AGGREGATE, and DROP AGGREGATE would
+-- take users' views with it: the catalog row is re-pointed to the new functions, with its
+-- dependencies, and the internal-state functions are dropped.  (0.1.0 and 0.2.0 catalogs
+-- keep calling the old C functions, which kam.so still has.)
+UPDATE pg_catalog.pg_aggregate a
+SET aggtransfn = '@extschema@.top_sfunc(@extschema@.top_state, double precision, bigint)'::pg_catalog.regprocedure,
+    aggcombinefn = '@extschema@.top_combine(@extschema@.top_state, @extschema@.top_state)'::pg_catalog.regprocedure,
+    aggfinalfn = '@extschema@.top_final(@extschema@.top_state)'::pg_catalog.regprocedure,
+    aggserialfn = 0, aggdeserialfn = 0, aggtransspace = 0,
+    aggtranstype = '@extschema@.top_state'::pg_catalog.regtype
+WHERE a.aggfnoid OPERATOR(pg_catalog.=) '@extschema@.top_share(double precision, bigint)'::pg_catalog.regprocedure;
+UPDATE pg_catalog.pg_depend d SET refobjid = v.new
+FROM (VALUES ('@extschema@.top_sfunc(internal, double precision, bigint)'::pg_catalog.regprocedure,
+              '@extschema@.top_sfunc(@extschema@.top_state, double precision, bigint)'::pg_catalog.regprocedure),
+             ('@extschema@.top_combine(internal, internal)', '@extschema@.top_combine(@extschema@.top_state, @extschema@.top_state)'),
+             ('@extschema@.top_final(internal)', '@extschema@.top_final(@extschema@.top_state)')) v(old, new)
+WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.objid OPERATOR(pg_catalog.=) '@extschema@.top_share(double precision, bigint)'::pg_catalog.regprocedure
+  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.refobjid OPERATOR(pg_catalog.=) v.old::pg_catalog.oid;
+DELETE FROM pg_catalog.pg_depend d
+WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.objid OPERATOR(pg_catalog.=) '@extschema@.top_share(double precision, bigint)'::pg_catalog.regprocedure
+  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.top_serial(internal)'::pg_catalog.regprocedure,
+                                                   '@extschema@.top_deserial(bytea, internal)'::pg_catalog.regprocedure]::pg_catalog.oid[]);
+DROP FUNCTION @extschema@.top_sfunc(internal, double precision, bigint);
+DROP FUNCTION @extschema@.top_combine(internal, internal);
+DROP FUNCTION @extschema@.top_serial(internal);
+DROP FUNCTION @extschema@.top_deserial(bytea, internal);
+DROP FUNCTION @extschema@.top_final(internal);

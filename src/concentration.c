@@ -23,6 +23,8 @@
 
 #include "miscadmin.h"
 
+#include <errno.h>
+
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -441,17 +443,19 @@ top_sift_down(double *h, int64 size, int64 i)
 	}
 }
 
+/*
+ * Keep the k largest values seen in the min-heap h of *size values (room for
+ * min(k, *size + 1) values): x is added while fewer than k are kept, else it
+ * replaces the smallest when larger.
+ */
 static void
-top_push(KamTop *t, double x)
+top_heap_push(double *h, int64 *size, int64 k, double x)
 {
-	double	   *h = (double *) t->heap.data;
-
-	if (t->heap.n < t->k)
+	if (*size < k)
 	{
-		int64		i = t->heap.n;
+		int64		i = (*size)++;
 
-		*(double *) kam_array_push(&t->heap) = x;
-		h = (double *) t->heap.data;
+		h[i] = x;
 		while (i > 0 && h[(i - 1) / 2] > h[i])
 		{
 			double		tmp = h[i];
@@ -464,8 +468,16 @@ top_push(KamTop *t, double x)
 	else if (x > h[0])
 	{
 		h[0] = x;
-		top_sift_down(h, t->heap.n, 0);
+		top_sift_down(h, *size, 0);
 	}
+}
+
+static void
+top_push(KamTop *t, double x)
+{
+	if (t->heap.n < t->k)
+		kam_array_reserve(&t->heap, 1);
+	top_heap_push((double *) t->heap.data, &t->heap.n, t->k, x);
 }
 
 static int64
@@ -611,6 +623,434 @@ kam_top_final(PG_FUNCTION_ARGS)
 		kam_sum_add(&top, KAM_ARRAY_ELEM(&t->heap, double, i));
 	}
 	PG_RETURN_FLOAT8(Min(kam_sum_value(&top) / total, 1.0));
+}
+
+/*
+ * ---------- kam.top_state: the state of kam.top_share ----------
+ *
+ * A concrete state type (so Citus computes it on the workers and combines
+ * the partial states on the coordinator, through the text form): the rows,
+ * n, the total with its compensation, and the n largest values as a
+ * min-heap.  In memory the varlena has room for more values than it keeps
+ * (it doubles as it grows, up to n); the text and binary forms list the
+ * values kept in ascending order, which is also a min-heap, and the text form
+ * is the value's identity (kam.= compares text forms).
+ *
+ * Text form: (rows=5,n=2,total=15,top={4,5})
+ *
+ * 0.1.0 and 0.2.0 declared kam.top_share with an internal state; their
+ * catalogs call the KamTop functions above, which stay for them.
+ */
+typedef struct KamTopState
+{
+	int32		vl_len_;
+	int32		version;		/* TOP_LAYOUT_VERSION */
+	int64		rows;
+	int64		k;
+	double		total;
+	double		comp;			/* compensation of total (kam_sum) */
+	int64		size;			/* values kept in v, a min-heap */
+	double		v[FLEXIBLE_ARRAY_MEMBER];
+} KamTopState;
+
+#define TOP_LAYOUT_VERSION 1
+#define TOP_BINARY_VERSION 1
+#define TOP_STATE_BYTES(cap) (offsetof(KamTopState, v) + (Size) (cap) * sizeof(double))
+#define TOP_CAPACITY(t) ((int64) ((VARSIZE(t) - offsetof(KamTopState, v)) / sizeof(double)))
+/* the most values a kam.top_state holds (a varlena is at most 1 GB) */
+#define TOP_MAX_VALUES ((int64) ((MaxAllocSize - offsetof(KamTopState, v)) / sizeof(double)))
+
+static KamTopState *
+top_state_alloc(int64 k, int64 capacity)
+{
+	KamTopState *t;
+
+	if (capacity > TOP_MAX_VALUES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam.top_state value too large"),
+				 errdetail("It would keep " INT64_FORMAT " values; a value keeps at most " INT64_FORMAT ".",
+						   capacity, TOP_MAX_VALUES),
+				 errhint("Ask for fewer of the largest values (n of kam.top_share).")));
+	t = palloc0(TOP_STATE_BYTES(capacity));
+	SET_VARSIZE(t, TOP_STATE_BYTES(capacity));
+	t->version = TOP_LAYOUT_VERSION;
+	t->k = k;
+	return t;
+}
+
+/* t with room for at least `need` values (a larger copy in the current context when it has not) */
+static KamTopState *
+top_state_reserve(KamTopState *t, int64 need)
+{
+	KamTopState *g;
+	int64		cap = TOP_CAPACITY(t);
+
+	if (need <= cap)
+		return t;
+	cap = Min(t->k, Max(need, Max(8, 2 * cap)));
+	g = top_state_alloc(t->k, cap);
+	memcpy(g, t, offsetof(KamTopState, v) + t->size * sizeof(double));
+	SET_VARSIZE(g, TOP_STATE_BYTES(cap));
+	return g;
+}
+
+/* a kam.top_state argument, detoasted, its layout checked */
+static KamTopState *
+top_state_arg(FunctionCallInfo fcinfo, int argno)
+{
+	KamTopState *t = (KamTopState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+
+	if (t->version != TOP_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kam.top_state value of stored layout %d, written by a later kam", t->version),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+	return t;
+}
+
+/*
+ * Argument 0 of the transition and combine functions, to be updated: in
+ * place inside an aggregate, else a copy (the function was called directly)
+ */
+static KamTopState *
+top_state_writable(FunctionCallInfo fcinfo)
+{
+	KamTopState *t = top_state_arg(fcinfo, 0);
+
+	if (AggCheckCallContext(fcinfo, NULL) && (Pointer) t == DatumGetPointer(PG_GETARG_DATUM(0)))
+		return t;
+	return memcpy(palloc(VARSIZE(t)), t, VARSIZE(t));
+}
+
+static void
+top_state_check_n(const KamTopState *t, int64 k)
+{
+	if (t->k != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must be the same on every row"),
+				 errdetail("Values " INT64_FORMAT " and " INT64_FORMAT ".", t->k, k)));
+}
+
+/* the total must stay finite: an overflow is 22003, never a stored Infinity */
+static void
+top_state_check_total(const KamTopState *t)
+{
+	if (unlikely(!isfinite(t->total + t->comp)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kam.top_share: the total revenue is out of range")));
+}
+
+PG_FUNCTION_INFO_V1(kam_top_sfunc_state);
+Datum
+kam_top_sfunc_state(PG_FUNCTION_ARGS)
+{
+	KamTopState *t;
+	KamSum		total;
+	double		x;
+	int64		k;
+
+	KAM_AGG_SKIP_NULL(1, 2);
+	x = PG_GETARG_FLOAT8(1);
+	k = check_top_n(PG_GETARG_INT64(2));
+	kam_check_money(x, "revenue");
+	t = PG_ARGISNULL(0) ? top_state_alloc(k, Min(k, 8)) : top_state_writable(fcinfo);
+	top_state_check_n(t, k);
+	if (t->size < k)
+		t = top_state_reserve(t, t->size + 1);
+	t->rows++;
+	total.sum = t->total;
+	total.comp = t->comp;
+	kam_sum_add(&total, x);
+	t->total = total.sum;
+	t->comp = total.comp;
+	top_state_check_total(t);
+	top_heap_push(t->v, &t->size, k, x + 0.0);
+	PG_RETURN_POINTER(t);
+}
+
+PG_FUNCTION_INFO_V1(kam_top_combine_state);
+Datum
+kam_top_combine_state(PG_FUNCTION_ARGS)
+{
+	KamTopState *t,
+			   *o;
+	KamSum		total,
+				other;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	o = top_state_arg(fcinfo, 1);
+	if (PG_ARGISNULL(0))
+	{
+		/* a copy: the second state belongs to the caller */
+		t = top_state_alloc(o->k, Max(o->size, 1));
+		memcpy(t, o, offsetof(KamTopState, v) + o->size * sizeof(double));
+		SET_VARSIZE(t, TOP_STATE_BYTES(Max(o->size, 1)));
+		PG_RETURN_POINTER(t);
+	}
+	t = top_state_writable(fcinfo);
+	top_state_check_n(t, o->k);
+	t = top_state_reserve(t, Min(t->k, t->size + o->size));
+	t->rows += o->rows;
+	total.sum = t->total;
+	total.comp = t->comp;
+	other.sum = o->total;
+	other.comp = o->comp;
+	kam_sum_merge(&total, &other);
+	t->total = total.sum;
+	t->comp = total.comp;
+	top_state_check_total(t);
+	for (int64 i = 0; i < o->size; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		top_heap_push(t->v, &t->size, t->k, o->v[i]);
+	}
+	PG_RETURN_POINTER(t);
+}
+
+/* the values kept, in ascending order (a palloc'd copy) */
+static double *
+top_state_sorted(const KamTopState *t)
+{
+	double	   *v = palloc(Max(t->size, 1) * sizeof(double));
+
+	memcpy(v, t->v, t->size * sizeof(double));
+	qsort(v, t->size, sizeof(double), cmp_double);
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kam_top_final_state);
+Datum
+kam_top_final_state(PG_FUNCTION_ARGS)
+{
+	KamTopState *t;
+	KamSum		top = {0, 0};
+	double		total;
+	double	   *v;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	t = top_state_arg(fcinfo, 0);
+	total = t->total + t->comp;
+	if (t->rows == 0 || total == 0)
+		PG_RETURN_NULL();
+	/* summed in ascending order: the result does not depend on the heap's layout */
+	v = top_state_sorted(t);
+	for (int64 i = 0; i < t->size; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		kam_sum_add(&top, v[i]);
+	}
+	PG_RETURN_FLOAT8(Min(kam_sum_value(&top) / total, 1.0));
+}
+
+/* why (rows, k, total, the values in ascending order) is not a kam.top_state, or NULL */
+static const char *
+top_state_invalid(int64 rows, int64 k, double total, const double *v, int64 size)
+{
+	if (rows < 0 || rows > (int64) KAM_MAX_COUNT)
+		return "rows must be a whole count from 0 to 2^52 - 1.";
+	if (k < 1)
+		return "n must be at least 1.";
+	if (size > k || size > rows)
+		return "top must hold at most n values and at most rows values.";
+	if (size < Min(k, rows))
+		return "top must hold the n largest values: min(n, rows) of them.";
+	if (!isfinite(total) || total < 0)
+		return "total must be finite and non-negative.";
+	for (int64 i = 0; i < size; i++)
+	{
+		if (!isfinite(v[i]) || v[i] < 0)
+			return "the values must be finite and non-negative.";
+		if (i > 0 && v[i] < v[i - 1])
+			return "the values must be in ascending order.";
+	}
+	return NULL;
+}
+
+static KamTopState *
+top_state_make(int64 rows, int64 k, double total, const double *v, int64 size)
+{
+	KamTopState *t = top_state_alloc(k, Max(size, 1));
+
+	t->rows = rows;
+	t->total = total;
+	t->size = size;
+	memcpy(t->v, v, size * sizeof(double));
+	return t;
+}
+
+static void top_state_syntax_error(const char *input) pg_attribute_noreturn();
+
+static void
+top_state_syntax_error(const char *input)
+{
+	kam_syntax_error("kam.top_state", input, "Expected (rows=...,n=...,total=...,top={...}).", NULL);
+}
+
+/* a whole number of the text form, at p: advances p */
+static int64
+top_parse_int(const char **p, const char *input)
+{
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(*p, &end, 10);
+	if (end == *p || errno != 0)
+		top_state_syntax_error(input);
+	*p = end;
+	return (int64) v;
+}
+
+static const char *
+top_expect(const char *p, const char *what, const char *input)
+{
+	p = kam_skip_space(p);
+	if (strncmp(p, what, strlen(what)) != 0)
+		top_state_syntax_error(input);
+	return kam_skip_space(p + strlen(what));
+}
+
+PG_FUNCTION_INFO_V1(kam_top_state_in);
+Datum
+kam_top_state_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	const char *p = input;
+	const char *why;
+	char	   *end;
+	int64		rows,
+				k,
+				size = 0,
+				cap = 8;
+	double		total;
+	double	   *v;
+
+	p = top_expect(p, "(", input);
+	p = top_expect(p, "rows=", input);
+	rows = top_parse_int(&p, input);
+	p = top_expect(p, ",", input);
+	p = top_expect(p, "n=", input);
+	k = top_parse_int(&p, input);
+	p = top_expect(p, ",", input);
+	p = top_expect(p, "total=", input);
+	total = strtod(p, &end);
+	if (end == p)
+		top_state_syntax_error(input);
+	p = top_expect(end, ",", input);
+	p = top_expect(p, "top={", input);
+	v = palloc(cap * sizeof(double));
+	if (*p != '}')
+	{
+		for (;;)
+		{
+			if (size == cap)
+			{
+				if (cap >= TOP_MAX_VALUES)
+					top_state_alloc(k, cap + 1);	/* the error */
+				cap *= 2;
+				v = repalloc_huge(v, cap * sizeof(double));
+			}
+			v[size] = strtod(p, &end);
+			if (end == p)
+				top_state_syntax_error(input);
+			size++;
+			p = kam_skip_space(end);
+			if (*p == '}')
+				break;
+			p = top_expect(p, ",", input);
+		}
+	}
+	p = top_expect(p + 1, ")", input);
+	if (*p != '\0')
+		top_state_syntax_error(input);
+	why = top_state_invalid(rows, k, total, v, size);
+	if (why)
+		kam_syntax_error("kam.top_state", input, why, NULL);
+	PG_RETURN_POINTER(top_state_make(rows, k, total, v, size));
+}
+
+PG_FUNCTION_INFO_V1(kam_top_state_out);
+Datum
+kam_top_state_out(PG_FUNCTION_ARGS)
+{
+	KamTopState *t = top_state_arg(fcinfo, 0);
+	double	   *v = top_state_sorted(t);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(rows=" INT64_FORMAT ",n=" INT64_FORMAT ",total=", t->rows, t->k);
+	kam_append_double(&buf, t->total + t->comp);
+	appendStringInfoString(&buf, ",top={");
+	for (int64 i = 0; i < t->size; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		kam_append_double(&buf, v[i]);
+	}
+	appendStringInfoString(&buf, "})");
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* binary form: the format version byte, rows, n, total, the count of values, the values ascending */
+PG_FUNCTION_INFO_V1(kam_top_state_send);
+Datum
+kam_top_state_send(PG_FUNCTION_ARGS)
+{
+	KamTopState *t = top_state_arg(fcinfo, 0);
+	double	   *v = top_state_sorted(t);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, TOP_BINARY_VERSION);
+	pq_sendint64(&buf, t->rows);
+	pq_sendint64(&buf, t->k);
+	pq_sendfloat8(&buf, t->total + t->comp);
+	pq_sendint64(&buf, t->size);
+	for (int64 i = 0; i < t->size; i++)
+		pq_sendfloat8(&buf, v[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kam_top_state_recv);
+Datum
+kam_top_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int64		rows,
+				k,
+				size;
+	double		total;
+	double	   *v;
+	const char *why;
+
+	kam_check_binary_version(buf, "kam.top_state", TOP_BINARY_VERSION);
+	rows = pq_getmsgint64(buf);
+	k = pq_getmsgint64(buf);
+	total = pq_getmsgfloat8(buf);
+	size = pq_getmsgint64(buf);
+	if (size < 0 || size > (buf->len - buf->cursor) / (int) sizeof(double))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external kam.top_state value"),
+				 errdetail("It announces " INT64_FORMAT " values in %d bytes.", size, buf->len - buf->cursor)));
+	v = palloc(Max(size, 1) * sizeof(double));
+	for (int64 i = 0; i < size; i++)
+		v[i] = pq_getmsgfloat8(buf);
+	why = top_state_invalid(rows, k, total, v, size);
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external kam.top_state value"),
+				 errdetail("%s", why)));
+	PG_RETURN_POINTER(top_state_make(rows, k, total, v, size));
 }
 
 /* ---------- kam.abc_class: window function ---------- */

@@ -19,8 +19,9 @@ FROM generate_series(1, 1000) g;
 CREATE AGGREGATE hhi_partial(float8) (SFUNC = kam.hhi_sfunc, STYPE = kam.hhi_state, COMBINEFUNC = kam.hhi_combine);
 CREATE AGGREGATE forecast_partial(float8, float8) (SFUNC = kam.forecast_sfunc, STYPE = kam.forecast_state,
                                                    COMBINEFUNC = kam.forecast_combine);
+CREATE AGGREGATE top_partial(float8, bigint) (SFUNC = kam.top_sfunc, STYPE = kam.top_state, COMBINEFUNC = kam.top_combine);
 CREATE TABLE citus_partials AS
-SELECT g % 2 AS worker,
+SELECT g % 2 AS worker, top_partial(s * 1.25, 30)::text AS top,
        kam.retention_agg(s, e)::text AS retention, hhi_partial(s)::text AS hhi,
        forecast_partial(s, e)::text AS forecast, kam.nps_agg(answer)::text AS survey,
        kam.trend(at, s)::text AS trend
@@ -34,5 +35,7 @@ SELECT kam.nrr(kam.retention_combine(w0.retention::kam.retention, w1.retention::
        kam.nps(kam.survey_combine(w0.survey::kam.survey, w1.survey::kam.survey))
          = (SELECT kam.nps(answer) FROM citus_rows) AS nps_exact,
        abs(kam.slope(kam.trend_combine(w0.trend::kam.trend, w1.trend::kam.trend))
-           - (SELECT kam.slope(kam.trend(at, s)) FROM citus_rows)) < 1e-9 AS slope_same
+           - (SELECT kam.slope(kam.trend(at, s)) FROM citus_rows)) < 1e-9 AS slope_same,
+       kam.top_final(kam.top_combine(w0.top::kam.top_state, w1.top::kam.top_state))
+         = (SELECT kam.top_share(s * 1.25, 30) FROM citus_rows) AS top_share_exact
 FROM citus_partials w0, citus_partials w1 WHERE w0.worker = 0 AND w1.worker = 1;

@@ -203,6 +203,39 @@ SELECT test_error($q$SELECT kam.equivalent_customers(x) FROM (VALUES ('Infinity'
 SELECT test_error($q$SELECT kam.top_share(x, 0) FROM (VALUES (1.0)) v(x)$q$);
 SELECT test_error($q$SELECT kam.top_share(x, n) FROM (VALUES (1.0, 1), (2, 2)) v(x, n)$q$);
 SELECT test_error($q$SELECT kam.top_share(x, 2) FROM (VALUES (1.0), (-1)) v(x)$q$);
+-- kam.top_share's state, kam.top_state: the rows, n, the total and the n largest values, ascending
+-- in its text and binary forms; a direct call of the transition function leaves its argument alone
+SELECT kam.top_sfunc(kam.top_sfunc(kam.top_sfunc(NULL, 3, 2), 5, 2), 1, 2) AS top_state,
+       kam.top_final('(rows=3,n=2,total=9,top={3,5})') AS top2_from_text,
+       kam.top_final('(rows=0,n=4,total=0,top={})') IS NULL AS empty_state_null,
+       kam.top_final(kam.top_combine('(rows=3,n=2,total=9,top={3,5})', '(rows=2,n=2,total=10.5,top={4,6.5})')) AS combined_top2;
+WITH s AS (SELECT '(rows=3,n=2,total=9,top={3,5})'::kam.top_state AS st)
+SELECT kam.top_sfunc(st, 7, 2)::text AS after_7, st::text AS argument_unchanged,
+       kam.top_combine(NULL, st)::text AS combine_null FROM s;
+-- a heap that grew past its first 8 slots, read back through its text and binary forms
+CREATE TABLE top_states (st kam.top_state);
+CREATE AGGREGATE top_partial(float8, bigint) (SFUNC = kam.top_sfunc, STYPE = kam.top_state, COMBINEFUNC = kam.top_combine);
+INSERT INTO top_states SELECT top_partial((g * 37 % 101) * 0.25, 20) FROM generate_series(1, 500) g;
+\copy top_states TO '/tmp/kam_top_states.bin' WITH (FORMAT binary)
+CREATE TABLE top_back (LIKE top_states);
+\copy top_back FROM '/tmp/kam_top_states.bin' WITH (FORMAT binary)
+\! rm -f /tmp/kam_top_states.bin
+SELECT s.st::text AS state, s.st OPERATOR(kam.=) s.st::text::kam.top_state AS text_round_trip,
+       s.st OPERATOR(kam.=) b.st AS binary_round_trip,
+       kam.top_final(s.st) = (SELECT sum(v) FROM (SELECT (g * 37 % 101) * 0.25 AS v FROM generate_series(1, 500) g ORDER BY 1 DESC LIMIT 20) t)
+                             / (SELECT sum((g * 37 % 101) * 0.25) FROM generate_series(1, 500) g) AS top20_as_sql
+FROM top_states s, top_back b;
+SELECT test_error($q$SELECT '(rows=3,n=2,total=9,top={5,3})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=2,total=9,top={3})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=1,n=2,total=9,top={3,5})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=0,total=9,top={})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=2,total=-1,top={3,5})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=2,total=9,top={3,NaN})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=2,total=Infinity,top={3,5})'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=2,total=9,top={3,5}'::kam.top_state$q$);
+SELECT test_error($q$SELECT '(rows=3,n=2,total=9)'::kam.top_state$q$);
+SELECT test_error($q$SELECT kam.top_combine('(rows=3,n=2,total=9,top={3,5})', '(rows=1,n=1,total=1,top={1})')$q$);
+SELECT test_error($q$SELECT kam.top_share(x, 2) FROM (VALUES (1e308), (1e308)) v(x)$q$);
 SELECT test_error($q$SELECT '(n=1.5,sum=1,sum_squares=1)'::kam.hhi_state$q$);
 SELECT test_error($q$SELECT '(n=1,sum=-1,sum_squares=1)'::kam.hhi_state$q$);
 SELECT test_error($q$SELECT '(n=1,sum=1)'::kam.hhi_state$q$);
