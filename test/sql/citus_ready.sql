@@ -19,9 +19,9 @@ FROM generate_series(1, 1000) g;
 CREATE AGGREGATE hhi_partial(float8) (SFUNC = kam.hhi_sfunc, STYPE = kam.hhi_state, COMBINEFUNC = kam.hhi_combine);
 CREATE AGGREGATE forecast_partial(float8, float8) (SFUNC = kam.forecast_sfunc, STYPE = kam.forecast_state,
                                                    COMBINEFUNC = kam.forecast_combine);
-CREATE AGGREGATE top_partial(float8, bigint) (SFUNC = kam.top_sfunc, STYPE = kam.top_state, COMBINEFUNC = kam.top_combine);
+CREATE AGGREGATE top_citus_partial(float8, bigint) (SFUNC = kam.top_sfunc, STYPE = kam.top_state, COMBINEFUNC = kam.top_combine);
 CREATE TABLE citus_partials AS
-SELECT g % 2 AS worker, top_partial(s * 1.25, 30)::text AS top,
+SELECT g % 2 AS worker, top_citus_partial(s * 1.25, 30)::text AS top,
        kam.retention_agg(s, e)::text AS retention, hhi_partial(s)::text AS hhi,
        forecast_partial(s, e)::text AS forecast, kam.nps_agg(answer)::text AS survey,
        kam.trend(at, s)::text AS trend
