@@ -97,7 +97,7 @@ cur.execute("""CREATE TEMP TABLE kam_values AS SELECT
  (SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL)) v(a, b)) AS survival,
  kam.bgnbd(0.243, 4.414, 0.793, 2.426) AS bgnbd, kam.gammagamma(6.25, 3.74, 15.44) AS gammagamma,
  kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero') AS scorecard,
- kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4) AS hhi_state, kam.forecast_sfunc(NULL, 110, 100) AS forecast_state,
+ kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4) AS hhi_state, kam.forecast_sfunc(NULL, 110, 100) AS forecast_state, kam.top_sfunc(kam.top_sfunc(NULL, 3, 2), 5.5, 2) AS top_state,
  (SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3)) v(s)) AS survey,
  kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100]) AS band_scheme,
  (SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3)) v(at, x)) AS trend,

@@ -17,6 +17,7 @@ CREATE TABLE summaries AS
 SELECT a.manager_id,
        kam.retention_agg(s.account_id, s.month, s.mrr, '2023-12-01', '2024-12-01') AS retention,
        kam.hhi_sfunc(NULL, 1) AS hhi_state,
+       kam.top_sfunc(kam.top_sfunc(NULL, 3, 2), 5.5, 2) AS top_state,
        kam.trend(s.month, s.mrr) AS trend
 FROM crm.mrr_snapshots s JOIN crm.accounts a USING (account_id) GROUP BY 1;
 CREATE TABLE models AS

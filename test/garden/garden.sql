@@ -38,6 +38,7 @@ UNION ALL SELECT 'kam.bgnbd', unnest(ARRAY['NULL', '''(r=0.243,alpha=4.414,a=0.7
 UNION ALL SELECT 'kam.gammagamma', unnest(ARRAY['NULL', '''(p=6.25,q=3.74,v=15.44,ll=NaN,n=0)''', '''(p=1e-300,q=1e300,v=1e-300,ll=0,n=1)''', '''(p=1,q=1,v=1,ll=0,n=1)''', '''garbage'''])
 UNION ALL SELECT 'kam.scorecard', unnest(ARRAY['NULL', '''policy=redistribute;"a"=1[0,10];"b"=2[10,0]''', '''policy=null;"a"=1e308[-1e308,1e308]''', '''garbage'''])
 UNION ALL SELECT 'kam.hhi_state', unnest(ARRAY['NULL', '''(n=2,sum=7,sum_squares=25)''', '''(n=0,sum=0,sum_squares=0)''', '''(n=1,sum=1e308,sum_squares=1e308)''', '''garbage'''])
+UNION ALL SELECT 'kam.top_state', unnest(ARRAY['NULL', '''(rows=3,n=2,total=9,top={3,5})''', '''(rows=0,n=1,total=0,top={})''', '''(rows=2,n=4,total=1e308,top={0,1e308})''', '''garbage'''])
 UNION ALL SELECT 'kam.forecast_state', unnest(ARRAY['NULL', '''(n=1,zero_actuals=0,ape=0.1,abs_error=10,actual=100,error=10)''', '''(n=0,zero_actuals=0,ape=0,abs_error=0,actual=0,error=0)''', '''garbage'''])
 UNION ALL SELECT 'kam.survey', unnest(ARRAY['NULL', '''(n=10,promoters=4,detractors=4,top_box=0,scale_max=0,sum=67,sum_squares=545)''', '''(n=0,promoters=0,detractors=0,top_box=0,scale_max=0,sum=0,sum_squares=0)''',
                                            '''(n=1e300,promoters=0,detractors=1e300,top_box=0,scale_max=5,sum=1e300,sum_squares=1e300)''', '''garbage'''])

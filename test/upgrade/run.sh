@@ -29,6 +29,7 @@ BEGIN
         ('gammagamma', $v$SELECT kam.gammagamma(6.25, 3.74, 15.44)$v$),
         ('scorecard', $v$SELECT kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero')$v$),
         ('hhi_state', $v$SELECT kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4)$v$),
+        ('top_state', $v$SELECT kam.top_sfunc(kam.top_sfunc(kam.top_sfunc(NULL, 3, 2), 5.5, 2), 1, 2)$v$),
         ('forecast_state', $v$SELECT kam.forecast_sfunc(kam.forecast_sfunc(NULL, 110, 100), 90, 0)$v$),
         ('survey', $v$SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3), (7)) v(s)$v$),
         ('band_scheme', $v$SELECT kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100])$v$),
