@@ -837,7 +837,11 @@ kam_top_final_state(PG_FUNCTION_ARGS)
 	total = t->total + t->comp;
 	if (t->rows == 0 || total == 0)
 		PG_RETURN_NULL();
-	/* summed in ascending order: the result does not depend on the heap's layout */
+
+	/*
+	 * summed in ascending order: the result does not depend on the heap's
+	 * layout
+	 */
 	v = top_state_sorted(t);
 	for (int64 i = 0; i < t->size; i++)
 	{
