@@ -2254,3 +2254,78 @@ DROP FUNCTION @extschema@.top_combine(internal, internal);
 DROP FUNCTION @extschema@.top_serial(internal);
 DROP FUNCTION @extschema@.top_deserial(bytea, internal);
 DROP FUNCTION @extschema@.top_final(internal);
+
+-------------------------------------------------------------------------------
+-- kam.survival_agg(started, ended, as_of) over a concrete state, kam.survival itself, so
+-- Citus pushes it down; kam.rollup(kam.survival) adds stored life tables
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.survival_sfunc(@extschema@.survival, date, date, date) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_sfunc_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival_sfunc(@extschema@.survival, date, date, date) IS
+    'transition function of kam.survival_agg: adds one contract''s lifetime (an event, or censored at as_of)';
+CREATE FUNCTION @extschema@.survival_sfunc(@extschema@.survival, timestamptz, timestamptz, timestamptz) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_sfunc_state' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival_sfunc(@extschema@.survival, timestamptz, timestamptz, timestamptz) IS
+    'transition function of kam.survival_agg over timestamps (days in the session time zone)';
+CREATE FUNCTION @extschema@.survival_combine(@extschema@.survival, @extschema@.survival) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_combine_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival_combine(@extschema@.survival, @extschema@.survival) IS
+    'combine function of kam.survival_agg and kam.rollup(kam.survival): the events and censorings of both life tables added per lifetime';
+CREATE FUNCTION @extschema@.survival_final(@extschema@.survival) RETURNS @extschema@.survival
+    AS 'MODULE_PATHNAME', 'kam_survival_final_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival_final(@extschema@.survival) IS
+    'final function of kam.survival_agg and kam.rollup(kam.survival): the life table with its lifetimes in ascending order';
+
+UPDATE pg_catalog.pg_aggregate a
+SET aggtransfn = v.sfunc,
+    aggcombinefn = '@extschema@.survival_combine(@extschema@.survival, @extschema@.survival)'::pg_catalog.regprocedure,
+    aggfinalfn = '@extschema@.survival_final(@extschema@.survival)'::pg_catalog.regprocedure,
+    aggserialfn = 0, aggdeserialfn = 0, aggtransspace = 0,
+    aggtranstype = '@extschema@.survival'::pg_catalog.regtype
+FROM (VALUES ('@extschema@.survival_agg(date, date, date)'::pg_catalog.regprocedure,
+              '@extschema@.survival_sfunc(@extschema@.survival, date, date, date)'::pg_catalog.regprocedure),
+             ('@extschema@.survival_agg(timestamptz, timestamptz, timestamptz)',
+              '@extschema@.survival_sfunc(@extschema@.survival, timestamptz, timestamptz, timestamptz)')) v(agg, sfunc)
+WHERE a.aggfnoid OPERATOR(pg_catalog.=) v.agg;
+UPDATE pg_catalog.pg_depend d SET refobjid = v.new
+FROM (VALUES ('@extschema@.survival_agg(date, date, date)'::pg_catalog.regprocedure,
+              '@extschema@.survival_sfunc(internal, date, date, date)'::pg_catalog.regprocedure,
+              '@extschema@.survival_sfunc(@extschema@.survival, date, date, date)'::pg_catalog.regprocedure),
+             ('@extschema@.survival_agg(timestamptz, timestamptz, timestamptz)',
+              '@extschema@.survival_sfunc(internal, timestamptz, timestamptz, timestamptz)',
+              '@extschema@.survival_sfunc(@extschema@.survival, timestamptz, timestamptz, timestamptz)'),
+             ('@extschema@.survival_agg(date, date, date)', '@extschema@.survival_combine(internal, internal)',
+              '@extschema@.survival_combine(@extschema@.survival, @extschema@.survival)'),
+             ('@extschema@.survival_agg(timestamptz, timestamptz, timestamptz)', '@extschema@.survival_combine(internal, internal)',
+              '@extschema@.survival_combine(@extschema@.survival, @extschema@.survival)'),
+             ('@extschema@.survival_agg(date, date, date)', '@extschema@.survival_final(internal)',
+              '@extschema@.survival_final(@extschema@.survival)'),
+             ('@extschema@.survival_agg(timestamptz, timestamptz, timestamptz)', '@extschema@.survival_final(internal)',
+              '@extschema@.survival_final(@extschema@.survival)')) v(agg, old, new)
+WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.objid OPERATOR(pg_catalog.=) v.agg::pg_catalog.oid
+  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.refobjid OPERATOR(pg_catalog.=) v.old::pg_catalog.oid;
+DELETE FROM pg_catalog.pg_depend d
+WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.objid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.survival_agg(date, date, date)'::pg_catalog.regprocedure,
+                                                '@extschema@.survival_agg(timestamptz, timestamptz, timestamptz)'::pg_catalog.regprocedure]::pg_catalog.oid[])
+  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.survival_serial(internal)'::pg_catalog.regprocedure,
+                                                   '@extschema@.survival_deserial(bytea, internal)'::pg_catalog.regprocedure]::pg_catalog.oid[]);
+DROP FUNCTION @extschema@.survival_sfunc(internal, date, date, date);
+DROP FUNCTION @extschema@.survival_sfunc(internal, timestamptz, timestamptz, timestamptz);
+DROP FUNCTION @extschema@.survival_combine(internal, internal);
+DROP FUNCTION @extschema@.survival_serial(internal);
+DROP FUNCTION @extschema@.survival_deserial(bytea, internal);
+DROP FUNCTION @extschema@.survival_final(internal);
+
+CREATE AGGREGATE @extschema@.rollup(@extschema@.survival) (
+    SFUNC = @extschema@.survival_combine,
+    STYPE = @extschema@.survival,
+    COMBINEFUNC = @extschema@.survival_combine,
+    FINALFUNC = @extschema@.survival_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.survival) IS
+    'Adds life tables (for example stored per month or per segment, or computed per shard): the Kaplan-Meier curve of all their contracts';

@@ -29,43 +29,8 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "common/int.h"
 #include "utils/tuplestore.h"
-
-typedef struct SurvCount
-{
-	int32		t;				/* lifetime in days */
-	uint32		hash;
-	char		status;
-	int64		events;
-	int64		censored;
-} SurvCount;
-
-static inline uint32
-surv_hash(int32 t)
-{
-	uint64		x = (uint64) (uint32) t * UINT64CONST(0x9E3779B97F4A7C15);
-
-	return (uint32) (x >> 32);
-}
-
-#define SH_PREFIX survtab
-#define SH_ELEMENT_TYPE SurvCount
-#define SH_KEY_TYPE int32
-#define SH_KEY t
-#define SH_HASH_KEY(tb, k) surv_hash(k)
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-typedef struct SurvState
-{
-	MemoryContext ctx;
-	survtab_hash *tab;
-} SurvState;
 
 /* the kam.survival value: varlena, n rows of (t, events, censored) */
 typedef struct SurvRow
@@ -78,9 +43,15 @@ typedef struct SurvRow
 
 /*
  * The stored layout carries its version in bits 27-30 of n (SURV_LAYOUT_SHIFT):
- * 0 for this layout, which 0.1.0 and 0.2.0 wrote too (n stays below 2^27, the
- * 1 GB limit allowing about 44.7 million rows).  A value with another version
- * was written by a later kam and is refused, never misread.
+ *	 0: the rows sorted by lifetime, no two alike (0.1.0 and 0.2.0 wrote it
+ *		too; kam.survival_agg and every input return it);
+ *	 1: the state of kam.survival_agg while it runs (0.3.0): the rows in an
+ *		open-addressing hash table on the lifetime, empty slots with t = -1,
+ *		as many slots as the varlena holds (a power of 2, at most half used).
+ * n keeps the rows (used slots) in bits 0-26: below 2^27, the 1 GB limit
+ * allowing about 44.7 million rows.  A value of another version was written
+ * by a later kam and is refused, never misread.  Every function reads either
+ * layout; the text and binary forms are those of the sorted layout.
  */
 typedef struct KamSurvival
 {
@@ -89,24 +60,39 @@ typedef struct KamSurvival
 	SurvRow		rows[FLEXIBLE_ARRAY_MEMBER];
 } KamSurvival;
 
+/*
+ * The hash layout: n as above, the total of every count (so that a table
+ * whose counts add up to more than an int64 is refused when it is made, as
+ * the inputs refuse it), then the slots.
+ */
+typedef struct KamSurvivalHash
+{
+	int32		vl_len_;
+	int32		n;				/* rows, and SURV_LAYOUT_HASH in bits 27-30 */
+	int64		total;			/* events + censored over every row */
+	SurvRow		slots[FLEXIBLE_ARRAY_MEMBER];
+} KamSurvivalHash;
+
 #define SURV_LAYOUT_SHIFT 27
 #define SURV_LAYOUT_VERSION 0
+#define SURV_LAYOUT_HASH 1
+#define SURV_ROWS_MASK ((1 << SURV_LAYOUT_SHIFT) - 1)
 
 #define SURVIVAL_SIZE(n) (offsetof(KamSurvival, rows) + (Size) (n) * sizeof(SurvRow))
+#define SURV_HASH_SIZE(n) (offsetof(KamSurvivalHash, slots) + (Size) (n) * sizeof(SurvRow))
+#define SURV_SLOTS(h) ((int64) ((VARSIZE(h) - offsetof(KamSurvivalHash, slots)) / sizeof(SurvRow)))
 #define PG_GETARG_SURVIVAL(i) surv_arg(PG_GETARG_DATUM(i))
 
-static KamSurvival *
-surv_arg(Datum d)
+static inline int
+surv_layout(const KamSurvival *s)
 {
-	KamSurvival *s = (KamSurvival *) PG_DETOAST_DATUM(d);
-	int			version = (int) ((uint32) s->n >> SURV_LAYOUT_SHIFT);
+	return (int) ((uint32) s->n >> SURV_LAYOUT_SHIFT);
+}
 
-	if (version != SURV_LAYOUT_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kam.survival value of stored layout %d, written by a later kam", version),
-				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
-	return s;
+static inline int32
+surv_rows(const KamSurvival *s)
+{
+	return s->n & SURV_ROWS_MASK;
 }
 
 /* the most rows a kam.survival value holds (a varlena is at most 1 GB) */
@@ -124,7 +110,7 @@ surv_check_rows(int64 n)
 				 errhint("Measure lifetimes in a coarser unit.")));
 }
 
-/* a zeroed value of n rows */
+/* a zeroed value of n rows, sorted layout */
 static KamSurvival *
 surv_alloc(int64 n)
 {
@@ -137,45 +123,218 @@ surv_alloc(int64 n)
 	return s;
 }
 
-static SurvState *
-surv_state_new(MemoryContext aggctx)
-{
-	/*
-	 * in the aggregate context itself: a context per group makes hash
-	 * aggregation quadratic
-	 */
-	SurvState  *st = MemoryContextAllocZero(aggctx, sizeof(SurvState));
+/* ---------- the hash layout: the state of kam.survival_agg ---------- */
 
-	st->ctx = aggctx;
-	st->tab = survtab_create(aggctx, 4, NULL);
-	return st;
+static inline uint32
+surv_hash(int32 t)
+{
+	uint64		x = (uint64) (uint32) t * UINT64CONST(0x9E3779B97F4A7C15);
+
+	return (uint32) (x >> 32);
+}
+
+/* an empty table of `slots` slots (a power of 2), in ctx */
+static KamSurvivalHash *
+surv_hash_new(MemoryContext ctx, int64 slots)
+{
+	KamSurvivalHash *h;
+
+	surv_check_rows(slots);
+	h = MemoryContextAllocHuge(ctx, SURV_HASH_SIZE(slots));
+	SET_VARSIZE(h, SURV_HASH_SIZE(slots));
+	h->n = SURV_LAYOUT_HASH << SURV_LAYOUT_SHIFT;
+	h->total = 0;
+	for (int64 i = 0; i < slots; i++)
+	{
+		h->slots[i].t = -1;
+		h->slots[i].pad = 0;
+		h->slots[i].events = 0;
+		h->slots[i].censored = 0;
+	}
+	return h;
+}
+
+/* the slot of lifetime t: its row, or the empty slot where it goes */
+static inline SurvRow *
+surv_hash_slot(KamSurvivalHash *h, int32 t)
+{
+	uint64		mask = (uint64) SURV_SLOTS(h) - 1;
+	uint64		i = surv_hash(t) & mask;
+
+	while (h->slots[i].t != t && h->slots[i].t != -1)
+		i = (i + 1) & mask;
+	return &h->slots[i];
 }
 
 static void
-surv_add(SurvState *st, int32 t, int64 events, int64 censored)
+surv_count_add(int64 *into, int64 v)
 {
-	bool		found;
-	SurvCount  *c = survtab_insert(st->tab, t, &found);
-
-	if (!found)
-		c->events = c->censored = 0;
-	c->events += events;
-	c->censored += censored;
+	if (unlikely(pg_add_s64_overflow(*into, v, into)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kam.survival: the counts add up to more than a bigint holds")));
 }
 
-PG_FUNCTION_INFO_V1(kam_survival_sfunc);
-Datum
-kam_survival_sfunc(PG_FUNCTION_ARGS)
+/*
+ * Add events and censorings at lifetime t to table h.  When the table must
+ * grow, the larger table is allocated in ctx and returned (h is freed when
+ * free_old: an aggregate frees a by-reference state that its transition
+ * function replaced by itself).
+ */
+static KamSurvivalHash *
+surv_hash_add(KamSurvivalHash *h, MemoryContext ctx, bool free_old, int32 t, int64 events, int64 censored)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_sfunc");
-	SurvState  *st;
+	SurvRow    *r = surv_hash_slot(h, t);
+
+	/* the total bounds every count: checked first, h is left as it was */
+	surv_count_add(&h->total, events);
+	surv_count_add(&h->total, censored);
+	if (r->t == -1)
+	{
+		int32		rows = surv_rows((KamSurvival *) h);
+
+		if ((int64) (rows + 1) * 2 > SURV_SLOTS(h))
+		{
+			int64		slots = SURV_SLOTS(h);
+			KamSurvivalHash *g = surv_hash_new(ctx, slots * 2);
+
+			for (int64 i = 0; i < slots; i++)
+			{
+				if ((i & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+				if (h->slots[i].t != -1)
+					*surv_hash_slot(g, h->slots[i].t) = h->slots[i];
+			}
+			g->n = h->n;
+			g->total = h->total;
+			if (free_old)
+				pfree(h);
+			h = g;
+			r = surv_hash_slot(h, t);
+		}
+		r->t = t;
+		h->n++;
+	}
+	r->events += events;
+	r->censored += censored;
+	return h;
+}
+
+/* the rows of s, either layout: *slots entries from the returned one, empty ones with t = -1 */
+static const SurvRow *
+surv_entries(const KamSurvival *s, int64 *slots)
+{
+	if (surv_layout(s) == SURV_LAYOUT_HASH)
+	{
+		*slots = SURV_SLOTS((const KamSurvivalHash *) s);
+		return ((const KamSurvivalHash *) s)->slots;
+	}
+	*slots = surv_rows(s);
+	return s->rows;
+}
+
+/* add every row of s (either layout) to table h */
+static KamSurvivalHash *
+surv_hash_merge(KamSurvivalHash *h, MemoryContext ctx, bool free_old, const KamSurvival *s)
+{
+	int64		slots;
+	const SurvRow *rows = surv_entries(s, &slots);
+
+	for (int64 i = 0; i < slots; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (rows[i].t != -1)
+			h = surv_hash_add(h, ctx, free_old, rows[i].t, rows[i].events, rows[i].censored);
+	}
+	return h;
+}
+
+/* a new table in ctx with the rows of s (either layout) and room for more */
+static KamSurvivalHash *
+surv_hash_copy(MemoryContext ctx, const KamSurvival *s)
+{
+	int64		slots = 16;
+
+	while (slots < (int64) surv_rows(s) * 2)
+		slots *= 2;
+	return surv_hash_merge(surv_hash_new(ctx, slots), ctx, true, s);
+}
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	int32		x = ((const SurvRow *) a)->t;
+	int32		y = ((const SurvRow *) b)->t;
+
+	/*
+	 * pg_qsort sorts in place, allocating nothing: it may stop at any
+	 * comparison
+	 */
+	CHECK_FOR_INTERRUPTS();
+	return (x > y) - (x < y);
+}
+
+/* the rows of s, either layout, as a new value of the sorted layout */
+static KamSurvival *
+surv_sorted(const KamSurvival *s)
+{
+	KamSurvival *v = surv_alloc(surv_rows(s));
+	int64		slots;
+	const SurvRow *rows = surv_entries(s, &slots);
+	int32		n = 0;
+
+	for (int64 i = 0; i < slots; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (rows[i].t != -1)
+			v->rows[n++] = rows[i];
+	}
+	Assert(n == surv_rows(s));
+	if (surv_layout(s) == SURV_LAYOUT_HASH)
+		qsort(v->rows, n, sizeof(SurvRow), cmp_row);
+	return v;
+}
+
+/* a kam.survival argument, detoasted, of a known layout */
+static KamSurvival *
+surv_arg_any(Datum d)
+{
+	KamSurvival *s = (KamSurvival *) PG_DETOAST_DATUM(d);
+	int			version = surv_layout(s);
+
+	if (version != SURV_LAYOUT_VERSION && version != SURV_LAYOUT_HASH)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kam.survival value of stored layout %d, written by a later kam", version),
+				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
+	return s;
+}
+
+/* a kam.survival argument in the sorted layout (a sorted copy of a table) */
+static KamSurvival *
+surv_arg(Datum d)
+{
+	KamSurvival *s = surv_arg_any(d);
+
+	return surv_layout(s) == SURV_LAYOUT_HASH ? surv_sorted(s) : s;
+}
+
+/*
+ * The lifetime a row of kam.survival_agg(started, ended, as_of) adds:
+ * false when the row is skipped (a NULL started or as_of, or a contract that
+ * starts after as_of and so is not observed yet).
+ */
+static bool
+surv_row_lifetime(FunctionCallInfo fcinfo, int32 *t, bool *event)
+{
 	DateADT		started,
 				ended,
 				as_of;
-	bool		event;
 
-	KAM_AGG_SKIP_NULL(1, 1);
-	KAM_AGG_SKIP_NULL(3, 3);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
+		return false;
 	started = kam_date_arg(fcinfo, 1);
 	as_of = kam_date_arg(fcinfo, 3);
 	if (DATE_NOT_FINITE(started) || DATE_NOT_FINITE(as_of))
@@ -194,14 +353,136 @@ kam_survival_sfunc(PG_FUNCTION_ARGS)
 	}
 	else
 		ended = DATEVAL_NOEND;
-
-	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
-
-	/* a contract that starts after as_of is not observed yet */
 	if (started > as_of)
-		PG_RETURN_POINTER(st);
-	event = ended <= as_of;
-	surv_add(st, (event ? ended : as_of) - started, event ? 1 : 0, event ? 0 : 1);
+		return false;
+	*event = ended <= as_of;
+	*t = (*event ? ended : as_of) - started;
+	return true;
+}
+
+/*
+ * ---------- kam.survival_agg(started, ended, as_of): state kam.survival ----------
+ *
+ * The state is a kam.survival value in the hash layout, a concrete type
+ * with text I/O, so Citus computes it on its workers and combines the
+ * partial states (as text, in the sorted layout) on the coordinator;
+ * kam.rollup(kam.survival) adds stored life tables the same way.  It grows
+ * with the distinct lifetimes, not the rows.
+ */
+
+/*
+ * Argument 0 of the transition and combine functions as a table to update:
+ * itself inside an aggregate when it is one, else a copy in the current
+ * context (a call made by hand, or a state in the sorted layout)
+ */
+static KamSurvivalHash *
+surv_state_writable(FunctionCallInfo fcinfo)
+{
+	KamSurvival *s = surv_arg_any(PG_GETARG_DATUM(0));
+
+	if (surv_layout(s) == SURV_LAYOUT_HASH && AggCheckCallContext(fcinfo, NULL) &&
+		(Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
+		return (KamSurvivalHash *) s;
+	return surv_hash_copy(CurrentMemoryContext, s);
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_sfunc_state);
+Datum
+kam_survival_sfunc_state(PG_FUNCTION_ARGS)
+{
+	KamSurvivalHash *h;
+	int32		t;
+	bool		event;
+
+	if (!surv_row_lifetime(fcinfo, &t, &event))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	h = PG_ARGISNULL(0) ? surv_hash_new(CurrentMemoryContext, 16) : surv_state_writable(fcinfo);
+
+	/*
+	 * a larger table is made in the current (per-row) context: the aggregate
+	 * copies it into its own and frees the old state
+	 */
+	h = surv_hash_add(h, CurrentMemoryContext, false, t, event ? 1 : 0, event ? 0 : 1);
+	PG_RETURN_POINTER(h);
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_combine_state);
+Datum
+kam_survival_combine_state(PG_FUNCTION_ARGS)
+{
+	KamSurvival *other;
+
+	KAM_AGG_SKIP_NULL(1, 1);
+	other = surv_arg_any(PG_GETARG_DATUM(1));
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(surv_hash_copy(CurrentMemoryContext, other));
+	PG_RETURN_POINTER(surv_hash_merge(surv_state_writable(fcinfo), CurrentMemoryContext, false, other));
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_final_state);
+Datum
+kam_survival_final_state(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	/* a new value in the sorted layout, never the state itself */
+	PG_RETURN_POINTER(surv_sorted(surv_arg_any(PG_GETARG_DATUM(0))));
+}
+
+/*
+ * ---------- the internal state of 0.1.0 and 0.2.0's catalogs ----------
+ *
+ * Their kam.survival_agg has an internal state with serial/deserial
+ * functions; kam.so keeps these for a database not yet updated.  The state
+ * holds the same table, allocated in the aggregate context.
+ */
+typedef struct SurvState
+{
+	MemoryContext ctx;
+	KamSurvivalHash *h;
+} SurvState;
+
+static SurvState *
+surv_state_new(MemoryContext aggctx)
+{
+	/*
+	 * in the aggregate context itself: a context per group makes hash
+	 * aggregation quadratic
+	 */
+	SurvState  *st = MemoryContextAllocZero(aggctx, sizeof(SurvState));
+
+	st->ctx = aggctx;
+	st->h = surv_hash_new(aggctx, 16);
+	return st;
+}
+
+static void
+surv_add(SurvState *st, int32 t, int64 events, int64 censored)
+{
+	st->h = surv_hash_add(st->h, st->ctx, true, t, events, censored);
+}
+
+PG_FUNCTION_INFO_V1(kam_survival_sfunc);
+Datum
+kam_survival_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_sfunc");
+	SurvState  *st;
+	int32		t;
+	bool		event;
+
+	if (!surv_row_lifetime(fcinfo, &t, &event))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
+	surv_add(st, t, event ? 1 : 0, event ? 0 : 1);
 	PG_RETURN_POINTER(st);
 }
 
@@ -211,57 +492,11 @@ kam_survival_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_combine");
 	SurvState  *st;
-	SurvState  *other;
-	survtab_iterator it;
-	SurvCount  *c;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	other = (SurvState *) PG_GETARG_POINTER(1);
 	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
-	survtab_start_iterate(other->tab, &it);
-	while ((c = survtab_iterate(other->tab, &it)) != NULL)
-	{
-		CHECK_FOR_INTERRUPTS();
-		surv_add(st, c->t, c->events, c->censored);
-	}
+	st->h = surv_hash_merge(st->h, st->ctx, true, (KamSurvival *) ((SurvState *) PG_GETARG_POINTER(1))->h);
 	PG_RETURN_POINTER(st);
-}
-
-static int
-cmp_row(const void *a, const void *b)
-{
-	int32		x = ((const SurvRow *) a)->t;
-	int32		y = ((const SurvRow *) b)->t;
-
-	/*
-	 * pg_qsort sorts in place, allocating nothing: it may stop at any
-	 * comparison
-	 */
-	CHECK_FOR_INTERRUPTS();
-	return (x > y) - (x < y);
-}
-
-/* The state's table as a kam.survival value (rows sorted by lifetime). */
-static KamSurvival *
-surv_to_value(SurvState *st)
-{
-	uint32		n = st->tab->members;
-	KamSurvival *s = surv_alloc(n);
-	survtab_iterator it;
-	SurvCount  *c;
-	uint32		i = 0;
-
-	survtab_start_iterate(st->tab, &it);
-	while ((c = survtab_iterate(st->tab, &it)) != NULL)
-	{
-		CHECK_FOR_INTERRUPTS();
-		s->rows[i].t = c->t;
-		s->rows[i].events = c->events;
-		s->rows[i].censored = c->censored;
-		i++;
-	}
-	qsort(s->rows, n, sizeof(SurvRow), cmp_row);
-	return s;
 }
 
 /* serialized state, format version 1: the number of lifetimes, then (t, events, censored) each */
@@ -273,19 +508,21 @@ kam_survival_serial(PG_FUNCTION_ARGS)
 {
 	SurvState  *st = (SurvState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	survtab_iterator it;
-	SurvCount  *c;
 
 	kam_agg_context(fcinfo, "kam_survival_serial");
 	kam_state_send_begin(&buf, KAM_STATE_SURVIVAL, SURV_STATE_VERSION);
-	pq_sendint64(&buf, st->tab->members);
-	survtab_start_iterate(st->tab, &it);
-	while ((c = survtab_iterate(st->tab, &it)) != NULL)
+	pq_sendint64(&buf, surv_rows((KamSurvival *) st->h));
+	for (int64 i = 0; i < SURV_SLOTS(st->h); i++)
 	{
-		CHECK_FOR_INTERRUPTS();
-		pq_sendint32(&buf, c->t);
-		pq_sendint64(&buf, c->events);
-		pq_sendint64(&buf, c->censored);
+		const SurvRow *r = &st->h->slots[i];
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (r->t == -1)
+			continue;
+		pq_sendint32(&buf, r->t);
+		pq_sendint64(&buf, r->events);
+		pq_sendint64(&buf, r->censored);
 	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.survival_agg"));
 }
@@ -308,6 +545,8 @@ kam_survival_deserial(PG_FUNCTION_ARGS)
 		int64		events = pq_getmsgint64(&buf);
 
 		CHECK_FOR_INTERRUPTS();
+		if (t < 0)
+			elog(ERROR, "kam_survival_deserial: bad lifetime");
 		surv_add(st, t, events, pq_getmsgint64(&buf));
 	}
 	kam_state_recv_end(&buf, "kam_survival_deserial");
@@ -320,7 +559,7 @@ kam_survival_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_POINTER(surv_to_value((SurvState *) PG_GETARG_POINTER(0)));
+	PG_RETURN_POINTER(surv_sorted((KamSurvival *) ((SurvState *) PG_GETARG_POINTER(0))->h));
 }
 
 /* ---------- text I/O: (t:events:censored,...) ---------- */
@@ -741,5 +980,5 @@ kam_survival_account_final(PG_FUNCTION_ARGS)
 			surv_add(ss, (event ? end : as_of) - start, event ? 1 : 0, event ? 0 : 1);
 		}
 	}
-	PG_RETURN_POINTER(surv_to_value(ss));
+	PG_RETURN_POINTER(surv_sorted((KamSurvival *) ss->h));
 }

@@ -30,7 +30,8 @@ CREATE TABLE s AS
 SELECT g % 50000 AS acct, DATE '2000-01-01' + (g * 37 % 100000)::int AS at, 1.0::float8 AS mrr, 1.0::numeric AS mrr_n
 FROM generate_series(1::bigint, 230000) g;
 -- 2M retention summaries for kam.rollup
-CREATE TABLE r AS SELECT kam.retention_agg(mrr, mrr * 1.1) AS r, kam.nps_agg(score) AS v FROM d GROUP BY acct % 20000, at;
+CREATE TABLE r AS SELECT kam.retention_agg(mrr, mrr * 1.1) AS r, kam.nps_agg(score) AS v,
+       kam.survival_agg(at, at + life, '2030-01-01') AS l FROM d GROUP BY acct % 20000, at;
 VACUUM ANALYZE d; VACUUM ANALYZE s; VACUUM ANALYZE r;
 SQL
 # name | phase (final, rows or bounded) | query over table d, s or r (the bare scan is the
@@ -146,6 +147,7 @@ ces(integer,integer)|rows|SELECT kam.ces(score % 7 + 1, 7) FROM d, generate_seri
 ces_agg(integer)|rows|SELECT kam.ces_agg(score % 7 + 1) FROM d, generate_series(1, 4)
 ces_agg(integer,integer)|rows|SELECT kam.ces_agg(score % 7 + 1, 7) FROM d, generate_series(1, 4)
 rollup(kam.survey)|rows|SELECT kam.rollup(v) FROM r, generate_series(1, 100)
+rollup(kam.survival)|rows|SELECT kam.rollup(l) FROM r, generate_series(1, 100)
 trend(timestamp with time zone,double precision)|rows|SELECT kam.trend(ts, mrr) FROM d, generate_series(1, 4)
 sparkline(double precision)|final|SELECT length(kam.sparkline(mrr ORDER BY ts)) FROM d, generate_series(1, 2)
 retention_agg(anyelement,date,double precision,text,text,text)|final|SELECT kam.retention_agg(acct, at, mrr, '2012-01-01', '2015-01-01', 'month') FROM d, generate_series(1, 6)

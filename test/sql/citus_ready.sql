@@ -20,8 +20,11 @@ CREATE AGGREGATE hhi_partial(float8) (SFUNC = kam.hhi_sfunc, STYPE = kam.hhi_sta
 CREATE AGGREGATE forecast_partial(float8, float8) (SFUNC = kam.forecast_sfunc, STYPE = kam.forecast_state,
                                                    COMBINEFUNC = kam.forecast_combine);
 CREATE AGGREGATE top_citus_partial(float8, bigint) (SFUNC = kam.top_sfunc, STYPE = kam.top_state, COMBINEFUNC = kam.top_combine);
+CREATE AGGREGATE survival_citus_partial(date, date, date) (SFUNC = kam.survival_sfunc, STYPE = kam.survival,
+                                                           COMBINEFUNC = kam.survival_combine);
 CREATE TABLE citus_partials AS
 SELECT g % 2 AS worker, top_citus_partial(s * 1.25, 30)::text AS top,
+       survival_citus_partial(at::date, CASE WHEN g % 3 > 0 THEN at::date + (g % 400) END, '2027-01-01')::text AS life,
        kam.retention_agg(s, e)::text AS retention, hhi_partial(s)::text AS hhi,
        forecast_partial(s, e)::text AS forecast, kam.nps_agg(answer)::text AS survey,
        kam.trend(at, s)::text AS trend
@@ -37,5 +40,8 @@ SELECT kam.nrr(kam.retention_combine(w0.retention::kam.retention, w1.retention::
        abs(kam.slope(kam.trend_combine(w0.trend::kam.trend, w1.trend::kam.trend))
            - (SELECT kam.slope(kam.trend(at, s)) FROM citus_rows)) < 1e-9 AS slope_same,
        kam.top_final(kam.top_combine(w0.top::kam.top_state, w1.top::kam.top_state))
-         = (SELECT kam.top_share(s * 1.25, 30) FROM citus_rows) AS top_share_exact
+         = (SELECT kam.top_share(s * 1.25, 30) FROM citus_rows) AS top_share_exact,
+       kam.survival_final(kam.survival_combine(w0.life::kam.survival, w1.life::kam.survival))::text
+         = (SELECT kam.survival_agg(at::date, CASE WHEN g % 3 > 0 THEN at::date + (g % 400) END, '2027-01-01') FROM citus_rows)::text
+         AS survival_exact
 FROM citus_partials w0, citus_partials w1 WHERE w0.worker = 0 AND w1.worker = 1;

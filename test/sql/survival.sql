@@ -77,6 +77,59 @@ SELECT (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01')::text FROM s
 RESET ALL;
 SELECT :'parallel_result' = (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01')::text FROM subs_par) AS parallel_equals_serial;
 
+-- the state is a kam.survival (a hash table on the lifetime while it runs): partial tables from
+-- partitions, and life tables stored per segment and added with kam.rollup, equal the whole
+CREATE TABLE subs_part (account_id int, valid_from date, valid_to date) PARTITION BY HASH (account_id);
+CREATE TABLE subs_part_0 PARTITION OF subs_part FOR VALUES WITH (MODULUS 3, REMAINDER 0);
+CREATE TABLE subs_part_1 PARTITION OF subs_part FOR VALUES WITH (MODULUS 3, REMAINDER 1);
+CREATE TABLE subs_part_2 PARTITION OF subs_part FOR VALUES WITH (MODULUS 3, REMAINDER 2);
+INSERT INTO subs_part SELECT account_id, valid_from, valid_to FROM crm.subscriptions;
+ANALYZE subs_part;
+SET enable_partitionwise_aggregate = on;
+CREATE FUNCTION plan_has_partial(q text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        IF l LIKE '%Partial%' THEN RETURN true; END IF;
+    END LOOP;
+    RETURN false;
+END $$;
+SELECT plan_has_partial($$SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') FROM subs_part$$) AS partial_per_partition,
+       (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') FROM subs_part)::text
+     = (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') FROM crm.subscriptions)::text AS partitions_equal_whole;
+RESET enable_partitionwise_aggregate;
+CREATE TABLE life_by_segment AS
+SELECT a.segment, kam.survival_agg(s.valid_from, s.valid_to, '2025-01-01') AS life
+FROM crm.subscriptions s JOIN crm.accounts a USING (account_id) GROUP BY 1;
+SELECT count(*) AS segments,
+       (SELECT kam.rollup(life) FROM life_by_segment)::text
+     = (SELECT kam.survival_agg(valid_from, valid_to, '2025-01-01') FROM crm.subscriptions)::text AS rollup_equals_whole,
+       (SELECT kam.rollup(life) FROM life_by_segment WHERE false) IS NULL AS rollup_empty_null,
+       (SELECT kam.rollup(l) FROM (VALUES (NULL::kam.survival), ('(10:1:0)')) v(l))::text AS rollup_skips_null
+FROM life_by_segment;
+-- by hand: the transition and combine functions leave their arguments alone; a table that grew
+-- past its first 16 slots reads through every accessor like the sorted value it prints
+WITH s AS (SELECT '(10:1:0,20:0:1)'::kam.survival AS st)
+SELECT kam.survival_sfunc(st, '2024-01-01'::date, '2024-01-11'::date, '2024-06-01'::date)::text AS after_row,
+       st::text AS argument_unchanged, kam.survival_combine(st, st)::text AS doubled,
+       kam.survival_combine(NULL, st)::text AS combine_null,
+       kam.survival_sfunc(st, NULL::date, NULL, '2024-06-01'::date)::text AS null_started_skipped
+FROM s;
+CREATE TABLE grown (st kam.survival);
+CREATE AGGREGATE survival_partial(date, date, date) (SFUNC = kam.survival_sfunc, STYPE = kam.survival,
+                                                     COMBINEFUNC = kam.survival_combine);
+INSERT INTO grown SELECT survival_partial('2024-01-01'::date + g, '2024-01-01'::date + g * 3, '2024-12-31') FROM generate_series(0, 99) g;
+SELECT st::text = kam.survival_final(st)::text AS text_as_final,
+       kam.median_lifetime(st) = kam.median_lifetime(kam.survival_final(st)) AS median_same,
+       kam.survival_at(st, 100) = kam.survival_at(kam.survival_final(st), 100) AS at_same,
+       (SELECT count(*) FROM kam.survival_curve(st)) AS curve_rows,
+       st OPERATOR(kam.=) st::text::kam.survival AS equal_to_text
+FROM grown;
+SELECT test_error($q$SELECT kam.survival_combine('(10:9223372036854775807:0)', '(10:1:0)')$q$);
+-- each count fits, their total does not: refused as the inputs refuse it
+SELECT test_error($q$SELECT kam.survival_sfunc('(2147483647:9223372036854775807:0)', '2024-01-01'::date, NULL, '2024-02-01'::date)$q$);
+SELECT test_error($q$SELECT kam.rollup(l) FROM (VALUES ('(5:9223372036854775807:0)'::kam.survival), ('(7:1:0)')) v(l)$q$);
+
 -- errors
 SELECT test_error($q$SELECT kam.survival_agg(ended, started, '2024-04-01') FROM contracts_km WHERE ended > started$q$);
 SELECT test_error($q$SELECT kam.survival_agg('-infinity'::date, NULL, '2024-04-01')$q$);
