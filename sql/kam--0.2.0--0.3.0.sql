@@ -2329,3 +2329,74 @@ CREATE AGGREGATE @extschema@.rollup(@extschema@.survival) (
 );
 COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.survival) IS
     'Adds life tables (for example stored per month or per segment, or computed per shard): the Kaplan-Meier curve of all their contracts';
+
+-------------------------------------------------------------------------------
+-- kam.rfm over the columns real tables have: dates (no time zone lookup per row) and numeric
+-- amounts (read natively, exactly as numeric::float8)
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, date, double precision, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_sfunc(internal, date, double precision, date, interval) IS 'transition function of kam.rfm';
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, date, double precision, date, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_sfunc(internal, date, double precision, date, interval, interval) IS 'transition function of kam.rfm';
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, date, numeric, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_sfunc(internal, date, numeric, date, interval) IS 'transition function of kam.rfm';
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, date, numeric, date, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_sfunc(internal, date, numeric, date, interval, interval) IS 'transition function of kam.rfm';
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, timestamptz, numeric, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_sfunc(internal, timestamptz, numeric, timestamptz, interval) IS 'transition function of kam.rfm';
+CREATE FUNCTION @extschema@.rfm_sfunc(internal, timestamptz, numeric, timestamptz, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_sfunc(internal, timestamptz, numeric, timestamptz, interval, interval) IS 'transition function of kam.rfm';
+CREATE AGGREGATE @extschema@.rfm(at date, amount double precision, observation_end date, period interval) (
+    SFUNC = @extschema@.rfm_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.rfm_final, COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(date, double precision, date, interval) IS
+    'RFM summary of one customer''s transactions over dates (the calendar as written, no time zone) and double precision amounts';
+CREATE AGGREGATE @extschema@.rfm(at date, amount double precision, observation_end date, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.rfm_final, COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(date, double precision, date, interval, interval) IS
+    'RFM summary of one customer''s transactions over dates (the calendar as written, no time zone) and double precision amounts, t_x and T in `unit`';
+CREATE AGGREGATE @extschema@.rfm(at date, amount numeric, observation_end date, period interval) (
+    SFUNC = @extschema@.rfm_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.rfm_final, COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(date, numeric, date, interval) IS
+    'RFM summary of one customer''s transactions over dates (the calendar as written, no time zone) and numeric amounts read natively';
+CREATE AGGREGATE @extschema@.rfm(at date, amount numeric, observation_end date, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.rfm_final, COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(date, numeric, date, interval, interval) IS
+    'RFM summary of one customer''s transactions over dates (the calendar as written, no time zone) and numeric amounts read natively, t_x and T in `unit`';
+CREATE AGGREGATE @extschema@.rfm(at timestamptz, amount numeric, observation_end timestamptz, period interval) (
+    SFUNC = @extschema@.rfm_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.rfm_final, COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, numeric, timestamptz, interval) IS
+    'RFM summary of one customer''s transactions over timestamps (periods in the session time zone) and numeric amounts read natively';
+CREATE AGGREGATE @extschema@.rfm(at timestamptz, amount numeric, observation_end timestamptz, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_sfunc, STYPE = internal, SSPACE = 256,
+    FINALFUNC = @extschema@.rfm_final, COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serial, DESERIALFUNC = @extschema@.rfm_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, numeric, timestamptz, interval, interval) IS
+    'RFM summary of one customer''s transactions over timestamps (periods in the session time zone) and numeric amounts read natively, t_x and T in `unit`';

@@ -78,8 +78,9 @@ kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 	a->ctx = ctx;
 	a->elem = elem;
 	a->n = 0;
-	a->max = Max(initial, 8);
-	a->data = MemoryContextAllocHuge(ctx, a->max * elem);
+	/* initial 0: nothing allocated until the first element */
+	a->max = initial > 0 ? Max(initial, 8) : 0;
+	a->data = a->max > 0 ? MemoryContextAllocHuge(ctx, a->max * elem) : NULL;
 }
 
 /* room for `more` further elements */
@@ -95,13 +96,16 @@ kam_array_reserve(KamArray *a, int64 more)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
-	a->max = Max(need, Min(a->max * 2, (int64) (MaxAllocHugeSize / a->elem)));
-	a->data = repalloc_huge(a->data, a->max * a->elem);
+	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
+	a->data = a->data ? repalloc_huge(a->data, a->max * a->elem) :
+		MemoryContextAllocHuge(a->ctx, a->max * a->elem);
 }
 
 void
 kam_array_append(KamArray *a, const void *src, int64 count)
 {
+	if (count <= 0)
+		return;
 	kam_array_reserve(a, count);
 	memcpy(a->data + a->n * a->elem, src, count * a->elem);
 	a->n += count;

@@ -217,6 +217,36 @@ arg_type(FunctionCallInfo fcinfo, int argno)
 	return arg_info(fcinfo)->types[argno];
 }
 
+/* the declared type of argument argno (kept in fn_extra, as for kam_money_arg) */
+Oid
+kam_arg_type(FunctionCallInfo fcinfo, int argno)
+{
+	return arg_type(fcinfo, argno);
+}
+
+/*
+ * The blessed row descriptor of a function returning a composite, made once
+ * per call site (kept in fn_extra: only for functions that keep nothing else
+ * there), so a final function called once per group does not build it anew.
+ */
+TupleDesc
+kam_result_tupdesc(FunctionCallInfo fcinfo)
+{
+	TupleDesc	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
+
+	if (unlikely(tupdesc == NULL))
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
+	return tupdesc;
+}
+
 /*
  * A date given as text (the forms that take a window's dates as text, so
  * that a call with quoted literals is not ambiguous): read as date_in reads

@@ -15,6 +15,7 @@
 
 #include <math.h>
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
@@ -138,6 +139,8 @@ extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
 extern DateADT kam_date_arg(FunctionCallInfo fcinfo, int argno);
+extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
+extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 extern void kam_append_double(StringInfo buf, double v);
 extern void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint) pg_attribute_noreturn();

@@ -31,6 +31,7 @@
 #include "miscadmin.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -97,17 +98,43 @@ floor_div(int64 a, int64 b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* The period number of a moment, in the session's local calendar. */
+/*
+ * A moment argument as a comparable int64, whichever of the declared types:
+ * a date as its midnight (a date is already local), a timestamp as it is, a
+ * timestamptz as its instant.
+ */
 static int64
-bucket_of(TimestampTz at, const KamPeriod *p)
+moment_arg(FunctionCallInfo fcinfo, int argno, Oid type)
 {
-	Timestamp	local;
+	if (type == DATEOID)
+	{
+		DateADT		d = PG_GETARG_DATEADT(argno);
+
+		if (DATE_NOT_FINITE(d))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("transaction and observation times must be finite")));
+		return (int64) d * USECS_PER_DAY;
+	}
+	return PG_GETARG_INT64(argno);
+}
+
+/*
+ * The period number of a moment, in the session's local calendar: a
+ * timestamptz is read in the session's time zone, a date or timestamp as it
+ * is (no time zone lookup).
+ */
+static int64
+bucket_of(int64 at, Oid type, const KamPeriod *p)
+{
+	Timestamp	local = at;
 
 	if (TIMESTAMP_NOT_FINITE(at))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("transaction and observation times must be finite")));
-	local = DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(at)));
+	if (type == TIMESTAMPTZOID)
+		local = DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(at)));
 	if (p->months > 0)
 	{
 		struct pg_tm tm;
@@ -127,25 +154,31 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 {
 	MemoryContext aggctx;
 	RfmState   *st;
-	TimestampTz at,
+	int64		at,
 				end;
 	double		amount;
 	Interval   *period,
 			   *unit;
 	int64		b;
-	TimestampTz hold_end;
+	int64		hold_end;
+	Oid			type;
 
 	aggctx = kam_agg_context(fcinfo, "kam_rfm_sfunc");
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
-	at = PG_GETARG_TIMESTAMPTZ(1);
-	amount = PG_GETARG_FLOAT8(2);
-	end = PG_GETARG_TIMESTAMPTZ(3);
+	/* at and the ends share one declared type: date, timestamp or timestamptz */
+	type = kam_arg_type(fcinfo, 1);
+	if (type == InvalidOid)
+		type = TIMESTAMPTZOID;	/* called without an expression: the first
+								 * form */
+	at = moment_arg(fcinfo, 1, type);
+	amount = kam_money_arg(fcinfo, 2);
+	end = moment_arg(fcinfo, 3, type);
 
 	/*
 	 * the holdout form: (at, amount, calibration_end, holdout_end, period [,
 	 * unit])
 	 */
-	hold_end = holdout ? PG_GETARG_TIMESTAMPTZ(4) : end;
+	hold_end = holdout ? moment_arg(fcinfo, 4, type) : end;
 	period = PG_GETARG_INTERVAL_P(holdout ? 5 : 4);
 	unit = PG_NARGS() > (holdout ? 6 : 5) ? PG_GETARG_INTERVAL_P(holdout ? 6 : 5) : period;
 	kam_check_money(amount, "amount");
@@ -166,8 +199,8 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("period and unit must both be months or both be days and time")));
-		st->end_bucket = bucket_of(end, &st->period);
-		st->hold_end_bucket = bucket_of(hold_end, &st->period);
+		st->end_bucket = bucket_of(end, type, &st->period);
+		st->hold_end_bucket = bucket_of(hold_end, type, &st->period);
 		kam_array_init(&st->p, aggctx, sizeof(RfmPurchase), 4);
 		kam_array_init(&st->h, aggctx, sizeof(RfmPurchase), holdout ? 4 : 0);
 	}
@@ -189,7 +222,7 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("period and unit must be the same for every row of one aggregate")));
 
-	b = bucket_of(at, &st->period);
+	b = bucket_of(at, type, &st->period);
 	if (at > st->hold_end || (at > end && !st->holdout))
 		PG_RETURN_POINTER(st);
 	{
@@ -375,7 +408,8 @@ rfm_periods(const KamArray *a, int64 *nb, bool skip_first, KamSum *sum)
 	RfmPurchase *p = palloc_extended(Max(n, 1) * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
 
 	*nb = 0;
-	memcpy(p, a->data, n * sizeof(RfmPurchase));
+	if (n > 0)
+		memcpy(p, a->data, n * sizeof(RfmPurchase));
 	qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
 	for (int64 i = 0; i < n; i++)
 	{
@@ -423,9 +457,7 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 	p = rfm_periods(&st->p, &nb, true, &repeat);
 	num = st->period.months > 0 ? st->period.months : (double) st->period.usec;
 	den = st->unit.months > 0 ? st->unit.months : (double) st->unit.usec;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = kam_result_tupdesc(fcinfo);
 	values[0] = Int32GetDatum(nb - 1);
 	values[1] = Float8GetDatum((double) (p[nb - 1].bucket - p[0].bucket) * num / den);
 	values[2] = Float8GetDatum((double) (st->end_bucket - p[0].bucket) * num / den);

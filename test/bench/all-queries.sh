@@ -60,8 +60,12 @@ row "mrr waterfall" kam_waterfall plain_waterfall floor_sum_snapshots
 row "scorecard" kam_scorecard plain_scorecard floor_sum_measures
 row "hhi" kam_hhi plain_hhi floor_sum_snapshots
 row "gini" kam_gini plain_gini floor_sum_snapshots
+row "top share" kam_top_share plain_top_share floor_sum_snapshots
+row "survival" kam_survival plain_survival floor_count_subscriptions
 row "nps" kam_nps plain_nps floor_count_surveys
 row "health grade" kam_health_grade plain_health_grade floor_sum_usage
 row "rfm summary" kam_rfm plain_rfm floor_count_invoices
+row "rfm ÷ grouped floor" kam_rfm plain_rfm floor_group_invoices
+row "rfm timestamptz" kam_rfm_timestamptz plain_rfm floor_count_invoices
 echo "(÷plain: kam time / plain-SQL time; ÷floor: kam / bare scan; 2w: with 2 parallel workers;"
 echo " mem: peak backend memory (VmHWM) of the serial kam query minus that of its floor query, in kB)"

@@ -24,6 +24,24 @@ SELECT kam.gini(mrr) FROM crm.mrr_snapshots;
 -- bench: plain_gini
 SELECT sum((2 * rn - n - 1) * mrr) / (max(n) * sum(mrr))
 FROM (SELECT mrr::float8 AS mrr, row_number() OVER (ORDER BY mrr) AS rn, count(*) OVER () AS n FROM crm.mrr_snapshots) r;
+-- bench: kam_top_share
+SELECT kam.top_share(mrr, 100) FROM crm.mrr_snapshots;
+-- bench: plain_top_share
+SELECT (SELECT sum(mrr) FROM (SELECT mrr FROM crm.mrr_snapshots ORDER BY mrr DESC LIMIT 100) t)::float8 / sum(mrr)::float8
+FROM crm.mrr_snapshots;
+-- contract survival: the Kaplan-Meier life table of every subscription, and its median
+-- bench: floor_count_subscriptions
+SELECT count(*), sum(valid_to - valid_from) FROM crm.subscriptions;
+-- bench: kam_survival
+SELECT kam.median_lifetime(kam.survival_agg(valid_from, valid_to, '2025-01-01')) FROM crm.subscriptions;
+-- bench: plain_survival
+WITH l AS (SELECT CASE WHEN valid_to <= '2025-01-01' THEN valid_to - valid_from ELSE '2025-01-01'::date - valid_from END AS t,
+                  (valid_to <= '2025-01-01') AS event
+           FROM crm.subscriptions WHERE valid_from <= '2025-01-01'),
+     d AS (SELECT t, count(*) FILTER (WHERE event) AS d, count(*) AS n_t FROM l GROUP BY t),
+     r AS (SELECT t, d, sum(n_t) OVER (ORDER BY t DESC) AS at_risk FROM d),
+     s AS (SELECT t, exp(sum(ln(1 - d::float8 / at_risk)) OVER (ORDER BY t)) AS surv FROM r WHERE d < at_risk)
+SELECT min(t) FROM s WHERE surv <= 0.5;
 
 -- voice of the customer over the survey answers
 -- bench: floor_count_surveys
@@ -52,9 +70,17 @@ FROM (SELECT CASE WHEN s <= 60 THEN 'F' WHEN s <= 70 THEN 'D' WHEN s <= 80 THEN 
 -- test/bench/bgnbd.sh's job)
 -- bench: floor_count_invoices
 SELECT count(*) FROM crm.invoices;
+-- the same rows grouped per account, counted: what any per-account summary costs at least
+-- bench: floor_group_invoices
+SELECT count(*), sum(n) FROM (SELECT account_id, count(*) AS n FROM crm.invoices GROUP BY account_id) x;
+-- the date and numeric columns as they are (kam.rfm(date, numeric, date, interval))
 -- bench: kam_rfm
 SELECT count(*), sum((r).frequency), sum((r).monetary)
-FROM (SELECT kam.rfm(issued_on::timestamptz, amount, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
+FROM (SELECT kam.rfm(issued_on, amount, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
+-- the form before 0.3.0's date and numeric forms: timestamptz, amounts cast to double precision
+-- bench: kam_rfm_timestamptz
+SELECT count(*), sum((r).frequency), sum((r).monetary)
+FROM (SELECT kam.rfm(issued_on::timestamptz, amount::float8, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
 -- bench: plain_rfm
 WITH f AS (SELECT account_id, issued_on, amount, min(issued_on) OVER (PARTITION BY account_id) AS first FROM crm.invoices),
      per AS (SELECT account_id, (issued_on - first) / 7 AS p, sum(amount) AS amt FROM f GROUP BY 1, 2),

@@ -61,6 +61,34 @@ SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text
 FROM cdnow_tx WHERE id = 1 OR id > 100000;
 RESET ALL;
 
+-- the forms over dates and numeric amounts, as transaction tables store them, give the
+-- timestamptz / double precision form's summaries: the date form reads the calendar as written,
+-- with no time zone lookup; numeric amounts are read exactly as numeric::float8
+-- (cdnow_tx has date days and numeric dollars: kam.rfm(day, dollars, ...) above is the date and
+-- numeric form)
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE a.r = b.r) AS date_float8_same,
+       count(*) FILTER (WHERE a.r = c.r) AS date_numeric_same,
+       count(*) FILTER (WHERE a.r = e.r) AS timestamptz_numeric_same,
+       count(*) FILTER (WHERE a.w = b.w AND a.w = c.w) AS weekly_periods_same
+FROM (SELECT id, kam.rfm(day::timestamptz, dollars::float8, '1997-09-30'::timestamptz, '1 day', '7 days')::text AS r,
+             kam.rfm(day::timestamptz, dollars::float8, '1997-09-30'::timestamptz, '7 days')::text AS w FROM cdnow_tx GROUP BY id) a
+JOIN (SELECT id, kam.rfm(day, dollars::float8, '1997-09-30', '1 day', '7 days')::text AS r,
+             kam.rfm(day, dollars::float8, '1997-09-30', '7 days')::text AS w FROM cdnow_tx GROUP BY id) b USING (id)
+JOIN (SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text AS r,
+             kam.rfm(day, dollars, '1997-09-30', '7 days')::text AS w FROM cdnow_tx GROUP BY id) c USING (id)
+JOIN (SELECT id, kam.rfm(day::timestamptz, dollars, '1997-09-30', '1 day', '7 days')::text AS r FROM cdnow_tx GROUP BY id) e USING (id);
+SELECT pg_typeof(day) AS day_type, pg_typeof(dollars) AS dollars_type FROM cdnow_tx LIMIT 1;
+-- one customer by hand (purchases 2024-01-01, 01-03 twice, 01-10; weeks from Monday 2024-01-01):
+-- periods of 1 day: x = 2, t_x = 9, T = 30, monetary (5 + 7 + 4) / 2 = 8
+SELECT kam.rfm(d, amt, '2024-01-31'::date, '1 day') AS by_day, kam.rfm(d, amt, '2024-01-31'::date, '7 days') AS by_week,
+       kam.rfm(d, amt::float8, '2024-01-31'::date, '1 month') AS by_month
+FROM (VALUES ('2024-01-01'::date, 3.00::numeric), ('2024-01-03', 5.00), ('2024-01-03', 7.00), ('2024-01-10', 4.00),
+             ('2024-02-01', 100.00), (NULL, 1.00), ('2024-01-05', NULL)) v(d, amt);
+SELECT test_error($q$SELECT kam.rfm('infinity'::date, 1.0::numeric, '2024-01-31'::date, '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm('2024-01-01'::date, 'NaN'::numeric, '2024-01-31'::date, '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm('2024-01-01'::date, -1.0::numeric, '2024-01-31'::date, '1 day')$q$);
+
 -- kam.rfm_holdout (lifetimes' calibration_and_holdout_data): calibration to 1997-09-30, holdout
 -- to 1998-06-30 (39 weeks). The calibration summary is the plain form's; the holdout holds the
 -- 1 882 repeat purchase days that the BG/NBD model fitted on the calibration predicts as 1 653
