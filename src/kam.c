@@ -20,6 +20,9 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 #include "catalog/pg_type.h"
+#include "catalog/pg_proc.h"
+#include "access/htup_details.h"
+#include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
 
@@ -191,6 +194,38 @@ typedef struct KamArgInfo
 	DateADT    *last_date;
 } KamArgInfo;
 
+/*
+ * Arguments whose type the call expression does not give (a caller that sets
+ * no fn_expr: Citus calls an aggregate's transition function through its own
+ * FmgrInfo on the workers) take the type the function declares, so a numeric
+ * is never read as a double precision.  Money and date arguments are never
+ * polymorphic, so the declared type is the type.
+ */
+static void
+declared_arg_types(FunctionCallInfo fcinfo, Oid *types)
+{
+	HeapTuple	tp = NULL;
+
+	for (int i = 0; i < PG_NARGS(); i++)
+	{
+		Form_pg_proc proc;
+
+		if (OidIsValid(types[i]))
+			continue;
+		if (tp == NULL)
+		{
+			tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+			if (!HeapTupleIsValid(tp))
+				elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+		}
+		proc = (Form_pg_proc) GETSTRUCT(tp);
+		if (i < proc->pronargs)
+			types[i] = proc->proargtypes.values[i];
+	}
+	if (tp != NULL)
+		ReleaseSysCache(tp);
+}
+
 static KamArgInfo *
 arg_info(FunctionCallInfo fcinfo)
 {
@@ -206,6 +241,7 @@ arg_info(FunctionCallInfo fcinfo)
 		info->last_date = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(DateADT));
 		for (int i = 0; i < PG_NARGS(); i++)
 			info->types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+		declared_arg_types(fcinfo, info->types);
 		fcinfo->flinfo->fn_extra = info;
 	}
 	return info;

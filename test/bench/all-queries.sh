@@ -30,6 +30,7 @@ UPDATE bench_measures SET growth = coalesce(growth, 0), nps = coalesce(nps, 0), 
                           csat = coalesce(csat, 1), overdue = coalesce(overdue, 0), tenure = coalesce(tenure, 0);
 VACUUM ANALYZE;
 SQL
+psql -f test/bench/fx_snapshots.sql
 rows() { psql -At -c "SELECT count(*) FROM $1"; }
 echo "setup $(( $(date +%s) - t0 )) s: $(rows crm.mrr_snapshots) snapshot rows, $(rows crm.accounts) accounts," \
      "$(rows crm.surveys) survey answers, $(rows crm.usage) usage rows, $(rows crm.invoices) invoices"
