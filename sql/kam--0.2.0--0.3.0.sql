@@ -2400,3 +2400,44 @@ CREATE AGGREGATE @extschema@.rfm(at timestamptz, amount numeric, observation_end
 );
 COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, numeric, timestamptz, interval, interval) IS
     'RFM summary of one customer''s transactions over timestamps (periods in the session time zone) and numeric amounts read natively, t_x and T in `unit`';
+
+-------------------------------------------------------------------------------
+-- Concentration over numeric revenue, read natively (exactly as numeric::float8, without its
+-- round trip through text)
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.hhi_sfunc(@extschema@.hhi_state, numeric) RETURNS @extschema@.hhi_state
+    AS 'MODULE_PATHNAME', 'kam_hhi_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.hhi_sfunc(@extschema@.hhi_state, numeric) IS
+    'transition function of kam.hhi and kam.equivalent_customers over numeric revenue';
+CREATE AGGREGATE @extschema@.hhi(revenue numeric) (
+    SFUNC = @extschema@.hhi_sfunc, STYPE = @extschema@.hhi_state,
+    COMBINEFUNC = @extschema@.hhi_combine, FINALFUNC = @extschema@.hhi_final, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.hhi(numeric) IS
+    'Herfindahl-Hirschman index of numeric revenue (read natively): sum of squared shares, 0..1; NULL for a zero total';
+CREATE AGGREGATE @extschema@.equivalent_customers(revenue numeric) (
+    SFUNC = @extschema@.hhi_sfunc, STYPE = @extschema@.hhi_state,
+    COMBINEFUNC = @extschema@.hhi_combine, FINALFUNC = @extschema@.equivalent_customers_final, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.equivalent_customers(numeric) IS
+    'Equivalent number of equal-sized customers, 1 / HHI, over numeric revenue';
+CREATE FUNCTION @extschema@.values_sfunc(internal, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_values_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.values_sfunc(internal, numeric) IS 'transition function of kam.gini over numeric revenue';
+CREATE AGGREGATE @extschema@.gini(revenue numeric) (
+    SFUNC = @extschema@.values_sfunc, STYPE = internal, SSPACE = 256,
+    COMBINEFUNC = @extschema@.values_combine, SERIALFUNC = @extschema@.values_serial,
+    DESERIALFUNC = @extschema@.values_deserial, FINALFUNC = @extschema@.gini_final, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gini(numeric) IS
+    'Gini coefficient of numeric revenue (population form, 0 = equal, up to 1 - 1/n); NULL for a zero total';
+CREATE FUNCTION @extschema@.top_sfunc(@extschema@.top_state, numeric, bigint) RETURNS @extschema@.top_state
+    AS 'MODULE_PATHNAME', 'kam_top_sfunc_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.top_sfunc(@extschema@.top_state, numeric, bigint) IS
+    'transition function of kam.top_share over numeric revenue';
+CREATE AGGREGATE @extschema@.top_share(revenue numeric, n bigint) (
+    SFUNC = @extschema@.top_sfunc, STYPE = @extschema@.top_state,
+    COMBINEFUNC = @extschema@.top_combine, FINALFUNC = @extschema@.top_final, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.top_share(numeric, bigint) IS
+    'Share of total numeric revenue held by the n largest values (1 when there are n rows or fewer); NULL for a zero total';

@@ -163,7 +163,7 @@ kam_hhi_sfunc(PG_FUNCTION_ARGS)
 	double		x;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	x = PG_GETARG_FLOAT8(1);
+	x = kam_money_arg(fcinfo, 1);
 	kam_check_money(x, "revenue");
 	st = kam_fixed_state(fcinfo, sizeof(KamHhi));
 	hhi_load(st, h);
@@ -247,7 +247,7 @@ kam_values_sfunc(PG_FUNCTION_ARGS)
 	double		x;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	x = PG_GETARG_FLOAT8(1);
+	x = kam_money_arg(fcinfo, 1);
 	kam_check_money(x, "revenue");
 	s = PG_ARGISNULL(0) ? values_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
 	*(double *) kam_array_push(s) = x + 0.0;	/* -0 becomes +0 for the radix
@@ -753,7 +753,7 @@ kam_top_sfunc_state(PG_FUNCTION_ARGS)
 	int64		k;
 
 	KAM_AGG_SKIP_NULL(1, 2);
-	x = PG_GETARG_FLOAT8(1);
+	x = kam_money_arg(fcinfo, 1);
 	k = check_top_n(PG_GETARG_INT64(2));
 	kam_check_money(x, "revenue");
 	t = PG_ARGISNULL(0) ? top_state_alloc(k, Min(k, 8)) : top_state_writable(fcinfo);

@@ -132,6 +132,10 @@ hhi(double precision)|rows|SELECT kam.hhi(mrr) FROM d, generate_series(1, 4)
 equivalent_customers(double precision)|rows|SELECT kam.equivalent_customers(mrr) FROM d, generate_series(1, 4)
 gini(double precision)|final|SELECT kam.gini(mrr * g) FROM d, generate_series(1, 3) g
 top_share(double precision,bigint)|final|SELECT kam.top_share(mrr * g, 1000000) FROM d, generate_series(1, 3) g
+hhi(numeric)|rows|SELECT kam.hhi(mrr_n) FROM d, generate_series(1, 4)
+equivalent_customers(numeric)|rows|SELECT kam.equivalent_customers(mrr_n) FROM d, generate_series(1, 4)
+gini(numeric)|final|SELECT kam.gini(mrr_n * g) FROM d, generate_series(1, 3) g
+top_share(numeric,bigint)|final|SELECT kam.top_share(mrr_n * g, 1000000) FROM d, generate_series(1, 3) g
 abc_class(double precision,double precision,double precision)|final|SELECT count(c) FROM (SELECT kam.abc_class(mrr * g, 0.8, 0.95) OVER () AS c FROM d, generate_series(1, 2) g) w
 forecast_accuracy(double precision,double precision)|rows|SELECT kam.forecast_accuracy(mrr, mrr * 1.1) FROM d, generate_series(1, 4)
 renewal_agg(date,date,double precision,double precision,date,date,date)|rows|SELECT kam.renewal_agg(at, CASE WHEN x > 3 THEN at + life % 90 END, mrr, CASE WHEN x > 3 THEN mrr * 1.1 END, '2010-01-01', '2020-01-01', '2015-01-01') FROM d, generate_series(1, 4)

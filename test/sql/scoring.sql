@@ -194,6 +194,15 @@ FROM (
            (SELECT sum((2 * rn - n - 1) * mrr) / (max(n) * sum(mrr)) FROM (SELECT mrr, row_number() OVER (ORDER BY mrr) AS rn, count(*) OVER () AS n FROM b) r),
            kam.top_share(mrr, 1000), (SELECT sum(mrr) FROM (SELECT mrr FROM b ORDER BY mrr DESC LIMIT 1000) t) / sum(mrr)
     FROM b) t ORDER BY t.name;
+-- numeric revenue is read natively, exactly as numeric::float8: the same results as the cast
+SELECT count(*) AS accounts,
+       kam.hhi(mrr) = kam.hhi(mrr::float8) AS hhi_same, kam.equivalent_customers(mrr) = kam.equivalent_customers(mrr::float8) AS eq_same,
+       kam.gini(mrr) = kam.gini(mrr::float8) AS gini_same, kam.top_share(mrr, 25) = kam.top_share(mrr::float8, 25) AS top_same,
+       (SELECT kam.hhi(v) FROM (VALUES (1.0), (2.0), (3.0), (4.0)) t(v)) AS hhi_numeric_by_hand
+FROM crm.mrr_snapshots WHERE month = '2024-12-01';
+SELECT test_error($q$SELECT kam.hhi(x) FROM (VALUES (1.0), ('NaN'::numeric)) v(x)$q$);
+SELECT test_error($q$SELECT kam.gini(x) FROM (VALUES (1.0), (-2.5)) v(x)$q$);
+SELECT test_error($q$SELECT kam.top_share(x, 2) FROM (VALUES ('Infinity'::numeric)) v(x)$q$);
 -- the partial state's text form
 SELECT kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4) AS state,
        kam.hhi_final('(n=2,sum=7,sum_squares=25)') AS hhi_from_text;
@@ -328,14 +337,16 @@ INSERT INTO prev SELECT g, (g::bigint * 7919 % 10007) * 0.5, (g::bigint * 104729
 ANALYZE prev;
 CREATE VIEW conc AS
 SELECT 0 AS grp, kam.hhi(x) AS hhi, kam.equivalent_customers(x) AS eq, kam.gini(x) AS gini,
-       kam.top_share(x, 100) AS top, (kam.forecast_accuracy(f, x)).mape AS mape
+       kam.top_share(x, 100) AS top, (kam.forecast_accuracy(f, x)).mape AS mape,
+       kam.hhi(x::numeric) AS hhi_n, kam.gini(x::numeric) AS gini_n, kam.top_share(x::numeric, 100) AS top_n
 FROM prev;
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE conc_serial AS SELECT * FROM conc;
 CREATE VIEW conc_same AS
 SELECT count(*) AS groups,
        bool_and(abs(s.hhi - c.hhi) < 1e-15 AND abs(s.eq - c.eq) < 1e-9 AND s.gini = c.gini
-                AND abs(s.top - c.top) < 1e-15 AND abs(s.mape - c.mape) < 1e-12) AS same_as_serial
+                AND abs(s.top - c.top) < 1e-15 AND abs(s.mape - c.mape) < 1e-12
+                AND abs(s.hhi_n - c.hhi_n) < 1e-15 AND s.gini_n = c.gini_n AND abs(s.top_n - c.top_n) < 1e-15) AS same_as_serial
 FROM conc_serial s JOIN conc c USING (grp);
 SET enable_partitionwise_aggregate = on;
 SELECT plan_has('SELECT * FROM conc', 'Partial') AS partial_per_partition;
