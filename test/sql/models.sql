@@ -362,6 +362,15 @@ FROM pnbd p, mbg g, bb b,
                      ('bgbb p_alive', kam.bgbb_p_alive_interval(b.m, 2, 4, 6), kam.bgbb_p_alive_interval(b.m, 2, 4, 6, 0.8), kam.bgbb_p_alive(b.m, 2, 4, 6)),
                      ('bgbb E[5]', kam.bgbb_expected_interval(b.m, 5, 2, 4, 6), kam.bgbb_expected_interval(b.m, 5, 2, 4, 6, 0.8), kam.bgbb_expected(b.m, 5, 2, 4, 6)),
                      ('bgbb E[X(6)]', kam.bgbb_expected_interval(b.m, 6), kam.bgbb_expected_interval(b.m, 6, 0.8), kam.bgbb_expected(b.m, 6))) v(f, i95, i80, point);
+-- a prediction that does not exist is NULL in both forms: MBG/NBD's expectations need a != 1
+-- (a model with standard errors, a = 1); at a = 1.000001 both exist
+WITH m AS (SELECT '(r=0.5,alpha=6,a=1,b=1.6,ll=-100,n=100,r_se=0.05,alpha_se=0.5,a_se=0.1,b_se=0.2,cor_r_alpha=0.5,cor_r_a=0.1,cor_r_b=0.1,cor_alpha_a=0.1,cor_alpha_b=0.1,cor_a_b=0.5)'::kam.mbgnbd AS m,
+                  '(r=0.5,alpha=6,a=1.000001,b=1.6,ll=-100,n=100,r_se=0.05,alpha_se=0.5,a_se=0.1,b_se=0.2,cor_r_alpha=0.5,cor_r_a=0.1,cor_r_b=0.1,cor_alpha_a=0.1,cor_alpha_b=0.1,cor_a_b=0.5)'::kam.mbgnbd AS near)
+SELECT kam.mbgnbd_expected(m, 10) IS NULL AS point_null, kam.mbgnbd_expected_interval(m, 10) IS NULL AS interval_null,
+       kam.mbgnbd_expected(m, 10, 2, 5, 20) IS NULL AS cond_point_null, kam.mbgnbd_expected_interval(m, 10, 2, 5, 20) IS NULL AS cond_interval_null,
+       (kam.mbgnbd_expected_interval(near, 10)).estimate = kam.mbgnbd_expected(near, 10) AS near_estimate_is_point,
+       (kam.mbgnbd_expected_interval(near, 10)).lower < kam.mbgnbd_expected(near, 10) AS near_lower_below
+FROM m;
 -- the unconditional Pareto/NBD expectation's interval by hand: the log-scale gradient of
 -- E = r beta/(alpha (s-1)) (1 - (beta/(beta+t))^(s-1)) by central differences in SQL, with the
 -- covariance from the standard errors and correlations
