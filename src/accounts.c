@@ -375,7 +375,23 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 				pts[out++] = pts[j];
 			continue;
 		}
-		if (!sorted)
+		if (!sorted && hi - lo <= 32)
+		{
+			/* an account's few points: insertion sort, stable, no calls */
+			for (Size j = lo + 1; j < hi; j++)
+			{
+				KamPoint	p = pts[j];
+				Size		k = j;
+
+				while (k > lo && pts[k - 1].at > p.at)
+				{
+					pts[k] = pts[k - 1];
+					k--;
+				}
+				pts[k] = p;
+			}
+		}
+		else if (!sorted)
 			qsort(&pts[lo], hi - lo, sizeof(KamPoint), cmp_point);
 		h->offsets[i] = out;
 		for (Size j = lo; j < hi; j++)
