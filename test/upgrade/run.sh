@@ -54,7 +54,29 @@ IFS=' ' read -r -a steps <<< "$(echo "$path" | sed 's/--/ /g')"
 for v in "${steps[@]:1}"; do
     psql -d kam_upgraded -c "ALTER EXTENSION kam UPDATE TO '$v'"
     PGOPTIONS="${PGOPTIONS:-} -c kam.upgrade_version=$v" store_values "$v"
+    if [ "$v" = 0.2.0 ]; then
+        # a user's view over aggregates whose state type 0.3.0 changes (internal to concrete)
+        psql -d kam_upgraded -c "CREATE TABLE agg_rows AS SELECT (g % 17)::float8 AS x, '2024-01-01'::date + g AS s,
+                                        CASE WHEN g % 3 = 0 THEN '2024-01-01'::date + 2 * g END AS e FROM generate_series(1, 1000) g" \
+            -c "CREATE VIEW agg_view AS SELECT kam.top_share(x, 10) AS top, kam.survival_agg(s, e, '2027-01-01') AS life FROM agg_rows" \
+            -c "CREATE TABLE agg_before AS SELECT top, life::text AS life FROM agg_view" >/dev/null
+        made_view=1
+    fi
 done
+if [ -n "${made_view:-}" ] && [ -z "$(psql -At -d kam_upgraded -c "SELECT to_regclass('public.agg_view')")" ]; then
+    echo "upgrade: FAILED, the view over kam.top_share and kam.survival_agg made under 0.2.0 is gone after the update"
+    stored_status=1
+elif [ -n "${made_view:-}" ]; then
+    view_bad=$(psql -At -d kam_upgraded -c "SELECT count(*) FROM agg_view v, agg_before b
+                                           WHERE v.top IS DISTINCT FROM b.top OR v.life::text IS DISTINCT FROM b.life" 2>&1) \
+        || view_bad="an error: $view_bad"
+    if [ "$view_bad" != 0 ]; then
+        echo "upgrade: FAILED, a view over kam.top_share and kam.survival_agg made under 0.2.0 reads differently after the update ($view_bad)"
+        stored_status=1
+    else
+        echo "upgrade: a view over kam.top_share and kam.survival_agg made under 0.2.0 survives the update (their states became concrete) with the same rows"
+    fi
+fi
 # every stored value reads back after the updates: the same text as when it was stored,
 # and through the binary output and input (COPY ... FORMAT binary) to an equal value
 stored_status=0
