@@ -10,8 +10,9 @@ bench_run() {
     NAMES=()
     while read -r n; do
         NAMES+=("$n")
-        S[$n]=$(bench_best_ms 0 "$dir/$n.sql")
-        P[$n]=$(bench_best_ms 2 "$dir/$n.sql")
+        # a failed query ends the run without leaving the split queries behind
+        S[$n]=$(bench_best_ms 0 "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
+        P[$n]=$(bench_best_ms 2 "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
     done < "$dir/names"
     rm -rf "$dir"
     printf '\n%-32s %10s %10s %9s\n' "query" "serial ms" "2 workers" "speed-up"
