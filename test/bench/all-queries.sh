@@ -37,7 +37,7 @@ echo "setup $(( $(date +%s) - t0 )) s: $(rows crm.mrr_snapshots) snapshot rows, 
 . test/bench/lib.sh
 declare -A S P
 cat test/bench/retention.sql test/bench/all.sql > "${TMPDIR:-/tmp}/kam-all-bench.sql"
-bench_run "${TMPDIR:-/tmp}/kam-all-bench.sql" > "${TMPDIR:-/tmp}/kam-all-times.txt"
+bench_run "${TMPDIR:-/tmp}/kam-all-bench.sql"   # every query's times, then the table below
 rm -f "${TMPDIR:-/tmp}/kam-all-bench.sql"
 
 hwm() {  # peak memory (kB) of a fresh backend after query $1 (serial); the query runs as
