@@ -36,6 +36,7 @@ echo "setup $(( $(date +%s) - t0 )) s: $(rows crm.mrr_snapshots) snapshot rows, 
      "$(rows crm.surveys) survey answers, $(rows crm.usage) usage rows, $(rows crm.invoices) invoices"
 . test/bench/lib.sh
 declare -A S P
+trap 'rm -f "${TMPDIR:-/tmp}/kam-all-bench.sql"' EXIT
 cat test/bench/retention.sql test/bench/all.sql > "${TMPDIR:-/tmp}/kam-all-bench.sql"
 bench_run "${TMPDIR:-/tmp}/kam-all-bench.sql"   # every query's times, then the table below
 rm -f "${TMPDIR:-/tmp}/kam-all-bench.sql"
