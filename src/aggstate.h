@@ -56,11 +56,15 @@ kam_args_null(FunctionCallInfo fcinfo, int first, int last)
 #define KAM_AGG_SKIP_NULL(first, last) \
 	do { \
 		if (kam_args_null(fcinfo, (first), (last))) \
-		{ \
-			if (PG_ARGISNULL(0)) \
-				PG_RETURN_NULL(); \
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
-		} \
+			KAM_AGG_SKIP_ROW(); \
+	} while (0)
+
+/* return the state unchanged (NULL before the first row): a row that adds nothing */
+#define KAM_AGG_SKIP_ROW() \
+	do { \
+		if (PG_ARGISNULL(0)) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
 	} while (0)
 
 /*

@@ -395,11 +395,7 @@ kam_survival_sfunc_state(PG_FUNCTION_ARGS)
 	bool		event;
 
 	if (!surv_row_lifetime(fcinfo, &t, &event))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		KAM_AGG_SKIP_ROW();
 	h = PG_ARGISNULL(0) ? surv_hash_new(CurrentMemoryContext, 16) : surv_state_writable(fcinfo);
 
 	/*
@@ -476,11 +472,7 @@ kam_survival_sfunc(PG_FUNCTION_ARGS)
 	bool		event;
 
 	if (!surv_row_lifetime(fcinfo, &t, &event))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		KAM_AGG_SKIP_ROW();
 	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
 	surv_add(st, t, event ? 1 : 0, event ? 0 : 1);
 	PG_RETURN_POINTER(st);
