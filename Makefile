@@ -19,7 +19,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 include $(PGXS)
 
-$(OBJS): src/kam.h src/aggstate.h src/models.h
+$(OBJS): src/kam.h src/aggstate.h src/models.h src/accounts_hash.h
 
 # kam--0.3.0.sql: the 0.1.0 script followed by each update script in order (their \echo
 # guards removed)

@@ -20,6 +20,7 @@
 
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -33,26 +34,21 @@ static bool acct_key_equal(struct KamAcctState *st, Datum a, Datum b);
 
 #define SH_PREFIX acctab
 #define SH_ELEMENT_TYPE KamAcct
-#define SH_KEY_TYPE Datum
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) acct_hash_key((struct KamAcctState *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) acct_key_equal((struct KamAcctState *) (tb)->private_data, a, b)
-#define SH_SCOPE static inline
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "accounts_hash.h"
 
-
-/* one history row: appended sequentially, grouped by account at the end */
-typedef struct KamHistPoint
+/* the history kind: an account's dense number by key (24 bytes an entry) */
+typedef struct KamAcctId
 {
-	int32		acct;
-	DateADT		at;
-	double		mrr;
-	double		local;			/* the rate forms: in the row's own currency */
-} KamHistPoint;
+	Datum		key;
+	uint32		hash;
+	int32		id;
+	char		status;			/* used by simplehash */
+} KamAcctId;
+
+#define SH_PREFIX idtab
+#define SH_ELEMENT_TYPE KamAcctId
+#include "accounts_hash.h"
+
 
 struct KamAcctState
 {
@@ -79,27 +75,43 @@ struct KamAcctState
 								 * without rates they equal the amounts) */
 	bool		seen_from;		/* some row was dated `from` (the warning) */
 	bool		seen_to;		/* some row was dated `to` */
-	acctab_hash *tab;
+	acctab_hash *tab;			/* the window kind */
 	acctab_iterator iter;
+	idtab_hash *ids;			/* the history kind */
+	int32	   *dmap;			/* the history kind, integer keys: account
+								 * number by key - dmin (-1 none), or NULL */
+	int64		dmin;
+	int64		dspan;
+	bool		dmap_off;		/* the keys are sparse: the hash only */
 
 	/*
-	 * history kind: keys by account id (Datum), every point in arrival order
-	 * (KamHistPoint)
+	 * history kind: keys by account id (Datum); the points (KamPoint, or
+	 * KamPointFx in the rate forms), one per account and date that arrived
+	 * together, else in arrival order until grouped; by account id, the index
+	 * of its latest point (-1 none), where a row of the same date adds up
 	 */
 	KamArray	keys;
 	KamArray	hp;
+	KamArray	last;
 };
 
-/* 64-bit finaliser (splitmix64) for integer-like keys */
-static inline uint32
-mix64(uint64 x)
+/* 64-bit finaliser (splitmix64) */
+static inline uint64
+mix64_full(uint64 x)
 {
 	x ^= x >> 30;
 	x *= UINT64CONST(0xbf58476d1ce4e5b9);
 	x ^= x >> 27;
 	x *= UINT64CONST(0x94d049bb133111eb);
 	x ^= x >> 31;
-	return (uint32) x;
+	return x;
+}
+
+/* for integer-like keys */
+static inline uint32
+mix64(uint64 x)
+{
+	return (uint32) mix64_full(x);
 }
 
 /*
@@ -187,11 +199,14 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 							format_type_be(keytype)),
 					 errhint("Use an integer, text or uuid account identifier.")));
 	}
-	st->tab = acctab_create(aggctx, 2, st);
-	if (kind == KAM_ACCT_HISTORY)
+	if (kind == KAM_ACCT_WINDOW)
+		st->tab = acctab_create(aggctx, 2, st);
+	else
 	{
+		st->ids = idtab_create(aggctx, 2, st);
 		kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
-		kam_array_init(&st->hp, aggctx, sizeof(KamHistPoint), 8);
+		kam_array_init(&st->hp, aggctx, sizeof(KamPoint), 0);
+		kam_array_init(&st->last, aggctx, sizeof(int64), 8);
 	}
 	return st;
 }
@@ -217,69 +232,275 @@ kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind, MemoryContext *agg
 	return acct_state_new(aggctx, kind, keytype, PG_GET_COLLATION());
 }
 
-/* Find or add the account `key`; a by-reference key is copied into the state. */
+/* a key as the hash holds it: canonical integers, detoasted varlenas */
+static inline Datum
+acct_key_arg(const KamAcctState *st, Datum key)
+{
+	if (st->fastkey)
+		return acct_canonical_key(st, key);
+	if (!st->keybyval && st->keylen == -1)
+		return PointerGetDatum(PG_DETOAST_DATUM_PACKED(key));
+	return key;
+}
+
+/* a new entry's key: by-reference keys are copied into the state */
+static inline Datum
+acct_key_keep(const KamAcctState *st, Datum key)
+{
+	MemoryContext old;
+
+	if (st->keybyval)
+		return key;
+	old = MemoryContextSwitchTo(st->ctx);
+	key = datumCopy(key, false, st->keylen);
+	MemoryContextSwitchTo(old);
+	return key;
+}
+
+/* Find or add the account `key` (the window kind). */
 KamAcct *
 kam_acct_lookup(KamAcctState *st, Datum key)
 {
 	bool		found;
 	KamAcct    *a;
 
-	if (st->fastkey)
-		key = acct_canonical_key(st, key);
-	else if (!st->keybyval && st->keylen == -1)
-		key = PointerGetDatum(PG_DETOAST_DATUM_PACKED(key));
+	Assert(st->kind == KAM_ACCT_WINDOW);
+	key = acct_key_arg(st, key);
 	a = acctab_insert(st->tab, key, &found);
 	if (!found)
 	{
-		if (!st->keybyval)
-		{
-			MemoryContext old = MemoryContextSwitchTo(st->ctx);
-
-			a->key = datumCopy(key, false, st->keylen);
-			MemoryContextSwitchTo(old);
-		}
+		a->key = acct_key_keep(st, key);
 		a->returning = false;
-		a->id = -1;
 		memset(&a->s, 0, sizeof(KamSum));
 		memset(&a->e, 0, sizeof(KamSum));
 		memset(&a->s_local, 0, sizeof(KamSum));
 		memset(&a->e_local, 0, sizeof(KamSum));
-		if (st->kind == KAM_ACCT_HISTORY)
-		{
-			if (st->keys.n >= PG_INT32_MAX)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("too many accounts for one kam aggregate"),
-						 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
-			a->id = (int32) st->keys.n;
-			*(Datum *) kam_array_push(&st->keys) = a->key;
-		}
 	}
 	return a;
 }
 
-void
-kam_acct_add_point_local(KamAcctState *st, KamAcct *a, DateADT at, double mrr, double local)
+/* a new account's number: its key kept, no point yet */
+static int32
+acct_new_id(KamAcctState *st, Datum key)
 {
-	KamHistPoint *p = kam_array_push(&st->hp);
+	if (st->keys.n >= PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many accounts for one kam aggregate"),
+				 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
+	*(Datum *) kam_array_push(&st->keys) = key;
+	*(int64 *) kam_array_push(&st->last) = -1;
+	return (int32) (st->keys.n - 1);
+}
 
-	p->acct = a->id;
+/*
+ * Dense integer keys (account ids 1..n, the usual case) find their number in
+ * a direct map, 4 bytes a key in its range, instead of the hash: while the
+ * range stays within 4 slots an account plus 65 536, it grows (doubling) to
+ * take a new key; a key that would stretch it further moves every account
+ * to the hash for good.  false: use the hash.
+ */
+#define DMAP_SLACK 65536
+
+static bool
+dmap_fits(KamAcctState *st, int64 k)
+{
+	int64		lo,
+				hi,
+				limit = 4 * (st->keys.n + 1) + DMAP_SLACK,
+				span;
+	int32	   *map;
+
+	if (st->dmap_off)
+		return false;
+	lo = st->dmap ? Min(st->dmin, k) : k;
+	hi = st->dmap ? Max(st->dmin + st->dspan - 1, k) : k;
+	if ((uint64) hi - (uint64) lo >= (uint64) limit)
+	{
+		/* sparse keys: the hash from now on, every account in it */
+		st->dmap_off = true;
+		for (int64 i = 0; i < st->keys.n; i++)
+		{
+			bool		found;
+			KamAcctId  *a = idtab_insert(st->ids, KAM_ARRAY_ELEM(&st->keys, Datum, i), &found);
+
+			CHECK_FOR_INTERRUPTS();
+			a->id = (int32) i;
+		}
+		if (st->dmap)
+			pfree(st->dmap);
+		st->dmap = NULL;
+		return false;
+	}
+	span = Min(limit, Max(hi - lo + 1, 2 * st->dspan));
+	/* room above the keys when they grow upwards, below when they grow down */
+	if (st->dmap && k < st->dmin)
+		lo = hi - span + 1;
+	map = MemoryContextAllocHuge(st->ctx, span * sizeof(int32));
+	memset(map, 0xff, span * sizeof(int32));	/* -1: no account */
+	if (st->dmap)
+	{
+		memcpy(map + (st->dmin - lo), st->dmap, st->dspan * sizeof(int32));
+		pfree(st->dmap);
+	}
+	st->dmap = map;
+	st->dmin = lo;
+	st->dspan = span;
+	return true;
+}
+
+/* The dense number of the account `key`, added when new (the history kind). */
+int32
+kam_acct_id(KamAcctState *st, Datum key)
+{
+	bool		found;
+	KamAcctId  *a;
+
+	Assert(st->kind == KAM_ACCT_HISTORY);
+	key = acct_key_arg(st, key);
+	if (st->fastkey && !st->dmap_off)
+	{
+		int64		k = DatumGetInt64(key);
+
+		if (likely(st->dmap && (uint64) k - (uint64) st->dmin < (uint64) st->dspan) || dmap_fits(st, k))
+		{
+			int32	   *slot = &st->dmap[k - st->dmin];
+
+			if (*slot < 0)
+				*slot = acct_new_id(st, key);
+			return *slot;
+		}
+	}
+	a = idtab_insert(st->ids, key, &found);
+	if (!found)
+	{
+		a->key = acct_key_keep(st, key);
+		a->id = acct_new_id(st, a->key);
+	}
+	return a->id;
+}
+
+static void acct_compact(KamAcctState *st);
+
+static inline KamPoint *
+acct_point(const KamAcctState *st, int64 i)
+{
+	return (KamPoint *) (st->hp.data + i * st->hp.elem);
+}
+
+/*
+ * About how many distinct (account, date) the points hold: a HyperLogLog
+ * sketch of 2^10 registers over them (about 3 % off), counted when the
+ * points fill their array, so the state carries nothing for it.
+ */
+#define HLL_BITS 10
+
+static double
+acct_distinct_points(const KamAcctState *st)
+{
+	uint8		reg[1 << HLL_BITS] = {0};
+	double		sum = 0;
+	int			zeros = 0;
+	const double m = 1 << HLL_BITS;
+
+	for (int64 i = 0; i < st->hp.n; i++)
+	{
+		const KamPoint *p = acct_point(st, i);
+		uint64		h = mix64_full(((uint64) (uint32) p->acct << 32) | (uint32) p->at);
+		int			j = (int) (h >> (64 - HLL_BITS));
+		uint64		rest = (h << HLL_BITS) | ((uint64) 1 << (HLL_BITS - 1));
+		uint8		rank = (uint8) (64 - pg_leftmost_one_pos64(rest));
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (rank > reg[j])
+			reg[j] = rank;
+	}
+	for (int j = 0; j < (1 << HLL_BITS); j++)
+	{
+		sum += ldexp(1.0, -reg[j]);
+		zeros += reg[j] == 0;
+	}
+	/* few points: linear counting */
+	if (zeros > 0 && 0.7213 / (1 + 1.079 / m) * m * m / sum <= 2.5 * m)
+		return m * log(m / zeros);
+	return 0.7213 / (1 + 1.079 / m) * m * m / sum;
+}
+
+/*
+ * Add MRR to account number `id` at a date.  A row of the date of the
+ * account's latest point adds up there; else a new point.  When the points
+ * fill their array past work_mem and a quarter or more of them share an
+ * account and date with another, they are first grouped in place (the
+ * points of one account and date summed), and the array still doubles when
+ * that frees less than half of it: the state keeps at most about 2.7 points
+ * per account and date (16 bytes each, 24 in the rate forms), not one per
+ * row, whatever the order of the rows.
+ */
+void
+kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local)
+{
+	int64	   *last = &KAM_ARRAY_ELEM(&st->last, int64, id);
+	KamPoint   *p;
+
+	if (*last >= 0 && !st->keep_all)
+	{
+		p = acct_point(st, *last);
+		if (p->at == at)
+		{
+			p->mrr += mrr;
+			if (st->rates)
+				((KamPointFx *) p)->local += local;
+			return;
+		}
+	}
+	if (unlikely(st->hp.n == st->hp.max) && !st->keep_all &&
+		(Size) st->hp.n * st->hp.elem >= (Size) work_mem * 1024 &&
+		acct_distinct_points(st) < 0.75 * st->hp.n)
+	{
+		acct_compact(st);
+		/* less than half the room freed: grow anyway, not group again soon */
+		if (st->hp.n > st->hp.max / 2)
+			kam_array_reserve(&st->hp, st->hp.max - st->hp.n + 1);
+	}
+	p = kam_array_push(&st->hp);
+	p->acct = id;
 	p->at = at;
 	p->mrr = mrr;
-	p->local = local;
+	if (st->rates)
+		((KamPointFx *) p)->local = local;
+	*last = st->hp.n - 1;
 }
 
 void
-kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr)
+kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr)
 {
-	kam_acct_add_point_local(st, a, at, mrr, mrr);
+	kam_acct_add_point_local(st, id, at, mrr, mrr);
 }
 
-/* The rate forms: amounts converted to the reporting currency, local amounts kept too. */
+/*
+ * The rate forms: amounts converted to the reporting currency, local amounts
+ * kept too (the points become KamPointFx; set before the first point).
+ */
+static void
+acct_set_rates(KamAcctState *st, bool rates)
+{
+	if (!rates || st->rates)
+		return;
+	st->rates = true;
+	if (st->kind != KAM_ACCT_HISTORY)
+		return;
+	if (st->hp.n > 0)
+		elog(ERROR, "kam history: the rate form was set after the first point");
+	if (st->hp.data)
+		pfree(st->hp.data);
+	kam_array_init(&st->hp, st->ctx, sizeof(KamPointFx), 0);
+}
+
 void
 kam_acct_set_rates(KamAcctState *st)
 {
-	st->rates = true;
+	acct_set_rates(st, true);
 }
 
 bool
@@ -315,46 +536,121 @@ cmp_point(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* copy one point: a constant size, so the compiler moves it inline */
+static inline void
+pt_copy(void *dst, const void *src, Size stride)
+{
+	if (stride == sizeof(KamPoint))
+		memcpy(dst, src, sizeof(KamPoint));
+	else
+		memcpy(dst, src, sizeof(KamPointFx));
+}
+
 /*
- * Group the history by account (counting sort on the account id), sort each
- * account's points by date and sum the rows of one date.  Allocated in the
- * current memory context; the state is not changed.
+ * One pass of an in-place counting sort (American flag sort) of the points
+ * in [starts[0], starts[nb]) into nb buckets, bucket (acct - first) >> shift
+ * going to [starts[b], starts[b + 1]): each point goes to its bucket's next
+ * free slot, the point it displaces onwards, until a cycle closes.  next:
+ * room for nb positions.
+ */
+static void
+flag_pass(char *base, Size stride, int32 first, int shift, int32 nb, const Size *starts, Size *next)
+{
+#define PT(i) ((KamPoint *) (base + (i) * stride))
+#define BUCKET(p) (((p)->acct - first) >> shift)
+	memcpy(next, starts, nb * sizeof(Size));
+	for (int32 b = 0; b < nb; b++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		while (next[b] < starts[b + 1])
+		{
+			KamPointFx	moving,
+						displaced;
+			int32		d;
+
+			pt_copy(&moving, PT(next[b]), stride);
+			for (d = BUCKET(&moving.p); d != b; d = BUCKET(&moving.p))
+			{
+				CHECK_FOR_INTERRUPTS();
+				pt_copy(&displaced, PT(next[d]), stride);
+				pt_copy(PT(next[d]), &moving, stride);
+				next[d]++;
+				pt_copy(&moving, &displaced, stride);
+			}
+			pt_copy(PT(next[b]), &moving, stride);
+			next[b]++;
+		}
+	}
+#undef BUCKET
+#undef PT
+}
+
+/*
+ * Group the history by account, in place: an in-place counting sort on the
+ * account id (flag_pass: by blocks of accounts, then by account), then each
+ * account's points
+ * sorted by date and the points of one date summed (records, keep_all: by
+ * date and value, every one kept).  The state keeps its meaning: the points
+ * are only reordered and merged, and each account's latest point is its
+ * last.  The offsets are allocated in the current memory context.
  */
 void
 kam_history_group(KamAcctState *st, KamHistory *h)
 {
 	int32		n = (int32) st->keys.n;
 	Size		nhp = (Size) st->hp.n;
-	KamHistPoint *hp = (KamHistPoint *) st->hp.data;
+	Size		stride = st->hp.elem;
+	char	   *base = st->hp.data;
 	Size	   *next;
 	Size		out = 0;
-	KamPoint   *pts;
+	int64	   *last = (int64 *) st->last.data;
 
+#define PT(i) ((KamPoint *) (base + (i) * stride))
 	h->naccts = n;
+	h->stride = stride;
 	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	pts = palloc_extended(Max(nhp, 1) * sizeof(KamPoint), MCXT_ALLOC_HUGE);
 	for (Size i = 0; i < nhp; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		h->offsets[hp[i].acct + 1]++;
+		h->offsets[PT(i)->acct + 1]++;
 	}
 	for (int32 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		h->offsets[i + 1] += h->offsets[i];
 	}
-	next = palloc_extended(Max(n, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
-	memcpy(next, h->offsets, n * sizeof(Size));
-	for (Size i = 0; i < nhp; i++)
-	{
-		KamPoint   *p = &pts[next[hp[i].acct]++];
 
-		CHECK_FOR_INTERRUPTS();
-		p->at = hp[i].at;
-		p->mrr = hp[i].mrr;
-		p->local = hp[i].local;
+	/*
+	 * Two passes, so each scatters to few places at a time: by blocks of up
+	 * to 1024 accounts, then by account within each block.
+	 */
+	{
+		int			low = 0;
+		int32		nblocks;
+		Size	   *starts;
+
+		while ((((int64) n - 1) >> low) >= 1024)
+			low++;
+		nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
+		starts = palloc((nblocks + 1) * sizeof(Size));
+		next = palloc(Max(Max(nblocks, (int32) 1 << low), 1) * sizeof(Size));
+		for (int32 b = 0; b <= nblocks; b++)
+			starts[b] = h->offsets[Min((int64) b << low, (int64) n)];
+		if (low == 0)
+			flag_pass(base, stride, 0, 0, n, h->offsets, next);
+		else
+		{
+			flag_pass(base, stride, 0, low, nblocks, starts, next);
+			for (int32 b = 0; b < nblocks; b++)
+			{
+				int32		first = b << low;
+
+				flag_pass(base, stride, first, 0, Min(n - first, (int32) 1 << low), &h->offsets[first], next);
+			}
+		}
+		pfree(starts);
+		pfree(next);
 	}
-	pfree(next);
 
 	/* sort each run by date, merge equal dates, compact */
 	for (int32 i = 0; i < n; i++)
@@ -365,14 +661,16 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 
 		CHECK_FOR_INTERRUPTS();
 		for (Size j = lo + 1; j < hi && sorted; j++)
-			sorted = pts[j - 1].at < pts[j].at;
+			sorted = PT(j - 1)->at < PT(j)->at;
 		if (st->keep_all)
 		{
 			/* records: sorted, every one kept */
-			qsort(&pts[lo], hi - lo, sizeof(KamPoint), cmp_record);
+			qsort(PT(lo), hi - lo, stride, cmp_record);
 			h->offsets[i] = out;
-			for (Size j = lo; j < hi; j++)
-				pts[out++] = pts[j];
+			if (out != lo)
+				memmove(PT(out), PT(lo), (hi - lo) * stride);
+			out += hi - lo;
+			last[i] = out > h->offsets[i] ? (int64) out - 1 : -1;
 			continue;
 		}
 		if (!sorted && hi - lo <= 32)
@@ -380,33 +678,52 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 			/* an account's few points: insertion sort, stable, no calls */
 			for (Size j = lo + 1; j < hi; j++)
 			{
-				KamPoint	p = pts[j];
+				KamPointFx	p;
 				Size		k = j;
 
-				while (k > lo && pts[k - 1].at > p.at)
+				pt_copy(&p, PT(j), stride);
+				while (k > lo && PT(k - 1)->at > p.p.at)
 				{
-					pts[k] = pts[k - 1];
+					pt_copy(PT(k), PT(k - 1), stride);
 					k--;
 				}
-				pts[k] = p;
+				pt_copy(PT(k), &p, stride);
 			}
 		}
 		else if (!sorted)
-			qsort(&pts[lo], hi - lo, sizeof(KamPoint), cmp_point);
+			qsort(PT(lo), hi - lo, stride, cmp_point);
 		h->offsets[i] = out;
 		for (Size j = lo; j < hi; j++)
 		{
-			if (out > h->offsets[i] && pts[out - 1].at == pts[j].at)
+			if (out > h->offsets[i] && PT(out - 1)->at == PT(j)->at)
 			{
-				pts[out - 1].mrr += pts[j].mrr;
-				pts[out - 1].local += pts[j].local;
+				PT(out - 1)->mrr += PT(j)->mrr;
+				if (st->rates)
+					((KamPointFx *) PT(out - 1))->local += ((KamPointFx *) PT(j))->local;
 			}
 			else
-				pts[out++] = pts[j];
+			{
+				if (out != j)
+					pt_copy(PT(out), PT(j), stride);
+				out++;
+			}
 		}
+		last[i] = out > h->offsets[i] ? (int64) out - 1 : -1;
 	}
+#undef PT
 	h->offsets[n] = out;
-	h->points = pts;
+	st->hp.n = (int64) out;
+	h->points = base;
+}
+
+/* Sum the points of one account and date (under work_mem pressure). */
+static void
+acct_compact(KamAcctState *st)
+{
+	KamHistory	h;
+
+	kam_history_group(st, &h);
+	pfree(h.offsets);
 }
 
 /* Set the window on the first row; every later row must give the same one. */
@@ -567,21 +884,21 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 	}
 	else
 	{
-		/* other's account ids -> st's, then append its points */
+		/* other's account ids -> st's, then add its points */
 		int32	   *remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
-		KamHistPoint *ohp = (KamHistPoint *) other->hp.data;
-		KamAcct		fake;
 
 		for (int32 i = 0; i < other->keys.n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			remap[i] = kam_acct_lookup(st, KAM_ARRAY_ELEM(&other->keys, Datum, i))->id;
+			remap[i] = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
 		}
 		for (int64 i = 0; i < other->hp.n; i++)
 		{
+			KamPoint   *p = acct_point(other, i);
+
 			CHECK_FOR_INTERRUPTS();
-			fake.id = remap[ohp[i].acct];
-			kam_acct_add_point_local(st, &fake, ohp[i].at, ohp[i].mrr, ohp[i].local);
+			kam_acct_add_point_local(st, remap[p->acct], p->at, p->mrr,
+									 other->rates ? ((KamPointFx *) p)->local : p->mrr);
 		}
 		pfree(remap);
 	}
@@ -594,7 +911,7 @@ acct_merge_window(KamAcctState *st, const KamAcctState *other)
 		kam_acct_set_grain(st, other->grain);
 	st->deltas |= other->deltas;
 	st->keep_all |= other->keep_all;
-	st->rates |= other->rates;
+	acct_set_rates(st, other->rates);
 	if (other->has_window)
 		kam_acct_set_window(st, other->from, other->to);
 	kam_acct_mark_seen(st, other->seen_from, other->seen_to);
@@ -733,10 +1050,10 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			pq_sendint64(&buf, (int64) (hist.offsets[i + 1] - hist.offsets[i]));
 			for (Size j = hist.offsets[i]; j < hist.offsets[i + 1]; j++)
 			{
-				pq_sendint32(&buf, hist.points[j].at);
-				pq_sendfloat8(&buf, hist.points[j].mrr);
+				pq_sendint32(&buf, kam_hist_point(&hist, j)->at);
+				pq_sendfloat8(&buf, kam_hist_point(&hist, j)->mrr);
 				if (st->rates)
-					pq_sendfloat8(&buf, hist.points[j].local);
+					pq_sendfloat8(&buf, kam_hist_local(&hist, j));
 			}
 		}
 	}
@@ -766,7 +1083,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->grain = (int16) pq_getmsgint(&buf, 2);
 	st->deltas = pq_getmsgbyte(&buf) != 0;
 	st->keep_all = pq_getmsgbyte(&buf) != 0;
-	st->rates = pq_getmsgbyte(&buf) != 0;
+	acct_set_rates(st, pq_getmsgbyte(&buf) != 0);
 	st->seen_from = pq_getmsgbyte(&buf) != 0;
 	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);
@@ -776,12 +1093,14 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(aggctx);
 	for (int64 i = 0; i < count; i++)
 	{
-		KamAcct    *a;
+		Datum		key;
 
 		CHECK_FOR_INTERRUPTS();
-		a = kam_acct_lookup(st, recv_key(&buf, st));
+		key = recv_key(&buf, st);
 		if (kind == KAM_ACCT_WINDOW)
 		{
+			KamAcct    *a = kam_acct_lookup(st, key);
+
 			a->returning = pq_getmsgbyte(&buf) != 0;
 			a->s.sum = pq_getmsgfloat8(&buf);
 			a->s.comp = pq_getmsgfloat8(&buf);
@@ -797,6 +1116,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 		}
 		else
 		{
+			int32		id = kam_acct_id(st, key);
 			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 20 : 12,
 												 "kam_acct_deserial");
 
@@ -805,7 +1125,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 				DateADT		at = pq_getmsgint(&buf, 4);
 				double		mrr = pq_getmsgfloat8(&buf);
 
-				kam_acct_add_point_local(st, a, at, mrr, st->rates ? pq_getmsgfloat8(&buf) : mrr);
+				kam_acct_add_point_local(st, id, at, mrr, st->rates ? pq_getmsgfloat8(&buf) : mrr);
 			}
 		}
 	}

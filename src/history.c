@@ -101,7 +101,7 @@ history_row(FunctionCallInfo fcinfo, int rate_arg)
 	if (rate_arg > 0)
 		kam_acct_set_rates(st);
 	/* a zero row is the same as no row, but the period still exists */
-	kam_acct_add_point_local(st, kam_acct_lookup(st, PG_GETARG_DATUM(1)), at, mrr * rate, mrr);
+	kam_acct_add_point_local(st, kam_acct_id(st, PG_GETARG_DATUM(1)), at, mrr * rate, mrr);
 	PG_RETURN_POINTER(st);
 }
 
@@ -142,7 +142,7 @@ Datum
 kam_history_interval_sfunc(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
-	KamAcct    *a;
+	int32		id;
 	DateADT		vfrom,
 				vto;
 	double		mrr;
@@ -166,7 +166,7 @@ kam_history_interval_sfunc(PG_FUNCTION_ARGS)
 	kam_acct_set_grain(st, grain);
 	kam_acct_set_deltas(st);
 	set_range(fcinfo, st, 6, grain);
-	a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
+	id = kam_acct_id(st, PG_GETARG_DATUM(1));
 	{
 		DateADT		start = period_ceil(vfrom, (KamUnit) grain);
 		DateADT		end = DATE_NOT_FINITE(vto) ? DATEVAL_NOEND : period_ceil(vto, (KamUnit) grain);
@@ -178,9 +178,9 @@ kam_history_interval_sfunc(PG_FUNCTION_ARGS)
 		if (start >= end)
 			PG_RETURN_POINTER(st);
 		/* a zero change still makes the period exist */
-		kam_acct_add_point(st, a, start, mrr);
+		kam_acct_add_point(st, id, start, mrr);
 		if (!DATE_NOT_FINITE(end))
-			kam_acct_add_point(st, a, end, -mrr);
+			kam_acct_add_point(st, id, end, -mrr);
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -229,8 +229,8 @@ collect_periods(const KamHistory *h, Periods *pp)
 		CHECK_FOR_INTERRUPTS();
 		if (h->offsets[i + 1] > h->offsets[i])
 		{
-			lo = Min(lo, h->points[h->offsets[i]].at);
-			hi = Max(hi, h->points[h->offsets[i + 1] - 1].at);
+			lo = Min(lo, kam_hist_point(h, h->offsets[i])->at);
+			hi = Max(hi, kam_hist_point(h, h->offsets[i + 1] - 1)->at);
 		}
 	}
 	pp->min = lo;
@@ -243,7 +243,7 @@ collect_periods(const KamHistory *h, Periods *pp)
 		for (Size j = 0; j < total; j++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			pp->map[h->points[j].at - lo] = 0;
+			pp->map[kam_hist_point(h, j)->at - lo] = 0;
 		}
 		for (Size d = 0; d < span; d++)
 		{
@@ -271,7 +271,7 @@ collect_periods(const KamHistory *h, Periods *pp)
 		for (Size j = 0; j < total; j++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			pp->dates[j] = h->points[j].at;
+			pp->dates[j] = kam_hist_point(h, j)->at;
 		}
 		qsort(pp->dates, total, sizeof(DateADT), cmp_date);
 		for (Size j = 0; j < total; j++)
@@ -383,7 +383,8 @@ typedef struct AcctWalk
 {
 	KamAcctState *st;
 	Datum		key;
-	const KamPoint *pts;
+	const KamHistory *h;
+	Size		base;			/* the account's first point in h */
 	int			npts;
 	int			j;				/* next point */
 	double		level;			/* changes: the running sum */
@@ -391,6 +392,11 @@ typedef struct AcctWalk
 	double		local;			/* the rate forms: the MRR walk_at last gave,
 								 * in the rows' own currency */
 } AcctWalk;
+
+/* the account's point j: date, MRR, MRR in the row's own currency */
+#define WAT(w, j) (kam_hist_point((w)->h, (w)->base + (j))->at)
+#define WMRR(w, j) (kam_hist_point((w)->h, (w)->base + (j))->mrr)
+#define WLOCAL(w, j) kam_hist_local((w)->h, (w)->base + (j))
 
 static double
 walk_total(AcctWalk *w, double v, DateADT at)
@@ -408,17 +414,17 @@ walk_at(AcctWalk *w, DateADT d)
 
 	if (w->deltas)
 	{
-		while (w->j < w->npts && w->pts[w->j].at <= d)
-			w->level += w->pts[w->j++].mrr;
+		while (w->j < w->npts && WAT(w, w->j) <= d)
+			w->level += WMRR(w, w->j++);
 		return walk_total(w, w->level, d);
 	}
-	while (w->j < w->npts && w->pts[w->j].at < d)
+	while (w->j < w->npts && WAT(w, w->j) < d)
 		w->j++;
 	w->local = 0;
-	if (w->j < w->npts && w->pts[w->j].at == d)
+	if (w->j < w->npts && WAT(w, w->j) == d)
 	{
-		v = w->pts[w->j].mrr;
-		w->local = w->pts[w->j].local;
+		v = WMRR(w, w->j);
+		w->local = WLOCAL(w, w->j);
 	}
 	return walk_total(w, v, d);
 }
@@ -432,7 +438,8 @@ walk_begin(AcctWalk *w, KamAcctState *st, const KamHistory *h, int32 acct, const
 {
 	w->st = st;
 	w->key = kam_acct_key(st, acct);
-	w->pts = &h->points[h->offsets[acct]];
+	w->h = h;
+	w->base = h->offsets[acct];
 	w->npts = (int) (h->offsets[acct + 1] - h->offsets[acct]);
 	w->deltas = cal->deltas;
 	return w->npts > 0 && cal->n > 0 && walk_span(w, cal, first, last);
@@ -446,8 +453,8 @@ walk_begin(AcctWalk *w, KamAcctState *st, const KamHistory *h, int32 acct, const
 static bool
 walk_span(const AcctWalk *w, const Calendar *cal, int *first, int *last)
 {
-	DateADT		lo = w->pts[0].at,
-				hi = w->pts[w->npts - 1].at;
+	DateADT		lo = WAT(w, 0),
+				hi = WAT(w, w->npts - 1);
 
 	if (cal->range && lo > cal->dates[cal->n - 1])
 		return false;
@@ -457,7 +464,7 @@ walk_span(const AcctWalk *w, const Calendar *cal, int *first, int *last)
 		double		sum = 0;
 
 		for (int j = 0; j < w->npts; j++)
-			sum += w->pts[j].mrr;
+			sum += WMRR(w, j);
 
 		/*
 		 * open-ended contracts run to the calendar's end; else to the last
@@ -553,11 +560,11 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 
 			if (cal.range || first > 0)
 			{
-				while (w.j < w.npts && w.pts[w.j].at < prev_period)
+				while (w.j < w.npts && WAT(&w, w.j) < prev_period)
 				{
 					if (w.deltas)
-						w.level += w.pts[w.j].mrr;
-					if ((w.deltas ? w.level : w.pts[w.j].mrr) > KAM_MONEY_ZERO)
+						w.level += WMRR(&w, w.j);
+					if ((w.deltas ? w.level : WMRR(&w, w.j)) > KAM_MONEY_ZERO)
 						paid_before_prev = true;
 					w.j++;
 				}
@@ -664,15 +671,15 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 		if (!walk_begin(&w, st, &h, acct, &cal, &first, &last))
 			continue;
 		/* paid before the calendar: its cohort is not in this table */
-		if (cal.range && w.pts[0].at < cal.dates[0])
+		if (cal.range && WAT(&w, 0) < cal.dates[0])
 		{
 			bool		paid = false;
 
-			for (int j = 0; j < w.npts && w.pts[j].at < cal.dates[0] && !paid; j++)
+			for (int j = 0; j < w.npts && WAT(&w, j) < cal.dates[0] && !paid; j++)
 			{
 				if (w.deltas)
-					w.level += w.pts[j].mrr;
-				paid = (w.deltas ? w.level : w.pts[j].mrr) > KAM_MONEY_ZERO;
+					w.level += WMRR(&w, j);
+				paid = (w.deltas ? w.level : WMRR(&w, j)) > KAM_MONEY_ZERO;
 			}
 			if (paid)
 				continue;

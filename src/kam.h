@@ -263,11 +263,17 @@ extern double kam_trigamma(double x);
  */
 typedef struct KamPoint
 {
+	int32		acct;			/* the account's dense number */
 	DateADT		at;
 	double		mrr;
-	double		local;			/* the rate forms: mrr in the row's own
-								 * currency */
 } KamPoint;
+
+/* a point of the rate forms: the MRR also in the row's own currency */
+typedef struct KamPointFx
+{
+	KamPoint	p;
+	double		local;
+} KamPointFx;
 
 typedef struct KamAcct
 {
@@ -275,7 +281,6 @@ typedef struct KamAcct
 	uint32		hash;
 	char		status;			/* used by simplehash */
 	bool		returning;		/* paid at some time before `from` */
-	int32		id;				/* history: dense account number */
 	KamSum		s;				/* MRR at `from` */
 	KamSum		e;				/* MRR at `to` */
 	KamSum		s_local;		/* the rate forms: the same in each row's own */
@@ -284,14 +289,32 @@ typedef struct KamAcct
 
 /*
  * A history's points grouped by account: account i has points
- * offsets[i] .. offsets[i + 1] - 1, sorted by date, one per date.
+ * offsets[i] .. offsets[i + 1] - 1, sorted by date, one per date.  The
+ * points are the state's own (grouped in place), `stride` bytes apart:
+ * KamPoint, or KamPointFx in the rate forms.
  */
 typedef struct KamHistory
 {
 	int32		naccts;
 	Size	   *offsets;
-	KamPoint   *points;
+	char	   *points;
+	Size		stride;
 } KamHistory;
+
+static inline KamPoint *
+kam_hist_point(const KamHistory *h, Size j)
+{
+	return (KamPoint *) (h->points + j * h->stride);
+}
+
+/* the point's MRR in the row's own currency (the rate forms; else its MRR) */
+static inline double
+kam_hist_local(const KamHistory *h, Size j)
+{
+	KamPoint   *p = kam_hist_point(h, j);
+
+	return h->stride == sizeof(KamPointFx) ? ((KamPointFx *) p)->local : p->mrr;
+}
 
 typedef enum KamAcctKind
 {
@@ -304,8 +327,9 @@ typedef struct KamAcctState KamAcctState;
 extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind,
 										MemoryContext *aggctx);
 extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
-extern void kam_acct_add_point(KamAcctState *st, KamAcct *a, DateADT at, double mrr);
-extern void kam_acct_add_point_local(KamAcctState *st, KamAcct *a, DateADT at, double mrr, double local);
+extern int32 kam_acct_id(KamAcctState *st, Datum key);
+extern void kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr);
+extern void kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local);
 extern void kam_acct_set_rates(KamAcctState *st);
 extern bool kam_acct_rates(KamAcctState *st);
 extern void kam_history_group(KamAcctState *st, KamHistory *h);

@@ -918,7 +918,7 @@ kam_survival_account_sfunc(PG_FUNCTION_ARGS)
 	kam_acct_set_keep_all(st);
 	/* as_of and the gap are the window: the same on every row */
 	kam_acct_set_window(st, as_of, as_of + gap);
-	kam_acct_add_point(st, kam_acct_lookup(st, PG_GETARG_DATUM(1)), started, (double) ended);
+	kam_acct_add_point(st, kam_acct_id(st, PG_GETARG_DATUM(1)), started, (double) ended);
 	PG_RETURN_POINTER(st);
 }
 
@@ -943,15 +943,15 @@ kam_survival_account_final(PG_FUNCTION_ARGS)
 	ss = surv_state_new(aggctx);
 	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
-		const KamPoint *c = &h.points[h.offsets[acct]];
-		int			n = (int) (h.offsets[acct + 1] - h.offsets[acct]);
+		Size		c = h.offsets[acct];
+		int			n = (int) (h.offsets[acct + 1] - c);
 		int			j = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		while (j < n)
 		{
-			DateADT		start = c[j].at,
-						end = (DateADT) c[j].mrr;
+			DateADT		start = kam_hist_point(&h, c + j)->at,
+						end = (DateADT) kam_hist_point(&h, c + j)->mrr;
 			bool		event;
 
 			/*
@@ -961,9 +961,9 @@ kam_survival_account_final(PG_FUNCTION_ARGS)
 			for (j++; j < n; j++)
 			{
 				CHECK_FOR_INTERRUPTS();
-				if (end != DATEVAL_NOEND && (int64) c[j].at > (int64) end + gap)
+				if (end != DATEVAL_NOEND && (int64) kam_hist_point(&h, c + j)->at > (int64) end + gap)
 					break;
-				end = Max(end, (DateADT) c[j].mrr);
+				end = Max(end, (DateADT) kam_hist_point(&h, c + j)->mrr);
 			}
 			/* a lifetime that starts after as_of is not observed yet */
 			if (start > as_of)

@@ -55,6 +55,20 @@ WHERE w.period = '2024-12-01';
 -- with a grain: billing-day rows
 SELECT (SELECT kam.mrr_waterfall(account_id, month + 9, mrr, rate::float8, 'month') FROM fx_long)::text
        = (SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long)::text AS grain_form_same;
+-- every row split in two halves arriving in random order, past work_mem (the points grouped in
+-- place as they grow, local amounts too): the same waterfall
+SET work_mem = '64kB';
+SELECT count(*) AS periods,
+       bool_and(a.ending_accounts = b.ending_accounts AND a.churned_accounts = b.churned_accounts
+                AND a.new_accounts = b.new_accounts
+                AND abs(a.ending_mrr - b.ending_mrr) + abs(a.fx_mrr - b.fx_mrr) + abs(a.new_mrr - b.new_mrr)
+                    + abs(a.expansion_mrr - b.expansion_mrr) + abs(a.contraction_mrr - b.contraction_mrr)
+                    + abs(a.churned_mrr - b.churned_mrr) < 1e-6) AS split_rows_same
+FROM unnest((SELECT kam.mrr_waterfall(account_id, month, half, rate::float8)
+             FROM (SELECT account_id, month, mrr / 2 AS half, rate FROM fx_long, generate_series(1, 2) ORDER BY random()) h))
+         WITH ORDINALITY a
+JOIN unnest((SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long)) WITH ORDINALITY b USING (ordinality);
+RESET work_mem;
 -- without rates fx_mrr is 0
 SELECT bool_and(fx_mrr = 0) AS no_fx_without_rates FROM unnest((SELECT kam.mrr_waterfall(account_id, month, mrr) FROM fx_long)) w;
 -- errors: a rate must be finite and positive

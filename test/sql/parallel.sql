@@ -87,4 +87,22 @@ SELECT same_rows((SELECT waterfall FROM serial_result WHERE grp = 0), (SELECT wa
                  'kam.mrr_movement') AS must_be_false_too;
 SELECT same_r('(starting=1:1,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)',
               '(starting=1.01:1,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)') AS must_be_false;
+-- past work_mem the histories are grouped in place as they grow (one point per account and
+-- date): the same results with workers and partitions, and serially
+SET work_mem = '64kB';
+SELECT * FROM compare_to_serial;
+SET enable_partitionwise_aggregate = off; SET max_parallel_workers_per_gather = 0;
+SELECT * FROM compare_to_serial;
+-- every snapshot split into two halves arriving in random order: the same waterfall and cohorts,
+-- under 64 kB (the halves summed as the points are grouped) and with room
+CREATE VIEW halves_same AS
+SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM
+                    (SELECT account_id, month, mrr / 2 AS half FROM psnap, generate_series(1, 2) ORDER BY random()) h),
+                 (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), 'kam.mrr_movement') AS waterfall_same,
+       same_rows((SELECT kam.cohort_retention(account_id, month, half, 'quarter')::text FROM
+                    (SELECT account_id, month, mrr / 2 AS half FROM psnap, generate_series(1, 2) ORDER BY random()) h),
+                 (SELECT kam.cohort_retention(account_id, month, mrr, 'quarter')::text FROM psnap), 'kam.cohort_cell') AS cohorts_same;
+SELECT * FROM halves_same;
+SET work_mem = '256MB';
+SELECT * FROM halves_same;
 RESET ALL;

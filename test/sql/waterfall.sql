@@ -71,6 +71,29 @@ SELECT count(*) AS periods,
                 = (p.churned_accounts, p.reactivated_accounts, p.ending_accounts)) AS counts,
        sum(k.reactivated_accounts) AS total_reactivations, sum(k.churned_accounts) AS total_churns
 FROM kam_wf k JOIN plain_wf p USING (period);
+-- integer accounts find their number in a direct map while the ids are dense (growing up, or
+-- down for descending ids) and in the hash once one id is far away (here 10^12, the last
+-- account of the first month, after the others of that month): the same waterfall as text keys
+-- in the same order, to the last bit
+CREATE VIEW far_id AS
+SELECT max(account_id) AS far, count(*) - 1 AS accounts_before
+FROM crm.mrr_snapshots WHERE month = (SELECT min(month) FROM crm.mrr_snapshots);
+SELECT accounts_before FROM far_id;
+CREATE VIEW key_forms AS
+SELECT (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
+       = (SELECT kam.mrr_waterfall(account_id::text, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
+       AS ascending_ids,
+       (SELECT kam.mrr_waterfall(-account_id::bigint, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id DESC) x)
+       = (SELECT kam.mrr_waterfall(account_id::text, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id DESC) x)
+       AS descending_negative_ids,
+       (SELECT kam.mrr_waterfall(CASE WHEN account_id = (SELECT far FROM far_id) THEN 1000000000000 ELSE account_id END, month, mrr)::text
+        FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
+       = (SELECT kam.mrr_waterfall(account_id::text, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
+       AS one_far_id,
+       (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
+       = (SELECT kam.mrr_waterfall(account_id + 1, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
+       AS shifted_ids_same;
+SELECT * FROM key_forms;
 -- ending MRR of every period is sum(numeric) of that month, to the cent
 SELECT bool_and(round(k.ending_mrr::numeric, 2) = s.total) AS ending_is_monthly_sum
 FROM kam_wf k JOIN (SELECT month, sum(mrr) AS total FROM crm.mrr_snapshots GROUP BY month) s ON s.month = k.period;
