@@ -26,6 +26,7 @@
 #include <errno.h>
 
 #include "libpq/pqformat.h"
+#include "storage/buffile.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "windowapi.h"
@@ -227,14 +228,247 @@ kam_equivalent_customers_final(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(1 / v);
 }
 
-/* ---------- the values of kam.gini: a KamArray of doubles ---------- */
+/* ---------- the values of kam.gini ---------- */
 
-static KamArray *
-values_new(MemoryContext ctx, int64 room)
+/*
+ * Every value, in memory up to work_mem; past it, in an aggregate (not a
+ * window), the values in memory are sorted and written to a temporary file
+ * as one run, and the final function merges the runs.  Memory then stays
+ * near work_mem (plus 8 kB per run while merging) whatever the rows.
+ */
+typedef struct KamValues
 {
-	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
+	KamArray	mem;			/* doubles not in a run */
+	int64		n;				/* every value, in runs or in memory */
+	bool		can_spill;		/* in an aggregate, which closes the file at
+								 * its end */
+	BufFile    *file;			/* the runs, one after the other, or NULL */
+	int			end_fileno;		/* where the next run goes */
+	off_t		end_offset;
+	KamArray	runs;			/* int64 per run: its number of values */
+	bool		received;		/* a worker's partial state: freed once
+								 * combined */
+} KamValues;
 
-	kam_array_init(s, ctx, sizeof(double), room);
+static void values_spill(KamValues *s);
+
+static KamValues *
+values_new(FunctionCallInfo fcinfo, MemoryContext ctx, int64 room)
+{
+	KamValues  *s = MemoryContextAllocZero(ctx, sizeof(KamValues));
+
+	kam_array_init(&s->mem, ctx, sizeof(double), room);
+	kam_array_init(&s->runs, ctx, sizeof(int64), 0);
+	s->can_spill = AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
+	return s;
+}
+
+static inline void
+values_add(KamValues *s, double x)
+{
+	if (unlikely(s->mem.n == s->mem.max) && s->can_spill &&
+		(Size) s->mem.n * sizeof(double) >= (Size) work_mem * 1024)
+		values_spill(s);
+	*(double *) kam_array_push(&s->mem) = x + 0.0;	/* -0 becomes +0 for the
+													 * radix sort */
+	s->n++;
+}
+
+/* the aggregate's end: the temporary file goes */
+static void
+values_shutdown(Datum arg)
+{
+	KamValues  *s = (KamValues *) DatumGetPointer(arg);
+
+	if (s->file)
+		BufFileClose(s->file);
+	s->file = NULL;
+}
+
+static void sort_nonneg(double *v, int64 n);
+
+/* the values in memory, sorted, become a run at the end of the file */
+static void
+values_spill(KamValues *s)
+{
+	if (s->mem.n == 0)
+		return;
+	sort_nonneg((double *) s->mem.data, s->mem.n);
+	if (s->file == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s->mem.ctx);
+
+		s->file = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+	}
+	else if (BufFileSeek(s->file, s->end_fileno, s->end_offset, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not seek in kam.gini temporary file: %m")));
+	for (int64 i = 0; i < s->mem.n; i += 8192)
+	{
+		CHECK_FOR_INTERRUPTS();
+		BufFileWrite(s->file, s->mem.data + i * sizeof(double),
+					 Min(s->mem.n - i, 8192) * sizeof(double));
+	}
+	BufFileTell(s->file, &s->end_fileno, &s->end_offset);
+	*(int64 *) kam_array_push(&s->runs) = s->mem.n;
+	s->mem.n = 0;
+}
+
+/*
+ * Reading the runs back in order: each run's position and a buffer of its
+ * next values.
+ */
+typedef struct RunReader
+{
+	int			fileno;
+	off_t		offset;
+	int64		left;			/* values not yet in the buffer */
+	int			pos,
+				len;
+	double		buf[1024];
+} RunReader;
+
+static void
+run_fill(BufFile *file, RunReader *r)
+{
+	size_t		want = Min(r->left, (int64) lengthof(r->buf)) * sizeof(double);
+
+	CHECK_FOR_INTERRUPTS();
+	if (BufFileSeek(file, r->fileno, r->offset, SEEK_SET) != 0 ||
+		BufFileRead(file, r->buf, want) != want)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read kam.gini temporary file: %m")));
+	BufFileTell(file, &r->fileno, &r->offset);
+	r->left -= want / sizeof(double);
+	r->pos = 0;
+	r->len = (int) (want / sizeof(double));
+}
+
+typedef struct ValuesMerge
+{
+	BufFile    *file;
+	int			nruns;
+	RunReader  *r;
+	int		   *heap;			/* run numbers, a min-heap on their current
+								 * value */
+	int			size;
+} ValuesMerge;
+
+#define RUN_HEAD(m, i) ((m)->r[(m)->heap[i]].buf[(m)->r[(m)->heap[i]].pos])
+
+static void
+merge_sift_down(ValuesMerge *m, int i)
+{
+	for (;;)
+	{
+		int			l = 2 * i + 1,
+					s = i,
+					tmp;
+
+		if (l < m->size && RUN_HEAD(m, l) < RUN_HEAD(m, s))
+			s = l;
+		if (l + 1 < m->size && RUN_HEAD(m, l + 1) < RUN_HEAD(m, s))
+			s = l + 1;
+		if (s == i)
+			return;
+		tmp = m->heap[i];
+		m->heap[i] = m->heap[s];
+		m->heap[s] = tmp;
+		i = s;
+	}
+}
+
+/* Start reading every run of s in ascending order (the values in memory spilled first). */
+static void
+values_merge_begin(KamValues *s, ValuesMerge *m)
+{
+	int			fileno = 0;
+	off_t		offset = 0;
+
+	values_spill(s);
+	m->file = s->file;
+	m->nruns = (int) s->runs.n;
+	m->r = palloc_extended(Max(m->nruns, 1) * sizeof(RunReader), MCXT_ALLOC_HUGE);
+	m->heap = palloc(Max(m->nruns, 1) * sizeof(int));
+	m->size = 0;
+	for (int i = 0; i < m->nruns; i++)
+	{
+		RunReader  *r = &m->r[i];
+		int64		len = KAM_ARRAY_ELEM(&s->runs, int64, i);
+
+		/* runs follow one another: this one starts where the last ended */
+		r->fileno = fileno;
+		r->offset = offset;
+		r->left = len;
+		run_fill(m->file, r);
+		/* where the next run starts: after len values */
+		if (BufFileSeek(m->file, fileno, offset + len * (off_t) sizeof(double), SEEK_SET) != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not seek in kam.gini temporary file: %m")));
+		BufFileTell(m->file, &fileno, &offset);
+		m->heap[m->size++] = i;
+	}
+	for (int i = m->size / 2 - 1; i >= 0; i--)
+		merge_sift_down(m, i);
+}
+
+/* the next value in ascending order; false when none is left */
+static bool
+values_merge_next(ValuesMerge *m, double *x)
+{
+	RunReader  *r;
+
+	if (m->size == 0)
+		return false;
+	r = &m->r[m->heap[0]];
+	*x = r->buf[r->pos++];
+	if (r->pos == r->len)
+	{
+		if (r->left > 0)
+			run_fill(m->file, r);
+		else
+			m->heap[0] = m->heap[--m->size];
+	}
+	merge_sift_down(m, 0);
+	return true;
+}
+
+/* Add every value of o to s (o's runs read back in order). */
+static void
+values_append(KamValues *s, KamValues *o)
+{
+	if (o->file)
+	{
+		ValuesMerge m;
+		double		x;
+
+		values_merge_begin(o, &m);
+		while (values_merge_next(&m, &x))
+			values_add(s, x);
+		return;
+	}
+	for (int64 i = 0; i < o->mem.n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		values_add(s, ((double *) o->mem.data)[i]);
+	}
+}
+
+static KamValues *
+values_state(FunctionCallInfo fcinfo, int64 room)
+{
+	MemoryContext aggctx = kam_agg_context(fcinfo, "kam.gini");
+	KamValues  *s;
+
+	if (!PG_ARGISNULL(0))
+		return (KamValues *) PG_GETARG_POINTER(0);
+	s = values_new(fcinfo, aggctx, room);
+	if (s->can_spill)
+		AggRegisterCallback(fcinfo, values_shutdown, PointerGetDatum(s));
 	return s;
 }
 
@@ -242,16 +476,14 @@ PG_FUNCTION_INFO_V1(kam_values_sfunc);
 Datum
 kam_values_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_sfunc");
-	KamArray   *s;
+	KamValues  *s;
 	double		x;
 
 	KAM_AGG_SKIP_NULL(1, 1);
 	x = kam_money_arg(fcinfo, 1);
 	kam_check_money(x, "revenue");
-	s = PG_ARGISNULL(0) ? values_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
-	*(double *) kam_array_push(s) = x + 0.0;	/* -0 becomes +0 for the radix
-												 * sort */
+	s = values_state(fcinfo, 8);
+	values_add(s, x);
 	PG_RETURN_POINTER(s);
 }
 
@@ -259,14 +491,19 @@ PG_FUNCTION_INFO_V1(kam_values_combine);
 Datum
 kam_values_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_combine");
-	KamArray   *s,
+	KamValues  *s,
 			   *o;
 
 	KAM_AGG_SKIP_NULL(1, 1);
-	o = (KamArray *) PG_GETARG_POINTER(1);
-	s = PG_ARGISNULL(0) ? values_new(aggctx, o->n) : (KamArray *) PG_GETARG_POINTER(0);
-	kam_array_append(s, o->data, o->n);
+	o = (KamValues *) PG_GETARG_POINTER(1);
+	s = values_state(fcinfo, Min(o->n, (int64) work_mem * 1024 / (int64) sizeof(double)));
+	values_append(s, o);
+	if (o->received && o->mem.data)
+	{
+		pfree(o->mem.data);
+		o->mem.data = NULL;
+		o->mem.n = o->mem.max = o->n = 0;
+	}
 	PG_RETURN_POINTER(s);
 }
 
@@ -277,13 +514,23 @@ PG_FUNCTION_INFO_V1(kam_values_serial);
 Datum
 kam_values_serial(PG_FUNCTION_ARGS)
 {
-	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
+	KamValues  *s = (KamValues *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
 	kam_agg_context(fcinfo, "kam_values_serial");
 	kam_state_send_begin(&buf, KAM_STATE_VALUES, VALUES_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
-	kam_state_send_doubles(&buf, (const double *) s->data, s->n);
+	if (s->file)
+	{
+		ValuesMerge m;
+		double		x;
+
+		values_merge_begin(s, &m);
+		while (values_merge_next(&m, &x))
+			pq_sendfloat8(&buf, x);
+	}
+	else
+		kam_state_send_doubles(&buf, (const double *) s->mem.data, s->mem.n);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.gini"));
 }
 
@@ -293,14 +540,22 @@ kam_values_deserial(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_deserial");
 	StringInfoData buf;
-	KamArray   *s;
+	KamValues  *s;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_VALUES, VALUES_STATE_VERSION,
 						 "kam_values_deserial");
 	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(double), "kam_values_deserial");
-	s = values_new(aggctx, n);
-	kam_state_recv_doubles(&buf, (double *) s->data, n);
+
+	/*
+	 * the values come in one block: kept in memory (the bytea held them
+	 * already)
+	 */
+	s = values_new(fcinfo, aggctx, n);
+	s->can_spill = false;
+	s->received = true;
+	kam_state_recv_doubles(&buf, (double *) s->mem.data, n);
+	s->mem.n = n;
 	s->n = n;
 	kam_state_recv_end(&buf, "kam_values_deserial");
 	PG_RETURN_POINTER(s);
@@ -375,25 +630,42 @@ PG_FUNCTION_INFO_V1(kam_gini_final);
 Datum
 kam_gini_final(PG_FUNCTION_ARGS)
 {
-	KamArray   *s;
-	double	   *v;
+	KamValues  *s;
 	KamSum		num = {0, 0},
 				total = {0, 0};
 	double		n;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (KamArray *) PG_GETARG_POINTER(0);
+	s = (KamValues *) PG_GETARG_POINTER(0);
 	if (s->n == 0)
 		PG_RETURN_NULL();
-	v = (double *) s->data;
-	sort_nonneg(v, s->n);
 	n = (double) s->n;
-	for (int64 i = 0; i < s->n; i++)
+	if (s->file)
 	{
-		CHECK_FOR_INTERRUPTS();
-		kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * v[i]);
-		kam_sum_add(&total, v[i]);
+		ValuesMerge m;
+		double		x;
+		int64		i = 0;
+
+		values_merge_begin(s, &m);
+		while (values_merge_next(&m, &x))
+		{
+			i++;
+			kam_sum_add(&num, (2.0 * i - n - 1) * x);
+			kam_sum_add(&total, x);
+		}
+	}
+	else
+	{
+		double	   *v = (double *) s->mem.data;
+
+		sort_nonneg(v, s->mem.n);
+		for (int64 i = 0; i < s->mem.n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * v[i]);
+			kam_sum_add(&total, v[i]);
+		}
 	}
 	if (kam_sum_value(&total) == 0)
 		PG_RETURN_NULL();

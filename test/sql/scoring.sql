@@ -356,4 +356,20 @@ SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parall
 SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
 SELECT plan_has('SELECT * FROM conc', 'Gather') AS uses_workers;
 SELECT * FROM conc_same;
+-- past work_mem (480 kB of values, work_mem 64 kB) kam.gini sorts its values into runs in a
+-- temporary file and merges them: the same values in the same order, so the same Gini, with
+-- workers, per partition and serial; a window keeps its values in memory
+SET work_mem = '64kB';
+SELECT * FROM conc_same;
+SET enable_partitionwise_aggregate = on; SET max_parallel_workers_per_gather = 0;
+SELECT * FROM conc_same;
+SET enable_partitionwise_aggregate = off;
+SELECT 1 AS flushed FROM pg_stat_force_next_flush();
+SELECT temp_files AS temp_files_before FROM pg_stat_database WHERE datname = current_database() \gset
+SELECT s.gini = c.gini AS spilled_same, s.gini_n = c.gini_n AS spilled_numeric_same
+FROM conc_serial s, (SELECT kam.gini(x) AS gini, kam.gini(x::numeric) AS gini_n FROM prev) c;
+SELECT 1 AS flushed FROM pg_stat_force_next_flush();
+SELECT temp_files > :temp_files_before AS wrote_temporary_files FROM pg_stat_database WHERE datname = current_database();
+SELECT count(DISTINCT w.gini) AS window_values, min(w.gini) = (SELECT gini FROM conc_serial) AS window_same
+FROM (SELECT kam.gini(x) OVER () AS gini FROM prev) w;
 RESET ALL;
