@@ -82,7 +82,9 @@ struct KamAcctState
 								 * number by key - dmin (-1 none), or NULL */
 	int64		dmin;
 	int64		dspan;
-	bool		dmap_off;		/* the keys are sparse: the hash only */
+	int64		kmin;			/* integer keys: the smallest and largest */
+	int64		kmax;
+	int64		dmap_try_at;	/* try the map with this many accounts */
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -94,6 +96,17 @@ struct KamAcctState
 	KamArray	hp;
 	KamArray	last;
 };
+
+/* an account's latest point (the history kind): where, and its date */
+typedef struct KamLast
+{
+	int64		idx;			/* -1: none */
+	DateADT		at;
+} KamLast;
+
+/* the direct map of dense integer keys (kam_acct_id) */
+#define DMAP_SLACK 65536
+#define DMAP_FIRST_TRY 1024
 
 /* 64-bit finaliser (splitmix64) */
 static inline uint64
@@ -204,9 +217,10 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 	else
 	{
 		st->ids = idtab_create(aggctx, 2, st);
+		st->dmap_try_at = DMAP_FIRST_TRY;
 		kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
 		kam_array_init(&st->hp, aggctx, sizeof(KamPoint), 0);
-		kam_array_init(&st->last, aggctx, sizeof(int64), 8);
+		kam_array_init(&st->last, aggctx, sizeof(KamLast), 8);
 	}
 	return st;
 }
@@ -289,63 +303,82 @@ acct_new_id(KamAcctState *st, Datum key)
 				 errmsg("too many accounts for one kam aggregate"),
 				 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
 	*(Datum *) kam_array_push(&st->keys) = key;
-	*(int64 *) kam_array_push(&st->last) = -1;
+	((KamLast *) kam_array_push(&st->last))->idx = -1;
 	return (int32) (st->keys.n - 1);
 }
 
 /*
  * Dense integer keys (account ids 1..n, the usual case) find their number in
- * a direct map, 4 bytes a key in its range, instead of the hash: while the
- * range stays within 4 slots an account plus 65 536, it grows (doubling) to
- * take a new key; a key that would stretch it further moves every account
- * to the hash for good.  false: use the hash.
+ * a direct map, 4 bytes a key of their range, instead of the hash.  The
+ * hash comes first; once 1 024 accounts are in it (then at each doubling),
+ * if their keys span at most 16 slots an account plus 65 536, the map takes
+ * over.  It grows (doubling) for a key out of its range while the range
+ * stays within that bound; a key beyond it sends every account back to the
+ * hash, and the map may be tried again at twice as many accounts.
  */
-#define DMAP_SLACK 65536
 
-static bool
-dmap_fits(KamAcctState *st, int64 k)
+static inline int64
+dmap_limit(const KamAcctState *st)
 {
-	int64		lo,
-				hi,
-				limit = 4 * (st->keys.n + 1) + DMAP_SLACK,
-				span;
-	int32	   *map;
+	return 16 * (st->keys.n + 1) + DMAP_SLACK;
+}
 
-	if (st->dmap_off)
-		return false;
-	lo = st->dmap ? Min(st->dmin, k) : k;
-	hi = st->dmap ? Max(st->dmin + st->dspan - 1, k) : k;
-	if ((uint64) hi - (uint64) lo >= (uint64) limit)
-	{
-		/* sparse keys: the hash from now on, every account in it */
-		st->dmap_off = true;
-		for (int64 i = 0; i < st->keys.n; i++)
-		{
-			bool		found;
-			KamAcctId  *a = idtab_insert(st->ids, KAM_ARRAY_ELEM(&st->keys, Datum, i), &found);
+/* a map of `span` slots from `lo` for every account so far */
+static void
+dmap_build(KamAcctState *st, int64 lo, int64 span)
+{
+	int32	   *map = MemoryContextAllocHuge(st->ctx, span * sizeof(int32));
 
-			CHECK_FOR_INTERRUPTS();
-			a->id = (int32) i;
-		}
-		if (st->dmap)
-			pfree(st->dmap);
-		st->dmap = NULL;
-		return false;
-	}
-	span = Min(limit, Max(hi - lo + 1, 2 * st->dspan));
-	/* room above the keys when they grow upwards, below when they grow down */
-	if (st->dmap && k < st->dmin)
-		lo = hi - span + 1;
-	map = MemoryContextAllocHuge(st->ctx, span * sizeof(int32));
 	memset(map, 0xff, span * sizeof(int32));	/* -1: no account */
-	if (st->dmap)
+	for (int64 i = 0; i < st->keys.n; i++)
 	{
-		memcpy(map + (st->dmin - lo), st->dmap, st->dspan * sizeof(int32));
-		pfree(st->dmap);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		map[DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) - lo] = (int32) i;
 	}
+	if (st->dmap)
+		pfree(st->dmap);
 	st->dmap = map;
 	st->dmin = lo;
 	st->dspan = span;
+}
+
+/* every account into the hash, the map dropped */
+static void
+dmap_to_hash(KamAcctState *st)
+{
+	for (int64 i = 0; i < st->keys.n; i++)
+	{
+		bool		found;
+		Datum		key = KAM_ARRAY_ELEM(&st->keys, Datum, i);
+		KamAcctId  *a = idtab_insert(st->ids, key, &found);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		a->id = (int32) i;
+		st->kmin = i == 0 ? DatumGetInt64(key) : Min(st->kmin, DatumGetInt64(key));
+		st->kmax = i == 0 ? DatumGetInt64(key) : Max(st->kmax, DatumGetInt64(key));
+	}
+	pfree(st->dmap);
+	st->dmap = NULL;
+	st->dmap_try_at = 2 * st->keys.n;
+}
+
+/* The map covers k, grown if need be; false when k is too far from the others. */
+static bool
+dmap_fits(KamAcctState *st, int64 k)
+{
+	int64		lo = Min(st->dmin, k),
+				hi = Max(st->dmin + st->dspan - 1, k),
+				span;
+
+	if ((uint64) hi - (uint64) lo >= (uint64) dmap_limit(st))
+		return false;
+	span = Min(dmap_limit(st), Max(hi - lo + 1, 2 * st->dspan));
+	/* room above the keys when they grow upwards, below when they grow down */
+	if (k < st->dmin)
+		lo = hi - span + 1;
+	dmap_build(st, lo, span);
 	return true;
 }
 
@@ -355,14 +388,15 @@ kam_acct_id(KamAcctState *st, Datum key)
 {
 	bool		found;
 	KamAcctId  *a;
+	int32		id;
 
 	Assert(st->kind == KAM_ACCT_HISTORY);
 	key = acct_key_arg(st, key);
-	if (st->fastkey && !st->dmap_off)
+	if (st->dmap)
 	{
 		int64		k = DatumGetInt64(key);
 
-		if (likely(st->dmap && (uint64) k - (uint64) st->dmin < (uint64) st->dspan) || dmap_fits(st, k))
+		if (likely((uint64) k - (uint64) st->dmin < (uint64) st->dspan) || dmap_fits(st, k))
 		{
 			int32	   *slot = &st->dmap[k - st->dmin];
 
@@ -370,14 +404,32 @@ kam_acct_id(KamAcctState *st, Datum key)
 				*slot = acct_new_id(st, key);
 			return *slot;
 		}
+		dmap_to_hash(st);
 	}
 	a = idtab_insert(st->ids, key, &found);
-	if (!found)
+	if (found)
+		return a->id;
+	a->key = acct_key_keep(st, key);
+	id = a->id = acct_new_id(st, a->key);
+	if (st->fastkey)
 	{
-		a->key = acct_key_keep(st, key);
-		a->id = acct_new_id(st, a->key);
+		int64		k = DatumGetInt64(key);
+
+		st->kmin = st->keys.n == 1 ? k : Min(st->kmin, k);
+		st->kmax = st->keys.n == 1 ? k : Max(st->kmax, k);
+		if (st->keys.n == st->dmap_try_at)
+		{
+			st->dmap_try_at *= 2;
+			if ((uint64) st->kmax - (uint64) st->kmin < (uint64) dmap_limit(st))
+			{
+				/* dense: the map from now on */
+				dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
+				idtab_destroy(st->ids);
+				st->ids = idtab_create(st->ctx, 2, st);
+			}
+		}
 	}
-	return a->id;
+	return id;
 }
 
 static void acct_compact(KamAcctState *st);
@@ -440,19 +492,16 @@ acct_distinct_points(const KamAcctState *st)
 void
 kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local)
 {
-	int64	   *last = &KAM_ARRAY_ELEM(&st->last, int64, id);
+	KamLast    *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
 	KamPoint   *p;
 
-	if (*last >= 0 && !st->keep_all)
+	if (last->idx >= 0 && last->at == at && !st->keep_all)
 	{
-		p = acct_point(st, *last);
-		if (p->at == at)
-		{
-			p->mrr += mrr;
-			if (st->rates)
-				((KamPointFx *) p)->local += local;
-			return;
-		}
+		p = acct_point(st, last->idx);
+		p->mrr += mrr;
+		if (st->rates)
+			((KamPointFx *) p)->local += local;
+		return;
 	}
 	if (unlikely(st->hp.n == st->hp.max) && !st->keep_all &&
 		(Size) st->hp.n * st->hp.elem >= (Size) work_mem * 1024 &&
@@ -469,7 +518,8 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 	p->mrr = mrr;
 	if (st->rates)
 		((KamPointFx *) p)->local = local;
-	*last = st->hp.n - 1;
+	last->idx = st->hp.n - 1;
+	last->at = at;
 }
 
 void
@@ -546,6 +596,15 @@ pt_copy(void *dst, const void *src, Size stride)
 		memcpy(dst, src, sizeof(KamPointFx));
 }
 
+/* an account's latest point, when its points are [first, end) and sorted */
+static inline void
+acct_set_last(KamLast *l, const char *base, Size stride, Size first, Size end)
+{
+	l->idx = end > first ? (int64) end - 1 : -1;
+	if (end > first)
+		l->at = ((const KamPoint *) (base + (end - 1) * stride))->at;
+}
+
 /*
  * One pass of an in-place counting sort (American flag sort) of the points
  * in [starts[0], starts[nb]) into nb buckets, bucket (acct - first) >> shift
@@ -603,7 +662,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	char	   *base = st->hp.data;
 	Size	   *next;
 	Size		out = 0;
-	int64	   *last = (int64 *) st->last.data;
+	KamLast    *last = (KamLast *) st->last.data;
 
 #define PT(i) ((KamPoint *) (base + (i) * stride))
 	h->naccts = n;
@@ -670,7 +729,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 			if (out != lo)
 				memmove(PT(out), PT(lo), (hi - lo) * stride);
 			out += hi - lo;
-			last[i] = out > h->offsets[i] ? (int64) out - 1 : -1;
+			acct_set_last(&last[i], base, stride, h->offsets[i], out);
 			continue;
 		}
 		if (!sorted && hi - lo <= 32)
@@ -708,7 +767,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 				out++;
 			}
 		}
-		last[i] = out > h->offsets[i] ? (int64) out - 1 : -1;
+		acct_set_last(&last[i], base, stride, h->offsets[i], out);
 	}
 #undef PT
 	h->offsets[n] = out;

@@ -246,8 +246,11 @@ typedef struct KamValues
 	int			end_fileno;		/* where the next run goes */
 	off_t		end_offset;
 	KamArray	runs;			/* int64 per run: its number of values */
-	bool		received;		/* a worker's partial state: freed once
-								 * combined */
+	bool		received;		/* a worker's partial state (its values
+								 * ascending): freed once combined */
+	bool		in_runs;		/* the values in memory are ascending runs, */
+	KamArray	sorted;			/* of these lengths (int64): the partial
+								 * states combined, merged at the end */
 } KamValues;
 
 static void values_spill(KamValues *s);
@@ -259,6 +262,8 @@ values_new(FunctionCallInfo fcinfo, MemoryContext ctx, int64 room)
 
 	kam_array_init(&s->mem, ctx, sizeof(double), room);
 	kam_array_init(&s->runs, ctx, sizeof(int64), 0);
+	kam_array_init(&s->sorted, ctx, sizeof(int64), 0);
+	s->in_runs = true;
 	s->can_spill = AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
 	return s;
 }
@@ -272,6 +277,7 @@ values_add(KamValues *s, double x)
 	*(double *) kam_array_push(&s->mem) = x + 0.0;	/* -0 becomes +0 for the
 													 * radix sort */
 	s->n++;
+	s->in_runs = false;
 }
 
 /* the aggregate's end: the temporary file goes */
@@ -314,6 +320,8 @@ values_spill(KamValues *s)
 	BufFileTell(s->file, &s->end_fileno, &s->end_offset);
 	*(int64 *) kam_array_push(&s->runs) = s->mem.n;
 	s->mem.n = 0;
+	s->sorted.n = 0;
+	s->in_runs = true;
 }
 
 /*
@@ -497,7 +505,16 @@ kam_values_combine(PG_FUNCTION_ARGS)
 	KAM_AGG_SKIP_NULL(1, 1);
 	o = (KamValues *) PG_GETARG_POINTER(1);
 	s = values_state(fcinfo, Min(o->n, (int64) work_mem * 1024 / (int64) sizeof(double)));
-	values_append(s, o);
+	if (o->received && s->in_runs && s->file == NULL &&
+		(!s->can_spill || (Size) (s->mem.n + o->mem.n) * sizeof(double) < (Size) work_mem * 1024))
+	{
+		/* a worker's values, ascending: one more run for the final merge */
+		kam_array_append(&s->mem, o->mem.data, o->mem.n);
+		*(int64 *) kam_array_push(&s->sorted) = o->mem.n;
+		s->n += o->mem.n;
+	}
+	else
+		values_append(s, o);
 	if (o->received && o->mem.data)
 	{
 		pfree(o->mem.data);
@@ -507,8 +524,11 @@ kam_values_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/* serialized state, format version 1: the number of values, then the values */
-#define VALUES_STATE_VERSION 1
+/*
+ * serialized state, format version 2: the number of values, then the values
+ * ascending (sorted by the worker, so the leader only merges)
+ */
+#define VALUES_STATE_VERSION 2
 
 PG_FUNCTION_INFO_V1(kam_values_serial);
 Datum
@@ -530,7 +550,13 @@ kam_values_serial(PG_FUNCTION_ARGS)
 			pq_sendfloat8(&buf, x);
 	}
 	else
+	{
+		sort_nonneg((double *) s->mem.data, s->mem.n);
+		s->sorted.n = 0;
+		*(int64 *) kam_array_push(&s->sorted) = s->mem.n;
+		s->in_runs = true;
 		kam_state_send_doubles(&buf, (const double *) s->mem.data, s->mem.n);
+	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.gini"));
 }
 
@@ -557,6 +583,14 @@ kam_values_deserial(PG_FUNCTION_ARGS)
 	kam_state_recv_doubles(&buf, (double *) s->mem.data, n);
 	s->mem.n = n;
 	s->n = n;
+	for (int64 i = 1; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (((double *) s->mem.data)[i - 1] > ((double *) s->mem.data)[i])
+			elog(ERROR, "kam_values_deserial: the values are not ascending");
+	}
+	*(int64 *) kam_array_push(&s->sorted) = n;
 	kam_state_recv_end(&buf, "kam_values_deserial");
 	PG_RETURN_POINTER(s);
 }
@@ -626,6 +660,42 @@ sort_nonneg(double *v, int64 n)
 	pfree(count);
 }
 
+/*
+ * The values v, made of nruns ascending runs of the given lengths, merged
+ * into a new array (at most 8 runs: one per parallel worker and the leader;
+ * more are sorted instead).
+ */
+static double *
+merge_runs(const double *v, const int64 *len, int nruns, int64 n)
+{
+	double	   *out;
+	int64	   *pos,
+			   *end;
+
+	if (nruns == 1)
+		return (double *) v;
+	out = palloc_extended(Max(n, 1) * sizeof(double), MCXT_ALLOC_HUGE);
+	pos = palloc(nruns * sizeof(int64));
+	end = palloc(nruns * sizeof(int64));
+	for (int r = 0; r < nruns; r++)
+	{
+		pos[r] = r > 0 ? end[r - 1] : 0;
+		end[r] = pos[r] + len[r];
+	}
+	for (int64 i = 0; i < n; i++)
+	{
+		int			best = -1;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int r = 0; r < nruns; r++)
+			if (pos[r] < end[r] && (best < 0 || v[pos[r]] < v[pos[best]]))
+				best = r;
+		out[i] = v[pos[best]++];
+	}
+	return out;
+}
+
 PG_FUNCTION_INFO_V1(kam_gini_final);
 Datum
 kam_gini_final(PG_FUNCTION_ARGS)
@@ -659,7 +729,10 @@ kam_gini_final(PG_FUNCTION_ARGS)
 	{
 		double	   *v = (double *) s->mem.data;
 
-		sort_nonneg(v, s->mem.n);
+		if (s->in_runs && s->sorted.n > 0 && s->sorted.n <= 8)
+			v = merge_runs(v, (const int64 *) s->sorted.data, (int) s->sorted.n, s->mem.n);
+		else
+			sort_nonneg(v, s->mem.n);
 		for (int64 i = 0; i < s->mem.n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();

@@ -71,29 +71,30 @@ SELECT count(*) AS periods,
                 = (p.churned_accounts, p.reactivated_accounts, p.ending_accounts)) AS counts,
        sum(k.reactivated_accounts) AS total_reactivations, sum(k.churned_accounts) AS total_churns
 FROM kam_wf k JOIN plain_wf p USING (period);
--- integer accounts find their number in a direct map while the ids are dense (growing up, or
--- down for descending ids) and in the hash once one id is far away (here 10^12, the last
--- account of the first month, after the others of that month): the same waterfall as text keys
--- in the same order, to the last bit
-CREATE VIEW far_id AS
-SELECT max(account_id) AS far, count(*) - 1 AS accounts_before
-FROM crm.mrr_snapshots WHERE month = (SELECT min(month) FROM crm.mrr_snapshots);
-SELECT accounts_before FROM far_id;
+-- integer accounts find their number in the hash for the first 1 024, then in a direct map
+-- while the ids are dense (growing up, or down for descending ids), and in the hash again once
+-- an id is far away (10^12, the 2 500th account to arrive); sparse ids stay in the hash: the
+-- same waterfall as text keys in the same order, to the last bit (4 000 accounts, 6 months,
+-- rows month by month)
+CREATE TABLE wf_keys AS
+SELECT a, m, (date '2024-01-01' + make_interval(months => m))::date AS month,
+       ((a * 7919) % 500 + 10 * m * (a % 3))::float8 AS mrr
+FROM generate_series(1, 4000) a, generate_series(0, 5) m WHERE (a + m) % 7 <> 0;
 CREATE VIEW key_forms AS
-SELECT (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
-       = (SELECT kam.mrr_waterfall(account_id::text, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
-       AS ascending_ids,
-       (SELECT kam.mrr_waterfall(-account_id::bigint, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id DESC) x)
-       = (SELECT kam.mrr_waterfall(account_id::text, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id DESC) x)
-       AS descending_negative_ids,
-       (SELECT kam.mrr_waterfall(CASE WHEN account_id = (SELECT far FROM far_id) THEN 1000000000000 ELSE account_id END, month, mrr)::text
-        FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
-       = (SELECT kam.mrr_waterfall(account_id::text, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
-       AS one_far_id,
-       (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
-       = (SELECT kam.mrr_waterfall(account_id + 1, month, mrr)::text FROM (SELECT * FROM crm.mrr_snapshots ORDER BY month, account_id) x)
-       AS shifted_ids_same;
+SELECT (SELECT kam.mrr_waterfall(a, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x)
+       = (SELECT kam.mrr_waterfall(a::text, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x) AS ascending_ids,
+       (SELECT kam.mrr_waterfall(-a::bigint, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a DESC) x)
+       = (SELECT kam.mrr_waterfall(a::text, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a DESC) x) AS descending_negative_ids,
+       (SELECT kam.mrr_waterfall(CASE WHEN a = 2500 THEN 1000000000000 ELSE a END, month, mrr)::text
+        FROM (SELECT * FROM wf_keys ORDER BY m, a) x)
+       = (SELECT kam.mrr_waterfall(a::text, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x) AS one_far_id,
+       (SELECT kam.mrr_waterfall(a * 1000003::bigint, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x)
+       = (SELECT kam.mrr_waterfall(a::text, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x) AS sparse_ids,
+       (SELECT kam.mrr_waterfall(a, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY random()) x)
+       = (SELECT kam.mrr_waterfall(a, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY random()) x) AS any_order_same_rows;
 SELECT * FROM key_forms;
+SELECT count(DISTINCT a) AS accounts, count(*) AS rows, count(*) FILTER (WHERE a < 2500 AND m = 0) AS before_far_id
+FROM wf_keys;
 -- ending MRR of every period is sum(numeric) of that month, to the cent
 SELECT bool_and(round(k.ending_mrr::numeric, 2) = s.total) AS ending_is_monthly_sum
 FROM kam_wf k JOIN (SELECT month, sum(mrr) AS total FROM crm.mrr_snapshots GROUP BY month) s ON s.month = k.period;
