@@ -919,6 +919,55 @@ kam_acct_iterate_next(KamAcctState *st)
 	return acctab_iterate(st->tab, &st->iter);
 }
 
+/*
+ * Append n points of another state (raw: in its memory; else as serialized,
+ * network byte order, 16 or 24 bytes each as st's points) to st, their
+ * account numbers mapped through remap (nremap accounts).  No row merges on
+ * arrival here: the final grouping sums the points of one account and date.
+ */
+static void
+acct_append_points(KamAcctState *st, const char *src, int64 n, bool serialized,
+				   const int32 *remap, int32 nremap, const char *caller)
+{
+	Size		stride = st->hp.elem;
+	char	   *dst;
+
+	kam_array_reserve(&st->hp, n);
+	dst = st->hp.data + st->hp.n * stride;
+	for (int64 i = 0; i < n; i++, src += stride, dst += stride)
+	{
+		KamPoint   *p = (KamPoint *) dst;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (serialized)
+		{
+			uint32		u32;
+			uint64		u64;
+
+			memcpy(&u32, src, 4);
+			p->acct = (int32) pg_ntoh32(u32);
+			memcpy(&u32, src + 4, 4);
+			p->at = (DateADT) pg_ntoh32(u32);
+			memcpy(&u64, src + 8, 8);
+			u64 = pg_ntoh64(u64);
+			memcpy(&p->mrr, &u64, 8);
+			if (stride == sizeof(KamPointFx))
+			{
+				memcpy(&u64, src + 16, 8);
+				u64 = pg_ntoh64(u64);
+				memcpy(&((KamPointFx *) p)->local, &u64, 8);
+			}
+		}
+		else
+			pt_copy(p, src, stride);
+		if (p->acct < 0 || p->acct >= nremap)
+			elog(ERROR, "%s: a point of account %d of %d", caller, p->acct, nremap);
+		p->acct = remap[p->acct];
+	}
+	st->hp.n += n;
+}
+
 /* Fold the accounts of another partial state into `st`. */
 static void
 acct_merge(KamAcctState *st, KamAcctState *other)
@@ -951,14 +1000,10 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 			CHECK_FOR_INTERRUPTS();
 			remap[i] = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
 		}
-		for (int64 i = 0; i < other->hp.n; i++)
-		{
-			KamPoint   *p = acct_point(other, i);
-
-			CHECK_FOR_INTERRUPTS();
-			kam_acct_add_point_local(st, remap[p->acct], p->at, p->mrr,
-									 other->rates ? ((KamPointFx *) p)->local : p->mrr);
-		}
+		if (other->hp.elem != st->hp.elem)
+			elog(ERROR, "kam_acct_combine: partial states of two forms");
+		acct_append_points(st, other->hp.data, other->hp.n, false, remap, (int32) other->keys.n,
+						   "kam_acct_combine");
 		pfree(remap);
 	}
 }
@@ -1014,12 +1059,15 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 /* ---------- serialization for parallel aggregation ---------- */
 
 /*
- * Format version 1: the kind, key type, collation and window, the number of
+ * Format version 3: the kind, key type, collation and window, the number of
  * accounts, then per account its key (an int8 for integer-like keys, else
- * its length and bytes) followed by, for the window kind, "paid before" and
- * the compensated S and E, for the history kind, its points (date, MRR).
+ * its length and bytes) followed, for the window kind, by "paid before" and
+ * the compensated S and E (and their local amounts in the rate forms); for
+ * the history kind, after the keys, the number of points and the points as
+ * they are held (the account's number in the key list, date, MRR and in the
+ * rate forms the local MRR), not grouped: the leader groups them once.
  */
-#define ACCT_STATE_VERSION 2
+#define ACCT_STATE_VERSION 3
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -1098,23 +1146,47 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		KamHistory	hist;
+		Size		each = st->rates ? 24 : 16;
+		char	   *out;
 
-		kam_history_group(st, &hist);
-		pq_sendint64(&buf, hist.naccts);
-		for (int32 i = 0; i < hist.naccts; i++)
+		pq_sendint64(&buf, st->keys.n);
+		for (int64 i = 0; i < st->keys.n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			send_key(&buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, i));
-			pq_sendint64(&buf, (int64) (hist.offsets[i + 1] - hist.offsets[i]));
-			for (Size j = hist.offsets[i]; j < hist.offsets[i + 1]; j++)
+		}
+		pq_sendint64(&buf, st->hp.n);
+		if ((Size) st->hp.n > (MaxAllocSize - (Size) buf.len - 1) / each)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("kam per-account state is too large to pass to a parallel worker"),
+					 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+		enlargeStringInfo(&buf, (int) (st->hp.n * each));
+		out = buf.data + buf.len;
+		for (int64 i = 0; i < st->hp.n; i++, out += each)
+		{
+			const KamPoint *p = acct_point(st, i);
+			uint32		u32;
+			uint64		u64;
+
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			u32 = pg_hton32((uint32) p->acct);
+			memcpy(out, &u32, 4);
+			u32 = pg_hton32((uint32) p->at);
+			memcpy(out + 4, &u32, 4);
+			memcpy(&u64, &p->mrr, 8);
+			u64 = pg_hton64(u64);
+			memcpy(out + 8, &u64, 8);
+			if (st->rates)
 			{
-				pq_sendint32(&buf, kam_hist_point(&hist, j)->at);
-				pq_sendfloat8(&buf, kam_hist_point(&hist, j)->mrr);
-				if (st->rates)
-					pq_sendfloat8(&buf, kam_hist_local(&hist, j));
+				memcpy(&u64, &((const KamPointFx *) p)->local, 8);
+				u64 = pg_hton64(u64);
+				memcpy(out + 16, &u64, 8);
 			}
 		}
+		buf.len += (int) (st->hp.n * each);
+		buf.data[buf.len] = '\0';
 	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
 }
@@ -1150,15 +1222,30 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserial");
 
 	old = MemoryContextSwitchTo(aggctx);
-	for (int64 i = 0; i < count; i++)
+	if (kind == KAM_ACCT_HISTORY)
 	{
-		Datum		key;
+		int32	   *ids = palloc(Max(count, 1) * sizeof(int32));
+		int64		npoints;
 
-		CHECK_FOR_INTERRUPTS();
-		key = recv_key(&buf, st);
-		if (kind == KAM_ACCT_WINDOW)
+		for (int64 i = 0; i < count; i++)
 		{
-			KamAcct    *a = kam_acct_lookup(st, key);
+			CHECK_FOR_INTERRUPTS();
+			ids[i] = kam_acct_id(st, recv_key(&buf, st));
+		}
+		npoints = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 24 : 16, "kam_acct_deserial");
+		acct_append_points(st, buf.data + buf.cursor, npoints, true, ids, (int32) count,
+						   "kam_acct_deserial");
+		buf.cursor += (int) (npoints * (st->rates ? 24 : 16));
+		pfree(ids);
+	}
+	else
+	{
+		for (int64 i = 0; i < count; i++)
+		{
+			KamAcct    *a;
+
+			CHECK_FOR_INTERRUPTS();
+			a = kam_acct_lookup(st, recv_key(&buf, st));
 
 			a->returning = pq_getmsgbyte(&buf) != 0;
 			a->s.sum = pq_getmsgfloat8(&buf);
@@ -1171,20 +1258,6 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 				a->s_local.comp = pq_getmsgfloat8(&buf);
 				a->e_local.sum = pq_getmsgfloat8(&buf);
 				a->e_local.comp = pq_getmsgfloat8(&buf);
-			}
-		}
-		else
-		{
-			int32		id = kam_acct_id(st, key);
-			int64		n = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 20 : 12,
-												 "kam_acct_deserial");
-
-			for (int64 j = 0; j < n; j++)
-			{
-				DateADT		at = pq_getmsgint(&buf, 4);
-				double		mrr = pq_getmsgfloat8(&buf);
-
-				kam_acct_add_point_local(st, id, at, mrr, st->rates ? pq_getmsgfloat8(&buf) : mrr);
 			}
 		}
 	}
