@@ -27,7 +27,12 @@ bench_run() {
 bench_best_ms() {   # workers, file
     local best="" ms out
     for _ in 1 2 3; do
-        out=$( { echo "SET max_parallel_workers_per_gather = $1;"; echo '\timing on'; cat "$2"; } \
+        # BENCH_FORCE_PARALLEL=1: with workers, parallel plans forced (parallel costs 0)
+        out=$( { echo "SET max_parallel_workers_per_gather = $1;"
+                 if [ "${BENCH_FORCE_PARALLEL:-0}" = 1 ] && [ "$1" -gt 0 ]; then
+                     echo "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+                 fi
+                 echo '\timing on'; cat "$2"; } \
               | command psql -X -q -At 2>&1)
         if grep -q '^ERROR:' <<< "$out"; then
             echo "benchmark query failed ($2):" >&2; grep -A3 '^ERROR:' <<< "$out" >&2; exit 1
