@@ -85,6 +85,8 @@ struct KamAcctState
 	int64		kmin;			/* integer keys: the smallest and largest */
 	int64		kmax;
 	int64		dmap_try_at;	/* try the map with this many accounts */
+	bool		ids_pending;	/* a received partial state: its keys are not
+								 * indexed yet (most are only read) */
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -382,6 +384,44 @@ dmap_fits(KamAcctState *st, int64 k)
 	return true;
 }
 
+/*
+ * Index the keys of a received partial state, the first time an account is
+ * looked up in it (the partial state the leader combines into): the map
+ * when they are dense, else the hash.
+ */
+static void
+acct_index_keys(KamAcctState *st)
+{
+	st->ids_pending = false;
+	if (st->fastkey && st->keys.n > 0)
+	{
+		for (int64 i = 0; i < st->keys.n; i++)
+		{
+			int64		k = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i));
+
+			st->kmin = i == 0 ? k : Min(st->kmin, k);
+			st->kmax = i == 0 ? k : Max(st->kmax, k);
+		}
+		if (st->keys.n >= DMAP_FIRST_TRY && (uint64) st->kmax - (uint64) st->kmin < (uint64) dmap_limit(st))
+		{
+			dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
+			return;
+		}
+		st->dmap_try_at = Max(DMAP_FIRST_TRY, 2 * st->keys.n);
+	}
+	for (int64 i = 0; i < st->keys.n; i++)
+	{
+		bool		found;
+		KamAcctId  *a = idtab_insert(st->ids, KAM_ARRAY_ELEM(&st->keys, Datum, i), &found);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (found)
+			elog(ERROR, "kam per-account partial state holds an account twice");
+		a->id = (int32) i;
+	}
+}
+
 /* The dense number of the account `key`, added when new (the history kind). */
 int32
 kam_acct_id(KamAcctState *st, Datum key)
@@ -391,6 +431,8 @@ kam_acct_id(KamAcctState *st, Datum key)
 	int32		id;
 
 	Assert(st->kind == KAM_ACCT_HISTORY);
+	if (unlikely(st->ids_pending))
+		acct_index_keys(st);
 	key = acct_key_arg(st, key);
 	if (st->dmap)
 	{
@@ -1230,8 +1272,10 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 		for (int64 i = 0; i < count; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			ids[i] = kam_acct_id(st, recv_key(&buf, st));
+			ids[i] = acct_new_id(st, recv_key(&buf, st));
 		}
+		/* indexed only if accounts are looked up in this state */
+		st->ids_pending = true;
 		npoints = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 24 : 16, "kam_acct_deserial");
 		acct_append_points(st, buf.data + buf.cursor, npoints, true, ids, (int32) count,
 						   "kam_acct_deserial");

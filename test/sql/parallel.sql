@@ -82,6 +82,10 @@ SELECT same_r((SELECT kam.retention_agg(account_id, month, mrr, '2023-07-01', '2
 -- text-keyed accounts through workers (datum serialization of by-reference keys)
 SELECT same_r((SELECT kam.retention_agg('k' || account_id, month, mrr, '2023-07-01', '2024-07-01')::text FROM psnap),
               (SELECT kam.rollup(snapshots::kam.retention)::text FROM serial_result)) AS text_keys_match;
+-- and histories keyed by text through workers (each partial state's keys, then its points)
+SELECT plan_has($$SELECT kam.mrr_waterfall('k' || account_id, month, mrr) FROM psnap$$, 'Gather') AS text_history_parallel,
+       same_rows((SELECT kam.mrr_waterfall('k' || account_id, month, mrr)::text FROM psnap),
+                 (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), 'kam.mrr_movement') AS text_history_match;
 -- the comparison itself can fail
 SELECT same_rows((SELECT waterfall FROM serial_result WHERE grp = 0), (SELECT waterfall FROM serial_result WHERE grp = 1),
                  'kam.mrr_movement') AS must_be_false_too;
