@@ -82,7 +82,8 @@ struct KamAcctState
 								 * number by key - dmin (-1 none), or NULL */
 	int64		dmin;
 	int64		dspan;
-	int64		kmin;			/* integer keys: the smallest and largest */
+	int64		kmin;			/* integer keys: the smallest and largest of
+								 * the accounts (acct_new_id) */
 	int64		kmax;
 	int64		dmap_try_at;	/* try the map with this many accounts */
 	bool		ids_pending;	/* a received partial state: its keys are not
@@ -105,6 +106,17 @@ typedef struct KamLast
 	int64		idx;			/* -1: none */
 	DateADT		at;
 } KamLast;
+
+/*
+ * A point's fields as a partial state carries them (kam_state_send_records):
+ * account number, date, MRR, and in the rate forms the local MRR
+ */
+static const uint8 point_fields[] = {4, 4, 8, 8};
+
+#define point_nfields(st) ((st)->rates ? 4 : 3)
+
+StaticAssertDecl(sizeof(KamPoint) == 16 && offsetof(KamPointFx, local) == 16,
+				 "a point's fields are packed as point_fields says");
 
 /* the direct map of dense integer keys (kam_acct_id) */
 #define DMAP_SLACK 65536
@@ -304,6 +316,13 @@ acct_new_id(KamAcctState *st, Datum key)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many accounts for one kam aggregate"),
 				 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
+	if (st->fastkey)
+	{
+		int64		k = DatumGetInt64(key);
+
+		st->kmin = st->keys.n == 0 ? k : Min(st->kmin, k);
+		st->kmax = st->keys.n == 0 ? k : Max(st->kmax, k);
+	}
 	*(Datum *) kam_array_push(&st->keys) = key;
 	((KamLast *) kam_array_push(&st->last))->idx = -1;
 	return (int32) (st->keys.n - 1);
@@ -345,25 +364,47 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 	st->dspan = span;
 }
 
-/* every account into the hash, the map dropped */
+/* every account into the (empty) hash */
 static void
-dmap_to_hash(KamAcctState *st)
+acct_hash_all_keys(KamAcctState *st)
 {
 	for (int64 i = 0; i < st->keys.n; i++)
 	{
 		bool		found;
-		Datum		key = KAM_ARRAY_ELEM(&st->keys, Datum, i);
-		KamAcctId  *a = idtab_insert(st->ids, key, &found);
+		KamAcctId  *a = idtab_insert(st->ids, KAM_ARRAY_ELEM(&st->keys, Datum, i), &found);
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		if (found)
+			elog(ERROR, "kam per-account state holds an account twice");
 		a->id = (int32) i;
-		st->kmin = i == 0 ? DatumGetInt64(key) : Min(st->kmin, DatumGetInt64(key));
-		st->kmax = i == 0 ? DatumGetInt64(key) : Max(st->kmax, DatumGetInt64(key));
 	}
+}
+
+/* every account into the hash, the map dropped (tried again at twice the accounts) */
+static void
+dmap_to_hash(KamAcctState *st)
+{
+	acct_hash_all_keys(st);
 	pfree(st->dmap);
 	st->dmap = NULL;
 	st->dmap_try_at = 2 * st->keys.n;
+}
+
+/*
+ * Integer keys in the hash: the map instead when they are dense (the hash
+ * emptied); true when it took over.
+ */
+static bool
+dmap_try(KamAcctState *st)
+{
+	if (!st->fastkey || st->keys.n < DMAP_FIRST_TRY ||
+		(uint64) st->kmax - (uint64) st->kmin >= (uint64) dmap_limit(st))
+		return false;
+	dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
+	idtab_destroy(st->ids);
+	st->ids = idtab_create(st->ctx, 2, st);
+	return true;
 }
 
 /* The map covers k, grown if need be; false when k is too far from the others. */
@@ -393,33 +434,10 @@ static void
 acct_index_keys(KamAcctState *st)
 {
 	st->ids_pending = false;
-	if (st->fastkey && st->keys.n > 0)
-	{
-		for (int64 i = 0; i < st->keys.n; i++)
-		{
-			int64		k = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i));
-
-			st->kmin = i == 0 ? k : Min(st->kmin, k);
-			st->kmax = i == 0 ? k : Max(st->kmax, k);
-		}
-		if (st->keys.n >= DMAP_FIRST_TRY && (uint64) st->kmax - (uint64) st->kmin < (uint64) dmap_limit(st))
-		{
-			dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
-			return;
-		}
-		st->dmap_try_at = Max(DMAP_FIRST_TRY, 2 * st->keys.n);
-	}
-	for (int64 i = 0; i < st->keys.n; i++)
-	{
-		bool		found;
-		KamAcctId  *a = idtab_insert(st->ids, KAM_ARRAY_ELEM(&st->keys, Datum, i), &found);
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (found)
-			elog(ERROR, "kam per-account partial state holds an account twice");
-		a->id = (int32) i;
-	}
+	if (dmap_try(st))
+		return;
+	st->dmap_try_at = Max(DMAP_FIRST_TRY, 2 * st->keys.n);
+	acct_hash_all_keys(st);
 }
 
 /* The dense number of the account `key`, added when new (the history kind). */
@@ -453,23 +471,10 @@ kam_acct_id(KamAcctState *st, Datum key)
 		return a->id;
 	a->key = acct_key_keep(st, key);
 	id = a->id = acct_new_id(st, a->key);
-	if (st->fastkey)
+	if (st->keys.n == st->dmap_try_at)
 	{
-		int64		k = DatumGetInt64(key);
-
-		st->kmin = st->keys.n == 1 ? k : Min(st->kmin, k);
-		st->kmax = st->keys.n == 1 ? k : Max(st->kmax, k);
-		if (st->keys.n == st->dmap_try_at)
-		{
-			st->dmap_try_at *= 2;
-			if ((uint64) st->kmax - (uint64) st->kmin < (uint64) dmap_limit(st))
-			{
-				/* dense: the map from now on */
-				dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
-				idtab_destroy(st->ids);
-				st->ids = idtab_create(st->ctx, 2, st);
-			}
-		}
+		st->dmap_try_at *= 2;
+		dmap_try(st);
 	}
 	return id;
 }
@@ -962,52 +967,30 @@ kam_acct_iterate_next(KamAcctState *st)
 }
 
 /*
- * Append n points of another state (raw: in its memory; else as serialized,
- * network byte order, 16 or 24 bytes each as st's points) to st, their
- * account numbers mapped through remap (nremap accounts).  No row merges on
- * arrival here: the final grouping sums the points of one account and date.
+ * Append the points of another state to st, their account numbers mapped
+ * through remap.  No row merges on arrival here: the final grouping sums the
+ * points of one account and date.
  */
 static void
-acct_append_points(KamAcctState *st, const char *src, int64 n, bool serialized,
-				   const int32 *remap, int32 nremap, const char *caller)
+acct_append_points(KamAcctState *st, const KamAcctState *other, const int32 *remap)
 {
 	Size		stride = st->hp.elem;
 	char	   *dst;
 
-	kam_array_reserve(&st->hp, n);
+	if (other->hp.elem != stride)
+		elog(ERROR, "kam_acct_combine: partial states of two forms");
+	kam_array_reserve(&st->hp, other->hp.n);
 	dst = st->hp.data + st->hp.n * stride;
-	for (int64 i = 0; i < n; i++, src += stride, dst += stride)
+	for (int64 i = 0; i < other->hp.n; i++, dst += stride)
 	{
 		KamPoint   *p = (KamPoint *) dst;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (serialized)
-		{
-			uint32		u32;
-			uint64		u64;
-
-			memcpy(&u32, src, 4);
-			p->acct = (int32) pg_ntoh32(u32);
-			memcpy(&u32, src + 4, 4);
-			p->at = (DateADT) pg_ntoh32(u32);
-			memcpy(&u64, src + 8, 8);
-			u64 = pg_ntoh64(u64);
-			memcpy(&p->mrr, &u64, 8);
-			if (stride == sizeof(KamPointFx))
-			{
-				memcpy(&u64, src + 16, 8);
-				u64 = pg_ntoh64(u64);
-				memcpy(&((KamPointFx *) p)->local, &u64, 8);
-			}
-		}
-		else
-			pt_copy(p, src, stride);
-		if (p->acct < 0 || p->acct >= nremap)
-			elog(ERROR, "%s: a point of account %d of %d", caller, p->acct, nremap);
+		pt_copy(p, acct_point(other, i), stride);
 		p->acct = remap[p->acct];
 	}
-	st->hp.n += n;
+	st->hp.n += other->hp.n;
 }
 
 /* Fold the accounts of another partial state into `st`. */
@@ -1042,10 +1025,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 			CHECK_FOR_INTERRUPTS();
 			remap[i] = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
 		}
-		if (other->hp.elem != st->hp.elem)
-			elog(ERROR, "kam_acct_combine: partial states of two forms");
-		acct_append_points(st, other->hp.data, other->hp.n, false, remap, (int32) other->keys.n,
-						   "kam_acct_combine");
+		acct_append_points(st, other, remap);
 		pfree(remap);
 	}
 }
@@ -1188,9 +1168,6 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		Size		each = st->rates ? 24 : 16;
-		char	   *out;
-
 		pq_sendint64(&buf, st->keys.n);
 		for (int64 i = 0; i < st->keys.n; i++)
 		{
@@ -1198,37 +1175,8 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			send_key(&buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, i));
 		}
 		pq_sendint64(&buf, st->hp.n);
-		if ((Size) st->hp.n > (MaxAllocSize - (Size) buf.len - 1) / each)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("kam per-account state is too large to pass to a parallel worker"),
-					 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
-		enlargeStringInfo(&buf, (int) (st->hp.n * each));
-		out = buf.data + buf.len;
-		for (int64 i = 0; i < st->hp.n; i++, out += each)
-		{
-			const KamPoint *p = acct_point(st, i);
-			uint32		u32;
-			uint64		u64;
-
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			u32 = pg_hton32((uint32) p->acct);
-			memcpy(out, &u32, 4);
-			u32 = pg_hton32((uint32) p->at);
-			memcpy(out + 4, &u32, 4);
-			memcpy(&u64, &p->mrr, 8);
-			u64 = pg_hton64(u64);
-			memcpy(out + 8, &u64, 8);
-			if (st->rates)
-			{
-				memcpy(&u64, &((const KamPointFx *) p)->local, 8);
-				u64 = pg_hton64(u64);
-				memcpy(out + 16, &u64, 8);
-			}
-		}
-		buf.len += (int) (st->hp.n * each);
-		buf.data[buf.len] = '\0';
+		kam_state_send_records(&buf, st->hp.data, st->hp.n, st->hp.elem, point_fields,
+							   point_nfields(st));
 	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
 }
@@ -1266,21 +1214,29 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(aggctx);
 	if (kind == KAM_ACCT_HISTORY)
 	{
-		int32	   *ids = palloc(Max(count, 1) * sizeof(int32));
 		int64		npoints;
 
 		for (int64 i = 0; i < count; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			ids[i] = acct_new_id(st, recv_key(&buf, st));
+			acct_new_id(st, recv_key(&buf, st));
 		}
 		/* indexed only if accounts are looked up in this state */
 		st->ids_pending = true;
 		npoints = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 24 : 16, "kam_acct_deserial");
-		acct_append_points(st, buf.data + buf.cursor, npoints, true, ids, (int32) count,
-						   "kam_acct_deserial");
-		buf.cursor += (int) (npoints * (st->rates ? 24 : 16));
-		pfree(ids);
+		kam_array_reserve(&st->hp, npoints);
+		kam_state_recv_records(&buf, st->hp.data, npoints, st->hp.elem, point_fields,
+							   point_nfields(st));
+		st->hp.n = npoints;
+		/* the points' accounts are the keys' positions, as ids in this state */
+		for (int64 i = 0; i < npoints; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (acct_point(st, i)->acct < 0 || acct_point(st, i)->acct >= count)
+				elog(ERROR, "kam_acct_deserial: a point of account %d of " INT64_FORMAT,
+					 acct_point(st, i)->acct, count);
+		}
 	}
 	else
 	{

@@ -154,52 +154,107 @@ kam_state_recv_end(StringInfo buf, const char *what)
 		elog(ERROR, "%s: trailing bytes in a partial state", what);
 }
 
-/* n doubles in network byte order, as pq_sendfloat8 writes each, in one pass */
-void
-kam_state_send_doubles(StringInfo buf, const double *v, int64 n)
+/* the bytes of a record of nfields fields of widths[] bytes */
+static Size
+record_width(const uint8 *widths, int nfields)
 {
-	char	   *p;
+	Size		each = 0;
 
-	if ((Size) n > (MaxAllocSize - (Size) buf->len - 1) / 8)
+	for (int f = 0; f < nfields; f++)
+	{
+		if (widths[f] != 4 && widths[f] != 8)
+			elog(ERROR, "kam partial state: a field of %d bytes", widths[f]);
+		each += widths[f];
+	}
+	return each;
+}
+
+/*
+ * Between n records `stride` bytes apart, each nfields 4- or 8-byte fields
+ * packed from the record's start, and the same fields back to back in
+ * network byte order (as pq_sendint32/pq_sendfloat8 write them): to_wire
+ * fills `wire` from the records, else the records from `wire`.  The byte
+ * swap is the same both ways.
+ */
+static void
+records_swap(char *wire, char *rec, int64 n, Size stride, const uint8 *widths, int nfields,
+			 bool to_wire)
+{
+	for (int64 i = 0; i < n; i++, rec += stride)
+	{
+		char	   *field = rec;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int f = 0; f < nfields; field += widths[f], wire += widths[f], f++)
+		{
+			char	   *dst = to_wire ? wire : field;
+			const char *src = to_wire ? field : wire;
+
+			if (widths[f] == 4)
+			{
+				uint32		u;
+
+				memcpy(&u, src, 4);
+				u = pg_hton32(u);
+				memcpy(dst, &u, 4);
+			}
+			else
+			{
+				uint64		u;
+
+				memcpy(&u, src, 8);
+				u = pg_hton64(u);
+				memcpy(dst, &u, 8);
+			}
+		}
+	}
+}
+
+/* n records (records_swap) appended to buf in one pass */
+void
+kam_state_send_records(StringInfo buf, const void *base, int64 n, Size stride,
+					   const uint8 *widths, int nfields)
+{
+	Size		each = record_width(widths, nfields);
+
+	if ((Size) n > (MaxAllocSize - (Size) buf->len - 1) / each)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kam partial state is too large to pass to a parallel worker"),
 				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
-	enlargeStringInfo(buf, (int) (n * 8));
-	p = buf->data + buf->len;
-	for (int64 i = 0; i < n; i++)
-	{
-		uint64		u;
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		memcpy(&u, &v[i], 8);
-		u = pg_hton64(u);
-		memcpy(p + i * 8, &u, 8);
-	}
-	buf->len += (int) (n * 8);
+	enlargeStringInfo(buf, (int) (n * each));
+	records_swap(buf->data + buf->len, (char *) base, n, stride, widths, nfields, true);
+	buf->len += (int) (n * each);
 	buf->data[buf->len] = '\0';
+}
+
+/* n records written by kam_state_send_records, into base (room for n) */
+void
+kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
+					   const uint8 *widths, int nfields)
+{
+	Size		each = record_width(widths, nfields);
+
+	if ((Size) n > (Size) (buf->len - buf->cursor) / each)
+		elog(ERROR, "kam partial state: fewer values than announced");
+	records_swap(buf->data + buf->cursor, base, n, stride, widths, nfields, false);
+	buf->cursor += (int) (n * each);
+}
+
+static const uint8 one_double[] = {8};
+
+/* n doubles in network byte order, as pq_sendfloat8 writes each, in one pass */
+void
+kam_state_send_doubles(StringInfo buf, const double *v, int64 n)
+{
+	kam_state_send_records(buf, v, n, sizeof(double), one_double, 1);
 }
 
 void
 kam_state_recv_doubles(StringInfo buf, double *v, int64 n)
 {
-	const char *p;
-
-	if ((Size) n > (Size) (buf->len - buf->cursor) / 8)
-		elog(ERROR, "kam partial state: fewer values than announced");
-	p = buf->data + buf->cursor;
-	for (int64 i = 0; i < n; i++)
-	{
-		uint64		u;
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		memcpy(&u, p + i * 8, 8);
-		u = pg_ntoh64(u);
-		memcpy(&v[i], &u, 8);
-	}
-	buf->cursor += (int) (n * 8);
+	kam_state_recv_records(buf, v, n, sizeof(double), one_double, 1);
 }
 
 /*

@@ -106,6 +106,10 @@ extern void kam_state_send_begin(StringInfo buf, uint8 kind, uint8 version);
 extern bytea *kam_state_send_end(StringInfo buf, const char *what);
 extern void kam_state_recv_begin(StringInfo buf, bytea *in, uint8 kind, uint8 version, const char *what);
 extern void kam_state_recv_end(StringInfo buf, const char *what);
+extern void kam_state_send_records(StringInfo buf, const void *base, int64 n, Size stride,
+								   const uint8 *widths, int nfields);
+extern void kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
+								   const uint8 *widths, int nfields);
 extern void kam_state_send_doubles(StringInfo buf, const double *v, int64 n);
 extern void kam_state_recv_doubles(StringInfo buf, double *v, int64 n);
 extern int64 kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, const char *what);

@@ -69,6 +69,21 @@ FROM unnest((SELECT kam.mrr_waterfall(account_id, month, half, rate::float8)
          WITH ORDINALITY a
 JOIN unnest((SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long)) WITH ORDINALITY b USING (ordinality);
 RESET work_mem;
+-- the same through parallel workers (the local amounts cross to the leader with the points;
+-- a temporary table is never scanned by workers)
+CREATE TABLE fx_long_p AS SELECT * FROM fx_long;
+ANALYZE fx_long_p;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long_p', 'Gather') AS uses_workers,
+       count(*) AS periods,
+       bool_and(a.ending_accounts = b.ending_accounts AND a.new_accounts = b.new_accounts
+                AND abs(a.ending_mrr - b.ending_mrr) + abs(a.fx_mrr - b.fx_mrr) + abs(a.expansion_mrr - b.expansion_mrr)
+                    + abs(a.contraction_mrr - b.contraction_mrr) + abs(a.churned_mrr - b.churned_mrr) < 1e-6) AS workers_same
+FROM unnest((SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long_p)) WITH ORDINALITY a
+JOIN fx_wf b ON b.period = a.period;
+RESET ALL;
+DROP TABLE fx_long_p;
 -- without rates fx_mrr is 0
 SELECT bool_and(fx_mrr = 0) AS no_fx_without_rates FROM unnest((SELECT kam.mrr_waterfall(account_id, month, mrr) FROM fx_long)) w;
 -- errors: a rate must be finite and positive
