@@ -330,20 +330,31 @@ values_spill(KamValues *s)
  */
 typedef struct RunReader
 {
-	int			fileno;
+	const double *mem;			/* a run in memory, read at once; or NULL: */
+	int			fileno;			/* in the file, from here */
 	off_t		offset;
-	int64		left;			/* values not yet in the buffer */
-	int			pos,
+	int64		left;			/* values not yet in vals */
+	int64		pos,
 				len;
+	const double *vals;			/* the values at hand: mem or buf */
 	double		buf[1024];
 } RunReader;
 
 static void
 run_fill(BufFile *file, RunReader *r)
 {
-	size_t		want = Min(r->left, (int64) lengthof(r->buf)) * sizeof(double);
+	size_t		want;
 
 	CHECK_FOR_INTERRUPTS();
+	r->pos = 0;
+	if (r->mem)
+	{
+		r->vals = r->mem;
+		r->len = r->left;
+		r->left = 0;
+		return;
+	}
+	want = Min(r->left, (int64) lengthof(r->buf)) * sizeof(double);
 	if (BufFileSeek(file, r->fileno, r->offset, SEEK_SET) != 0 ||
 		BufFileRead(file, r->buf, want) != want)
 		ereport(ERROR,
@@ -351,8 +362,8 @@ run_fill(BufFile *file, RunReader *r)
 				 errmsg("could not read kam.gini temporary file: %m")));
 	BufFileTell(file, &r->fileno, &r->offset);
 	r->left -= want / sizeof(double);
-	r->pos = 0;
-	r->len = (int) (want / sizeof(double));
+	r->vals = r->buf;
+	r->len = (int64) (want / sizeof(double));
 }
 
 typedef struct ValuesMerge
@@ -363,9 +374,10 @@ typedef struct ValuesMerge
 	int		   *heap;			/* run numbers, a min-heap on their current
 								 * value */
 	int			size;
+	int64		given;			/* values returned so far */
 } ValuesMerge;
 
-#define RUN_HEAD(m, i) ((m)->r[(m)->heap[i]].buf[(m)->r[(m)->heap[i]].pos])
+#define RUN_HEAD(m, i) ((m)->r[(m)->heap[i]].vals[(m)->r[(m)->heap[i]].pos])
 
 static void
 merge_sift_down(ValuesMerge *m, int i)
@@ -389,35 +401,58 @@ merge_sift_down(ValuesMerge *m, int i)
 	}
 }
 
-/* Start reading every run of s in ascending order (the values in memory spilled first). */
+/*
+ * Start reading every value of s in ascending order: the runs in the file
+ * (the values in memory spilled first), or the ascending runs in memory
+ * (workers' partial states), or the values in memory sorted in place (then
+ * one run, so a second final call does not sort again).
+ */
 static void
 values_merge_begin(KamValues *s, ValuesMerge *m)
 {
 	int			fileno = 0;
 	off_t		offset = 0;
+	int64		at = 0;
+	bool		in_file;
 
-	values_spill(s);
+	if (s->file)
+		values_spill(s);
+	else if (!s->in_runs || s->sorted.n == 0)
+	{
+		sort_nonneg((double *) s->mem.data, s->mem.n);
+		s->sorted.n = 0;
+		*(int64 *) kam_array_push(&s->sorted) = s->mem.n;
+		s->in_runs = true;
+	}
+	in_file = s->file != NULL;
 	m->file = s->file;
-	m->nruns = (int) s->runs.n;
+	m->nruns = (int) (in_file ? s->runs.n : s->sorted.n);
 	m->r = palloc_extended(Max(m->nruns, 1) * sizeof(RunReader), MCXT_ALLOC_HUGE);
 	m->heap = palloc(Max(m->nruns, 1) * sizeof(int));
 	m->size = 0;
+	m->given = 0;
 	for (int i = 0; i < m->nruns; i++)
 	{
 		RunReader  *r = &m->r[i];
-		int64		len = KAM_ARRAY_ELEM(&s->runs, int64, i);
+		int64		len = KAM_ARRAY_ELEM(in_file ? &s->runs : &s->sorted, int64, i);
 
+		if (len == 0)
+			continue;
+		r->mem = in_file ? NULL : (const double *) s->mem.data + at;
+		at += len;
 		/* runs follow one another: this one starts where the last ended */
 		r->fileno = fileno;
 		r->offset = offset;
 		r->left = len;
 		run_fill(m->file, r);
 		/* where the next run starts: after len values */
-		if (BufFileSeek(m->file, fileno, offset + len * (off_t) sizeof(double), SEEK_SET) != 0)
+		if (in_file &&
+			BufFileSeek(m->file, fileno, offset + len * (off_t) sizeof(double), SEEK_SET) != 0)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not seek in kam.gini temporary file: %m")));
-		BufFileTell(m->file, &fileno, &offset);
+		if (in_file)
+			BufFileTell(m->file, &fileno, &offset);
 		m->heap[m->size++] = i;
 	}
 	for (int i = m->size / 2 - 1; i >= 0; i--)
@@ -432,8 +467,10 @@ values_merge_next(ValuesMerge *m, double *x)
 
 	if (m->size == 0)
 		return false;
+	if ((++m->given & 0xFFFF) == 0)
+		CHECK_FOR_INTERRUPTS();
 	r = &m->r[m->heap[0]];
-	*x = r->buf[r->pos++];
+	*x = r->vals[r->pos++];
 	if (r->pos == r->len)
 	{
 		if (r->left > 0)
@@ -445,25 +482,16 @@ values_merge_next(ValuesMerge *m, double *x)
 	return true;
 }
 
-/* Add every value of o to s (o's runs read back in order). */
+/* Add every value of o to s (in ascending order). */
 static void
 values_append(KamValues *s, KamValues *o)
 {
-	if (o->file)
-	{
-		ValuesMerge m;
-		double		x;
+	ValuesMerge m;
+	double		x;
 
-		values_merge_begin(o, &m);
-		while (values_merge_next(&m, &x))
-			values_add(s, x);
-		return;
-	}
-	for (int64 i = 0; i < o->mem.n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		values_add(s, ((double *) o->mem.data)[i]);
-	}
+	values_merge_begin(o, &m);
+	while (values_merge_next(&m, &x))
+		values_add(s, x);
 }
 
 static KamValues *
@@ -536,27 +564,15 @@ kam_values_serial(PG_FUNCTION_ARGS)
 {
 	KamValues  *s = (KamValues *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
+	ValuesMerge m;
+	double		x;
 
 	kam_agg_context(fcinfo, "kam_values_serial");
 	kam_state_send_begin(&buf, KAM_STATE_VALUES, VALUES_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
-	if (s->file)
-	{
-		ValuesMerge m;
-		double		x;
-
-		values_merge_begin(s, &m);
-		while (values_merge_next(&m, &x))
-			pq_sendfloat8(&buf, x);
-	}
-	else
-	{
-		sort_nonneg((double *) s->mem.data, s->mem.n);
-		s->sorted.n = 0;
-		*(int64 *) kam_array_push(&s->sorted) = s->mem.n;
-		s->in_runs = true;
-		kam_state_send_doubles(&buf, (const double *) s->mem.data, s->mem.n);
-	}
+	values_merge_begin(s, &m);
+	while (values_merge_next(&m, &x))
+		pq_sendfloat8(&buf, x);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.gini"));
 }
 
@@ -660,42 +676,6 @@ sort_nonneg(double *v, int64 n)
 	pfree(count);
 }
 
-/*
- * The values v, made of nruns ascending runs of the given lengths, merged
- * into a new array (at most 8 runs: one per parallel worker and the leader;
- * more are sorted instead).
- */
-static double *
-merge_runs(const double *v, const int64 *len, int nruns, int64 n)
-{
-	double	   *out;
-	int64	   *pos,
-			   *end;
-
-	if (nruns == 1)
-		return (double *) v;
-	out = palloc_extended(Max(n, 1) * sizeof(double), MCXT_ALLOC_HUGE);
-	pos = palloc(nruns * sizeof(int64));
-	end = palloc(nruns * sizeof(int64));
-	for (int r = 0; r < nruns; r++)
-	{
-		pos[r] = r > 0 ? end[r - 1] : 0;
-		end[r] = pos[r] + len[r];
-	}
-	for (int64 i = 0; i < n; i++)
-	{
-		int			best = -1;
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		for (int r = 0; r < nruns; r++)
-			if (pos[r] < end[r] && (best < 0 || v[pos[r]] < v[pos[best]]))
-				best = r;
-		out[i] = v[pos[best]++];
-	}
-	return out;
-}
-
 PG_FUNCTION_INFO_V1(kam_gini_final);
 Datum
 kam_gini_final(PG_FUNCTION_ARGS)
@@ -703,7 +683,10 @@ kam_gini_final(PG_FUNCTION_ARGS)
 	KamValues  *s;
 	KamSum		num = {0, 0},
 				total = {0, 0};
-	double		n;
+	double		n,
+				x;
+	ValuesMerge m;
+	int64		i = 0;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -711,34 +694,12 @@ kam_gini_final(PG_FUNCTION_ARGS)
 	if (s->n == 0)
 		PG_RETURN_NULL();
 	n = (double) s->n;
-	if (s->file)
+	values_merge_begin(s, &m);
+	while (values_merge_next(&m, &x))
 	{
-		ValuesMerge m;
-		double		x;
-		int64		i = 0;
-
-		values_merge_begin(s, &m);
-		while (values_merge_next(&m, &x))
-		{
-			i++;
-			kam_sum_add(&num, (2.0 * i - n - 1) * x);
-			kam_sum_add(&total, x);
-		}
-	}
-	else
-	{
-		double	   *v = (double *) s->mem.data;
-
-		if (s->in_runs && s->sorted.n > 0 && s->sorted.n <= 8)
-			v = merge_runs(v, (const int64 *) s->sorted.data, (int) s->sorted.n, s->mem.n);
-		else
-			sort_nonneg(v, s->mem.n);
-		for (int64 i = 0; i < s->mem.n; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			kam_sum_add(&num, (2.0 * (i + 1) - n - 1) * v[i]);
-			kam_sum_add(&total, v[i]);
-		}
+		i++;
+		kam_sum_add(&num, (2.0 * i - n - 1) * x);
+		kam_sum_add(&total, x);
 	}
 	if (kam_sum_value(&total) == 0)
 		PG_RETURN_NULL();
