@@ -853,7 +853,7 @@ kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to)
 	st->to = to;
 }
 
-static void grain_mismatch(int got, int had) pg_attribute_noreturn();
+static KAM_NORETURN void grain_mismatch(int got, int had);
 
 static void
 grain_mismatch(int got, int had)

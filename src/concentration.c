@@ -1194,7 +1194,7 @@ top_state_make(int64 rows, int64 k, double total, const double *v, int64 size)
 	return t;
 }
 
-static void top_state_syntax_error(const char *input) pg_attribute_noreturn();
+static KAM_NORETURN void top_state_syntax_error(const char *input);
 
 static void
 top_state_syntax_error(const char *input)

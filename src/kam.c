@@ -482,7 +482,7 @@ values_invalid(const KamValuesType *t, const double *v)
 	return t->check ? t->check(v) : NULL;
 }
 
-static void values_syntax_error(const KamValuesType *t, const char *input) pg_attribute_noreturn();
+static KAM_NORETURN void values_syntax_error(const KamValuesType *t, const char *input);
 
 static void
 values_syntax_error(const KamValuesType *t, const char *input)

@@ -24,6 +24,16 @@
 #include "aggstate.h"
 
 /*
+ * A function that never returns: PostgreSQL 18 replaced the trailing
+ * pg_attribute_noreturn() with pg_noreturn, written before the declaration.
+ */
+#if PG_VERSION_NUM >= 180000
+#define KAM_NORETURN pg_noreturn
+#else
+#define KAM_NORETURN __attribute__((noreturn))
+#endif
+
+/*
  * Neumaier (improved Kahan-Babuska) compensated sum.  The value is
  * sum + comp; comp collects the low-order bits that plain addition loses, so
  * a total over millions of money values agrees with sum(numeric) to far
@@ -143,7 +153,7 @@ extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
 extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 extern void kam_append_double(StringInfo buf, double v);
-extern void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint) pg_attribute_noreturn();
+extern KAM_NORETURN void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint);
 extern const char *kam_skip_space(const char *p);
 extern const char *kam_parse_quoted(const char *p, StringInfo out);
 extern void kam_append_quoted(StringInfo buf, const char *s, int len);

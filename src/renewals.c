@@ -62,7 +62,7 @@ typedef struct KamRenewalsStored
 StaticAssertDecl(sizeof(KamRenewalsStored) == sizeof(KamRenewals),
 				 "kam.renewals: the stored and working layouts differ in size");
 
-static void renewals_out_of_range(void) pg_attribute_noreturn();
+static KAM_NORETURN void renewals_out_of_range(void);
 
 static void
 renewals_out_of_range(void)

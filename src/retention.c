@@ -133,7 +133,7 @@ retention_unpack(const void *p, KamRetention *r, KamSum *fx)
 				 errhint("Update kam (ALTER EXTENSION kam UPDATE after installing the newer version).")));
 }
 
-static void retention_overflow(const char *why) pg_attribute_noreturn();
+static KAM_NORETURN void retention_overflow(const char *why);
 
 /* the working form stored at dst: layout 0 without fx, layout 1 with it */
 static void *

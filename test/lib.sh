@@ -37,7 +37,7 @@ kam_need_packages() {
 kam_build_install() {
     echo "== building kam with -Wall -Wextra -Werror"
     make -s clean >/dev/null
-    make -s PG_CFLAGS="-Wall -Wextra -Werror"
+    make -s -j"$(nproc)" PG_CFLAGS="-Wall -Wextra -Werror"
     local libdir
     libdir=$("$PG_CONFIG" --pkglibdir)
     if [ -w "$libdir" ]; then
@@ -66,7 +66,7 @@ kam_stage_build() {
     mkdir -p "$dir/build" "$dir/stage"
     tar --exclude=./.git --exclude=./results --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . \
         | tar xf - -C "$dir/build"
-    (cd "$dir/build" && make -s clean >/dev/null && make -s "$@" >/dev/null && make -s install DESTDIR="$dir/stage" >/dev/null)
+    (cd "$dir/build" && make -s clean >/dev/null && make -s -j"$(nproc)" "$@" >/dev/null && make -s install DESTDIR="$dir/stage" >/dev/null)
     chmod -R a+rX "$dir"
 }
 
@@ -102,7 +102,7 @@ kam_wait_server() {
 }
 
 # kam_suite_and_garden NAME DIR: pg_regress and the garden against PGHOST/PGPORT;
-# sets KAM_SUITE_STATUS (0 when both passed)
+# sets KAM_SUITE_STATUS (0 when both passed) and KAM_REGRESS_STATUS (pg_regress's)
 kam_suite_and_garden() {
     local regress garden
     echo "== regression suite ($1)"
@@ -110,8 +110,9 @@ kam_suite_and_garden() {
     regress=$?
     grep -E "tests passed|failed" "$2/installcheck.log" | tail -2
     echo "== garden ($1)"
-    KAM_TEST_OUT=$2 GARDEN_LOG=$2/garden.log bash test/garden/run.sh | grep -E "^garden"
+    KAM_TEST_OUT=$2 GARDEN_LOG=$2/garden.log bash test/garden/run.sh | tee "$2/garden.out" | grep -E "^garden"
     garden=${PIPESTATUS[0]}
+    KAM_REGRESS_STATUS=$regress
     KAM_SUITE_STATUS=$(( regress != 0 || garden != 0 ))
 }
 
@@ -126,7 +127,7 @@ kam_bench_cluster() {
         -o max_parallel_workers_per_gather=2 "$@"
 }
 
-# ---- Debian's archive beyond this machine's sources (test/compat, test/cassert) ----
+# ---- Debian's archive beyond this machine's sources (test/versions) ----
 
 # kam_private_apt DIR SOURCE-LINE...: an apt configuration of its own in DIR
 # (SOURCE-LINE: "deb|deb-src SUITE COMPONENT", from deb.debian.org)
@@ -145,6 +146,90 @@ kam_private_apt() {
     KAM_APT_OPTS=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
                   -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
     apt-get -qq "${KAM_APT_OPTS[@]}" update
+}
+
+# ---- PostgreSQL servers built from Debian's source packages (test/versions) ----
+
+# the Debian suite whose archive carries each major version's server source
+# (14 and 16 are in none of them)
+kam_pg_suite() {
+    case "$1" in
+        13) echo bullseye;; 15) echo bookworm;; 17) echo trixie;; 18) echo sid;;
+        *) echo "no Debian suite carries PostgreSQL $1 (13, 15, 17, 18)" >&2; return 1;;
+    esac
+}
+
+# the flags of every server built here: assertions (Assert() in every server API
+# kam calls, memory-context checks) and USE_VALGRIND (memcheck knows palloc chunks)
+KAM_PG_FLAGS="--enable-cassert --enable-debug --without-readline --without-zlib --without-icu CFLAGS=-O1 -g CPPFLAGS=-DUSE_VALGRIND"
+
+# kam_pg_pool_source VERSION DIR: the orig tarball of the newest point release of
+# postgresql-VERSION that deb.debian.org's pool holds, at or below the one its index
+# lists (KAM_APT_OPTS set by kam_private_apt), into DIR, checked against its .dsc
+kam_pg_pool_source() {
+    local v=$1 dir=$2 version listed rev minor pool dsc sum tarball
+    # e.g. 17.12-0+deb13u1: point release 12, Debian revision -0+deb13u1
+    version=$(apt-cache "${KAM_APT_OPTS[@]}" showsrc "postgresql-$v" | sed -n 's/^Version: //p' | head -1)
+    listed=$(echo "$version" | sed -n 's/^[0-9]*\.\([0-9]*\).*/\1/p')
+    rev=${version#*-}
+    pool=http://deb.debian.org/debian/pool/main/p/postgresql-$v
+    for minor in $(seq "${listed:-30}" -1 0); do
+        for dsc in "postgresql-${v}_$v.$minor-$rev.dsc" "postgresql-${v}_$v.$minor-1.dsc"; do
+            curl -fsS -m 60 -o "$dir/$dsc" "$pool/$dsc" 2>/dev/null || continue
+            tarball=postgresql-${v}_$v.$minor.orig.tar.bz2
+            sum=$(awk -v f="$tarball" '/^Checksums-Sha256:/ {on = 1; next} /^[^ ]/ {on = 0} on && $3 == f {print $1}' "$dir/$dsc")
+            [ -n "$sum" ] && curl -fsS -m 600 -o "$dir/$tarball" "$pool/$tarball" 2>/dev/null || continue
+            if [ "$(sha256sum "$dir/$tarball" | cut -d' ' -f1)" = "$sum" ]; then
+                echo "== PostgreSQL $v: the index lists $v.$listed, not in the pool yet: $v.$minor ($dsc)"
+                return 0
+            fi
+            rm -f "$dir/$tarball"
+        done
+    done
+    echo "no source of PostgreSQL $v in Debian's pool" >&2
+    return 1
+}
+
+# kam_pg_build VERSION: PostgreSQL VERSION built from the source of Debian's suite
+# for it with $KAM_PG_FLAGS into a cache directory keyed by the version and the
+# flags ($KAM_PG_CACHE, default ~/.cache/kam), reused by later runs; sets
+# KAM_PG_PREFIX.  Nothing is installed system-wide but the build tools.
+kam_pg_build() {
+    local v=$1 suite key cache prefix work src
+    suite=$(kam_pg_suite "$v")
+    key=$(printf '%s %s' "$v" "$KAM_PG_FLAGS" | sha1sum | cut -c1-10)
+    cache=${KAM_PG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kam}
+    prefix=$cache/pg$v-cassert-$key
+    KAM_PG_PREFIX=$prefix
+    if [ -f "$prefix/.complete" ]; then
+        echo "== PostgreSQL $v: cached build $prefix"
+        return 0
+    fi
+    # 17 and later ship no generated parser files in their tarballs: bison and flex
+    kam_need_more bzip2:bzip2 xz:xz-utils perl:perl bison:bison flex:flex /usr/include/valgrind/memcheck.h:valgrind
+    mkdir -p "$cache"
+    work=$(mktemp -d /tmp/kam-pgsrc.XXXXXX)
+    echo "== PostgreSQL $v: source from Debian $suite"
+    kam_private_apt "$work" "deb-src $suite main"
+    if ! (cd "$work" && apt-get -qq "${KAM_APT_OPTS[@]}" --download-only source "postgresql-$v" 2>/dev/null); then
+        # a mirror may list a point release whose files it does not hold yet: the newest
+        # earlier one in the pool, its tarball checked against the checksum in its .dsc
+        kam_pg_pool_source "$v" "$work" || { rm -rf "$work"; return 1; }
+    fi
+    tar xf "$work"/postgresql-"$v"_*.orig.tar.* -C "$work"
+    src=$(ls -d "$work"/postgresql-"$v".*/ | head -1)
+    echo "== building $(basename "$src") with assertions into $prefix"
+    rm -rf "$prefix"
+    (cd "$src" && ./configure -q --prefix="$prefix" --enable-cassert --enable-debug --without-readline \
+        --without-zlib --without-icu CFLAGS="-O1 -g" CPPFLAGS="-DUSE_VALGRIND" > "$work/configure.log" 2>&1 &&  # = $KAM_PG_FLAGS
+        make -s -j"$(nproc)" > "$work/make.log" 2>&1 && make -s install > "$work/install.log" 2>&1) ||
+        { tail -30 "$work"/*.log; rm -rf "$work" "$prefix"; return 1; }
+    rm -rf "$work"
+    # a build is used only once complete; the server runs as postgres and must read it
+    touch "$prefix/.complete"
+    chmod -R a+rX "$prefix"
+    local d
+    d=$(dirname "$prefix"); while [ "$d" != / ]; do chmod a+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
 }
 
 # kam_need_more WHAT:PACKAGE ...: install (as root) or name the packages of the

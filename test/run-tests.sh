@@ -3,9 +3,10 @@
 # pg_regress suite, then the garden, upgrade and dump/restore tests, each set
 # in a throwaway PostgreSQL cluster (pg_virtualenv), then the suite and the
 # garden again with kam built under AddressSanitizer and UBSan (staged in a temporary
-# directory, never installed into the system's PostgreSQL), a compile
-# against PostgreSQL 13 and 17 headers from Debian's archive, and the suite and
-# the garden on a PostgreSQL 15 built with assertions from Debian's source.
+# directory, never installed into the system's PostgreSQL), and the suite and
+# the garden on PostgreSQL 13, 15, 17 and 18 built with assertions from Debian's
+# source packages (test/versions/run.sh: cached builds; upgrade, dump/restore and
+# pg_upgrade on the newest).
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,8 +55,8 @@ stage "src/ laid out as pgindent lays it out (test/tools/pgindent.sh)" bash test
 stage "garden (round trip, expression keys), model coverage, interrupts, upgrade, dump/restore, clients, docs (test/cluster-tests.sh)" \
     pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
 stage "the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)" bash test/asan/run.sh
-stage "compiles against PostgreSQL 13 and 17 headers (test/compat/run.sh)" bash test/compat/run.sh
-stage "the suite and the garden on an assert-enabled PostgreSQL 15 (test/cassert/run.sh)" bash test/cassert/run.sh
+stage "the suite and the garden on PostgreSQL 13, 15, 17 and 18 built with assertions, upgrade and dump on 18, pg_upgrade 15 -> 18 (test/versions/run.sh)" \
+    bash test/versions/run.sh
 stage "the system's kam.so is the plain build of this tree" kam_check_installed_plain
 check_tmp_clean() {
     local left

@@ -62,10 +62,11 @@ FROM summaries s JOIN (SELECT a.manager_id, kam.retention_agg(m.account_id, m.mo
 SELECT count(*) AS distinct_models FROM (SELECT DISTINCT survival, bgnbd, gammagamma, card, scheme, nps, forecast FROM models) d;
 SELECT manager_id, r, kam.net_renewal_rate(r), (kam.renewals(r)).* FROM renewal_summaries ORDER BY manager_id;
 SELECT * FROM groups ORDER BY root;"
-psql -At -c "$queries" > "$out/before.txt"
+# through standard input: psql before 15 prints only the last result of a multi-statement -c
+psql -At <<< "$queries" > "$out/before.txt"
 pg_dump -Fc -f "$out/kam.dump" kam_dump_src
 pg_restore --exit-on-error -d kam_dump_dst "$out/kam.dump"
-PGDATABASE=kam_dump_dst psql -At -c "$queries" > "$out/after.txt"
+PGDATABASE=kam_dump_dst psql -At <<< "$queries" > "$out/after.txt"
 if diff -u "$out/before.txt" "$out/after.txt" > "$out/diff.txt"; then
     echo "dump: passed, $(wc -l < "$out/before.txt") result lines identical after pg_dump -Fc / pg_restore"
 else

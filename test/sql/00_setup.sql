@@ -23,6 +23,28 @@ EXCEPTION WHEN OTHERS THEN
     RETURN st || ': ' || msg || coalesce(' | ' || nullif(det, ''), '');
 END
 $$;
+-- the temporary files this database wrote so far, as the statistics see them once the
+-- statements before have reported theirs: PostgreSQL 15 and later flush a backend's counts
+-- when it goes idle after test_stats_flush(); 13 and 14 send each file to the statistics
+-- collector as it is written, read here through a fresh snapshot
+CREATE FUNCTION public.test_stats_flush() RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('server_version_num')::int >= 150000 THEN
+        EXECUTE 'SELECT pg_stat_force_next_flush()';
+    END IF;
+    RETURN 1;
+END $$;
+CREATE FUNCTION public.test_temp_files_grew(before bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..100 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        IF (SELECT temp_files FROM pg_stat_database WHERE datname = current_database()) > before THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN false;
+END $$;
 -- does the plan of q contain pattern (combine-path tests)
 CREATE FUNCTION public.plan_has(q text, pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE l text;

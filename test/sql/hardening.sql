@@ -86,8 +86,8 @@ SELECT kam.scale(1e308, -1e308, 1e308) AS top, kam.scale(0, -1e308, 1e308) AS mi
 SELECT weight_share FROM kam.scorecard_criteria('policy=redistribute;"a"=1e308[0,10];"b"=1e308[0,10]');
 SELECT kam.hhi(v) AS hhi_of_two_equal_huge FROM (VALUES (1e150::float8), (1e150)) x(v);
 -- numeric read natively exactly as numeric::float8, sixteen-digit mantissas above 2^53 included
-SELECT setseed(0.42);
-CREATE TEMP TABLE nums AS SELECT g AS id, ((1 + floor(random() * (1e16 - 1)))::numeric / 1e16) AS v FROM generate_series(1, 20000) g;
+-- (crm.u: the sample CRM's uniform draws, the same on every PostgreSQL version, unlike random())
+CREATE TEMP TABLE nums AS SELECT g AS id, ((1 + floor(crm.u(42, g, 1) * (1e16 - 1)))::numeric / 1e16) AS v FROM generate_series(1, 20000) g;
 SELECT count(*) AS values, count(*) FILTER (WHERE v * 1e16 > 9007199254740992) AS above_2_53,
        count(*) FILTER (WHERE s <> v::float8) AS differ
 FROM (SELECT v, (kam.movements(kam.retention_agg(id, '2024-01-01'::date, v, '2024-01-01', '2024-01-01'))).starting_mrr AS s

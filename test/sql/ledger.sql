@@ -13,7 +13,6 @@ SELECT kam.monthly_amount(1200, 'year') AS annual_1200,
 SELECT test_error($q$SELECT kam.monthly_amount(10, 'fortnight')$q$);
 SELECT test_error($q$SELECT kam.monthly_amount(10, 'month', 0)$q$);
 SELECT test_error($q$SELECT kam.monthly_amount('NaN', 'month')$q$);
-SELECT test_error($q$SELECT kam.monthly_amount('Infinity', 'month')$q$);
 
 -- discounts
 SELECT kam.discount(percent => 20) AS forever_20,
@@ -57,23 +56,13 @@ FROM kam.mrr_schedule('2024-01-01', NULL, 1200, 'year', 1, '2024-01-01', '2025-0
 -- trial and pause
 SELECT at, mrr FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01',
                                      trial_end => '2024-03-01', paused => daterange('2024-05-01', '2024-07-01'));
--- several pauses: a datemultirange (PostgreSQL 14+), or the text of a range or multirange (a
--- quoted literal, a JDBC varchar parameter); an empty pause pauses nothing
-SELECT 'multirange' AS pause, string_agg(mrr::text, ' ' ORDER BY at) AS mrr_jan_to_aug
-FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01',
-                      paused => datemultirange(daterange('2024-02-01', '2024-03-01'), daterange('2024-06-01', NULL)))
-UNION ALL
-SELECT 'text multirange' AS pause, string_agg(mrr::text, ' ' ORDER BY at) AS mrr_jan_to_aug
-FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '{[2024-02-01,2024-03-01), [2024-05-01,2024-07-01)}')
-UNION ALL
-SELECT 'text range', string_agg(mrr::text, ' ' ORDER BY at)
+-- a pause as the text of a range (a quoted literal, a JDBC varchar parameter); several pauses
+-- as a datemultirange or its text: test/sql/pg14.sql
+SELECT 'text range' AS pause, string_agg(mrr::text, ' ' ORDER BY at) AS mrr_jan_to_aug
 FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '[2024-05-01,2024-07-01)')
 UNION ALL
 SELECT 'varchar range, timestamptz line', string_agg(mrr::text, ' ' ORDER BY at)
 FROM kam.mrr_schedule(timestamptz '2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '[2024-05-01,2024-07-01)'::varchar)
-UNION ALL
-SELECT 'empty multirange', string_agg(mrr::text, ' ' ORDER BY at)
-FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => '{}')
 UNION ALL
 SELECT 'unbounded range', string_agg(mrr::text, ' ' ORDER BY at)
 FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'month', 1, '2024-01-01', '2024-08-01', paused => daterange(NULL, '2024-03-01'));
@@ -105,14 +94,14 @@ SELECT test_error($q$SELECT * FROM kam.mrr_schedule('2024-01-01', NULL, 100, 'mo
 
 -- reference: 2 000 random lines (day, week, month, quarter and year prices, every few
 -- open-ended) over 30 months, each anchor against the generate_series join an analyst writes
-SELECT setseed(0.7);
+-- (crm.u: the sample CRM's uniform draws, the same on every PostgreSQL version, unlike random())
 CREATE TEMP TABLE lines AS
 SELECT g AS id, d AS valid_from,
-       CASE WHEN random() < 0.2 THEN NULL ELSE d + (1 + floor(random() * 700))::int END AS valid_to,
-       round((random() * 5000)::numeric, 2) AS amount,
-       (ARRAY['day', 'week', 'month', 'quarter', 'year'])[1 + floor(random() * 5)::int] AS unit,
-       1 + floor(random() * 3)::int AS cnt
-FROM generate_series(1, 2000) g, LATERAL (SELECT DATE '2023-01-01' + floor(random() * 900)::int AS d) x;
+       CASE WHEN crm.u(7, g, 1) < 0.2 THEN NULL ELSE d + (1 + floor(crm.u(7, g, 2) * 700))::int END AS valid_to,
+       round((crm.u(7, g, 3) * 5000)::numeric, 2) AS amount,
+       (ARRAY['day', 'week', 'month', 'quarter', 'year'])[1 + floor(crm.u(7, g, 4) * 5)::int] AS unit,
+       1 + floor(crm.u(7, g, 5) * 3)::int AS cnt
+FROM generate_series(1, 2000) g, LATERAL (SELECT DATE '2023-01-01' + floor(crm.u(7, g, 6) * 900)::int AS d) x;
 CREATE TEMP TABLE factors(unit text, num int, den int);
 INSERT INTO factors VALUES ('day', 365, 12), ('week', 52, 12), ('month', 1, 1), ('quarter', 1, 3), ('year', 1, 12);
 CREATE TEMP TABLE ref AS

@@ -17,36 +17,7 @@ echo "upgrade: versions $(psql -At -d kam_fresh -c "SELECT string_agg(version, '
 # store_values VERSION: a value of every kam type the installed version has, made by that
 # version's own functions, stored with its text form of the time (stored_<type>)
 store_values() {
-    PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -q -d kam_upgraded <<'SQL'
-DO $$
-DECLARE
-    t record;
-BEGIN
-    FOR t IN SELECT * FROM (VALUES
-        ('retention', $v$SELECT kam.retention_agg(s, e) FROM (VALUES (100.0::float8, 120.0::float8), (50, 0), (0, 30), (80, 60)) v(s, e)$v$),
-        ('survival', $v$SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL), ('2023-05-01', '2024-05-01')) v(a, b)$v$),
-        ('bgnbd', $v$SELECT kam.bgnbd(0.243, 4.414, 0.793, 2.426)$v$),
-        ('gammagamma', $v$SELECT kam.gammagamma(6.25, 3.74, 15.44)$v$),
-        ('scorecard', $v$SELECT kam.scorecard(ARRAY['arr', 'nps'], ARRAY[3, 1], ARRAY[0, -100], ARRAY[200000, 100], 'zero')$v$),
-        ('hhi_state', $v$SELECT kam.hhi_sfunc(kam.hhi_sfunc(NULL, 3), 4)$v$),
-        ('top_state', $v$SELECT kam.top_sfunc(kam.top_sfunc(kam.top_sfunc(NULL, 3, 2), 5.5, 2), 1, 2)$v$),
-        ('forecast_state', $v$SELECT kam.forecast_sfunc(kam.forecast_sfunc(NULL, 110, 100), 90, 0)$v$),
-        ('survey', $v$SELECT kam.nps_agg(s) FROM (VALUES (9), (10), (3), (7)) v(s)$v$),
-        ('band_scheme', $v$SELECT kam.band_scheme(ARRAY['at risk', 'watch', 'healthy'], ARRAY[40, 70, 100])$v$),
-        ('trend', $v$SELECT kam.trend(at, x) FROM (VALUES ('2024-01-01'::timestamptz, 1.5::float8), ('2024-02-01', 3), ('2024-03-01', 2)) v(at, x)$v$),
-        ('sbg', $v$SELECT kam.sbg_fit(ARRAY[1000, 869, 743, 653, 593, 551, 517, 491])$v$),
-        ('paretonbd', $v$SELECT kam.paretonbd(0.5534, 10.5802, 0.6061, 11.6562)$v$),
-        ('mbgnbd', $v$SELECT kam.mbgnbd(0.525, 6.183, 0.891, 1.614)$v$),
-        ('bgbb', $v$SELECT kam.bgbb(1.204, 0.750, 0.657, 2.783)$v$),
-        ('bdw', $v$SELECT kam.bdw_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241])$v$),
-        ('renewals', $v$SELECT kam.renewal_agg(e, r, v, w, '2024-01-01', '2025-01-01', '2025-01-01') FROM (VALUES ('2024-03-31'::date, '2024-03-15'::date, 1200.5::float8, 1320.25::float8), ('2024-06-30', NULL, 800, NULL), ('2024-12-15', NULL, 99.99, NULL)) v(e, r, v, w)$v$)) l(typ, expr)
-    LOOP
-        CONTINUE WHEN to_regtype('kam.' || t.typ) IS NULL;
-        EXECUTE format('CREATE TABLE IF NOT EXISTS public.%I (version text, v kam.%I, txt text)', 'stored_' || t.typ, t.typ);
-        EXECUTE format('INSERT INTO public.%I SELECT %L, x, x::text FROM (%s) s(x)', 'stored_' || t.typ, current_setting('kam.upgrade_version'), t.expr);
-    END LOOP;
-END $$;
-SQL
+    PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -q -d kam_upgraded -f test/upgrade/store_values.sql
 }
 psql -d kam_upgraded -c "CREATE EXTENSION kam VERSION '$oldest'"
 PGOPTIONS="${PGOPTIONS:-} -c kam.upgrade_version=$oldest" store_values "$oldest"
@@ -158,20 +129,45 @@ done
 legacy_status=0
 old_commit=c4241d3cc20d5ba5e96529b79050c26decfc06a5
 legacy=$(mktemp -d /tmp/kam-legacy.XXXXXX)
-trap 'rm -rf "$legacy"' EXIT
+# Debian's server loads the private build through extension_destdir; a server built from
+# source (test/versions) has no such setting: there the 0.2.0 kam.so replaces the installed
+# one in its private pkglibdir while 0.2.0 writes its values (a DBA's package upgrade)
+pkglibdir=$("${PG_CONFIG:-pg_config}" --pkglibdir)
+if command psql -X -At -d postgres -c "SHOW extension_destdir" >/dev/null 2>&1; then
+    legacy_mode=destdir
+else
+    legacy_mode=swap
+    cp "$pkglibdir/kam.so" "$legacy/current.so"
+fi
+# put_so FILE: FILE becomes pkglibdir/kam.so (a new inode: running backends keep theirs)
+put_so() { cp "$1" "$pkglibdir/kam.so.new" && mv -f "$pkglibdir/kam.so.new" "$pkglibdir/kam.so"; }
+trap '[ "$legacy_mode" = swap ] && [ -f "$legacy/current.so" ] && put_so "$legacy/current.so"; rm -rf "$legacy"' EXIT
 if ! git cat-file -e "$old_commit^{commit}" 2>/dev/null; then
     echo "upgrade: FAILED, the 0.2.0 commit $old_commit is not in this clone's history"; legacy_status=1
 else
     mkdir -p "$legacy/src" "$legacy/stage"
     git archive "$old_commit" | tar xf - -C "$legacy/src"
-    (cd "$legacy/src" && make -s PG_CONFIG="${PG_CONFIG:-pg_config}" >/dev/null 2>&1 \
+    # 0.2.0 predates PostgreSQL 18, which dropped pg_attribute_noreturn(): give it back
+    legacy_flags=()
+    if ! grep -q "define pg_attribute_noreturn" "$("${PG_CONFIG:-pg_config}" --includedir-server)/c.h"; then
+        echo '#define pg_attribute_noreturn() __attribute__((noreturn))' > "$legacy/noreturn.h"
+        legacy_flags=("PG_CFLAGS=-include $legacy/noreturn.h")
+    fi
+    (cd "$legacy/src" && make -s PG_CONFIG="${PG_CONFIG:-pg_config}" "${legacy_flags[@]}" >/dev/null 2>&1 \
         && make -s install PG_CONFIG="${PG_CONFIG:-pg_config}" DESTDIR="$legacy/stage" >/dev/null 2>&1) \
         || { echo "upgrade: FAILED, 0.2.0 did not build"; legacy_status=1; }
     chmod -R a+rX "$legacy"; chmod a+rx "$legacy"
 fi
 if [ $legacy_status -eq 0 ]; then
     kam_fresh_databases kam_legacy
-    psql -d kam_legacy -c "SET extension_destdir = '$legacy/stage'" -c "CREATE EXTENSION kam VERSION '0.2.0'" -c "
+    if [ "$legacy_mode" = destdir ]; then
+        use_legacy=(-c "SET extension_destdir = '$legacy/stage'")
+    else
+        use_legacy=()
+        [ -w "$pkglibdir" ] || { echo "upgrade: FAILED, no extension_destdir and $pkglibdir is not writable"; exit 1; }
+        put_so "$legacy/stage$pkglibdir/kam.so"
+    fi
+    psql -d kam_legacy "${use_legacy[@]}" -c "CREATE EXTENSION kam VERSION '0.2.0'" -c "
         CREATE TABLE legacy AS SELECT
             (SELECT kam.retention_agg(s, e) FROM (VALUES (100.0::float8, 120.0::float8), (50, 0), (0, 30)) v(s, e)) AS retention,
             (SELECT kam.survival_agg(a, b, '2024-12-01') FROM (VALUES ('2024-01-01'::date, '2024-03-01'::date), ('2024-02-01', NULL)) v(a, b)) AS survival,
@@ -186,6 +182,7 @@ if [ $legacy_status -eq 0 ]; then
                    hhi_state::text, forecast_state::text, survey::text, band_scheme::text, trend::text,
                    kam.nps(survey) AS nps, kam.responses(survey) AS responses, kam.slope(trend) AS slope, kam.observations(trend) AS observations,
                    kam.bgnbd_param(bgnbd, 'r') AS r FROM legacy" >/dev/null
+    [ "$legacy_mode" = swap ] && put_so "$legacy/current.so"
     # a new session: this kam.so (the system's), updated to the newest version
     psql -d kam_legacy -c "ALTER EXTENSION kam UPDATE" >/dev/null
     legacy_bad=$(psql -At -d kam_legacy -c "SELECT count(*) FROM legacy l, legacy_text t WHERE
@@ -198,7 +195,9 @@ if [ $legacy_status -eq 0 ]; then
     # a stored state combined with a new one (the combine reads the old counts)
     rollup_bad=$(psql -At -d kam_legacy -c "SELECT count(*) FROM (SELECT kam.rollup(s)::text AS r FROM (SELECT survey FROM legacy UNION ALL SELECT kam.nps_agg(9)) x(s)) y
         WHERE r <> '(n=5,promoters=3,detractors=1,top_box=0,scale_max=0,sum=38,sum_squares=320)'" 2>&1) || rollup_bad="an error: $rollup_bad"
-    so=$(psql -At -d kam_legacy -c "SELECT count(*) FROM regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l WHERE l LIKE '%kam-legacy%'")
+    # the session maps this kam.so, not 0.2.0's (in swap mode: the same path, another inode)
+    so=$(psql -At -d kam_legacy -c "SELECT count(*) FROM regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l
+                                   WHERE l LIKE '%kam-legacy%' OR (l LIKE '%/kam.so' AND split_part(regexp_replace(l, ' +', ' ', 'g'), ' ', 5) <> '$(stat -c %i "$pkglibdir/kam.so")')")
     if [ "$legacy_bad" != 0 ] || [ "$rollup_bad" != 0 ] || [ "$so" != 0 ]; then
         echo "upgrade: FAILED, values written by 0.2.0's kam.so read back differently ($legacy_bad rows, rollup $rollup_bad; legacy .so mapped: $so)"
         psql -d kam_legacy -c "SELECT * FROM legacy_text" || true

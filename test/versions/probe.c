@@ -1,6 +1,6 @@
 /*
  * A deliberate write one byte past a palloc chunk, loaded by
- * test/cassert/run.sh after the suite: the assert-enabled server's
+ * test/versions/run.sh after the suite: each assert-enabled server's
  * memory-context checking must report it, or the run proves nothing.
  * Test-only; never part of kam.
  */
