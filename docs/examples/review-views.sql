@@ -40,7 +40,8 @@ FROM unnest((SELECT kam.cohort_retention(account_id, month, mrr) FROM crm.mrr_sn
 CREATE OR REPLACE VIEW review.account_health AS
 WITH last AS (SELECT max(month) AS m FROM crm.mrr_snapshots),
 money AS (
-    SELECT account_id, kam.sparkline(mrr ORDER BY month) AS mrr_12_months, kam.trend(month, mrr) AS t,
+    SELECT account_id, kam.sparkline(mrr ORDER BY month) AS mrr_12_months, array_agg(mrr::float8 ORDER BY month) AS mrr_series,
+           kam.trend(month, mrr) AS t,
            sum(mrr) FILTER (WHERE month = (SELECT m FROM last)) AS mrr
     FROM crm.mrr_snapshots WHERE month > (SELECT m FROM last) - interval '12 months' GROUP BY 1),
 usage AS (
@@ -55,13 +56,13 @@ scored AS (
     SELECT a.name AS account, m.name AS manager, a.segment,
            kam.health_score(ARRAY[u.adoption, kam.nps(v.nps), v.csat, b.overdue_share], ARRAY[40, 25, 20, 15],
                             ARRAY[0.2, -100, 0, 0.3], ARRAY[1, 100, 1, 0]) AS health,
-           kam.direction(mo.t, 0.01 * mo.mrr) AS trend, mo.mrr_12_months, kam.nps(v.nps) AS nps,
+           kam.direction(mo.t, 0.01 * mo.mrr) AS trend, mo.mrr_12_months, mo.mrr_series, kam.nps(v.nps) AS nps,
            (kam.nps_interval(v.nps)).lower AS nps_lower, (kam.nps_interval(v.nps)).upper AS nps_upper, mo.mrr
     FROM crm.accounts a JOIN crm.managers m USING (manager_id) JOIN money mo USING (account_id)
     LEFT JOIN usage u USING (account_id) LEFT JOIN voice v USING (account_id) LEFT JOIN billing b USING (account_id)
     WHERE mo.mrr > 0)
 SELECT account, manager, segment, health, kam.health_grade(health) AS grade, kam.health_color(health) AS color,
-       trend, mrr_12_months, nps, nps_lower, nps_upper, mrr
+       trend, mrr_12_months, nps, nps_lower, nps_upper, mrr, mrr_series
 FROM scored WHERE health IS NOT NULL;
 
 -- the key-account matrix (scatter: x strength, y attractiveness, size arr, series quadrant)

@@ -222,14 +222,22 @@ while IFS='|' read -r name phase query; do
         continue
     fi
     floor_query=$(echo "$query" | sed -E 's/^SELECT .* FROM (d|s|r)\b/SELECT count(*) FROM \1/; s/\) w$//')
-    t0=$(ms); psql -At -c "$floor_query" >/dev/null; t1=$(ms)
-    # "final": past the scan, so the cancel lands in kam's final function;
-    # "rows": within the scan, so it lands in the transition function
-    if [ "$phase" = final ]; then timeout=$(( t1 - t0 + 200 )); else timeout=$(( (t1 - t0) * 3 / 4 )); fi
-    t0=$(ms)
-    out=$(psql -At -c "SET statement_timeout = '${timeout}ms'" -c "$query" 2>&1)
-    t1=$(ms)
-    elapsed=$(( t1 - t0 )); late=$(( elapsed - timeout ))
+    for attempt in 1 2; do
+        t0=$(ms); psql -At -c "$floor_query" >/dev/null; t1=$(ms)
+        # "final": past the scan, so the cancel lands in kam's final function;
+        # "rows": within the scan, so it lands in the transition function
+        if [ "$phase" = final ]; then timeout=$(( t1 - t0 + 200 )); else timeout=$(( (t1 - t0) * 3 / 4 )); fi
+        t0=$(ms)
+        out=$(psql -At -c "SET statement_timeout = '${timeout}ms'" -c "$query" 2>&1)
+        t1=$(ms)
+        elapsed=$(( t1 - t0 )); late=$(( elapsed - timeout ))
+        # an aggregate that ended before its timeout came up was timed against a scan slowed
+        # by a passing load on the machine: measure the scan again, once
+        if echo "$out" | grep -q "canceling statement due to statement timeout" || [ $elapsed -gt $timeout ]; then
+            break
+        fi
+        echo "  $name: ended in ${elapsed} ms, before its ${timeout} ms timeout: the scan timed again"
+    done
     [ $late -gt $worst ] && worst=$late
     if ! echo "$out" | grep -q "canceling statement due to statement timeout"; then
         echo "interrupts: FAILED $name: not cancelled after ${timeout} ms (it ran ${elapsed} ms): ${out:0:200}"

@@ -1,0 +1,2 @@
+import {emit} from "../../loaders/query.js";
+await emit("waterfall");
