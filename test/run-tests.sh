@@ -6,7 +6,8 @@
 # directory, never installed into the system's PostgreSQL), and the suite and
 # the garden on PostgreSQL 13, 15, 17 and 18 built with assertions from Debian's
 # source packages (test/versions/run.sh: cached builds; upgrade, dump/restore and
-# pg_upgrade on the newest).
+# pg_upgrade on the newest), and the KAM review dashboard tested in headless
+# Chromium (test/dashboard/run.sh).
 # Run as root on a fresh Debian 12 machine it installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +58,8 @@ stage "garden (round trip, expression keys), model coverage, interrupts, upgrade
 stage "the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)" bash test/asan/run.sh
 stage "the suite and the garden on PostgreSQL 13, 15, 17 and 18 built with assertions, upgrade and dump on 18, pg_upgrade 15 -> 18 (test/versions/run.sh)" \
     bash test/versions/run.sh
+stage "the KAM review dashboard in headless Chromium: every page's numbers against kam's SQL, its charts, no errors (test/dashboard/run.sh)" \
+    bash test/dashboard/run.sh test
 stage "the system's kam.so is the plain build of this tree" kam_check_installed_plain
 check_tmp_clean() {
     local left

@@ -63,7 +63,7 @@ const pages = {
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-default-apps", "--disable-sync", "--disable-domain-reliability",
          "--disable-client-side-phishing-detection", "--metrics-recording-only", "--no-pings", "--disable-features=MediaRouter,OptimizationHints,Translate"]
 });
