@@ -75,7 +75,24 @@ await context.route("**/*", (route) => {
   outside.push(url);
   return route.abort();
 });
-let failed = 0, checked = 0;
+// the numbers a page shows, against what psql says
+async function shownNumbers(p, want) {
+  await p.waitForFunction((keys) => keys.every((k) => document.querySelector(`[data-kam="${CSS.escape(k)}"]`)),
+                          Object.keys(want), {timeout: 20000}).catch(() => {});
+  return p.evaluate(() => Object.fromEntries([...document.querySelectorAll("[data-kam]")]
+    .map((e) => [e.dataset.kam, e.dataset.value])));
+}
+function differences(want, shown) {
+  const bad = [];
+  for (const [k, v] of Object.entries(want)) {
+    const got = shown[k] === undefined ? undefined : shown[k] === "null" ? null : Number(shown[k]);
+    const ok = v === null ? got === null : got !== undefined && got !== null && Math.abs(got - v) <= 1e-9 * Math.max(1, Math.abs(v));
+    if (!ok) bad.push(`${k}: shown ${shown[k]}, kam's SQL ${v}`);
+  }
+  return bad;
+}
+
+let failed = 0, checked = 0, controlFailed = false;
 for (const [page, expect] of Object.entries(pages)) {
   const p = await context.newPage();
   const errors = [];
@@ -85,23 +102,14 @@ for (const [page, expect] of Object.entries(pages)) {
   const t0 = Date.now();
   await p.goto(`${base}/${page}.html`, {waitUntil: "networkidle"});
   const want = expect();
-  // every headline number the page must show, rendered
-  await p.waitForFunction((keys) => keys.every((k) => document.querySelector(`[data-kam="${CSS.escape(k)}"]`)),
-                          Object.keys(want), {timeout: 20000}).catch(() => {});
-  const shown = await p.evaluate(() => Object.fromEntries([...document.querySelectorAll("[data-kam]")]
-    .map((e) => [e.dataset.kam, e.dataset.value])));
+  const shown = await shownNumbers(p, want);
   const errorCells = await p.locator(".observablehq--error").allTextContents();
   // charts: SVGs drawn by Plot with at least one mark in them
   const charts = await p.evaluate(() => [...document.querySelectorAll("main svg, #observablehq-main svg")]
     .filter((s) => s.querySelector("[aria-label$='line'], [aria-label='bar'], [aria-label='rect'], [aria-label='cell'], [aria-label='dot'], [aria-label='area'], path, rect, circle"))
     .filter((s) => s.getBoundingClientRect().width > 0).length);
-  const bad = [];
-  for (const [k, v] of Object.entries(want)) {
-    checked++;
-    const got = shown[k] === undefined ? undefined : shown[k] === "null" ? null : Number(shown[k]);
-    const ok = v === null ? got === null : got !== undefined && got !== null && Math.abs(got - v) <= 1e-9 * Math.max(1, Math.abs(v));
-    if (!ok) bad.push(`${k}: shown ${shown[k]}, kam's SQL ${v}`);
-  }
+  checked += Object.keys(want).length;
+  const bad = differences(want, shown);
   if (charts === 0) bad.push("no chart drawn");
   bad.push(...errors, ...errorCells.map((t) => `error shown: ${t}`));
   fs.mkdirSync(shots, {recursive: true});
@@ -112,7 +120,23 @@ for (const [page, expect] of Object.entries(pages)) {
   if (bad.length) failed++;
   await p.close();
 }
+// positive control: the company page served with its NRR of the last month raised by 0.001
+// must be caught as differing from kam's SQL
+{
+  const p = await context.newPage();
+  await p.route(/\/_file\/data\/retention_trend\.[0-9a-f]+\.json$/, async (route) => {
+    const rows = await (await route.fetch()).json();
+    rows[rows.length - 1].nrr += 0.001;
+    await route.fulfill({json: rows});
+  });
+  await p.goto(`${base}/index.html`, {waitUntil: "networkidle"});
+  const want = pages.index();
+  const caught = differences(want, await shownNumbers(p, want));
+  console.log(`dashboard: positive control (the NRR served 0.001 higher): ${caught.length ? "caught: " + caught[0] : "NOT caught"}`);
+  if (caught.length !== 1) controlFailed = true;
+  await p.close();
+}
 await browser.close();
 if (outside.length) console.log(`dashboard: requests off the dashboard's server refused: ${[...new Set(outside)].join(", ")}`);
 console.log(`dashboard: ${Object.keys(pages).length - failed} of ${Object.keys(pages).length} pages passed, ${checked} numbers checked`);
-process.exit(failed ? 1 : 0);
+process.exit(failed || controlFailed ? 1 : 0);
