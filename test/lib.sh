@@ -101,6 +101,14 @@ kam_wait_server() {
     return 1
 }
 
+# kam_regress_counts LOG: the tests pg_regress passed and failed in LOG (its output; the
+# "test x ... ok" lines of 15 and the TAP lines of 16 and later), in KAM_REGRESS_PASSED and
+# KAM_REGRESS_FAILED
+kam_regress_counts() {
+    KAM_REGRESS_PASSED=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' "$1" || true)
+    KAM_REGRESS_FAILED=$(grep -cE 'FAILED|failed \(ignored\)|^not ok' "$1" || true)
+}
+
 # kam_suite_and_garden NAME DIR: pg_regress and the garden against PGHOST/PGPORT;
 # sets KAM_SUITE_STATUS (0 when both passed) and KAM_REGRESS_STATUS (pg_regress's)
 kam_suite_and_garden() {
@@ -161,7 +169,8 @@ kam_pg_suite() {
 
 # the flags of every server built here: assertions (Assert() in every server API
 # kam calls, memory-context checks) and USE_VALGRIND (memcheck knows palloc chunks)
-KAM_PG_FLAGS="--enable-cassert --enable-debug --without-readline --without-zlib --without-icu CFLAGS=-O1 -g CPPFLAGS=-DUSE_VALGRIND"
+KAM_PG_CONFIGURE=(--enable-cassert --enable-debug --without-readline --without-zlib --without-icu
+                  "CFLAGS=-O1 -g" "CPPFLAGS=-DUSE_VALGRIND")
 
 # kam_pg_pool_source VERSION DIR: the orig tarball of the newest point release of
 # postgresql-VERSION that deb.debian.org's pool holds, at or below the one its index
@@ -191,13 +200,13 @@ kam_pg_pool_source() {
 }
 
 # kam_pg_build VERSION: PostgreSQL VERSION built from the source of Debian's suite
-# for it with $KAM_PG_FLAGS into a cache directory keyed by the version and the
+# for it with $KAM_PG_CONFIGURE into a cache directory keyed by the version and the
 # flags ($KAM_PG_CACHE, default ~/.cache/kam), reused by later runs; sets
 # KAM_PG_PREFIX.  Nothing is installed system-wide but the build tools.
 kam_pg_build() {
     local v=$1 suite key cache prefix work src
     suite=$(kam_pg_suite "$v")
-    key=$(printf '%s %s' "$v" "$KAM_PG_FLAGS" | sha1sum | cut -c1-10)
+    key=$(printf '%s %s' "$v" "${KAM_PG_CONFIGURE[*]}" | sha1sum | cut -c1-10)
     cache=${KAM_PG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kam}
     prefix=$cache/pg$v-cassert-$key
     KAM_PG_PREFIX=$prefix
@@ -220,8 +229,7 @@ kam_pg_build() {
     src=$(ls -d "$work"/postgresql-"$v".*/ | head -1)
     echo "== building $(basename "$src") with assertions into $prefix"
     rm -rf "$prefix"
-    (cd "$src" && ./configure -q --prefix="$prefix" --enable-cassert --enable-debug --without-readline \
-        --without-zlib --without-icu CFLAGS="-O1 -g" CPPFLAGS="-DUSE_VALGRIND" > "$work/configure.log" 2>&1 &&  # = $KAM_PG_FLAGS
+    (cd "$src" && ./configure -q --prefix="$prefix" "${KAM_PG_CONFIGURE[@]}" > "$work/configure.log" 2>&1 &&
         make -s -j"$(nproc)" > "$work/make.log" 2>&1 && make -s install > "$work/install.log" 2>&1) ||
         { tail -30 "$work"/*.log; rm -rf "$work" "$prefix"; return 1; }
     rm -rf "$work"

@@ -25,8 +25,8 @@ set +e
 pg_virtualenv -v "$PGVER" make -s installcheck PG_CONFIG="$PG_CONFIG" 2>&1 | tee results/installcheck.log
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' results/installcheck.log || true)
-failed=$(grep -cE 'FAILED|failed \(ignored\)' results/installcheck.log || true)
+kam_regress_counts results/installcheck.log
+passed=$KAM_REGRESS_PASSED failed=$KAM_REGRESS_FAILED
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
     [ -f regression.diffs ] && { echo "== regression.diffs"; cat regression.diffs; }
     echo "regress: $passed passed, $((failed > 0 ? failed : 1)) failed"

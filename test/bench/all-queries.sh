@@ -6,11 +6,8 @@ psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 t0=$(date +%s)
 psql -c "CREATE EXTENSION kam" -f test/crm/generate.sql >/dev/null
 psql -At -c "SELECT crm.generate($ACCOUNTS, 24, 42, true)" >/dev/null
+psql -f test/bench/pairs.sql
 psql <<'SQL'
-CREATE TABLE bench_pairs AS
-SELECT account_id, mrr::float8 AS start_mrr,
-       coalesce(lead(mrr, 12) OVER (PARTITION BY account_id ORDER BY month), 0)::float8 AS end_mrr
-FROM crm.mrr_snapshots;
 CREATE TABLE bench_measures AS
 SELECT a.account_id,
        coalesce(d.mrr, 0)::float8 * 12 AS arr, (d.mrr / nullif(p.mrr, 0) - 1)::float8 AS growth,

@@ -7,11 +7,8 @@ set -euo pipefail
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql -c "CREATE EXTENSION kam" -f test/crm/generate.sql >/dev/null
 psql -At -c "SELECT crm.generate($ACCOUNTS, 24, 42, true)"
+psql -f test/bench/pairs.sql
 psql <<'SQL'
-CREATE TABLE bench_pairs AS
-SELECT account_id, mrr::float8 AS start_mrr,
-       coalesce(lead(mrr, 12) OVER (PARTITION BY account_id ORDER BY month), 0)::float8 AS end_mrr
-FROM crm.mrr_snapshots;
 -- the inputs below are large enough that two workers can pay for their start (about 1M rows):
 -- one summary per account and month, cards of 400 criteria, five copies of the subscriptions
 -- and twenty of the contract terms under distinct account ids

@@ -10,11 +10,8 @@ psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql -c "CREATE EXTENSION kam" -f test/crm/generate.sql >/dev/null
 t0=$(date +%s)
 psql -At -c "SELECT crm.generate($ACCOUNTS, 24, 42, false)"
+psql -f test/bench/pairs.sql
 psql <<'SQL'
-CREATE TABLE bench_pairs AS
-SELECT account_id, mrr::float8 AS start_mrr,
-       coalesce(lead(mrr, 12) OVER (PARTITION BY account_id ORDER BY month), 0)::float8 AS end_mrr
-FROM crm.mrr_snapshots;
 VACUUM ANALYZE bench_pairs;
 VACUUM ANALYZE crm.mrr_snapshots;
 SQL

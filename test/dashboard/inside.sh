@@ -3,6 +3,7 @@
 # with kam, the dashboard built over it, then the browser test or a local server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. test/lib.sh
 . test/cluster-lib.sh
 project=$PWD/docs/examples/dashboard
 kam_crm_database kam_review "$KAM_DASHBOARD_ACCOUNTS, 24, 42"
@@ -17,7 +18,7 @@ if [ "$KAM_DASHBOARD_MODE" = serve ]; then
     echo "dashboard: http://127.0.0.1:3000/index.html (Ctrl-C stops it and drops the cluster)"
     cd "$project/dist" && exec python3 -m http.server 3000 --bind 127.0.0.1
 fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(kam_free_port)
 (cd "$project/dist" && exec python3 -m http.server "$port" --bind 127.0.0.1 > /dev/null 2>&1) &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT

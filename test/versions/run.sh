@@ -60,8 +60,8 @@ run_version() {
     [ "$(psql -X -At -d postgres -c 'SHOW debug_assertions')" = on ] || { echo "versions: assertions are off in $v"; }
     set +e
     kam_suite_and_garden "PostgreSQL $v" "$run"
-    regress_passed=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' "$run/installcheck.log")
-    regress_failed=$(grep -cE 'FAILED|failed \(ignored\)|^not ok' "$run/installcheck.log")
+    kam_regress_counts "$run/installcheck.log"
+    regress_passed=$KAM_REGRESS_PASSED regress_failed=$KAM_REGRESS_FAILED
     [ "$KAM_REGRESS_STATUS" -ne 0 ] && [ "$regress_failed" -eq 0 ] && regress_failed=1
     echo "PostgreSQL $v regress: $regress_passed passed, $regress_failed failed"
     echo "PostgreSQL $v garden: $(sed -n 's/^garden: \([0-9]* of [0-9]* calls over [0-9]* functions and aggregates\).*/\1/p' "$run/garden.out" 2>/dev/null | head -1)$(grep -q 'garden: passed' "$run/garden.out" 2>/dev/null && echo ', passed')"
