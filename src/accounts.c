@@ -88,6 +88,10 @@ struct KamAcctState
 	int64		dmap_try_at;	/* try the map with this many accounts */
 	bool		ids_pending;	/* a received partial state: its keys are not
 								 * indexed yet (most are only read) */
+	bool		in_key_order;	/* the history kind, integer keys: accounts
+								 * numbered by ascending key, the points
+								 * grouped by account in that order (each
+								 * account's in any order of dates) */
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -325,6 +329,7 @@ acct_new_id(KamAcctState *st, Datum key)
 	}
 	*(Datum *) kam_array_push(&st->keys) = key;
 	((KamLast *) kam_array_push(&st->last))->idx = -1;
+	st->in_key_order = false;
 	return (int32) (st->keys.n - 1);
 }
 
@@ -560,6 +565,7 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 			kam_array_reserve(&st->hp, st->hp.max - st->hp.n + 1);
 	}
 	p = kam_array_push(&st->hp);
+	st->in_key_order = false;
 	p->acct = id;
 	p->at = at;
 	p->mrr = mrr;
@@ -710,6 +716,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	Size	   *next;
 	Size		out = 0;
 	KamLast    *last = (KamLast *) st->last.data;
+	bool		grouped = true;
 
 #define PT(i) ((KamPoint *) (base + (i) * stride))
 	h->naccts = n;
@@ -719,6 +726,8 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	{
 		CHECK_FOR_INTERRUPTS();
 		h->offsets[PT(i)->acct + 1]++;
+		/* already grouped (a partial state merged in key order) */
+		grouped &= i == 0 || PT(i - 1)->acct <= PT(i)->acct;
 	}
 	for (int32 i = 0; i < n; i++)
 	{
@@ -730,6 +739,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	 * Two passes, so each scatters to few places at a time: by blocks of up
 	 * to 1024 accounts, then by account within each block.
 	 */
+	if (!grouped)
 	{
 		int			low = 0;
 		int32		nblocks;
@@ -766,12 +776,13 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 		bool		sorted = true;
 
 		CHECK_FOR_INTERRUPTS();
-		for (Size j = lo + 1; j < hi && sorted; j++)
-			sorted = PT(j - 1)->at < PT(j)->at;
 		if (st->keep_all)
 		{
-			/* records: sorted, every one kept */
-			qsort(PT(lo), hi - lo, stride, cmp_record);
+			/* records: sorted by date and value, every one kept */
+			for (Size j = lo + 1; j < hi && sorted; j++)
+				sorted = cmp_record(PT(j - 1), PT(j)) <= 0;
+			if (!sorted)
+				qsort(PT(lo), hi - lo, stride, cmp_record);
 			h->offsets[i] = out;
 			if (out != lo)
 				memmove(PT(out), PT(lo), (hi - lo) * stride);
@@ -779,6 +790,8 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 			acct_set_last(&last[i], base, stride, h->offsets[i], out);
 			continue;
 		}
+		for (Size j = lo + 1; j < hi && sorted; j++)
+			sorted = PT(j - 1)->at < PT(j)->at;
 		if (!sorted && hi - lo <= 32)
 		{
 			/* an account's few points: insertion sort, stable, no calls */
@@ -966,6 +979,265 @@ kam_acct_iterate_next(KamAcctState *st)
 	return acctab_iterate(st->tab, &st->iter);
 }
 
+/* ---------- partial states in key order (integer keys) ---------- */
+
+static void send_key(StringInfo buf, const KamAcctState *st, Datum key);
+
+/*
+ * A partial state of integer keys crosses to the leader in key order: its
+ * accounts numbered by ascending key, its points grouped by account in that
+ * order.  Each worker puts its own state in that order (in parallel), and
+ * the leader merges two such states in one sequential pass, with no hash
+ * lookup and no scatter: looking up every key of every partial state and
+ * regrouping every point on the leader cost more than the serial plan did.
+ */
+typedef struct KeyRank
+{
+	int64		key;
+	int32		id;
+} KeyRank;
+
+static inline int
+cmp_key_rank(const KeyRank *a, const KeyRank *b)
+{
+	/* the sort may stop at any comparison: it allocates nothing */
+	CHECK_FOR_INTERRUPTS();
+	return (a->key > b->key) - (a->key < b->key);
+}
+
+#if PG_VERSION_NUM >= 140000
+#define ST_SORT key_rank_sort
+#define ST_ELEMENT_TYPE KeyRank
+#define ST_COMPARE(a, b) cmp_key_rank(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+#else
+static int
+cmp_key_rank_qsort(const void *a, const void *b)
+{
+	return cmp_key_rank(a, b);
+}
+
+static void
+key_rank_sort(KeyRank *r, size_t n)
+{
+	qsort(r, n, sizeof(KeyRank), cmp_key_rank_qsort);
+}
+#endif
+
+/* the index of accounts by key, emptied: rebuilt when an account is looked up */
+static void
+acct_drop_index(KamAcctState *st)
+{
+	idtab_destroy(st->ids);
+	st->ids = idtab_create(st->ctx, 2, st);
+	if (st->dmap)
+		pfree(st->dmap);
+	st->dmap = NULL;
+	st->ids_pending = true;
+}
+
+/* replace st's keys, points and latest points by new ones */
+static void
+acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last)
+{
+	if (st->keys.data)
+		pfree(st->keys.data);
+	if (st->hp.data)
+		pfree(st->hp.data);
+	if (st->last.data)
+		pfree(st->last.data);
+	st->keys = *keys;
+	st->hp = *hp;
+	st->last = *last;
+	if (st->keys.n > 0)
+	{
+		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
+		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, st->keys.n - 1));
+	}
+	acct_drop_index(st);
+	st->in_key_order = true;
+}
+
+/*
+ * st's account numbers in ascending order of their keys (integer keys):
+ * read off the direct map when the keys are dense, else sorted.
+ */
+static int32 *
+acct_key_order(KamAcctState *st)
+{
+	int32		n = (int32) st->keys.n;
+	int32	   *ids = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+
+	Assert(st->kind == KAM_ACCT_HISTORY && st->fastkey);
+	if (st->dmap)
+	{
+		int32		r = 0;
+
+		for (int64 k = 0; k < st->dspan; k++)
+		{
+			if ((k & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (st->dmap[k] >= 0)
+				ids[r++] = st->dmap[k];
+		}
+		if (r != n)
+			elog(ERROR, "kam per-account state: %d accounts in the map of %d", r, n);
+	}
+	else
+	{
+		KeyRank    *order = palloc_extended(Max(n, 1) * sizeof(KeyRank), MCXT_ALLOC_HUGE);
+
+		for (int32 i = 0; i < n; i++)
+		{
+			order[i].key = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i));
+			order[i].id = i;
+		}
+		key_rank_sort(order, n);
+		for (int32 r = 0; r < n; r++)
+			ids[r] = order[r].id;
+		pfree(order);
+	}
+	return ids;
+}
+
+/*
+ * Send st's keys and points in key order (integer keys): the accounts
+ * numbered by ascending key, the points grouped by account in that order,
+ * each account's sorted by date, one point a date (kam_history_group), read
+ * straight from the grouped state, which keeps its numbers.
+ */
+static void
+acct_send_in_key_order(StringInfo buf, KamAcctState *st)
+{
+	int32		n = (int32) st->keys.n;
+	KamHistory	h;
+	int32	   *ids;
+
+	kam_history_group(st, &h);
+	ids = acct_key_order(st);
+	pq_sendint64(buf, n);
+	for (int32 r = 0; r < n; r++)
+	{
+		if ((r & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		send_key(buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]));
+	}
+	pq_sendint64(buf, st->hp.n);
+	for (int32 r = 0; r < n; r++)
+	{
+		Size		lo = h.offsets[ids[r]],
+					hi = h.offsets[ids[r] + 1];
+
+		/* numbered by rank on the wire only */
+		for (Size j = lo; j < hi; j++)
+			kam_hist_point(&h, j)->acct = r;
+		kam_state_send_records(buf, kam_hist_point(&h, lo), hi - lo, h.stride, point_fields,
+							   point_nfields(st));
+		for (Size j = lo; j < hi; j++)
+			kam_hist_point(&h, j)->acct = ids[r];
+	}
+	pfree(ids);
+	pfree(h.offsets);
+}
+
+/* the run of account `acct` of `from` at *pos: its end */
+static inline int64
+acct_run_end(const KamAcctState *from, int64 pos, int32 acct)
+{
+	while (pos < from->hp.n && acct_point(from, pos)->acct == acct)
+		pos++;
+	return pos;
+}
+
+/*
+ * Append as account r the points of two runs, [*pa, a_end) of st and
+ * [*pb, b_end) of other, merged by date (records: by date and value, every
+ * one kept; else the points of one date summed), so that runs sorted by
+ * date stay sorted and the final grouping has nothing to move.
+ */
+static void
+acct_merge_runs(KamArray *to, const KamAcctState *st, int64 *pa, int64 a_end,
+				const KamAcctState *other, int64 *pb, int64 b_end, int32 r)
+{
+	Size		stride = st->hp.elem;
+
+	while (*pa < a_end || *pb < b_end)
+	{
+		const KamPoint *a = *pa < a_end ? acct_point(st, *pa) : NULL;
+		const KamPoint *b = *pb < b_end ? acct_point(other, *pb) : NULL;
+		KamPoint   *p = kam_array_push(to);
+		int			c;
+
+		if (a == NULL)
+			c = 1;
+		else if (b == NULL)
+			c = -1;
+		else if (st->keep_all)
+			c = cmp_record(a, b) <= 0 ? -1 : 1;
+		else
+			c = (a->at > b->at) - (a->at < b->at);
+		pt_copy(p, c <= 0 ? a : b, stride);
+		p->acct = r;
+		if (c == 0)
+		{
+			p->mrr += b->mrr;
+			if (st->rates)
+				((KamPointFx *) p)->local += ((const KamPointFx *) b)->local;
+		}
+		if (c <= 0)
+			(*pa)++;
+		if (c >= 0)
+			(*pb)++;
+	}
+}
+
+/*
+ * Merge `other` into st, both in key order, in one pass: an account of both
+ * gets their points merged by date (acct_merge_runs).
+ */
+static void
+acct_merge_in_key_order(KamAcctState *st, const KamAcctState *other)
+{
+	int64		i = 0,
+				j = 0,
+				pi = 0,
+				pj = 0;
+	KamArray	keys,
+				hp,
+				last;
+
+	if (other->hp.elem != st->hp.elem)
+		elog(ERROR, "kam_acct_combine: partial states of two forms");
+	kam_array_init(&keys, st->ctx, sizeof(Datum), st->keys.n + other->keys.n);
+	kam_array_init(&hp, st->ctx, st->hp.elem, st->hp.n + other->hp.n);
+	kam_array_init(&last, st->ctx, sizeof(KamLast), st->keys.n + other->keys.n);
+	while (i < st->keys.n || j < other->keys.n)
+	{
+		int64		a = i < st->keys.n ? DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) : 0,
+					b = j < other->keys.n ? DatumGetInt64(KAM_ARRAY_ELEM(&other->keys, Datum, j)) : 0;
+		bool		from_st = i < st->keys.n && (j >= other->keys.n || a <= b),
+					from_other = j < other->keys.n && (i >= st->keys.n || b <= a);
+		int32		r = (int32) keys.n;
+
+		if ((r & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (keys.n >= PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many accounts for one kam aggregate"),
+					 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
+		*(Datum *) kam_array_push(&keys) = Int64GetDatum(from_st ? a : b);
+		((KamLast *) kam_array_push(&last))->idx = -1;
+		acct_merge_runs(&hp, st, &pi, from_st ? acct_run_end(st, pi, (int32) i++) : pi,
+						other, &pj, from_other ? acct_run_end(other, pj, (int32) j++) : pj, r);
+	}
+	if (pi != st->hp.n || pj != other->hp.n)
+		elog(ERROR, "kam_acct_combine: a partial state's points are not in key order");
+	acct_take_arrays(st, &keys, &hp, &last);
+}
+
 /*
  * Append the points of another state to st, their account numbers mapped
  * through remap.  No row merges on arrival here: the final grouping sums the
@@ -1015,6 +1287,8 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 			kam_sum_merge(&a->e_local, &b->e_local);
 		}
 	}
+	else if (st->in_key_order && other->in_key_order)
+		acct_merge_in_key_order(st, other);
 	else
 	{
 		/* other's account ids -> st's, then add its points */
@@ -1026,6 +1300,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 			remap[i] = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
 		}
 		acct_append_points(st, other, remap);
+		st->in_key_order = false;
 		pfree(remap);
 	}
 }
@@ -1088,8 +1363,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * the history kind, after the keys, the number of points and the points as
  * they are held (the account's number in the key list, date, MRR and in the
  * rate forms the local MRR), not grouped: the leader groups them once.
+ * Version 4 adds, after the window, whether the history is in key order
+ * (integer keys: the keys ascending, the points grouped by account in that
+ * order), which lets the leader merge the partial states in one pass.
  */
-#define ACCT_STATE_VERSION 3
+#define ACCT_STATE_VERSION 4
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -1144,6 +1422,8 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->seen_to);
 	pq_sendint32(&buf, st->from);
 	pq_sendint32(&buf, st->to);
+	/* the workers order their accounts in parallel: the leader merges them */
+	pq_sendbyte(&buf, st->kind == KAM_ACCT_HISTORY && st->fastkey);
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
 		pq_sendint64(&buf, st->tab->members);
@@ -1166,6 +1446,8 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+	else if (st->fastkey)
+		acct_send_in_key_order(&buf, st);
 	else
 	{
 		pq_sendint64(&buf, st->keys.n);
@@ -1193,6 +1475,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	Oid			keytype,
 				collation;
 	int64		count;
+	bool		in_key_order;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION,
 						 "kam_acct_deserial");
@@ -1209,6 +1492,9 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);
 	st->to = pq_getmsgint(&buf, 4);
+	in_key_order = pq_getmsgbyte(&buf) != 0;
+	if (in_key_order && (kind != KAM_ACCT_HISTORY || !st->fastkey))
+		elog(ERROR, "kam_acct_deserial: only integer-keyed histories come in key order");
 	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserial");
 
 	old = MemoryContextSwitchTo(aggctx);
@@ -1236,7 +1522,16 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			if (acct_point(st, i)->acct < 0 || acct_point(st, i)->acct >= count)
 				elog(ERROR, "kam_acct_deserial: a point of account %d of " INT64_FORMAT,
 					 acct_point(st, i)->acct, count);
+			if (in_key_order && i > 0 && acct_point(st, i)->acct < acct_point(st, i - 1)->acct)
+				elog(ERROR, "kam_acct_deserial: points out of key order");
 		}
+		for (int64 i = 1; in_key_order && i < count; i++)
+		{
+			if (DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i - 1)) >=
+				DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)))
+				elog(ERROR, "kam_acct_deserial: keys out of order");
+		}
+		st->in_key_order = in_key_order;
 	}
 	else
 	{

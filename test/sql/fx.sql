@@ -75,8 +75,9 @@ CREATE TABLE fx_long_p AS SELECT * FROM fx_long;
 ANALYZE fx_long_p;
 SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
-SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long_p', 'Gather') AS uses_workers,
-       count(*) AS periods,
+-- (plan_has is parallel unsafe: in its own statement, or the comparison would run serially)
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, mrr, rate::float8) FROM fx_long_p', 'Gather') AS uses_workers;
+SELECT count(*) AS periods,
        bool_and(a.ending_accounts = b.ending_accounts AND a.new_accounts = b.new_accounts
                 AND abs(a.ending_mrr - b.ending_mrr) + abs(a.fx_mrr - b.fx_mrr) + abs(a.expansion_mrr - b.expansion_mrr)
                     + abs(a.contraction_mrr - b.contraction_mrr) + abs(a.churned_mrr - b.churned_mrr) < 1e-6) AS workers_same

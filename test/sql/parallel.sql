@@ -1,11 +1,13 @@
 -- The combine path: partial aggregates from partitions and from parallel
 -- workers must give exactly the serial result.
 
--- equal to a millionth (the order rows reach the workers may move the last bit)
-CREATE FUNCTION same_r(a text, b text) RETURNS boolean LANGUAGE sql AS $$
+-- equal to a millionth (the order rows reach the workers may move the last bit); both
+-- PARALLEL RESTRICTED: a parallel-unsafe function anywhere in a query keeps the whole query
+-- serial, so the aggregates compared would never reach the workers
+CREATE FUNCTION same_r(a text, b text) RETURNS boolean LANGUAGE sql PARALLEL RESTRICTED AS $$
     SELECT (SELECT array_agg(round(v::numeric, 6)) FROM jsonb_each_text(to_jsonb(kam.movements(a::kam.retention))) j(k, v))
          = (SELECT array_agg(round(v::numeric, 6)) FROM jsonb_each_text(to_jsonb(kam.movements(b::kam.retention))) j(k, v)) $$;
-CREATE FUNCTION same_rows(a text, b text, t text) RETURNS boolean LANGUAGE plpgsql AS $$
+CREATE FUNCTION same_rows(a text, b text, t text) RETURNS boolean LANGUAGE plpgsql PARALLEL RESTRICTED AS $$
 DECLARE r boolean;
 BEGIN
     EXECUTE format($f$
@@ -43,6 +45,18 @@ GROUP BY 1;
 SET max_parallel_workers_per_gather = 0;
 SET enable_partitionwise_aggregate = off;
 CREATE TABLE serial_result AS SELECT * FROM q_all;
+-- one account and date in two workers' states: every snapshot in two halves, the first
+-- halves stored before the second ones, so that a parallel scan gives them to different
+-- workers (4 copies of psnap, 277 440 rows: enough that both workers always take part)
+CREATE TABLE psplit AS
+SELECT account_id + c * 1000000 AS account_id, month, mrr / 2 AS half FROM psnap, generate_series(0, 3) c
+UNION ALL
+SELECT account_id + c * 1000000, month, mrr - mrr / 2 FROM psnap, generate_series(0, 3) c;
+ANALYZE psplit;
+CREATE TABLE psplit_ref AS
+SELECT kam.mrr_waterfall(account_id + c * 1000000, month, mrr)::text AS w,
+       kam.cohort_retention(account_id + c * 1000000, month, mrr)::text AS c
+FROM psnap, generate_series(0, 3) c;
 -- q_all under the current settings against the serial result
 CREATE VIEW compare_to_serial AS
 SELECT count(*) AS groups,
@@ -69,8 +83,15 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET parallel_leader_participation = off;
 SELECT plan_has('SELECT * FROM q_all', 'Gather') AS uses_workers,
-       plan_has('SELECT * FROM q_all', 'Partial') AS partial_aggregate;
+       plan_has('SELECT * FROM q_all', 'Partial') AS partial_aggregate,
+       plan_has('SELECT * FROM compare_to_serial', 'Gather') AS comparison_uses_workers;
 SELECT * FROM compare_to_serial;
+-- (plan_has, parallel unsafe, in a statement of its own: the comparison must not run serially)
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, half) FROM psplit', 'Gather') AS split_parallel;
+SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM psplit), (SELECT w FROM psplit_ref),
+                 'kam.mrr_movement') AS split_waterfall_same,
+       same_rows((SELECT kam.cohort_retention(account_id, month, half)::text FROM psplit), (SELECT c FROM psplit_ref),
+                 'kam.cohort_cell') AS split_cohorts_same;
 
 -- both at once, and an ungrouped aggregate
 SET enable_partitionwise_aggregate = on;
@@ -83,9 +104,22 @@ SELECT same_r((SELECT kam.retention_agg(account_id, month, mrr, '2023-07-01', '2
 SELECT same_r((SELECT kam.retention_agg('k' || account_id, month, mrr, '2023-07-01', '2024-07-01')::text FROM psnap),
               (SELECT kam.rollup(snapshots::kam.retention)::text FROM serial_result)) AS text_keys_match;
 -- and histories keyed by text through workers (each partial state's keys, then its points)
-SELECT plan_has($$SELECT kam.mrr_waterfall('k' || account_id, month, mrr) FROM psnap$$, 'Gather') AS text_history_parallel,
-       same_rows((SELECT kam.mrr_waterfall('k' || account_id, month, mrr)::text FROM psnap),
+SELECT plan_has($$SELECT kam.mrr_waterfall('k' || account_id, month, mrr) FROM psnap$$, 'Gather') AS text_history_parallel;
+SELECT same_rows((SELECT kam.mrr_waterfall('k' || account_id, month, mrr)::text FROM psnap),
                  (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), 'kam.mrr_movement') AS text_history_match;
+-- integer keys cross in key order and the leader merges them: dense keys (read off the
+-- direct map), sparse and negative int8 keys (sorted), each worker's state against the serial
+-- result, and partitions' states (not in key order) merged with workers' (in key order)
+SELECT plan_has($$SELECT kam.mrr_waterfall((account_id - 200000)::int8 * 1000003, month, mrr) FROM psnap$$, 'Gather')
+       AS sparse_history_parallel;
+SELECT same_rows((SELECT kam.mrr_waterfall((account_id - 200000)::int8 * 1000003, month, mrr)::text FROM psnap),
+                 (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), 'kam.mrr_movement') AS sparse_history_match,
+       same_rows((SELECT kam.cohort_retention((account_id - 200000)::int8 * 1000003, month, mrr)::text FROM psnap),
+                 (SELECT kam.cohort_retention(account_id, month, mrr)::text FROM psnap), 'kam.cohort_cell') AS sparse_cohorts_match;
+SET enable_partitionwise_aggregate = off;
+SELECT same_rows((SELECT kam.mrr_waterfall((account_id - 200000)::int8 * 1000003, month, mrr)::text FROM psnap),
+                 (SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), 'kam.mrr_movement') AS sparse_workers_only_match;
+SET enable_partitionwise_aggregate = on;
 -- the comparison itself can fail
 SELECT same_rows((SELECT waterfall FROM serial_result WHERE grp = 0), (SELECT waterfall FROM serial_result WHERE grp = 1),
                  'kam.mrr_movement') AS must_be_false_too;
