@@ -1005,26 +1005,10 @@ cmp_key_rank(const KeyRank *a, const KeyRank *b)
 	return (a->key > b->key) - (a->key < b->key);
 }
 
-#if PG_VERSION_NUM >= 140000
-#define ST_SORT key_rank_sort
-#define ST_ELEMENT_TYPE KeyRank
-#define ST_COMPARE(a, b) cmp_key_rank(a, b)
-#define ST_SCOPE static
-#define ST_DEFINE
-#include "lib/sort_template.h"
-#else
-static int
-cmp_key_rank_qsort(const void *a, const void *b)
-{
-	return cmp_key_rank(a, b);
-}
-
-static void
-key_rank_sort(KeyRank *r, size_t n)
-{
-	qsort(r, n, sizeof(KeyRank), cmp_key_rank_qsort);
-}
-#endif
+#define KAM_SORT_NAME key_rank_sort
+#define KAM_SORT_TYPE KeyRank
+#define KAM_SORT_CMP cmp_key_rank
+#include "kam_sort.h"
 
 /* the index of accounts by key, emptied: rebuilt when an account is looked up */
 static void

@@ -69,27 +69,11 @@ cmp_cust_check(const BgCust *a, const BgCust *b)
 	return cmp_cust_inline(a, b);
 }
 
-#if PG_VERSION_NUM >= 140000
-/* bg_sort(): PostgreSQL's sort template with the comparison inlined */
-#define ST_SORT bg_sort
-#define ST_ELEMENT_TYPE BgCust
-#define ST_COMPARE(a, b) cmp_cust_check(a, b)
-#define ST_SCOPE static
-#define ST_DEFINE
-#include "lib/sort_template.h"
-#else
-static int
-cmp_cust(const void *pa, const void *pb)
-{
-	return cmp_cust_check(pa, pb);
-}
-
-static void
-bg_sort(BgCust *c, size_t n)
-{
-	qsort(c, n, sizeof(BgCust), cmp_cust);
-}
-#endif
+/* bg_sort(): the sort template with the comparison inlined */
+#define KAM_SORT_NAME bg_sort
+#define KAM_SORT_TYPE BgCust
+#define KAM_SORT_CMP cmp_cust_check
+#include "kam_sort.h"
 
 static void bg_compact(BgState *st);
 

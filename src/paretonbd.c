@@ -79,7 +79,8 @@ typedef struct PnbdCtx
 	double		d;				/* |alpha - beta| */
 	double		x,
 				a,
-				b1;
+				b1,
+				ls_la;			/* ln s - ln a */
 	int			nk;				/* table entries filled */
 	int			cap;
 	double	   *rz;
@@ -122,6 +123,7 @@ pnbd_ctx_x(PnbdCtx *c, double x)
 		return;
 	c->x = x;
 	c->a = c->r + c->s + x;
+	c->ls_la = log(c->s) - log(c->a);
 	c->b1 = c->caseA ? c->r + x : c->s + 1;
 	c->nk = 0;
 	c->pb = c->pb2 = c->pa = c->pa2 = 0;
@@ -178,6 +180,8 @@ pnbd_ctx_entry(PnbdCtx *c, int k)
  */
 typedef struct PnbdSeries
 {
+	double		lu,
+				lm;				/* ln u and ln m */
 	double		l0;
 	double		S;
 	double		G[4];
@@ -208,11 +212,26 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 				lm = log(m),
 				z = c->d / u;
 	double		tt = 1,
-				S = 0,
-				o[PNBD_NQ] = {0};
+				S = 0;
 
-	out->l0 = c->caseA ? log(s) - log(a) - (r + x) * lu - s * lm :
-		log(s) - log(a) - (s + 1) * lu - (r + x - 1) * lm;
+	/* the moments in twelve locals, so that they stay in registers */
+	double		o0 = 0,
+				o1 = 0,
+				o2 = 0,
+				o3 = 0,
+				o4 = 0,
+				o5 = 0,
+				o6 = 0,
+				o7 = 0,
+				o8 = 0,
+				o9 = 0,
+				o10 = 0,
+				o11 = 0;
+
+	out->lu = lu;
+	out->lm = lm;
+	out->l0 = c->caseA ? c->ls_la - (r + x) * lu - s * lm :
+		c->ls_la - (s + 1) * lu - (r + x - 1) * lm;
 	for (int k = 0;; k++)
 	{
 		if (unlikely(k > PNBD_MAX_TERMS))
@@ -225,8 +244,18 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 		{
 			const double *q = c->q + k * PNBD_NQ;
 
-			for (int i = 0; i < PNBD_NQ; i++)
-				o[i] += tt * q[i];
+			o0 += tt * q[0];
+			o1 += tt * q[1];
+			o2 += tt * q[2];
+			o3 += tt * q[3];
+			o4 += tt * q[4];
+			o5 += tt * q[5];
+			o6 += tt * q[6];
+			o7 += tt * q[7];
+			o8 += tt * q[8];
+			o9 += tt * q[9];
+			o10 += tt * q[10];
+			o11 += tt * q[11];
 		}
 		/* the terms fall by at least z < 1: stop when one adds nothing */
 		if (z == 0 || tt <= 1e-17 * S)
@@ -239,6 +268,7 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 		double		iu = 1 / u,
 					im = 1 / m,
 					id = c->d > 0 ? 1 / c->d : 0;
+		const double o[PNBD_NQ] = {o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11};
 		double		cc[4],
 					v[4],
 					eb[4] = {0, 0, 0, 0},
@@ -297,21 +327,29 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 		ha[0 * 4 + 0] = 1;
 		ha[0 * 4 + 2] = 1;
 		ha[2 * 4 + 2] = 1;
-		for (int i = 0; i < 4; i++)
+
+		/*
+		 * With the term's gradient c + k v + pb eb + pa ea = B' beta for beta
+		 * = (1, k, pb, pa), the sum of term * grad grad' is B' W B, W the
+		 * moments of beta beta': W B first, then B' (W B).
+		 */
 		{
-			out->G[i] = o[0] * cc[i] + o[1] * v[i] + o[2] * eb[i] + o[3] * ea[i];
-			for (int j = i; j < 4; j++)
-				out->M[i * 4 + j] = o[0] * (h0[i * 4 + j] + cc[i] * cc[j]) + o[1] * hv[i * 4 + j] +
-					o[10] * hb[i * 4 + j] + o[11] * ha[i * 4 + j] +
-					o[1] * (cc[i] * v[j] + v[i] * cc[j]) +
-					o[2] * (cc[i] * eb[j] + eb[i] * cc[j]) +
-					o[3] * (cc[i] * ea[j] + ea[i] * cc[j]) +
-					o[4] * v[i] * v[j] +
-					o[5] * (v[i] * eb[j] + eb[i] * v[j]) +
-					o[6] * (v[i] * ea[j] + ea[i] * v[j]) +
-					o[7] * eb[i] * eb[j] +
-					o[8] * (eb[i] * ea[j] + ea[i] * eb[j]) +
-					o[9] * ea[i] * ea[j];
+			const double W[4][4] = {{o[0], o[1], o[2], o[3]}, {o[1], o[4], o[5], o[6]},
+			{o[2], o[5], o[7], o[8]}, {o[3], o[6], o[8], o[9]}};
+			double		WB[4][4];
+
+			for (int j = 0; j < 4; j++)
+				for (int a = 0; a < 4; a++)
+					WB[j][a] = W[a][0] * cc[j] + W[a][1] * v[j] + W[a][2] * eb[j] + W[a][3] * ea[j];
+			for (int i = 0; i < 4; i++)
+			{
+				/* the gradient is row 0 of W B */
+				out->G[i] = WB[i][0];
+				for (int j = i; j < 4; j++)
+					out->M[i * 4 + j] = o[0] * h0[i * 4 + j] + o[1] * hv[i * 4 + j] +
+						o[10] * hb[i * 4 + j] + o[11] * ha[i * 4 + j] +
+						cc[i] * WB[j][0] + v[i] * WB[j][1] + eb[i] * WB[j][2] + ea[i] * WB[j][3];
+			}
 		}
 	}
 	return true;
@@ -332,8 +370,10 @@ pnbd_bracket(const PnbdCtx *c, double T, const PnbdSeries *s0, const PnbdSeries 
 	double		r = c->r,
 				s = c->s,
 				x = c->x;
-	double		laT = log(c->alpha + T),
-				lbT = log(c->beta + T);
+
+	/* ln(alpha + T) and ln(beta + T): the series at T has them */
+	double		laT = s1 ? (c->caseA ? s1->lu : s1->lm) : log(c->alpha + T),
+				lbT = s1 ? (c->caseA ? s1->lm : s1->lu) : log(c->beta + T);
 	double		LE = -(r + x) * laT - s * lbT;
 	double		L0 = s0 ? fmax(LE, s0->l0) : LE;
 	double		f0 = 0,
@@ -384,19 +424,31 @@ typedef struct PnbdData
 	int64		max_ages;		/* the most distinct T in one group */
 } PnbdData;
 
-static int
-cmp_double(const void *a, const void *b)
+/* a pattern's age and its index, sorted by age (pnbd_prepare) */
+typedef struct PnbdAge
 {
-	double		x = *(const double *) a,
-				y = *(const double *) b;
+	double		T;
+	int64		j;
+} PnbdAge;
 
-	return x < y ? -1 : (x > y ? 1 : 0);
+static inline int
+cmp_age(const PnbdAge *a, const PnbdAge *b)
+{
+	/* the sort may stop at any comparison: it allocates nothing */
+	CHECK_FOR_INTERRUPTS();
+	return a->T < b->T ? -1 : (a->T > b->T ? 1 : 0);
 }
+
+#define KAM_SORT_NAME age_sort
+#define KAM_SORT_TYPE PnbdAge
+#define KAM_SORT_CMP cmp_age
+#include "kam_sort.h"
 
 static void *
 pnbd_prepare(const BgData *d)
 {
 	PnbdData   *p = palloc0(sizeof(PnbdData));
+	PnbdAge    *by_age = palloc_extended(Max(d->n, 1) * sizeof(PnbdAge), MCXT_ALLOC_HUGE);
 	int64		nages = 0;
 
 	p->d = d;
@@ -407,34 +459,40 @@ pnbd_prepare(const BgData *d)
 	for (int64 i = 0; i < d->n;)
 	{
 		int64		g0 = i,
+					m = 0,
 					n = 0;
 		double		x = d->c[i].x;
 		double	   *ages = p->ages + nages;
 
 		CHECK_FOR_INTERRUPTS();
-		for (; i < d->n && d->c[i].x == x; i++)
-			ages[n++] = d->c[i].T;
-		qsort(ages, n, sizeof(double), cmp_double);
-		{
-			int64		u = 0;
 
-			for (int64 j = 0; j < n; j++)
-				if (u == 0 || ages[j] != ages[u - 1])
-					ages[u++] = ages[j];
-			n = u;
+		/*
+		 * the group's ages sorted with their patterns: distinct ages, each
+		 * pattern's rank
+		 */
+		for (; i < d->n && d->c[i].x == x; i++, m++)
+		{
+			by_age[m].T = d->c[i].T;
+			by_age[m].j = i;
+		}
+		age_sort(by_age, m);
+		for (int64 k = 0; k < m; k++)
+		{
+			if ((k & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
+			if (n == 0 || by_age[k].T != ages[n - 1])
+				ages[n++] = by_age[k].T;
+			p->age[by_age[k].j] = (int32) (n - 1);
 		}
 		for (int64 j = g0; j < i; j++)
 		{
-			double	   *f = bsearch(&d->c[j].T, ages, n, sizeof(double), cmp_double);
-
-			Assert(f != NULL);
 			p->first_age[j] = nages;
-			p->age[j] = (int32) (f - ages);
 			p->group_ages[j] = (int32) n;
 		}
 		nages += n;
 		p->max_ages = Max(p->max_ages, n);
 	}
+	pfree(by_age);
 	return p;
 }
 

@@ -1,5 +1,5 @@
 # Shared by the benchmark runners (sourced inside a pg_virtualenv cluster):
-# split a file of "-- bench: name" queries, time each one (best of 3,
+# split a file of "-- bench: name" queries, time each one (best of BENCH_REPS, default 3,
 # client-side \timing) serially and with 2 workers, print times and ratios.
 
 # bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES
@@ -11,8 +11,7 @@ bench_run() {
     while read -r n; do
         NAMES+=("$n")
         # a failed query ends the run without leaving the split queries behind
-        S[$n]=$(bench_best_ms 0 "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
-        P[$n]=$(bench_best_ms 2 "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
+        read -r S[$n] P[$n] < <(bench_pair_ms "$dir/$n.sql") && [ -n "${P[$n]}" ] || { rm -rf "$dir"; return 1; }
     done < "$dir/names"
     rm -rf "$dir"
     printf '\n%-32s %10s %10s %9s\n' "query" "serial ms" "2 workers" "speed-up"
@@ -24,23 +23,33 @@ bench_run() {
     printf '%-58s %8s %8s\n' "comparison" "serial" "2 work."
 }
 
-bench_best_ms() {   # workers, file
-    local best="" ms out
-    for _ in 1 2 3; do
-        # BENCH_FORCE_PARALLEL=1: with workers, parallel plans forced (parallel costs 0)
-        out=$( { echo "SET max_parallel_workers_per_gather = $1;"
-                 if [ "${BENCH_FORCE_PARALLEL:-0}" = 1 ] && [ "$1" -gt 0 ]; then
-                     echo "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
-                 fi
-                 echo '\timing on'; cat "$2"; } \
-              | command psql -X -q -At 2>&1)
-        if grep -q '^ERROR:' <<< "$out"; then
-            echo "benchmark query failed ($2):" >&2; grep -A3 '^ERROR:' <<< "$out" >&2; exit 1
-        fi
-        ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<< "$out" | tail -1)
-        if [ -z "$best" ] || awk "BEGIN{exit !($ms < $best)}"; then best=$ms; fi
+# one timing (ms) of FILE with WORKERS parallel workers, in a fresh session
+bench_once_ms() {   # workers, file
+    local out
+    # BENCH_FORCE_PARALLEL=1: with workers, parallel plans forced (parallel costs 0)
+    out=$( { echo "SET max_parallel_workers_per_gather = $1;"
+             if [ "${BENCH_FORCE_PARALLEL:-0}" = 1 ] && [ "$1" -gt 0 ]; then
+                 echo "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+             fi
+             echo '\timing on'; cat "$2"; } \
+          | command psql -X -q -At 2>&1)
+    if grep -q '^ERROR:' <<< "$out"; then
+        echo "benchmark query failed ($2):" >&2; grep -A3 '^ERROR:' <<< "$out" >&2; return 1
+    fi
+    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<< "$out" | tail -1
+}
+
+bench_min() { awk -v a="$1" -v b="$2" 'BEGIN{print (a == "" || b + 0 < a + 0) ? b : a}'; }
+
+# bench_pair_ms FILE: "serial parallel", each the best of BENCH_REPS (default 3) runs, the
+# serial and parallel runs alternating, so that a slow spell of the machine weighs on both
+bench_pair_ms() {
+    local s="" p="" ms
+    for _ in $(seq "${BENCH_REPS:-3}"); do
+        ms=$(bench_once_ms 0 "$1") || return 1; s=$(bench_min "$s" "$ms")
+        ms=$(bench_once_ms 2 "$1") || return 1; p=$(bench_min "$p" "$ms")
     done
-    echo "$best"
+    echo "$s $p"
 }
 
 bench_ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }

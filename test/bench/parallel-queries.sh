@@ -40,7 +40,7 @@ VACUUM ANALYZE;
 SQL
 . test/bench/lib.sh
 declare -A S P
-BENCH_FORCE_PARALLEL=1 bench_run test/bench/parallel.sql
+BENCH_REPS=${BENCH_REPS:-5} BENCH_FORCE_PARALLEL=1 bench_run test/bench/parallel.sql
 plan() {  # does the forced plan of query $1 aggregate in the workers?
     awk -v n="$1" '/^-- bench: /{on = ($3 == n); next} /^--/{next} on' test/bench/parallel.sql |
         { echo "SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
@@ -54,5 +54,5 @@ for n in "${NAMES[@]}"; do
     printf '%-26s %10.0f %10.0f %8sx  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "$(plan "$n")"
     awk "BEGIN{exit !($sp < 1)}" && slower=$((slower + 1))
 done
-echo "(2 workers forced: max_parallel_workers_per_gather 2, parallel costs 0; best of 3 each;"
+echo "(2 workers forced: max_parallel_workers_per_gather 2, parallel costs 0; best of ${BENCH_REPS:-5} each, serial and parallel runs alternating;"
 echo " $slower of ${#NAMES[@]} slower with workers than serial)"
