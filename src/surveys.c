@@ -143,6 +143,54 @@ set_scale(KamSurvey *s, int32 scale_max, const char *what)
 	s->scale_max = scale_max;
 }
 
+/* the stored layout of kam.survey (survey_store): the counts as int64 */
+typedef struct KamSurveyStored
+{
+	int64		n;
+	int64		promoters;
+	int64		detractors;
+	int64		top_box;
+	int64		scale_max;
+	double		sum;
+	double		sum_squares;
+} KamSurveyStored;
+
+StaticAssertDecl(sizeof(KamSurveyStored) == sizeof(KamSurvey) && SURVEY_COUNTS == 0x1F,
+				 "KamSurveyStored is kam.survey with its first five fields counts");
+
+/*
+ * A row of an aggregate after its first: the state is the aggregate's own
+ * (stored by survey_store, counts as int64) and is updated in place.  An
+ * answer checked against its scale keeps every field in range (n would need
+ * 2^53 rows to leave it), so the state is not checked again.  False when
+ * the row needs the general path (a scale that differs, to be reported).
+ */
+static bool
+survey_add_in_place(FunctionCallInfo fcinfo, SurveyKind kind, int32 score)
+{
+	KamSurveyStored *st;
+	int32		scale_max = kind == SURVEY_NPS ? 10 : (PG_NARGS() > 2 ? PG_GETARG_INT32(2) :
+													   (kind == SURVEY_CSAT ? 5 : 7));
+
+	if (PG_ARGISNULL(0) || !AggCheckCallContext(fcinfo, NULL))
+		return false;
+	st = (KamSurveyStored *) PG_GETARG_POINTER(0);
+	if (kind != SURVEY_NPS && st->scale_max != scale_max)
+		return false;
+	check_answer(score, kind == SURVEY_NPS ? 0 : 1, scale_max, kind == SURVEY_NPS ? "NPS" : (kind == SURVEY_CSAT ? "CSAT" : "CES"));
+	if (kind == SURVEY_NPS)
+	{
+		st->promoters += score >= 9;
+		st->detractors += score <= 6;
+	}
+	else if (kind == SURVEY_CSAT)
+		st->top_box += score >= scale_max - 1;
+	st->n += 1;
+	st->sum += score;
+	st->sum_squares += (double) score * score;
+	return true;
+}
+
 static Datum
 survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 {
@@ -153,6 +201,8 @@ survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	score = PG_GETARG_INT32(1);
+	if (survey_add_in_place(fcinfo, kind, score))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	st = kam_fixed_state(fcinfo, sizeof(KamSurvey));
 	survey_load(st, s);
 	switch (kind)

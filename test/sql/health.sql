@@ -63,6 +63,14 @@ FROM (SELECT account_id, kam.csat(score) FILTER (WHERE kind = 'csat') AS c,
 WHERE c IS NOT NULL AND e IS NOT NULL;
 SELECT test_error($q$SELECT kam.nps(s) FROM (VALUES (11)) v(s)$q$);
 SELECT test_error($q$SELECT kam.nps(s) FROM (VALUES (-1)) v(s)$q$);
+-- the same on a later row (the state updated in place after the first row)
+SELECT test_error($q$SELECT kam.nps(s) FROM (VALUES (5), (9), (11)) v(s)$q$);
+SELECT test_error($q$SELECT kam.csat(s) FROM (VALUES (3), (6)) v(s)$q$);
+SELECT test_error($q$SELECT kam.ces(s, 5) FROM (VALUES (3), (6)) v(s)$q$);
+SELECT test_error($q$SELECT kam.csat(s, k) FROM (VALUES (3, 5), (4, 5), (3, 7)) v(s, k)$q$);
+-- and rows after the first counted as the first is: promoters, detractors, passives, top box
+SELECT kam.nps_agg(s)::text AS nps_rows, kam.csat_agg(least(s, 5) + 1, 6)::text AS csat_rows
+FROM (VALUES (10), (9), (8), (7), (6), (0), (3)) v(s);
 SELECT test_error($q$SELECT kam.csat(s) FROM (VALUES (6)) v(s)$q$);
 SELECT test_error($q$SELECT kam.csat(s) FROM (VALUES (0)) v(s)$q$);
 SELECT test_error($q$SELECT kam.csat(s, 1) FROM (VALUES (1)) v(s)$q$);
