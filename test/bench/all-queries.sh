@@ -62,7 +62,9 @@ row "gini" kam_gini plain_gini floor_sum_snapshots
 row "top share" kam_top_share plain_top_share floor_sum_snapshots
 row "survival" kam_survival plain_survival floor_count_subscriptions
 row "nps" kam_nps plain_nps floor_count_surveys
+row "nps ÷ answers summed" kam_nps plain_nps floor_sum_nps_answers
 row "health grade" kam_health_grade plain_health_grade floor_sum_usage
+row "health ÷ measures sum" kam_health_grade plain_health_grade floor_sum_health_measures
 row "rfm summary" kam_rfm plain_rfm floor_count_invoices
 row "rfm ÷ grouped floor" kam_rfm plain_rfm floor_group_invoices
 row "rfm timestamptz" kam_rfm_timestamptz plain_rfm floor_count_invoices

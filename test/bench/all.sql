@@ -46,6 +46,9 @@ SELECT min(t) FROM s WHERE surv <= 0.5;
 -- voice of the customer over the survey answers
 -- bench: floor_count_surveys
 SELECT count(*) FROM crm.surveys;
+-- the same rows summed: the answers kam.nps reads, with the same FILTER
+-- bench: floor_sum_nps_answers
+SELECT sum(score) FILTER (WHERE kind = 'nps') FROM crm.surveys;
 -- bench: kam_nps
 SELECT kam.nps(score) FILTER (WHERE kind = 'nps') FROM crm.surveys;
 -- bench: plain_nps
@@ -55,6 +58,9 @@ SELECT 100.0 * (count(*) FILTER (WHERE kind = 'nps' AND score >= 9) - count(*) F
 -- health grade of one score per account-month of usage
 -- bench: floor_sum_usage
 SELECT sum(active_users), sum(licensed_seats), sum(logins) FROM crm.usage;
+-- the measures kam.health_score reads, summed: the two expressions of the queries below
+-- bench: floor_sum_health_measures
+SELECT sum(least(100, 100.0 * active_users / licensed_seats)), sum(least(100, logins::float8 / licensed_seats * 5)) FROM crm.usage;
 -- bench: kam_health_grade
 SELECT count(*) FILTER (WHERE g = 'A')
 FROM (SELECT kam.health_grade(kam.health_score(ARRAY[least(100, 100.0 * active_users / licensed_seats), least(100, logins::float8 / licensed_seats * 5)],
