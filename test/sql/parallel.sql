@@ -55,7 +55,9 @@ SELECT account_id + c * 1000000, month, mrr - mrr / 2 FROM psnap, generate_serie
 ANALYZE psplit;
 CREATE TABLE psplit_ref AS
 SELECT kam.mrr_waterfall(account_id + c * 1000000, month, mrr)::text AS w,
-       kam.cohort_retention(account_id + c * 1000000, month, mrr)::text AS c
+       kam.cohort_retention(account_id + c * 1000000, month, mrr)::text AS c,
+       -- the rate form: each point's local amount merged with its converted one
+       kam.mrr_waterfall(account_id + c * 1000000, month, mrr, 1 + extract(month FROM month)::float8 / 100)::text AS wr
 FROM psnap, generate_series(0, 3) c;
 -- q_all under the current settings against the serial result
 CREATE VIEW compare_to_serial AS
@@ -91,7 +93,9 @@ SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, half) FROM psplit',
 SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM psplit), (SELECT w FROM psplit_ref),
                  'kam.mrr_movement') AS split_waterfall_same,
        same_rows((SELECT kam.cohort_retention(account_id, month, half)::text FROM psplit), (SELECT c FROM psplit_ref),
-                 'kam.cohort_cell') AS split_cohorts_same;
+                 'kam.cohort_cell') AS split_cohorts_same,
+       same_rows((SELECT kam.mrr_waterfall(account_id, month, half, 1 + extract(month FROM month)::float8 / 100)::text
+                  FROM psplit), (SELECT wr FROM psplit_ref), 'kam.mrr_movement') AS split_rates_same;
 
 -- both at once, and an ungrouped aggregate
 SET enable_partitionwise_aggregate = on;
