@@ -174,11 +174,24 @@ SELECT (SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 
 SELECT kam.survival_agg(account, started::timestamptz, ended::timestamptz, '2025-06-01'::timestamptz, 30)::text
        = kam.survival_agg(account, started, ended, '2025-06-01', 30)::text AS timestamptz_same
 FROM contracts;
+-- each account's contracts read by both workers: 256 copies of the subscriptions, copy after
+-- copy (220 928 rows), copy c moved 3 000 days earlier per c (each copy's contracts distinct),
+-- against the serial result over the same rows
+CREATE TABLE subs_copies AS
+SELECT s.account_id, s.valid_from - c * 3000 AS valid_from, s.valid_to - c * 3000 AS valid_to
+FROM generate_series(0, 255) c, crm.subscriptions s ORDER BY c;
+ANALYZE subs_copies;
+SET max_parallel_workers_per_gather = 0;
+SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31)::text AS copies_serial FROM subs_copies \gset
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
 SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31)::text
        = (SELECT kam.survival_agg(started, ended, '2025-01-01') FROM islands)::text AS parallel_same
 FROM crm.subscriptions;
+SELECT plan_has($$SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31) FROM subs_copies$$, 'Gather')
+       AS copies_parallel;
+SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31)::text = :'copies_serial' AS copies_same
+FROM subs_copies;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 -- errors
