@@ -107,9 +107,17 @@ struct KamAcctState
 /* an account's latest point (the history kind): where, and its date */
 typedef struct KamLast
 {
-	int64		idx;			/* -1: none */
+	int32		idx;			/* -1: none, or beyond int32 (no row adds up
+								 * there: the grouping sums them) */
 	DateADT		at;
 } KamLast;
+
+/* an index as KamLast holds it: 8 bytes an account, so more of them stay in cache */
+static inline int32
+last_idx(int64 i)
+{
+	return i >= 0 && i < PG_INT32_MAX ? (int32) i : -1;
+}
 
 /*
  * A point's fields as a partial state carries them (kam_state_send_records):
@@ -571,7 +579,7 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 	p->mrr = mrr;
 	if (st->rates)
 		((KamPointFx *) p)->local = local;
-	last->idx = st->hp.n - 1;
+	last->idx = last_idx(st->hp.n - 1);
 	last->at = at;
 }
 
@@ -653,7 +661,7 @@ pt_copy(void *dst, const void *src, Size stride)
 static inline void
 acct_set_last(KamLast *l, const char *base, Size stride, Size first, Size end)
 {
-	l->idx = end > first ? (int64) end - 1 : -1;
+	l->idx = end > first ? last_idx((int64) end - 1) : -1;
 	if (end > first)
 		l->at = ((const KamPoint *) (base + (end - 1) * stride))->at;
 }
