@@ -695,6 +695,14 @@ flag_pass(char *base, Size stride, int32 first, int shift, int32 nb, const Size 
 				pt_copy(&displaced, PT(next[d]), stride);
 				pt_copy(PT(next[d]), &moving, stride);
 				next[d]++;
+
+				/*
+				 * the bucket's line after this one, read when a point next
+				 * comes here: hundreds of buckets are too many streams for
+				 * the processor to foresee
+				 */
+				if (next[d] + 4 < starts[d + 1])
+					kam_prefetch(PT(next[d] + 4));
 				pt_copy(&moving, &displaced, stride);
 			}
 			pt_copy(PT(next[b]), &moving, stride);

@@ -33,6 +33,13 @@
 #define KAM_NORETURN __attribute__((noreturn))
 #endif
 
+/* a hint to fetch the cache line at p (never faults, may do nothing) */
+#if defined(__GNUC__) || defined(__clang__)
+#define kam_prefetch(p) __builtin_prefetch(p)
+#else
+#define kam_prefetch(p) ((void) (p))
+#endif
+
 /*
  * Neumaier (improved Kahan-Babuska) compensated sum.  The value is
  * sum + comp; comp collects the low-order bits that plain addition loses, so
