@@ -319,15 +319,24 @@ kam_acct_lookup(KamAcctState *st, Datum key)
 	return a;
 }
 
-/* a new account's number: its key kept, no point yet */
+/* one more account in a key list and its latest points (none yet): its number */
 static int32
-acct_new_id(KamAcctState *st, Datum key)
+acct_push_key(KamArray *keys, KamArray *last, Datum key)
 {
-	if (st->keys.n >= PG_INT32_MAX)
+	if (keys->n >= PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many accounts for one kam aggregate"),
 				 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
+	*(Datum *) kam_array_push(keys) = key;
+	((KamLast *) kam_array_push(last))->idx = -1;
+	return (int32) (keys->n - 1);
+}
+
+/* a new account's number: its key kept, no point yet */
+static int32
+acct_new_id(KamAcctState *st, Datum key)
+{
 	if (st->fastkey)
 	{
 		int64		k = DatumGetInt64(key);
@@ -335,10 +344,8 @@ acct_new_id(KamAcctState *st, Datum key)
 		st->kmin = st->keys.n == 0 ? k : Min(st->kmin, k);
 		st->kmax = st->keys.n == 0 ? k : Max(st->kmax, k);
 	}
-	*(Datum *) kam_array_push(&st->keys) = key;
-	((KamLast *) kam_array_push(&st->last))->idx = -1;
 	st->in_key_order = false;
-	return (int32) (st->keys.n - 1);
+	return acct_push_key(&st->keys, &st->last, key);
 }
 
 /*
@@ -375,6 +382,14 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 	st->dmap = map;
 	st->dmin = lo;
 	st->dspan = span;
+}
+
+/* the history kind's hash of accounts, emptied */
+static void
+acct_empty_hash(KamAcctState *st)
+{
+	idtab_destroy(st->ids);
+	st->ids = idtab_create(st->ctx, 2, st);
 }
 
 /* every account into the (empty) hash */
@@ -415,8 +430,7 @@ dmap_try(KamAcctState *st)
 		(uint64) st->kmax - (uint64) st->kmin >= (uint64) dmap_limit(st))
 		return false;
 	dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
-	idtab_destroy(st->ids);
-	st->ids = idtab_create(st->ctx, 2, st);
+	acct_empty_hash(st);
 	return true;
 }
 
@@ -1030,8 +1044,7 @@ cmp_key_rank(const KeyRank *a, const KeyRank *b)
 static void
 acct_drop_index(KamAcctState *st)
 {
-	idtab_destroy(st->ids);
-	st->ids = idtab_create(st->ctx, 2, st);
+	acct_empty_hash(st);
 	if (st->dmap)
 		pfree(st->dmap);
 	st->dmap = NULL;
@@ -1208,8 +1221,6 @@ acct_merge_in_key_order(KamAcctState *st, const KamAcctState *other)
 				hp,
 				last;
 
-	if (other->hp.elem != st->hp.elem)
-		elog(ERROR, "kam_acct_combine: partial states of two forms");
 	kam_array_init(&keys, st->ctx, sizeof(Datum), st->keys.n + other->keys.n);
 	kam_array_init(&hp, st->ctx, st->hp.elem, st->hp.n + other->hp.n);
 	kam_array_init(&last, st->ctx, sizeof(KamLast), st->keys.n + other->keys.n);
@@ -1219,17 +1230,10 @@ acct_merge_in_key_order(KamAcctState *st, const KamAcctState *other)
 					b = j < other->keys.n ? DatumGetInt64(KAM_ARRAY_ELEM(&other->keys, Datum, j)) : 0;
 		bool		from_st = i < st->keys.n && (j >= other->keys.n || a <= b),
 					from_other = j < other->keys.n && (i >= st->keys.n || b <= a);
-		int32		r = (int32) keys.n;
+		int32		r = acct_push_key(&keys, &last, Int64GetDatum(from_st ? a : b));
 
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (keys.n >= PG_INT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many accounts for one kam aggregate"),
-					 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
-		*(Datum *) kam_array_push(&keys) = Int64GetDatum(from_st ? a : b);
-		((KamLast *) kam_array_push(&last))->idx = -1;
 		acct_merge_runs(&hp, st, &pi, from_st ? acct_run_end(st, pi, (int32) i++) : pi,
 						other, &pj, from_other ? acct_run_end(other, pj, (int32) j++) : pj, r);
 	}
@@ -1249,8 +1253,6 @@ acct_append_points(KamAcctState *st, const KamAcctState *other, const int32 *rem
 	Size		stride = st->hp.elem;
 	char	   *dst;
 
-	if (other->hp.elem != stride)
-		elog(ERROR, "kam_acct_combine: partial states of two forms");
 	kam_array_reserve(&st->hp, other->hp.n);
 	dst = st->hp.data + st->hp.n * stride;
 	for (int64 i = 0; i < other->hp.n; i++, dst += stride)
@@ -1287,6 +1289,8 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 			kam_sum_merge(&a->e_local, &b->e_local);
 		}
 	}
+	else if (other->hp.elem != st->hp.elem)
+		elog(ERROR, "kam_acct_combine: partial states of two forms");
 	else if (st->in_key_order && other->in_key_order)
 		acct_merge_in_key_order(st, other);
 	else

@@ -158,73 +158,66 @@ typedef struct KamSurveyStored
 StaticAssertDecl(sizeof(KamSurveyStored) == sizeof(KamSurvey) && SURVEY_COUNTS == 0x1F,
 				 "KamSurveyStored is kam.survey with its first five fields counts");
 
-/*
- * A row of an aggregate after its first: the state is the aggregate's own
- * (stored by survey_store, counts as int64) and is updated in place.  An
- * answer checked against its scale keeps every field in range (n would need
- * 2^53 rows to leave it), so the state is not checked again.  False when
- * the row needs the general path (a scale that differs, to be reported).
- */
-static bool
-survey_add_in_place(FunctionCallInfo fcinfo, SurveyKind kind, int32 score)
+/* each kind's name, lowest answer and default scale maximum (NPS: always 10) */
+static const struct
 {
-	KamSurveyStored *st;
-	int32		scale_max = kind == SURVEY_NPS ? 10 : (PG_NARGS() > 2 ? PG_GETARG_INT32(2) :
-													   (kind == SURVEY_CSAT ? 5 : 7));
+	const char *name;
+	int32		lo;
+	int32		scale_max;
+}			survey_kinds[] = {{"NPS", 0, 10}, {"CSAT", 1, 5}, {"CES", 1, 7}};
 
-	if (PG_ARGISNULL(0) || !AggCheckCallContext(fcinfo, NULL))
-		return false;
-	st = (KamSurveyStored *) PG_GETARG_POINTER(0);
-	if (kind != SURVEY_NPS && st->scale_max != scale_max)
-		return false;
-	check_answer(score, kind == SURVEY_NPS ? 0 : 1, scale_max, kind == SURVEY_NPS ? "NPS" : (kind == SURVEY_CSAT ? "CSAT" : "CES"));
-	if (kind == SURVEY_NPS)
-	{
-		st->promoters += score >= 9;
-		st->detractors += score <= 6;
-	}
-	else if (kind == SURVEY_CSAT)
-		st->top_box += score >= scale_max - 1;
-	st->n += 1;
-	st->sum += score;
-	st->sum_squares += (double) score * score;
-	return true;
-}
-
+/*
+ * Add one answer.  After an aggregate's first row the state is the
+ * aggregate's own (stored by survey_store, counts as int64) and, on the scale
+ * it has, is updated in place: an answer checked against its scale keeps
+ * every field in range (n would need 2^53 rows to leave it), so the state is
+ * not checked again.  Otherwise (the first row, a direct call, a scale that
+ * differs, to be reported) the state is loaded, set, checked and stored.
+ */
 static Datum
 survey_add(FunctionCallInfo fcinfo, SurveyKind kind)
 {
+	int32		score,
+				scale_max;
+	bool		promoter,
+				detractor,
+				top_box;
+	KamSurveyStored *in_place = NULL;
 	void	   *st;
 	KamSurvey	w,
 			   *s = &w;
-	int32		score;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	score = PG_GETARG_INT32(1);
-	if (survey_add_in_place(fcinfo, kind, score))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	scale_max = kind != SURVEY_NPS && PG_NARGS() > 2 ? PG_GETARG_INT32(2) : survey_kinds[kind].scale_max;
+	promoter = kind == SURVEY_NPS && score >= 9;
+	detractor = kind == SURVEY_NPS && score <= 6;
+	top_box = kind == SURVEY_CSAT && score >= scale_max - 1;
+	if (!PG_ARGISNULL(0) && AggCheckCallContext(fcinfo, NULL))
+	{
+		in_place = (KamSurveyStored *) PG_GETARG_POINTER(0);
+		if (kind != SURVEY_NPS && in_place->scale_max != scale_max)
+			in_place = NULL;
+	}
+	if (in_place)
+	{
+		check_answer(score, survey_kinds[kind].lo, scale_max, survey_kinds[kind].name);
+		in_place->promoters += promoter;
+		in_place->detractors += detractor;
+		in_place->top_box += top_box;
+		in_place->n += 1;
+		in_place->sum += score;
+		in_place->sum_squares += (double) score * score;
+		PG_RETURN_POINTER(in_place);
+	}
 	st = kam_fixed_state(fcinfo, sizeof(KamSurvey));
 	survey_load(st, s);
-	switch (kind)
-	{
-		case SURVEY_NPS:
-			check_answer(score, 0, 10, "NPS");
-			if (score >= 9)
-				s->promoters += 1;
-			else if (score <= 6)
-				s->detractors += 1;
-			break;
-		case SURVEY_CSAT:
-			set_scale(s, PG_NARGS() > 2 ? PG_GETARG_INT32(2) : 5, "CSAT");
-			check_answer(score, 1, (int32) s->scale_max, "CSAT");
-			if (score >= s->scale_max - 1)
-				s->top_box += 1;
-			break;
-		case SURVEY_CES:
-			set_scale(s, PG_NARGS() > 2 ? PG_GETARG_INT32(2) : 7, "CES");
-			check_answer(score, 1, (int32) s->scale_max, "CES");
-			break;
-	}
+	if (kind != SURVEY_NPS)
+		set_scale(s, scale_max, survey_kinds[kind].name);
+	check_answer(score, survey_kinds[kind].lo, scale_max, survey_kinds[kind].name);
+	s->promoters += promoter;
+	s->detractors += detractor;
+	s->top_box += top_box;
 	s->n += 1;
 	s->sum += score;
 	s->sum_squares += (double) score * score;
