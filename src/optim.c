@@ -20,6 +20,8 @@
  */
 #include "kam.h"
 
+#include <float.h>
+
 #include "miscadmin.h"
 
 /* ---------- special functions ---------- */
@@ -164,7 +166,10 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest, double *curv
 		/*
 		 * Converged when the full Newton step exists (H positive definite)
 		 * and its decrement is at rounding level; the step is still taken
-		 * when it does not raise f, for the last digits.
+		 * when it does not raise f, for the last digits.  A decrement below
+		 * f's own last bits (the step would change f by less than they can
+		 * show, as after any step in the quadratic regime) needs no further
+		 * evaluation of f: the step is taken and f0 kept.
 		 */
 		if (cholesky_solve(k, H, neg_g, s))
 		{
@@ -174,7 +179,7 @@ newton(KamObjective f, void *arg, int k, double *th, double *fbest, double *curv
 			{
 				for (int i = 0; i < k; i++)
 					th1[i] = th[i] + s[i];
-				f1 = f(th1, arg, NULL, NULL);
+				f1 = dec <= 4 * DBL_EPSILON * fabs(f0) ? f0 : f(th1, arg, NULL, NULL);
 				if (isfinite(f1) && f1 <= f0)
 				{
 					memcpy(th, th1, sizeof(double) * k);
