@@ -41,6 +41,65 @@
 #endif
 
 /*
+ * Two doubles worked on together: a vector register where the compiler has
+ * them (GCC and clang), else a pair of scalars.  Each lane is computed as
+ * the scalar expression would be (a multiply, then an add), so a loop on
+ * pairs gives the bits of the same loop on scalars in half the
+ * instructions.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+typedef double KamPair __attribute__((vector_size(2 * sizeof(double))));
+
+static inline KamPair
+kam_pair(double a, double b)
+{
+	KamPair		v = {a, b};
+
+	return v;
+}
+
+/* acc + a * b, lane by lane */
+static inline KamPair
+kam_pair_muladd(KamPair acc, KamPair a, KamPair b)
+{
+	return acc + a * b;
+}
+
+#define kam_pair_get(v, i) ((v)[i])
+#else
+typedef struct KamPair
+{
+	double		v[2];
+} KamPair;
+
+static inline KamPair
+kam_pair(double a, double b)
+{
+	KamPair		v = {{a, b}};
+
+	return v;
+}
+
+static inline KamPair
+kam_pair_muladd(KamPair acc, KamPair a, KamPair b)
+{
+	return kam_pair(acc.v[0] + a.v[0] * b.v[0], acc.v[1] + a.v[1] * b.v[1]);
+}
+
+#define kam_pair_get(p, i) ((p).v[i])
+#endif
+
+/* the pair at p (two doubles, any double alignment) */
+static inline KamPair
+kam_pair_load(const double *p)
+{
+	KamPair		v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
  * Neumaier (improved Kahan-Babuska) compensated sum.  The value is
  * sum + comp; comp collects the low-order bits that plain addition loses, so
  * a total over millions of money values agrees with sum(numeric) to far

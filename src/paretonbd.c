@@ -188,6 +188,76 @@ typedef struct PnbdSeries
 	double		M[16];
 } PnbdSeries;
 
+/* the sums of pnbd_series' terms */
+typedef struct PnbdSums
+{
+	double		S;
+	KamPair		o[PNBD_NQ / 2];
+} PnbdSums;
+
+/*
+ * Sum the terms 1, rz[0] z, rz[0] rz[1] z^2, ... until one adds nothing
+ * (the terms fall by at least z < 1) and, with deriv, their moments, in
+ * pairs: each lane sums one moment in the order of the terms, so the pairs
+ * give the bits of twelve scalar sums in half the instructions.  Inlined
+ * with deriv constant, so each form has its own loop.  False past
+ * PNBD_MAX_TERMS terms.
+ */
+static pg_attribute_always_inline bool
+pnbd_terms(PnbdCtx *c, double z, bool deriv, PnbdSums *out)
+{
+	double		tt = 1,
+				S = 0;
+	KamPair		o0 = kam_pair(0, 0),
+				o1 = o0,
+				o2 = o0,
+				o3 = o0,
+				o4 = o0,
+				o5 = o0;
+	int			nk = c->nk;
+	const double *rz = c->rz,
+			   *q = c->q;
+
+	for (int k = 0;; k++)
+	{
+		/* the table grows, and the checks run, only past its end */
+		if (unlikely(k >= nk))
+		{
+			if (k > PNBD_MAX_TERMS)
+				return false;
+			CHECK_FOR_INTERRUPTS();
+			pnbd_ctx_entry(c, k);
+			nk = c->nk;
+			rz = c->rz;
+			q = c->q;
+		}
+		S += tt;
+		if (deriv)
+		{
+			const double *qk = q + k * PNBD_NQ;
+			KamPair		t2 = kam_pair(tt, tt);
+
+			o0 = kam_pair_muladd(o0, t2, kam_pair_load(qk));
+			o1 = kam_pair_muladd(o1, t2, kam_pair_load(qk + 2));
+			o2 = kam_pair_muladd(o2, t2, kam_pair_load(qk + 4));
+			o3 = kam_pair_muladd(o3, t2, kam_pair_load(qk + 6));
+			o4 = kam_pair_muladd(o4, t2, kam_pair_load(qk + 8));
+			o5 = kam_pair_muladd(o5, t2, kam_pair_load(qk + 10));
+		}
+		if (z == 0 || tt <= 1e-17 * S)
+			break;
+		tt *= rz[k] * z;
+	}
+	out->S = S;
+	out->o[0] = o0;
+	out->o[1] = o1;
+	out->o[2] = o2;
+	out->o[3] = o3;
+	out->o[4] = o4;
+	out->o[5] = o5;
+	return true;
+}
+
 /*
  * The Euler form of s F(t), with u the larger and m the smaller of alpha + t
  * and beta + t, z = |alpha - beta| / u:
@@ -211,73 +281,53 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 				lu = log(u),
 				lm = log(m),
 				z = c->d / u;
-	double		tt = 1,
-				S = 0;
+	PnbdSums	sums;
 
-	/* the moments in twelve locals, so that they stay in registers */
-	double		o0 = 0,
-				o1 = 0,
-				o2 = 0,
-				o3 = 0,
-				o4 = 0,
-				o5 = 0,
-				o6 = 0,
-				o7 = 0,
-				o8 = 0,
-				o9 = 0,
-				o10 = 0,
-				o11 = 0;
-
+	if (!(deriv ? pnbd_terms(c, z, true, &sums) : pnbd_terms(c, z, false, &sums)))
+		return false;
 	out->lu = lu;
 	out->lm = lm;
 	out->l0 = c->caseA ? c->ls_la - (r + x) * lu - s * lm :
 		c->ls_la - (s + 1) * lu - (r + x - 1) * lm;
-	for (int k = 0;; k++)
-	{
-		if (unlikely(k > PNBD_MAX_TERMS))
-			return false;
-		if ((k & 0xFFF) == 0xFFF)
-			CHECK_FOR_INTERRUPTS();
-		pnbd_ctx_entry(c, k);
-		S += tt;
-		if (deriv)
-		{
-			const double *q = c->q + k * PNBD_NQ;
-
-			o0 += tt * q[0];
-			o1 += tt * q[1];
-			o2 += tt * q[2];
-			o3 += tt * q[3];
-			o4 += tt * q[4];
-			o5 += tt * q[5];
-			o6 += tt * q[6];
-			o7 += tt * q[7];
-			o8 += tt * q[8];
-			o9 += tt * q[9];
-			o10 += tt * q[10];
-			o11 += tt * q[11];
-		}
-		/* the terms fall by at least z < 1: stop when one adds nothing */
-		if (z == 0 || tt <= 1e-17 * S)
-			break;
-		tt *= c->rz[k] * z;
-	}
-	out->S = S;
+	out->S = sums.S;
 	if (deriv)
 	{
+		const double o[PNBD_NQ] = {
+			kam_pair_get(sums.o[0], 0), kam_pair_get(sums.o[0], 1), kam_pair_get(sums.o[1], 0),
+			kam_pair_get(sums.o[1], 1), kam_pair_get(sums.o[2], 0), kam_pair_get(sums.o[2], 1),
+			kam_pair_get(sums.o[3], 0), kam_pair_get(sums.o[3], 1), kam_pair_get(sums.o[4], 0),
+			kam_pair_get(sums.o[4], 1), kam_pair_get(sums.o[5], 0), kam_pair_get(sums.o[5], 1)
+		};
+
+		/* W: the moments of beta beta' for beta = (1, k, pb, pa) */
+		const double W[4][4] = {{o[0], o[1], o[2], o[3]}, {o[1], o[4], o[5], o[6]},
+		{o[2], o[5], o[7], o[8]}, {o[3], o[6], o[8], o[9]}};
 		double		iu = 1 / u,
 					im = 1 / m,
-					id = c->d > 0 ? 1 / c->d : 0;
-		const double o[PNBD_NQ] = {o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11};
+					id = c->d > 0 ? 1 / c->d : 0,
+					ia2 = ia * ia;
 		double		cc[4],
-					v[4],
-					eb[4] = {0, 0, 0, 0},
-					ea[4] = {-1, 0, -1, 0},
-					h0[16] = {0},
-					hv[16] = {0},
-					hb[16] = {0},
-					ha[16] = {0};
+					v1,
+					v3,
+					eb0,
+					eb2,
+					h01,
+					h11,
+					hv11,
+					h23,
+					h33,
+					hv33,
+					y[4][4],
+					hp[4][4];
 
+		/*
+		 * The gradient of ln term_k is c + k v + pb eb + pa ea with ea = (-1,
+		 * 0, -1, 0), v = (0, v1, 0, v3) and eb the unit vector of r (case A)
+		 * or s; its Hessian h0 + k hv + pb2 hb + pa2 ha, hb = -eb eb' and ha
+		 * 1 at (r, r), (r, s) and (s, s).  Only the entries that can be
+		 * nonzero are computed, in the order of the full sums, so the bits
+		 * are those of the dense products.
+		 */
 		if (c->caseA)
 		{
 			/* u = alpha + t, m = beta + t, b1 = r + x */
@@ -285,19 +335,16 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 			cc[1] = -(r + x) * iu;
 			cc[2] = 1 / s - ia - lm;
 			cc[3] = -s * im;
-			v[0] = 0;
-			v[1] = id - iu;
-			v[2] = 0;
-			v[3] = -id;
-			eb[0] = 1;
-			h0[0 * 4 + 1] = -iu;
-			h0[1 * 4 + 1] = (r + x) * iu * iu;
-			h0[2 * 4 + 3] = -im;
-			h0[3 * 4 + 3] = s * im * im;
-			hv[1 * 4 + 1] = iu * iu - id * id;
-			hv[1 * 4 + 3] = id * id;
-			hv[3 * 4 + 3] = -id * id;
-			hb[0 * 4 + 0] = -1;
+			v1 = id - iu;
+			v3 = -id;
+			eb0 = 1;
+			eb2 = 0;
+			h01 = -iu;
+			h11 = (r + x) * iu * iu;
+			hv11 = iu * iu - id * id;
+			h23 = -im;
+			h33 = s * im * im;
+			hv33 = -id * id;
 		}
 		else
 		{
@@ -306,51 +353,52 @@ pnbd_series(PnbdCtx *c, double t, bool deriv, PnbdSeries *out)
 			cc[1] = -(r + x - 1) * im;
 			cc[2] = 1 / s - ia - lu;
 			cc[3] = -(s + 1) * iu;
-			v[0] = 0;
-			v[1] = -id;
-			v[2] = 0;
-			v[3] = id - iu;
-			eb[2] = 1;
-			h0[0 * 4 + 1] = -im;
-			h0[1 * 4 + 1] = (r + x - 1) * im * im;
-			h0[2 * 4 + 3] = -iu;
-			h0[3 * 4 + 3] = (s + 1) * iu * iu;
-			hv[1 * 4 + 1] = -id * id;
-			hv[1 * 4 + 3] = id * id;
-			hv[3 * 4 + 3] = iu * iu - id * id;
-			hb[2 * 4 + 2] = -1;
+			v1 = -id;
+			v3 = id - iu;
+			eb0 = 0;
+			eb2 = 1;
+			h01 = -im;
+			h11 = (r + x - 1) * im * im;
+			hv11 = -id * id;
+			h23 = -iu;
+			h33 = (s + 1) * iu * iu;
+			hv33 = iu * iu - id * id;
 		}
-		/* the terms in a = r + s + x and ln s, common to both cases */
-		h0[0 * 4 + 0] += ia * ia;
-		h0[0 * 4 + 2] += ia * ia;
-		h0[2 * 4 + 2] += ia * ia - 1 / (s * s);
-		ha[0 * 4 + 0] = 1;
-		ha[0 * 4 + 2] = 1;
-		ha[2 * 4 + 2] = 1;
 
 		/*
-		 * With the term's gradient c + k v + pb eb + pa ea = B' beta for beta
-		 * = (1, k, pb, pa), the sum of term * grad grad' is B' W B, W the
-		 * moments of beta beta': W B first, then B' (W B).
+		 * The sum of term * grad grad' is B' W B, B's rows the gradient's
+		 * coefficients of (1, k, pb, pa): y = W B column by column, then B'
+		 * y; the gradient is row 0 of W B.
 		 */
+		for (int a = 0; a < 4; a++)
 		{
-			const double W[4][4] = {{o[0], o[1], o[2], o[3]}, {o[1], o[4], o[5], o[6]},
-			{o[2], o[5], o[7], o[8]}, {o[3], o[6], o[8], o[9]}};
-			double		WB[4][4];
-
-			for (int j = 0; j < 4; j++)
-				for (int a = 0; a < 4; a++)
-					WB[j][a] = W[a][0] * cc[j] + W[a][1] * v[j] + W[a][2] * eb[j] + W[a][3] * ea[j];
-			for (int i = 0; i < 4; i++)
-			{
-				/* the gradient is row 0 of W B */
-				out->G[i] = WB[i][0];
-				for (int j = i; j < 4; j++)
-					out->M[i * 4 + j] = o[0] * h0[i * 4 + j] + o[1] * hv[i * 4 + j] +
-						o[10] * hb[i * 4 + j] + o[11] * ha[i * 4 + j] +
-						cc[i] * WB[j][0] + v[i] * WB[j][1] + eb[i] * WB[j][2] + ea[i] * WB[j][3];
-			}
+			y[0][a] = W[a][0] * cc[0] + eb0 * W[a][2] - W[a][3];
+			y[1][a] = W[a][0] * cc[1] + W[a][1] * v1;
+			y[2][a] = W[a][0] * cc[2] + eb2 * W[a][2] - W[a][3];
+			y[3][a] = W[a][0] * cc[3] + W[a][1] * v3;
 		}
+		for (int i = 0; i < 4; i++)
+			out->G[i] = y[i][0];
+		/* the sum of term * hess ln term (upper triangle) */
+		hp[0][0] = o[0] * ia2 - eb0 * o[10] + o[11];
+		hp[0][1] = o[0] * h01;
+		hp[0][2] = o[0] * ia2 + o[11];
+		hp[0][3] = 0;
+		hp[1][1] = o[0] * h11 + o[1] * hv11;
+		hp[1][2] = 0;
+		hp[1][3] = o[1] * (id * id);
+		hp[2][2] = o[0] * (ia2 - 1 / (s * s)) - eb2 * o[10] + o[11];
+		hp[2][3] = o[0] * h23;
+		hp[3][3] = o[0] * h33 + o[1] * hv33;
+		for (int j = 0; j < 4; j++)
+		{
+			out->M[0 * 4 + j] = hp[0][j] + cc[0] * y[j][0] + eb0 * y[j][2] - y[j][3];
+			if (j >= 1)
+				out->M[1 * 4 + j] = hp[1][j] + cc[1] * y[j][0] + v1 * y[j][1];
+			if (j >= 2)
+				out->M[2 * 4 + j] = hp[2][j] + cc[2] * y[j][0] + eb2 * y[j][2] - y[j][3];
+		}
+		out->M[3 * 4 + 3] = hp[3][3] + cc[3] * y[3][0] + v3 * y[3][1];
 	}
 	return true;
 }
@@ -379,10 +427,11 @@ pnbd_bracket(const PnbdCtx *c, double T, const PnbdSeries *s0, const PnbdSeries 
 	double		f0 = 0,
 				f1 = 0;
 
-	*e1 = exp(LE - L0);
+	/* L0 is LE or s0's first term: that one's factor is 1 */
+	*e1 = L0 == LE ? 1 : exp(LE - L0);
 	if (s0)
 	{
-		f0 = exp(s0->l0 - L0);
+		f0 = L0 == LE ? exp(s0->l0 - L0) : 1;
 		f1 = exp(s1->l0 - L0);
 	}
 	*S = *e1 + (s0 ? f0 * s0->S - f1 * s1->S : 0);
@@ -546,9 +595,17 @@ pnbd_objective(const double *th, void *arg, double *grad, double *hess)
 
 		CHECK_FOR_INTERRUPTS();
 		pnbd_ctx_x(&c, x);
-		/* the series at every distinct T of the group */
+
+		/*
+		 * the series at every distinct T of the group (a series checks for
+		 * interrupts only when it grows the table: the loops over series do)
+		 */
 		for (int64 j = 0; j < nages && ok; j++)
+		{
+			if ((j & 0xFF) == 0xFF)
+				CHECK_FOR_INTERRUPTS();
 			ok = pnbd_series(&c, p->ages[a0 + j], deriv, &at_T[j]);
+		}
 		for (; i < d->n && d->c[i].x == x && ok; i++)
 		{
 			const BgCust *cu = &d->c[i];
@@ -559,7 +616,7 @@ pnbd_objective(const double *th, void *arg, double *grad, double *hess)
 						L0;
 			bool		both = cu->tx < cu->T;
 
-			if ((i & 0xFFF) == 0)
+			if ((i & 0xFF) == 0)
 				CHECK_FOR_INTERRUPTS();
 			if (both && cu->tx != last_tx)
 			{
@@ -579,14 +636,16 @@ pnbd_objective(const double *th, void *arg, double *grad, double *hess)
 			kam_sum_add(&ll, cu->w * (L0 + log(S)));
 			if (deriv)
 			{
+				double		iS = 1 / S;
+
 				for (int m = 0; m < 4; m++)
 				{
-					G[m] /= S;
+					G[m] *= iS;
 					g[m] += cu->w * G[m];
 				}
 				for (int m = 0; m < 4; m++)
 					for (int j = m; j < 4; j++)
-						h[m * 4 + j] += cu->w * (M[m * 4 + j] / S - G[m] * G[j]);
+						h[m * 4 + j] += cu->w * (M[m * 4 + j] * iS - G[m] * G[j]);
 			}
 		}
 		/* lnG(r+x) - lnG(r) + r ln alpha + s ln beta */
