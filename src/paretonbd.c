@@ -216,9 +216,9 @@ pnbd_terms(PnbdCtx *c, double z, bool deriv, PnbdSums *out)
 				o5 = o0;
 	int			nk = c->nk;
 	const double *rz = c->rz,
-			   *q = c->q;
+			   *qk = c->q;		/* entry k's moments' multipliers */
 
-	for (int k = 0;; k++)
+	for (int k = 0;; k++, qk += PNBD_NQ)
 	{
 		/* the table grows, and the checks run, only past its end */
 		if (unlikely(k >= nk))
@@ -229,12 +229,11 @@ pnbd_terms(PnbdCtx *c, double z, bool deriv, PnbdSums *out)
 			pnbd_ctx_entry(c, k);
 			nk = c->nk;
 			rz = c->rz;
-			q = c->q;
+			qk = c->q + k * PNBD_NQ;
 		}
 		S += tt;
 		if (deriv)
 		{
-			const double *qk = q + k * PNBD_NQ;
 			KamPair		t2 = kam_pair(tt, tt);
 
 			o0 = kam_pair_muladd(o0, t2, kam_pair_load(qk));
@@ -244,7 +243,8 @@ pnbd_terms(PnbdCtx *c, double z, bool deriv, PnbdSums *out)
 			o4 = kam_pair_muladd(o4, t2, kam_pair_load(qk + 8));
 			o5 = kam_pair_muladd(o5, t2, kam_pair_load(qk + 10));
 		}
-		if (z == 0 || tt <= 1e-17 * S)
+		/* (z = 0 ends it after one zero term, which adds nothing) */
+		if (tt <= 1e-17 * S)
 			break;
 		tt *= rz[k] * z;
 	}
