@@ -8,6 +8,7 @@
 #include "kam.h"
 
 #include <ctype.h>
+#include <float.h>
 
 #include "common/shortest_dec.h"
 #include "funcapi.h"
@@ -98,8 +99,14 @@ kam_date_str(DateADT d)
  * exact double; four digits can reach 10^16, past 2^53) and its decimal
  * exponent is within 22 (10^e is an exact double), mantissa * 10^e or
  * mantissa / 10^-e is a single correctly rounded operation, i.e. the same
- * double that numeric_float8's strtod gives.  Anything else (more digits,
- * NaN, infinities) takes numeric_float8.
+ * double that numeric_float8's strtod gives.  Where long double has a
+ * 64-bit mantissa (x86), five digits (mantissas below 2^64, such as the
+ * 18 digits of a numeric division) with exponents within 27 take the same
+ * operation in long double, rounded then to double: two roundings to
+ * nearest give the once-rounded double unless the first lands exactly
+ * halfway between two doubles (it cannot cross one: a double is a long
+ * double too), and that case takes numeric_float8.  Anything else (more
+ * digits, NaN, infinities) takes numeric_float8.
  */
 #define NUM_SIGN_MASK	0xC000
 #define NUM_NEG			0x4000
@@ -113,6 +120,33 @@ static const double pow10_exact[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
+
+#if defined(LDBL_MANT_DIG) && LDBL_MANT_DIG == 64
+#define KAM_LONG_DOUBLE_64
+/* 10^e exact in a 64-bit mantissa up to e = 27 (5^27 < 2^64) */
+static const long double pow10_exact_ld[] = {
+	1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L,
+	1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L,
+	1e26L, 1e27L
+};
+
+/*
+ * q > 0 rounded to double, or -1 when q lies exactly halfway between two
+ * doubles (round to nearest twice would then not round once)
+ */
+static double
+long_double_to_double(long double q)
+{
+	double		r = (double) q;
+	long double back = r;
+	long double other = q > back ? (long double) nextafter(r, INFINITY) : (long double) nextafter(r, 0);
+
+	/* back + other and its half are exact in long double */
+	if (q != back && q == (back + other) / 2)
+		return -1;
+	return r;
+}
+#endif
 
 static double
 numeric_to_double(Datum d)
@@ -157,13 +191,15 @@ numeric_to_double(Datum d)
 	ndigits = (int) (len / sizeof(int16));
 	if (ndigits == 0)
 		return 0.0;
-	if (ndigits > 4)
+	if (ndigits > 5)
 		goto slow;
 	for (int i = 0; i < ndigits; i++)
 	{
 		int16		digit;
 
 		memcpy(&digit, p + i * sizeof(int16), sizeof(int16));
+		if (mant > (PG_UINT64_MAX - 9999) / 10000)
+			goto slow;
 		mant = mant * 10000 + (uint64) digit;
 	}
 	exp10 = 4 * (weight - ndigits + 1);
@@ -172,9 +208,21 @@ numeric_to_double(Datum d)
 	 * exact only when the mantissa is an exact double: 4 digits reach 10^16 >
 	 * 2^53
 	 */
-	if (exp10 > 22 || exp10 < -22 || mant > (UINT64CONST(1) << 53))
+	if (exp10 <= 22 && exp10 >= -22 && mant <= (UINT64CONST(1) << 53))
+		r = exp10 >= 0 ? (double) mant * pow10_exact[exp10] : (double) mant / pow10_exact[-exp10];
+	else
+	{
+#ifdef KAM_LONG_DOUBLE_64
+		if (exp10 > 27 || exp10 < -27)
+			goto slow;
+		r = long_double_to_double(exp10 >= 0 ? (long double) mant * pow10_exact_ld[exp10] :
+								  (long double) mant / pow10_exact_ld[-exp10]);
+		if (r < 0)
+			goto slow;
+#else
 		goto slow;
-	r = exp10 >= 0 ? (double) mant * pow10_exact[exp10] : (double) mant / pow10_exact[-exp10];
+#endif
+	}
 	return neg ? -r : r;
 
 slow:

@@ -94,3 +94,13 @@ FROM (SELECT v, (kam.movements(kam.retention_agg(id, '2024-01-01'::date, v, '202
       FROM nums GROUP BY id, v) x;
 SELECT (kam.movements(kam.retention_agg(1, '2024-01-01'::date, 0.9007203003369575, '2024-01-01', '2024-01-01'))).starting_mrr
        = 0.9007203003369575::float8 AS report_value_exact;
+-- the 18 or so digits of a numeric division (five base-10000 digits, read through long double):
+-- exactly as numeric::float8 too, the few whose long double lands exactly halfway between two
+-- doubles included (two of these 20 000 round the wrong way without the check for it)
+CREATE TEMP TABLE nums18 AS
+SELECT g AS id, ((floor(crm.u(43, g, 1) * 1e6) + 1)::numeric / (floor(crm.u(43, g, 2) * 9999) + 1)::numeric)
+                * (10::numeric ^ (floor(crm.u(43, g, 3) * 12) - 4)::int) AS v
+FROM generate_series(1, 20000) g;
+SELECT count(*) AS values, count(*) FILTER (WHERE s <> v::float8) AS differ
+FROM (SELECT v, (kam.movements(kam.retention_agg(id, '2024-01-01'::date, v, '2024-01-01', '2024-01-01'))).starting_mrr AS s
+      FROM nums18 GROUP BY id, v) x;
