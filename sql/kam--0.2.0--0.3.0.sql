@@ -2441,3 +2441,19 @@ CREATE AGGREGATE @extschema@.top_share(revenue numeric, n bigint) (
 );
 COMMENT ON AGGREGATE @extschema@.top_share(numeric, bigint) IS
     'Share of total numeric revenue held by the n largest values (1 when there are n rows or fewer); NULL for a zero total';
+
+-- kam.health_score(ARRAY[...], weights, policy) planned as kam.health_score_of(weights, policy, ...):
+-- no array built per row, numeric measures read natively
+CREATE FUNCTION @extschema@.health_score_of(weights double precision[], policy text, VARIADIC measures "any")
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_health_score_of'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.health_score_of(double precision[], text, "any") IS
+    'Health score 0..100 of measures given one by one (double precision or numeric, read natively): what kam.health_score(ARRAY[...], weights, policy) is planned as';
+CREATE FUNCTION @extschema@.health_score_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_health_score_support'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.health_score_support(internal) IS
+    'planner support of kam.health_score: ARRAY[...] measures with constant weights and policy become kam.health_score_of';
+ALTER FUNCTION @extschema@.health_score(double precision[], double precision[], text)
+    SUPPORT @extschema@.health_score_support;

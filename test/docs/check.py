@@ -24,8 +24,9 @@ sample CRM and the review views (test/docs/run.sh makes it):
     Any other comment is prose.
 
 With --coverage, every function and aggregate kam owns (from pg_depend; the
-support functions of its aggregates, types, operators and operator classes
-aside) must be called as kam.name( in an example that runs.
+support functions of its aggregates, types, operators and operator classes,
+and planner support functions, aside) must be called as kam.name( in an
+example that runs.
 
 Prints one line per failure and a summary; exits 1 on any failure.
   python3 test/docs/check.py [--coverage] DBNAME [docs/x.md ...]
@@ -141,6 +142,7 @@ WHERE d.deptype = 'e'
                   WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend))
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprcode = p.oid)
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_amproc a WHERE a.amproc = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc s WHERE s.prosupport = p.oid)
 ORDER BY 1
 """
 

@@ -29,6 +29,9 @@ UNION ALL SELECT 'anycompatible', unnest(ARRAY['NULL::daterange', '''[2024-05-01
 UNION ALL SELECT 'kam.discount', unnest(ARRAY['NULL', 'kam.discount(percent => 20)', 'kam.discount(amount => 10, duration => ''repeating'', months => 3)',
                                              '''(150,,forever,)''', '''(,,,)''', '''(1,1,once,)''', '''(,1e308,repeating,2147483647)'''])
 UNION ALL SELECT 'anyelement', unnest(ARRAY['NULL::int', '1', '''k''::text', '''{1}''::int[]', 'NULL::text'])
+-- "any": kam.health_score_of's measures (double precision or numeric; other types, 42804, are in health.sql)
+UNION ALL SELECT '"any"', unnest(ARRAY['NULL::numeric', 'NULL::float8', '50::float8', '''NaN''::float8', '''NaN''::numeric', '''Infinity''::numeric',
+                                      '30.7692307692307692', '1e308::numeric', '-1::float8', '100.000000000000000001'])
 UNION ALL SELECT 'kam.retention', unnest(ARRAY['NULL', '''(starting=100:1,new=0:0,reactivation=0:0,expansion=20:1,contraction=0:0,churned=0:0)''',
                                               '''(starting=0:0,new=0:0,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)''',
                                               '''(starting=1e308:9223372036854775807,new=1e308:1,reactivation=0:0,expansion=0:0,contraction=0:0,churned=0:0)''', '''garbage'''])
@@ -92,6 +95,7 @@ CREATE FUNCTION garden.typical(typ regtype, argname text) RETURNS text LANGUAGE 
         WHEN typ IN ('integer'::regtype, 'bigint'::regtype, 'numeric'::regtype) THEN '1'
         WHEN typ = 'text'::regtype THEN '''a'''
         WHEN typ = 'anyelement'::regtype THEN '1'
+        WHEN typ = '"any"'::regtype THEN '50::float8'
         WHEN typ = 'anycompatible'::regtype THEN 'NULL'
         WHEN typ = 'date'::regtype THEN '''2024-01-01'''
         WHEN typ = 'timestamp with time zone'::regtype THEN '''2024-01-01'''
@@ -136,8 +140,8 @@ BEGIN
                                            CASE WHEN argtypes[j] = 'anyelement'::regtype THEN 'int'
                                                 WHEN argtypes[j] = 'anycompatible'::regtype THEN 'daterange'
                                                 ELSE argtypes[j]::text END);
-                    IF argtypes[j] IN ('anyelement'::regtype, 'anycompatible'::regtype) AND j = i THEN
-                        args[j] := format('(%s)', v);
+                    IF (argtypes[j] IN ('anyelement'::regtype, 'anycompatible'::regtype) AND j = i) OR argtypes[j] = '"any"'::regtype THEN
+                        args[j] := format('(%s)', CASE WHEN j = i THEN v ELSE garden.typical(argtypes[j], argnames[j]) END);
                     END IF;
                 END LOOP;
                 call := format('kam.%I(%s)', f.proname, array_to_string(args, ', '));

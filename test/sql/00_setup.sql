@@ -45,11 +45,11 @@ BEGIN
     END LOOP;
     RETURN false;
 END $$;
--- does the plan of q contain pattern (combine-path tests)
-CREATE FUNCTION public.plan_has(q text, pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
+-- does the plan of q contain pattern (combine-path tests; with_output: EXPLAIN VERBOSE)
+CREATE FUNCTION public.plan_has(q text, pattern text, with_output boolean DEFAULT false) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE l text;
 BEGIN
-    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF' || CASE WHEN with_output THEN ', VERBOSE' ELSE '' END || ') ' || q LOOP
         IF l LIKE '%' || pattern || '%' THEN RETURN true; END IF;
     END LOOP;
     RETURN false;

@@ -107,6 +107,63 @@ SELECT test_error($q$SELECT kam.health_score(ARRAY[0.5, 50], ARRAY[1, 1], ARRAY[
 SELECT test_error($q$SELECT kam.health_score(ARRAY[0.5, 50], ARRAY[1, 1], ARRAY[0, 0], ARRAY[1])$q$);
 SELECT test_error($q$SELECT kam.health_score(ARRAY[0.5, 50], ARRAY[1, 1], ARRAY[0, NULL], ARRAY[1, 100])$q$);
 SELECT test_error($q$SELECT kam.health_score(ARRAY[0.5, 'NaN'], ARRAY[1, 1], ARRAY[0, 0], ARRAY[1, 100]::float8[])$q$);
+-- planned as kam.health_score_of: ARRAY[...] of column expressions with constant weights and
+-- policy (numeric measures then read natively, no array built per row); the same values as the
+-- array form, which a weights subquery keeps (every row, NULL measures and every policy; the
+-- numeric divisions carry 18 digits)
+CREATE TEMP TABLE hs (id int, a int, b int, c float8);
+INSERT INTO hs VALUES (1, 1, 3, 47), (2, 2, 7, NULL), (3, 0, 5, 100), (4, 5, 5, 0), (5, NULL, 4, 21.5),
+                      (6, 6, 7, 99.999999), (7, 1, 9, 33.3);
+SELECT plan_has($q$SELECT kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[]) FROM hs$q$,
+                'health_score_of(''{2,1}''::double precision[], ''redistribute''::text, ((100.0 * (a)::numeric) / (b)::numeric), c)',
+                true) AS rewritten,
+       plan_has($q$SELECT kam.health_score(ARRAY[100.0 * a / b, c], (SELECT ARRAY[2, 1]::float8[])) FROM hs$q$,
+                'health_score_of', true) AS subquery_weights_rewritten,
+       plan_has($q$SELECT kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[], ARRAY[0, 0], ARRAY[100, 100]) FROM hs$q$,
+                'health_score_of', true) AS bounds_rewritten,
+       plan_has($q$SELECT kam.health_score(ARRAY[ARRAY[c]], ARRAY[1]::float8[]) FROM hs$q$,
+                'health_score_of', true) AS two_dimensions_rewritten;
+SELECT id, round(x::numeric, 10) AS score, x IS NOT DISTINCT FROM y AS same_as_array_form,
+       z IS NOT DISTINCT FROM zz AS zero_same, n IS NOT DISTINCT FROM nn AS null_same
+FROM (SELECT id, kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[]) AS x,
+             kam.health_score(ARRAY[100.0 * a / b, c], (SELECT ARRAY[2, 1]::float8[])) AS y,
+             kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[], 'zero') AS z,
+             kam.health_score(ARRAY[100.0 * a / b, c], (SELECT ARRAY[2, 1]::float8[]), 'zero') AS zz,
+             kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[], 'null') AS n,
+             kam.health_score(ARRAY[100.0 * a / b, c], (SELECT ARRAY[2, 1]::float8[]), 'null') AS nn
+      FROM hs) q
+ORDER BY id;
+-- the independent reference: (2 * (100 a / b)::float8 + c) / 3 where both are present
+SELECT count(*) FILTER (WHERE a IS NOT NULL AND c IS NOT NULL) AS both_present,
+       count(*) FILTER (WHERE a IS NOT NULL AND c IS NOT NULL
+                          AND kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[])
+                              = (2 * (100.0 * a / b)::float8 + c) / 3) AS equal_to_sql
+FROM hs;
+-- the errors, at execution and as the array form raises them (none over no rows)
+SELECT test_error($q$SELECT kam.health_score(ARRAY[100.0 * a / b, c + 1], ARRAY[1, 1]::float8[]) FROM hs$q$);
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, CASE WHEN id = 1 THEN 'NaN'::numeric END], ARRAY[1, 1]::float8[]) FROM hs WHERE id = 1$q$);
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, 'NaN'::float8], ARRAY[1, 1]::float8[]) FROM hs WHERE id = 1$q$);
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, c], ARRAY[1, -1]::float8[]) FROM hs$q$);
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, c], ARRAY[1]::float8[]) FROM hs$q$);
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, c], (SELECT ARRAY[1]::float8[])) FROM hs$q$) AS array_form;
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, 'NaN'::numeric], (SELECT ARRAY[1, 1]::float8[])) FROM hs WHERE id = 1$q$) AS array_form;
+SELECT test_error($q$SELECT kam.health_score(ARRAY[ARRAY[c]], ARRAY[1]::float8[]) FROM hs$q$);
+SELECT test_error($q$SELECT kam.health_score(ARRAY[c, c], ARRAY[1, 1]::float8[], 'mean') FROM hs$q$);
+SELECT count(*) AS no_rows_no_error FROM (SELECT kam.health_score(ARRAY[c, c], ARRAY[1, -1]::float8[]) FROM hs WHERE false) q;
+-- kam.health_score_of called directly: NULL weights or policy is NULL (as the strict array form),
+-- numeric measures read exactly as numeric::float8, other types refused
+SELECT kam.health_score_of(ARRAY[2, 1], 'redistribute', 30.7692307692307692, 50::float8)
+           = (2 * 30.7692307692307692::float8 + 50) / 3 AS numeric_native,
+       kam.health_score_of(NULL, 'redistribute', 50::float8) IS NULL AS null_weights,
+       kam.health_score_of(ARRAY[1], NULL, 50::float8) IS NULL AS null_policy,
+       kam.health_score_of(ARRAY[1, 1], 'zero', 50::float8, NULL::numeric) AS missing_as_zero;
+SELECT test_error($q$SELECT kam.health_score_of(ARRAY[1], 'redistribute', 50)$q$);
+SELECT test_error($q$SELECT kam.health_score_of(ARRAY[1, 1], 'redistribute', 50::float8, '7'::text)$q$);
+-- a view keeps the call as written (a dump restores it unchanged)
+CREATE TEMP VIEW hs_view AS SELECT kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[]) AS s FROM hs;
+SELECT pg_get_viewdef('hs_view') LIKE '%health_score(ARRAY[%' AS view_keeps_array_form;
+DROP VIEW hs_view;
+DROP TABLE hs;
 
 -- grades and colours: upper bounds inclusive, the first band includes 0
 SELECT s, kam.health_grade(s) AS grade, kam.health_color(s) AS color
