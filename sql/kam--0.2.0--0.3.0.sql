@@ -2457,3 +2457,20 @@ COMMENT ON FUNCTION @extschema@.health_score_support(internal) IS
     'planner support of kam.health_score: ARRAY[...] measures with constant weights and policy become kam.health_score_of';
 ALTER FUNCTION @extschema@.health_score(double precision[], double precision[], text)
     SUPPORT @extschema@.health_score_support;
+
+-- kam.score(card, ARRAY[...]) planned as kam.score_of(card, ...): no array built per row, numeric
+-- values read natively
+CREATE FUNCTION @extschema@.score_of(card @extschema@.scorecard, VARIADIC "values" "any")
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'kam_score_of'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.score_of(@extschema@.scorecard, "any") IS
+    'Score 0..100 of raw values given one by one in the scorecard''s criteria order (double precision or numeric, read natively): what kam.score(card, ARRAY[...]) is planned as';
+CREATE FUNCTION @extschema@.score_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_score_support'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.score_support(internal) IS
+    'planner support of kam.score: ARRAY[...] values with a constant scorecard become kam.score_of';
+ALTER FUNCTION @extschema@.score(@extschema@.scorecard, double precision[])
+    SUPPORT @extschema@.score_support;
+

@@ -24,10 +24,6 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
-#include "nodes/makefuncs.h"
-#include "nodes/supportnodes.h"
-#include "parser/parse_coerce.h"
-#include "parser/parse_func.h"
 #include "libpq/pqformat.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
@@ -145,46 +141,23 @@ PG_FUNCTION_INFO_V1(kam_health_score_of);
 Datum
 kam_health_score_of(PG_FUNCTION_ARGS)
 {
-	int			n = PG_NARGS() - 2;
 	const double *w;
 	bool	   *wnull;
-	int			nw;
+	int			n,
+				nw;
 	KamMissing	policy;
 	double		stack[32];
 	bool		nstack[32];
 	double	   *m;
-	bool	   *mnull = NULL;
+	bool	   *mnull;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	for (int i = 0; i < n; i++)
-	{
-		Oid			type = kam_arg_type(fcinfo, i + 2);
-
-		if (type != FLOAT8OID && type != NUMERICOID)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("measures must be double precision or numeric"),
-					 errdetail("Measure %d is of type %s.", i + 1, format_type_be(type)),
-					 errhint("Cast the measure to double precision.")));
-	}
+	n = kam_variadic_doubles(fcinfo, 2, "measures", "Measure", stack, nstack, lengthof(stack), &m, &mnull);
 	nw = kam_float8_array(PG_GETARG_ARRAYTYPE_P(0), "weights", &w, &wnull);
 	policy = kam_missing_policy_text(PG_GETARG_TEXT_PP(1));
 	kam_check_same_length(n, nw, "measures", "weights");
 	kam_check_weights(nw, w, wnull);
-	m = n <= (int) lengthof(stack) ? stack : palloc(n * sizeof(double));
-	for (int i = 0; i < n; i++)
-	{
-		if (PG_ARGISNULL(i + 2))
-		{
-			if (mnull == NULL)
-				mnull = n <= (int) lengthof(nstack) ? memset(nstack, 0, n * sizeof(bool)) : palloc0(n * sizeof(bool));
-			mnull[i] = true;
-			m[i] = 0;
-		}
-		else
-			m[i] = kam_money_arg(fcinfo, i + 2);
-	}
 	return health_score_of_values(fcinfo, n, m, mnull, w, NULL, NULL, policy);
 }
 
@@ -192,59 +165,13 @@ kam_health_score_of(PG_FUNCTION_ARGS)
  * The planner support of kam.health_score(measures, weights, policy): a call
  * whose measures are an ARRAY[...] of expressions and whose weights and
  * policy are constants becomes kam.health_score_of(weights, policy, the
- * expressions...), an implicit or explicit cast of a numeric expression to
- * double precision dropped (kam.health_score_of reads the numeric as the
- * cast would).  The same checks run in the same order on the same values,
- * at execution, so the result and every error are those of the call as
- * written.  Any other call is left as it is.
+ * expressions...) (kam_simplify_array_call).
  */
 PG_FUNCTION_INFO_V1(kam_health_score_support);
 Datum
 kam_health_score_support(PG_FUNCTION_ARGS)
 {
-	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
-	FuncExpr   *call;
-	ArrayExpr  *measures;
-	Node	   *weights,
-			   *policy;
-	Oid			argtypes[3] = {FLOAT8ARRAYOID, TEXTOID, ANYOID};
-	Oid			target;
-	Oid			castfunc = InvalidOid;
-	List	   *args;
-	ListCell   *lc;
-
-	if (!IsA(rawreq, SupportRequestSimplify))
-		PG_RETURN_POINTER(NULL);
-	call = ((SupportRequestSimplify *) rawreq)->fcall;
-	if (list_length(call->args) != 3 || !IsA(linitial(call->args), ArrayExpr))
-		PG_RETURN_POINTER(NULL);
-	measures = (ArrayExpr *) linitial(call->args);
-	weights = lsecond(call->args);
-	policy = lthird(call->args);
-	if (measures->multidims || measures->element_typeid != FLOAT8OID ||
-		list_length(measures->elements) < 1 || list_length(measures->elements) > FUNC_MAX_ARGS - 2 ||
-		!IsA(weights, Const) || ((Const *) weights)->constisnull ||
-		!IsA(policy, Const) || ((Const *) policy)->constisnull)
-		PG_RETURN_POINTER(NULL);
-	/* kam.health_score_of, in kam.health_score's own schema */
-	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(call->funcid))),
-									   makeString("health_score_of")),
-							3, argtypes, true);
-	if (!OidIsValid(target))
-		PG_RETURN_POINTER(NULL);
-	if (find_coercion_pathway(FLOAT8OID, NUMERICOID, COERCION_EXPLICIT, &castfunc) != COERCION_PATH_FUNC)
-		castfunc = InvalidOid;
-	args = list_make2(weights, policy);
-	foreach(lc, measures->elements)
-	{
-		Node	   *e = lfirst(lc);
-
-		if (IsA(e, FuncExpr) && ((FuncExpr *) e)->funcid == castfunc && OidIsValid(castfunc) &&
-			list_length(((FuncExpr *) e)->args) == 1)
-			e = linitial(((FuncExpr *) e)->args);
-		args = lappend(args, e);
-	}
-	PG_RETURN_POINTER(makeFuncExpr(target, FLOAT8OID, args, InvalidOid, call->inputcollid, COERCE_EXPLICIT_CALL));
+	PG_RETURN_POINTER(kam_simplify_array_call((Node *) PG_GETARG_POINTER(0), 0, "health_score_of"));
 }
 
 /* ====================================================================== */

@@ -15,6 +15,11 @@
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/supportnodes.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 #include "utils/lsyscache.h"
@@ -366,6 +371,111 @@ kam_money_arg(FunctionCallInfo fcinfo, int argno)
 	if (arg_type(fcinfo, argno) == NUMERICOID)
 		return numeric_to_double(PG_GETARG_DATUM(argno));
 	return PG_GETARG_FLOAT8(argno);
+}
+
+/*
+ * The arguments from `first` on of a VARIADIC "any" function, each double
+ * precision or numeric (read natively, as kam_money_arg): their number,
+ * their values in *v and, when one is NULL, which in *vnull (else NULL).
+ * The arrays are stack (and nstack) when they hold the arguments, else
+ * palloc'd.  what: the arguments' name ("measures"), one: one's ("Measure").
+ */
+int
+kam_variadic_doubles(FunctionCallInfo fcinfo, int first, const char *what, const char *one,
+					 double *stack, bool *nstack, int room, double **v, bool **vnull)
+{
+	int			n = PG_NARGS() - first;
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			type = arg_type(fcinfo, first + i);
+
+		if (type != FLOAT8OID && type != NUMERICOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s must be double precision or numeric", what),
+					 errdetail("%s %d is of type %s.", one, i + 1, format_type_be(type)),
+					 errhint("Cast it to double precision.")));
+	}
+	*v = n <= room ? stack : palloc(Max(n, 1) * sizeof(double));
+	*vnull = NULL;
+	for (int i = 0; i < n; i++)
+	{
+		if (PG_ARGISNULL(first + i))
+		{
+			if (*vnull == NULL)
+				*vnull = n <= room ? memset(nstack, 0, n * sizeof(bool)) : palloc0(n * sizeof(bool));
+			(*vnull)[i] = true;
+			(*v)[i] = 0;
+		}
+		else
+			(*v)[i] = kam_money_arg(fcinfo, first + i);
+	}
+	return n;
+}
+
+/*
+ * A planner support function's SupportRequestSimplify for f(..., ARRAY[e1,
+ * ..., en], ...): when argument array_arg is an ARRAY[...] of 1 to 98 double
+ * precision expressions and every other argument a non-NULL constant, the
+ * call of `target` (in f's own schema, taking f's other arguments in their
+ * order, then VARIADIC "any") with those arguments and e1 ... en, an
+ * implicit or explicit cast of a numeric to double precision dropped from
+ * each (the target reads the numeric as the cast would, natively).  NULL
+ * for any other request or call, which is then left as it is.  The target
+ * runs f's checks in f's order at execution, so the call's values and
+ * errors stay those of the call as written.
+ */
+Node *
+kam_simplify_array_call(Node *rawreq, int array_arg, const char *target)
+{
+	FuncExpr   *call;
+	ArrayExpr  *array;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	int			nfixed = 0;
+	Oid			fn;
+	Oid			castfunc = InvalidOid;
+	List	   *args = NIL;
+	ListCell   *lc;
+
+	if (!IsA(rawreq, SupportRequestSimplify))
+		return NULL;
+	call = ((SupportRequestSimplify *) rawreq)->fcall;
+	if (array_arg >= list_length(call->args) || !IsA(list_nth(call->args, array_arg), ArrayExpr))
+		return NULL;
+	array = (ArrayExpr *) list_nth(call->args, array_arg);
+	if (array->multidims || array->element_typeid != FLOAT8OID ||
+		list_length(array->elements) < 1 || list_length(array->elements) > FUNC_MAX_ARGS - list_length(call->args))
+		return NULL;
+	foreach(lc, call->args)
+	{
+		Node	   *a = lfirst(lc);
+
+		if (foreach_current_index(lc) == array_arg)
+			continue;
+		if (!IsA(a, Const) || ((Const *) a)->constisnull)
+			return NULL;
+		argtypes[nfixed++] = exprType(a);
+		args = lappend(args, a);
+	}
+	argtypes[nfixed] = ANYOID;
+	fn = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(call->funcid))),
+								   makeString(pstrdup(target))),
+						nfixed + 1, argtypes, true);
+	if (!OidIsValid(fn))
+		return NULL;
+	if (find_coercion_pathway(FLOAT8OID, NUMERICOID, COERCION_EXPLICIT, &castfunc) != COERCION_PATH_FUNC)
+		castfunc = InvalidOid;
+	foreach(lc, array->elements)
+	{
+		Node	   *e = lfirst(lc);
+
+		if (OidIsValid(castfunc) && IsA(e, FuncExpr) && ((FuncExpr *) e)->funcid == castfunc &&
+			list_length(((FuncExpr *) e)->args) == 1)
+			e = linitial(((FuncExpr *) e)->args);
+		args = lappend(args, e);
+	}
+	return (Node *) makeFuncExpr(fn, call->funcresulttype, args, InvalidOid, call->inputcollid, COERCE_EXPLICIT_CALL);
 }
 
 /*

@@ -214,6 +214,9 @@ extern void kam_check_fraction(double v, const char *what);
 extern void kam_check_window(DateADT from, DateADT to);
 extern const char *kam_date_str(DateADT d);
 extern double kam_money_arg(FunctionCallInfo fcinfo, int argno);
+extern int	kam_variadic_doubles(FunctionCallInfo fcinfo, int first, const char *what, const char *one,
+								 double *stack, bool *nstack, int room, double **v, bool **vnull);
+extern Node *kam_simplify_array_call(Node *rawreq, int array_arg, const char *target);
 extern DateADT kam_date_arg(FunctionCallInfo fcinfo, int argno);
 extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
 extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);

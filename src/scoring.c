@@ -620,14 +620,14 @@ sc_result(const KamScorecard *card, const double *s, const bool *snull, double *
 }
 
 /* kam.score(card, values float8[]): values in the card's criteria order */
-PG_FUNCTION_INFO_V1(kam_score_array);
-Datum
-kam_score_array(PG_FUNCTION_ARGS)
+/*
+ * The score of n raw values v (vnull: which are NULL, or NULL for none) in
+ * the card's criteria order; shared by kam.score(card, values) and
+ * kam.score_of.
+ */
+static Datum
+score_of_values(FunctionCallInfo fcinfo, const KamScorecard *card, int n, const double *v, const bool *vnull)
 {
-	KamScorecard *card = sc_arg(fcinfo, 0);
-	const double *v;
-	bool	   *vnull;
-	int			n = kam_float8_array(PG_GETARG_ARRAYTYPE_P(1), "values", &v, &vnull);
 	double		s[SC_STACK];
 	double	   *sp;
 	double		result;
@@ -652,6 +652,54 @@ kam_score_array(PG_FUNCTION_ARGS)
 	if (!sc_result(card, sp, vnull, &result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
+}
+
+PG_FUNCTION_INFO_V1(kam_score_array);
+Datum
+kam_score_array(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card = sc_arg(fcinfo, 0);
+	const double *v;
+	bool	   *vnull;
+	int			n = kam_float8_array(PG_GETARG_ARRAYTYPE_P(1), "values", &v, &vnull);
+
+	return score_of_values(fcinfo, card, n, v, vnull);
+}
+
+/*
+ * kam.score_of(card, VARIADIC "values" "any"): the score of raw values given
+ * one by one, each double precision or numeric (read natively): what
+ * kam.score(card, ARRAY[...]) becomes when planned (kam_score_support).
+ * NULL for a NULL card, as the strict kam.score.
+ */
+PG_FUNCTION_INFO_V1(kam_score_of);
+Datum
+kam_score_of(PG_FUNCTION_ARGS)
+{
+	KamScorecard *card;
+	double		stack[SC_STACK];
+	bool		nstack[SC_STACK];
+	double	   *v;
+	bool	   *vnull;
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	card = sc_arg(fcinfo, 0);
+	n = kam_variadic_doubles(fcinfo, 1, "values", "Value", stack, nstack, SC_STACK, &v, &vnull);
+	return score_of_values(fcinfo, card, n, v, vnull);
+}
+
+/*
+ * The planner support of kam.score(card, values double precision[]): a call
+ * whose values are an ARRAY[...] of expressions and whose card is a constant
+ * becomes kam.score_of(card, the expressions...) (kam_simplify_array_call).
+ */
+PG_FUNCTION_INFO_V1(kam_score_support);
+Datum
+kam_score_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(kam_simplify_array_call((Node *) PG_GETARG_POINTER(0), 1, "score_of"));
 }
 
 /* kam.score(card, values jsonb): each criterion read by name from a JSON object */

@@ -138,6 +138,32 @@ SELECT test_error($q$SELECT kam.score(card, ARRAY[1, 'NaN', 2]::float8[]) FROM c
 SELECT test_error($q$SELECT kam.score(card, '{"arr": "big"}'::jsonb) FROM cards WHERE version = 1$q$);
 SELECT test_error($q$SELECT kam.score(card, '[1, 2, 3]'::jsonb) FROM cards WHERE version = 1$q$);
 SELECT test_error($q$SELECT kam.score(card, '{"arr": "NaN"}'::jsonb) FROM cards WHERE version = 1$q$);
+-- planned as kam.score_of: ARRAY[...] of expressions with a constant scorecard (numeric values
+-- then read natively, no array per row); the same scores as the array form, which a card read
+-- from a table keeps, on every account (a numeric ARR of 18 digits, NULL growth and NPS)
+SELECT plan_has($q$SELECT kam.score('policy=redistribute;"arr"=3[0,200000];"growth"=2[-0.2,0.5];"nps"=1[-100,100]',
+                                    ARRAY[arr::numeric / 7, growth, nps]) FROM acct_metrics$q$,
+                'score_of(''policy=redistribute;"arr"=3[0,200000];"growth"=2[-0.2,0.5];"nps"=1[-100,100]''::kam.scorecard, ((arr)::numeric / ''7''::numeric), growth, nps)',
+                true) AS rewritten,
+       plan_has($q$SELECT kam.score(c.card, ARRAY[arr, growth, nps]) FROM acct_metrics, cards c WHERE c.version = 1$q$,
+                'score_of', true) AS table_card_rewritten;
+SELECT count(*) AS accounts, count(*) FILTER (WHERE x IS NULL) AS null_scores,
+       count(*) FILTER (WHERE x IS NOT DISTINCT FROM y) AS same_as_array_form,
+       count(*) FILTER (WHERE z IS NOT DISTINCT FROM y) AS same_from_jsonb
+FROM (SELECT kam.score('policy=redistribute;"arr"=3[0,200000];"growth"=2[-0.2,0.5];"nps"=1[-100,100]',
+                       ARRAY[arr::numeric / 7, growth, nps]) AS x,
+             kam.score(c.card, ARRAY[arr::numeric / 7, growth, nps]) AS y,
+             kam.score(c.card, jsonb_build_object('arr', (arr::numeric / 7)::float8, 'growth', growth, 'nps', nps)) AS z
+      FROM acct_metrics m, cards c WHERE c.version = 1) q;
+-- the errors, at execution and as the array form raises them
+SELECT test_error($q$SELECT kam.score('policy=zero;"a"=1[0,1];"b"=1[0,1]', ARRAY[arr, growth, nps]) FROM acct_metrics$q$);
+SELECT test_error($q$SELECT kam.score('policy=zero;"a"=1[0,1];"b"=1[0,1]', ARRAY[arr, CASE WHEN arr >= 0 THEN 'NaN'::numeric END]) FROM acct_metrics$q$);
+-- kam.score_of called directly: a NULL card is NULL (as the strict kam.score); values double
+-- precision or numeric
+SELECT round(kam.score_of('policy=redistribute;"arr"=3[0,200000];"growth"=2[-0.2,0.5];"nps"=1[-100,100]', 50000.0, 0.15::float8, 20.0)::numeric, 4)
+           AS by_hand_39_1667,
+       kam.score_of(NULL, 1.0) IS NULL AS null_card;
+SELECT test_error($q$SELECT kam.score_of('policy=zero;"a"=1[0,1]', 1)$q$);
 
 -- kam.kam_quadrant: 0..100 scores, "high" is at or above the threshold (default 50)
 SELECT kam.kam_quadrant(80, 70) AS strategic, kam.kam_quadrant(80, 20) AS star,

@@ -27,6 +27,7 @@ CODES = {
     "ERRCODE_UNDEFINED_FUNCTION": "42883",
     "ERRCODE_INSUFFICIENT_PRIVILEGE": "42501",
     "ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED": "39P01",
+    "ERRCODE_DATATYPE_MISMATCH": "42804",
 }
 NAMES = {
     "22023": "invalid_parameter_value", "22003": "numeric_value_out_of_range",
@@ -36,6 +37,7 @@ NAMES = {
     "22008": "datetime_field_overflow", "0A000": "feature_not_supported",
     "22P03": "invalid_binary_representation", "22012": "division_by_zero", "42883": "undefined_function",
     "42501": "insufficient_privilege", "39P01": "trigger_protocol_violated",
+    "42804": "datatype_mismatch",
 }
 FILES = {
     "kam.c": "shared checks", "retention.c": "kam.retention", "accounts.c": "per-account aggregates",
