@@ -470,8 +470,10 @@ kam_simplify_array_call(Node *rawreq, int array_arg, const char *target)
 	{
 		Node	   *e = lfirst(lc);
 
+		/* (a domain over numeric keeps its cast: its type is not numeric) */
 		if (OidIsValid(castfunc) && IsA(e, FuncExpr) && ((FuncExpr *) e)->funcid == castfunc &&
-			list_length(((FuncExpr *) e)->args) == 1)
+			list_length(((FuncExpr *) e)->args) == 1 &&
+			exprType(linitial(((FuncExpr *) e)->args)) == NUMERICOID)
 			e = linitial(((FuncExpr *) e)->args);
 		args = lappend(args, e);
 	}

@@ -164,6 +164,18 @@ SELECT round(kam.score_of('policy=redistribute;"arr"=3[0,200000];"growth"=2[-0.2
            AS by_hand_39_1667,
        kam.score_of(NULL, 1.0) IS NULL AS null_card;
 SELECT test_error($q$SELECT kam.score_of('policy=zero;"a"=1[0,1]', 1)$q$);
+-- a domain over numeric keeps its cast to double precision (kam.score_of reads numeric and
+-- double precision only): the same scores, no error
+CREATE DOMAIN score_amount AS numeric(12, 2);
+CREATE TEMP TABLE dm (a score_amount, g float8);
+INSERT INTO dm VALUES (50000.25, 0.15), (NULL, 0.3), (199999.99, NULL);
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE kam.score('policy=redistribute;"arr"=3[0,200000];"growth"=2[-0.2,0.5]', ARRAY[a, g])
+                        IS NOT DISTINCT FROM kam.score((SELECT kam.scorecard(ARRAY['arr', 'growth'], ARRAY[3, 2], ARRAY[0, -0.2], ARRAY[200000, 0.5])),
+                                                       ARRAY[a, g])) AS same
+FROM dm;
+DROP TABLE dm;
+DROP DOMAIN score_amount;
 
 -- kam.kam_quadrant: 0..100 scores, "high" is at or above the threshold (default 50)
 SELECT kam.kam_quadrant(80, 70) AS strategic, kam.kam_quadrant(80, 20) AS star,
