@@ -111,6 +111,10 @@ SELECT test_error($q$SELECT kam.health_score(ARRAY[0.5, 'NaN'], ARRAY[1, 1], ARR
 -- policy (numeric measures then read natively, no array built per row); the same values as the
 -- array form, which a weights subquery keeps (every row, NULL measures and every policy; the
 -- numeric divisions carry 18 digits)
+-- the two planner support functions (kam.health_score_support, kam.score_support: they take
+-- the planner's request, not SQL values) and the calls they serve
+SELECT p.oid::regprocedure AS function, p.prosupport AS support
+FROM pg_proc p WHERE p.prosupport <> 0 AND p.pronamespace = 'kam'::regnamespace ORDER BY 1::text;
 CREATE TEMP TABLE hs (id int, a int, b int, c float8);
 INSERT INTO hs VALUES (1, 1, 3, 47), (2, 2, 7, NULL), (3, 0, 5, 100), (4, 5, 5, 0), (5, NULL, 4, 21.5),
                       (6, 6, 7, 99.999999), (7, 1, 9, 33.3);
