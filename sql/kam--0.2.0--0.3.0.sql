@@ -2474,3 +2474,107 @@ COMMENT ON FUNCTION @extschema@.score_support(internal) IS
 ALTER FUNCTION @extschema@.score(@extschema@.scorecard, double precision[])
     SUPPORT @extschema@.score_support;
 
+
+-------------------------------------------------------------------------------
+-- kam.rfm_accounts: the RFM summary of every account at once, without a GROUP BY
+-------------------------------------------------------------------------------
+CREATE TYPE @extschema@.account_rfm AS (
+    account text,
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary double precision
+);
+COMMENT ON TYPE @extschema@.account_rfm IS
+    'RFM summary of one account (kam.rfm_accounts): its key as text, then kam.rfm_summary''s frequency, recency, age and monetary';
+CREATE FUNCTION @extschema@.rfm_accounts_final(internal) RETURNS @extschema@.account_rfm[]
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_final' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_final(internal) IS 'final function of kam.rfm_accounts';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, double precision, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, double precision, date, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at date, amount double precision, observation_end date, period interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, date, double precision, date, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, double precision, date, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, double precision, date, interval, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at date, amount double precision, observation_end date, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, date, double precision, date, interval, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions, t_x and T in unit): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, numeric, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, numeric, date, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at date, amount numeric, observation_end date, period interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, date, numeric, date, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, numeric, date, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, date, numeric, date, interval, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at date, amount numeric, observation_end date, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, date, numeric, date, interval, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions, t_x and T in unit): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, double precision, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, double precision, timestamptz, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at timestamptz, amount double precision, observation_end timestamptz, period interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, timestamptz, double precision, timestamptz, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, double precision, timestamptz, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, double precision, timestamptz, interval, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at timestamptz, amount double precision, observation_end timestamptz, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, timestamptz, double precision, timestamptz, interval, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions, t_x and T in unit): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, numeric, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, numeric, timestamptz, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at timestamptz, amount numeric, observation_end timestamptz, period interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, timestamptz, numeric, timestamptz, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';
+CREATE FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, numeric, timestamptz, interval, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'kam_rfm_accounts_sfunc' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accounts_sfunc(internal, anyelement, timestamptz, numeric, timestamptz, interval, interval) IS 'transition function of kam.rfm_accounts';
+CREATE AGGREGATE @extschema@.rfm_accounts(account anyelement, at timestamptz, amount numeric, observation_end timestamptz, period interval, unit interval) (
+    SFUNC = @extschema@.rfm_accounts_sfunc, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = @extschema@.rfm_accounts_final, COMBINEFUNC = @extschema@.acct_combine,
+    SERIALFUNC = @extschema@.acct_serial, DESERIALFUNC = @extschema@.acct_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_accounts(anyelement, timestamptz, numeric, timestamptz, interval, interval) IS
+    'RFM summary of every account''s transactions at once (kam.rfm''s conventions, t_x and T in unit): an array of kam.account_rfm, one per account with a transaction up to observation_end; use with unnest()';

@@ -75,6 +75,10 @@ struct KamAcctState
 								 * without rates they equal the amounts) */
 	bool		seen_from;		/* some row was dated `from` (the warning) */
 	bool		seen_to;		/* some row was dated `to` */
+	const char *settings_what;	/* the arguments the settings come from */
+	char	   *settings;		/* a form's fixed arguments, as its own bytes
+								 * (kam_acct_set_settings), or NULL */
+	int32		settings_len;
 	acctab_hash *tab;			/* the window kind */
 	acctab_iterator iter;
 	idtab_hash *ids;			/* the history kind */
@@ -256,16 +260,15 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
  * otherwise a new one in the aggregate context keyed by argument 1's type.
  */
 KamAcctState *
-kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind, MemoryContext *aggctx_out)
+kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind)
 {
 	MemoryContext aggctx;
 	Oid			keytype;
 
-	aggctx = kam_agg_context(fcinfo, "kam per-account transition function");
-	if (aggctx_out)
-		*aggctx_out = aggctx;
-	if (!PG_ARGISNULL(0))
+	/* a state exists only in an aggregate: checked when it is made */
+	if (likely(!PG_ARGISNULL(0)))
 		return (KamAcctState *) PG_GETARG_POINTER(0);
+	aggctx = kam_agg_context(fcinfo, "kam per-account transition function");
 	keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 	if (!OidIsValid(keytype))
 		elog(ERROR, "could not determine the account key type");
@@ -960,6 +963,36 @@ kam_acct_seen(KamAcctState *st, bool *from, bool *to)
 	*to = st->seen_to;
 }
 
+/*
+ * A form's fixed arguments (observation end, period...), as bytes the form
+ * encodes itself (portably: they cross from parallel workers to the
+ * leader): the first row's are kept, every later row and every partial
+ * state must give the same, else the error names `what` (the arguments).
+ */
+void
+kam_acct_set_settings(KamAcctState *st, const char *what, const void *bytes, int32 len)
+{
+	if (likely(st->settings != NULL && st->settings_len == len &&
+			   memcmp(st->settings, bytes, len) == 0))
+		return;
+	if (st->settings != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be the same for every row of one aggregate", st->settings_what)));
+	st->settings_what = MemoryContextStrdup(st->ctx, what);
+	st->settings = MemoryContextAlloc(st->ctx, Max(len, 1));
+	memcpy(st->settings, bytes, len);
+	st->settings_len = len;
+}
+
+/* the settings as kam_acct_set_settings kept them, or NULL (*len 0) */
+const void *
+kam_acct_settings(KamAcctState *st, int32 *len)
+{
+	*len = st->settings_len;
+	return st->settings;
+}
+
 /* An account's key as text, for messages. */
 char *
 kam_acct_key_str(KamAcctState *st, Datum key)
@@ -969,6 +1002,13 @@ kam_acct_key_str(KamAcctState *st, Datum key)
 
 	getTypeOutputInfo(st->keytype, &out, &varlena);
 	return OidOutputFunctionCall(out, key);
+}
+
+/* the type of the accounts' keys */
+Oid
+kam_acct_keytype(KamAcctState *st)
+{
+	return st->keytype;
 }
 
 /* the key of history account number i */
@@ -1319,6 +1359,8 @@ acct_merge_window(KamAcctState *st, const KamAcctState *other)
 	acct_set_rates(st, other->rates);
 	if (other->has_window)
 		kam_acct_set_window(st, other->from, other->to);
+	if (other->settings != NULL)
+		kam_acct_set_settings(st, other->settings_what, other->settings, other->settings_len);
 	kam_acct_mark_seen(st, other->seen_from, other->seen_to);
 }
 
@@ -1370,8 +1412,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * Version 4 adds, after the window, whether the history is in key order
  * (integer keys: the keys ascending, the points grouped by account in that
  * order), which lets the leader merge the partial states in one pass.
+ * Version 5 adds, after the window, the form's settings
+ * (kam_acct_set_settings): the length of the names of their arguments and
+ * the names, then the length of the settings (-1 none) and their bytes.
  */
-#define ACCT_STATE_VERSION 4
+#define ACCT_STATE_VERSION 5
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -1426,6 +1471,12 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->seen_to);
 	pq_sendint32(&buf, st->from);
 	pq_sendint32(&buf, st->to);
+	pq_sendint32(&buf, st->settings ? (int32) strlen(st->settings_what) : 0);
+	if (st->settings)
+		pq_sendbytes(&buf, st->settings_what, (int) strlen(st->settings_what));
+	pq_sendint32(&buf, st->settings ? st->settings_len : -1);
+	if (st->settings)
+		pq_sendbytes(&buf, st->settings, st->settings_len);
 	/* the workers order their accounts in parallel: the leader merges them */
 	pq_sendbyte(&buf, st->kind == KAM_ACCT_HISTORY && st->fastkey);
 	if (st->kind == KAM_ACCT_WINDOW)
@@ -1467,6 +1518,27 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
 }
 
+/* the settings as kam_acct_serial sends them (in the state's context) */
+static void
+recv_settings(StringInfo buf, KamAcctState *st)
+{
+	int32		wlen = pq_getmsgint(buf, 4);
+	char	   *what;
+	int32		len;
+
+	if (wlen < 0 || wlen > buf->len - buf->cursor)
+		elog(ERROR, "kam_acct_deserial: bad settings name length %d", wlen);
+	what = palloc(wlen + 1);
+	memcpy(what, pq_getmsgbytes(buf, wlen), wlen);
+	what[wlen] = '\0';
+	len = pq_getmsgint(buf, 4);
+	if (len == -1)
+		return;
+	if (len < 0 || len > buf->len - buf->cursor)
+		elog(ERROR, "kam_acct_deserial: bad settings length %d", len);
+	kam_acct_set_settings(st, what, pq_getmsgbytes(buf, len), len);
+}
+
 PG_FUNCTION_INFO_V1(kam_acct_deserial);
 Datum
 kam_acct_deserial(PG_FUNCTION_ARGS)
@@ -1496,6 +1568,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->seen_to = pq_getmsgbyte(&buf) != 0;
 	st->from = pq_getmsgint(&buf, 4);
 	st->to = pq_getmsgint(&buf, 4);
+	recv_settings(&buf, st);
 	in_key_order = pq_getmsgbyte(&buf) != 0;
 	if (in_key_order && (kind != KAM_ACCT_HISTORY || !st->fastkey))
 		elog(ERROR, "kam_acct_deserial: only integer-keyed histories come in key order");

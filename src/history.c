@@ -94,7 +94,7 @@ history_row(FunctionCallInfo fcinfo, int rate_arg)
 	if (grain >= 0)
 		at = kam_grain_start(at, (KamUnit) grain);
 
-	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
 	kam_acct_set_grain(st, grain);
 	if (grain >= 0)
 		set_range(fcinfo, st, 5 + w, grain);
@@ -162,7 +162,7 @@ kam_history_interval_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("valid_to is before valid_from"),
 				 errdetail("valid_from is %s, valid_to is %s.", kam_date_str(vfrom), kam_date_str(vto))));
 
-	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
 	kam_acct_set_grain(st, grain);
 	kam_acct_set_deltas(st);
 	set_range(fcinfo, st, 6, grain);
@@ -484,29 +484,6 @@ walk_span(const AcctWalk *w, const Calendar *cal, int *first, int *last)
 	return *first <= *last;
 }
 
-/* Tuple descriptor of the element type of the final function's array result. */
-static TupleDesc
-result_row_desc(FunctionCallInfo fcinfo, Oid *elemtype)
-{
-	Oid			rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
-
-	*elemtype = get_element_type(rettype);
-	if (!OidIsValid(*elemtype))
-		elog(ERROR, "kam history final function must return an array");
-	return lookup_rowtype_tupdesc_copy(*elemtype, -1);
-}
-
-static Datum
-make_array(Datum *elems, int n, Oid elemtype)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_array(elems, n, elemtype, typlen, typbyval, typalign));
-}
-
 /*
  * kam.mrr_waterfall final: for each period, the movements from the previous
  * period (the first period without a range: all MRR is new).
@@ -524,9 +501,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 	KamRetention *rows;
 	KamSum	   *fx;
 	bool		rates;
-	TupleDesc	tupdesc;
-	Oid			elemtype;
-	Datum	   *elems;
+	KamRows		out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -589,11 +564,10 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		}
 	}
 
-	tupdesc = BlessTupleDesc(result_row_desc(fcinfo, &elemtype));
+	kam_rows_init(&out, fcinfo, m);
 	/* 16 columns until ALTER EXTENSION kam UPDATE adds fx_mrr */
-	if (tupdesc->natts != WF_NCOLS && tupdesc->natts != WF_NCOLS + 1)
+	if (out.desc->natts != WF_NCOLS && out.desc->natts != WF_NCOLS + 1)
 		elog(ERROR, "kam.mrr_movement must have %d columns", WF_NCOLS + 1);
-	elems = palloc(Max(m, 1) * sizeof(Datum));
 	for (int i = 0; i < m; i++)
 	{
 		Datum		values[WF_NCOLS + 1];
@@ -604,10 +578,10 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		nulls[0] = false;
 		values[1] = i > 0 ? DateADTGetDatum(cal.dates[i - 1]) : DateADTGetDatum(cal.before);
 		nulls[1] = i == 0 && !cal.range;
-		kam_retention_values(&rows[i], &fx[i], values + 2, nulls + 2, tupdesc->natts - 2);
-		elems[i] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+		kam_retention_values(&rows[i], &fx[i], values + 2, nulls + 2, out.desc->natts - 2);
+		kam_rows_add(&out, values, nulls);
 	}
-	PG_RETURN_DATUM(make_array(elems, m, elemtype));
+	PG_RETURN_DATUM(kam_rows_result(&out));
 }
 
 /*
@@ -633,10 +607,7 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 	KamHistory	h;
 	int			m;
 	CohortCell **cells;
-	TupleDesc	tupdesc;
-	Oid			elemtype;
-	Datum	   *elems;
-	int			nelems = 0;
+	KamRows		out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -700,10 +671,9 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 		}
 	}
 
-	tupdesc = BlessTupleDesc(result_row_desc(fcinfo, &elemtype));
-	if (tupdesc->natts != CO_NCOLS)
+	kam_rows_init(&out, fcinfo, 0);
+	if (out.desc->natts != CO_NCOLS)
 		elog(ERROR, "kam.cohort_cell must have %d columns", CO_NCOLS);
-	elems = palloc(Max((Size) m * (m + 1) / 2, 1) * sizeof(Datum));
 	for (int c = 0; c < m; c++)
 	{
 		CohortCell *base = &cells[c][0];
@@ -729,8 +699,8 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 			values[6] = Float8GetDatum(mrr);
 			values[7] = Float8GetDatum((double) cell->accounts / base->accounts);
 			values[8] = Float8GetDatum(mrr / base_mrr);
-			elems[nelems++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+			kam_rows_add(&out, values, nulls);
 		}
 	}
-	PG_RETURN_DATUM(make_array(elems, nelems, elemtype));
+	PG_RETURN_DATUM(kam_rows_result(&out));
 }

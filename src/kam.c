@@ -20,6 +20,7 @@
 #include "nodes/supportnodes.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_func.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 #include "utils/lsyscache.h"
@@ -29,6 +30,7 @@
 #include "catalog/pg_proc.h"
 #include "access/htup_details.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 PG_MODULE_MAGIC;
 
@@ -334,6 +336,83 @@ kam_result_tupdesc(FunctionCallInfo fcinfo)
 		fcinfo->flinfo->fn_extra = tupdesc;
 	}
 	return tupdesc;
+}
+
+/*
+ * An array of rows, the result of a final function returning an array of a
+ * composite type (kam.mrr_waterfall, kam.cohort_retention,
+ * kam.rfm_accounts...): each row is formed, then copied once to where the
+ * array holds it (HeapTupleGetDatum and construct_array would copy it twice
+ * more).
+ */
+void
+kam_rows_init(KamRows *r, FunctionCallInfo fcinfo, Size expected)
+{
+	Oid			rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
+	Oid			elemtype = get_element_type(rettype);
+
+	if (!OidIsValid(elemtype))
+		elog(ERROR, "kam final function must return an array");
+	r->desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
+	r->elemtype = elemtype;
+	r->n = 0;
+	r->len = ARR_OVERHEAD_NONULLS(1);
+	r->cap = r->len + Max(expected, 1) * 64;
+	r->buf = palloc_extended(r->cap, MCXT_ALLOC_HUGE);
+}
+
+void
+kam_rows_add(KamRows *r, Datum *values, bool *nulls)
+{
+	HeapTuple	tup = heap_form_tuple(r->desc, values, nulls);
+	HeapTupleHeader td = tup->t_data;
+	Size		len;
+
+	/* heap_form_tuple makes a composite datum's header: only toast is left */
+	if (HeapTupleHasExternal(tup))
+		td = DatumGetHeapTupleHeader(heap_copy_tuple_as_datum(tup, r->desc));
+	len = HeapTupleHeaderGetDatumLength(td);
+	if (r->len + MAXALIGN(len) > r->cap)
+	{
+		/* an array is a varlena: at most 1 GB */
+		if (r->len + MAXALIGN(len) > MaxAllocSize || r->n >= (int) MaxArraySize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("result array would exceed the maximum allowed size (%zu bytes)",
+							(Size) MaxAllocSize),
+					 errhint("Split the input, e.g. by a range of accounts.")));
+		r->cap = Min(Max(r->cap * 2, r->len + MAXALIGN(len)), MaxAllocSize);
+		r->buf = repalloc_huge(r->buf, r->cap);
+	}
+	memcpy(r->buf + r->len, td, len);
+	/* composite types are double-aligned in arrays */
+	memset(r->buf + r->len + len, 0, MAXALIGN(len) - len);
+	r->len += MAXALIGN(len);
+	r->n++;
+	heap_freetuple(tup);
+}
+
+/* the array of the rows added */
+Datum
+kam_rows_result(KamRows *r)
+{
+	ArrayType  *a = (ArrayType *) r->buf;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(r->elemtype, &typlen, &typbyval, &typalign);
+	if (typlen != -1 || typalign != TYPALIGN_DOUBLE || MAXIMUM_ALIGNOF != 8)
+		elog(ERROR, "kam: rows of an unexpected array element layout");
+	if (r->n == 0)
+		return PointerGetDatum(construct_empty_array(r->elemtype));
+	SET_VARSIZE(a, r->len);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = r->elemtype;
+	ARR_DIMS(a)[0] = r->n;
+	ARR_LBOUND(a)[0] = 1;
+	return PointerGetDatum(a);
 }
 
 /*

@@ -220,6 +220,21 @@ extern Node *kam_simplify_array_call(Node *rawreq, int array_arg, const char *ta
 extern DateADT kam_date_arg(FunctionCallInfo fcinfo, int argno);
 extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
 extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
+
+/* an array of rows being built (kam_rows_init, kam_rows_add, kam_rows_result) */
+typedef struct KamRows
+{
+	TupleDesc	desc;			/* the rows' descriptor, blessed */
+	Oid			elemtype;
+	int			n;
+	Size		len;
+	Size		cap;
+	char	   *buf;			/* the array being built */
+} KamRows;
+
+extern void kam_rows_init(KamRows *r, FunctionCallInfo fcinfo, Size expected);
+extern void kam_rows_add(KamRows *r, Datum *values, bool *nulls);
+extern Datum kam_rows_result(KamRows *r);
 extern void kam_materialize_srf(FunctionCallInfo fcinfo);
 extern void kam_append_double(StringInfo buf, double v);
 extern KAM_NORETURN void kam_syntax_error(const char *type, const char *input, const char *why, const char *hint);
@@ -403,8 +418,7 @@ typedef enum KamAcctKind
 
 typedef struct KamAcctState KamAcctState;
 
-extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind,
-										MemoryContext *aggctx);
+extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind);
 extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
 extern int32 kam_acct_id(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr);
@@ -421,9 +435,12 @@ extern void kam_acct_set_keep_all(KamAcctState *st);
 extern bool kam_acct_deltas(KamAcctState *st);
 extern bool kam_acct_has_window(KamAcctState *st);
 extern Datum kam_acct_key(KamAcctState *st, int32 i);
+extern Oid	kam_acct_keytype(KamAcctState *st);
 extern void kam_acct_mark_seen(KamAcctState *st, bool from, bool to);
 extern void kam_acct_seen(KamAcctState *st, bool *from, bool *to);
 extern char *kam_acct_key_str(KamAcctState *st, Datum key);
+extern void kam_acct_set_settings(KamAcctState *st, const char *what, const void *bytes, int32 len);
+extern const void *kam_acct_settings(KamAcctState *st, int32 *len);
 extern void kam_check_row_money(double mrr, const char *what);
 extern double kam_check_rate(double rate);
 extern void kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, double e, double e_local,

@@ -24,6 +24,13 @@
  *	  distinct periods, their mean total and the holdout's length in units;
  *	  NULL for a customer whose first purchase is after calibration_end.
  *
+ *	  kam.rfm_accounts(account, at, amount, observation_end, period [, unit])
+ *	  gives the same summary for every account at once, without a GROUP BY:
+ *	  an array of kam.account_rfm, one per account with a transaction up to
+ *	  observation_end.  Its state is the per-account history of accounts.c
+ *	  (one point per account and period, amounts summed), so it grows with
+ *	  accounts and periods, not rows.
+ *
  *-------------------------------------------------------------------------
  */
 #include "kam.h"
@@ -35,8 +42,10 @@
 #include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bswap.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 /* A period: a whole number of months, or a span of days and time. */
@@ -484,4 +493,179 @@ Datum
 kam_rfm_holdout_final(PG_FUNCTION_ARGS)
 {
 	return rfm_result(fcinfo, true);
+}
+
+/*
+ * kam.rfm_accounts: the fixed arguments as the history state keeps them
+ * (kam_acct_set_settings), each an int64 in network byte order: the
+ * observation end, the period's and the unit's months, days and time, and
+ * the moment type.
+ */
+#define RFM_ACCT_NSETTINGS 8
+
+static void
+rfm_acct_settings(uint64 *w, int64 end, const Interval *period, const Interval *unit, Oid type)
+{
+	w[0] = pg_hton64((uint64) end);
+	w[1] = pg_hton64((uint64) (int64) period->month);
+	w[2] = pg_hton64((uint64) (int64) period->day);
+	w[3] = pg_hton64((uint64) period->time);
+	w[4] = pg_hton64((uint64) (int64) unit->month);
+	w[5] = pg_hton64((uint64) (int64) unit->day);
+	w[6] = pg_hton64((uint64) unit->time);
+	w[7] = pg_hton64((uint64) type);
+}
+
+/* the settings back: the end, period, unit and type */
+static void
+rfm_acct_read_settings(KamAcctState *st, int64 *end, KamPeriod *period, KamPeriod *unit, Oid *type)
+{
+	int32		len;
+	const uint64 *w = kam_acct_settings(st, &len);
+	int64		v[RFM_ACCT_NSETTINGS];
+
+	if (w == NULL || len != sizeof(v))
+		elog(ERROR, "kam.rfm_accounts: a state without its settings");
+	for (int i = 0; i < RFM_ACCT_NSETTINGS; i++)
+	{
+		uint64		x;
+
+		memcpy(&x, w + i, sizeof(x));
+		v[i] = (int64) pg_ntoh64(x);
+	}
+	*end = v[0];
+	period->months = (int32) v[1];
+	period->usec = v[2] * USECS_PER_DAY + v[3];
+	unit->months = (int32) v[4];
+	unit->usec = v[5] * USECS_PER_DAY + v[6];
+	*type = (Oid) v[7];
+}
+
+#define RFM_ACCT_WHAT "observation_end, period and unit"
+
+/*
+ * kam.rfm_accounts(account, at, amount, observation_end, period [, unit])
+ * transition: the row's amount added to the account's period (a row after
+ * observation_end is left out, as in kam.rfm).
+ */
+PG_FUNCTION_INFO_V1(kam_rfm_accounts_sfunc);
+Datum
+kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
+{
+	KamAcctState *st;
+	Oid			type;
+	int64		at,
+				end,
+				b;
+	double		amount;
+	Interval   *period,
+			   *unit;
+	uint64		w[RFM_ACCT_NSETTINGS];
+	KamPeriod	p;
+	int32		len;
+	const uint64 *kept;
+
+	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
+	type = kam_arg_type(fcinfo, 2);
+	at = moment_arg(fcinfo, 2, type);
+	amount = kam_money_arg(fcinfo, 3);
+	end = moment_arg(fcinfo, 4, type);
+	period = PG_GETARG_INTERVAL_P(5);
+	unit = PG_NARGS() > 6 ? PG_GETARG_INTERVAL_P(6) : period;
+	kam_check_money(amount, "amount");
+
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
+	rfm_acct_settings(w, end, period, unit, type);
+	kept = kam_acct_settings(st, &len);
+	if (unlikely(kept == NULL))
+	{
+		KamPeriod	pp = period_of(period, "period");
+		KamPeriod	uu = period_of(unit, "unit");
+
+		if ((pp.months > 0) != (uu.months > 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("period and unit must both be months or both be days and time")));
+		bucket_of(end, type, &pp);	/* a finite end */
+	}
+	/* the same as the first row's (compared here: this is every row's cost) */
+	if (kept == NULL || len != sizeof(w) ||
+		((kept[0] ^ w[0]) | (kept[1] ^ w[1]) | (kept[2] ^ w[2]) | (kept[3] ^ w[3]) |
+		 (kept[4] ^ w[4]) | (kept[5] ^ w[5]) | (kept[6] ^ w[6]) | (kept[7] ^ w[7])) != 0)
+		kam_acct_set_settings(st, RFM_ACCT_WHAT, w, sizeof(w));
+
+	p.months = period->month;
+	p.usec = (int64) period->day * USECS_PER_DAY + period->time;
+	b = bucket_of(at, type, &p);
+	if (at > end)
+		PG_RETURN_POINTER(st);
+	/* a period number is kept where the history keeps a date */
+	if (b <= PG_INT32_MIN || b >= PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many periods of %s for kam.rfm_accounts",
+						DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(period)))),
+				 errhint("Use a longer period, or kam.rfm grouped by account.")));
+	kam_acct_add_point(st, kam_acct_id(st, PG_GETARG_DATUM(1)), (DateADT) b, amount);
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * kam.rfm_accounts final: for each account (in no particular order), its key
+ * as text and kam.rfm's summary of its periods.
+ */
+PG_FUNCTION_INFO_V1(kam_rfm_accounts_final);
+Datum
+kam_rfm_accounts_final(PG_FUNCTION_ARGS)
+{
+	KamAcctState *st;
+	KamHistory	h;
+	int64		end,
+				end_bucket;
+	KamPeriod	period,
+				unit;
+	Oid			type,
+				outfn;
+	bool		varlena;
+	FmgrInfo	outf;
+	KamRows		out;
+	double		num,
+				den;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (KamAcctState *) PG_GETARG_POINTER(0);
+	rfm_acct_read_settings(st, &end, &period, &unit, &type);
+	end_bucket = bucket_of(end, type, &period);
+	num = period.months > 0 ? period.months : (double) period.usec;
+	den = unit.months > 0 ? unit.months : (double) unit.usec;
+	getTypeOutputInfo(kam_acct_keytype(st), &outfn, &varlena);
+	fmgr_info(outfn, &outf);
+
+	kam_history_group(st, &h);
+	kam_rows_init(&out, fcinfo, h.naccts);
+	for (int32 acct = 0; acct < h.naccts; acct++)
+	{
+		Size		first = h.offsets[acct],
+					stop = h.offsets[acct + 1];
+		int64		nb = (int64) (stop - first);
+		KamSum		repeat = {0, 0};
+		int64		b0,
+					bl;
+		Datum		values[5];
+		bool		nulls[5] = {0};
+
+		CHECK_FOR_INTERRUPTS();
+		b0 = kam_hist_point(&h, first)->at;
+		bl = kam_hist_point(&h, stop - 1)->at;
+		for (Size j = first + 1; j < stop; j++)
+			kam_sum_add(&repeat, kam_hist_point(&h, j)->mrr);
+		values[0] = CStringGetTextDatum(OutputFunctionCall(&outf, kam_acct_key(st, acct)));
+		values[1] = Int32GetDatum((int32) (nb - 1));
+		values[2] = Float8GetDatum((double) (bl - b0) * num / den);
+		values[3] = Float8GetDatum((double) (end_bucket - b0) * num / den);
+		values[4] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
+		kam_rows_add(&out, values, nulls);
+	}
+	PG_RETURN_DATUM(kam_rows_result(&out));
 }

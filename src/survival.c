@@ -914,7 +914,7 @@ kam_survival_account_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("gap_days must be between 0 and 1000000"),
 				 errdetail("Value is %d.", gap)));
 
-	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY, NULL);
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
 	kam_acct_set_keep_all(st);
 	/* as_of and the gap are the window: the same on every row */
 	kam_acct_set_window(st, as_of, as_of + gap);

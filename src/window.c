@@ -107,7 +107,7 @@ snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 	if (rate_arg > 0)
 		rate = kam_check_rate(PG_GETARG_FLOAT8(rate_arg));
 
-	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW, NULL);
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW);
 	kam_acct_set_grain(st, grain);
 	kam_acct_set_window(st, from, to);
 	if (rate_arg > 0)
@@ -197,7 +197,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 						   kam_date_str(vfrom),
 						   kam_date_str(vto))));
 
-	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW, NULL);
+	st = kam_acct_state_get(fcinfo, KAM_ACCT_WINDOW);
 	kam_acct_set_grain(st, grain);
 	kam_acct_set_window(st, from, to);
 

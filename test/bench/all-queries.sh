@@ -68,5 +68,7 @@ row "health ÷ measures sum" kam_health_grade plain_health_grade floor_sum_healt
 row "rfm summary" kam_rfm plain_rfm floor_count_invoices
 row "rfm ÷ grouped floor" kam_rfm plain_rfm floor_group_invoices
 row "rfm timestamptz" kam_rfm_timestamptz plain_rfm floor_count_invoices
+row "rfm all accounts" kam_rfm_accounts plain_rfm floor_count_invoices
+row "rfm all ÷ columns sum" kam_rfm_accounts plain_rfm floor_sum_invoices
 echo "(÷plain: kam time / plain-SQL time; ÷floor: kam / bare scan; 2w: with 2 parallel workers;"
 echo " mem: peak backend memory (VmHWM) of the serial kam query minus that of its floor query, in kB)"

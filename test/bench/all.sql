@@ -83,6 +83,13 @@ SELECT count(*), sum(n) FROM (SELECT account_id, count(*) AS n FROM crm.invoices
 -- bench: kam_rfm
 SELECT count(*), sum((r).frequency), sum((r).monetary)
 FROM (SELECT kam.rfm(issued_on, amount, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
+-- every account's summary at once, no GROUP BY (kam.rfm_accounts): the same summaries
+-- bench: kam_rfm_accounts
+SELECT count(*), sum(frequency), sum(monetary)
+FROM unnest((SELECT kam.rfm_accounts(account_id, issued_on, amount, '2025-01-01', '7 days') FROM crm.invoices));
+-- the columns it reads, scanned: the numeric amounts summed, the latest date and account
+-- bench: floor_sum_invoices
+SELECT count(*), sum(amount), max(issued_on), max(account_id) FROM crm.invoices;
 -- the form before 0.3.0's date and numeric forms: timestamptz, amounts cast to double precision
 -- bench: kam_rfm_timestamptz
 SELECT count(*), sum((r).frequency), sum((r).monetary)

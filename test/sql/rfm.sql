@@ -150,3 +150,106 @@ SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', '2024-03-3
 SELECT pg_typeof(kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days'))::text = 'kam.rfm_holdout_summary' AS is_holdout_summary,
        (kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days')::kam.rfm_holdout_summary).holdout_duration AS weeks
 FROM cdnow_tx WHERE id = 1;
+
+-- kam.rfm_accounts: every account's summary at once, no GROUP BY. The small example: customer
+-- 3 (only after the end) and 4 (only NULL rows) have no element; the others are kam.rfm's
+SELECT r.account, r.frequency, r.recency, round(r.age::numeric, 6) AS age, r.monetary
+FROM unnest((SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 day', '7 days') FROM tx)) r
+ORDER BY r.account;
+SELECT pg_typeof(kam.rfm_accounts(customer, at, amount, '2024-01-31', '7 days'))::text AS result_type FROM tx;
+-- empty input: NULL; rows, none up to observation_end: no account
+SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 day') IS NULL AS empty_is_null FROM tx WHERE false;
+SELECT kam.rfm_accounts(customer, at, amount, '2023-01-31', '1 day') AS none_before_end FROM tx;
+-- every form over CDNOW against kam.rfm grouped by customer: frequency, recency and age
+-- exactly, monetary to 1e-12 relative (one period's purchases may be summed in another order)
+CREATE FUNCTION rfm_accounts_match(arr kam.account_rfm[], grouped text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE format($f$
+        SELECT count(*) || ' accounts, ' || count(*) FILTER (WHERE g.r IS NOT NULL AND a.frequency = (g.r).frequency
+               AND a.recency = (g.r).recency AND a.age = (g.r).age
+               AND abs(a.monetary - (g.r).monetary) <= 1e-12 * greatest(1, abs((g.r).monetary))) || ' equal'
+        FROM unnest(%L::kam.account_rfm[]) a FULL JOIN (%s) g ON g.id::text = a.account$f$, arr, grouped)
+    INTO r;
+    RETURN r;
+END $$;
+SELECT rfm_accounts_match((SELECT kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS date_numeric_unit,
+       rfm_accounts_match((SELECT kam.rfm_accounts(id, day, dollars, '1997-09-30', '7 days') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day, dollars, '1997-09-30', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS date_numeric;
+SELECT rfm_accounts_match((SELECT kam.rfm_accounts(id, day, dollars::float8, '1997-09-30', '1 day', '7 days') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day, dollars::float8, '1997-09-30', '1 day', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS date_float8_unit,
+       rfm_accounts_match((SELECT kam.rfm_accounts(id, day, dollars::float8, '1997-09-30', '1 month') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day, dollars::float8, '1997-09-30', '1 month') AS r FROM cdnow_tx GROUP BY id$$) AS date_float8_months;
+SET TimeZone = 'America/New_York';
+SELECT rfm_accounts_match((SELECT kam.rfm_accounts(id, day + time '20:00', dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day + time '20:00', dollars, '1997-09-30', '1 day', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS timestamptz_numeric_unit,
+       rfm_accounts_match((SELECT kam.rfm_accounts(id, (day + time '20:00')::timestamptz, dollars, '1997-09-30'::timestamptz, '1 day') FROM cdnow_tx),
+    $$SELECT id, kam.rfm((day + time '20:00')::timestamptz, dollars, '1997-09-30'::timestamptz, '1 day') AS r FROM cdnow_tx GROUP BY id$$) AS timestamptz_numeric,
+       rfm_accounts_match((SELECT kam.rfm_accounts(id, day::timestamptz, dollars::float8, '1997-09-30'::timestamptz, '1 hour', '7 days') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day::timestamptz, dollars::float8, '1997-09-30'::timestamptz, '1 hour', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS timestamptz_float8_unit,
+       rfm_accounts_match((SELECT kam.rfm_accounts(id, day::timestamptz, dollars::float8, '1997-09-30'::timestamptz, '7 days') FROM cdnow_tx),
+    $$SELECT id, kam.rfm(day::timestamptz, dollars::float8, '1997-09-30'::timestamptz, '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS timestamptz_float8;
+RESET TimeZone;
+-- text, uuid and sparse negative bigint keys: the same summaries, keys as their text
+SELECT rfm_accounts_match((SELECT kam.rfm_accounts('c' || id, day, dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx),
+    $$SELECT 'c' || id AS id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS text_keys,
+       rfm_accounts_match((SELECT kam.rfm_accounts(md5(id::text)::uuid, day, dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx),
+    $$SELECT md5(id::text)::uuid AS id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS uuid_keys,
+       rfm_accounts_match((SELECT kam.rfm_accounts(-id::int8 * 1000000007, day, dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx),
+    $$SELECT -id::int8 * 1000000007 AS id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days') AS r FROM cdnow_tx GROUP BY id$$) AS sparse_bigint_keys;
+-- lifetimes' summary, as the grouped form reproduces it (x exact, t_x, T, monetary to the cent)
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE k.frequency = s.frequency AND abs(k.recency - s.recency) <= 0.005
+                        AND abs(k.age - s."T") <= 0.005 AND abs(k.monetary - m.zbar) <= 0.005 + 1e-9) AS as_lifetimes
+FROM unnest((SELECT kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx)) k
+JOIN cdnow_summary s ON s.id::text = k.account JOIN cdnow_monetary m ON m.id = s.id;
+
+-- the combine path: forced parallel workers, and partition-wise partial aggregates, give the
+-- serial arrays; 8 copies of the transactions (55 352 rows) so both workers take part
+CREATE TABLE rfm_copies AS SELECT id + c * 100000 AS id, day, dollars, (id + c) % 3 AS grp FROM cdnow_tx, generate_series(0, 7) c;
+CREATE TABLE rfm_parts (id int, day date, dollars numeric, grp int) PARTITION BY HASH (id);
+CREATE TABLE rfm_parts_0 PARTITION OF rfm_parts FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE rfm_parts_1 PARTITION OF rfm_parts FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO rfm_parts SELECT * FROM rfm_copies;
+ANALYZE rfm_copies; ANALYZE rfm_parts;
+CREATE TABLE rfm_acc_serial AS
+SELECT grp, kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') AS a FROM rfm_copies GROUP BY 1;
+CREATE FUNCTION rfm_acc_sorted(a kam.account_rfm[]) RETURNS text LANGUAGE sql PARALLEL RESTRICTED AS $$
+    SELECT string_agg(format('%s %s %s %s %s', account, frequency, recency, age, round(monetary::numeric, 9)), ';' ORDER BY account)
+    FROM unnest(a) $$;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT plan_has($$SELECT kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') FROM rfm_copies$$, 'Partial Aggregate') AS workers_partial;
+CREATE TABLE rfm_acc_parallel AS
+SELECT kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') AS a FROM rfm_copies;
+RESET ALL;
+SELECT cardinality(p.a) AS accounts,
+       rfm_acc_sorted(p.a) = (SELECT rfm_acc_sorted(array_agg(e)) FROM rfm_acc_serial, unnest(a) e) AS parallel_same_as_serial
+FROM rfm_acc_parallel p;
+SET enable_partitionwise_aggregate = on; SET max_parallel_workers_per_gather = 0;
+SELECT plan_has($$SELECT grp, kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') FROM rfm_parts GROUP BY 1$$,
+                'Partial HashAggregate')
+    OR plan_has($$SELECT grp, kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') FROM rfm_parts GROUP BY 1$$,
+                'Partial GroupAggregate') AS partial_per_partition;
+SELECT count(*) AS groups, bool_and(rfm_acc_sorted(p.a) = rfm_acc_sorted(s.a)) AS partitions_same_as_serial
+FROM (SELECT grp, kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') AS a FROM rfm_parts GROUP BY 1) p
+JOIN rfm_acc_serial s USING (grp);
+RESET ALL;
+
+-- errors: the arguments of kam.rfm, checked the same way; observation_end, period and unit
+-- fixed for the whole aggregate; period numbers beyond int4; keys without a hash
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, -amount, '2024-01-31', '1 day') FROM tx WHERE amount > 0$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(1, '2024-01-01'::date, 'NaN'::numeric, '2024-01-31'::date, '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(1, 'infinity'::date, 1.0, '2024-01-31'::date, '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(1, '2024-01-01'::date, 1.0, 'infinity'::date, '1 day')$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 month 1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '0 days') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 day', '-7 days') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 day', '1 month') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, at, '1 day') FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', (customer || ' days')::interval) FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 day', (customer || ' days')::interval) FROM tx$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(1, d, 1.0, '2024-01-31'::date, '1 microsecond')
+                    FROM (VALUES ('2024-01-01'::date), ('1990-01-01')) v(d)$q$);
+SELECT test_error($q$SELECT kam.rfm_accounts(point(1, 2), '2024-01-01'::date, 1.0, '2024-01-31'::date, '1 day')$q$);
