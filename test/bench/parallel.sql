@@ -62,6 +62,8 @@ SELECT count(*) FROM (SELECT kam.touch_gaps(at::date, '2024-01-01', '2024-07-01'
 SELECT count(*) FROM (SELECT kam.cadence_met(at::date, '2024-01-01', '2024-07-01', '1 month') FROM crm.activities GROUP BY account_id) x;
 -- bench: rfm
 SELECT count(*) FROM (SELECT kam.rfm(issued_on, amount, '2025-01-01', '1 day') FROM crm.invoices GROUP BY account_id) x;
+-- bench: rfm_accounts
+SELECT cardinality(kam.rfm_accounts(account_id, issued_on, amount, '2025-01-01', '1 day')) FROM crm.invoices;
 -- bench: rfm_holdout
 SELECT count(*) FROM (SELECT kam.rfm_holdout(issued_on::timestamptz, amount, '2024-07-01', '2025-01-01', '1 day') FROM crm.invoices GROUP BY account_id) x;
 -- bench: bgnbd_fit

@@ -116,6 +116,14 @@ rfm(date,numeric,date,interval)|final|SELECT kam.rfm(at + (g % 3650), mrr_n, '20
 rfm(date,numeric,date,interval,interval)|final|SELECT kam.rfm(at + (g % 3650), mrr_n, '2030-01-01'::date, '1 day', '1 day') FROM d, generate_series(1, 2) g
 rfm(timestamp with time zone,numeric,timestamp with time zone,interval)|final|SELECT kam.rfm(ts, mrr_n, '2020-01-01', '1 day') FROM d, generate_series(1, 2)
 rfm(timestamp with time zone,numeric,timestamp with time zone,interval,interval)|final|SELECT kam.rfm(ts, mrr_n, '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
+rfm_accounts(anyelement,date,double precision,date,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, at + (g % 3650), mrr, '2030-01-01'::date, '1 day')) FROM d, generate_series(1, 2) g
+rfm_accounts(anyelement,date,double precision,date,interval,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, at + (g % 3650), mrr, '2030-01-01'::date, '1 day', '1 day')) FROM d, generate_series(1, 2) g
+rfm_accounts(anyelement,date,numeric,date,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, at + (g % 3650), mrr_n, '2030-01-01'::date, '1 day')) FROM d, generate_series(1, 2) g
+rfm_accounts(anyelement,date,numeric,date,interval,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, at + (g % 3650), mrr_n, '2030-01-01'::date, '1 day', '1 day')) FROM d, generate_series(1, 2) g
+rfm_accounts(anyelement,timestamp with time zone,double precision,timestamp with time zone,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, ts, mrr, '2020-01-01', '1 day')) FROM d, generate_series(1, 2)
+rfm_accounts(anyelement,timestamp with time zone,double precision,timestamp with time zone,interval,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, ts, mrr, '2020-01-01', '1 day', '1 day')) FROM d, generate_series(1, 2)
+rfm_accounts(anyelement,timestamp with time zone,numeric,timestamp with time zone,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, ts, mrr_n, '2020-01-01', '1 day')) FROM d, generate_series(1, 2)
+rfm_accounts(anyelement,timestamp with time zone,numeric,timestamp with time zone,interval,interval)|final|SELECT cardinality(kam.rfm_accounts(acct, ts, mrr_n, '2020-01-01', '1 day', '1 day')) FROM d, generate_series(1, 2)
 rfm_holdout(timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,interval)|final|SELECT kam.rfm_holdout(ts, mrr, '2015-01-01', '2020-01-01', '1 day') FROM d, generate_series(1, 2)
 rfm_holdout(timestamp with time zone,double precision,timestamp with time zone,timestamp with time zone,interval,interval)|final|SELECT kam.rfm_holdout(ts, mrr, '2015-01-01', '2020-01-01', '1 day', '1 day') FROM d, generate_series(1, 2)
 bgnbd_fit(double precision,double precision,double precision)|final|SELECT kam.bgnbd_fit(x, t_x, big_t) FROM d, generate_series(1, 3)
