@@ -656,6 +656,8 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 		bool		nulls[5] = {0};
 
 		CHECK_FOR_INTERRUPTS();
+		if (nb == 0)
+			continue;			/* (every account has a point: it came with one) */
 		b0 = kam_hist_point(&h, first)->at;
 		bl = kam_hist_point(&h, stop - 1)->at;
 		for (Size j = first + 1; j < stop; j++)

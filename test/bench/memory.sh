@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peak backend memory (VmHWM) of the value-keeping aggregates against a bare
 # scan of the same rows, at several sizes of a snapshot table: the waterfall
-# and cohort table (one point per account and month), kam.gini (every value,
+# and cohort table (one point per account and month), kam.rfm_accounts (one
+# per account and purchase period), kam.gini (every value,
 # past work_mem in sorted runs on disk), and the waterfall over line items
 # (each account-month split in three rows, far apart).  Prints one table.
 #   bash test/bench/memory.sh [rows ...]     (default 1000000 10000000 50000000)
