@@ -656,8 +656,9 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 		bool		nulls[5] = {0};
 
 		CHECK_FOR_INTERRUPTS();
+		/* (every account has a point: it came with one) */
 		if (nb == 0)
-			continue;			/* (every account has a point: it came with one) */
+			continue;
 		b0 = kam_hist_point(&h, first)->at;
 		bl = kam_hist_point(&h, stop - 1)->at;
 		for (Size j = first + 1; j < stop; j++)
