@@ -237,6 +237,18 @@ FROM (SELECT grp, kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 d
 JOIN rfm_acc_serial s USING (grp);
 RESET ALL;
 
+-- as a window aggregate the final function runs after each peer group and more rows follow
+-- (the history is grouped in place and stays valid): the accounts seen so far at three days,
+-- and the last frame equal to the plain aggregate
+CREATE TABLE rfm_running AS
+SELECT DISTINCT ON (day) day, kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') OVER (ORDER BY day) AS a
+FROM cdnow_tx WHERE day <= '1997-09-30' ORDER BY day DESC;
+SELECT day, cardinality(a) AS accounts, cardinality(a) = (SELECT count(DISTINCT id) FROM cdnow_tx t WHERE t.day <= r.day) AS as_counted
+FROM rfm_running r WHERE day IN ('1997-01-01', '1997-01-31', '1997-03-31') ORDER BY day;
+SELECT rfm_acc_sorted(a) = rfm_acc_sorted((SELECT kam.rfm_accounts(id, day, dollars, '1997-09-30', '1 day', '7 days') FROM cdnow_tx))
+       AS last_frame_as_aggregate
+FROM rfm_running WHERE day = '1997-09-30';
+
 -- errors: the arguments of kam.rfm, checked the same way; observation_end, period and unit
 -- fixed for the whole aggregate; period numbers beyond int4; keys without a hash
 SELECT test_error($q$SELECT kam.rfm_accounts(customer, at, -amount, '2024-01-31', '1 day') FROM tx WHERE amount > 0$q$);
