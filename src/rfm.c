@@ -77,10 +77,21 @@ typedef struct RfmState
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
 #define RFM_ORIGIN_USEC (2 * USECS_PER_DAY)
 
+/* an interval as a period, unchecked: months, and days and time as microseconds */
+static inline KamPeriod
+period_raw(const Interval *iv)
+{
+	KamPeriod	p;
+
+	p.months = iv->month;
+	p.usec = (int64) iv->day * USECS_PER_DAY + iv->time;
+	return p;
+}
+
 static KamPeriod
 period_of(Interval *iv, const char *what)
 {
-	KamPeriod	p = {0, 0};
+	KamPeriod	p;
 
 	if (iv->month != 0 && (iv->day != 0 || iv->time != 0))
 		ereport(ERROR,
@@ -88,8 +99,7 @@ period_of(Interval *iv, const char *what)
 				 errmsg("%s must be whole months or a span of days and time, not both", what),
 				 errdetail("Value is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv))))));
-	p.months = iv->month;
-	p.usec = (int64) iv->day * USECS_PER_DAY + iv->time;
+	p = period_raw(iv);
 	if (p.months < 0 || p.usec < 0 || (p.months == 0 && p.usec == 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -97,6 +107,18 @@ period_of(Interval *iv, const char *what)
 				 errdetail("Value is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv))))));
 	return p;
+}
+
+/* the period and unit checked (each positive, both months or both days and time) */
+static void
+periods_of(Interval *period, Interval *unit, KamPeriod *p, KamPeriod *u)
+{
+	*p = period_of(period, "period");
+	*u = period_of(unit, "unit");
+	if ((p->months > 0) != (u->months > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period and unit must both be months or both be days and time")));
 }
 
 static inline int64
@@ -202,12 +224,7 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 		st->end = end;
 		st->holdout = holdout;
 		st->hold_end = hold_end;
-		st->period = period_of(period, "period");
-		st->unit = period_of(unit, "unit");
-		if ((st->period.months > 0) != (st->unit.months > 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("period and unit must both be months or both be days and time")));
+		periods_of(period, unit, &st->period, &st->unit);
 		st->end_bucket = bucket_of(end, type, &st->period);
 		st->hold_end_bucket = bucket_of(hold_end, type, &st->period);
 		kam_array_init(&st->p, aggctx, sizeof(RfmPurchase), 4);
@@ -223,10 +240,8 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 							st->holdout ? "calibration_end and holdout_end" : "observation_end")));
 	}
 	/* a later row may not change the period or unit either */
-	if (st->period.months != period->month ||
-		st->period.usec != (int64) period->day * USECS_PER_DAY + period->time ||
-		st->unit.months != unit->month ||
-		st->unit.usec != (int64) unit->day * USECS_PER_DAY + unit->time)
+	if (st->period.months != period_raw(period).months || st->period.usec != period_raw(period).usec ||
+		st->unit.months != period_raw(unit).months || st->unit.usec != period_raw(unit).usec)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("period and unit must be the same for every row of one aggregate")));
@@ -498,22 +513,20 @@ kam_rfm_holdout_final(PG_FUNCTION_ARGS)
 /*
  * kam.rfm_accounts: the fixed arguments as the history state keeps them
  * (kam_acct_set_settings), each an int64 in network byte order: the
- * observation end, the period's and the unit's months, days and time, and
- * the moment type.
+ * observation end, the period's and the unit's months and microseconds,
+ * and the moment type.
  */
-#define RFM_ACCT_NSETTINGS 8
+#define RFM_ACCT_NSETTINGS 6
 
 static void
-rfm_acct_settings(uint64 *w, int64 end, const Interval *period, const Interval *unit, Oid type)
+rfm_acct_settings(uint64 *w, int64 end, KamPeriod period, KamPeriod unit, Oid type)
 {
 	w[0] = pg_hton64((uint64) end);
-	w[1] = pg_hton64((uint64) (int64) period->month);
-	w[2] = pg_hton64((uint64) (int64) period->day);
-	w[3] = pg_hton64((uint64) period->time);
-	w[4] = pg_hton64((uint64) (int64) unit->month);
-	w[5] = pg_hton64((uint64) (int64) unit->day);
-	w[6] = pg_hton64((uint64) unit->time);
-	w[7] = pg_hton64((uint64) type);
+	w[1] = pg_hton64((uint64) (int64) period.months);
+	w[2] = pg_hton64((uint64) period.usec);
+	w[3] = pg_hton64((uint64) (int64) unit.months);
+	w[4] = pg_hton64((uint64) unit.usec);
+	w[5] = pg_hton64((uint64) type);
 }
 
 /* the settings back: the end, period, unit and type */
@@ -535,10 +548,10 @@ rfm_acct_read_settings(KamAcctState *st, int64 *end, KamPeriod *period, KamPerio
 	}
 	*end = v[0];
 	period->months = (int32) v[1];
-	period->usec = v[2] * USECS_PER_DAY + v[3];
-	unit->months = (int32) v[4];
-	unit->usec = v[5] * USECS_PER_DAY + v[6];
-	*type = (Oid) v[7];
+	period->usec = v[2];
+	unit->months = (int32) v[3];
+	unit->usec = v[4];
+	*type = (Oid) v[5];
 }
 
 #define RFM_ACCT_WHAT "observation_end, period and unit"
@@ -561,9 +574,9 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 	Interval   *period,
 			   *unit;
 	uint64		w[RFM_ACCT_NSETTINGS];
-	KamPeriod	p;
+	KamPeriod	p,
+				u;
 	int32		len;
-	const uint64 *kept;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	type = kam_arg_type(fcinfo, 2);
@@ -575,27 +588,17 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 	kam_check_money(amount, "amount");
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
-	rfm_acct_settings(w, end, period, unit, type);
-	kept = kam_acct_settings(st, &len);
-	if (unlikely(kept == NULL))
+	if (unlikely(kam_acct_settings(st, &len) == NULL))
 	{
-		KamPeriod	pp = period_of(period, "period");
-		KamPeriod	uu = period_of(unit, "unit");
-
-		if ((pp.months > 0) != (uu.months > 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("period and unit must both be months or both be days and time")));
-		bucket_of(end, type, &pp);	/* a finite end */
+		/* the first row: its arguments checked, then every row's compared */
+		periods_of(period, unit, &p, &u);
+		bucket_of(end, type, &p);	/* a finite end */
 	}
-	/* the same as the first row's (compared here: this is every row's cost) */
-	if (kept == NULL || len != sizeof(w) ||
-		((kept[0] ^ w[0]) | (kept[1] ^ w[1]) | (kept[2] ^ w[2]) | (kept[3] ^ w[3]) |
-		 (kept[4] ^ w[4]) | (kept[5] ^ w[5]) | (kept[6] ^ w[6]) | (kept[7] ^ w[7])) != 0)
-		kam_acct_set_settings(st, RFM_ACCT_WHAT, w, sizeof(w));
+	p = period_raw(period);
+	u = period_raw(unit);
+	rfm_acct_settings(w, end, p, u, type);
+	kam_acct_set_settings(st, RFM_ACCT_WHAT, w, sizeof(w));
 
-	p.months = period->month;
-	p.usec = (int64) period->day * USECS_PER_DAY + period->time;
 	b = bucket_of(at, type, &p);
 	if (at > end)
 		PG_RETURN_POINTER(st);

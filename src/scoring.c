@@ -619,7 +619,6 @@ sc_result(const KamScorecard *card, const double *s, const bool *snull, double *
 	return true;
 }
 
-/* kam.score(card, values float8[]): values in the card's criteria order */
 /*
  * The score of n raw values v (vnull: which are NULL, or NULL for none) in
  * the card's criteria order; shared by kam.score(card, values) and
@@ -654,6 +653,7 @@ score_of_values(FunctionCallInfo fcinfo, const KamScorecard *card, int n, const 
 	PG_RETURN_FLOAT8(result);
 }
 
+/* kam.score(card, values float8[]): values in the card's criteria order */
 PG_FUNCTION_INFO_V1(kam_score_array);
 Datum
 kam_score_array(PG_FUNCTION_ARGS)
