@@ -96,6 +96,14 @@ struct KamAcctState
 								 * numbered by ascending key, the points
 								 * grouped by account in that order (each
 								 * account's in any order of dates) */
+	struct KamAcctState **parts;	/* partial states in key order combined
+									 * into this one, not merged yet
+									 * (acct_defer) */
+	int32		nparts;
+	int32		maxparts;
+	Size	   *grouped;		/* after acct_settle: where each account's
+								 * points start (and the end), all grouped
+								 * already; NULL otherwise */
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -124,15 +132,12 @@ last_idx(int64 i)
 }
 
 /*
- * A point's fields as a partial state carries them (kam_state_send_records):
- * account number, date, MRR, and in the rate forms the local MRR
+ * A point as a partial state carries it (kam_state_send_native): account
+ * number, date, MRR, and in the rate forms the local MRR, packed
  */
-static const uint8 point_fields[] = {4, 4, 8, 8};
-
-#define point_nfields(st) ((st)->rates ? 4 : 3)
-
-StaticAssertDecl(sizeof(KamPoint) == 16 && offsetof(KamPointFx, local) == 16,
-				 "a point's fields are packed as point_fields says");
+StaticAssertDecl(sizeof(KamPoint) == 16 && offsetof(KamPointFx, local) == 16 &&
+				 sizeof(KamPointFx) == 24,
+				 "a point's fields are packed");
 
 /* the direct map of dense integer keys (kam_acct_id) */
 #define DMAP_SLACK 65536
@@ -455,6 +460,17 @@ dmap_fits(KamAcctState *st, int64 k)
 	return true;
 }
 
+static void acct_settle(KamAcctState *st);
+
+/* the points may change: acct_settle's grouping no longer holds */
+static inline void
+acct_forget_grouping(KamAcctState *st)
+{
+	if (st->grouped)
+		pfree(st->grouped);
+	st->grouped = NULL;
+}
+
 /*
  * Index the keys of a received partial state, the first time an account is
  * looked up in it (the partial state the leader combines into): the map
@@ -480,7 +496,11 @@ kam_acct_id(KamAcctState *st, Datum key)
 
 	Assert(st->kind == KAM_ACCT_HISTORY);
 	if (unlikely(st->ids_pending))
+	{
+		acct_settle(st);
+		acct_forget_grouping(st);
 		acct_index_keys(st);
+	}
 	key = acct_key_arg(st, key);
 	if (st->dmap)
 	{
@@ -742,18 +762,33 @@ flag_pass(char *base, Size stride, int32 first, int shift, int32 nb, const Size 
 void
 kam_history_group(KamAcctState *st, KamHistory *h)
 {
-	int32		n = (int32) st->keys.n;
-	Size		nhp = (Size) st->hp.n;
-	Size		stride = st->hp.elem;
-	char	   *base = st->hp.data;
+	int32		n;
+	Size		nhp;
+	Size		stride;
+	char	   *base;
 	Size	   *next;
 	Size		out = 0;
-	KamLast    *last = (KamLast *) st->last.data;
+	KamLast    *last;
 	bool		grouped = true;
 
-#define PT(i) ((KamPoint *) (base + (i) * stride))
+	acct_settle(st);
+	n = (int32) st->keys.n;
+	nhp = (Size) st->hp.n;
+	stride = st->hp.elem;
+	base = st->hp.data;
+	last = (KamLast *) st->last.data;
 	h->naccts = n;
 	h->stride = stride;
+	h->points = base;
+	if (st->grouped)
+	{
+		/* merged by acct_settle: grouped, sorted and summed by date */
+		h->offsets = st->grouped;
+		st->grouped = NULL;
+		return;
+	}
+
+#define PT(i) ((KamPoint *) (base + (i) * stride))
 	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	for (Size i = 0; i < nhp; i++)
 	{
@@ -865,7 +900,6 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 #undef PT
 	h->offsets[n] = out;
 	st->hp.n = (int64) out;
-	h->points = base;
 }
 
 /* Sum the points of one account and date (under work_mem pressure). */
@@ -1103,6 +1137,7 @@ cmp_key_rank(const KeyRank *a, const KeyRank *b)
 static void
 acct_drop_index(KamAcctState *st)
 {
+	acct_forget_grouping(st);
 	acct_empty_hash(st);
 	if (st->dmap)
 		pfree(st->dmap);
@@ -1175,43 +1210,71 @@ acct_key_order(KamAcctState *st)
 }
 
 /*
- * Send st's keys and points in key order (integer keys): the accounts
- * numbered by ascending key, the points grouped by account in that order,
- * each account's sorted by date, one point a date (kam_history_group), read
- * straight from the grouped state, which keeps its numbers.
+ * Renumber st's accounts by ascending key (integer keys), so that grouping
+ * the points by account puts them in key order: the keys and latest points
+ * permuted, each point's account rewritten in one pass, the index of
+ * accounts rebuilt when next looked up.
  */
 static void
-acct_send_in_key_order(StringInfo buf, KamAcctState *st)
+acct_renumber_by_key(KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
-	KamHistory	h;
 	int32	   *ids;
+	int32	   *rank;
+	KamArray	keys,
+				last;
 
-	kam_history_group(st, &h);
+	if (st->in_key_order)
+		return;
 	ids = acct_key_order(st);
-	pq_sendint64(buf, n);
+	rank = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(n, 1));
+	kam_array_init(&last, st->ctx, sizeof(KamLast), Max(n, 1));
 	for (int32 r = 0; r < n; r++)
 	{
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		send_key(buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]));
+		rank[ids[r]] = r;
+		*(Datum *) kam_array_push(&keys) = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
+		*(KamLast *) kam_array_push(&last) = KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]);
 	}
-	pq_sendint64(buf, st->hp.n);
-	for (int32 r = 0; r < n; r++)
+	for (int64 i = 0; i < st->hp.n; i++)
 	{
-		Size		lo = h.offsets[ids[r]],
-					hi = h.offsets[ids[r] + 1];
+		KamPoint   *p = acct_point(st, i);
 
-		/* numbered by rank on the wire only */
-		for (Size j = lo; j < hi; j++)
-			kam_hist_point(&h, j)->acct = r;
-		kam_state_send_records(buf, kam_hist_point(&h, lo), hi - lo, h.stride, point_fields,
-							   point_nfields(st));
-		for (Size j = lo; j < hi; j++)
-			kam_hist_point(&h, j)->acct = ids[r];
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		p->acct = rank[p->acct];
 	}
+	pfree(st->keys.data);
+	pfree(st->last.data);
+	st->keys = keys;
+	st->last = last;
+	acct_drop_index(st);
 	pfree(ids);
+	pfree(rank);
+}
+
+/*
+ * Send st's keys and points in key order (integer keys): the accounts
+ * renumbered by ascending key, then the points grouped (kam_history_group:
+ * by account in that order, each account's sorted by date, one point a
+ * date), so both go out in one pass each, and st stays in key order.
+ */
+static void
+acct_send_in_key_order(StringInfo buf, KamAcctState *st)
+{
+	KamHistory	h;
+
+	StaticAssertStmt(sizeof(Datum) == 8, "integer keys are sent as the Datums they are held in");
+	acct_renumber_by_key(st);
+	kam_history_group(st, &h);
 	pfree(h.offsets);
+	st->in_key_order = true;
+	pq_sendint64(buf, st->keys.n);
+	kam_state_send_native(buf, st->keys.data, st->keys.n, sizeof(Datum));
+	pq_sendint64(buf, st->hp.n);
+	kam_state_send_native(buf, st->hp.data, st->hp.n, st->hp.elem);
 }
 
 /* the run of account `acct` of `from` at *pos: its end */
@@ -1219,86 +1282,214 @@ static inline int64
 acct_run_end(const KamAcctState *from, int64 pos, int32 acct)
 {
 	while (pos < from->hp.n && acct_point(from, pos)->acct == acct)
-		pos++;
+	{
+		if ((++pos & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 	return pos;
 }
 
 /*
- * Append as account r the points of two runs, [*pa, a_end) of st and
- * [*pb, b_end) of other, merged by date (records: by date and value, every
- * one kept; else the points of one date summed), so that runs sorted by
- * date stay sorted and the final grouping has nothing to move.
+ * Append as account r the nrun runs [cur[j], stop[j]) of points, merged by
+ * date (records: by date and value, every one kept, the earlier run's first
+ * on a tie; else the points of one date summed), so that runs sorted by date
+ * stay sorted and the final grouping has nothing to move.  out has room for
+ * them all; returns its end.
  */
-static void
-acct_merge_runs(KamArray *to, const KamAcctState *st, int64 *pa, int64 a_end,
-				const KamAcctState *other, int64 *pb, int64 b_end, int32 r)
+static char *
+acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 r,
+				Size stride, bool keep_all, bool rates)
 {
-	Size		stride = st->hp.elem;
+	char	   *first = out;
+	uint32		taken = 0;
 
-	while (*pa < a_end || *pb < b_end)
+#define AT(x) (((const KamPoint *) (x))->at)
+	while (nrun > 0)
 	{
-		const KamPoint *a = *pa < a_end ? acct_point(st, *pa) : NULL;
-		const KamPoint *b = *pb < b_end ? acct_point(other, *pb) : NULL;
-		KamPoint   *p = kam_array_push(to);
-		int			c;
+		int			best = 0;
+		const char *b;
 
-		if (a == NULL)
-			c = 1;
-		else if (b == NULL)
-			c = -1;
-		else if (st->keep_all)
-			c = cmp_record(a, b) <= 0 ? -1 : 1;
-		else
-			c = (a->at > b->at) - (a->at < b->at);
-		pt_copy(p, c <= 0 ? a : b, stride);
-		p->acct = r;
-		if (c == 0)
+		if ((++taken & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 1; j < nrun; j++)
+			if (keep_all ? cmp_record(cur[j], cur[best]) < 0 : AT(cur[j]) < AT(cur[best]))
+				best = j;
+		b = cur[best];
+		if (!keep_all && out > first && AT(out - stride) == AT(b))
 		{
-			p->mrr += b->mrr;
-			if (st->rates)
-				((KamPointFx *) p)->local += ((const KamPointFx *) b)->local;
+			((KamPoint *) (out - stride))->mrr += ((const KamPoint *) b)->mrr;
+			if (rates)
+				((KamPointFx *) (out - stride))->local += ((const KamPointFx *) b)->local;
 		}
-		if (c <= 0)
-			(*pa)++;
-		if (c >= 0)
-			(*pb)++;
+		else
+		{
+			pt_copy(out, b, stride);
+			((KamPoint *) out)->acct = r;
+			out += stride;
+		}
+		cur[best] += stride;
+		if (cur[best] == stop[best])
+		{
+			/* the run is spent: the later ones move up, in order */
+			for (int j = best + 1; j < nrun; j++)
+			{
+				cur[j - 1] = cur[j];
+				stop[j - 1] = stop[j];
+			}
+			nrun--;
+		}
 	}
+#undef AT
+	return out;
 }
 
 /*
- * Merge `other` into st, both in key order, in one pass: an account of both
- * gets their points merged by date (acct_merge_runs).
+ * Merge the partial states combined into st (acct_defer), all in key order,
+ * into st in one pass: an account of several gets their points merged by
+ * date (acct_merge_runs).  Each point is copied once, however many partial
+ * states there were (merging them two at a time copied the first ones again
+ * at every step, into new arrays each time).
  */
 static void
-acct_merge_in_key_order(KamAcctState *st, const KamAcctState *other)
+acct_settle(KamAcctState *st)
 {
-	int64		i = 0,
-				j = 0,
-				pi = 0,
-				pj = 0;
+	int			k = st->nparts + 1;
+	Size		stride = st->hp.elem;
+	KamAcctState **in;
+	int64	   *ki,
+			   *pos;
+	const char **cur,
+			  **stop;
+	int64		nkeys = 0,
+				npoints = 0;
 	KamArray	keys,
 				hp,
 				last;
+	char	   *out;
+	Size	   *offsets;
 
-	kam_array_init(&keys, st->ctx, sizeof(Datum), st->keys.n + other->keys.n);
-	kam_array_init(&hp, st->ctx, st->hp.elem, st->hp.n + other->hp.n);
-	kam_array_init(&last, st->ctx, sizeof(KamLast), st->keys.n + other->keys.n);
-	while (i < st->keys.n || j < other->keys.n)
+	if (st->nparts == 0)
+		return;
+	in = palloc(k * sizeof(KamAcctState *));
+	ki = palloc0(k * sizeof(int64));
+	pos = palloc0(k * sizeof(int64));
+	cur = palloc(k * sizeof(char *));
+	stop = palloc(k * sizeof(char *));
+	in[0] = st;
+	memcpy(&in[1], st->parts, st->nparts * sizeof(KamAcctState *));
+	for (int p = 0; p < k; p++)
 	{
-		int64		a = i < st->keys.n ? DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) : 0,
-					b = j < other->keys.n ? DatumGetInt64(KAM_ARRAY_ELEM(&other->keys, Datum, j)) : 0;
-		bool		from_st = i < st->keys.n && (j >= other->keys.n || a <= b),
-					from_other = j < other->keys.n && (i >= st->keys.n || b <= a);
-		int32		r = acct_push_key(&keys, &last, Int64GetDatum(from_st ? a : b));
+		if (in[p]->hp.elem != stride || !in[p]->in_key_order)
+			elog(ERROR, "kam_acct_combine: partial states of two forms");
+		nkeys += in[p]->keys.n;
+		npoints += in[p]->hp.n;
+	}
+	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(nkeys, 1));
+	kam_array_init(&hp, st->ctx, stride, Max(npoints, 1));
+	kam_array_init(&last, st->ctx, sizeof(KamLast), Max(nkeys, 1));
+	offsets = MemoryContextAllocHuge(st->ctx, (nkeys + 1) * sizeof(Size));
+	out = hp.data;
+	for (;;)
+	{
+		int64		key = 0;
+		bool		any = false;
+		int			nrun = 0;
+		int32		r;
 
+		for (int p = 0; p < k; p++)
+		{
+			int64		kp;
+
+			if (ki[p] >= in[p]->keys.n)
+				continue;
+			kp = DatumGetInt64(KAM_ARRAY_ELEM(&in[p]->keys, Datum, ki[p]));
+			if (!any || kp < key)
+				key = kp;
+			any = true;
+		}
+		if (!any)
+			break;
+		r = acct_push_key(&keys, &last, Int64GetDatum(key));
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		acct_merge_runs(&hp, st, &pi, from_st ? acct_run_end(st, pi, (int32) i++) : pi,
-						other, &pj, from_other ? acct_run_end(other, pj, (int32) j++) : pj, r);
+		for (int p = 0; p < k; p++)
+		{
+			int64		e;
+
+			if (ki[p] >= in[p]->keys.n ||
+				DatumGetInt64(KAM_ARRAY_ELEM(&in[p]->keys, Datum, ki[p])) != key)
+				continue;
+			e = acct_run_end(in[p], pos[p], (int32) ki[p]++);
+			if (e == pos[p])
+				continue;
+			cur[nrun] = in[p]->hp.data + pos[p] * stride;
+			stop[nrun++] = in[p]->hp.data + e * stride;
+			pos[p] = e;
+		}
+		offsets[r] = (out - hp.data) / stride;
+		out = acct_merge_runs(out, cur, stop, nrun, r, stride, st->keep_all, st->rates);
+		acct_set_last(&KAM_ARRAY_ELEM(&last, KamLast, r), hp.data, stride, offsets[r],
+					  (out - hp.data) / stride);
 	}
-	if (pi != st->hp.n || pj != other->hp.n)
-		elog(ERROR, "kam_acct_combine: a partial state's points are not in key order");
+	hp.n = (out - hp.data) / stride;
+	offsets[keys.n] = hp.n;
+	for (int p = 0; p < k; p++)
+	{
+		if (pos[p] != in[p]->hp.n)
+			elog(ERROR, "kam_acct_combine: a partial state's points are not in key order");
+		/* the partial states' arrays are spent (st's are replaced below) */
+		if (p > 0 && in[p]->ctx == st->ctx)
+		{
+			if (in[p]->keys.data)
+				pfree(in[p]->keys.data);
+			if (in[p]->hp.data)
+				pfree(in[p]->hp.data);
+			if (in[p]->last.data)
+				pfree(in[p]->last.data);
+			memset(&in[p]->keys, 0, sizeof(KamArray));
+			memset(&in[p]->hp, 0, sizeof(KamArray));
+			memset(&in[p]->last, 0, sizeof(KamArray));
+		}
+	}
+	st->nparts = 0;
+	pfree(in);
+	pfree(ki);
+	pfree(pos);
+	pfree(cur);
+	pfree(stop);
 	acct_take_arrays(st, &keys, &hp, &last);
+	st->grouped = offsets;
+}
+
+/*
+ * Combine another partial state in key order into st, in key order too: kept
+ * aside, and merged with the others in one pass when st is next read
+ * (acct_settle).  A state of another plan node's context (partition-wise
+ * aggregation) may be freed before then: merged at once.
+ */
+static void
+acct_defer(KamAcctState *st, KamAcctState *other)
+{
+	int			n = 1 + other->nparts;
+
+	if (st->nparts + n > st->maxparts)
+	{
+		int			want = Max(4, 2 * (st->nparts + n));
+
+		st->parts = st->parts == NULL ?
+			MemoryContextAlloc(st->ctx, want * sizeof(KamAcctState *)) :
+			repalloc(st->parts, want * sizeof(KamAcctState *));
+		st->maxparts = want;
+	}
+	st->parts[st->nparts++] = other;
+	for (int p = 0; p < other->nparts; p++)
+		st->parts[st->nparts++] = other->parts[p];
+	/* the parts are st's own only once merged */
+	if (other->ctx == st->ctx)
+		other->nparts = 0;
+	acct_drop_index(st);
+	if (other->ctx != st->ctx)
+		acct_settle(st);
 }
 
 /*
@@ -1351,11 +1542,15 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 	else if (other->hp.elem != st->hp.elem)
 		elog(ERROR, "kam_acct_combine: partial states of two forms");
 	else if (st->in_key_order && other->in_key_order)
-		acct_merge_in_key_order(st, other);
+		acct_defer(st, other);
 	else
 	{
 		/* other's account ids -> st's, then add its points */
-		int32	   *remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
+		int32	   *remap;
+
+		acct_settle(st);
+		acct_settle(other);
+		remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
 
 		for (int32 i = 0; i < other->keys.n; i++)
 		{
@@ -1434,8 +1629,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * Version 5 adds, after the window, the form's settings
  * (kam_acct_set_settings): the length of the names of their arguments and
  * the names, then the length of the settings (-1 none) and their bytes.
+ * Version 6 sends the history kind's points, and in key order its keys, as
+ * this machine holds them (kam_state_send_native: a parallel worker's state
+ * never leaves the server), each block behind a mark of the byte order.
  */
-#define ACCT_STATE_VERSION 5
+#define ACCT_STATE_VERSION 6
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -1531,8 +1729,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 			send_key(&buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, i));
 		}
 		pq_sendint64(&buf, st->hp.n);
-		kam_state_send_records(&buf, st->hp.data, st->hp.n, st->hp.elem, point_fields,
-							   point_nfields(st));
+		kam_state_send_native(&buf, st->hp.data, st->hp.n, st->hp.elem);
 	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
 }
@@ -1598,17 +1795,34 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	{
 		int64		npoints;
 
-		for (int64 i = 0; i < count; i++)
+		if (in_key_order)
 		{
-			CHECK_FOR_INTERRUPTS();
-			acct_new_id(st, recv_key(&buf, st));
+			/* the keys as held, ascending (checked below) */
+			kam_array_reserve(&st->keys, count);
+			kam_array_reserve(&st->last, count);
+			kam_state_recv_native(&buf, st->keys.data, count, sizeof(Datum));
+			st->keys.n = st->last.n = count;
+			for (int64 i = 0; i < count; i++)
+				KAM_ARRAY_ELEM(&st->last, KamLast, i).idx = -1;
+			if (count > 0)
+			{
+				st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
+				st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, count - 1));
+			}
+		}
+		else
+		{
+			for (int64 i = 0; i < count; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				acct_new_id(st, recv_key(&buf, st));
+			}
 		}
 		/* indexed only if accounts are looked up in this state */
 		st->ids_pending = true;
 		npoints = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 24 : 16, "kam_acct_deserial");
 		kam_array_reserve(&st->hp, npoints);
-		kam_state_recv_records(&buf, st->hp.data, npoints, st->hp.elem, point_fields,
-							   point_nfields(st));
+		kam_state_recv_native(&buf, st->hp.data, npoints, st->hp.elem);
 		st->hp.n = npoints;
 		/* the points' accounts are the keys' positions, as ids in this state */
 		for (int64 i = 0; i < npoints; i++)

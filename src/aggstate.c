@@ -242,6 +242,45 @@ kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
 	buf->cursor += (int) (n * each);
 }
 
+/*
+ * n records of `each` bytes, packed, as this machine holds them: for the
+ * partial states of parallel workers of one server, which never leave it,
+ * copied in one move each way.  A mark of the machine's byte order goes
+ * first, so that such a state read on a machine of the other order fails
+ * instead of being misread.
+ */
+#define KAM_NATIVE_MARK 0x01020304
+
+void
+kam_state_send_native(StringInfo buf, const void *base, int64 n, Size each)
+{
+	uint32		mark = KAM_NATIVE_MARK;
+
+	if (n < 0 || (Size) n > (MaxAllocSize - (Size) buf->len - sizeof(mark) - 1) / Max(each, 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam partial state is too large to pass to a parallel worker"),
+				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+	appendBinaryStringInfoNT(buf, (const char *) &mark, sizeof(mark));
+	if (n > 0)
+		appendBinaryStringInfoNT(buf, (const char *) base, (int) (n * each));
+}
+
+/* n records written by kam_state_send_native, into base (room for n) */
+void
+kam_state_recv_native(StringInfo buf, void *base, int64 n, Size each)
+{
+	uint32		mark;
+
+	memcpy(&mark, pq_getmsgbytes(buf, sizeof(mark)), sizeof(mark));
+	if (mark != KAM_NATIVE_MARK)
+		elog(ERROR, "kam partial state: written by a machine of another byte order");
+	if (n < 0 || (Size) n > (Size) (buf->len - buf->cursor) / Max(each, 1))
+		elog(ERROR, "kam partial state: fewer values than announced");
+	if (n > 0)
+		memcpy(base, pq_getmsgbytes(buf, (int) (n * each)), n * each);
+}
+
 static const uint8 one_double[] = {8};
 
 /* n doubles in network byte order, as pq_sendfloat8 writes each, in one pass */
