@@ -32,10 +32,6 @@ struct KamAcctState;
 static uint32 acct_hash_key(struct KamAcctState *st, Datum key);
 static bool acct_key_equal(struct KamAcctState *st, Datum a, Datum b);
 
-#define SH_PREFIX acctab
-#define SH_ELEMENT_TYPE KamAcct
-#include "accounts_hash.h"
-
 /* the history kind: an account's dense number by key (24 bytes an entry) */
 typedef struct KamAcctId
 {
@@ -79,9 +75,7 @@ struct KamAcctState
 	char	   *settings;		/* a form's fixed arguments, as its own bytes
 								 * (kam_acct_set_settings), or NULL */
 	int32		settings_len;
-	acctab_hash *tab;			/* the window kind */
-	acctab_iterator iter;
-	idtab_hash *ids;			/* the history kind */
+	idtab_hash *ids;			/* account number by key (hash of keys) */
 	int32	   *dmap;			/* the history kind, integer keys: account
 								 * number by key - dmin (-1 none), or NULL */
 	int64		dmin;
@@ -114,6 +108,15 @@ struct KamAcctState
 	KamArray	keys;
 	KamArray	hp;
 	KamArray	last;
+
+	/*
+	 * window kind: by account number, its S and E (KamAcct), and apart, so
+	 * that the rows that only mark it stay in cache, whether it paid before
+	 * `from` (one byte)
+	 */
+	KamArray	wacct;
+	KamArray	wret;
+	int64		iter;
 };
 
 /* an account's latest point (the history kind): where, and its date */
@@ -247,13 +250,16 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 							format_type_be(keytype)),
 					 errhint("Use an integer, text or uuid account identifier.")));
 	}
+	st->ids = idtab_create(aggctx, 2, st);
+	st->dmap_try_at = DMAP_FIRST_TRY;
+	kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
 	if (kind == KAM_ACCT_WINDOW)
-		st->tab = acctab_create(aggctx, 2, st);
+	{
+		kam_array_init(&st->wacct, aggctx, sizeof(KamAcct), 8);
+		kam_array_init(&st->wret, aggctx, sizeof(uint8), 8);
+	}
 	else
 	{
-		st->ids = idtab_create(aggctx, 2, st);
-		st->dmap_try_at = DMAP_FIRST_TRY;
-		kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
 		kam_array_init(&st->hp, aggctx, sizeof(KamPoint), 0);
 		kam_array_init(&st->last, aggctx, sizeof(KamLast), 8);
 	}
@@ -305,28 +311,6 @@ acct_key_keep(const KamAcctState *st, Datum key)
 	return key;
 }
 
-/* Find or add the account `key` (the window kind). */
-KamAcct *
-kam_acct_lookup(KamAcctState *st, Datum key)
-{
-	bool		found;
-	KamAcct    *a;
-
-	Assert(st->kind == KAM_ACCT_WINDOW);
-	key = acct_key_arg(st, key);
-	a = acctab_insert(st->tab, key, &found);
-	if (!found)
-	{
-		a->key = acct_key_keep(st, key);
-		a->returning = false;
-		memset(&a->s, 0, sizeof(KamSum));
-		memset(&a->e, 0, sizeof(KamSum));
-		memset(&a->s_local, 0, sizeof(KamSum));
-		memset(&a->e_local, 0, sizeof(KamSum));
-	}
-	return a;
-}
-
 /* one more account in a key list and its latest points (none yet): its number */
 static int32
 acct_push_key(KamArray *keys, KamArray *last, Datum key)
@@ -337,7 +321,8 @@ acct_push_key(KamArray *keys, KamArray *last, Datum key)
 				 errmsg("too many accounts for one kam aggregate"),
 				 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
 	*(Datum *) kam_array_push(keys) = key;
-	((KamLast *) kam_array_push(last))->idx = -1;
+	if (last)
+		((KamLast *) kam_array_push(last))->idx = -1;
 	return (int32) (keys->n - 1);
 }
 
@@ -353,6 +338,15 @@ acct_new_id(KamAcctState *st, Datum key)
 		st->kmax = st->keys.n == 0 ? k : Max(st->kmax, k);
 	}
 	st->in_key_order = false;
+	if (st->kind == KAM_ACCT_WINDOW)
+	{
+		KamAcct    *a = kam_array_push(&st->wacct);
+
+		memset(a, 0, sizeof(KamAcct));
+		a->key = key;
+		*(uint8 *) kam_array_push(&st->wret) = 0;
+		return acct_push_key(&st->keys, NULL, key);
+	}
 	return acct_push_key(&st->keys, &st->last, key);
 }
 
@@ -486,7 +480,7 @@ acct_index_keys(KamAcctState *st)
 	acct_hash_all_keys(st);
 }
 
-/* The dense number of the account `key`, added when new (the history kind). */
+/* The dense number of the account `key`, added when new. */
 int32
 kam_acct_id(KamAcctState *st, Datum key)
 {
@@ -494,7 +488,6 @@ kam_acct_id(KamAcctState *st, Datum key)
 	KamAcctId  *a;
 	int32		id;
 
-	Assert(st->kind == KAM_ACCT_HISTORY);
 	if (unlikely(st->ids_pending))
 	{
 		acct_settle(st);
@@ -527,6 +520,27 @@ kam_acct_id(KamAcctState *st, Datum key)
 		dmap_try(st);
 	}
 	return id;
+}
+
+/* Find or add the account `key` (the window kind): its S and E. */
+KamAcct *
+kam_acct_lookup(KamAcctState *st, Datum key)
+{
+	/* numbered first: a new number may move the arrays */
+	int32		id = kam_acct_id(st, key);
+
+	Assert(st->kind == KAM_ACCT_WINDOW);
+	return &KAM_ARRAY_ELEM(&st->wacct, KamAcct, id);
+}
+
+/* The account `key` paid before `from` (the window kind), added when new. */
+void
+kam_acct_mark_returning(KamAcctState *st, Datum key)
+{
+	int32		id = kam_acct_id(st, key);
+
+	Assert(st->kind == KAM_ACCT_WINDOW);
+	KAM_ARRAY_ELEM(&st->wret, uint8, id) = 1;
 }
 
 static void acct_compact(KamAcctState *st);
@@ -1087,19 +1101,27 @@ kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to)
 uint64
 kam_acct_count(KamAcctState *st)
 {
-	return st->tab->members;
+	return (uint64) st->keys.n;
 }
 
+/* the window kind's accounts in turn, each with `returning` filled in */
 void
 kam_acct_iterate_begin(KamAcctState *st)
 {
-	acctab_start_iterate(st->tab, &st->iter);
+	st->iter = 0;
 }
 
 KamAcct *
 kam_acct_iterate_next(KamAcctState *st)
 {
-	return acctab_iterate(st->tab, &st->iter);
+	KamAcct    *a;
+
+	if (st->iter >= st->wacct.n)
+		return NULL;
+	a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, st->iter);
+	a->returning = KAM_ARRAY_ELEM(&st->wret, uint8, st->iter) != 0;
+	st->iter++;
+	return a;
 }
 
 /* ---------- partial states in key order (integer keys) ---------- */
@@ -1523,16 +1545,14 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 {
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		acctab_iterator it;
-		KamAcct    *b;
-
-		acctab_start_iterate(other->tab, &it);
-		while ((b = acctab_iterate(other->tab, &it)) != NULL)
+		for (int64 i = 0; i < other->wacct.n; i++)
 		{
-			KamAcct    *a = kam_acct_lookup(st, b->key);
+			const KamAcct *b = &KAM_ARRAY_ELEM(&other->wacct, KamAcct, i);
+			int32		id = kam_acct_id(st, b->key);
+			KamAcct    *a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, id);
 
 			CHECK_FOR_INTERRUPTS();
-			a->returning |= b->returning;
+			KAM_ARRAY_ELEM(&st->wret, uint8, id) |= KAM_ARRAY_ELEM(&other->wret, uint8, i);
 			kam_sum_merge(&a->s, &b->s);
 			kam_sum_merge(&a->e, &b->e);
 			kam_sum_merge(&a->s_local, &b->s_local);
@@ -1671,8 +1691,6 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st = (KamAcctState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	KamAcct    *a;
-	acctab_iterator it;
 
 	kam_agg_context(fcinfo, "kam_acct_serial");
 	kam_state_send_begin(&buf, KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION);
@@ -1698,13 +1716,14 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->kind == KAM_ACCT_HISTORY && st->fastkey);
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		pq_sendint64(&buf, st->tab->members);
-		acctab_start_iterate(st->tab, &it);
-		while ((a = acctab_iterate(st->tab, &it)) != NULL)
+		pq_sendint64(&buf, st->wacct.n);
+		for (int64 i = 0; i < st->wacct.n; i++)
 		{
+			const KamAcct *a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, i);
+
 			CHECK_FOR_INTERRUPTS();
 			send_key(&buf, st, a->key);
-			pq_sendbyte(&buf, a->returning);
+			pq_sendbyte(&buf, KAM_ARRAY_ELEM(&st->wret, uint8, i));
 			pq_sendfloat8(&buf, a->s.sum);
 			pq_sendfloat8(&buf, a->s.comp);
 			pq_sendfloat8(&buf, a->e.sum);
@@ -1845,14 +1864,18 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		/* each key once: numbered in turn, indexed if looked up */
+		st->ids_pending = true;
 		for (int64 i = 0; i < count; i++)
 		{
+			int32		id;
 			KamAcct    *a;
 
 			CHECK_FOR_INTERRUPTS();
-			a = kam_acct_lookup(st, recv_key(&buf, st));
-
-			a->returning = pq_getmsgbyte(&buf) != 0;
+			/* numbered first: a new number may move the arrays */
+			id = acct_new_id(st, recv_key(&buf, st));
+			a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, id);
+			KAM_ARRAY_ELEM(&st->wret, uint8, id) = pq_getmsgbyte(&buf) != 0;
 			a->s.sum = pq_getmsgfloat8(&buf);
 			a->s.comp = pq_getmsgfloat8(&buf);
 			a->e.sum = pq_getmsgfloat8(&buf);

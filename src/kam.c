@@ -281,25 +281,32 @@ declared_arg_types(FunctionCallInfo fcinfo, Oid *types)
 		ReleaseSysCache(tp);
 }
 
-static KamArgInfo *
+/* the argument types of the call site, looked up on its first call */
+static pg_noinline KamArgInfo *
+arg_info_make(FunctionCallInfo fcinfo)
+{
+	int			n = Max(PG_NARGS(), 1);
+	KamArgInfo *info = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(KamArgInfo));
+
+	info->types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(Oid));
+	info->last_text = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, n * sizeof(text *));
+	info->last_date = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(DateADT));
+	for (int i = 0; i < PG_NARGS(); i++)
+		info->types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+	declared_arg_types(fcinfo, info->types);
+	fcinfo->flinfo->fn_extra = info;
+	return info;
+}
+
+/* inline: every money and date argument of every row asks */
+static inline KamArgInfo *
 arg_info(FunctionCallInfo fcinfo)
 {
 	KamArgInfo *info = (KamArgInfo *) fcinfo->flinfo->fn_extra;
 
-	if (unlikely(info == NULL))
-	{
-		int			n = Max(PG_NARGS(), 1);
-
-		info = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(KamArgInfo));
-		info->types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(Oid));
-		info->last_text = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, n * sizeof(text *));
-		info->last_date = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(DateADT));
-		for (int i = 0; i < PG_NARGS(); i++)
-			info->types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
-		declared_arg_types(fcinfo, info->types);
-		fcinfo->flinfo->fn_extra = info;
-	}
-	return info;
+	if (likely(info != NULL))
+		return info;
+	return arg_info_make(fcinfo);
 }
 
 static inline Oid

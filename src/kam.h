@@ -372,9 +372,8 @@ typedef struct KamPointFx
 typedef struct KamAcct
 {
 	Datum		key;
-	uint32		hash;
-	char		status;			/* used by simplehash */
-	bool		returning;		/* paid at some time before `from` */
+	bool		returning;		/* paid at some time before `from` (filled in
+								 * by kam_acct_iterate_next) */
 	KamSum		s;				/* MRR at `from` */
 	KamSum		e;				/* MRR at `to` */
 	KamSum		s_local;		/* the rate forms: the same in each row's own */
@@ -420,6 +419,7 @@ typedef struct KamAcctState KamAcctState;
 
 extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind);
 extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
+extern void kam_acct_mark_returning(KamAcctState *st, Datum key);
 extern int32 kam_acct_id(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr);
 extern void kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local);

@@ -136,7 +136,7 @@ snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 		}
 	}
 	else if (at < from && mrr > 0)
-		kam_acct_lookup(st, PG_GETARG_DATUM(1))->returning = true;
+		kam_acct_mark_returning(st, PG_GETARG_DATUM(1));
 	PG_RETURN_POINTER(st);
 }
 
@@ -213,9 +213,11 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 	if (mrr == 0 || vto == vfrom || !(before || at_from || at_to))
 		PG_RETURN_POINTER(st);
 
-	a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
 	if (before && mrr > 0)
-		a->returning = true;
+		kam_acct_mark_returning(st, PG_GETARG_DATUM(1));
+	if (!at_from && !at_to)
+		PG_RETURN_POINTER(st);
+	a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
 	if (at_from)
 		kam_sum_add(&a->s, mrr);
 	if (at_to)
