@@ -765,6 +765,70 @@ flag_pass(char *base, Size stride, int32 first, int shift, int32 nb, const Size 
 }
 
 /*
+ * One account's points [lo, hi) in base, `stride` bytes apart: sorted by
+ * date, the points of one date summed (records, keep_all: sorted by date and
+ * value, every one kept), and moved down to start at out (<= lo).  Returns
+ * where they end.
+ */
+static Size
+acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all, bool rates)
+{
+	Size		first = out;
+	bool		sorted = true;
+
+#define PT(i) ((KamPoint *) (base + (i) * stride))
+	if (keep_all)
+	{
+		/* records: sorted by date and value, every one kept */
+		for (Size j = lo + 1; j < hi && sorted; j++)
+			sorted = cmp_record(PT(j - 1), PT(j)) <= 0;
+		if (!sorted)
+			qsort(PT(lo), hi - lo, stride, cmp_record);
+		if (out != lo)
+			memmove(PT(out), PT(lo), (hi - lo) * stride);
+		return out + (hi - lo);
+	}
+	for (Size j = lo + 1; j < hi && sorted; j++)
+		sorted = PT(j - 1)->at < PT(j)->at;
+	if (!sorted && hi - lo <= 32)
+	{
+		/* an account's few points: insertion sort, stable, no calls */
+		for (Size j = lo + 1; j < hi; j++)
+		{
+			KamPointFx	p;
+			Size		k = j;
+
+			pt_copy(&p, PT(j), stride);
+			while (k > lo && PT(k - 1)->at > p.p.at)
+			{
+				pt_copy(PT(k), PT(k - 1), stride);
+				k--;
+			}
+			pt_copy(PT(k), &p, stride);
+		}
+	}
+	else if (!sorted)
+		qsort(PT(lo), hi - lo, stride, cmp_point);
+	for (Size j = lo; j < hi; j++)
+	{
+		if (out > first && PT(out - 1)->at == PT(j)->at)
+		{
+			PT(out - 1)->mrr += PT(j)->mrr;
+			if (rates)
+				((KamPointFx *) PT(out - 1))->local += ((KamPointFx *) PT(j))->local;
+		}
+		else
+		{
+			if (out != j)
+				pt_copy(PT(out), PT(j), stride);
+			out++;
+		}
+	}
+#undef PT
+	return out;
+}
+
+/*
  * Group the history by account, in place: an in-place counting sort on the
  * account id (flag_pass: by blocks of accounts, then by account), then each
  * account's points
@@ -853,62 +917,11 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	/* sort each run by date, merge equal dates, compact */
 	for (int32 i = 0; i < n; i++)
 	{
-		Size		lo = h->offsets[i],
-					hi = h->offsets[i + 1];
-		bool		sorted = true;
+		Size		lo = h->offsets[i];
 
 		CHECK_FOR_INTERRUPTS();
-		if (st->keep_all)
-		{
-			/* records: sorted by date and value, every one kept */
-			for (Size j = lo + 1; j < hi && sorted; j++)
-				sorted = cmp_record(PT(j - 1), PT(j)) <= 0;
-			if (!sorted)
-				qsort(PT(lo), hi - lo, stride, cmp_record);
-			h->offsets[i] = out;
-			if (out != lo)
-				memmove(PT(out), PT(lo), (hi - lo) * stride);
-			out += hi - lo;
-			acct_set_last(&last[i], base, stride, h->offsets[i], out);
-			continue;
-		}
-		for (Size j = lo + 1; j < hi && sorted; j++)
-			sorted = PT(j - 1)->at < PT(j)->at;
-		if (!sorted && hi - lo <= 32)
-		{
-			/* an account's few points: insertion sort, stable, no calls */
-			for (Size j = lo + 1; j < hi; j++)
-			{
-				KamPointFx	p;
-				Size		k = j;
-
-				pt_copy(&p, PT(j), stride);
-				while (k > lo && PT(k - 1)->at > p.p.at)
-				{
-					pt_copy(PT(k), PT(k - 1), stride);
-					k--;
-				}
-				pt_copy(PT(k), &p, stride);
-			}
-		}
-		else if (!sorted)
-			qsort(PT(lo), hi - lo, stride, cmp_point);
 		h->offsets[i] = out;
-		for (Size j = lo; j < hi; j++)
-		{
-			if (out > h->offsets[i] && PT(out - 1)->at == PT(j)->at)
-			{
-				PT(out - 1)->mrr += PT(j)->mrr;
-				if (st->rates)
-					((KamPointFx *) PT(out - 1))->local += ((KamPointFx *) PT(j))->local;
-			}
-			else
-			{
-				if (out != j)
-					pt_copy(PT(out), PT(j), stride);
-				out++;
-			}
-		}
+		out = acct_sort_run(base, stride, lo, h->offsets[i + 1], out, st->keep_all, st->rates);
 		acct_set_last(&last[i], base, stride, h->offsets[i], out);
 	}
 #undef PT
@@ -1159,7 +1172,6 @@ cmp_key_rank(const KeyRank *a, const KeyRank *b)
 static void
 acct_drop_index(KamAcctState *st)
 {
-	acct_forget_grouping(st);
 	acct_empty_hash(st);
 	if (st->dmap)
 		pfree(st->dmap);
@@ -1171,6 +1183,7 @@ acct_drop_index(KamAcctState *st)
 static void
 acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last)
 {
+	acct_forget_grouping(st);
 	if (st->keys.data)
 		pfree(st->keys.data);
 	if (st->hp.data)
@@ -1232,71 +1245,94 @@ acct_key_order(KamAcctState *st)
 }
 
 /*
- * Renumber st's accounts by ascending key (integer keys), so that grouping
- * the points by account puts them in key order: the keys and latest points
- * permuted, each point's account rewritten in one pass, the index of
- * accounts rebuilt when next looked up.
+ * Send st's keys and points in key order (integer keys): the accounts
+ * numbered by ascending key (read off the direct map, or sorted), the points
+ * grouped by account in that order, each account's sorted by date with one
+ * point a date (acct_sort_run).  The points are scattered straight into the
+ * message by account, each account's run then sorted there: one pass over
+ * the state, which stays as it is, and no second copy.  A state already in
+ * key order (partial states combined) goes as it is.
  */
 static void
-acct_renumber_by_key(KamAcctState *st)
+acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
-	int32	   *ids;
-	int32	   *rank;
-	KamArray	keys,
-				last;
+	Size		stride = st->hp.elem;
+	int32	   *ids,
+			   *rank;
+	Size	   *start,
+			   *cur,
+				out = 0;
+	Datum	   *keys;
+	char	   *dest;
+	int			count_at;
 
 	if (st->in_key_order)
+	{
+		KamHistory	h;
+
+		kam_history_group(st, &h);
+		pfree(h.offsets);
+		pq_sendint64(buf, n);
+		kam_state_send_native(buf, st->keys.data, n, sizeof(Datum));
+		pq_sendint64(buf, st->hp.n);
+		kam_state_send_native(buf, st->hp.data, st->hp.n, stride);
 		return;
+	}
 	ids = acct_key_order(st);
 	rank = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(n, 1));
-	kam_array_init(&last, st->ctx, sizeof(KamLast), Max(n, 1));
+	keys = palloc_extended(Max(n, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+	start = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	for (int32 r = 0; r < n; r++)
 	{
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		rank[ids[r]] = r;
-		*(Datum *) kam_array_push(&keys) = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
-		*(KamLast *) kam_array_push(&last) = KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]);
+		keys[r] = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
 	}
 	for (int64 i = 0; i < st->hp.n; i++)
 	{
-		KamPoint   *p = acct_point(st, i);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		start[rank[acct_point(st, i)->acct] + 1]++;
+	}
+	for (int32 r = 0; r < n; r++)
+		start[r + 1] += start[r];
+	cur = palloc_extended(Max(n, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
+	memcpy(cur, start, n * sizeof(Size));
+
+	pq_sendint64(buf, n);
+	kam_state_send_native(buf, keys, n, sizeof(Datum));
+	count_at = buf->len;
+	pq_sendint64(buf, st->hp.n);
+	dest = kam_state_send_native_room(buf, st->hp.n, stride);
+	for (int64 i = 0; i < st->hp.n; i++)
+	{
+		const KamPoint *p = acct_point(st, i);
+		int32		r = rank[p->acct];
+		KamPoint   *q = (KamPoint *) (dest + cur[r]++ * stride);
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		p->acct = rank[p->acct];
+		/* the slot of a point further on, fetched while this one moves */
+		if (i + 16 < st->hp.n)
+			kam_prefetch(dest + cur[rank[acct_point(st, i + 16)->acct]] * stride);
+		pt_copy(q, p, stride);
+		q->acct = r;
 	}
-	pfree(st->keys.data);
-	pfree(st->last.data);
-	st->keys = keys;
-	st->last = last;
-	acct_drop_index(st);
+	for (int32 r = 0; r < n; r++)
+	{
+		if ((r & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		out = acct_sort_run(dest, stride, start[r], start[r + 1], out, st->keep_all, st->rates);
+	}
+	/* the points of one account and date, summed: fewer went out */
+	kam_state_send_native_shrink(buf, count_at, st->hp.n - (int64) out, stride);
 	pfree(ids);
 	pfree(rank);
-}
-
-/*
- * Send st's keys and points in key order (integer keys): the accounts
- * renumbered by ascending key, then the points grouped (kam_history_group:
- * by account in that order, each account's sorted by date, one point a
- * date), so both go out in one pass each, and st stays in key order.
- */
-static void
-acct_send_in_key_order(StringInfo buf, KamAcctState *st)
-{
-	KamHistory	h;
-
-	StaticAssertStmt(sizeof(Datum) == 8, "integer keys are sent as the Datums they are held in");
-	acct_renumber_by_key(st);
-	kam_history_group(st, &h);
-	pfree(h.offsets);
-	st->in_key_order = true;
-	pq_sendint64(buf, st->keys.n);
-	kam_state_send_native(buf, st->keys.data, st->keys.n, sizeof(Datum));
-	pq_sendint64(buf, st->hp.n);
-	kam_state_send_native(buf, st->hp.data, st->hp.n, st->hp.elem);
+	pfree(keys);
+	pfree(start);
+	pfree(cur);
 }
 
 /* the run of account `acct` of `from` at *pos: its end */
@@ -1316,16 +1352,62 @@ acct_run_end(const KamAcctState *from, int64 pos, int32 acct)
  * date (records: by date and value, every one kept, the earlier run's first
  * on a tie; else the points of one date summed), so that runs sorted by date
  * stay sorted and the final grouping has nothing to move.  out has room for
- * them all; returns its end.
+ * them all; returns its end.  head: room for nrun dates.
  */
 static char *
 acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 r,
-				Size stride, bool keep_all, bool rates)
+				Size stride, bool keep_all, bool rates, int64 *head)
 {
 	char	   *first = out;
 	uint32		taken = 0;
+	int64		left = 0;
 
 #define AT(x) (((const KamPoint *) (x))->at)
+	if (nrun == 1 || !keep_all)
+	{
+		/*
+		 * By date: the earliest head is chosen without a branch (a spent
+		 * run's head is past every date), as runs of the workers' shares of
+		 * one account interleave at random.
+		 */
+		for (int j = 0; j < nrun; j++)
+		{
+			head[j] = AT(cur[j]);
+			left += (stop[j] - cur[j]) / (ptrdiff_t) stride;
+		}
+		for (; left > 0; left--)
+		{
+			int			best = 0;
+			int64		hb = head[0];
+			const char *b;
+
+			if ((++taken & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			for (int j = 1; j < nrun; j++)
+			{
+				bool		lt = head[j] < hb;
+
+				best = lt ? j : best;
+				hb = lt ? head[j] : hb;
+			}
+			b = cur[best];
+			if (!keep_all && out > first && AT(out - stride) == hb)
+			{
+				((KamPoint *) (out - stride))->mrr += ((const KamPoint *) b)->mrr;
+				if (rates)
+					((KamPointFx *) (out - stride))->local += ((const KamPointFx *) b)->local;
+			}
+			else
+			{
+				pt_copy(out, b, stride);
+				((KamPoint *) out)->acct = r;
+				out += stride;
+			}
+			cur[best] = b + stride;
+			head[best] = cur[best] < stop[best] ? AT(cur[best]) : PG_INT64_MAX;
+		}
+		return out;
+	}
 	while (nrun > 0)
 	{
 		int			best = 0;
@@ -1334,21 +1416,12 @@ acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 
 		if ((++taken & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		for (int j = 1; j < nrun; j++)
-			if (keep_all ? cmp_record(cur[j], cur[best]) < 0 : AT(cur[j]) < AT(cur[best]))
+			if (cmp_record(cur[j], cur[best]) < 0)
 				best = j;
 		b = cur[best];
-		if (!keep_all && out > first && AT(out - stride) == AT(b))
-		{
-			((KamPoint *) (out - stride))->mrr += ((const KamPoint *) b)->mrr;
-			if (rates)
-				((KamPointFx *) (out - stride))->local += ((const KamPointFx *) b)->local;
-		}
-		else
-		{
-			pt_copy(out, b, stride);
-			((KamPoint *) out)->acct = r;
-			out += stride;
-		}
+		pt_copy(out, b, stride);
+		((KamPoint *) out)->acct = r;
+		out += stride;
 		cur[best] += stride;
 		if (cur[best] == stop[best])
 		{
@@ -1382,6 +1455,7 @@ acct_settle(KamAcctState *st)
 			   *pos;
 	const char **cur,
 			  **stop;
+	int64	   *head;
 	int64		nkeys = 0,
 				npoints = 0;
 	KamArray	keys,
@@ -1397,6 +1471,7 @@ acct_settle(KamAcctState *st)
 	pos = palloc0(k * sizeof(int64));
 	cur = palloc(k * sizeof(char *));
 	stop = palloc(k * sizeof(char *));
+	head = palloc(k * sizeof(int64));
 	in[0] = st;
 	memcpy(&in[1], st->parts, st->nparts * sizeof(KamAcctState *));
 	for (int p = 0; p < k; p++)
@@ -1441,7 +1516,10 @@ acct_settle(KamAcctState *st)
 			if (ki[p] >= in[p]->keys.n ||
 				DatumGetInt64(KAM_ARRAY_ELEM(&in[p]->keys, Datum, ki[p])) != key)
 				continue;
-			e = acct_run_end(in[p], pos[p], (int32) ki[p]++);
+			/* a received state knows where its accounts' points start */
+			e = in[p]->grouped ? (int64) in[p]->grouped[ki[p] + 1] :
+				acct_run_end(in[p], pos[p], (int32) ki[p]);
+			ki[p]++;
 			if (e == pos[p])
 				continue;
 			cur[nrun] = in[p]->hp.data + pos[p] * stride;
@@ -1449,7 +1527,7 @@ acct_settle(KamAcctState *st)
 			pos[p] = e;
 		}
 		offsets[r] = (out - hp.data) / stride;
-		out = acct_merge_runs(out, cur, stop, nrun, r, stride, st->keep_all, st->rates);
+		out = acct_merge_runs(out, cur, stop, nrun, r, stride, st->keep_all, st->rates, head);
 		acct_set_last(&KAM_ARRAY_ELEM(&last, KamLast, r), hp.data, stride, offsets[r],
 					  (out - hp.data) / stride);
 	}
@@ -1468,6 +1546,7 @@ acct_settle(KamAcctState *st)
 				pfree(in[p]->hp.data);
 			if (in[p]->last.data)
 				pfree(in[p]->last.data);
+			acct_forget_grouping(in[p]);
 			memset(&in[p]->keys, 0, sizeof(KamArray));
 			memset(&in[p]->hp, 0, sizeof(KamArray));
 			memset(&in[p]->last, 0, sizeof(KamArray));
@@ -1479,6 +1558,7 @@ acct_settle(KamAcctState *st)
 	pfree(pos);
 	pfree(cur);
 	pfree(stop);
+	pfree(head);
 	acct_take_arrays(st, &keys, &hp, &last);
 	st->grouped = offsets;
 }
@@ -1570,6 +1650,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 
 		acct_settle(st);
 		acct_settle(other);
+		acct_forget_grouping(st);
 		remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
 
 		for (int32 i = 0; i < other->keys.n; i++)
@@ -1785,7 +1866,8 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	KamAcctKind kind;
 	Oid			keytype,
 				collation;
-	int64		count;
+	int64		count,
+				next;
 	bool		in_key_order;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION,
@@ -1843,17 +1925,44 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 		kam_array_reserve(&st->hp, npoints);
 		kam_state_recv_native(&buf, st->hp.data, npoints, st->hp.elem);
 		st->hp.n = npoints;
-		/* the points' accounts are the keys' positions, as ids in this state */
+
+		/*
+		 * The points' accounts are the keys' positions, as ids in this state.
+		 * In key order they come grouped (each account's sorted, one point a
+		 * date, as kam_history_group leaves them): where each account's start
+		 * is kept, for the merge and the final.
+		 */
+		if (in_key_order)
+			st->grouped = MemoryContextAllocHuge(aggctx, (count + 1) * sizeof(Size));
+		next = 0;
 		for (int64 i = 0; i < npoints; i++)
 		{
+			const KamPoint *p = acct_point(st, i);
+			const KamPoint *prev = i > 0 ? acct_point(st, i - 1) : NULL;
+
 			if ((i & 0xFFFF) == 0)
 				CHECK_FOR_INTERRUPTS();
-			if (acct_point(st, i)->acct < 0 || acct_point(st, i)->acct >= count)
+			if (p->acct < 0 || p->acct >= count)
 				elog(ERROR, "kam_acct_deserial: a point of account %d of " INT64_FORMAT,
-					 acct_point(st, i)->acct, count);
-			if (in_key_order && i > 0 && acct_point(st, i)->acct < acct_point(st, i - 1)->acct)
+					 p->acct, count);
+			if (!in_key_order)
+				continue;
+			if (prev != NULL && p->acct < prev->acct)
 				elog(ERROR, "kam_acct_deserial: points out of key order");
+			if (prev != NULL && p->acct == prev->acct &&
+				(st->keep_all ? cmp_record(prev, p) > 0 : prev->at >= p->at))
+				elog(ERROR, "kam_acct_deserial: an account's points out of date order");
+
+			/*
+			 * the accounts up to this point's start here (those before it:
+			 * empty)
+			 */
+			while (next <= p->acct)
+				st->grouped[next++] = i;
 		}
+		/* the accounts after the last point's, and the end */
+		while (in_key_order && next <= count)
+			st->grouped[next++] = npoints;
 		for (int64 i = 1; in_key_order && i < count; i++)
 		{
 			if (DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i - 1)) >=

@@ -251,10 +251,15 @@ kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
  */
 #define KAM_NATIVE_MARK 0x01020304
 
-void
-kam_state_send_native(StringInfo buf, const void *base, int64 n, Size each)
+/*
+ * Room for n records of `each` bytes at the end of buf, after the mark, for
+ * the caller to fill in place (until buf next grows): where it starts.
+ */
+char *
+kam_state_send_native_room(StringInfo buf, int64 n, Size each)
 {
 	uint32		mark = KAM_NATIVE_MARK;
+	char	   *room;
 
 	if (n < 0 || (Size) n > (MaxAllocSize - (Size) buf->len - sizeof(mark) - 1) / Max(each, 1))
 		ereport(ERROR,
@@ -262,8 +267,41 @@ kam_state_send_native(StringInfo buf, const void *base, int64 n, Size each)
 				 errmsg("kam partial state is too large to pass to a parallel worker"),
 				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
 	appendBinaryStringInfoNT(buf, (const char *) &mark, sizeof(mark));
+	enlargeStringInfo(buf, (int) (n * each));
+	room = buf->data + buf->len;
+	buf->len += (int) (n * each);
+	buf->data[buf->len] = '\0';
+	return room;
+}
+
+/*
+ * The last records of buf's room dropped (`fewer` of them): buf ends sooner,
+ * and the count sent before them (pq_sendint64 at count_at) is that much
+ * smaller.
+ */
+void
+kam_state_send_native_shrink(StringInfo buf, int count_at, int64 fewer, Size each)
+{
+	uint64		count;
+
+	memcpy(&count, buf->data + count_at, sizeof(count));
+	count = pg_ntoh64(count);
+	if (fewer < 0 || (uint64) fewer > count || (Size) fewer * each > (Size) buf->len)
+		elog(ERROR, "kam partial state: cannot drop %lld records of %llu",
+			 (long long) fewer, (unsigned long long) count);
+	count = pg_hton64(count - fewer);
+	memcpy(buf->data + count_at, &count, sizeof(count));
+	buf->len -= (int) (fewer * each);
+	buf->data[buf->len] = '\0';
+}
+
+void
+kam_state_send_native(StringInfo buf, const void *base, int64 n, Size each)
+{
+	char	   *room = kam_state_send_native_room(buf, n, each);
+
 	if (n > 0)
-		appendBinaryStringInfoNT(buf, (const char *) base, (int) (n * each));
+		memcpy(room, base, n * each);
 }
 
 /* n records written by kam_state_send_native, into base (room for n) */
