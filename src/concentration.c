@@ -293,13 +293,19 @@ values_shutdown(Datum arg)
 
 static void sort_nonneg(double *v, int64 n);
 
-/* the values in memory, sorted, become a run at the end of the file */
+/*
+ * Values in ascending runs, back to back in v (lengths runs[0 .. nruns)),
+ * written at the end of the file as runs of their own.
+ */
 static void
-values_spill(KamValues *s)
+values_write_runs(KamValues *s, double *v, const int64 *runs, int64 nruns)
 {
-	if (s->mem.n == 0)
+	int64		n = 0;
+
+	for (int64 r = 0; r < nruns; r++)
+		n += runs[r];
+	if (n == 0)
 		return;
-	sort_nonneg((double *) s->mem.data, s->mem.n);
 	if (s->file == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(s->mem.ctx);
@@ -311,14 +317,39 @@ values_spill(KamValues *s)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not seek in kam.gini temporary file: %m")));
-	for (int64 i = 0; i < s->mem.n; i += 8192)
+	for (int64 i = 0; i < n; i += 8192)
 	{
 		CHECK_FOR_INTERRUPTS();
-		BufFileWrite(s->file, s->mem.data + i * sizeof(double),
-					 Min(s->mem.n - i, 8192) * sizeof(double));
+		BufFileWrite(s->file, v + i, Min(n - i, 8192) * sizeof(double));
 	}
 	BufFileTell(s->file, &s->end_fileno, &s->end_offset);
-	*(int64 *) kam_array_push(&s->runs) = s->mem.n;
+	for (int64 r = 0; r < nruns; r++)
+	{
+		if (runs[r] > 0)
+			*(int64 *) kam_array_push(&s->runs) = runs[r];
+	}
+}
+
+/*
+ * The values in memory become runs at the end of the file: as they are when
+ * they are ascending runs already (partial states combined), else sorted
+ * into one.
+ */
+static void
+values_spill(KamValues *s)
+{
+	if (s->mem.n == 0)
+		return;
+	if (s->in_runs && s->sorted.n > 0)
+		values_write_runs(s, (double *) s->mem.data, (const int64 *) s->sorted.data,
+						  s->sorted.n);
+	else
+	{
+		int64		one = s->mem.n;
+
+		sort_nonneg((double *) s->mem.data, s->mem.n);
+		values_write_runs(s, (double *) s->mem.data, &one, 1);
+	}
 	s->mem.n = 0;
 	s->sorted.n = 0;
 	s->in_runs = true;
@@ -540,6 +571,15 @@ kam_values_combine(PG_FUNCTION_ARGS)
 		kam_array_append(&s->mem, o->mem.data, o->mem.n);
 		*(int64 *) kam_array_push(&s->sorted) = o->mem.n;
 		s->n += o->mem.n;
+	}
+	else if (o->received && s->can_spill)
+	{
+		/* past work_mem: the worker's run goes to the file as it is */
+		int64		len = o->mem.n;
+
+		values_spill(s);
+		values_write_runs(s, (double *) o->mem.data, &len, 1);
+		s->n += len;
 	}
 	else
 		values_append(s, o);
