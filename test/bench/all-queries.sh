@@ -35,7 +35,7 @@ echo "setup $(( $(date +%s) - t0 )) s: $(rows crm.mrr_snapshots) snapshot rows, 
 declare -A S P
 trap 'rm -f "${TMPDIR:-/tmp}/kam-all-bench.sql"' EXIT
 cat test/bench/retention.sql test/bench/all.sql > "${TMPDIR:-/tmp}/kam-all-bench.sql"
-bench_run "${TMPDIR:-/tmp}/kam-all-bench.sql"   # every query's times, then the table below
+BENCH_REPS=${BENCH_REPS:-5} bench_run "${TMPDIR:-/tmp}/kam-all-bench.sql"   # every query's times (best of 5 rounds), then the table below
 rm -f "${TMPDIR:-/tmp}/kam-all-bench.sql"
 
 hwm() {  # peak memory (kB) of a fresh backend after query $1 (serial); the query runs as

@@ -2,17 +2,29 @@
 # split a file of "-- bench: name" queries, time each one (best of BENCH_REPS, default 3,
 # client-side \timing) serially and with 2 workers, print times and ratios.
 
-# bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES
+# bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES.  The queries
+# run in rounds (every query serially then with workers, BENCH_REPS rounds, default 3),
+# each keeping its best time: a slow spell of the machine, which lasts seconds, then weighs
+# on every query alike instead of on whichever ran during it, so the ratios between
+# queries (kam against its floor) hold from run to run.
 bench_run() {
-    local dir n
+    local dir n ms
     dir=$(mktemp -d)
     awk -v d="$dir" '/^-- bench: /{name=$3; print name >> (d "/names"); next} /^--/{next} name{print > (d "/" name ".sql")}' "$1"
     NAMES=()
     while read -r n; do
         NAMES+=("$n")
-        # a failed query ends the run without leaving the split queries behind
-        read -r S[$n] P[$n] < <(bench_pair_ms "$dir/$n.sql") && [ -n "${P[$n]}" ] || { rm -rf "$dir"; return 1; }
+        S[$n]=""; P[$n]=""
     done < "$dir/names"
+    for _ in $(seq "${BENCH_REPS:-3}"); do
+        for n in "${NAMES[@]}"; do
+            # a failed query ends the run without leaving the split queries behind
+            ms=$(bench_once_ms 0 "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
+            S[$n]=$(bench_min "${S[$n]}" "$ms")
+            ms=$(bench_once_ms 2 "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
+            P[$n]=$(bench_min "${P[$n]}" "$ms")
+        done
+    done
     rm -rf "$dir"
     printf '\n%-32s %10s %10s %9s\n' "query" "serial ms" "2 workers" "speed-up"
     for n in "${NAMES[@]}"; do
@@ -40,17 +52,6 @@ bench_once_ms() {   # workers, file
 }
 
 bench_min() { awk -v a="$1" -v b="$2" 'BEGIN{print (a == "" || b + 0 < a + 0) ? b : a}'; }
-
-# bench_pair_ms FILE: "serial parallel", each the best of BENCH_REPS (default 3) runs, the
-# serial and parallel runs alternating, so that a slow spell of the machine weighs on both
-bench_pair_ms() {
-    local s="" p="" ms
-    for _ in $(seq "${BENCH_REPS:-3}"); do
-        ms=$(bench_once_ms 0 "$1") || return 1; s=$(bench_min "$s" "$ms")
-        ms=$(bench_once_ms 2 "$1") || return 1; p=$(bench_min "$p" "$ms")
-    done
-    echo "$s $p"
-}
 
 bench_ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Inside a pg_virtualenv cluster: generate the sample CRM, then time every
-# "-- bench: name" query of $1 (best of BENCH_REPS, default 3, client-side \timing), serially and
+# "-- bench: name" query of $1 (best of BENCH_REPS rounds, default 3, client-side \timing), serially and
 # with 2 workers, and print times and ratios.  Also reports peak backend
 # memory (VmHWM) of the per-account snapshot aggregate against a bare scan.
 set -euo pipefail
