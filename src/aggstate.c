@@ -247,28 +247,38 @@ kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
  * partial states of parallel workers of one server, which never leave it,
  * copied in one move each way.  A mark of the machine's byte order goes
  * first, so that such a state read on a machine of the other order fails
- * instead of being misread.
+ * instead of being misread; before it, a byte saying how many bytes of
+ * padding follow, so that the records start 8-byte aligned in the message
+ * (a sender may fill them in place: kam_state_send_native_room).
  */
 #define KAM_NATIVE_MARK 0x01020304
 
 /*
- * Room for n records of `each` bytes at the end of buf, after the mark, for
- * the caller to fill in place (until buf next grows): where it starts.
+ * Room for n records of `each` bytes at the end of buf, aligned, after the
+ * mark, for the caller to fill in place (until buf next grows): where it
+ * starts.
  */
 char *
 kam_state_send_native_room(StringInfo buf, int64 n, Size each)
 {
 	uint32		mark = KAM_NATIVE_MARK;
+	static const char zeros[8] = {0};
+	int			pad;
 	char	   *room;
 
-	if (n < 0 || (Size) n > (MaxAllocSize - (Size) buf->len - sizeof(mark) - 1) / Max(each, 1))
+	if (n < 0 || (Size) n > (MaxAllocSize - (Size) buf->len - 16) / Max(each, 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kam partial state is too large to pass to a parallel worker"),
 				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+	/* buf->data is palloc'd, so aligned: the records start at a multiple of 8 */
+	pad = (int) ((8 - (buf->len + 1 + sizeof(mark)) % 8) % 8);
+	pq_sendbyte(buf, pad);
+	appendBinaryStringInfoNT(buf, zeros, pad);
 	appendBinaryStringInfoNT(buf, (const char *) &mark, sizeof(mark));
 	enlargeStringInfo(buf, (int) (n * each));
 	room = buf->data + buf->len;
+	Assert(((uintptr_t) room) % 8 == 0);
 	buf->len += (int) (n * each);
 	buf->data[buf->len] = '\0';
 	return room;
@@ -309,7 +319,11 @@ void
 kam_state_recv_native(StringInfo buf, void *base, int64 n, Size each)
 {
 	uint32		mark;
+	int			pad = pq_getmsgbyte(buf);
 
+	if (pad > 7)
+		elog(ERROR, "kam partial state: %d bytes of padding", pad);
+	pq_getmsgbytes(buf, pad);
 	memcpy(&mark, pq_getmsgbytes(buf, sizeof(mark)), sizeof(mark));
 	if (mark != KAM_NATIVE_MARK)
 		elog(ERROR, "kam partial state: written by a machine of another byte order");
