@@ -110,13 +110,16 @@ struct KamAcctState
 	KamArray	last;
 
 	/*
-	 * window kind: by account number, its S and E (KamAcct), and apart, so
-	 * that the rows that only mark it stay in cache, whether it paid before
-	 * `from` (one byte)
+	 * window kind: by account number, its S and E (KamAcctSums, 32 bytes), in
+	 * the rate forms its local ones apart, and apart too, so that the rows
+	 * that only mark it stay in cache, whether it paid before `from` (one
+	 * byte)
 	 */
-	KamArray	wacct;
+	KamArray	wsum;
+	KamArray	wlocal;
 	KamArray	wret;
 	int64		iter;
+	KamAcct		cur;			/* the account kam_acct_iterate_next gave */
 };
 
 /* an account's latest point (the history kind): where, and its date */
@@ -255,7 +258,8 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 	kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
 	if (kind == KAM_ACCT_WINDOW)
 	{
-		kam_array_init(&st->wacct, aggctx, sizeof(KamAcct), 8);
+		kam_array_init(&st->wsum, aggctx, sizeof(KamAcctSums), 8);
+		kam_array_init(&st->wlocal, aggctx, sizeof(KamAcctSums), 0);
 		kam_array_init(&st->wret, aggctx, sizeof(uint8), 8);
 	}
 	else
@@ -340,10 +344,9 @@ acct_new_id(KamAcctState *st, Datum key)
 	st->in_key_order = false;
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		KamAcct    *a = kam_array_push(&st->wacct);
-
-		memset(a, 0, sizeof(KamAcct));
-		a->key = key;
+		memset(kam_array_push(&st->wsum), 0, sizeof(KamAcctSums));
+		if (st->rates)
+			memset(kam_array_push(&st->wlocal), 0, sizeof(KamAcctSums));
 		*(uint8 *) kam_array_push(&st->wret) = 0;
 		return acct_push_key(&st->keys, NULL, key);
 	}
@@ -522,15 +525,20 @@ kam_acct_id(KamAcctState *st, Datum key)
 	return id;
 }
 
-/* Find or add the account `key` (the window kind): its S and E. */
-KamAcct *
-kam_acct_lookup(KamAcctState *st, Datum key)
+/*
+ * Find or add the account `key` (the window kind): its S and E, and in the
+ * rate forms its local ones in *local (else NULL).
+ */
+KamAcctSums *
+kam_acct_lookup(KamAcctState *st, Datum key, KamAcctSums **local)
 {
 	/* numbered first: a new number may move the arrays */
 	int32		id = kam_acct_id(st, key);
 
 	Assert(st->kind == KAM_ACCT_WINDOW);
-	return &KAM_ARRAY_ELEM(&st->wacct, KamAcct, id);
+	if (local)
+		*local = st->rates ? &KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, id) : NULL;
+	return &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
 }
 
 /* The account `key` paid before `from` (the window kind), added when new. */
@@ -650,8 +658,14 @@ acct_set_rates(KamAcctState *st, bool rates)
 	if (!rates || st->rates)
 		return;
 	st->rates = true;
-	if (st->kind != KAM_ACCT_HISTORY)
+	if (st->kind == KAM_ACCT_WINDOW)
+	{
+		/* local sums for the accounts so far (none in practice: set first) */
+		kam_array_reserve(&st->wlocal, st->wsum.n - st->wlocal.n);
+		while (st->wlocal.n < st->wsum.n)
+			memset(kam_array_push(&st->wlocal), 0, sizeof(KamAcctSums));
 		return;
+	}
 	if (st->hp.n > 0)
 		elog(ERROR, "kam history: the rate form was set after the first point");
 	if (st->hp.data)
@@ -1127,12 +1141,26 @@ kam_acct_iterate_begin(KamAcctState *st)
 KamAcct *
 kam_acct_iterate_next(KamAcctState *st)
 {
-	KamAcct    *a;
+	KamAcct    *a = &st->cur;
+	const KamAcctSums *sums;
 
-	if (st->iter >= st->wacct.n)
+	if (st->iter >= st->wsum.n)
 		return NULL;
-	a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, st->iter);
+	sums = &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, st->iter);
+	a->key = KAM_ARRAY_ELEM(&st->keys, Datum, st->iter);
 	a->returning = KAM_ARRAY_ELEM(&st->wret, uint8, st->iter) != 0;
+	a->s = sums->s;
+	a->e = sums->e;
+	if (st->rates)
+	{
+		a->s_local = KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, st->iter).s;
+		a->e_local = KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, st->iter).e;
+	}
+	else
+	{
+		a->s_local = sums->s;
+		a->e_local = sums->e;
+	}
 	st->iter++;
 	return a;
 }
@@ -1625,18 +1653,23 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 {
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		for (int64 i = 0; i < other->wacct.n; i++)
+		for (int64 i = 0; i < other->wsum.n; i++)
 		{
-			const KamAcct *b = &KAM_ARRAY_ELEM(&other->wacct, KamAcct, i);
-			int32		id = kam_acct_id(st, b->key);
-			KamAcct    *a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, id);
+			int32		id = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
+			KamAcctSums *a = &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
+			const KamAcctSums *b = &KAM_ARRAY_ELEM(&other->wsum, KamAcctSums, i);
 
 			CHECK_FOR_INTERRUPTS();
 			KAM_ARRAY_ELEM(&st->wret, uint8, id) |= KAM_ARRAY_ELEM(&other->wret, uint8, i);
 			kam_sum_merge(&a->s, &b->s);
 			kam_sum_merge(&a->e, &b->e);
-			kam_sum_merge(&a->s_local, &b->s_local);
-			kam_sum_merge(&a->e_local, &b->e_local);
+			if (st->rates)
+			{
+				a = &KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, id);
+				b = &KAM_ARRAY_ELEM(&other->wlocal, KamAcctSums, i);
+				kam_sum_merge(&a->s, &b->s);
+				kam_sum_merge(&a->e, &b->e);
+			}
 		}
 	}
 	else if (other->hp.elem != st->hp.elem)
@@ -1732,7 +1765,10 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * the names, then the length of the settings (-1 none) and their bytes.
  * Version 6 sends the history kind's points, and in key order its keys, as
  * this machine holds them (kam_state_send_native: a parallel worker's state
- * never leaves the server), each block behind a mark of the byte order.
+ * never leaves the server), each block behind a mark of the byte order; the
+ * window kind's keys are followed by three such blocks, "paid before" (a
+ * byte an account), S and E (compensated), and in the rate forms the local
+ * S and E.
  */
 #define ACCT_STATE_VERSION 6
 
@@ -1797,26 +1833,16 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->kind == KAM_ACCT_HISTORY && st->fastkey);
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		pq_sendint64(&buf, st->wacct.n);
-		for (int64 i = 0; i < st->wacct.n; i++)
+		pq_sendint64(&buf, st->wsum.n);
+		for (int64 i = 0; i < st->wsum.n; i++)
 		{
-			const KamAcct *a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, i);
-
 			CHECK_FOR_INTERRUPTS();
-			send_key(&buf, st, a->key);
-			pq_sendbyte(&buf, KAM_ARRAY_ELEM(&st->wret, uint8, i));
-			pq_sendfloat8(&buf, a->s.sum);
-			pq_sendfloat8(&buf, a->s.comp);
-			pq_sendfloat8(&buf, a->e.sum);
-			pq_sendfloat8(&buf, a->e.comp);
-			if (st->rates)
-			{
-				pq_sendfloat8(&buf, a->s_local.sum);
-				pq_sendfloat8(&buf, a->s_local.comp);
-				pq_sendfloat8(&buf, a->e_local.sum);
-				pq_sendfloat8(&buf, a->e_local.comp);
-			}
+			send_key(&buf, st, KAM_ARRAY_ELEM(&st->keys, Datum, i));
 		}
+		kam_state_send_native(&buf, st->wret.data, st->wret.n, sizeof(uint8));
+		kam_state_send_native(&buf, st->wsum.data, st->wsum.n, sizeof(KamAcctSums));
+		if (st->rates)
+			kam_state_send_native(&buf, st->wlocal.data, st->wlocal.n, sizeof(KamAcctSums));
 	}
 	else if (st->fastkey)
 		acct_send_in_key_order(&buf, st);
@@ -1977,26 +2003,13 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 		st->ids_pending = true;
 		for (int64 i = 0; i < count; i++)
 		{
-			int32		id;
-			KamAcct    *a;
-
 			CHECK_FOR_INTERRUPTS();
-			/* numbered first: a new number may move the arrays */
-			id = acct_new_id(st, recv_key(&buf, st));
-			a = &KAM_ARRAY_ELEM(&st->wacct, KamAcct, id);
-			KAM_ARRAY_ELEM(&st->wret, uint8, id) = pq_getmsgbyte(&buf) != 0;
-			a->s.sum = pq_getmsgfloat8(&buf);
-			a->s.comp = pq_getmsgfloat8(&buf);
-			a->e.sum = pq_getmsgfloat8(&buf);
-			a->e.comp = pq_getmsgfloat8(&buf);
-			if (st->rates)
-			{
-				a->s_local.sum = pq_getmsgfloat8(&buf);
-				a->s_local.comp = pq_getmsgfloat8(&buf);
-				a->e_local.sum = pq_getmsgfloat8(&buf);
-				a->e_local.comp = pq_getmsgfloat8(&buf);
-			}
+			acct_new_id(st, recv_key(&buf, st));
 		}
+		kam_state_recv_native(&buf, st->wret.data, count, sizeof(uint8));
+		kam_state_recv_native(&buf, st->wsum.data, count, sizeof(KamAcctSums));
+		if (st->rates)
+			kam_state_recv_native(&buf, st->wlocal.data, count, sizeof(KamAcctSums));
 	}
 	MemoryContextSwitchTo(old);
 	kam_state_recv_end(&buf, "kam_acct_deserial");

@@ -369,11 +369,18 @@ typedef struct KamPointFx
 	double		local;
 } KamPointFx;
 
+/* an account's S and E (the window kind), and in the rate forms its local ones */
+typedef struct KamAcctSums
+{
+	KamSum		s;				/* MRR at `from` */
+	KamSum		e;				/* MRR at `to` */
+} KamAcctSums;
+
+/* one account of the window kind, as kam_acct_iterate_next gives it */
 typedef struct KamAcct
 {
 	Datum		key;
-	bool		returning;		/* paid at some time before `from` (filled in
-								 * by kam_acct_iterate_next) */
+	bool		returning;		/* paid at some time before `from` */
 	KamSum		s;				/* MRR at `from` */
 	KamSum		e;				/* MRR at `to` */
 	KamSum		s_local;		/* the rate forms: the same in each row's own */
@@ -418,7 +425,7 @@ typedef enum KamAcctKind
 typedef struct KamAcctState KamAcctState;
 
 extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind);
-extern KamAcct *kam_acct_lookup(KamAcctState *st, Datum key);
+extern KamAcctSums *kam_acct_lookup(KamAcctState *st, Datum key, KamAcctSums **local);
 extern void kam_acct_mark_returning(KamAcctState *st, Datum key);
 extern int32 kam_acct_id(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr);

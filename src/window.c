@@ -119,20 +119,21 @@ snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 		PG_RETURN_POINTER(st);
 	if (at == from || at == to)
 	{
-		KamAcct    *a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
+		KamAcctSums *local;
+		KamAcctSums *a = kam_acct_lookup(st, PG_GETARG_DATUM(1), &local);
 
 		/* the local amounts only with rates (without, they are s and e) */
 		if (at == from)
 		{
 			kam_sum_add(&a->s, mrr * rate);
-			if (rate_arg > 0)
-				kam_sum_add(&a->s_local, mrr);
+			if (local)
+				kam_sum_add(&local->s, mrr);
 		}
 		if (at == to)
 		{
 			kam_sum_add(&a->e, mrr * rate);
-			if (rate_arg > 0)
-				kam_sum_add(&a->e_local, mrr);
+			if (local)
+				kam_sum_add(&local->e, mrr);
 		}
 	}
 	else if (at < from && mrr > 0)
@@ -167,7 +168,7 @@ Datum
 kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
-	KamAcct    *a;
+	KamAcctSums *a;
 	DateADT		vfrom,
 				vto,
 				from,
@@ -217,7 +218,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 		kam_acct_mark_returning(st, PG_GETARG_DATUM(1));
 	if (!at_from && !at_to)
 		PG_RETURN_POINTER(st);
-	a = kam_acct_lookup(st, PG_GETARG_DATUM(1));
+	a = kam_acct_lookup(st, PG_GETARG_DATUM(1), NULL);
 	if (at_from)
 		kam_sum_add(&a->s, mrr);
 	if (at_to)
