@@ -76,16 +76,17 @@ struct KamAcctState
 								 * (kam_acct_set_settings), or NULL */
 	int32		settings_len;
 	idtab_hash *ids;			/* account number by key (hash of keys) */
-	int32	   *dmap;			/* the history kind, integer keys: account
-								 * number by key - dmin (-1 none), or NULL */
+	int32	   *dmap;			/* integer keys: account number by key - dmin
+								 * (-1 none), or NULL */
 	int64		dmin;
 	int64		dspan;
 	int64		kmin;			/* integer keys: the smallest and largest of
 								 * the accounts (acct_new_id) */
 	int64		kmax;
 	int64		dmap_try_at;	/* try the map with this many accounts */
-	bool		ids_pending;	/* a received partial state: its keys are not
-								 * indexed yet (most are only read) */
+	bool		ids_pending;	/* a received or merged partial state: its
+								 * keys are not indexed yet (most are only
+								 * read) */
 	bool		in_key_order;	/* the history kind, integer keys: accounts
 								 * numbered by ascending key, the points
 								 * grouped by account in that order (each
@@ -110,10 +111,10 @@ struct KamAcctState
 	KamArray	last;
 
 	/*
-	 * window kind: by account number, its S and E (KamAcctSums, 32 bytes), in
-	 * the rate forms its local ones apart, and apart too, so that the rows
-	 * that only mark it stay in cache, whether it paid before `from` (one
-	 * byte)
+	 * window kind, by account number: its S and E (KamAcctSums, 32 bytes); in
+	 * the rate forms, in an array of their own, its local S and E; and in a
+	 * third, so that the rows that only mark an account stay in cache,
+	 * whether it paid before `from` (one byte)
 	 */
 	KamArray	wsum;
 	KamArray	wlocal;
