@@ -1126,12 +1126,6 @@ kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to)
 	*to = st->to;
 }
 
-uint64
-kam_acct_count(KamAcctState *st)
-{
-	return (uint64) st->keys.n;
-}
-
 /* the window kind's accounts in turn, each with `returning` filled in */
 void
 kam_acct_iterate_begin(KamAcctState *st)

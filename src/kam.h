@@ -453,7 +453,6 @@ extern double kam_check_rate(double rate);
 extern void kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, double e, double e_local,
 								 bool returning);
 extern double kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at);
-extern uint64 kam_acct_count(KamAcctState *st);
 extern void kam_acct_iterate_begin(KamAcctState *st);
 extern KamAcct *kam_acct_iterate_next(KamAcctState *st);
 
