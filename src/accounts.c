@@ -91,11 +91,9 @@ struct KamAcctState
 								 * numbered by ascending key, the points
 								 * grouped by account in that order (each
 								 * account's in any order of dates) */
-	struct KamAcctState **parts;	/* partial states in key order combined
-									 * into this one, not merged yet
-									 * (acct_defer) */
-	int32		nparts;
-	int32		maxparts;
+	KamArray	parts;			/* partial states in key order combined into
+								 * this one (KamAcctState *), not merged yet
+								 * (acct_defer) */
 	Size	   *grouped;		/* after acct_settle: where each account's
 								 * points start (and the end), all grouped
 								 * already; NULL otherwise */
@@ -267,6 +265,7 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 	{
 		kam_array_init(&st->hp, aggctx, sizeof(KamPoint), 0);
 		kam_array_init(&st->last, aggctx, sizeof(KamLast), 8);
+		kam_array_init(&st->parts, aggctx, sizeof(KamAcctState *), 0);
 	}
 	return st;
 }
@@ -1471,7 +1470,7 @@ acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 
 static void
 acct_settle(KamAcctState *st)
 {
-	int			k = st->nparts + 1;
+	int			k = (int) st->parts.n + 1;
 	Size		stride = st->hp.elem;
 	KamAcctState **in;
 	int64	   *ki,
@@ -1487,7 +1486,7 @@ acct_settle(KamAcctState *st)
 	char	   *out;
 	Size	   *offsets;
 
-	if (st->nparts == 0)
+	if (st->parts.n == 0)
 		return;
 	in = palloc(k * sizeof(KamAcctState *));
 	ki = palloc0(k * sizeof(int64));
@@ -1496,7 +1495,7 @@ acct_settle(KamAcctState *st)
 	stop = palloc(k * sizeof(char *));
 	head = palloc(k * sizeof(int64));
 	in[0] = st;
-	memcpy(&in[1], st->parts, st->nparts * sizeof(KamAcctState *));
+	memcpy(&in[1], st->parts.data, st->parts.n * sizeof(KamAcctState *));
 	for (int p = 0; p < k; p++)
 	{
 		if (in[p]->hp.elem != stride || !in[p]->in_key_order)
@@ -1575,7 +1574,7 @@ acct_settle(KamAcctState *st)
 			memset(&in[p]->last, 0, sizeof(KamArray));
 		}
 	}
-	st->nparts = 0;
+	st->parts.n = 0;
 	pfree(in);
 	pfree(ki);
 	pfree(pos);
@@ -1595,23 +1594,11 @@ acct_settle(KamAcctState *st)
 static void
 acct_defer(KamAcctState *st, KamAcctState *other)
 {
-	int			n = 1 + other->nparts;
-
-	if (st->nparts + n > st->maxparts)
-	{
-		int			want = Max(4, 2 * (st->nparts + n));
-
-		st->parts = st->parts == NULL ?
-			MemoryContextAlloc(st->ctx, want * sizeof(KamAcctState *)) :
-			repalloc(st->parts, want * sizeof(KamAcctState *));
-		st->maxparts = want;
-	}
-	st->parts[st->nparts++] = other;
-	for (int p = 0; p < other->nparts; p++)
-		st->parts[st->nparts++] = other->parts[p];
+	*(KamAcctState **) kam_array_push(&st->parts) = other;
+	kam_array_append(&st->parts, other->parts.data, other->parts.n);
 	/* the parts are st's own only once merged */
 	if (other->ctx == st->ctx)
-		other->nparts = 0;
+		other->parts.n = 0;
 	acct_drop_index(st);
 	if (other->ctx != st->ctx)
 		acct_settle(st);

@@ -88,6 +88,12 @@ period_raw(const Interval *iv)
 	return p;
 }
 
+static inline bool
+periods_equal(KamPeriod a, KamPeriod b)
+{
+	return a.months == b.months && a.usec == b.usec;
+}
+
 static KamPeriod
 period_of(Interval *iv, const char *what)
 {
@@ -240,8 +246,7 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 							st->holdout ? "calibration_end and holdout_end" : "observation_end")));
 	}
 	/* a later row may not change the period or unit either */
-	if (st->period.months != period_raw(period).months || st->period.usec != period_raw(period).usec ||
-		st->unit.months != period_raw(unit).months || st->unit.usec != period_raw(unit).usec)
+	if (!periods_equal(st->period, period_raw(period)) || !periods_equal(st->unit, period_raw(unit)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("period and unit must be the same for every row of one aggregate")));
