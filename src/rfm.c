@@ -411,6 +411,9 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/* purchases up to this many are sorted by insertion (RFM_INSERTION_SORT^2 / 4 moves at most) */
+#define RFM_INSERTION_SORT 32
+
 static int
 cmp_purchase(const void *a, const void *b)
 {
@@ -439,7 +442,27 @@ rfm_periods(const KamArray *a, int64 *nb, bool skip_first, KamSum *sum)
 	*nb = 0;
 	if (n > 0)
 		memcpy(p, a->data, n * sizeof(RfmPurchase));
-	qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
+	if (n <= RFM_INSERTION_SORT)
+	{
+		/*
+		 * a customer's few purchases, often in order already: an insertion
+		 * sort, stable, so one period's amounts add up in arrival order
+		 */
+		for (int64 i = 1; i < n; i++)
+		{
+			RfmPurchase x = p[i];
+			int64		j = i;
+
+			while (j > 0 && p[j - 1].bucket > x.bucket)
+			{
+				p[j] = p[j - 1];
+				j--;
+			}
+			p[j] = x;
+		}
+	}
+	else
+		qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
 	for (int64 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
