@@ -279,9 +279,9 @@ value_date(Datum d, Oid type)
 	switch (type)
 	{
 		case TIMESTAMPTZOID:
-			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, d));
+			return kam_timestamptz_date(DatumGetTimestampTz(d));
 		case TIMESTAMPOID:
-			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, d));
+			return kam_timestamp_date(DatumGetTimestamp(d));
 		default:
 			return DatumGetDateADT(d);
 	}

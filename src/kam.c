@@ -25,6 +25,9 @@
 #include "utils/tuplestore.h"
 #include "utils/lsyscache.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+#include "pgtime.h"
 #include "utils/numeric.h"
 #include "catalog/pg_type.h"
 #include "catalog/pg_proc.h"
@@ -567,6 +570,111 @@ kam_simplify_array_call(Node *rawreq, int array_arg, const char *target)
 }
 
 /*
+ * Timestamps with time zone read in the session's time zone, exactly as
+ * timestamptz::timestamp and timestamptz::date would, without their
+ * per-value time zone lookup (pg_localtime and a calendar round trip, the
+ * most of a timestamptz aggregate's time): the zone's UTC offset is
+ * remembered per UTC day, in a direct-mapped table of 4 096 days (64 kB,
+ * once per backend), found by asking the zone at the day's first and last
+ * second and for its next transition.  A day with a transition in it, and
+ * any value the shortcut could not give exactly (infinite, or out of
+ * range once local), takes PostgreSQL's own conversion.  The table is
+ * emptied when the session's time zone changes.
+ */
+#define TZ_DAYS 4096
+#define TZ_MIXED PG_INT64_MIN	/* the offset changes within the day */
+
+typedef struct TzDay
+{
+	int64		day;			/* the UTC day (days since 2000-01-01) + 1; 0:
+								 * empty */
+	int64		offset;			/* microseconds to add, or TZ_MIXED */
+} TzDay;
+
+static TzDay tz_days[TZ_DAYS];
+static pg_tz *tz_days_zone;
+
+static pg_noinline void
+tz_day_fill(TzDay *slot, int64 day)
+{
+	pg_time_t	first = (pg_time_t) (day + POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+	pg_time_t	last = first + SECS_PER_DAY - 1;
+	struct pg_tm *tm;
+	long int	off_first,
+				before,
+				after;
+	int			before_dst,
+				after_dst,
+				res;
+	pg_time_t	boundary;
+
+	slot->day = day + 1;
+	slot->offset = TZ_MIXED;
+	if ((tm = pg_localtime(&first, session_timezone)) == NULL)
+		return;
+	off_first = tm->tm_gmtoff;
+	if ((tm = pg_localtime(&last, session_timezone)) == NULL || tm->tm_gmtoff != off_first)
+		return;
+	res = pg_next_dst_boundary(&first, &before, &before_dst, &boundary, &after, &after_dst, session_timezone);
+	if (res < 0 || (res > 0 && boundary <= last))
+		return;
+	slot->offset = (int64) off_first * USECS_PER_SEC;
+}
+
+/* the session zone's offset at t, or false when t needs PostgreSQL's conversion */
+static inline bool
+tz_offset(TimestampTz t, int64 *offset)
+{
+	int64		day;
+	TzDay	   *slot;
+
+	if (unlikely(TIMESTAMP_NOT_FINITE(t)))
+		return false;
+	if (unlikely(tz_days_zone != session_timezone))
+	{
+		memset(tz_days, 0, sizeof(tz_days));
+		tz_days_zone = session_timezone;
+	}
+	day = kam_floor_div(t, USECS_PER_DAY);
+	slot = &tz_days[day & (TZ_DAYS - 1)];
+	if (unlikely(slot->day != day + 1))
+		tz_day_fill(slot, day);
+	*offset = slot->offset;
+	return slot->offset != TZ_MIXED;
+}
+
+/* t as the session's local timestamp: timestamptz::timestamp */
+Timestamp
+kam_local_timestamp(TimestampTz t)
+{
+	int64		offset;
+
+	if (likely(tz_offset(t, &offset) && IS_VALID_TIMESTAMP(t + offset)))
+		return t + offset;
+	return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(t)));
+}
+
+/* t's day in the session's time zone: timestamptz::date */
+DateADT
+kam_timestamptz_date(TimestampTz t)
+{
+	int64		offset;
+
+	if (likely(tz_offset(t, &offset)))
+		return (DateADT) kam_floor_div(t + offset, USECS_PER_DAY);
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(t)));
+}
+
+/* ts's day: timestamp::date */
+DateADT
+kam_timestamp_date(Timestamp ts)
+{
+	if (likely(!TIMESTAMP_NOT_FINITE(ts)))
+		return (DateADT) kam_floor_div(ts, USECS_PER_DAY);
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(ts)));
+}
+
+/*
  * The date argument `argno`, declared as date, timestamp or timestamptz (then
  * the day in the session time zone; such a function is STABLE) or text (read
  * as a date).
@@ -577,9 +685,9 @@ kam_date_arg(FunctionCallInfo fcinfo, int argno)
 	switch (arg_type(fcinfo, argno))
 	{
 		case TIMESTAMPTZOID:
-			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(argno)));
+			return kam_timestamptz_date(PG_GETARG_TIMESTAMPTZ(argno));
 		case TIMESTAMPOID:
-			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, PG_GETARG_DATUM(argno)));
+			return kam_timestamp_date(PG_GETARG_TIMESTAMP(argno));
 		case TEXTOID:
 			return text_date_arg(fcinfo, argno);
 		default:

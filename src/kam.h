@@ -218,6 +218,18 @@ extern int	kam_variadic_doubles(FunctionCallInfo fcinfo, int first, const char *
 								 double *stack, bool *nstack, int room, double **v, bool **vnull);
 extern Node *kam_simplify_array_call(Node *rawreq, int array_arg, const char *target);
 extern DateADT kam_date_arg(FunctionCallInfo fcinfo, int argno);
+extern Timestamp kam_local_timestamp(TimestampTz t);
+extern DateADT kam_timestamptz_date(TimestampTz t);
+extern DateADT kam_timestamp_date(Timestamp ts);
+
+/* a / b rounded towards minus infinity (b > 0) */
+static inline int64
+kam_floor_div(int64 a, int64 b)
+{
+	int64		q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
 extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
 extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
 

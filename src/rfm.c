@@ -127,14 +127,6 @@ periods_of(Interval *period, Interval *unit, KamPeriod *p, KamPeriod *u)
 				 errmsg("period and unit must both be months or both be days and time")));
 }
 
-static inline int64
-floor_div(int64 a, int64 b)
-{
-	int64		q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 /*
  * A moment argument as a comparable int64, whichever of the declared types:
  * a date as its midnight (a date is already local), a timestamp as it is, a
@@ -171,7 +163,7 @@ bucket_of(int64 at, Oid type, const KamPeriod *p)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("transaction and observation times must be finite")));
 	if (type == TIMESTAMPTZOID)
-		local = DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(at)));
+		local = kam_local_timestamp(at);
 	if (p->months > 0)
 	{
 		struct pg_tm tm;
@@ -181,9 +173,9 @@ bucket_of(int64 at, Oid type, const KamPeriod *p)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 					 errmsg("timestamp out of range")));
-		return floor_div((int64) tm.tm_year * 12 + tm.tm_mon - 1, p->months);
+		return kam_floor_div((int64) tm.tm_year * 12 + tm.tm_mon - 1, p->months);
 	}
-	return floor_div(local - RFM_ORIGIN_USEC, p->usec);
+	return kam_floor_div(local - RFM_ORIGIN_USEC, p->usec);
 }
 
 static Datum

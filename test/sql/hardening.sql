@@ -104,3 +104,39 @@ FROM generate_series(1, 20000) g;
 SELECT count(*) AS values, count(*) FILTER (WHERE s <> v::float8) AS differ
 FROM (SELECT v, (kam.movements(kam.retention_agg(id, '2024-01-01'::date, v, '2024-01-01', '2024-01-01'))).starting_mrr AS s
       FROM nums18 GROUP BY id, v) x;
+
+-- timestamptz values read in the session's time zone (the zone's offset remembered per UTC
+-- day, PostgreSQL's own conversion on a day with a transition in it): every instant below,
+-- every 13 to 37 minutes across transitions of several zones, gives the day of t::date
+-- (kam.touch_gaps' last touch) and the period of t::timestamp (kam.rfm's age in days and
+-- in hours), zone after zone in one session
+CREATE TEMP TABLE tz_instants AS
+SELECT t FROM generate_series(timestamptz '1890-01-01 00:00+00', '1890-01-04 00:00+00', interval '37 minutes') t  -- local mean time
+UNION ALL SELECT generate_series(timestamptz '2011-12-28 00:00+00', '2012-01-02 00:00+00', interval '17 minutes')  -- Apia skips 2011-12-30
+UNION ALL SELECT generate_series(timestamptz '2018-11-02 00:00+00', '2018-11-06 00:00+00', interval '11 minutes')  -- Sao Paulo: DST at midnight
+UNION ALL SELECT generate_series(timestamptz '2024-03-08 00:00+00', '2024-04-08 00:00+00', interval '13 minutes')  -- spring forward
+UNION ALL SELECT generate_series(timestamptz '2024-10-01 00:00+00', '2024-11-05 00:00+00', interval '29 minutes')  -- fall back
+UNION ALL SELECT generate_series(timestamptz '2040-03-08 00:00+00', '2040-03-12 00:00+00', interval '23 minutes')  -- rules past tzdata's table
+UNION ALL SELECT generate_series(timestamptz '2024-01-01 00:00+00', '2026-01-01 00:00+00', interval '7 hours 3 minutes');
+CREATE FUNCTION tz_check(zone text) RETURNS TABLE(zone_name text, instants bigint, days_differ bigint, day_ages_differ bigint, hour_ages_differ bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('TimeZone', zone, true);
+    -- parsed at each call, so the literals are read in the zone just set
+    RETURN QUERY EXECUTE $q$
+    SELECT $1, count(*),
+           count(*) FILTER (WHERE g.last_touch IS DISTINCT FROM g.t::date),
+           count(*) FILTER (WHERE g.day_age IS DISTINCT FROM (date '2100-01-01' - g.t::date)::float8),
+           count(*) FILTER (WHERE g.hour_age IS DISTINCT FROM ceil(extract(epoch FROM timestamp '2100-01-01' - g.t::timestamp) / 3600)::float8)
+    FROM (SELECT i.t, (kam.touch_gaps(i.t, '1800-01-01', '2100-01-01')).last_touch,
+                 (kam.rfm(i.t, 1, '2100-01-01', '1 day')).age AS day_age,
+                 (kam.rfm(i.t, 1, '2100-01-01', '1 hour')).age AS hour_age
+          FROM tz_instants i GROUP BY i.t) g$q$ USING zone;
+END $$;
+SELECT c.* FROM unnest(ARRAY['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Sao_Paulo',
+                             'Pacific/Apia', 'Europe/Amsterdam', 'UTC', '<+0530>-05:30', 'America/New_York']) z, tz_check(z) c;
+-- a local time past the end of timestamp: the error of timestamptz::timestamp
+SET TimeZone = 'Pacific/Kiritimati';
+SELECT test_error($q$SELECT timestamptz '294276-12-31 23:00:00+00'::timestamp$q$) AS cast_error,
+       test_error($q$SELECT kam.rfm(timestamptz '294276-12-31 23:00:00+00', 1, timestamptz '294276-12-31 23:00:00+00', '1 day')$q$) AS rfm_error;
+RESET TimeZone;
