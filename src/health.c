@@ -129,6 +129,50 @@ kam_health_score(PG_FUNCTION_ARGS)
 	return health_score_of_values(fcinfo, n, m, mnull, w, lo, hi, policy);
 }
 
+/* the weights and policy of kam.health_score_of, checked */
+typedef struct HealthWeights
+{
+	int			n;
+	KamMissing	policy;
+	double		w[FLEXIBLE_ARRAY_MEMBER];
+} HealthWeights;
+
+/*
+ * The weights and policy of this call for n measures, read and checked once
+ * per call site when both are constants (as kam_health_score_support leaves
+ * them), else at every call; the checks in kam.health_score's order.
+ */
+static const HealthWeights *
+health_weights(FunctionCallInfo fcinfo, int n)
+{
+	void	  **cache = kam_call_cache(fcinfo);
+	bool		constant = get_fn_expr_arg_stable(fcinfo->flinfo, 0) && get_fn_expr_arg_stable(fcinfo->flinfo, 1);
+	const double *w;
+	bool	   *wnull;
+	int			nw;
+	KamMissing	policy;
+	HealthWeights *hw;
+
+	if (constant && *cache != NULL)
+	{
+		hw = (HealthWeights *) *cache;
+		kam_check_same_length(n, hw->n, "measures", "weights");
+		return hw;
+	}
+	nw = kam_float8_array(PG_GETARG_ARRAYTYPE_P(0), "weights", &w, &wnull);
+	policy = kam_missing_policy_text(PG_GETARG_TEXT_PP(1));
+	kam_check_same_length(n, nw, "measures", "weights");
+	kam_check_weights(nw, w, wnull);
+	hw = MemoryContextAlloc(constant ? fcinfo->flinfo->fn_mcxt : CurrentMemoryContext,
+							offsetof(HealthWeights, w) + nw * sizeof(double));
+	hw->n = nw;
+	hw->policy = policy;
+	memcpy(hw->w, w, nw * sizeof(double));
+	if (constant)
+		*cache = hw;
+	return hw;
+}
+
 /*
  * kam.health_score_of(weights, policy, VARIADIC measures "any"): the score of
  * measures given one by one, each double precision or numeric (read
@@ -141,11 +185,8 @@ PG_FUNCTION_INFO_V1(kam_health_score_of);
 Datum
 kam_health_score_of(PG_FUNCTION_ARGS)
 {
-	const double *w;
-	bool	   *wnull;
-	int			n,
-				nw;
-	KamMissing	policy;
+	const HealthWeights *hw;
+	int			n;
 	double		stack[32];
 	bool		nstack[32];
 	double	   *m;
@@ -154,11 +195,8 @@ kam_health_score_of(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	n = kam_variadic_doubles(fcinfo, 2, "measures", "Measure", stack, nstack, lengthof(stack), &m, &mnull);
-	nw = kam_float8_array(PG_GETARG_ARRAYTYPE_P(0), "weights", &w, &wnull);
-	policy = kam_missing_policy_text(PG_GETARG_TEXT_PP(1));
-	kam_check_same_length(n, nw, "measures", "weights");
-	kam_check_weights(nw, w, wnull);
-	return health_score_of_values(fcinfo, n, m, mnull, w, NULL, NULL, policy);
+	hw = health_weights(fcinfo, n);
+	return health_score_of_values(fcinfo, n, m, mnull, hw->w, NULL, NULL, hw->policy);
 }
 
 /*

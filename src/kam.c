@@ -250,6 +250,7 @@ typedef struct KamArgInfo
 	Oid		   *types;
 	text	  **last_text;		/* a copy of the last text date, or NULL */
 	DateADT    *last_date;
+	void	   *cache;			/* the function's own (kam_call_cache) */
 } KamArgInfo;
 
 /*
@@ -294,6 +295,7 @@ arg_info_make(FunctionCallInfo fcinfo)
 	info->types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(Oid));
 	info->last_text = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, n * sizeof(text *));
 	info->last_date = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, n * sizeof(DateADT));
+	info->cache = NULL;
 	for (int i = 0; i < PG_NARGS(); i++)
 		info->types[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
 	declared_arg_types(fcinfo, info->types);
@@ -323,6 +325,17 @@ Oid
 kam_arg_type(FunctionCallInfo fcinfo, int argno)
 {
 	return arg_type(fcinfo, argno);
+}
+
+/*
+ * Where a function that reads its arguments with kam_money_arg or
+ * kam_date_arg (which keep their types in fn_extra) keeps something of its
+ * own for the call site's later calls, allocated in fn_mcxt: NULL at first.
+ */
+void	  **
+kam_call_cache(FunctionCallInfo fcinfo)
+{
+	return &arg_info(fcinfo)->cache;
 }
 
 /*

@@ -231,6 +231,7 @@ kam_floor_div(int64 a, int64 b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
+extern void **kam_call_cache(FunctionCallInfo fcinfo);
 extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
 
 /* an array of rows being built (kam_rows_init, kam_rows_add, kam_rows_result) */

@@ -163,6 +163,12 @@ SELECT kam.health_score_of(ARRAY[2, 1], 'redistribute', 30.7692307692307692, 50:
        kam.health_score_of(ARRAY[1, 1], 'zero', 50::float8, NULL::numeric) AS missing_as_zero;
 SELECT test_error($q$SELECT kam.health_score_of(ARRAY[1], 'redistribute', 50)$q$);
 SELECT test_error($q$SELECT kam.health_score_of(ARRAY[1, 1], 'redistribute', 50::float8, '7'::text)$q$);
+-- constant weights and policy are read once per call site, others at every row: weights and
+-- policy from columns give each row its own score, and a bad row's weights still fail
+SELECT w, p, kam.health_score_of(w, p, 50::float8, 80::float8, NULL::float8) AS score
+FROM (VALUES (ARRAY[1, 1, 1]::float8[], 'redistribute'), (ARRAY[1, 3, 1]::float8[], 'redistribute'), (ARRAY[1, 3, 4]::float8[], 'zero')) v(w, p);
+SELECT test_error($q$SELECT kam.health_score_of(w, 'redistribute', 50::float8, 80::float8)
+                    FROM (VALUES (ARRAY[1, 1]::float8[]), (ARRAY[1, -1]::float8[])) v(w)$q$) AS second_row_weights;
 -- a view keeps the call as written (a dump restores it unchanged)
 CREATE TEMP VIEW hs_view AS SELECT kam.health_score(ARRAY[100.0 * a / b, c], ARRAY[2, 1]::float8[]) AS s FROM hs;
 SELECT pg_get_viewdef('hs_view') LIKE '%health_score(ARRAY[%' AS view_keeps_array_form;
