@@ -28,6 +28,7 @@ UPDATE bench_measures SET growth = coalesce(growth, 0), nps = coalesce(nps, 0), 
 VACUUM ANALYZE;
 SQL
 psql -f test/bench/fx_snapshots.sql
+psql -f test/bench/tz_tables.sql
 rows() { psql -At -c "SELECT count(*) FROM $1"; }
 echo "setup $(( $(date +%s) - t0 )) s: $(rows crm.mrr_snapshots) snapshot rows, $(rows crm.accounts) accounts," \
      "$(rows crm.surveys) survey answers, $(rows crm.usage) usage rows, $(rows crm.invoices) invoices"
@@ -55,6 +56,7 @@ row() {  # family kam plain floor
 row "retention pairs" kam_nrr_pairs plain_nrr_grr_logo_pairs floor_sum_pairs
 row "retention snapshots" kam_snapshots_two_dates plain_nrr_grr_logo_two_dates floor_sum_snapshots
 row "retention movements" kam_snapshots_all_rows plain_movements_all_rows floor_sum_snapshots
+row "movements timestamptz" kam_snapshots_timestamptz plain_movements_all_rows floor_sum_snapshots_tz
 row "mrr waterfall" kam_waterfall plain_waterfall floor_sum_snapshots
 row "scorecard" kam_scorecard plain_scorecard floor_sum_measures
 row "hhi" kam_hhi plain_hhi floor_sum_snapshots
@@ -67,7 +69,7 @@ row "health grade" kam_health_grade plain_health_grade floor_sum_usage
 row "health ÷ measures sum" kam_health_grade plain_health_grade floor_sum_health_measures
 row "rfm summary" kam_rfm plain_rfm floor_count_invoices
 row "rfm ÷ grouped floor" kam_rfm plain_rfm floor_group_invoices
-row "rfm timestamptz" kam_rfm_timestamptz plain_rfm floor_count_invoices
+row "rfm timestamptz" kam_rfm_timestamptz plain_rfm floor_count_invoices_tz
 row "rfm all accounts" kam_rfm_accounts plain_rfm floor_count_invoices
 row "rfm all ÷ columns sum" kam_rfm_accounts plain_rfm floor_sum_invoices
 echo "(÷plain: kam time / plain-SQL time; ÷floor: kam / bare scan; 2w: with 2 parallel workers;"

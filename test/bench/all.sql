@@ -43,6 +43,12 @@ WITH l AS (SELECT CASE WHEN valid_to <= '2025-01-01' THEN valid_to - valid_from 
      s AS (SELECT t, exp(sum(ln(1 - d::float8 / at_risk)) OVER (ORDER BY t)) AS surv FROM r WHERE d < at_risk)
 SELECT min(t) FROM s WHERE surv <= 0.5;
 
+-- retention over snapshots whose dates are timestamptz (the snapshot query's every row)
+-- bench: floor_sum_snapshots_tz
+SELECT sum(mrr) FROM bench_snapshots_tz;
+-- bench: kam_snapshots_timestamptz
+SELECT kam.retention_agg(account_id, at, mrr, '2023-12-01', '2024-12-01') FROM bench_snapshots_tz;
+
 -- voice of the customer over the survey answers
 -- bench: floor_count_surveys
 SELECT count(*) FROM crm.surveys;
@@ -90,10 +96,12 @@ FROM unnest((SELECT kam.rfm_accounts(account_id, issued_on, amount, '2025-01-01'
 -- the columns it reads, scanned: the numeric amounts summed, the latest date and account
 -- bench: floor_sum_invoices
 SELECT count(*), sum(amount), max(issued_on), max(account_id) FROM crm.invoices;
--- the form before 0.3.0's date and numeric forms: timestamptz, amounts cast to double precision
+-- a timestamptz column (the day in the session's time zone) and numeric amounts
+-- bench: floor_count_invoices_tz
+SELECT count(*) FROM bench_invoices_tz;
 -- bench: kam_rfm_timestamptz
 SELECT count(*), sum((r).frequency), sum((r).monetary)
-FROM (SELECT kam.rfm(issued_on::timestamptz, amount::float8, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
+FROM (SELECT kam.rfm(issued_at, amount, '2025-01-01', '7 days') AS r FROM bench_invoices_tz GROUP BY account_id) x;
 -- bench: plain_rfm
 WITH f AS (SELECT account_id, issued_on, amount, min(issued_on) OVER (PARTITION BY account_id) AS first FROM crm.invoices),
      per AS (SELECT account_id, (issued_on - first) / 7 AS p, sum(amount) AS amt FROM f GROUP BY 1, 2),
