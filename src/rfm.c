@@ -39,6 +39,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -77,14 +78,23 @@ typedef struct RfmState
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
 #define RFM_ORIGIN_USEC (2 * USECS_PER_DAY)
 
-/* an interval as a period, unchecked: months, and days and time as microseconds */
+/*
+ * an interval as a period, its sign unchecked: months, and days and time as
+ * microseconds (which must fit)
+ */
 static inline KamPeriod
 period_raw(const Interval *iv)
 {
 	KamPeriod	p;
 
 	p.months = iv->month;
-	p.usec = (int64) iv->day * USECS_PER_DAY + iv->time;
+	if (unlikely(pg_mul_s64_overflow((int64) iv->day, USECS_PER_DAY, &p.usec) ||
+				 pg_add_s64_overflow(p.usec, iv->time, &p.usec)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("period and unit must be less than 292 271 years"),
+				 errdetail("Value is %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv))))));
 	return p;
 }
 
@@ -143,6 +153,12 @@ moment_arg(FunctionCallInfo fcinfo, int argno, Oid type)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("transaction and observation times must be finite")));
+		/* as date::timestamp: a date past the last timestamp has no moment */
+		if (d >= (DateADT) (TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("date out of range for timestamp"),
+					 errdetail("Value is %s.", kam_date_str(d))));
 		return (int64) d * USECS_PER_DAY;
 	}
 	return PG_GETARG_INT64(argno);
@@ -166,14 +182,13 @@ bucket_of(int64 at, Oid type, const KamPeriod *p)
 		local = kam_local_timestamp(at);
 	if (p->months > 0)
 	{
-		struct pg_tm tm;
-		fsec_t		fsec;
+		/* the local day's calendar month (local is a valid timestamp) */
+		int			year,
+					month,
+					mday;
 
-		if (timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
-		return kam_floor_div((int64) tm.tm_year * 12 + tm.tm_mon - 1, p->months);
+		j2date((int) (kam_floor_div(local, USECS_PER_DAY) + POSTGRES_EPOCH_JDATE), &year, &month, &mday);
+		return kam_floor_div((int64) year * 12 + month - 1, p->months);
 	}
 	return kam_floor_div(local - RFM_ORIGIN_USEC, p->usec);
 }

@@ -108,8 +108,8 @@ FROM (SELECT v, (kam.movements(kam.retention_agg(id, '2024-01-01'::date, v, '202
 -- timestamptz values read in the session's time zone (the zone's offset remembered per UTC
 -- day, PostgreSQL's own conversion on a day with a transition in it): every instant below,
 -- every 13 to 37 minutes across transitions of several zones, gives the day of t::date
--- (kam.touch_gaps' last touch) and the period of t::timestamp (kam.rfm's age in days and
--- in hours), zone after zone in one session
+-- (kam.touch_gaps' last touch) and the period of t::timestamp (kam.rfm's age in days, hours
+-- and calendar months), zone after zone in one session
 CREATE TEMP TABLE tz_instants AS
 SELECT t FROM generate_series(timestamptz '1890-01-01 00:00+00', '1890-01-04 00:00+00', interval '37 minutes') t  -- local mean time
 UNION ALL SELECT generate_series(timestamptz '2011-12-28 00:00+00', '2012-01-02 00:00+00', interval '17 minutes')  -- Apia skips 2011-12-30
@@ -118,7 +118,8 @@ UNION ALL SELECT generate_series(timestamptz '2024-03-08 00:00+00', '2024-04-08 
 UNION ALL SELECT generate_series(timestamptz '2024-10-01 00:00+00', '2024-11-05 00:00+00', interval '29 minutes')  -- fall back
 UNION ALL SELECT generate_series(timestamptz '2040-03-08 00:00+00', '2040-03-12 00:00+00', interval '23 minutes')  -- rules past tzdata's table
 UNION ALL SELECT generate_series(timestamptz '2024-01-01 00:00+00', '2026-01-01 00:00+00', interval '7 hours 3 minutes');
-CREATE FUNCTION tz_check(zone text) RETURNS TABLE(zone_name text, instants bigint, days_differ bigint, day_ages_differ bigint, hour_ages_differ bigint)
+CREATE FUNCTION tz_check(zone text) RETURNS TABLE(zone_name text, instants bigint, days_differ bigint, day_ages_differ bigint, hour_ages_differ bigint,
+                                      month_ages_differ bigint)
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM set_config('TimeZone', zone, true);
@@ -127,10 +128,12 @@ BEGIN
     SELECT $1, count(*),
            count(*) FILTER (WHERE g.last_touch IS DISTINCT FROM g.t::date),
            count(*) FILTER (WHERE g.day_age IS DISTINCT FROM (date '2100-01-01' - g.t::date)::float8),
-           count(*) FILTER (WHERE g.hour_age IS DISTINCT FROM ceil(extract(epoch FROM timestamp '2100-01-01' - g.t::timestamp) / 3600)::float8)
+           count(*) FILTER (WHERE g.hour_age IS DISTINCT FROM ceil(extract(epoch FROM timestamp '2100-01-01' - g.t::timestamp) / 3600)::float8),
+           count(*) FILTER (WHERE g.month_age IS DISTINCT FROM (2100 * 12 - extract(year FROM g.t) * 12 - extract(month FROM g.t) + 1)::float8)
     FROM (SELECT i.t, (kam.touch_gaps(i.t, '1800-01-01', '2100-01-01')).last_touch,
                  (kam.rfm(i.t, 1, '2100-01-01', '1 day')).age AS day_age,
-                 (kam.rfm(i.t, 1, '2100-01-01', '1 hour')).age AS hour_age
+                 (kam.rfm(i.t, 1, '2100-01-01', '1 hour')).age AS hour_age,
+                 (kam.rfm(i.t, 1, '2100-01-01', '1 month')).age AS month_age
           FROM tz_instants i GROUP BY i.t) g$q$ USING zone;
 END $$;
 SELECT c.* FROM unnest(ARRAY['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Sao_Paulo',
@@ -140,3 +143,6 @@ SET TimeZone = 'Pacific/Kiritimati';
 SELECT test_error($q$SELECT timestamptz '294276-12-31 23:00:00+00'::timestamp$q$) AS cast_error,
        test_error($q$SELECT kam.rfm(timestamptz '294276-12-31 23:00:00+00', 1, timestamptz '294276-12-31 23:00:00+00', '1 day')$q$) AS rfm_error;
 RESET TimeZone;
+-- a date past the last timestamp has no moment (date::timestamp's error), in any period
+SELECT test_error($q$SELECT kam.rfm(date '300000-01-01', 1, date '300000-06-01', '1 day')$q$) AS days_past_timestamps,
+       test_error($q$SELECT kam.rfm(date '2024-01-01', 1, date '300000-06-01', '1 month')$q$) AS end_past_timestamps;

@@ -141,6 +141,11 @@ SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '0 days') FROM tx$
 SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '-1 day') FROM tx$q$);
 SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '1 day', '1 month') FROM tx$q$);
 SELECT test_error($q$SELECT kam.rfm(at, amount, at, '1 day') FROM tx$q$);
+-- a period or unit past 2^63 microseconds (106 751 991 days) is refused, the longest one works
+SELECT test_error($q$SELECT kam.rfm(at, amount, '2024-01-31', '106751992 days') FROM tx$q$) AS period_too_long,
+       test_error($q$SELECT kam.rfm_accounts(customer, at, amount, '2024-01-31', '1 day', '2000000000 days') FROM tx$q$) AS unit_too_long;
+SELECT (kam.rfm(d, 1, date '2025-01-01', '1 day', '106751991 days')).age = 366.0 / 106751991 AS longest_unit
+FROM (VALUES (date '2024-01-01')) v(d);
 SELECT test_error($q$SELECT kam.rfm('infinity'::timestamptz, 1, '2024-01-31', '1 day')$q$);
 SELECT test_error($q$SELECT kam.rfm(now(), 1, 'infinity', '1 day')$q$);
 SELECT test_error($q$SELECT kam.rfm_holdout(at, amount, '2024-01-31', '2024-01-31', '1 day') FROM tx$q$);
