@@ -221,6 +221,9 @@ extern DateADT kam_date_arg(FunctionCallInfo fcinfo, int argno);
 extern Timestamp kam_local_timestamp(TimestampTz t);
 extern DateADT kam_timestamptz_date(TimestampTz t);
 extern DateADT kam_timestamp_date(Timestamp ts);
+extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
+extern void **kam_call_cache(FunctionCallInfo fcinfo);
+extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
 
 /* a / b rounded towards minus infinity (b > 0) */
 static inline int64
@@ -230,9 +233,6 @@ kam_floor_div(int64 a, int64 b)
 
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
-extern Oid	kam_arg_type(FunctionCallInfo fcinfo, int argno);
-extern void **kam_call_cache(FunctionCallInfo fcinfo);
-extern TupleDesc kam_result_tupdesc(FunctionCallInfo fcinfo);
 
 /* an array of rows being built (kam_rows_init, kam_rows_add, kam_rows_result) */
 typedef struct KamRows
