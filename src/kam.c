@@ -487,16 +487,16 @@ kam_variadic_doubles(FunctionCallInfo fcinfo, int first, const char *what, const
 					 double *stack, bool *nstack, int room, double **v, bool **vnull)
 {
 	int			n = PG_NARGS() - first;
+	const Oid  *types = arg_info(fcinfo)->types + first;
 
+	/* every argument's type checked before any is read, as always */
 	for (int i = 0; i < n; i++)
 	{
-		Oid			type = arg_type(fcinfo, first + i);
-
-		if (type != FLOAT8OID && type != NUMERICOID)
+		if (types[i] != FLOAT8OID && types[i] != NUMERICOID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s must be double precision or numeric", what),
-					 errdetail("%s %d is of type %s.", one, i + 1, format_type_be(type)),
+					 errdetail("%s %d is of type %s.", one, i + 1, format_type_be(types[i])),
 					 errhint("Cast it to double precision.")));
 	}
 	*v = n <= room ? stack : palloc(Max(n, 1) * sizeof(double));
@@ -510,8 +510,10 @@ kam_variadic_doubles(FunctionCallInfo fcinfo, int first, const char *what, const
 			(*vnull)[i] = true;
 			(*v)[i] = 0;
 		}
+		else if (types[i] == FLOAT8OID)
+			(*v)[i] = PG_GETARG_FLOAT8(first + i);
 		else
-			(*v)[i] = kam_money_arg(fcinfo, first + i);
+			(*v)[i] = numeric_to_double(PG_GETARG_DATUM(first + i));
 	}
 	return n;
 }
