@@ -712,19 +712,6 @@ cmp_point(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* points by date, then by the run they came from (in acct) */
-static int
-cmp_point_run(const void *a, const void *b)
-{
-	const KamPoint *x = (const KamPoint *) a;
-	const KamPoint *y = (const KamPoint *) b;
-
-	CHECK_FOR_INTERRUPTS();
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	return (x->acct > y->acct) - (x->acct < y->acct);
-}
-
 /* copy one point: a constant size, so the compiler moves it inline */
 static inline void
 pt_copy(void *dst, const void *src, Size stride)
@@ -1405,41 +1392,21 @@ acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 
 	{
 		/*
 		 * Many runs (partition-wise plans over many partitions: one point of
-		 * the account in each): the points copied in run order, each tagged
-		 * with its run, sorted by date and run (the order the pick below
-		 * takes them in) and summed per date, in O(n log n) rather than n
-		 * picks over every run.
+		 * the account in each): the points copied in run order, then sorted
+		 * and summed per date as the final grouping does (acct_sort_run), in
+		 * O(n log n) rather than n picks over every run.  Up to 32 points the
+		 * sort is stable, so one date's amounts add up in run order as below;
+		 * past that in qsort's, as serially.
 		 */
-		char	   *p = out;
-		Size		n;
+		Size		n = 0;
 
 		for (int j = 0; j < nrun; j++)
-			for (const char *q = cur[j]; q < stop[j]; q += stride, p += stride)
+			for (const char *q = cur[j]; q < stop[j]; q += stride, n++)
 			{
-				pt_copy(p, q, stride);
-				((KamPoint *) p)->acct = j;
+				pt_copy(out + n * stride, q, stride);
+				((KamPoint *) (out + n * stride))->acct = r;
 			}
-		n = (p - out) / stride;
-		qsort(out, n, stride, cmp_point_run);
-		for (Size i = 0; i < n; i++)
-		{
-			const char *b = first + i * stride;
-
-			if (out > first && AT(out - stride) == AT(b))
-			{
-				((KamPoint *) (out - stride))->mrr += ((const KamPoint *) b)->mrr;
-				if (rates)
-					((KamPointFx *) (out - stride))->local += ((const KamPointFx *) b)->local;
-			}
-			else
-			{
-				if (out != b)
-					pt_copy(out, b, stride);
-				((KamPoint *) out)->acct = r;
-				out += stride;
-			}
-		}
-		return out;
+		return first + acct_sort_run(first, stride, 0, n, 0, false, rates) * stride;
 	}
 	if (nrun == 1 || !keep_all)
 	{
