@@ -467,12 +467,16 @@ text_date_arg(FunctionCallInfo fcinfo, int argno)
  * The money argument `argno` as a double, whether the function was declared
  * with double precision or numeric (read natively, exactly as numeric::float8).
  */
+static inline double
+money_datum(Oid type, Datum d)
+{
+	return type == NUMERICOID ? numeric_to_double(d) : DatumGetFloat8(d);
+}
+
 double
 kam_money_arg(FunctionCallInfo fcinfo, int argno)
 {
-	if (arg_type(fcinfo, argno) == NUMERICOID)
-		return numeric_to_double(PG_GETARG_DATUM(argno));
-	return PG_GETARG_FLOAT8(argno);
+	return money_datum(arg_type(fcinfo, argno), PG_GETARG_DATUM(argno));
 }
 
 /*
@@ -510,10 +514,8 @@ kam_variadic_doubles(FunctionCallInfo fcinfo, int first, const char *what, const
 			(*vnull)[i] = true;
 			(*v)[i] = 0;
 		}
-		else if (types[i] == FLOAT8OID)
-			(*v)[i] = PG_GETARG_FLOAT8(first + i);
 		else
-			(*v)[i] = numeric_to_double(PG_GETARG_DATUM(first + i));
+			(*v)[i] = money_datum(types[i], PG_GETARG_DATUM(first + i));
 	}
 	return n;
 }

@@ -187,7 +187,7 @@ bucket_of(int64 at, Oid type, const KamPeriod *p)
 					month,
 					mday;
 
-		j2date((int) (kam_floor_div(local, USECS_PER_DAY) + POSTGRES_EPOCH_JDATE), &year, &month, &mday);
+		j2date((int) kam_timestamp_date(local) + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
 		return kam_floor_div((int64) year * 12 + month - 1, p->months);
 	}
 	return kam_floor_div(local - RFM_ORIGIN_USEC, p->usec);
