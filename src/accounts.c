@@ -843,13 +843,65 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 }
 
 /*
+ * A block's points in date order within each account, without a sort per
+ * account: the points [offsets[0], offsets[nacct]) of accounts first ...
+ * first + nacct - 1 are counted by date into buf (stable), then placed back
+ * by account (stable again), so each account's points come out in date
+ * order, those of one date in their order before.  buf holds `room` points,
+ * counts `span_room` + 1 positions.  false, the points untouched, when the
+ * block has more points than buf holds or its dates span more than
+ * span_room days (or more than four per point: counting would cost more than
+ * it saves); the caller then places them by flag_pass.
+ */
+#define ACCT_BLOCK_ROOM 65536
+#define ACCT_SPAN_ROOM 8192
+/* the points of a block on average, when the blocks may be that large */
+#define ACCT_BLOCK_POINTS 16384
+
+static bool
+acct_block_by_date(char *base, Size stride, int32 first, int32 nacct, const Size *offsets,
+				   Size *next, char *buf, Size room, Size *counts, Size span_room)
+{
+	Size		lo = offsets[0],
+				hi = offsets[nacct];
+	DateADT		min = PG_INT32_MAX,
+				max = PG_INT32_MIN;
+	Size		span;
+
+#define PT(b, i) ((KamPoint *) ((b) + (i) * stride))
+	if (hi - lo > room || hi - lo < 2)
+		return hi - lo < 2;
+	for (Size i = lo; i < hi; i++)
+	{
+		min = Min(min, PT(base, i)->at);
+		max = Max(max, PT(base, i)->at);
+	}
+	span = (Size) ((int64) max - min) + 1;
+	if (span > span_room || span > 4 * (hi - lo) + 64)
+		return false;
+	memset(counts, 0, (span + 1) * sizeof(Size));
+	for (Size i = lo; i < hi; i++)
+		counts[PT(base, i)->at - min + 1]++;
+	for (Size d = 0; d < span; d++)
+		counts[d + 1] += counts[d];
+	for (Size i = lo; i < hi; i++)
+		pt_copy(PT(buf, counts[PT(base, i)->at - min]++), PT(base, i), stride);
+	memcpy(next, offsets, nacct * sizeof(Size));
+	for (Size i = 0; i < hi - lo; i++)
+		pt_copy(PT(base, next[PT(buf, i)->acct - first]++), PT(buf, i), stride);
+#undef PT
+	return true;
+}
+
+/*
  * Group the history by account, in place: an in-place counting sort on the
- * account id (flag_pass: by blocks of accounts, then by account), then each
- * account's points
- * sorted by date and the points of one date summed (records, keep_all: by
- * date and value, every one kept).  The state keeps its meaning: the points
- * are only reordered and merged, and each account's latest point is its
- * last.  The offsets are allocated in the current memory context.
+ * account id by blocks of accounts (flag_pass), then within each block by
+ * date and account (acct_block_by_date, else flag_pass by account and each
+ * account's points sorted by date), the points of one date summed (records,
+ * keep_all: sorted by date and value, every one kept).  The state keeps its
+ * meaning: the points are only reordered and merged, and each account's
+ * latest point is its last.  The offsets are allocated in the current
+ * memory context.
  */
 void
 kam_history_group(KamAcctState *st, KamHistory *h)
@@ -896,34 +948,50 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	}
 
 	/*
-	 * Two passes, so each scatters to few places at a time: by blocks of up
-	 * to 1024 accounts, then by account within each block.
+	 * Two passes, so each scatters to few places at a time: into at most 1024
+	 * blocks of accounts, of about ACCT_BLOCK_POINTS points each where there
+	 * are fewer, then within each block (in cache).
 	 */
 	if (!grouped)
 	{
 		int			low = 0;
-		int32		nblocks;
+		int32		per,
+					nblocks;
 		Size	   *starts;
+		Size		room = 0;
+		char	   *buf;
+		Size	   *counts;
 
 		while ((((int64) n - 1) >> low) >= 1024)
 			low++;
+		while (low < 30 && ((int64) 1 << (low + 1)) * (int64) nhp <= (int64) ACCT_BLOCK_POINTS * n)
+			low++;
+		per = (int32) 1 << low;
 		nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
 		starts = palloc((nblocks + 1) * sizeof(Size));
-		next = palloc(Max(Max(nblocks, (int32) 1 << low), 1) * sizeof(Size));
+		next = palloc(Max(Max(nblocks, Min(per, n)), 1) * sizeof(Size));
 		for (int32 b = 0; b <= nblocks; b++)
-			starts[b] = h->offsets[Min((int64) b << low, (int64) n)];
-		if (low == 0)
-			flag_pass(base, stride, 0, 0, n, h->offsets, next);
-		else
 		{
-			flag_pass(base, stride, 0, low, nblocks, starts, next);
-			for (int32 b = 0; b < nblocks; b++)
-			{
-				int32		first = b << low;
-
-				flag_pass(base, stride, first, 0, Min(n - first, (int32) 1 << low), &h->offsets[first], next);
-			}
+			starts[b] = h->offsets[Min((int64) b * per, (int64) n)];
+			if (b > 0)
+				room = Max(room, Min(starts[b] - starts[b - 1], ACCT_BLOCK_ROOM));
 		}
+		if (nblocks > 1)
+			flag_pass(base, stride, 0, low, nblocks, starts, next);
+		buf = palloc(Max(room, 1) * stride);
+		counts = palloc((ACCT_SPAN_ROOM + 1) * sizeof(Size));
+		for (int32 b = 0; b < nblocks; b++)
+		{
+			int32		first = b * per;
+			int32		nacct = Min(n - first, per);
+
+			CHECK_FOR_INTERRUPTS();
+			if (!acct_block_by_date(base, stride, first, nacct, &h->offsets[first], next,
+									buf, room, counts, ACCT_SPAN_ROOM))
+				flag_pass(base, stride, first, 0, nacct, &h->offsets[first], next);
+		}
+		pfree(counts);
+		pfree(buf);
 		pfree(starts);
 		pfree(next);
 	}

@@ -222,6 +222,36 @@ FROM unnest((SELECT kam.mrr_waterfall(k, vf, vt, m, 'month') FROM (VALUES (1, DA
 -- timestamps where dates are
 SELECT (SELECT kam.mrr_waterfall(account_id, at::timestamptz, mrr, 'month') FROM billing)::text
        = (SELECT kam.mrr_waterfall(account_id, at, mrr, 'month') FROM billing)::text AS timestamptz_same;
+-- placing each account's points together (rows in any order): blocks of accounts counted
+-- by date (dense, and deep's small accounts), a block whose dates span too far for that
+-- (wide), a block past its buffer (deep's account of 72 000 rows) give, per shape and in
+-- every form (amounts only, the rate form's wider points, records), what the same rows in
+-- account order give (already grouped, not placed); the amounts are whole, so every sum
+-- is exact
+CREATE TEMP TABLE place_rows AS
+SELECT 'dense' AS shape, a, (date '2023-01-01' + make_interval(months => m))::date AS at,
+       (a % 97 + m)::float8 AS v, 1 + (a % 3) * 0.25 AS rate
+FROM generate_series(1, 3000) a, generate_series(0, 23) m WHERE (a * m) % 5 <> 1
+UNION ALL
+SELECT 'wide', a, (date '1990-01-01' + make_interval(months => 400 * m + a % 12))::date, (a % 89 + m)::float8, 1.5
+FROM generate_series(1, 3000) a, generate_series(0, 2) m WHERE (a + m) % 4 <> 0
+UNION ALL
+SELECT 'deep', CASE WHEN k <= 36 THEN 1 ELSE k END, date '2020-01-01' + d, (k + d % 11)::float8, 1 + (d % 2) * 0.5
+FROM generate_series(1, 40) k, generate_series(0, 1999) d;
+CREATE TEMP TABLE place_grouped AS SELECT * FROM place_rows ORDER BY shape, a, at;
+CREATE TEMP TABLE place_any AS SELECT * FROM place_rows ORDER BY random();
+SELECT shape, count(*) AS rows, count(DISTINCT a) AS accounts, max(at) - min(at) AS days,
+       (SELECT kam.mrr_waterfall(a, at, v)::text FROM place_grouped g WHERE g.shape = s.shape)
+       = (SELECT kam.mrr_waterfall(a, at, v)::text FROM place_any g WHERE g.shape = s.shape) AS waterfall_same,
+       (SELECT kam.mrr_waterfall(a, at, v, rate)::text FROM place_grouped g WHERE g.shape = s.shape)
+       = (SELECT kam.mrr_waterfall(a, at, v, rate)::text FROM place_any g WHERE g.shape = s.shape) AS rates_same,
+       (SELECT kam.survival_agg(a, at, at + 20, '2026-01-01', 10)::text FROM place_grouped g WHERE g.shape = s.shape)
+       = (SELECT kam.survival_agg(a, at, at + 20, '2026-01-01', 10)::text FROM place_any g WHERE g.shape = s.shape) AS records_same,
+       (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2026-01-01'::date, '1 day')
+                                                                      FROM place_grouped g WHERE g.shape = s.shape)) x)
+       = (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2026-01-01'::date, '1 day')
+                                                                        FROM place_any g WHERE g.shape = s.shape)) x) AS rfm_same
+FROM place_rows s GROUP BY shape ORDER BY shape;
 -- errors
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'fortnight') FROM billing$q$);
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', '2024-05-01', '2024-01-01') FROM billing$q$);
