@@ -894,6 +894,69 @@ acct_block_by_date(char *base, Size stride, int32 first, int32 nacct, const Size
 }
 
 /*
+ * The blocks of accounts points are placed by first: 2^shift accounts each,
+ * at most 1024 blocks, and of about ACCT_BLOCK_POINTS points each where the
+ * accounts are few enough (n accounts, nhp points).
+ */
+static int
+acct_block_shift(int32 n, Size nhp)
+{
+	int			low = 0;
+
+	while ((((int64) n - 1) >> low) >= 1024)
+		low++;
+	while (low < 30 && ((int64) 1 << (low + 1)) * (int64) nhp <= (int64) ACCT_BLOCK_POINTS * n)
+		low++;
+	return low;
+}
+
+/*
+ * Place the points [0, offsets[n]) in base, `stride` bytes apart, of
+ * accounts 0 ... n - 1 (their acct), account i's going to [offsets[i],
+ * offsets[i + 1]): in two passes, so each scatters to few places at a
+ * time, into blocks of 2^low accounts (flag_pass; in_blocks: they are there
+ * already), then within each block, in cache (acct_block_by_date, else
+ * flag_pass by account).  Each account's points come out in date order
+ * where acct_block_by_date placed them.
+ */
+static void
+acct_place(char *base, Size stride, int32 n, const Size *offsets, int low, bool in_blocks)
+{
+	int32		per = (int32) 1 << low;
+	int32		nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
+	Size	   *starts = palloc((nblocks + 1) * sizeof(Size));
+	Size	   *next = palloc(Max(Max(nblocks, Min(per, n)), 1) * sizeof(Size));
+	Size		room = 0;
+	char	   *buf;
+	Size	   *counts;
+
+	for (int32 b = 0; b <= nblocks; b++)
+	{
+		starts[b] = offsets[Min((int64) b * per, (int64) n)];
+		if (b > 0)
+			room = Max(room, Min(starts[b] - starts[b - 1], ACCT_BLOCK_ROOM));
+	}
+	if (nblocks > 1 && !in_blocks)
+		flag_pass(base, stride, 0, low, nblocks, starts, next);
+	buf = palloc(Max(room, 1) * stride);
+	counts = palloc((ACCT_SPAN_ROOM + 1) * sizeof(Size));
+	for (int32 b = 0; b < nblocks; b++)
+	{
+		int32		first = b * per;
+		int32		nacct = Min(n - first, per);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!acct_block_by_date(base, stride, first, nacct, &offsets[first], next,
+								buf, room, counts, ACCT_SPAN_ROOM))
+			flag_pass(base, stride, first, 0, nacct, &offsets[first], next);
+	}
+	pfree(counts);
+	pfree(buf);
+	pfree(starts);
+	pfree(next);
+}
+
+/*
  * Group the history by account, in place: an in-place counting sort on the
  * account id by blocks of accounts (flag_pass), then within each block by
  * date and account (acct_block_by_date, else flag_pass by account and each
@@ -910,7 +973,6 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	Size		nhp;
 	Size		stride;
 	char	   *base;
-	Size	   *next;
 	Size		out = 0;
 	KamLast    *last;
 	bool		grouped = true;
@@ -947,54 +1009,8 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 		h->offsets[i + 1] += h->offsets[i];
 	}
 
-	/*
-	 * Two passes, so each scatters to few places at a time: into at most 1024
-	 * blocks of accounts, of about ACCT_BLOCK_POINTS points each where there
-	 * are fewer, then within each block (in cache).
-	 */
 	if (!grouped)
-	{
-		int			low = 0;
-		int32		per,
-					nblocks;
-		Size	   *starts;
-		Size		room = 0;
-		char	   *buf;
-		Size	   *counts;
-
-		while ((((int64) n - 1) >> low) >= 1024)
-			low++;
-		while (low < 30 && ((int64) 1 << (low + 1)) * (int64) nhp <= (int64) ACCT_BLOCK_POINTS * n)
-			low++;
-		per = (int32) 1 << low;
-		nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
-		starts = palloc((nblocks + 1) * sizeof(Size));
-		next = palloc(Max(Max(nblocks, Min(per, n)), 1) * sizeof(Size));
-		for (int32 b = 0; b <= nblocks; b++)
-		{
-			starts[b] = h->offsets[Min((int64) b * per, (int64) n)];
-			if (b > 0)
-				room = Max(room, Min(starts[b] - starts[b - 1], ACCT_BLOCK_ROOM));
-		}
-		if (nblocks > 1)
-			flag_pass(base, stride, 0, low, nblocks, starts, next);
-		buf = palloc(Max(room, 1) * stride);
-		counts = palloc((ACCT_SPAN_ROOM + 1) * sizeof(Size));
-		for (int32 b = 0; b < nblocks; b++)
-		{
-			int32		first = b * per;
-			int32		nacct = Min(n - first, per);
-
-			CHECK_FOR_INTERRUPTS();
-			if (!acct_block_by_date(base, stride, first, nacct, &h->offsets[first], next,
-									buf, room, counts, ACCT_SPAN_ROOM))
-				flag_pass(base, stride, first, 0, nacct, &h->offsets[first], next);
-		}
-		pfree(counts);
-		pfree(buf);
-		pfree(starts);
-		pfree(next);
-	}
+		acct_place(base, stride, n, h->offsets, acct_block_shift(n, nhp), false);
 
 	/* sort each run by date, merge equal dates, compact */
 	for (int32 i = 0; i < n; i++)
@@ -1339,9 +1355,10 @@ acct_key_order(KamAcctState *st)
  * numbered by ascending key (read off the direct map, or sorted), the points
  * grouped by account in that order, each account's sorted by date with one
  * point a date (acct_sort_run).  The points are scattered straight into the
- * message by account, each account's run then sorted there: one pass over
- * the state, which stays as it is, and no second copy.  A state already in
- * key order (partial states combined) goes as it is.
+ * message by blocks of accounts, placed by account within each block there
+ * (acct_place) and each account's run then sorted: one pass over the state,
+ * which stays as it is, and no second copy.  A state already in key order
+ * (partial states combined) goes as it is.
  */
 static void
 acct_send_in_key_order(StringInfo buf, KamAcctState *st)
@@ -1356,6 +1373,8 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 	Datum	   *keys;
 	char	   *dest;
 	int			count_at;
+	int			low;
+	int32		nblocks;
 
 	if (st->in_key_order)
 	{
@@ -1388,28 +1407,30 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 	}
 	for (int32 r = 0; r < n; r++)
 		start[r + 1] += start[r];
-	cur = palloc_extended(Max(n, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
-	memcpy(cur, start, n * sizeof(Size));
+	low = acct_block_shift(n, (Size) st->hp.n);
+	nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
+	cur = palloc_extended(Max(nblocks, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
+	for (int32 b = 0; b < nblocks; b++)
+		cur[b] = start[(int64) b << low];
 
 	pq_sendint64(buf, n);
 	kam_state_send_native(buf, keys, n, sizeof(Datum));
 	count_at = buf->len;
 	pq_sendint64(buf, st->hp.n);
 	dest = kam_state_send_native_room(buf, st->hp.n, stride);
+	/* into the message by blocks of accounts, then placed within each */
 	for (int64 i = 0; i < st->hp.n; i++)
 	{
 		const KamPoint *p = acct_point(st, i);
 		int32		r = rank[p->acct];
-		KamPoint   *q = (KamPoint *) (dest + cur[r]++ * stride);
+		KamPoint   *q = (KamPoint *) (dest + cur[r >> low]++ * stride);
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		/* the slot of a point further on, fetched while this one moves */
-		if (i + 16 < st->hp.n)
-			kam_prefetch(dest + cur[rank[acct_point(st, i + 16)->acct]] * stride);
 		pt_copy(q, p, stride);
 		q->acct = r;
 	}
+	acct_place(dest, stride, n, start, low, true);
 	for (int32 r = 0; r < n; r++)
 	{
 		if ((r & 0xFFFF) == 0)
