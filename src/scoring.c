@@ -221,20 +221,26 @@ sc_build_init(ScBuild *b, KamMissing policy)
 	b->policy = policy;
 }
 
+/*
+ * The checks of criterion number n (0-based) of a card whose first n
+ * criteria are c (their names in the names area `names`): a name, not one
+ * of theirs, within the limit, and its weight and bounds.
+ */
 static void
-sc_build_add(ScBuild *b, const char *name, int len, double weight, double low, double high)
+sc_check_crit(const ScCrit *c, int n, const char *names, const char *name, int len,
+			  double weight, double low, double high)
 {
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("criterion names must not be empty"),
-				 errdetail("Criterion %d has an empty name.", b->n + 1)));
-	if (b->n >= SC_MAX_CRITERIA)
+				 errdetail("Criterion %d has an empty name.", n + 1)));
+	if (n >= SC_MAX_CRITERIA)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a scorecard has at most %d criteria", SC_MAX_CRITERIA)));
-	for (int i = 0; i < b->n; i++)
-		if (b->c[i].name_len == len && memcmp(b->names.data + b->c[i].name_off, name, len) == 0)
+	for (int i = 0; i < n; i++)
+		if (c[i].name_len == len && memcmp(names + c[i].name_off, name, len) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("criterion \"%.*s\" appears twice", len, name)));
@@ -249,6 +255,12 @@ sc_build_add(ScBuild *b, const char *name, int len, double weight, double low, d
 				 errmsg("weights must not be negative"),
 				 errdetail("Criterion \"%.*s\" has weight %g.", len, name, weight)));
 	check_bounds(low, high, psprintf("criterion \"%.*s\"", len, name));
+}
+
+static void
+sc_build_add(ScBuild *b, const char *name, int len, double weight, double low, double high)
+{
+	sc_check_crit(b->c, b->n, b->names.data, name, len, weight, low, high);
 	if (b->n == b->max)
 	{
 		b->max *= 2;
@@ -539,10 +551,14 @@ kam_scorecard_sfunc(PG_FUNCTION_ARGS)
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	if (PG_NARGS() > 5)
 		policy = policy_arg(fcinfo, 5);
-	sc_build_init(&b, policy);
+	name = PG_GETARG_TEXT_PP(1);
 	if (!PG_ARGISNULL(0))
 	{
 		KamScorecard *card = sc_arg(fcinfo, 0);
+		KamScorecard *next;
+		int			len = VARSIZE_ANY_EXHDR(name);
+		Size		names_len = VARSIZE(card) - ((char *) SC_NAMES(card) - (char *) card);
+		ScCrit	   *c;
 
 		if (card->policy != (int32) policy)
 			ereport(ERROR,
@@ -550,9 +566,29 @@ kam_scorecard_sfunc(PG_FUNCTION_ARGS)
 					 errmsg("the missing-value policy must be the same on every row"),
 					 errdetail("Policies %s and %s.", kam_missing_policy_name(card->policy),
 							   kam_missing_policy_name(policy))));
-		sc_build_add_card(&b, card);
+
+		/*
+		 * the card so far and one criterion more, its criteria not checked
+		 * again: a row costs the card's size, not its size times its criteria
+		 */
+		sc_check_crit(card->c, card->n, SC_NAMES(card), VARDATA_ANY(name), len,
+					  PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+		next = palloc(VARSIZE(card) + sizeof(ScCrit) + len + 1);
+		memcpy(next, card, offsetof(KamScorecard, c) + card->n * sizeof(ScCrit));
+		SET_VARSIZE(next, VARSIZE(card) + sizeof(ScCrit) + len + 1);
+		next->n = card->n + 1;
+		c = &next->c[card->n];
+		c->weight = PG_GETARG_FLOAT8(2);
+		c->low = PG_GETARG_FLOAT8(3);
+		c->high = PG_GETARG_FLOAT8(4);
+		c->name_off = (int32) names_len;
+		c->name_len = len;
+		memcpy(SC_NAMES(next), SC_NAMES(card), names_len);
+		memcpy(SC_NAMES(next) + names_len, VARDATA_ANY(name), len);
+		SC_NAMES(next)[names_len + len] = '\0';
+		PG_RETURN_POINTER(next);
 	}
-	name = PG_GETARG_TEXT_PP(1);
+	sc_build_init(&b, policy);
 	sc_build_add(&b, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name),
 				 PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
 	PG_RETURN_POINTER(sc_build_finish(&b, false));

@@ -45,9 +45,9 @@ SELECT kam.weighted_mean(active_users::float8 / licensed_seats, licensed_seats) 
 -- bench: band_shares
 SELECT cardinality(kam.band_shares(100.0 * active_users / licensed_seats, 'F:60,D:70,C:80,B:90,A:100')) FROM crm.usage;
 -- bench: sparkline
-SELECT count(*) FROM (SELECT kam.sparkline(active_users::float8) FROM crm.usage GROUP BY account_id) x;
+SELECT count(r) FROM (SELECT kam.sparkline(active_users::float8) AS r FROM crm.usage GROUP BY account_id) x;
 -- bench: scorecard_agg
-SELECT count(*) FROM (SELECT kam.scorecard_agg(criterion, weight, 0, 100) FROM bench_criteria GROUP BY card) x;
+SELECT count(r) FROM (SELECT kam.scorecard_agg(criterion, weight, 0, 100) AS r FROM bench_criteria GROUP BY card) x;
 -- bench: survival_agg
 SELECT kam.median_lifetime(kam.survival_agg(valid_from, valid_to, '2025-01-01')) FROM crm.subscriptions;
 -- bench: survival_agg_accounts
@@ -57,15 +57,15 @@ SELECT kam.renewal_agg(term_end, renewed_on, term_value, renewal_value, '2023-01
 -- bench: renewal_forecast
 SELECT cardinality(kam.renewal_forecast(term_end, term_value / 12, 0.8, '2024-01-01', 12)) FROM bench_terms;
 -- bench: touch_gaps
-SELECT count(*) FROM (SELECT kam.touch_gaps(at::date, '2024-01-01', '2024-07-01') FROM crm.activities GROUP BY account_id) x;
+SELECT count(r) FROM (SELECT kam.touch_gaps(at::date, '2024-01-01', '2024-07-01') AS r FROM crm.activities GROUP BY account_id) x;
 -- bench: cadence_met
-SELECT count(*) FROM (SELECT kam.cadence_met(at::date, '2024-01-01', '2024-07-01', '1 month') FROM crm.activities GROUP BY account_id) x;
+SELECT count(r) FROM (SELECT kam.cadence_met(at::date, '2024-01-01', '2024-07-01', '1 month') AS r FROM crm.activities GROUP BY account_id) x;
 -- bench: rfm
-SELECT count(*) FROM (SELECT kam.rfm(issued_on, amount, '2025-01-01', '1 day') FROM crm.invoices GROUP BY account_id) x;
+SELECT count(r) FROM (SELECT kam.rfm(issued_on, amount, '2025-01-01', '1 day') AS r FROM crm.invoices GROUP BY account_id) x;
 -- bench: rfm_accounts
 SELECT cardinality(kam.rfm_accounts(account_id, issued_on, amount, '2025-01-01', '1 day')) FROM crm.invoices;
 -- bench: rfm_holdout
-SELECT count(*) FROM (SELECT kam.rfm_holdout(issued_on::timestamptz, amount, '2024-07-01', '2025-01-01', '1 day') FROM crm.invoices GROUP BY account_id) x;
+SELECT count(r) FROM (SELECT kam.rfm_holdout(issued_on::timestamptz, amount, '2024-07-01', '2025-01-01', '1 day') AS r FROM crm.invoices GROUP BY account_id) x;
 -- bench: bgnbd_fit
 SELECT kam.bgnbd_fit(x, t_x, t)::text FROM bench_rfm;
 -- bench: bgnbd_fit_se

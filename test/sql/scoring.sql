@@ -113,6 +113,47 @@ FROM (VALUES ('a', 1, 0, 1), ('b', NULL, 0, 1), (NULL, 1, 0, 1)) v(c, w, l, h);
 SELECT kam.scorecard_agg(c, w, l, h, 'null' ORDER BY c)::text AS with_policy
 FROM (VALUES ('a', 1, 0, 1), ('b', 2, 5, 0)) v(c, w, l, h);
 SELECT kam.scorecard_agg(criterion, weight, low, high) IS NULL AS empty FROM scorecard_criteria WHERE false;
+-- a card of many rows: each row adds its criterion to the card so far (the criteria before
+-- it not checked again), the same card as kam.scorecard builds from arrays; and through the
+-- combine function, from partitions' partial cards, from two workers' and from partial
+-- cards shipped as text (as Citus does), the same criteria (in an order that follows the parts)
+CREATE TEMP TABLE many_criteria AS
+SELECT i, i % 3 AS part, 'c' || i AS c, (i % 7)::float8 AS w, (i % 5)::float8 AS l, (i % 5 + 1 + i % 2)::float8 AS h
+FROM generate_series(1, 900) i;
+SELECT (SELECT kam.scorecard_agg(c, w, l, h ORDER BY i)::text FROM many_criteria)
+       = (SELECT kam.scorecard(array_agg(c ORDER BY i), array_agg(w ORDER BY i), array_agg(l ORDER BY i), array_agg(h ORDER BY i))::text
+          FROM many_criteria) AS rows_card_equals_arrays_card;
+CREATE TABLE crit_parts (i int, part int, c text, w float8, l float8, h float8) PARTITION BY LIST (part);
+CREATE TABLE crit_parts_0 PARTITION OF crit_parts FOR VALUES IN (0);
+CREATE TABLE crit_parts_1 PARTITION OF crit_parts FOR VALUES IN (1);
+CREATE TABLE crit_parts_2 PARTITION OF crit_parts FOR VALUES IN (2);
+INSERT INTO crit_parts SELECT * FROM many_criteria;
+ANALYZE crit_parts;
+CREATE TEMP VIEW crit_reference AS
+SELECT string_agg(format('%s=%s[%s,%s]', c, w, l, h), ';' ORDER BY c) AS criteria FROM many_criteria;
+CREATE FUNCTION pg_temp.criteria_of(card kam.scorecard) RETURNS text LANGUAGE sql AS
+$$SELECT string_agg(format('%s=%s[%s,%s]', criterion, weight, low, high), ';' ORDER BY criterion) FROM kam.scorecard_criteria(card)$$;
+SET enable_partitionwise_aggregate = on;
+SELECT plan_has($$SELECT kam.scorecard_agg(c, w, l, h) FROM crit_parts$$, 'Partial Aggregate') AS partial_per_partition,
+       (SELECT pg_temp.criteria_of(kam.scorecard_agg(c, w, l, h)) FROM crit_parts) = (SELECT criteria FROM crit_reference)
+         AS partitions_same_criteria;
+RESET enable_partitionwise_aggregate;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+CREATE TABLE crit_wide AS SELECT m.*, k FROM many_criteria m, generate_series(0, 9) k;
+UPDATE crit_wide SET c = c || '_' || k;
+ANALYZE crit_wide;
+SELECT plan_has($$SELECT kam.scorecard_agg(c, w, l, h) FROM crit_wide WHERE k < 1$$, 'Gather') AS workers_plan,
+       (SELECT pg_temp.criteria_of(kam.scorecard_agg(c, w, l, h)) FROM crit_wide WHERE k < 1)
+       = (SELECT string_agg(format('%s_0=%s[%s,%s]', c, w, l, h), ';' ORDER BY c || '_0') FROM many_criteria) AS workers_same_criteria;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+CREATE AGGREGATE pg_temp.scorecard_partial(text, float8, float8, float8) (SFUNC = kam.scorecard_sfunc, STYPE = kam.scorecard,
+                                                                         COMBINEFUNC = kam.scorecard_combine);
+SELECT pg_temp.criteria_of(kam.scorecard_final(kam.scorecard_combine(p0.card::kam.scorecard, p1.card::kam.scorecard)))
+       = (SELECT criteria FROM crit_reference) AS text_replay_same_criteria
+FROM (SELECT pg_temp.scorecard_partial(c, w, l, h)::text AS card FROM many_criteria WHERE part = 0) p0,
+     (SELECT pg_temp.scorecard_partial(c, w, l, h)::text AS card FROM many_criteria WHERE part > 0) p1;
 -- errors
 SELECT test_error($q$SELECT kam.scorecard(ARRAY['a', 'a'], ARRAY[1, 1], ARRAY[0, 0], ARRAY[1, 1])$q$);
 SELECT test_error($q$SELECT kam.scorecard(ARRAY['a', ''], ARRAY[1, 1], ARRAY[0, 0], ARRAY[1, 1])$q$);
@@ -133,6 +174,13 @@ SELECT test_error($q$SELECT 'policy=zero'::kam.scorecard$q$);
 SELECT test_error($q$SELECT 'policy=zero;"a"=0[0,1]'::kam.scorecard$q$);
 SELECT test_error($q$SELECT kam.scorecard_agg(c, 1, 0, 1, p) FROM (VALUES ('a', 'zero'), ('b', 'null')) v(c, p)$q$);
 SELECT test_error($q$SELECT kam.scorecard_agg(c, 0, 0, 1) FROM (VALUES ('a'), ('b')) v(c)$q$);
+-- a later row's criterion is checked as the first row's
+SELECT test_error($q$SELECT kam.scorecard_agg(c, 1, 0, 1 ORDER BY o) FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) v(o, c)$q$);
+SELECT test_error($q$SELECT kam.scorecard_agg(c, 1, 0, 1 ORDER BY o) FROM (VALUES (1, 'a'), (2, '')) v(o, c)$q$);
+SELECT test_error($q$SELECT kam.scorecard_agg(c, w, 0, 1 ORDER BY c) FROM (VALUES ('a', 1), ('b', -1)) v(c, w)$q$);
+SELECT test_error($q$SELECT kam.scorecard_agg(c, w, 0, 1 ORDER BY c) FROM (VALUES ('a', 1::float8), ('b', 'Infinity')) v(c, w)$q$);
+SELECT test_error($q$SELECT kam.scorecard_agg(c, 1, l, 1 ORDER BY c) FROM (VALUES ('a', 0), ('b', 1)) v(c, l)$q$);
+SELECT test_error($q$SELECT kam.scorecard_agg('c' || i, 1, 0, 1 ORDER BY i) FROM generate_series(1, 1001) i$q$);
 SELECT test_error($q$SELECT kam.score(card, ARRAY[1, 2]) FROM cards WHERE version = 1$q$);
 SELECT test_error($q$SELECT kam.score(card, ARRAY[1, 'NaN', 2]::float8[]) FROM cards WHERE version = 1$q$);
 SELECT test_error($q$SELECT kam.score(card, '{"arr": "big"}'::jsonb) FROM cards WHERE version = 1$q$);
