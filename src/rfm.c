@@ -306,16 +306,20 @@ PG_FUNCTION_INFO_V1(kam_rfm_combine);
 Datum
 kam_rfm_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_rfm_combine");
 	RfmState   *st;
 	RfmState   *other;
 
+	(void) kam_agg_context(fcinfo, "kam_rfm_combine");
 	KAM_AGG_SKIP_NULL(1, 1);
 	other = (RfmState *) PG_GETARG_POINTER(1);
+
+	/*
+	 * the first partial state of a group is kept as it is: kam_rfm_deserial
+	 * made it in the aggregate's context, and nothing else holds it
+	 */
 	if (PG_ARGISNULL(0))
-		st = rfm_like(aggctx, other, other->p.n);
-	else
-		st = (RfmState *) PG_GETARG_POINTER(0);
+		PG_RETURN_POINTER(other);
+	st = (RfmState *) PG_GETARG_POINTER(0);
 	if (st->end != other->end || st->hold_end != other->hold_end || st->holdout != other->holdout ||
 		st->period.months != other->period.months ||
 		st->period.usec != other->period.usec || st->unit.months != other->unit.months ||
@@ -329,43 +333,33 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serialized state, format version 2: observation (calibration) end,
+ * Serialized state, format version 3: observation (calibration) end,
  * period and unit, the end bucket, the holdout flag, holdout end and its
  * bucket, then the calibration purchases and the holdout purchases, each
- * as a count and (bucket, amount) each.  (Version 1 had no holdout.)
+ * as a count and the (bucket, amount) pairs in the machine's byte order
+ * (kam_state_send_native: a parallel state never leaves the server).
+ * (Version 1 had no holdout; version 2 wrote each pair's fields in network
+ * byte order.)
  */
-#define RFM_STATE_VERSION 2
+#define RFM_STATE_VERSION 3
+
+StaticAssertDecl(sizeof(RfmPurchase) == 16, "RfmPurchase is sent as it is, without padding");
 
 static void
 rfm_send_purchases(StringInfo buf, const KamArray *a)
 {
 	pq_sendint64(buf, a->n);
-	for (int64 i = 0; i < a->n; i++)
-	{
-		const RfmPurchase *pu = &KAM_ARRAY_ELEM(a, RfmPurchase, i);
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		pq_sendint64(buf, pu->bucket);
-		pq_sendfloat8(buf, pu->amount);
-	}
+	kam_state_send_native(buf, a->data, a->n, sizeof(RfmPurchase));
 }
 
 static void
 rfm_recv_purchases(StringInfo buf, KamArray *a)
 {
-	int64		n = kam_state_recv_count(buf, PG_INT64_MAX, 16, "kam_rfm_deserial");
+	int64		n = kam_state_recv_count(buf, PG_INT64_MAX, sizeof(RfmPurchase), "kam_rfm_deserial");
 
 	kam_array_reserve(a, n);
-	for (int64 i = 0; i < n; i++)
-	{
-		RfmPurchase *pu = kam_array_push(a);
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		pu->bucket = pq_getmsgint64(buf);
-		pu->amount = pq_getmsgfloat8(buf);
-	}
+	kam_state_recv_native(buf, a->data + a->n * sizeof(RfmPurchase), n, sizeof(RfmPurchase));
+	a->n += n;
 }
 
 PG_FUNCTION_INFO_V1(kam_rfm_serial);
@@ -421,24 +415,31 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 /* purchases up to this many are sorted by insertion (RFM_INSERTION_SORT^2 / 4 moves at most) */
 #define RFM_INSERTION_SORT 32
 
+/* purchases by period, then by amount: one order whatever the rows' */
+static inline bool
+purchase_before(const RfmPurchase *a, const RfmPurchase *b)
+{
+	return a->bucket < b->bucket || (a->bucket == b->bucket && a->amount < b->amount);
+}
+
 static int
 cmp_purchase(const void *a, const void *b)
 {
-	int64		x = ((const RfmPurchase *) a)->bucket;
-	int64		y = ((const RfmPurchase *) b)->bucket;
-
 	/*
 	 * pg_qsort sorts in place, allocating nothing: it may stop at any
 	 * comparison
 	 */
 	CHECK_FOR_INTERRUPTS();
-	return (x > y) - (x < y);
+	return (int) purchase_before(b, a) - (int) purchase_before(a, b);
 }
 
 /*
  * The purchases of a, sorted by period and merged into one per period (a
  * palloc'd copy: the state stays as it was), and their number; *repeat the
  * sum of the totals of all periods but the first (skip_first) or of all.
+ * A period's amounts add up in ascending order, so the totals do not depend
+ * on the order the rows came in (serially, from parallel workers or from
+ * partitions).
  */
 static RfmPurchase *
 rfm_periods(const KamArray *a, int64 *nb, bool skip_first, KamSum *sum)
@@ -451,16 +452,13 @@ rfm_periods(const KamArray *a, int64 *nb, bool skip_first, KamSum *sum)
 		memcpy(p, a->data, n * sizeof(RfmPurchase));
 	if (n <= RFM_INSERTION_SORT)
 	{
-		/*
-		 * a customer's few purchases, often in order already: an insertion
-		 * sort, stable, so one period's amounts add up in arrival order
-		 */
+		/* a customer's few purchases, often in order already: by insertion */
 		for (int64 i = 1; i < n; i++)
 		{
 			RfmPurchase x = p[i];
 			int64		j = i;
 
-			while (j > 0 && p[j - 1].bucket > x.bucket)
+			while (j > 0 && purchase_before(&x, &p[j - 1]))
 			{
 				p[j] = p[j - 1];
 				j--;

@@ -60,6 +60,15 @@ SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text
      = (SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text FROM cdnow_tx WHERE id = 1) AS ungrouped_parallel
 FROM cdnow_tx WHERE id = 1 OR id > 100000;
 RESET ALL;
+-- a period's amounts add up in one order (ascending) whatever the rows' order, so serial,
+-- parallel and partitioned plans agree to the last bit: 0.1 + 0.2 + 0.3 is 0.6000000000000001
+-- in double precision added in that order, 0.6 in some others
+SELECT count(DISTINCT r) AS results, min(r) AS summary, min(h) AS holdout_summary
+FROM (SELECT p, kam.rfm(day, amt, '2024-01-31'::date, '1 day' ORDER BY (o * p) % 7)::text AS r,
+             kam.rfm_holdout(day, amt, '2024-01-01'::date, '2024-01-31', '1 day' ORDER BY (o * p) % 7)::text AS h
+      FROM (VALUES (1, '2024-01-01'::date, 5.0::float8), (2, '2024-01-02', 0.1), (3, '2024-01-02', 0.2), (4, '2024-01-02', 0.3)) v(o, day, amt),
+           generate_series(1, 6) p
+      GROUP BY p) x;
 
 -- the forms over dates and numeric amounts, as transaction tables store them, give the
 -- timestamptz / double precision form's summaries: the date form reads the calendar as written,
