@@ -59,6 +59,19 @@ kam_args_null(FunctionCallInfo fcinfo, int first, int last)
 			KAM_AGG_SKIP_ROW(); \
 	} while (0)
 
+/*
+ * In a combine function after KAM_AGG_SKIP_NULL(1, 1), whose deserial
+ * function makes its state in the aggregate's context: a group's first
+ * partial state (argument 0 NULL) becomes the group's state as it is, not a
+ * copy (nothing else holds it: PostgreSQL's partial aggregates always pass
+ * through serial and deserial).
+ */
+#define KAM_COMBINE_KEEP_FIRST() \
+	do { \
+		if (PG_ARGISNULL(0)) \
+			PG_RETURN_DATUM(PG_GETARG_DATUM(1)); \
+	} while (0)
+
 /* return the state unchanged (NULL before the first row): a row that adds nothing */
 #define KAM_AGG_SKIP_ROW() \
 	do { \

@@ -152,13 +152,14 @@ PG_FUNCTION_INFO_V1(kam_touches_combine);
 Datum
 kam_touches_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_touches_combine");
 	KamTouches *t,
 			   *o;
 
+	(void) kam_agg_context(fcinfo, "kam_touches_combine");
 	KAM_AGG_SKIP_NULL(1, 1);
+	KAM_COMBINE_KEEP_FIRST();
 	o = (KamTouches *) PG_GETARG_POINTER(1);
-	t = PG_ARGISNULL(0) ? touches_new(aggctx, o->days.n) : (KamTouches *) PG_GETARG_POINTER(0);
+	t = (KamTouches *) PG_GETARG_POINTER(0);
 	if (o->has_window)
 		touches_set_window(t, o->from, o->to);
 	if (o->has_every)

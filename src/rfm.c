@@ -311,14 +311,8 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 
 	(void) kam_agg_context(fcinfo, "kam_rfm_combine");
 	KAM_AGG_SKIP_NULL(1, 1);
+	KAM_COMBINE_KEEP_FIRST();
 	other = (RfmState *) PG_GETARG_POINTER(1);
-
-	/*
-	 * the first partial state of a group is kept as it is: kam_rfm_deserial
-	 * made it in the aggregate's context, and nothing else holds it
-	 */
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(other);
 	st = (RfmState *) PG_GETARG_POINTER(0);
 	if (st->end != other->end || st->hold_end != other->hold_end || st->holdout != other->holdout ||
 		st->period.months != other->period.months ||

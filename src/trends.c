@@ -370,13 +370,14 @@ PG_FUNCTION_INFO_V1(kam_sparkline_combine);
 Datum
 kam_sparkline_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_combine");
 	KamArray   *s,
 			   *o;
 
+	(void) kam_agg_context(fcinfo, "kam_sparkline_combine");
 	KAM_AGG_SKIP_NULL(1, 1);
+	KAM_COMBINE_KEEP_FIRST();
 	o = (KamArray *) PG_GETARG_POINTER(1);
-	s = PG_ARGISNULL(0) ? series_new(aggctx, o->n) : (KamArray *) PG_GETARG_POINTER(0);
+	s = (KamArray *) PG_GETARG_POINTER(0);
 	if (s->n + o->n > SPARKLINE_MAX_POINTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -248,6 +248,33 @@ SELECT kam.sparkline(v ORDER BY i) AS agg_with_gap FROM (VALUES (1, 1.0), (2, NU
 SELECT count(*) AS accounts, bool_and(s = a) AS aggregate_equals_array FROM (
     SELECT account_id, kam.sparkline(mrr::float8 ORDER BY month) AS s, kam.sparkline(array_agg(mrr::float8 ORDER BY month)) AS a
     FROM crm.mrr_snapshots GROUP BY 1) x;
+-- the combine path: without ORDER BY the points come in whatever order the plan gives, but the
+-- same points (the same bars, sorted) through two workers and through partitions' partial
+-- states as serially
+CREATE FUNCTION pg_temp.bars(s text) RETURNS text LANGUAGE sql AS
+$$SELECT string_agg(c, '' ORDER BY c) FROM regexp_split_to_table(s, '') c$$;
+CREATE TABLE spark_serial AS
+SELECT account_id, pg_temp.bars(kam.sparkline(mrr::float8)) AS b FROM crm.mrr_snapshots GROUP BY 1;
+-- (each snapshot 20 times, shuffled: every account's rows on many pages, so both workers see it)
+CREATE TABLE spark_rows AS SELECT account_id, mrr::float8 AS mrr FROM crm.mrr_snapshots, generate_series(1, 20) ORDER BY random();
+CREATE TABLE spark_serial20 AS SELECT account_id, pg_temp.bars(kam.sparkline(mrr)) AS b FROM spark_rows GROUP BY 1;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT plan_has($$SELECT account_id, kam.sparkline(mrr) FROM spark_rows GROUP BY 1$$, 'Partial') AS workers_partial;
+CREATE TABLE spark_parallel AS SELECT account_id, kam.sparkline(mrr) AS s FROM spark_rows GROUP BY 1;
+RESET ALL;
+SELECT count(*) AS accounts, count(*) FILTER (WHERE pg_temp.bars(p.s) IS DISTINCT FROM s.b) AS parallel_differ
+FROM spark_serial20 s FULL JOIN spark_parallel p USING (account_id);
+CREATE TABLE spark_parts (account_id int, month date, mrr float8) PARTITION BY RANGE (month);
+CREATE TABLE spark_parts_a PARTITION OF spark_parts FOR VALUES FROM ('2000-01-01') TO ('2024-01-01');
+CREATE TABLE spark_parts_b PARTITION OF spark_parts FOR VALUES FROM ('2024-01-01') TO ('2100-01-01');
+INSERT INTO spark_parts SELECT account_id, month, mrr FROM crm.mrr_snapshots;
+ANALYZE spark_parts;
+SET enable_partitionwise_aggregate = on;
+SELECT plan_has($$SELECT account_id, kam.sparkline(mrr) FROM spark_parts GROUP BY 1$$, 'Partial') AS partitions_partial,
+       count(*) AS accounts, count(*) FILTER (WHERE p.b IS DISTINCT FROM s.b) AS partitions_differ
+FROM spark_serial s FULL JOIN (SELECT account_id, pg_temp.bars(kam.sparkline(mrr)) AS b FROM spark_parts GROUP BY 1) p USING (account_id);
+RESET enable_partitionwise_aggregate;
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 'Infinity']::float8[])$q$);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 2], 5, 5)$q$);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[[1, 2], [3, 4]])$q$);
