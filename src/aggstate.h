@@ -7,7 +7,9 @@
  *	  every child context each time it adds a group, which turns quadratic),
  *	  the skip-a-NULL-row idiom, a growable array, and one versioned
  *	  serializer for parallel partial states (a magic number and a format
- *	  version, then fields written with pq_send*, never a struct memcpy).
+ *	  version, then fields written with pq_send*, and arrays of unpadded
+ *	  records in the machine's byte order behind a mark; never a struct
+ *	  memcpy of anything else).
  *
  *	  Adding an aggregate: docs/development.md, "Adding a metric family".
  *
