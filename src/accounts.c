@@ -843,6 +843,16 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 }
 
 /*
+ * Placing points by account: a block counted by date holds at most
+ * ACCT_BLOCK_ROOM points (its buffer: 1 MB, 1.5 MB in the rate forms) over
+ * at most ACCT_SPAN_ROOM days (its counts: 64 kB); blocks hold about
+ * ACCT_BLOCK_POINTS points where the accounts allow (256 kB: in cache).
+ */
+#define ACCT_BLOCK_ROOM 65536
+#define ACCT_SPAN_ROOM 8192
+#define ACCT_BLOCK_POINTS 16384
+
+/*
  * A block's points in date order within each account, without a sort per
  * account: the points [offsets[0], offsets[nacct]) of accounts first ...
  * first + nacct - 1 are counted by date into buf (stable), then placed back
@@ -853,11 +863,6 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
  * span_room days (or more than four per point: counting would cost more than
  * it saves); the caller then places them by flag_pass.
  */
-#define ACCT_BLOCK_ROOM 65536
-#define ACCT_SPAN_ROOM 8192
-/* the points of a block on average, when the blocks may be that large */
-#define ACCT_BLOCK_POINTS 16384
-
 static bool
 acct_block_by_date(char *base, Size stride, int32 first, int32 nacct, const Size *offsets,
 				   Size *next, char *buf, Size room, Size *counts, Size span_room)
@@ -894,9 +899,9 @@ acct_block_by_date(char *base, Size stride, int32 first, int32 nacct, const Size
 }
 
 /*
- * The blocks of accounts points are placed by first: 2^shift accounts each,
- * at most 1024 blocks, and of about ACCT_BLOCK_POINTS points each where the
- * accounts are few enough (n accounts, nhp points).
+ * The blocks that n accounts' nhp points are placed into first: 2^shift
+ * accounts each (the shift returned), at most 1024 blocks, and as large as
+ * about ACCT_BLOCK_POINTS points each on average allows.
  */
 static int
 acct_block_shift(int32 n, Size nhp)
