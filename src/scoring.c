@@ -535,6 +535,36 @@ kam_scorecard(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The card with one criterion more, checked against the card's (which are not
+ * checked again): a palloc'd copy, so a row costs the card's size, not its
+ * size times its criteria.
+ */
+static KamScorecard *
+sc_card_add(const KamScorecard *card, const char *name, int len, double weight, double low, double high)
+{
+	Size		names_len = VARSIZE(card) - ((const char *) SC_NAMES(card) - (const char *) card);
+	Size		size = VARSIZE(card) + sizeof(ScCrit) + len + 1;
+	KamScorecard *next;
+	ScCrit	   *c;
+
+	sc_check_crit(card->c, card->n, SC_NAMES(card), name, len, weight, low, high);
+	next = palloc(size);
+	memcpy(next, card, offsetof(KamScorecard, c) + card->n * sizeof(ScCrit));
+	SET_VARSIZE(next, size);
+	next->n = card->n + 1;
+	c = &next->c[card->n];
+	c->weight = weight;
+	c->low = low;
+	c->high = high;
+	c->name_off = (int32) names_len;
+	c->name_len = len;
+	memcpy(SC_NAMES(next), SC_NAMES(card), names_len);
+	memcpy(SC_NAMES(next) + names_len, name, len);
+	SC_NAMES(next)[names_len + len] = '\0';
+	return next;
+}
+
+/*
  * kam.scorecard_agg(criterion, weight, low, high [, policy]) transition:
  * appends one criterion to the card (rows with a NULL are skipped).  The
  * state is a kam.scorecard, so the aggregate's partial states have a text
@@ -547,51 +577,30 @@ kam_scorecard_sfunc(PG_FUNCTION_ARGS)
 	ScBuild		b;
 	KamMissing	policy = KAM_MISSING_REDISTRIBUTE;
 	text	   *name;
+	KamScorecard *card;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	if (PG_NARGS() > 5)
 		policy = policy_arg(fcinfo, 5);
 	name = PG_GETARG_TEXT_PP(1);
-	if (!PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0))
 	{
-		KamScorecard *card = sc_arg(fcinfo, 0);
-		KamScorecard *next;
-		int			len = VARSIZE_ANY_EXHDR(name);
-		Size		names_len = VARSIZE(card) - ((char *) SC_NAMES(card) - (char *) card);
-		ScCrit	   *c;
-
+		/* the first row: an empty card of its policy */
+		sc_build_init(&b, policy);
+		card = sc_build_finish(&b, false);
+	}
+	else
+	{
+		card = sc_arg(fcinfo, 0);
 		if (card->policy != (int32) policy)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the missing-value policy must be the same on every row"),
 					 errdetail("Policies %s and %s.", kam_missing_policy_name(card->policy),
 							   kam_missing_policy_name(policy))));
-
-		/*
-		 * the card so far and one criterion more, its criteria not checked
-		 * again: a row costs the card's size, not its size times its criteria
-		 */
-		sc_check_crit(card->c, card->n, SC_NAMES(card), VARDATA_ANY(name), len,
-					  PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
-		next = palloc(VARSIZE(card) + sizeof(ScCrit) + len + 1);
-		memcpy(next, card, offsetof(KamScorecard, c) + card->n * sizeof(ScCrit));
-		SET_VARSIZE(next, VARSIZE(card) + sizeof(ScCrit) + len + 1);
-		next->n = card->n + 1;
-		c = &next->c[card->n];
-		c->weight = PG_GETARG_FLOAT8(2);
-		c->low = PG_GETARG_FLOAT8(3);
-		c->high = PG_GETARG_FLOAT8(4);
-		c->name_off = (int32) names_len;
-		c->name_len = len;
-		memcpy(SC_NAMES(next), SC_NAMES(card), names_len);
-		memcpy(SC_NAMES(next) + names_len, VARDATA_ANY(name), len);
-		SC_NAMES(next)[names_len + len] = '\0';
-		PG_RETURN_POINTER(next);
 	}
-	sc_build_init(&b, policy);
-	sc_build_add(&b, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name),
-				 PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
-	PG_RETURN_POINTER(sc_build_finish(&b, false));
+	PG_RETURN_POINTER(sc_card_add(card, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name),
+								  PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4)));
 }
 
 PG_FUNCTION_INFO_V1(kam_scorecard_combine);
