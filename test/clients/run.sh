@@ -10,8 +10,9 @@ psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 kam_crm_database kam_clients "100, 24, 42"
 psql -d kam_clients -f docs/examples/review-views.sql >/dev/null
 jar=/usr/share/java/postgresql.jar
-javac -cp "$jar" -d "$out" test/clients/KamJdbcTest.java
+# (no /tmp/hsperfdata_* left behind: the JVMs keep no performance data file)
+javac -J-XX:-UsePerfData -cp "$jar" -d "$out" test/clients/KamJdbcTest.java
 PGHOST=${PGHOST:-localhost}
 case "$PGHOST" in /*) PGHOST=localhost;; esac    # JDBC connects over TCP
-PGHOST=$PGHOST java -cp "$out:$jar" KamJdbcTest kam_clients
+PGHOST=$PGHOST java -XX:-UsePerfData -cp "$out:$jar" KamJdbcTest kam_clients
 /usr/bin/python3 test/clients/psycopg_test.py kam_clients
