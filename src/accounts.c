@@ -97,6 +97,13 @@ struct KamAcctState
 	Size	   *grouped;		/* after acct_settle: where each account's
 								 * points start (and the end), all grouped
 								 * already; NULL otherwise */
+	char	   *packed;			/* a partial state received in key order: its
+								 * points as they came (acct_pack), read
+								 * straight into the merge (acct_settle) or
+								 * unpacked into hp when first needed
+								 * (acct_unpack); NULL otherwise */
+	Size		packed_len;
+	int64		packed_n;		/* how many points packed holds */
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -458,6 +465,7 @@ dmap_fits(KamAcctState *st, int64 k)
 }
 
 static void acct_settle(KamAcctState *st);
+static void acct_unpack(KamAcctState *st);
 
 /* the points may change: acct_settle's grouping no longer holds */
 static inline void
@@ -983,6 +991,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	bool		grouped = true;
 
 	acct_settle(st);
+	acct_unpack(st);
 	n = (int32) st->keys.n;
 	nhp = (Size) st->hp.n;
 	stride = st->hp.elem;
@@ -1301,6 +1310,9 @@ acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last)
 		pfree(st->hp.data);
 	if (st->last.data)
 		pfree(st->last.data);
+	if (st->packed)
+		pfree(st->packed);
+	st->packed = NULL;
 	st->keys = *keys;
 	st->hp = *hp;
 	st->last = *last;
@@ -1355,14 +1367,299 @@ acct_key_order(KamAcctState *st)
 	return ids;
 }
 
+/* ---------- histories packed for the leader ---------- */
+
+/*
+ * A history in key order crosses to the leader packed.  On its way each
+ * point is copied into new memory four times (the message, the worker's
+ * tuple, the leader's tuple and its copy of it), then read into the
+ * leader's state: that, more than the work on the points, is what made
+ * the parallel plan of a 1M-row waterfall slower than the serial one.  And
+ * most months repeat an account's MRR.  Per account in key order: its
+ * number of points (a varint), then each point as a varint of its date,
+ * days after the account's point before (for its first point, the zigzag of
+ * days after the previous account's first date), shifted left once, the low
+ * bit set when its amounts are bitwise those of the point before it in the
+ * message; else the MRR (and in the rate forms the local MRR) follow, as
+ * pq_sendfloat8 writes them.  About 2.4 bytes a point over the sample CRM's
+ * monthly snapshots instead of 16.  The leader reads them straight into the
+ * merged history (acct_settle), or into the state when it is needed alone
+ * (acct_unpack).
+ */
+#define PACK_POINT_MAX (10 + 2 * sizeof(uint64))	/* one point, at most */
+
+static inline char *
+pack_varint(char *o, uint64 v)
+{
+	while (v >= 0x80)
+	{
+		*o++ = (char) (v | 0x80);
+		v >>= 7;
+	}
+	*o++ = (char) v;
+	return o;
+}
+
+static inline char *
+pack_bits(char *o, uint64 bits)
+{
+	bits = pg_hton64(bits);
+	memcpy(o, &bits, sizeof(bits));
+	return o + sizeof(bits);
+}
+
+static inline uint64
+double_bits(const double *d)
+{
+	uint64		bits;
+
+	memcpy(&bits, d, sizeof(bits));
+	return bits;
+}
+
+/*
+ * Append the points of n accounts, account i's at offsets[i] ..
+ * offsets[i + 1] - 1 of points (sorted by date), to buf, packed.
+ */
+static void
+acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, int32 n,
+		  bool rates)
+{
+	DateADT		first = 0;
+	uint64		mrr = 0,
+				local = 0;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		DateADT		at = 0;
+		char	   *o;
+
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		kam_state_send_reserve(buf, 10);
+		o = pack_varint(buf->data + buf->len, (uint64) (offsets[i + 1] - offsets[i]));
+		buf->len = (int) (o - buf->data);
+		for (Size j = offsets[i]; j < offsets[i + 1]; j++)
+		{
+			const KamPoint *p = (const KamPoint *) (points + j * stride);
+			uint64		pm = double_bits(&p->mrr),
+						pl = rates ? double_bits(&((const KamPointFx *) p)->local) : 0;
+			uint64		days;
+			bool		same = pm == mrr && pl == local;
+
+			if (j == offsets[i])
+			{
+				int64		d = (int64) p->at - first;
+
+				days = ((uint64) d << 1) ^ (uint64) (d >> 63);
+				first = p->at;
+			}
+			else if (p->at >= at)
+				days = (uint64) ((int64) p->at - at);
+			else
+				elog(ERROR, "kam per-account state: an account's points out of date order");
+			at = p->at;
+			kam_state_send_reserve(buf, PACK_POINT_MAX);
+			o = pack_varint(buf->data + buf->len, (days << 1) | same);
+			if (!same)
+			{
+				o = pack_bits(o, pm);
+				if (rates)
+					o = pack_bits(o, pl);
+				mrr = pm;
+				local = pl;
+			}
+			buf->len = (int) (o - buf->data);
+		}
+	}
+	buf->data[buf->len] = '\0';
+}
+
+/* reading a packed history: where, and what the points before it were */
+typedef struct PackCursor
+{
+	const char *p;
+	const char *end;
+	int64		left;			/* points still to read */
+	DateADT		first;			/* the previous account's first date */
+	uint64		mrr;			/* the amounts of the point before, as bits */
+	uint64		local;
+} PackCursor;
+
+static void
+pack_cursor_init(PackCursor *c, const KamAcctState *st)
+{
+	memset(c, 0, sizeof(PackCursor));
+	c->p = st->packed;
+	c->end = st->packed + st->packed_len;
+	c->left = st->packed_n;
+}
+
+/* every point read, and nothing more there */
+static void
+pack_cursor_end(const PackCursor *c)
+{
+	if (c->left != 0 || c->p != c->end)
+		elog(ERROR, "kam per-account state: packed points do not match their count");
+}
+
+static inline uint64
+unpack_varint(PackCursor *c)
+{
+	uint64		v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7)
+	{
+		uint8		b;
+
+		if (c->p >= c->end)
+			break;
+		b = (uint8) *c->p++;
+		v |= (uint64) (b & 0x7F) << shift;
+		if ((b & 0x80) == 0)
+			return v;
+	}
+	elog(ERROR, "kam per-account state: a packed point runs past the state");
+	return 0;					/* keep the compiler quiet */
+}
+
+static inline uint64
+unpack_bits(PackCursor *c)
+{
+	uint64		bits;
+
+	if (c->end - c->p < (ptrdiff_t) sizeof(bits))
+		elog(ERROR, "kam per-account state: a packed point runs past the state");
+	memcpy(&bits, c->p, sizeof(bits));
+	c->p += sizeof(bits);
+	return pg_ntoh64(bits);
+}
+
+/* how many points the next account has */
+static int64
+acct_unpack_count(PackCursor *c)
+{
+	uint64		n = unpack_varint(c);
+
+	if (n > (uint64) c->left)
+		elog(ERROR, "kam per-account state: an account of more points than the state holds");
+	c->left -= (int64) n;
+	return (int64) n;
+}
+
+/*
+ * The next account's n points into out (room for them), as account r:
+ * checked to be sorted (by date, one point a date; records by date and
+ * value), as acct_pack sent them.
+ */
+static void
+acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool keep_all,
+				   bool rates)
+{
+	int64		at = 0;
+
+	for (int64 j = 0; j < n; j++, out += stride)
+	{
+		KamPoint   *p = (KamPoint *) out;
+		uint64		v = unpack_varint(c);
+		uint64		days = v >> 1;
+
+		if ((j & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
+		if (days > PG_UINT32_MAX * UINT64CONST(2))
+			elog(ERROR, "kam per-account state: a packed date out of range");
+		if (j == 0)
+			at = (int64) c->first + (int64) ((days >> 1) ^ (~(days & 1) + 1));
+		else if (days > 0 || keep_all)
+			at += (int64) days;
+		else
+			elog(ERROR, "kam per-account state: an account's points out of date order");
+		if (at < PG_INT32_MIN || at > PG_INT32_MAX)
+			elog(ERROR, "kam per-account state: a packed date out of range");
+		if (j == 0)
+			c->first = (DateADT) at;
+		if ((v & 1) == 0)
+		{
+			c->mrr = unpack_bits(c);
+			if (rates)
+				c->local = unpack_bits(c);
+		}
+		p->acct = r;
+		p->at = (DateADT) at;
+		memcpy(&p->mrr, &c->mrr, sizeof(double));
+		if (rates)
+			memcpy(&((KamPointFx *) p)->local, &c->local, sizeof(double));
+		if (keep_all && j > 0 && cmp_record(out - stride, out) > 0)
+			elog(ERROR, "kam per-account state: an account's points out of date order");
+	}
+}
+
+/* A received state's packed points into its own array, grouped by account (as acct_settle leaves them). */
+static void
+acct_unpack(KamAcctState *st)
+{
+	int32		n = (int32) st->keys.n;
+	Size		stride = st->hp.elem;
+	Size	   *grouped;
+	Size		at = 0;
+	PackCursor	c;
+
+	if (st->packed == NULL)
+		return;
+	if (st->hp.n != 0)
+		elog(ERROR, "kam per-account state: packed points beside others");
+	kam_array_reserve(&st->hp, st->packed_n);
+	grouped = MemoryContextAllocHuge(st->ctx, (n + 1) * sizeof(Size));
+	pack_cursor_init(&c, st);
+	for (int32 i = 0; i < n; i++)
+	{
+		int64		m = acct_unpack_count(&c);
+
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		grouped[i] = at;
+		acct_unpack_points(&c, st->hp.data + at * stride, m, stride, i, st->keep_all, st->rates);
+		at += m;
+	}
+	pack_cursor_end(&c);
+	grouped[n] = at;
+	st->hp.n = (int64) at;
+	pfree(st->packed);
+	st->packed = NULL;
+	acct_forget_grouping(st);
+	st->grouped = grouped;
+}
+
+/*
+ * Send n keys, ascending, and their accounts' points (account i's at
+ * offsets[i] .. offsets[i + 1] - 1 of points, sorted), packed: the keys,
+ * the number of points, the length of the packing and the packing.
+ */
+static void
+acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, Size stride,
+				 const Size *offsets, bool rates)
+{
+	int			len_at;
+	uint64		len;
+
+	pq_sendint64(buf, n);
+	kam_state_send_native(buf, keys, n, sizeof(Datum));
+	pq_sendint64(buf, (int64) offsets[n]);
+	len_at = buf->len;
+	pq_sendint64(buf, 0);
+	acct_pack(buf, points, stride, offsets, n, rates);
+	len = pg_hton64((uint64) (buf->len - len_at - sizeof(len)));
+	memcpy(buf->data + len_at, &len, sizeof(len));
+}
+
 /*
  * Send st's keys and points in key order (integer keys): the accounts
  * numbered by ascending key (read off the direct map, or sorted), the points
  * grouped by account in that order, each account's sorted by date with one
- * point a date (acct_sort_run).  The points are scattered straight into the
- * message by blocks of accounts, placed by account within each block there
- * (acct_place) and each account's run then sorted: one pass over the state,
- * which stays as it is, and no second copy.  A state already in key order
+ * point a date (acct_sort_run), then packed (acct_pack).  The points are
+ * scattered by blocks of accounts into one array, placed by account within
+ * each block there (acct_place) and each account's run then sorted: one
+ * pass over the state, which stays as it is.  A state already in key order
  * (partial states combined) goes as it is.
  */
 static void
@@ -1377,7 +1674,6 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 				out = 0;
 	Datum	   *keys;
 	char	   *dest;
-	int			count_at;
 	int			low;
 	int32		nblocks;
 
@@ -1386,11 +1682,8 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 		KamHistory	h;
 
 		kam_history_group(st, &h);
+		acct_send_packed(buf, st->keys.data, n, h.points, stride, h.offsets, st->rates);
 		pfree(h.offsets);
-		pq_sendint64(buf, n);
-		kam_state_send_native(buf, st->keys.data, n, sizeof(Datum));
-		pq_sendint64(buf, st->hp.n);
-		kam_state_send_native(buf, st->hp.data, st->hp.n, stride);
 		return;
 	}
 	ids = acct_key_order(st);
@@ -1418,12 +1711,8 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 	for (int32 b = 0; b < nblocks; b++)
 		cur[b] = start[(int64) b << low];
 
-	pq_sendint64(buf, n);
-	kam_state_send_native(buf, keys, n, sizeof(Datum));
-	count_at = buf->len;
-	pq_sendint64(buf, st->hp.n);
-	dest = kam_state_send_native_room(buf, st->hp.n, stride);
-	/* into the message by blocks of accounts, then placed within each */
+	/* by blocks of accounts, then placed within each */
+	dest = palloc_extended(Max(st->hp.n, 1) * stride, MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < st->hp.n; i++)
 	{
 		const KamPoint *p = acct_point(st, i);
@@ -1436,14 +1725,23 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 		q->acct = r;
 	}
 	acct_place(dest, stride, n, start, low, true);
+
+	/*
+	 * each run sorted, the points of one account and date summed: start moves
+	 * down to them
+	 */
 	for (int32 r = 0; r < n; r++)
 	{
+		Size		lo = start[r];
+
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		out = acct_sort_run(dest, stride, start[r], start[r + 1], out, st->keep_all, st->rates);
+		start[r] = out;
+		out = acct_sort_run(dest, stride, lo, start[r + 1], out, st->keep_all, st->rates);
 	}
-	/* the points of one account and date, summed: fewer went out */
-	kam_state_send_native_shrink(buf, count_at, st->hp.n - (int64) out, stride);
+	start[n] = out;
+	acct_send_packed(buf, keys, n, dest, stride, start, st->rates);
+	pfree(dest);
 	pfree(ids);
 	pfree(rank);
 	pfree(keys);
@@ -1591,7 +1889,11 @@ acct_settle(KamAcctState *st)
 	Size		stride = st->hp.elem;
 	KamAcctState **in;
 	int64	   *ki,
-			   *pos;
+			   *pos,
+			   *cnt;
+	int		   *from;
+	PackCursor *pc;
+	KamArray   *scratch;
 	const char **cur,
 			  **stop;
 	int64	   *head;
@@ -1608,6 +1910,10 @@ acct_settle(KamAcctState *st)
 	in = palloc(k * sizeof(KamAcctState *));
 	ki = palloc0(k * sizeof(int64));
 	pos = palloc0(k * sizeof(int64));
+	cnt = palloc(k * sizeof(int64));
+	from = palloc(k * sizeof(int));
+	pc = palloc(k * sizeof(PackCursor));
+	scratch = palloc(k * sizeof(KamArray));
 	cur = palloc(k * sizeof(char *));
 	stop = palloc(k * sizeof(char *));
 	head = palloc(k * sizeof(int64));
@@ -1618,7 +1924,10 @@ acct_settle(KamAcctState *st)
 		if (in[p]->hp.elem != stride || !in[p]->in_key_order)
 			elog(ERROR, "kam_acct_combine: partial states of two forms");
 		nkeys += in[p]->keys.n;
-		npoints += in[p]->hp.n;
+		npoints += in[p]->packed ? in[p]->packed_n : in[p]->hp.n;
+		if (in[p]->packed)
+			pack_cursor_init(&pc[p], in[p]);
+		kam_array_init(&scratch[p], CurrentMemoryContext, stride, 0);
 	}
 	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(nkeys, 1));
 	kam_array_init(&hp, st->ctx, stride, Max(npoints, 1));
@@ -1655,18 +1964,53 @@ acct_settle(KamAcctState *st)
 			if (ki[p] >= in[p]->keys.n ||
 				DatumGetInt64(KAM_ARRAY_ELEM(&in[p]->keys, Datum, ki[p])) != key)
 				continue;
+			if (in[p]->packed)
+			{
+				/* packed: read below, where it goes */
+				ki[p]++;
+				cnt[nrun] = acct_unpack_count(&pc[p]);
+				if (cnt[nrun] == 0)
+					continue;
+				from[nrun] = p;
+				cur[nrun++] = NULL;
+				continue;
+			}
 			/* a received state knows where its accounts' points start */
 			e = in[p]->grouped ? (int64) in[p]->grouped[ki[p] + 1] :
 				acct_run_end(in[p], pos[p], (int32) ki[p]);
 			ki[p]++;
 			if (e == pos[p])
 				continue;
+			from[nrun] = p;
 			cur[nrun] = in[p]->hp.data + pos[p] * stride;
 			stop[nrun++] = in[p]->hp.data + e * stride;
 			pos[p] = e;
 		}
 		offsets[r] = (out - hp.data) / stride;
-		out = acct_merge_runs(out, cur, stop, nrun, r, stride, st->keep_all, st->rates, head);
+		if (nrun == 1 && cur[0] == NULL)
+		{
+			/* the account of one partial state, packed: read into place */
+			acct_unpack_points(&pc[from[0]], out, cnt[0], stride, r, st->keep_all, st->rates);
+			out += cnt[0] * stride;
+		}
+		else
+		{
+			/* the packed runs read aside first, then merged with the rest */
+			for (int j = 0; j < nrun; j++)
+			{
+				KamArray   *a = &scratch[from[j]];
+
+				if (cur[j] != NULL)
+					continue;
+				a->n = 0;
+				kam_array_reserve(a, cnt[j]);
+				acct_unpack_points(&pc[from[j]], a->data, cnt[j], stride, r, st->keep_all,
+								   st->rates);
+				cur[j] = a->data;
+				stop[j] = a->data + cnt[j] * stride;
+			}
+			out = acct_merge_runs(out, cur, stop, nrun, r, stride, st->keep_all, st->rates, head);
+		}
 		acct_set_last(&KAM_ARRAY_ELEM(&last, KamLast, r), hp.data, stride, offsets[r],
 					  (out - hp.data) / stride);
 	}
@@ -1674,8 +2018,12 @@ acct_settle(KamAcctState *st)
 	offsets[keys.n] = hp.n;
 	for (int p = 0; p < k; p++)
 	{
-		if (pos[p] != in[p]->hp.n)
+		if (in[p]->packed)
+			pack_cursor_end(&pc[p]);
+		else if (pos[p] != in[p]->hp.n)
 			elog(ERROR, "kam_acct_combine: a partial state's points are not in key order");
+		if (scratch[p].data)
+			pfree(scratch[p].data);
 		/* the partial states' arrays are spent (st's are replaced below) */
 		if (p > 0 && in[p]->ctx == st->ctx)
 		{
@@ -1685,6 +2033,9 @@ acct_settle(KamAcctState *st)
 				pfree(in[p]->hp.data);
 			if (in[p]->last.data)
 				pfree(in[p]->last.data);
+			if (in[p]->packed)
+				pfree(in[p]->packed);
+			in[p]->packed = NULL;
 			acct_forget_grouping(in[p]);
 			memset(&in[p]->keys, 0, sizeof(KamArray));
 			memset(&in[p]->hp, 0, sizeof(KamArray));
@@ -1695,6 +2046,10 @@ acct_settle(KamAcctState *st)
 	pfree(in);
 	pfree(ki);
 	pfree(pos);
+	pfree(cnt);
+	pfree(from);
+	pfree(pc);
+	pfree(scratch);
 	pfree(cur);
 	pfree(stop);
 	pfree(head);
@@ -1782,6 +2137,8 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 
 		acct_settle(st);
 		acct_settle(other);
+		acct_unpack(st);
+		acct_unpack(other);
 		acct_forget_grouping(st);
 		remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
 
@@ -1867,9 +2224,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * never leaves the server), each block behind a mark of the byte order; the
  * window kind's keys are followed by three such blocks, "paid before" (a
  * byte an account), S and E (compensated), and in the rate forms the local
- * S and E.
+ * S and E.  Version 7 sends a history in key order packed
+ * (acct_send_packed): the keys, the number of points, the length of their
+ * packing and the packing (acct_pack).
  */
-#define ACCT_STATE_VERSION 6
+#define ACCT_STATE_VERSION 7
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -1991,8 +2350,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	KamAcctKind kind;
 	Oid			keytype,
 				collation;
-	int64		count,
-				next;
+	int64		count;
 	bool		in_key_order;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION,
@@ -2023,18 +2381,31 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 
 		if (in_key_order)
 		{
-			/* the keys as held, ascending (checked below) */
+			int64		len;
+
+			/* the keys as held, ascending, then the points packed (acct_pack) */
 			kam_array_reserve(&st->keys, count);
 			kam_array_reserve(&st->last, count);
 			kam_state_recv_native(&buf, st->keys.data, count, sizeof(Datum));
 			st->keys.n = st->last.n = count;
 			for (int64 i = 0; i < count; i++)
+			{
 				KAM_ARRAY_ELEM(&st->last, KamLast, i).idx = -1;
+				if (i > 0 && DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i - 1)) >=
+					DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)))
+					elog(ERROR, "kam_acct_deserial: keys out of order");
+			}
 			if (count > 0)
 			{
 				st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
 				st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, count - 1));
 			}
+			st->packed_n = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+			len = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+			st->packed = MemoryContextAllocHuge(aggctx, Max(len, 1));
+			memcpy(st->packed, pq_getmsgbytes(&buf, (int) len), len);
+			st->packed_len = (Size) len;
+			st->ids_pending = true;
 		}
 		else
 		{
@@ -2043,56 +2414,27 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 				CHECK_FOR_INTERRUPTS();
 				acct_new_id(st, recv_key(&buf, st));
 			}
-		}
-		/* indexed only if accounts are looked up in this state */
-		st->ids_pending = true;
-		npoints = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 24 : 16, "kam_acct_deserial");
-		kam_array_reserve(&st->hp, npoints);
-		kam_state_recv_native(&buf, st->hp.data, npoints, st->hp.elem);
-		st->hp.n = npoints;
-
-		/*
-		 * The points' accounts are the keys' positions, as ids in this state.
-		 * In key order they come grouped (each account's sorted, one point a
-		 * date, as kam_history_group leaves them): where each account's start
-		 * is kept, for the merge and the final.
-		 */
-		if (in_key_order)
-			st->grouped = MemoryContextAllocHuge(aggctx, (count + 1) * sizeof(Size));
-		next = 0;
-		for (int64 i = 0; i < npoints; i++)
-		{
-			const KamPoint *p = acct_point(st, i);
-			const KamPoint *prev = i > 0 ? acct_point(st, i - 1) : NULL;
-
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (p->acct < 0 || p->acct >= count)
-				elog(ERROR, "kam_acct_deserial: a point of account %d of " INT64_FORMAT,
-					 p->acct, count);
-			if (!in_key_order)
-				continue;
-			if (prev != NULL && p->acct < prev->acct)
-				elog(ERROR, "kam_acct_deserial: points out of key order");
-			if (prev != NULL && p->acct == prev->acct &&
-				(st->keep_all ? cmp_record(prev, p) > 0 : prev->at >= p->at))
-				elog(ERROR, "kam_acct_deserial: an account's points out of date order");
+			/* indexed only if accounts are looked up in this state */
+			st->ids_pending = true;
+			npoints = kam_state_recv_count(&buf, PG_INT64_MAX, st->rates ? 24 : 16, "kam_acct_deserial");
+			kam_array_reserve(&st->hp, npoints);
+			kam_state_recv_native(&buf, st->hp.data, npoints, st->hp.elem);
+			st->hp.n = npoints;
 
 			/*
-			 * the accounts up to this point's start here (those before it:
-			 * empty)
+			 * the points' accounts are the keys' positions, as ids in this
+			 * state
 			 */
-			while (next <= p->acct)
-				st->grouped[next++] = i;
-		}
-		/* the accounts after the last point's, and the end */
-		while (in_key_order && next <= count)
-			st->grouped[next++] = npoints;
-		for (int64 i = 1; in_key_order && i < count; i++)
-		{
-			if (DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i - 1)) >=
-				DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)))
-				elog(ERROR, "kam_acct_deserial: keys out of order");
+			for (int64 i = 0; i < npoints; i++)
+			{
+				int32		a = acct_point(st, i)->acct;
+
+				if ((i & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+				if (a < 0 || a >= count)
+					elog(ERROR, "kam_acct_deserial: a point of account %d of " INT64_FORMAT,
+						 a, count);
+			}
 		}
 		st->in_key_order = in_key_order;
 	}

@@ -253,6 +253,31 @@ kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
  */
 #define KAM_NATIVE_MARK 0x01020304
 
+static KAM_NORETURN void state_too_large(void);
+
+static void
+state_too_large(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("kam partial state is too large to pass to a parallel worker"),
+			 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+}
+
+/*
+ * Room for `bytes` more at the end of buf, for the caller to write there
+ * (and then move buf->len past): grown by doubling, as appending would.
+ */
+void
+kam_state_send_reserve(StringInfo buf, Size bytes)
+{
+	if (likely((Size) (buf->maxlen - buf->len) > bytes))
+		return;
+	if (bytes > MaxAllocSize - (Size) buf->len - 16)
+		state_too_large();
+	enlargeStringInfo(buf, (int) bytes);
+}
+
 /*
  * Room for n records of `each` bytes at the end of buf, aligned, after the
  * mark, for the caller to fill in place (until buf next grows): where it
@@ -267,10 +292,7 @@ kam_state_send_native_room(StringInfo buf, int64 n, Size each)
 	char	   *room;
 
 	if (n < 0 || (Size) n > (MaxAllocSize - (Size) buf->len - 16) / Max(each, 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kam partial state is too large to pass to a parallel worker"),
-				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
+		state_too_large();
 	/* buf->data is palloc'd, so aligned: the records start at a multiple of 8 */
 	pad = (int) ((8 - (buf->len + 1 + sizeof(mark)) % 8) % 8);
 	pq_sendbyte(buf, pad);

@@ -126,6 +126,7 @@ extern void kam_state_send_records(StringInfo buf, const void *base, int64 n, Si
 extern void kam_state_recv_records(StringInfo buf, void *base, int64 n, Size stride,
 								   const uint8 *widths, int nfields);
 extern void kam_state_send_native(StringInfo buf, const void *base, int64 n, Size each);
+extern void kam_state_send_reserve(StringInfo buf, Size bytes);
 extern char *kam_state_send_native_room(StringInfo buf, int64 n, Size each);
 extern void kam_state_send_native_shrink(StringInfo buf, int count_at, int64 fewer, Size each);
 extern void kam_state_recv_native(StringInfo buf, void *base, int64 n, Size each);

@@ -59,6 +59,21 @@ SELECT kam.mrr_waterfall(account_id + c * 1000000, month, mrr)::text AS w,
        -- the rate form: each point's local amount merged with its converted one
        kam.mrr_waterfall(account_id + c * 1000000, month, mrr, 1 + extract(month FROM month)::float8 / 100)::text AS wr
 FROM psnap, generate_series(0, 3) c;
+-- the workers send their histories packed (a date as days after the one before, an amount
+-- only when it changes): dates before 2000 (negative day numbers), accounts and points years
+-- apart (dates of several bytes), each account split between the workers as in psplit
+CREATE TABLE pfar AS
+SELECT account_id, (month - (account_id % 97) * interval '3 years'
+                    + (account_id % 2) * (extract(month FROM month)::int % 4) * interval '10 years')::date AS month,
+       half
+FROM psplit;
+ANALYZE pfar;
+CREATE TABLE pfar_ref AS
+SELECT kam.mrr_waterfall(account_id, month, half)::text AS w,
+       kam.mrr_waterfall(account_id, month, half, 1 + extract(month FROM month)::float8 / 100)::text AS wr,
+       count(*) FILTER (WHERE month < '2000-01-01') AS before_2000
+FROM pfar;
+SELECT before_2000 > 100000 AS far_dates_before_2000 FROM pfar_ref;
 -- q_all under the current settings against the serial result
 CREATE VIEW compare_to_serial AS
 SELECT count(*) AS groups,
@@ -96,6 +111,11 @@ SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM p
                  'kam.cohort_cell') AS split_cohorts_same,
        same_rows((SELECT kam.mrr_waterfall(account_id, month, half, 1 + extract(month FROM month)::float8 / 100)::text
                   FROM psplit), (SELECT wr FROM psplit_ref), 'kam.mrr_movement') AS split_rates_same;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, half) FROM pfar', 'Gather') AS far_parallel;
+SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM pfar), (SELECT w FROM pfar_ref),
+                 'kam.mrr_movement') AS far_waterfall_same,
+       same_rows((SELECT kam.mrr_waterfall(account_id, month, half, 1 + extract(month FROM month)::float8 / 100)::text
+                  FROM pfar), (SELECT wr FROM pfar_ref), 'kam.mrr_movement') AS far_rates_same;
 
 -- both at once, and an ungrouped aggregate
 SET enable_partitionwise_aggregate = on;
