@@ -1630,26 +1630,96 @@ acct_unpack(KamAcctState *st)
 	st->grouped = grouped;
 }
 
+/* a packing's length goes before it: where, to fill in when it ends */
+static int
+pack_length_begin(StringInfo buf)
+{
+	int			at = buf->len;
+
+	pq_sendint64(buf, 0);
+	return at;
+}
+
+static void
+pack_length_end(StringInfo buf, int at)
+{
+	uint64		len = pg_hton64((uint64) (buf->len - at - sizeof(len)));
+
+	memcpy(buf->data + at, &len, sizeof(len));
+}
+
+/*
+ * n keys, ascending, packed: the first's zigzag, then each one's distance
+ * from the one before (a byte for dense ids), as varints.
+ */
+static void
+acct_pack_keys(StringInfo buf, const Datum *keys, int32 n)
+{
+	int64		prev = 0;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		int64		k = DatumGetInt64(keys[i]);
+		char	   *o;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		kam_state_send_reserve(buf, 10);
+		o = pack_varint(buf->data + buf->len,
+						i == 0 ? ((uint64) k << 1) ^ (uint64) (k >> 63) : (uint64) k - (uint64) prev);
+		buf->len = (int) (o - buf->data);
+		prev = k;
+	}
+	buf->data[buf->len] = '\0';
+}
+
+/* n keys packed by acct_pack_keys (len bytes at p) into keys: checked to ascend */
+static void
+acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
+{
+	PackCursor	c = {0};
+	int64		prev = 0;
+
+	c.p = p;
+	c.end = p + len;
+	for (int64 i = 0; i < n; i++)
+	{
+		uint64		v = unpack_varint(&c);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (i == 0)
+			prev = (int64) ((v >> 1) ^ (~(v & 1) + 1));
+		else if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) prev)
+			elog(ERROR, "kam_acct_deserial: keys out of order");
+		else
+			prev = (int64) ((uint64) prev + v);
+		keys[i] = Int64GetDatum(prev);
+	}
+	if (c.p != c.end)
+		elog(ERROR, "kam_acct_deserial: packed keys do not match their count");
+}
+
 /*
  * Send n keys, ascending, and their accounts' points (account i's at
- * offsets[i] .. offsets[i + 1] - 1 of points, sorted), packed: the keys,
- * the number of points, the length of the packing and the packing.
+ * offsets[i] .. offsets[i + 1] - 1 of points, sorted), packed: the number
+ * of keys, then the keys' packing and the points', each after its length
+ * (and the points' after their number).
  */
 static void
 acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, Size stride,
 				 const Size *offsets, bool rates)
 {
-	int			len_at;
-	uint64		len;
+	int			at;
 
 	pq_sendint64(buf, n);
-	kam_state_send_native(buf, keys, n, sizeof(Datum));
+	at = pack_length_begin(buf);
+	acct_pack_keys(buf, (const Datum *) keys, n);
+	pack_length_end(buf, at);
 	pq_sendint64(buf, (int64) offsets[n]);
-	len_at = buf->len;
-	pq_sendint64(buf, 0);
+	at = pack_length_begin(buf);
 	acct_pack(buf, points, stride, offsets, n, rates);
-	len = pg_hton64((uint64) (buf->len - len_at - sizeof(len)));
-	memcpy(buf->data + len_at, &len, sizeof(len));
+	pack_length_end(buf, at);
 }
 
 /*
@@ -2225,8 +2295,9 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * window kind's keys are followed by three such blocks, "paid before" (a
  * byte an account), S and E (compensated), and in the rate forms the local
  * S and E.  Version 7 sends a history in key order packed
- * (acct_send_packed): the keys, the number of points, the length of their
- * packing and the packing (acct_pack).
+ * (acct_send_packed): the number of keys, the length of their packing and
+ * the keys packed (acct_pack_keys), the number of points, the length of
+ * their packing and the points packed (acct_pack).
  */
 #define ACCT_STATE_VERSION 7
 
@@ -2372,7 +2443,8 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	in_key_order = pq_getmsgbyte(&buf) != 0;
 	if (in_key_order && (kind != KAM_ACCT_HISTORY || !st->fastkey))
 		elog(ERROR, "kam_acct_deserial: only integer-keyed histories come in key order");
-	count = kam_state_recv_count(&buf, PG_INT32_MAX, 9, "kam_acct_deserial");
+	/* a key and its number of points take 2 bytes or more packed, else 9 */
+	count = kam_state_recv_count(&buf, PG_INT32_MAX, in_key_order ? 2 : 9, "kam_acct_deserial");
 
 	old = MemoryContextSwitchTo(aggctx);
 	if (kind == KAM_ACCT_HISTORY)
@@ -2383,18 +2455,17 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 		{
 			int64		len;
 
-			/* the keys as held, ascending, then the points packed (acct_pack) */
+			/*
+			 * the keys ascending, then the points, each packed
+			 * (acct_send_packed)
+			 */
 			kam_array_reserve(&st->keys, count);
 			kam_array_reserve(&st->last, count);
-			kam_state_recv_native(&buf, st->keys.data, count, sizeof(Datum));
+			len = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+			acct_unpack_keys(pq_getmsgbytes(&buf, (int) len), len, (Datum *) st->keys.data, count);
 			st->keys.n = st->last.n = count;
 			for (int64 i = 0; i < count; i++)
-			{
 				KAM_ARRAY_ELEM(&st->last, KamLast, i).idx = -1;
-				if (i > 0 && DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i - 1)) >=
-					DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)))
-					elog(ERROR, "kam_acct_deserial: keys out of order");
-			}
 			if (count > 0)
 			{
 				st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));

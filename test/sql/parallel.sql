@@ -61,9 +61,12 @@ SELECT kam.mrr_waterfall(account_id + c * 1000000, month, mrr)::text AS w,
 FROM psnap, generate_series(0, 3) c;
 -- the workers send their histories packed (a date as days after the one before, an amount
 -- only when it changes): dates before 2000 (negative day numbers), accounts and points years
--- apart (dates of several bytes), each account split between the workers as in psplit
+-- apart (dates of several bytes), each account split between the workers as in psplit, and
+-- keys as far apart as int8 allows
 CREATE TABLE pfar AS
-SELECT account_id, (month - (account_id % 97) * interval '3 years'
+SELECT CASE account_id % 5000 WHEN 1 THEN -9223372036854775808 WHEN 2 THEN 9223372036854775807
+            ELSE account_id END::int8 AS account_id,
+       (month - (account_id % 97) * interval '3 years'
                     + (account_id % 2) * (extract(month FROM month)::int % 4) * interval '10 years')::date AS month,
        half
 FROM psplit;
