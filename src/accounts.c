@@ -1000,6 +1000,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	h->naccts = n;
 	h->stride = stride;
 	h->points = base;
+	h->merge = NULL;
 	if (st->grouped)
 	{
 		/* merged by acct_settle: grouped, sorted and summed by date */
@@ -1299,20 +1300,34 @@ acct_drop_index(KamAcctState *st)
 	st->ids_pending = true;
 }
 
+/* empty a KamArray, its memory freed */
+static void
+array_free(KamArray *a)
+{
+	if (a->data)
+		pfree(a->data);
+	a->data = NULL;
+	a->n = a->max = 0;
+}
+
+/* free st's keys, points (held or packed) and latest points: all spent */
+static void
+acct_free_arrays(KamAcctState *st)
+{
+	acct_forget_grouping(st);
+	array_free(&st->keys);
+	array_free(&st->hp);
+	array_free(&st->last);
+	if (st->packed)
+		pfree(st->packed);
+	st->packed = NULL;
+}
+
 /* replace st's keys, points and latest points by new ones */
 static void
 acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last)
 {
-	acct_forget_grouping(st);
-	if (st->keys.data)
-		pfree(st->keys.data);
-	if (st->hp.data)
-		pfree(st->hp.data);
-	if (st->last.data)
-		pfree(st->last.data);
-	if (st->packed)
-		pfree(st->packed);
-	st->packed = NULL;
+	acct_free_arrays(st);
 	st->keys = *keys;
 	st->hp = *hp;
 	st->last = *last;
@@ -1945,184 +1960,388 @@ acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 
 	return out;
 }
 
+/* ---------- histories merged as they are read ---------- */
+
+/*
+ * The final functions read a history one account at a time, in order.  When
+ * the partial states came packed from the workers, the leader does not merge
+ * them into one array first (as many points again, in memory it had not
+ * touched: most of the merge's time): kam_history_account reads and merges
+ * each account's points when it is asked for it, into a buffer the size of
+ * one account.  The partial states stay as they came, so the final function
+ * may run again.
+ */
+struct KamHistMerge
+{
+	int			k;				/* the states merged: in[0] is the state */
+	KamAcctState **in;
+	int64	   *ki;				/* per state: its next account */
+	int64	   *pos;			/* per state held unpacked: its next point */
+	PackCursor *pc;				/* per state packed: where it is read */
+	KamArray   *scratch;		/* per state packed: its run of the account */
+	const char **cur;
+	const char **stop;
+	int64	   *head;
+	KamArray	keys;			/* the accounts' keys (int64), ascending */
+	KamArray	out;			/* an account's runs merged */
+	int32		next;			/* the account read next */
+	int32		at;				/* the account last read (-1 none) */
+	const char *run;			/* its points */
+	int			n;
+	bool		keep_all;
+	bool		rates;
+};
+
+static int64
+merge_key(const KamHistMerge *m, int p)
+{
+	return DatumGetInt64(KAM_ARRAY_ELEM(&m->in[p]->keys, Datum, m->ki[p]));
+}
+
+static void
+merge_restart(KamHistMerge *m)
+{
+	for (int p = 0; p < m->k; p++)
+	{
+		m->ki[p] = 0;
+		m->pos[p] = 0;
+		if (m->in[p]->packed)
+			pack_cursor_init(&m->pc[p], m->in[p]);
+	}
+	m->next = 0;
+	m->at = -1;
+}
+
+/* read account m->next: its runs in the states, merged */
+static void
+merge_next(KamHistMerge *m)
+{
+	int32		r = m->next;
+	int64		key = DatumGetInt64(KAM_ARRAY_ELEM(&m->keys, Datum, r));
+	Size		stride = m->in[0]->hp.elem;
+	int			nrun = 0;
+	int64		total = 0;
+
+	for (int p = 0; p < m->k; p++)
+	{
+		KamAcctState *in = m->in[p];
+
+		if (m->ki[p] >= in->keys.n || merge_key(m, p) != key)
+			continue;
+		if (in->packed)
+		{
+			int64		c;
+			KamArray   *a = &m->scratch[p];
+
+			m->ki[p]++;
+			c = acct_unpack_count(&m->pc[p]);
+			if (c == 0)
+				continue;
+			a->n = 0;
+			kam_array_reserve(a, c);
+			acct_unpack_points(&m->pc[p], a->data, c, stride, r, m->keep_all, m->rates);
+			m->cur[nrun] = a->data;
+			m->stop[nrun++] = a->data + c * stride;
+			total += c;
+		}
+		else
+		{
+			int64		e = in->grouped ? (int64) in->grouped[m->ki[p] + 1] :
+			acct_run_end(in, m->pos[p], (int32) m->ki[p]);
+
+			m->ki[p]++;
+			if (e == m->pos[p])
+				continue;
+			m->cur[nrun] = in->hp.data + m->pos[p] * stride;
+			m->stop[nrun++] = in->hp.data + e * stride;
+			total += e - m->pos[p];
+			m->pos[p] = e;
+		}
+	}
+	if (nrun <= 1)
+	{
+		/* one state's run: as it is */
+		m->run = nrun == 1 ? m->cur[0] : m->out.data;
+		m->n = nrun == 1 ? (int) ((m->stop[0] - m->cur[0]) / (ptrdiff_t) stride) : 0;
+	}
+	else
+	{
+		char	   *end;
+
+		m->out.n = 0;
+		kam_array_reserve(&m->out, total);
+		end = acct_merge_runs(m->out.data, m->cur, m->stop, nrun, r, stride, m->keep_all,
+							  m->rates, m->head);
+		m->run = m->out.data;
+		m->n = (int) ((end - m->out.data) / (ptrdiff_t) stride);
+	}
+	m->at = r;
+	m->next++;
+	/* the last account: every state read to its end */
+	if (m->next == m->keys.n)
+	{
+		for (int p = 0; p < m->k; p++)
+		{
+			if (m->in[p]->packed)
+				pack_cursor_end(&m->pc[p]);
+			else if (m->pos[p] != m->in[p]->hp.n)
+				elog(ERROR, "kam_acct_combine: a partial state's points are not in key order");
+		}
+	}
+}
+
+/* a merge of st and the partial states combined into it, all in key order */
+static KamHistMerge *
+hist_merge_new(KamAcctState *st)
+{
+	int			k = (int) st->parts.n + 1;
+	KamHistMerge *m;
+	Size		stride = st->hp.elem;
+
+	m = palloc0(sizeof(KamHistMerge));
+	m->k = k;
+	m->in = palloc(k * sizeof(KamAcctState *));
+	m->ki = palloc(k * sizeof(int64));
+	m->pos = palloc(k * sizeof(int64));
+	m->pc = palloc(k * sizeof(PackCursor));
+	m->scratch = palloc(k * sizeof(KamArray));
+	m->cur = palloc(k * sizeof(char *));
+	m->stop = palloc(k * sizeof(char *));
+	m->head = palloc(k * sizeof(int64));
+	m->keep_all = st->keep_all;
+	m->rates = st->rates;
+	m->in[0] = st;
+	memcpy(&m->in[1], st->parts.data, st->parts.n * sizeof(KamAcctState *));
+	for (int p = 0; p < k; p++)
+	{
+		if (m->in[p]->hp.elem != stride || !m->in[p]->in_key_order)
+			elog(ERROR, "kam_acct_combine: partial states of two forms");
+		kam_array_init(&m->scratch[p], CurrentMemoryContext, stride, 0);
+		m->ki[p] = 0;
+	}
+	kam_array_init(&m->out, CurrentMemoryContext, stride, 0);
+
+	/* the accounts: every state's keys, merged */
+	kam_array_init(&m->keys, CurrentMemoryContext, sizeof(Datum), 0);
+	for (;;)
+	{
+		int64		key = 0;
+		bool		any = false;
+
+		for (int p = 0; p < k; p++)
+		{
+			if (m->ki[p] >= m->in[p]->keys.n)
+				continue;
+			if (!any || merge_key(m, p) < key)
+				key = merge_key(m, p);
+			any = true;
+		}
+		if (!any)
+			break;
+		if ((m->keys.n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (m->keys.n >= PG_INT32_MAX)
+			elog(ERROR, "kam per-account state: too many accounts");
+		*(Datum *) kam_array_push(&m->keys) = Int64GetDatum(key);
+		for (int p = 0; p < k; p++)
+			if (m->ki[p] < m->in[p]->keys.n && merge_key(m, p) == key)
+				m->ki[p]++;
+	}
+	merge_restart(m);
+	return m;
+}
+
+static void
+hist_merge_free(KamHistMerge *m)
+{
+	for (int p = 0; p < m->k; p++)
+		if (m->scratch[p].data)
+			pfree(m->scratch[p].data);
+	if (m->out.data)
+		pfree(m->out.data);
+	if (m->keys.data)
+		pfree(m->keys.data);
+	pfree(m->in);
+	pfree(m->ki);
+	pfree(m->pos);
+	pfree(m->pc);
+	pfree(m->scratch);
+	pfree(m->cur);
+	pfree(m->stop);
+	pfree(m->head);
+	pfree(m);
+}
+
+/*
+ * Open st's history for its final function: merged as it is read when a
+ * partial state came packed (st's own or one combined into it), else
+ * grouped in place (kam_history_group).
+ */
+void
+kam_history_open(KamAcctState *st, KamHistory *h)
+{
+	bool		packed = st->packed != NULL;
+
+	for (int64 p = 0; p < st->parts.n; p++)
+		packed |= KAM_ARRAY_ELEM(&st->parts, KamAcctState *, p)->packed != NULL;
+	if (!packed)
+	{
+		kam_history_group(st, h);
+		return;
+	}
+	h->merge = hist_merge_new(st);
+	h->naccts = (int32) h->merge->keys.n;
+	h->stride = st->hp.elem;
+	h->offsets = NULL;
+	h->points = NULL;
+}
+
+/*
+ * Account acct's points (*n of them, sorted by date, one a date; records by
+ * date and value): valid until the next call.  Merged histories are read
+ * in order: an account before the last one read starts them over.
+ */
+const char *
+kam_history_account(KamHistory *h, int32 acct, int *n)
+{
+	KamHistMerge *m = h->merge;
+
+	if (acct < 0 || acct >= h->naccts)
+		elog(ERROR, "kam history: no account %d of %d", acct, h->naccts);
+	if (m == NULL)
+	{
+		*n = (int) (h->offsets[acct + 1] - h->offsets[acct]);
+		return h->points + h->offsets[acct] * h->stride;
+	}
+	if (acct != m->at)
+	{
+		if (acct < m->next)
+			merge_restart(m);
+		while (m->next <= acct)
+		{
+			if ((m->next & 0xFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			merge_next(m);
+		}
+	}
+	*n = m->n;
+	return m->run;
+}
+
+/* account acct's key */
+Datum
+kam_history_key(KamAcctState *st, KamHistory *h, int32 acct)
+{
+	if (h->merge == NULL)
+		return kam_acct_key(st, acct);
+	if (acct < 0 || acct >= h->naccts)
+		elog(ERROR, "kam history: no account %d of %d", acct, h->naccts);
+	return KAM_ARRAY_ELEM(&h->merge->keys, Datum, acct);
+}
+
+/* every date of partial states merged as read, each state's in turn (history_dates) */
+void
+kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *arg)
+{
+	KamHistMerge *m = h->merge;
+
+	if (m == NULL)
+		elog(ERROR, "kam history: not merged as read");
+	for (int p = 0; p < m->k; p++)
+	{
+		KamAcctState *in = m->in[p];
+		Size		stride = in->hp.elem;
+
+		if (in->packed)
+		{
+			PackCursor	c;
+			KamArray   *a = &m->scratch[p];
+
+			pack_cursor_init(&c, in);
+			for (int64 i = 0; i < in->keys.n; i++)
+			{
+				int64		cnt = acct_unpack_count(&c);
+
+				if ((i & 0xFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+				a->n = 0;
+				kam_array_reserve(a, cnt);
+				acct_unpack_points(&c, a->data, cnt, stride, (int32) i, m->keep_all, m->rates);
+				for (int64 j = 0; j < cnt; j++)
+					fn(arg, ((const KamPoint *) (a->data + j * stride))->at);
+			}
+			pack_cursor_end(&c);
+		}
+		else
+		{
+			for (int64 j = 0; j < in->hp.n; j++)
+			{
+				if ((j & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+				fn(arg, acct_point(in, j)->at);
+			}
+		}
+	}
+	/* the scratch of each state holds a run of merge_next's no longer */
+	merge_restart(m);
+}
+
 /*
  * Merge the partial states combined into st (acct_defer), all in key order,
- * into st in one pass: an account of several gets their points merged by
- * date (acct_merge_runs).  Each point is copied once, however many partial
- * states there were (merging them two at a time copied the first ones again
- * at every step, into new arrays each time).
+ * into st in one pass, as the final functions read them (merge_next: an
+ * account of several gets their points merged by date, acct_merge_runs),
+ * each account's then copied into place: every point read once however
+ * many partial states there were (merging them two at a time copied the
+ * first ones again at every step, into new arrays each time).  For a
+ * history that is sent on, or that rows are added to.
  */
 static void
 acct_settle(KamAcctState *st)
 {
-	int			k = (int) st->parts.n + 1;
+	KamHistMerge *m;
 	Size		stride = st->hp.elem;
-	KamAcctState **in;
-	int64	   *ki,
-			   *pos,
-			   *cnt;
-	int		   *from;
-	PackCursor *pc;
-	KamArray   *scratch;
-	const char **cur,
-			  **stop;
-	int64	   *head;
-	int64		nkeys = 0,
-				npoints = 0;
+	int64		npoints = 0;
 	KamArray	keys,
 				hp,
 				last;
 	char	   *out;
 	Size	   *offsets;
+	int32		nkeys;
 
 	if (st->parts.n == 0)
 		return;
-	in = palloc(k * sizeof(KamAcctState *));
-	ki = palloc0(k * sizeof(int64));
-	pos = palloc0(k * sizeof(int64));
-	cnt = palloc(k * sizeof(int64));
-	from = palloc(k * sizeof(int));
-	pc = palloc(k * sizeof(PackCursor));
-	scratch = palloc(k * sizeof(KamArray));
-	cur = palloc(k * sizeof(char *));
-	stop = palloc(k * sizeof(char *));
-	head = palloc(k * sizeof(int64));
-	in[0] = st;
-	memcpy(&in[1], st->parts.data, st->parts.n * sizeof(KamAcctState *));
-	for (int p = 0; p < k; p++)
-	{
-		if (in[p]->hp.elem != stride || !in[p]->in_key_order)
-			elog(ERROR, "kam_acct_combine: partial states of two forms");
-		nkeys += in[p]->keys.n;
-		npoints += in[p]->packed ? in[p]->packed_n : in[p]->hp.n;
-		if (in[p]->packed)
-			pack_cursor_init(&pc[p], in[p]);
-		kam_array_init(&scratch[p], CurrentMemoryContext, stride, 0);
-	}
+	m = hist_merge_new(st);
+	nkeys = (int32) m->keys.n;
+	for (int p = 0; p < m->k; p++)
+		npoints += m->in[p]->packed ? m->in[p]->packed_n : m->in[p]->hp.n;
 	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(nkeys, 1));
 	kam_array_init(&hp, st->ctx, stride, Max(npoints, 1));
 	kam_array_init(&last, st->ctx, sizeof(KamLast), Max(nkeys, 1));
-	offsets = MemoryContextAllocHuge(st->ctx, (nkeys + 1) * sizeof(Size));
+	offsets = MemoryContextAllocHuge(st->ctx, ((Size) nkeys + 1) * sizeof(Size));
 	out = hp.data;
-	for (;;)
+	for (int32 r = 0; r < nkeys; r++)
 	{
-		int64		key = 0;
-		bool		any = false;
-		int			nrun = 0;
-		int32		r;
-
-		for (int p = 0; p < k; p++)
-		{
-			int64		kp;
-
-			if (ki[p] >= in[p]->keys.n)
-				continue;
-			kp = DatumGetInt64(KAM_ARRAY_ELEM(&in[p]->keys, Datum, ki[p]));
-			if (!any || kp < key)
-				key = kp;
-			any = true;
-		}
-		if (!any)
-			break;
-		r = acct_push_key(&keys, &last, Int64GetDatum(key));
-		if ((r & 0xFFFF) == 0)
+		if ((r & 0xFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int p = 0; p < k; p++)
-		{
-			int64		e;
-
-			if (ki[p] >= in[p]->keys.n ||
-				DatumGetInt64(KAM_ARRAY_ELEM(&in[p]->keys, Datum, ki[p])) != key)
-				continue;
-			if (in[p]->packed)
-			{
-				/* packed: read below, where it goes */
-				ki[p]++;
-				cnt[nrun] = acct_unpack_count(&pc[p]);
-				if (cnt[nrun] == 0)
-					continue;
-				from[nrun] = p;
-				cur[nrun++] = NULL;
-				continue;
-			}
-			/* a received state knows where its accounts' points start */
-			e = in[p]->grouped ? (int64) in[p]->grouped[ki[p] + 1] :
-				acct_run_end(in[p], pos[p], (int32) ki[p]);
-			ki[p]++;
-			if (e == pos[p])
-				continue;
-			from[nrun] = p;
-			cur[nrun] = in[p]->hp.data + pos[p] * stride;
-			stop[nrun++] = in[p]->hp.data + e * stride;
-			pos[p] = e;
-		}
+		merge_next(m);
+		acct_push_key(&keys, &last, KAM_ARRAY_ELEM(&m->keys, Datum, r));
 		offsets[r] = (out - hp.data) / stride;
-		if (nrun == 1 && cur[0] == NULL)
+		for (int j = 0; j < m->n; j++, out += stride)
 		{
-			/* the account of one partial state, packed: read into place */
-			acct_unpack_points(&pc[from[0]], out, cnt[0], stride, r, st->keep_all, st->rates);
-			out += cnt[0] * stride;
-		}
-		else
-		{
-			/* the packed runs read aside first, then merged with the rest */
-			for (int j = 0; j < nrun; j++)
-			{
-				KamArray   *a = &scratch[from[j]];
-
-				if (cur[j] != NULL)
-					continue;
-				a->n = 0;
-				kam_array_reserve(a, cnt[j]);
-				acct_unpack_points(&pc[from[j]], a->data, cnt[j], stride, r, st->keep_all,
-								   st->rates);
-				cur[j] = a->data;
-				stop[j] = a->data + cnt[j] * stride;
-			}
-			out = acct_merge_runs(out, cur, stop, nrun, r, stride, st->keep_all, st->rates, head);
+			pt_copy(out, m->run + (Size) j * stride, stride);
+			((KamPoint *) out)->acct = r;
 		}
 		acct_set_last(&KAM_ARRAY_ELEM(&last, KamLast, r), hp.data, stride, offsets[r],
 					  (out - hp.data) / stride);
 	}
 	hp.n = (out - hp.data) / stride;
-	offsets[keys.n] = hp.n;
-	for (int p = 0; p < k; p++)
-	{
-		if (in[p]->packed)
-			pack_cursor_end(&pc[p]);
-		else if (pos[p] != in[p]->hp.n)
-			elog(ERROR, "kam_acct_combine: a partial state's points are not in key order");
-		if (scratch[p].data)
-			pfree(scratch[p].data);
-		/* the partial states' arrays are spent (st's are replaced below) */
-		if (p > 0 && in[p]->ctx == st->ctx)
-		{
-			if (in[p]->keys.data)
-				pfree(in[p]->keys.data);
-			if (in[p]->hp.data)
-				pfree(in[p]->hp.data);
-			if (in[p]->last.data)
-				pfree(in[p]->last.data);
-			if (in[p]->packed)
-				pfree(in[p]->packed);
-			in[p]->packed = NULL;
-			acct_forget_grouping(in[p]);
-			memset(&in[p]->keys, 0, sizeof(KamArray));
-			memset(&in[p]->hp, 0, sizeof(KamArray));
-			memset(&in[p]->last, 0, sizeof(KamArray));
-		}
-	}
+	offsets[nkeys] = hp.n;
+	/* the partial states' arrays are spent (st's are replaced below) */
+	for (int p = 1; p < m->k; p++)
+		if (m->in[p]->ctx == st->ctx)
+			acct_free_arrays(m->in[p]);
+	hist_merge_free(m);
 	st->parts.n = 0;
-	pfree(in);
-	pfree(ki);
-	pfree(pos);
-	pfree(cnt);
-	pfree(from);
-	pfree(pc);
-	pfree(scratch);
-	pfree(cur);
-	pfree(stop);
-	pfree(head);
 	acct_take_arrays(st, &keys, &hp, &last);
 	st->grouped = offsets;
 }

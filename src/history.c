@@ -214,38 +214,107 @@ typedef struct Periods
 
 #define KAM_DENSE_PERIOD_SPAN (1 << 22)
 
-static void
-collect_periods(const KamHistory *h, Periods *pp)
+/* the span of the dates (kam_history_each_date) and how many there are */
+typedef struct DateSpan
 {
-	DateADT		lo = DATEVAL_NOEND,
-				hi = DATEVAL_NOBEGIN;
-	Size		total = h->offsets[h->naccts];
+	DateADT		lo;
+	DateADT		hi;
+	Size		n;
+} DateSpan;
+
+static void
+date_span(void *arg, DateADT at)
+{
+	DateSpan   *s = (DateSpan *) arg;
+
+	s->lo = Min(s->lo, at);
+	s->hi = Max(s->hi, at);
+	s->n++;
+}
+
+static void
+date_mark(void *arg, DateADT at)
+{
+	Periods    *pp = (Periods *) arg;
+
+	pp->map[at - pp->min] = 0;
+}
+
+/* every date, as it comes */
+typedef struct DateList
+{
+	DateADT    *dates;
+	Size		n;
+} DateList;
+
+static void
+date_keep(void *arg, DateADT at)
+{
+	DateList   *l = (DateList *) arg;
+
+	l->dates[l->n++] = at;
+}
+
+/*
+ * fn(arg, date) for every point's date, in no order (of one account and
+ * several partial states merged as read: once per state); inline over a
+ * grouped history, so that fn is too.
+ */
+static inline void
+history_dates(KamHistory *h, void (*fn) (void *arg, DateADT at), void *arg)
+{
+	Size		total;
+
+	if (h->merge != NULL)
+	{
+		kam_history_each_date(h, fn, arg);
+		return;
+	}
+	total = h->offsets[h->naccts];
+	for (Size j = 0; j < total; j++)
+	{
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		fn(arg, ((const KamPoint *) (h->points + j * h->stride))->at);
+	}
+}
+
+static void
+collect_periods(KamHistory *h, Periods *pp)
+{
+	DateSpan	span = {DATEVAL_NOEND, DATEVAL_NOBEGIN, 0};
 
 	memset(pp, 0, sizeof(Periods));
-	if (total == 0)
-		return;
-	for (int32 i = 0; i < h->naccts; i++)
+	if (h->merge == NULL)
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (h->offsets[i + 1] > h->offsets[i])
+		/* grouped: each account's first and last points */
+		for (int32 i = 0; i < h->naccts; i++)
 		{
-			lo = Min(lo, kam_hist_point(h, h->offsets[i])->at);
-			hi = Max(hi, kam_hist_point(h, h->offsets[i + 1] - 1)->at);
+			int			n;
+			const char *run = kam_history_account(h, i, &n);
+
+			CHECK_FOR_INTERRUPTS();
+			if (n > 0)
+			{
+				span.lo = Min(span.lo, kam_run_point(h, run, 0)->at);
+				span.hi = Max(span.hi, kam_run_point(h, run, n - 1)->at);
+				span.n += n;
+			}
 		}
 	}
-	pp->min = lo;
-	if ((int64) hi - lo < KAM_DENSE_PERIOD_SPAN)
+	else
+		kam_history_each_date(h, date_span, &span);
+	if (span.n == 0)
+		return;
+	pp->min = span.lo;
+	if ((int64) span.hi - span.lo < KAM_DENSE_PERIOD_SPAN)
 	{
-		Size		span = (Size) (hi - lo) + 1;
+		Size		days = (Size) (span.hi - span.lo) + 1;
 
-		pp->map = palloc_extended(span * sizeof(int32), MCXT_ALLOC_HUGE);
-		memset(pp->map, 0xff, span * sizeof(int32));	/* -1: no period */
-		for (Size j = 0; j < total; j++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			pp->map[kam_hist_point(h, j)->at - lo] = 0;
-		}
-		for (Size d = 0; d < span; d++)
+		pp->map = palloc_extended(days * sizeof(int32), MCXT_ALLOC_HUGE);
+		memset(pp->map, 0xff, days * sizeof(int32));	/* -1: no period */
+		history_dates(h, date_mark, pp);
+		for (Size d = 0; d < days; d++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			if (pp->map[d] == 0)
@@ -253,12 +322,12 @@ collect_periods(const KamHistory *h, Periods *pp)
 		}
 		pp->dates = palloc(pp->n * sizeof(DateADT));
 		pp->n = 0;
-		for (Size d = 0; d < span; d++)
+		for (Size d = 0; d < days; d++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			if (pp->map[d] == 0)
 			{
-				pp->dates[pp->n] = lo + (DateADT) d;
+				pp->dates[pp->n] = span.lo + (DateADT) d;
 				pp->map[d] = pp->n++;
 			}
 		}
@@ -266,20 +335,17 @@ collect_periods(const KamHistory *h, Periods *pp)
 	else
 	{
 		Size		n = 0;
+		DateList	l = {palloc_extended(span.n * sizeof(DateADT), MCXT_ALLOC_HUGE), 0};
 
-		pp->dates = palloc_extended(total * sizeof(DateADT), MCXT_ALLOC_HUGE);
-		for (Size j = 0; j < total; j++)
+		history_dates(h, date_keep, &l);
+		qsort(l.dates, l.n, sizeof(DateADT), cmp_date);
+		for (Size j = 0; j < l.n; j++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			pp->dates[j] = kam_hist_point(h, j)->at;
+			if (n == 0 || l.dates[n - 1] != l.dates[j])
+				l.dates[n++] = l.dates[j];
 		}
-		qsort(pp->dates, total, sizeof(DateADT), cmp_date);
-		for (Size j = 0; j < total; j++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (n == 0 || pp->dates[n - 1] != pp->dates[j])
-				pp->dates[n++] = pp->dates[j];
-		}
+		pp->dates = l.dates;
 		pp->n = (int) n;
 	}
 }
@@ -326,7 +392,7 @@ grain_periods(Calendar *cal, DateADT first, DateADT last, KamUnit grain)
 }
 
 static void
-make_calendar(KamAcctState *st, const KamHistory *h, Calendar *cal)
+make_calendar(KamAcctState *st, KamHistory *h, Calendar *cal)
 {
 	int			grain = kam_acct_grain(st);
 	Periods		pp;
@@ -384,7 +450,7 @@ typedef struct AcctWalk
 	KamAcctState *st;
 	Datum		key;
 	const KamHistory *h;
-	Size		base;			/* the account's first point in h */
+	const char *run;			/* the account's points (kam_history_account) */
 	int			npts;
 	int			j;				/* next point */
 	double		level;			/* changes: the running sum */
@@ -394,9 +460,9 @@ typedef struct AcctWalk
 } AcctWalk;
 
 /* the account's point j: date, MRR, MRR in the row's own currency */
-#define WAT(w, j) (kam_hist_point((w)->h, (w)->base + (j))->at)
-#define WMRR(w, j) (kam_hist_point((w)->h, (w)->base + (j))->mrr)
-#define WLOCAL(w, j) kam_hist_local((w)->h, (w)->base + (j))
+#define WAT(w, j) (kam_run_point((w)->h, (w)->run, (j))->at)
+#define WMRR(w, j) (kam_run_point((w)->h, (w)->run, (j))->mrr)
+#define WLOCAL(w, j) kam_run_local((w)->h, (w)->run, (j))
 
 static double
 walk_total(AcctWalk *w, double v, DateADT at)
@@ -433,14 +499,13 @@ static bool walk_span(const AcctWalk *w, const Calendar *cal, int *first, int *l
 
 /* Walk account number acct of the history; false when none of its periods shows. */
 static bool
-walk_begin(AcctWalk *w, KamAcctState *st, const KamHistory *h, int32 acct, const Calendar *cal,
+walk_begin(AcctWalk *w, KamAcctState *st, KamHistory *h, int32 acct, const Calendar *cal,
 		   int *first, int *last)
 {
 	w->st = st;
-	w->key = kam_acct_key(st, acct);
+	w->key = kam_history_key(st, h, acct);
 	w->h = h;
-	w->base = h->offsets[acct];
-	w->npts = (int) (h->offsets[acct + 1] - h->offsets[acct]);
+	w->run = kam_history_account(h, acct, &w->npts);
 	w->deltas = cal->deltas;
 	return w->npts > 0 && cal->n > 0 && walk_span(w, cal, first, last);
 }
@@ -507,7 +572,7 @@ kam_waterfall_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
 	rates = kam_acct_rates(st);
-	kam_history_group(st, &h);
+	kam_history_open(st, &h);
 	make_calendar(st, &h, &cal);
 	m = cal.n;
 	rows = palloc0(Max((Size) (m), 1) * sizeof(KamRetention));
@@ -612,7 +677,7 @@ kam_cohort_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
-	kam_history_group(st, &h);
+	kam_history_open(st, &h);
 	make_calendar(st, &h, &cal);
 	m = cal.n;
 	if (m > KAM_MAX_COHORT_PERIODS)

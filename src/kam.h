@@ -401,32 +401,39 @@ typedef struct KamAcct
 } KamAcct;
 
 /*
- * A history's points grouped by account: account i has points
- * offsets[i] .. offsets[i + 1] - 1, sorted by date, one per date.  The
- * points are the state's own (grouped in place), `stride` bytes apart:
- * KamPoint, or KamPointFx in the rate forms.
+ * A history's points grouped by account, read through kam_history_account:
+ * each account's sorted by date, one per date (records: by date and value),
+ * `stride` bytes apart: KamPoint, or KamPointFx in the rate forms.  Either
+ * all in the state's own array (account i's at offsets[i] .. offsets[i + 1]
+ * - 1 of points), or, from partial states received packed, merged one
+ * account at a time as they are read (merge), so that the leader never
+ * holds the merged history.
  */
+typedef struct KamHistMerge KamHistMerge;
+
 typedef struct KamHistory
 {
 	int32		naccts;
 	Size	   *offsets;
 	char	   *points;
 	Size		stride;
+	KamHistMerge *merge;
 } KamHistory;
 
-static inline KamPoint *
-kam_hist_point(const KamHistory *h, Size j)
+/* point j of a run of points kam_history_account gave */
+static inline const KamPoint *
+kam_run_point(const KamHistory *h, const char *run, int j)
 {
-	return (KamPoint *) (h->points + j * h->stride);
+	return (const KamPoint *) (run + (Size) j * h->stride);
 }
 
-/* the point's MRR in the row's own currency (the rate forms; else its MRR) */
+/* its MRR in the row's own currency (the rate forms; else its MRR) */
 static inline double
-kam_hist_local(const KamHistory *h, Size j)
+kam_run_local(const KamHistory *h, const char *run, int j)
 {
-	KamPoint   *p = kam_hist_point(h, j);
+	const KamPoint *p = kam_run_point(h, run, j);
 
-	return h->stride == sizeof(KamPointFx) ? ((KamPointFx *) p)->local : p->mrr;
+	return h->stride == sizeof(KamPointFx) ? ((const KamPointFx *) p)->local : p->mrr;
 }
 
 typedef enum KamAcctKind
@@ -446,6 +453,11 @@ extern void kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, dou
 extern void kam_acct_set_rates(KamAcctState *st);
 extern bool kam_acct_rates(KamAcctState *st);
 extern void kam_history_group(KamAcctState *st, KamHistory *h);
+extern void kam_history_open(KamAcctState *st, KamHistory *h);
+extern const char *kam_history_account(KamHistory *h, int32 acct, int *n);
+extern Datum kam_history_key(KamAcctState *st, KamHistory *h, int32 acct);
+extern void kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *arg);
+
 extern void kam_acct_set_window(KamAcctState *st, DateADT from, DateADT to);
 extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
 extern void kam_acct_set_grain(KamAcctState *st, int grain);

@@ -672,13 +672,13 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 	getTypeOutputInfo(kam_acct_keytype(st), &outfn, &varlena);
 	fmgr_info(outfn, &outf);
 
-	kam_history_group(st, &h);
+	kam_history_open(st, &h);
 	kam_rows_init(&out, fcinfo, h.naccts);
 	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
-		Size		first = h.offsets[acct],
-					stop = h.offsets[acct + 1];
-		int64		nb = (int64) (stop - first);
+		int			n;
+		const char *run = kam_history_account(&h, acct, &n);
+		int64		nb = n;
 		KamSum		repeat = {0, 0};
 		int64		b0,
 					bl;
@@ -689,11 +689,11 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 		/* (every account has a point: it came with one) */
 		if (nb == 0)
 			continue;
-		b0 = kam_hist_point(&h, first)->at;
-		bl = kam_hist_point(&h, stop - 1)->at;
-		for (Size j = first + 1; j < stop; j++)
-			kam_sum_add(&repeat, kam_hist_point(&h, j)->mrr);
-		values[0] = CStringGetTextDatum(OutputFunctionCall(&outf, kam_acct_key(st, acct)));
+		b0 = kam_run_point(&h, run, 0)->at;
+		bl = kam_run_point(&h, run, n - 1)->at;
+		for (int j = 1; j < n; j++)
+			kam_sum_add(&repeat, kam_run_point(&h, run, j)->mrr);
+		values[0] = CStringGetTextDatum(OutputFunctionCall(&outf, kam_history_key(st, &h, acct)));
 		values[1] = Int32GetDatum((int32) (nb - 1));
 		values[2] = Float8GetDatum((double) (bl - b0) * num / den);
 		values[3] = Float8GetDatum((double) (end_bucket - b0) * num / den);

@@ -939,19 +939,19 @@ kam_survival_account_final(PG_FUNCTION_ARGS)
 	st = (KamAcctState *) PG_GETARG_POINTER(0);
 	kam_acct_window(st, &as_of, &as_of_gap);
 	gap = as_of_gap - as_of;
-	kam_history_group(st, &h);
+	kam_history_open(st, &h);
 	ss = surv_state_new(aggctx);
 	for (int32 acct = 0; acct < h.naccts; acct++)
 	{
-		Size		c = h.offsets[acct];
-		int			n = (int) (h.offsets[acct + 1] - c);
+		int			n;
+		const char *run = kam_history_account(&h, acct, &n);
 		int			j = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		while (j < n)
 		{
-			DateADT		start = kam_hist_point(&h, c + j)->at,
-						end = (DateADT) kam_hist_point(&h, c + j)->mrr;
+			DateADT		start = kam_run_point(&h, run, j)->at,
+						end = (DateADT) kam_run_point(&h, run, j)->mrr;
 			bool		event;
 
 			/*
@@ -961,9 +961,9 @@ kam_survival_account_final(PG_FUNCTION_ARGS)
 			for (j++; j < n; j++)
 			{
 				CHECK_FOR_INTERRUPTS();
-				if (end != DATEVAL_NOEND && (int64) kam_hist_point(&h, c + j)->at > (int64) end + gap)
+				if (end != DATEVAL_NOEND && (int64) kam_run_point(&h, run, j)->at > (int64) end + gap)
 					break;
-				end = Max(end, (DateADT) kam_hist_point(&h, c + j)->mrr);
+				end = Max(end, (DateADT) kam_run_point(&h, run, j)->mrr);
 			}
 			/* a lifetime that starts after as_of is not observed yet */
 			if (start > as_of)
