@@ -98,10 +98,10 @@ struct KamAcctState
 								 * points start (and the end), all grouped
 								 * already; NULL otherwise */
 	char	   *packed;			/* a partial state received in key order: its
-								 * points as they came (acct_pack), read
-								 * straight into the merge (acct_settle) or
-								 * unpacked into hp when first needed
-								 * (acct_unpack); NULL otherwise */
+								 * points as they came (acct_pack), read one
+								 * account at a time (merge_next) by the final
+								 * functions, or into hp when needed there
+								 * (acct_settle); NULL otherwise */
 	Size		packed_len;
 	int64		packed_n;		/* how many points packed holds */
 
@@ -465,7 +465,6 @@ dmap_fits(KamAcctState *st, int64 k)
 }
 
 static void acct_settle(KamAcctState *st);
-static void acct_unpack(KamAcctState *st);
 
 /* the points may change: acct_settle's grouping no longer holds */
 static inline void
@@ -991,7 +990,6 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	bool		grouped = true;
 
 	acct_settle(st);
-	acct_unpack(st);
 	n = (int32) st->keys.n;
 	nhp = (Size) st->hp.n;
 	stride = st->hp.elem;
@@ -1396,10 +1394,11 @@ acct_key_order(KamAcctState *st)
  * days after the previous account's first date), shifted left once, the low
  * bit set when its amounts are bitwise those of the point before it in the
  * message; else the MRR (and in the rate forms the local MRR) follow, as
- * pq_sendfloat8 writes them.  About 2.4 bytes a point over the sample CRM's
- * monthly snapshots instead of 16.  The leader reads them straight into the
- * merged history (acct_settle), or into the state when it is needed alone
- * (acct_unpack).
+ * pq_sendfloat8 writes them.  About 5 bytes a point, keys included, over
+ * the sample CRM's snapshots instead of 16 and 8 a key.  The leader keeps
+ * them so: the final functions read them one account at a time
+ * (kam_history_account); a state sent on, or that rows are added to, is
+ * first read into its own array (acct_settle).
  */
 #define PACK_POINT_MAX (10 + 2 * sizeof(uint64))	/* one point, at most */
 
@@ -1607,42 +1606,6 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 		if (keep_all && j > 0 && cmp_record(out - stride, out) > 0)
 			elog(ERROR, "kam per-account state: an account's points out of date order");
 	}
-}
-
-/* A received state's packed points into its own array, grouped by account (as acct_settle leaves them). */
-static void
-acct_unpack(KamAcctState *st)
-{
-	int32		n = (int32) st->keys.n;
-	Size		stride = st->hp.elem;
-	Size	   *grouped;
-	Size		at = 0;
-	PackCursor	c;
-
-	if (st->packed == NULL)
-		return;
-	if (st->hp.n != 0)
-		elog(ERROR, "kam per-account state: packed points beside others");
-	kam_array_reserve(&st->hp, st->packed_n);
-	grouped = MemoryContextAllocHuge(st->ctx, (n + 1) * sizeof(Size));
-	pack_cursor_init(&c, st);
-	for (int32 i = 0; i < n; i++)
-	{
-		int64		m = acct_unpack_count(&c);
-
-		if ((i & 0xFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		grouped[i] = at;
-		acct_unpack_points(&c, st->hp.data + at * stride, m, stride, i, st->keep_all, st->rates);
-		at += m;
-	}
-	pack_cursor_end(&c);
-	grouped[n] = at;
-	st->hp.n = (int64) at;
-	pfree(st->packed);
-	st->packed = NULL;
-	acct_forget_grouping(st);
-	st->grouped = grouped;
 }
 
 /* a packing's length goes before it: where, to fill in when it ends */
@@ -2111,7 +2074,8 @@ hist_merge_new(KamAcctState *st)
 	m->keep_all = st->keep_all;
 	m->rates = st->rates;
 	m->in[0] = st;
-	memcpy(&m->in[1], st->parts.data, st->parts.n * sizeof(KamAcctState *));
+	if (st->parts.n > 0)
+		memcpy(&m->in[1], st->parts.data, st->parts.n * sizeof(KamAcctState *));
 	for (int p = 0; p < k; p++)
 	{
 		if (m->in[p]->hp.elem != stride || !m->in[p]->in_key_order)
@@ -2292,7 +2256,8 @@ kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *a
  * account of several gets their points merged by date, acct_merge_runs),
  * each account's then copied into place: every point read once however
  * many partial states there were (merging them two at a time copied the
- * first ones again at every step, into new arrays each time).  For a
+ * first ones again at every step, into new arrays each time).  A received
+ * state alone, packed, is read into its own array the same way.  For a
  * history that is sent on, or that rows are added to.
  */
 static void
@@ -2308,7 +2273,7 @@ acct_settle(KamAcctState *st)
 	Size	   *offsets;
 	int32		nkeys;
 
-	if (st->parts.n == 0)
+	if (st->parts.n == 0 && st->packed == NULL)
 		return;
 	m = hist_merge_new(st);
 	nkeys = (int32) m->keys.n;
@@ -2426,8 +2391,6 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 
 		acct_settle(st);
 		acct_settle(other);
-		acct_unpack(st);
-		acct_unpack(other);
 		acct_forget_grouping(st);
 		remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
 
