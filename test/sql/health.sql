@@ -279,7 +279,10 @@ SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 'Infinity']::float8[])$q$);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 2], 5, 5)$q$);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[[1, 2], [3, 4]])$q$);
 
--- combine path: NPS, CSAT and trend summaries through partitions and forced workers
+-- combine path: NPS, CSAT and trend summaries through partitions and forced workers (the
+-- slope within 1e-10 relative: its combine divides by the counts, so the last digits follow
+-- the rows' split between workers, measured up to 1e-13 here and 6.7e-12 on Citus; an
+-- absolute 1e-12 on a slope of 0.4 failed once on PostgreSQL 17)
 CREATE TABLE hsurv (account_id int, at date, score int, mrr float8) PARTITION BY HASH (account_id);
 CREATE TABLE hsurv_0 PARTITION OF hsurv FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE hsurv_1 PARTITION OF hsurv FOR VALUES WITH (MODULUS 2, REMAINDER 1);
@@ -291,11 +294,11 @@ SET max_parallel_workers_per_gather = 0;
 CREATE TABLE hq_serial AS SELECT * FROM hq;
 SET enable_partitionwise_aggregate = on;
 SELECT plan_has('SELECT * FROM hq', 'Partial') AS partial_per_partition,
-       (SELECT s.nps = h.nps AND s.csat = h.csat AND abs(s.slope - h.slope) < 1e-12 FROM hq_serial s, hq h) AS same_as_serial;
+       (SELECT s.nps = h.nps AND s.csat = h.csat AND abs(s.slope - h.slope) <= 1e-10 * abs(s.slope) FROM hq_serial s, hq h) AS same_as_serial;
 SET enable_partitionwise_aggregate = off;
 SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
 -- (plan_has is parallel unsafe: in its own statement, or the comparison would run serially)
 SELECT plan_has('SELECT * FROM hq', 'Gather') AS uses_workers;
-SELECT (SELECT s.nps = h.nps AND s.csat = h.csat AND abs(s.slope - h.slope) < 1e-12 FROM hq_serial s, hq h) AS same_as_serial;
+SELECT (SELECT s.nps = h.nps AND s.csat = h.csat AND abs(s.slope - h.slope) <= 1e-10 * abs(s.slope) FROM hq_serial s, hq h) AS same_as_serial;
 RESET ALL;
