@@ -1431,6 +1431,19 @@ double_bits(const double *d)
 	return bits;
 }
 
+/* a signed distance as an unsigned one, small either way (zigzag), and back */
+static inline uint64
+zigzag(int64 d)
+{
+	return ((uint64) d << 1) ^ (uint64) (d >> 63);
+}
+
+static inline int64
+unzigzag(uint64 v)
+{
+	return (int64) ((v >> 1) ^ (~(v & 1) + 1));
+}
+
 /*
  * Append the points of n accounts, account i's at offsets[i] ..
  * offsets[i + 1] - 1 of points (sorted by date), to buf, packed.
@@ -1465,7 +1478,7 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			{
 				int64		d = (int64) p->at - first;
 
-				days = ((uint64) d << 1) ^ (uint64) (d >> 63);
+				days = zigzag(d);
 				first = p->at;
 			}
 			else if (p->at >= at)
@@ -1583,7 +1596,7 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 		if (days > PG_UINT32_MAX * UINT64CONST(2))
 			elog(ERROR, "kam per-account state: a packed date out of range");
 		if (j == 0)
-			at = (int64) c->first + (int64) ((days >> 1) ^ (~(days & 1) + 1));
+			at = (int64) c->first + unzigzag(days);
 		else if (days > 0 || keep_all)
 			at += (int64) days;
 		else
@@ -1606,6 +1619,19 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 		if (keep_all && j > 0 && cmp_record(out - stride, out) > 0)
 			elog(ERROR, "kam per-account state: an account's points out of date order");
 	}
+}
+
+/* the next account's points into a (emptied), as account r: how many */
+static int64
+acct_unpack_run(PackCursor *c, KamArray *a, int32 r, bool keep_all, bool rates)
+{
+	int64		n = acct_unpack_count(c);
+
+	a->n = 0;
+	kam_array_reserve(a, n);
+	acct_unpack_points(c, a->data, n, a->elem, r, keep_all, rates);
+	a->n = n;
+	return n;
 }
 
 /* a packing's length goes before it: where, to fill in when it ends */
@@ -1644,7 +1670,7 @@ acct_pack_keys(StringInfo buf, const Datum *keys, int32 n)
 			CHECK_FOR_INTERRUPTS();
 		kam_state_send_reserve(buf, 10);
 		o = pack_varint(buf->data + buf->len,
-						i == 0 ? ((uint64) k << 1) ^ (uint64) (k >> 63) : (uint64) k - (uint64) prev);
+						i == 0 ? zigzag(k) : (uint64) k - (uint64) prev);
 		buf->len = (int) (o - buf->data);
 		prev = k;
 	}
@@ -1667,7 +1693,7 @@ acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (i == 0)
-			prev = (int64) ((v >> 1) ^ (~(v & 1) + 1));
+			prev = unzigzag(v);
 		else if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) prev)
 			elog(ERROR, "kam_acct_deserial: keys out of order");
 		else
@@ -1997,12 +2023,9 @@ merge_next(KamHistMerge *m)
 			KamArray   *a = &m->scratch[p];
 
 			m->ki[p]++;
-			c = acct_unpack_count(&m->pc[p]);
+			c = acct_unpack_run(&m->pc[p], a, r, m->keep_all, m->rates);
 			if (c == 0)
 				continue;
-			a->n = 0;
-			kam_array_reserve(a, c);
-			acct_unpack_points(&m->pc[p], a->data, c, stride, r, m->keep_all, m->rates);
 			m->cur[nrun] = a->data;
 			m->stop[nrun++] = a->data + c * stride;
 			total += c;
@@ -2224,13 +2247,10 @@ kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *a
 			pack_cursor_init(&c, in);
 			for (int64 i = 0; i < in->keys.n; i++)
 			{
-				int64		cnt = acct_unpack_count(&c);
+				int64		cnt = acct_unpack_run(&c, a, (int32) i, m->keep_all, m->rates);
 
 				if ((i & 0xFFF) == 0)
 					CHECK_FOR_INTERRUPTS();
-				a->n = 0;
-				kam_array_reserve(a, cnt);
-				acct_unpack_points(&c, a->data, cnt, stride, (int32) i, m->keep_all, m->rates);
 				for (int64 j = 0; j < cnt; j++)
 					fn(arg, ((const KamPoint *) (a->data + j * stride))->at);
 			}
