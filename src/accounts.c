@@ -1727,100 +1727,65 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 }
 
 /*
- * Send st's keys and points in key order (integer keys): the accounts
- * numbered by ascending key (read off the direct map, or sorted), the points
- * grouped by account in that order, each account's sorted by date with one
- * point a date (acct_sort_run), then packed (acct_pack).  The points are
- * scattered by blocks of accounts into one array, placed by account within
- * each block there (acct_place) and each account's run then sorted: one
- * pass over the state, which stays as it is.  A state already in key order
- * (partial states combined) goes as it is.
+ * Number st's accounts by ascending key (integer keys), in place: the keys
+ * and latest points permuted, every point's account renumbered, the index
+ * of keys dropped (rebuilt if an account is looked up again).  The points
+ * are not grouped yet (kam_history_group).
  */
 static void
-acct_send_in_key_order(StringInfo buf, KamAcctState *st)
+acct_number_by_key(KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
-	Size		stride = st->hp.elem;
-	int32	   *ids,
-			   *rank;
-	Size	   *start,
-			   *cur,
-				out = 0;
-	Datum	   *keys;
-	char	   *dest;
-	int			low;
-	int32		nblocks;
+	int32	   *ids = acct_key_order(st);
+	int32	   *rank = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	KamArray	keys,
+				hp = st->hp,
+				last;
 
-	if (st->in_key_order)
-	{
-		KamHistory	h;
-
-		kam_history_group(st, &h);
-		acct_send_packed(buf, st->keys.data, n, h.points, stride, h.offsets, st->rates);
-		pfree(h.offsets);
-		return;
-	}
-	ids = acct_key_order(st);
-	rank = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	keys = palloc_extended(Max(n, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
-	start = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	kam_array_init(&keys, st->ctx, sizeof(Datum), n);
+	kam_array_init(&last, st->ctx, sizeof(KamLast), n);
 	for (int32 r = 0; r < n; r++)
 	{
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		rank[ids[r]] = r;
-		keys[r] = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
+		kam_array_append(&keys, &KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]), 1);
+		kam_array_append(&last, &KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]), 1);
 	}
-	for (int64 i = 0; i < st->hp.n; i++)
+	for (int64 i = 0; i < hp.n; i++)
 	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		start[rank[acct_point(st, i)->acct] + 1]++;
-	}
-	for (int32 r = 0; r < n; r++)
-		start[r + 1] += start[r];
-	low = acct_block_shift(n, (Size) st->hp.n);
-	nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
-	cur = palloc_extended(Max(nblocks, 1) * sizeof(Size), MCXT_ALLOC_HUGE);
-	for (int32 b = 0; b < nblocks; b++)
-		cur[b] = start[(int64) b << low];
-
-	/* by blocks of accounts, then placed within each */
-	dest = palloc_extended(Max(st->hp.n, 1) * stride, MCXT_ALLOC_HUGE);
-	for (int64 i = 0; i < st->hp.n; i++)
-	{
-		const KamPoint *p = acct_point(st, i);
-		int32		r = rank[p->acct];
-		KamPoint   *q = (KamPoint *) (dest + cur[r >> low]++ * stride);
+		KamPoint   *p = acct_point(st, i);
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		pt_copy(q, p, stride);
-		q->acct = r;
+		p->acct = rank[p->acct];
 	}
-	acct_place(dest, stride, n, start, low, true);
-
-	/*
-	 * each run sorted, the points of one account and date summed: start moves
-	 * down to them
-	 */
-	for (int32 r = 0; r < n; r++)
-	{
-		Size		lo = start[r];
-
-		if ((r & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		start[r] = out;
-		out = acct_sort_run(dest, stride, lo, start[r + 1], out, st->keep_all, st->rates);
-	}
-	start[n] = out;
-	acct_send_packed(buf, keys, n, dest, stride, start, st->rates);
-	pfree(dest);
+	/* the points move over as they are: not freed with the rest */
+	memset(&st->hp, 0, sizeof(KamArray));
+	acct_take_arrays(st, &keys, &hp, &last);
 	pfree(ids);
 	pfree(rank);
-	pfree(keys);
-	pfree(start);
-	pfree(cur);
+}
+
+/*
+ * Send st's keys and points in key order (integer keys): the accounts
+ * numbered by ascending key in place (acct_number_by_key, unless they are
+ * already), the points then grouped by account in place, each account's
+ * sorted by date with one point a date (kam_history_group), and packed
+ * (acct_pack).  The state stays valid, in key order: no new array of
+ * points, whose every page a worker (always a new process) would fault in.
+ */
+static void
+acct_send_in_key_order(StringInfo buf, KamAcctState *st)
+{
+	KamHistory	h;
+
+	if (!st->in_key_order)
+		acct_number_by_key(st);
+	kam_history_group(st, &h);
+	acct_send_packed(buf, st->keys.data, (int32) st->keys.n, h.points, st->hp.elem,
+					 h.offsets, st->rates);
+	pfree(h.offsets);
 }
 
 /* the run of account `acct` of `from` at *pos: its end */
