@@ -1749,9 +1749,10 @@ acct_number_by_key(KamAcctState *st)
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		rank[ids[r]] = r;
-		kam_array_append(&keys, &KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]), 1);
-		kam_array_append(&last, &KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]), 1);
+		KAM_ARRAY_ELEM(&keys, Datum, r) = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
+		KAM_ARRAY_ELEM(&last, KamLast, r) = KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]);
 	}
+	keys.n = last.n = n;
 	for (int64 i = 0; i < hp.n; i++)
 	{
 		KamPoint   *p = acct_point(st, i);

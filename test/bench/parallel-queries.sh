@@ -39,8 +39,21 @@ FROM (VALUES (1, 131), (2, 126), (3, 90), (4, 60), (5, 42), (6, 34), (7, 26), (0
 VACUUM ANALYZE;
 SQL
 . test/bench/lib.sh
-declare -A S P
-BENCH_REPS=${BENCH_REPS:-5} BENCH_FORCE_PARALLEL=1 bench_run test/bench/parallel.sql
+declare -A S P T
+# each query's table (its last FROM: a grouped query's inner one), and the bare count(*) of
+# every such table first (floor_<table>), timed in the same rounds
+tables=()
+while read -r n t; do
+    T[$n]=$t
+    [[ " ${tables[*]} " == *" $t "* ]] || tables+=("$t")
+done < <(awk '/^-- bench: /{n=$3; next} /^--/{next} n && match($0, /.*FROM [a-z_.]+/){t=substr($0, RSTART, RLENGTH); sub(/.*FROM /, "", t); last[n]=t}
+              END{for (n in last) print n, last[n]}' test/bench/parallel.sql)
+queries=$(mktemp)
+trap 'rm -f "$queries"' EXIT
+for t in "${tables[@]}"; do printf -- '-- bench: floor_%s\nSELECT count(*) FROM %s;\n' "${t//./_}" "$t"; done > "$queries"
+cat test/bench/parallel.sql >> "$queries"
+BENCH_REPS=${BENCH_REPS:-5} BENCH_FORCE_PARALLEL=1 bench_run "$queries"
+rm -f "$queries"
 plan() {  # does the forced plan of query $1 aggregate in the workers (a PARTIAL kam. aggregate)?
           # A plan without kam's aggregate at all computes nothing of kam's (the planner drops
           # an aggregate whose output a subquery does not use): the run then fails.
@@ -53,22 +66,27 @@ plan() {  # does the forced plan of query $1 aggregate in the workers (a PARTIAL
     else echo "kam not computed"
     fi
 }
-printf '\n%-26s %10s %10s %9s  %s\n' "aggregate" "serial ms" "2 workers" "speed-up" "forced plan"
-slower=0 uncomputed=0 aggs=0
+printf '\n%-26s %10s %10s %9s %9s %9s  %s\n' "aggregate" "serial ms" "2 workers" "speed-up" "floor" "÷floor" "forced plan"
+slower=0 below_floor=0 uncomputed=0 aggs=0
 for n in "${NAMES[@]}"; do
     sp=$(awk "BEGIN{printf \"%.2f\", ${S[$n]}/${P[$n]}}")
     if [[ $n == floor_* ]]; then
-        printf '%-26s %10.0f %10.0f %8sx  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "(count(*): the floor)"
+        printf '%-26s %10.0f %10.0f %8sx %9s %9s  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "" "" "(count(*): the floor)"
         continue
     fi
+    f=floor_${T[$n]//./_}
+    fsp=$(awk "BEGIN{printf \"%.2f\", ${S[$f]}/${P[$f]}}")
+    rel=$(awk "BEGIN{printf \"%.2f\", $sp/$fsp}")
     pl=$(plan "$n")
-    printf '%-26s %10.0f %10.0f %8sx  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "$pl"
+    printf '%-26s %10.0f %10.0f %8sx %8sx %9s  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "$fsp" "$rel" "$pl"
     awk "BEGIN{exit !($sp < 1)}" && slower=$((slower + 1))
+    awk "BEGIN{exit !($rel < 0.9)}" && below_floor=$((below_floor + 1))
     aggs=$((aggs + 1))
     [ "$pl" = "kam not computed" ] && uncomputed=$((uncomputed + 1))
 done
 echo "(2 workers forced: max_parallel_workers_per_gather 2, parallel costs 0; best of ${BENCH_REPS:-5} each, serial and parallel runs alternating;"
-echo " $slower of $aggs aggregates slower with workers than serial)"
+echo " floor: the speed-up of count(*) over the aggregate's table; ÷floor: the aggregate's speed-up over the floor's;"
+echo " $slower of $aggs aggregates slower with workers than serial, $below_floor gaining less than 0.9 of what their table's scan gains)"
 if [ "$uncomputed" -gt 0 ]; then
     echo "$uncomputed queries do not compute kam's aggregate (see the plans): the timings above do not time kam" >&2
     exit 1
