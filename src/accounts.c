@@ -104,6 +104,13 @@ struct KamAcctState
 								 * (acct_settle); NULL otherwise */
 	Size		packed_len;
 	int64		packed_n;		/* how many points packed holds */
+	DateADT    *dates;			/* a packed state: its points' distinct dates,
+								 * ascending, as its worker listed them (NULL:
+								 * not listed), and a bit for each day from
+								 * the first (set: listed), which every point
+								 * read is checked against */
+	int32		ndates;
+	uint64	   *date_bits;
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -1319,6 +1326,13 @@ acct_free_arrays(KamAcctState *st)
 	if (st->packed)
 		pfree(st->packed);
 	st->packed = NULL;
+	if (st->dates)
+		pfree(st->dates);
+	if (st->date_bits)
+		pfree(st->date_bits);
+	st->dates = NULL;
+	st->date_bits = NULL;
+	st->ndates = 0;
 }
 
 /* replace st's keys, points and latest points by new ones */
@@ -1391,16 +1405,22 @@ acct_key_order(KamAcctState *st)
  * most months repeat an account's MRR.  Per account in key order: its
  * number of points (a varint), then each point as a varint of its date,
  * days after the account's point before (for its first point, the zigzag of
- * days after the previous account's first date), shifted left once, the low
- * bit set when its amounts are bitwise those of the point before it in the
- * message; else the MRR (and in the rate forms the local MRR) follow, as
- * pq_sendfloat8 writes them.  About 5 bytes a point, keys included, over
- * the sample CRM's snapshots instead of 16 and 8 a key.  The leader keeps
- * them so: the final functions read them one account at a time
- * (kam_history_account); a state sent on, or that rows are added to, is
- * first read into its own array (acct_settle).
+ * days after the previous account's first date), shifted left twice, the
+ * low bits its amounts' kind: PACK_SAME when they are bitwise those of the
+ * point before it in the message; PACK_CENTS when each is a whole number of
+ * cents that (double) cents / 100 gives back bit for bit (money read from
+ * numeric(12,2) always is), the zigzag of the cents following as varints
+ * (the MRR, then in the rate forms the local MRR: 3 bytes for 1 234.56);
+ * else PACK_BITS, each as pq_sendfloat8 writes it.  About 5 bytes a point,
+ * keys included, over the sample CRM's snapshots instead of 16 and 8 a
+ * key.  The leader keeps them so: the final functions read them one account
+ * at a time (kam_history_account); a state sent on, or that rows are added
+ * to, is first read into its own array (acct_settle).
  */
-#define PACK_POINT_MAX (10 + 2 * sizeof(uint64))	/* one point, at most */
+#define PACK_SAME 0
+#define PACK_CENTS 1
+#define PACK_BITS 2
+#define PACK_POINT_MAX (10 + 2 * 10)	/* one point, at most */
 
 static inline char *
 pack_varint(char *o, uint64 v)
@@ -1444,6 +1464,35 @@ unzigzag(uint64 v)
 	return (int64) ((v >> 1) ^ (~(v & 1) + 1));
 }
 
+/* cents past which a double no longer holds every whole number (2^53) */
+#define PACK_CENTS_MAX INT64CONST(9007199254740992)
+
+/* the amount of these bits as whole cents, when they give it back exactly */
+static inline bool
+amount_cents(uint64 bits, int64 *cents)
+{
+	double		v,
+				r,
+				back;
+
+	memcpy(&v, &bits, sizeof(v));
+	r = rint(v * 100.0);
+	/* NaN fails the comparison too */
+	if (!(fabs(r) < (double) PACK_CENTS_MAX))
+		return false;
+	*cents = (int64) r;
+	back = (double) *cents / 100.0;
+	return double_bits(&back) == bits;
+}
+
+static inline uint64
+cents_bits(int64 cents)
+{
+	double		v = (double) cents / 100.0;
+
+	return double_bits(&v);
+}
+
 /*
  * Append the points of n accounts, account i's at offsets[i] ..
  * offsets[i + 1] - 1 of points (sorted by date), to buf, packed.
@@ -1473,6 +1522,9 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 						pl = rates ? double_bits(&((const KamPointFx *) p)->local) : 0;
 			uint64		days;
 			bool		same = pm == mrr && pl == local;
+			int64		cm,
+						cl = 0;
+			int			kind;
 
 			if (j == offsets[i])
 			{
@@ -1487,15 +1539,27 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 				elog(ERROR, "kam per-account state: an account's points out of date order");
 			at = p->at;
 			kam_state_send_reserve(buf, PACK_POINT_MAX);
-			o = pack_varint(buf->data + buf->len, (days << 1) | same);
-			if (!same)
+			if (same)
+				kind = PACK_SAME;
+			else if (amount_cents(pm, &cm) && (!rates || amount_cents(pl, &cl)))
+				kind = PACK_CENTS;
+			else
+				kind = PACK_BITS;
+			o = pack_varint(buf->data + buf->len, (days << 2) | kind);
+			if (kind == PACK_CENTS)
+			{
+				o = pack_varint(o, zigzag(cm));
+				if (rates)
+					o = pack_varint(o, zigzag(cl));
+			}
+			else if (kind == PACK_BITS)
 			{
 				o = pack_bits(o, pm);
 				if (rates)
 					o = pack_bits(o, pl);
-				mrr = pm;
-				local = pl;
 			}
+			mrr = pm;
+			local = pl;
 			buf->len = (int) (o - buf->data);
 		}
 	}
@@ -1511,6 +1575,9 @@ typedef struct PackCursor
 	DateADT		first;			/* the previous account's first date */
 	uint64		mrr;			/* the amounts of the point before, as bits */
 	uint64		local;
+	const uint64 *date_bits;	/* the state's listed dates (or NULL) */
+	DateADT		dates_lo;
+	int64		dates_span;
 } PackCursor;
 
 static void
@@ -1520,6 +1587,12 @@ pack_cursor_init(PackCursor *c, const KamAcctState *st)
 	c->p = st->packed;
 	c->end = st->packed + st->packed_len;
 	c->left = st->packed_n;
+	c->date_bits = st->date_bits;
+	if (st->date_bits)
+	{
+		c->dates_lo = st->dates[0];
+		c->dates_span = (int64) st->dates[st->ndates - 1] - st->dates[0] + 1;
+	}
 }
 
 /* every point read, and nothing more there */
@@ -1562,6 +1635,17 @@ unpack_bits(PackCursor *c)
 	return pg_ntoh64(bits);
 }
 
+/* an amount packed as cents (PACK_CENTS), as its bits */
+static inline uint64
+unpack_cents(PackCursor *c)
+{
+	int64		cents = unzigzag(unpack_varint(c));
+
+	if (cents <= -PACK_CENTS_MAX || cents >= PACK_CENTS_MAX)
+		elog(ERROR, "kam per-account state: packed cents out of range");
+	return cents_bits(cents);
+}
+
 /* how many points the next account has */
 static int64
 acct_unpack_count(PackCursor *c)
@@ -1589,7 +1673,7 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 	{
 		KamPoint   *p = (KamPoint *) out;
 		uint64		v = unpack_varint(c);
-		uint64		days = v >> 1;
+		uint64		days = v >> 2;
 
 		if ((j & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
@@ -1605,12 +1689,24 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 			elog(ERROR, "kam per-account state: a packed date out of range");
 		if (j == 0)
 			c->first = (DateADT) at;
-		if ((v & 1) == 0)
+		if (c->date_bits &&
+			((uint64) (at - c->dates_lo) >= (uint64) c->dates_span ||
+			 (c->date_bits[(at - c->dates_lo) >> 6] & (UINT64CONST(1) << ((at - c->dates_lo) & 63))) == 0))
+			elog(ERROR, "kam per-account state: a packed point's date is not among the state's dates");
+		if ((v & 3) == PACK_CENTS)
+		{
+			c->mrr = unpack_cents(c);
+			if (rates)
+				c->local = unpack_cents(c);
+		}
+		else if ((v & 3) == PACK_BITS)
 		{
 			c->mrr = unpack_bits(c);
 			if (rates)
 				c->local = unpack_bits(c);
 		}
+		else if ((v & 3) != PACK_SAME)
+			elog(ERROR, "kam per-account state: a packed point of unknown kind");
 		p->acct = r;
 		p->at = (DateADT) at;
 		memcpy(&p->mrr, &c->mrr, sizeof(double));
@@ -1705,6 +1801,144 @@ acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
 }
 
 /*
+ * The dates of a packed state are listed when they span at most this many
+ * days (a bit each, 512 kB, on either side): the leader's calendar then
+ * comes from the lists, not from reading every point (twice).
+ */
+#define PACK_DATES_SPAN (1 << 22)
+
+/* the points' distinct dates as bits from lo, and how many; NULL when too wide */
+static uint64 *
+dates_as_bits(const char *points, Size stride, const Size *offsets, int32 n, DateADT *lo,
+			  int64 *span, int32 *count)
+{
+	DateADT		hi = PG_INT32_MIN;
+	uint64	   *bits;
+
+	*lo = PG_INT32_MAX;
+	*count = 0;
+	for (int32 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (offsets[i + 1] > offsets[i])
+		{
+			*lo = Min(*lo, ((const KamPoint *) (points + offsets[i] * stride))->at);
+			hi = Max(hi, ((const KamPoint *) (points + (offsets[i + 1] - 1) * stride))->at);
+		}
+	}
+	if (offsets[n] == 0 || (int64) hi - *lo >= PACK_DATES_SPAN)
+		return NULL;
+	*span = (int64) hi - *lo + 1;
+	bits = palloc0(((*span + 63) / 64) * sizeof(uint64));
+	for (Size j = 0; j < offsets[n]; j++)
+	{
+		int64		d = ((const KamPoint *) (points + j * stride))->at - *lo;
+
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		bits[d >> 6] |= UINT64CONST(1) << (d & 63);
+	}
+	for (int64 w = 0; w < (*span + 63) / 64; w++)
+		*count += pg_popcount64(bits[w]);
+	return bits;
+}
+
+/*
+ * The distinct dates of the points (each account's sorted), ascending: their
+ * number, then the length of their packing and the first date's zigzag and
+ * each one's distance from the one before, as varints; -1 and nothing more
+ * when there are none or they span more than PACK_DATES_SPAN days.
+ */
+static void
+acct_pack_dates(StringInfo buf, const char *points, Size stride, const Size *offsets, int32 n)
+{
+	DateADT		lo;
+	int64		span;
+	int32		count;
+	uint64	   *bits = dates_as_bits(points, stride, offsets, n, &lo, &span, &count);
+	int64		prev = 0;
+	bool		first = true;
+	int			at;
+
+	if (bits == NULL)
+	{
+		pq_sendint64(buf, -1);
+		return;
+	}
+	pq_sendint64(buf, count);
+	at = pack_length_begin(buf);
+	for (int64 d = 0; d < span; d++)
+	{
+		if (bits[d >> 6] & (UINT64CONST(1) << (d & 63)))
+		{
+			int64		date = lo + d;
+			char	   *o;
+
+			kam_state_send_reserve(buf, 10);
+			o = pack_varint(buf->data + buf->len, first ? zigzag(date) : (uint64) (date - prev));
+			buf->len = (int) (o - buf->data);
+			prev = date;
+			first = false;
+		}
+	}
+	pack_length_end(buf, at);
+	pfree(bits);
+}
+
+/*
+ * A received state's listed dates (acct_pack_dates): ascending, within
+ * PACK_DATES_SPAN days, one or more when there are points and none else;
+ * kept with a bit for each day, against which its points are read.
+ */
+static void
+acct_unpack_dates(StringInfo buf, KamAcctState *st)
+{
+	int64		count = pq_getmsgint64(buf);
+	int64		len;
+	PackCursor	c;
+	int64		date = 0,
+				span;
+
+	if (count == -1)
+		return;
+	if (count <= 0 || count > PACK_DATES_SPAN || st->packed_n == 0)
+		elog(ERROR, "kam_acct_deserial: " INT64_FORMAT " dates listed for " INT64_FORMAT " points",
+			 count, st->packed_n);
+	len = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+	memset(&c, 0, sizeof(c));
+	c.p = pq_getmsgbytes(buf, (int) len);
+	c.end = c.p + len;
+	st->dates = palloc_extended(count * sizeof(DateADT), MCXT_ALLOC_HUGE);
+	for (int32 i = 0; i < count; i++)
+	{
+		uint64		v = unpack_varint(&c);
+
+		if (i == 0)
+			date = unzigzag(v);
+		else if (v > 0 && v <= PACK_DATES_SPAN)
+			date += (int64) v;
+		else
+			elog(ERROR, "kam_acct_deserial: listed dates not ascending");
+		if (date < PG_INT32_MIN || date > PG_INT32_MAX ||
+			(i > 0 && date - st->dates[0] >= PACK_DATES_SPAN))
+			elog(ERROR, "kam_acct_deserial: a listed date out of range");
+		st->dates[i] = (DateADT) date;
+	}
+	if (c.p != c.end)
+		elog(ERROR, "kam_acct_deserial: listed dates do not match their count");
+	st->ndates = (int32) count;
+	span = (int64) st->dates[count - 1] - st->dates[0] + 1;
+	st->date_bits = palloc0(((span + 63) / 64) * sizeof(uint64));
+	for (int32 i = 0; i < count; i++)
+	{
+		int64		d = (int64) st->dates[i] - st->dates[0];
+
+		st->date_bits[d >> 6] |= UINT64CONST(1) << (d & 63);
+	}
+}
+
+/*
  * Send n keys, ascending, and their accounts' points (account i's at
  * offsets[i] .. offsets[i + 1] - 1 of points, sorted), packed: the number
  * of keys, then the keys' packing and the points', each after its length
@@ -1724,6 +1958,7 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	at = pack_length_begin(buf);
 	acct_pack(buf, points, stride, offsets, n, rates);
 	pack_length_end(buf, at);
+	acct_pack_dates(buf, points, stride, offsets, n);
 }
 
 /*
@@ -2192,7 +2427,10 @@ kam_history_key(KamAcctState *st, KamHistory *h, int32 acct)
 	return KAM_ARRAY_ELEM(&h->merge->keys, Datum, acct);
 }
 
-/* every date of partial states merged as read, each state's in turn (history_dates) */
+/*
+ * The dates of partial states merged as read, each state's in turn
+ * (history_dates): a state's listed dates once each, else every point's.
+ */
 void
 kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *arg)
 {
@@ -2205,7 +2443,13 @@ kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *a
 		KamAcctState *in = m->in[p];
 		Size		stride = in->hp.elem;
 
-		if (in->packed)
+		if (in->packed && in->dates)
+		{
+			/* listed by its worker: each once */
+			for (int32 i = 0; i < in->ndates; i++)
+				fn(arg, in->dates[i]);
+		}
+		else if (in->packed)
 		{
 			PackCursor	c;
 			KamArray   *a = &m->scratch[p];
@@ -2465,9 +2709,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * S and E.  Version 7 sends a history in key order packed
  * (acct_send_packed): the number of keys, the length of their packing and
  * the keys packed (acct_pack_keys), the number of points, the length of
- * their packing and the points packed (acct_pack).
+ * their packing and the points packed (acct_pack).  Version 8 packs each
+ * point's date shifted left twice, its amounts' kind in the low bits, and
+ * amounts of whole cents as varints (PACK_CENTS).
  */
-#define ACCT_STATE_VERSION 7
+#define ACCT_STATE_VERSION 8
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -2644,6 +2890,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			st->packed = MemoryContextAllocHuge(aggctx, Max(len, 1));
 			memcpy(st->packed, pq_getmsgbytes(&buf, (int) len), len);
 			st->packed_len = (Size) len;
+			acct_unpack_dates(&buf, st);
 			st->ids_pending = true;
 		}
 		else

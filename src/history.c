@@ -257,8 +257,9 @@ date_keep(void *arg, DateADT at)
 
 /*
  * fn(arg, date) for every point's date, in no order (of one account and
- * several partial states merged as read: once per state); inline over a
- * grouped history, so that fn is too.
+ * several partial states merged as read: once per state, or each date once
+ * a state when its worker listed them; the same dates every time it is
+ * called); inline over a grouped history, so that fn is too.
  */
 static inline void
 history_dates(KamHistory *h, void (*fn) (void *arg, DateADT at), void *arg)

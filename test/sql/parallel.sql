@@ -77,6 +77,20 @@ SELECT kam.mrr_waterfall(account_id, month, half)::text AS w,
        count(*) FILTER (WHERE month < '2000-01-01') AS before_2000
 FROM pfar;
 SELECT before_2000 > 100000 AS far_dates_before_2000 FROM pfar_ref;
+-- the contract form: the points are changes of MRR, negative where a contract ends (amounts
+-- of whole cents pack as varints of the cents, others as their bits: halves of odd cents),
+-- 200 copies of the subscriptions under distinct account ids
+CREATE TABLE pint AS
+SELECT account_id + c * 1000000 AS account_id, valid_from, valid_to,
+       CASE WHEN c % 2 = 0 THEN mrr ELSE mrr / 2 END AS mrr
+FROM crm.subscriptions, generate_series(0, 199) c;
+ANALYZE pint;
+CREATE TABLE pint_ref AS
+SELECT kam.mrr_waterfall(account_id, valid_from, valid_to, mrr, 'month')::text AS w,
+       count(*) FILTER (WHERE valid_to IS NOT NULL) AS ended,
+       count(*) FILTER (WHERE mrr * 100 <> round(mrr * 100)) AS not_cents
+FROM pint;
+SELECT ended > 10000 AS contracts_ended, not_cents > 10000 AS amounts_not_cents FROM pint_ref;
 -- q_all under the current settings against the serial result
 CREATE VIEW compare_to_serial AS
 SELECT count(*) AS groups,
@@ -119,6 +133,10 @@ SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM p
                  'kam.mrr_movement') AS far_waterfall_same,
        same_rows((SELECT kam.mrr_waterfall(account_id, month, half, 1 + extract(month FROM month)::float8 / 100)::text
                   FROM pfar), (SELECT wr FROM pfar_ref), 'kam.mrr_movement') AS far_rates_same;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, valid_from, valid_to, mrr, ''month'') FROM pint', 'Gather')
+       AS contracts_parallel;
+SELECT same_rows((SELECT kam.mrr_waterfall(account_id, valid_from, valid_to, mrr, 'month')::text FROM pint),
+                 (SELECT w FROM pint_ref), 'kam.mrr_movement') AS contracts_waterfall_same;
 
 -- both at once, and an ungrouped aggregate
 SET enable_partitionwise_aggregate = on;
