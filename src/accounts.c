@@ -1464,6 +1464,19 @@ unzigzag(uint64 v)
 	return (int64) ((v >> 1) ^ (~(v & 1) + 1));
 }
 
+/* bit i of a bitmap of uint64 words (the listed dates, a bit a day) */
+static inline void
+bit_set(uint64 *bits, int64 i)
+{
+	bits[i >> 6] |= UINT64CONST(1) << (i & 63);
+}
+
+static inline bool
+bit_test(const uint64 *bits, int64 i)
+{
+	return (bits[i >> 6] & (UINT64CONST(1) << (i & 63))) != 0;
+}
+
 /* cents past which a double no longer holds every whole number (2^53) */
 #define PACK_CENTS_MAX INT64CONST(9007199254740992)
 
@@ -1691,7 +1704,7 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 			c->first = (DateADT) at;
 		if (c->date_bits &&
 			((uint64) (at - c->dates_lo) >= (uint64) c->dates_span ||
-			 (c->date_bits[(at - c->dates_lo) >> 6] & (UINT64CONST(1) << ((at - c->dates_lo) & 63))) == 0))
+			 !bit_test(c->date_bits, at - c->dates_lo)))
 			elog(ERROR, "kam per-account state: a packed point's date is not among the state's dates");
 		if ((v & 3) == PACK_CENTS)
 		{
@@ -1837,7 +1850,7 @@ dates_as_bits(const char *points, Size stride, const Size *offsets, int32 n, Dat
 
 		if ((j & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		bits[d >> 6] |= UINT64CONST(1) << (d & 63);
+		bit_set(bits, d);
 	}
 	for (int64 w = 0; w < (*span + 63) / 64; w++)
 		*count += pg_popcount64(bits[w]);
@@ -1870,7 +1883,7 @@ acct_pack_dates(StringInfo buf, const char *points, Size stride, const Size *off
 	at = pack_length_begin(buf);
 	for (int64 d = 0; d < span; d++)
 	{
-		if (bits[d >> 6] & (UINT64CONST(1) << (d & 63)))
+		if (bit_test(bits, d))
 		{
 			int64		date = lo + d;
 			char	   *o;
@@ -1932,9 +1945,7 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
 	st->date_bits = palloc0(((span + 63) / 64) * sizeof(uint64));
 	for (int32 i = 0; i < count; i++)
 	{
-		int64		d = (int64) st->dates[i] - st->dates[0];
-
-		st->date_bits[d >> 6] |= UINT64CONST(1) << (d & 63);
+		bit_set(st->date_bits, (int64) st->dates[i] - st->dates[0]);
 	}
 }
 
