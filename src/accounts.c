@@ -104,13 +104,12 @@ struct KamAcctState
 								 * (acct_settle); NULL otherwise */
 	Size		packed_len;
 	int64		packed_n;		/* how many points packed holds */
-	DateADT    *dates;			/* a packed state: its points' distinct dates,
-								 * ascending, as its worker listed them (NULL:
-								 * not listed), and a bit for each day from
-								 * the first (set: listed), which every point
-								 * read is checked against */
-	int32		ndates;
-	uint64	   *date_bits;
+	uint64	   *date_bits;		/* a packed state: its points' distinct dates
+								 * as its worker listed them, a bit a day from
+								 * dates_lo (NULL: not listed), against which
+								 * every point read is checked */
+	DateADT		dates_lo;
+	int64		dates_span;
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -1326,13 +1325,9 @@ acct_free_arrays(KamAcctState *st)
 	if (st->packed)
 		pfree(st->packed);
 	st->packed = NULL;
-	if (st->dates)
-		pfree(st->dates);
 	if (st->date_bits)
 		pfree(st->date_bits);
-	st->dates = NULL;
 	st->date_bits = NULL;
-	st->ndates = 0;
 }
 
 /* replace st's keys, points and latest points by new ones */
@@ -1477,6 +1472,25 @@ bit_test(const uint64 *bits, int64 i)
 	return (bits[i >> 6] & (UINT64CONST(1) << (i & 63))) != 0;
 }
 
+/* the first bit set at i or after, of n bits (n when none) */
+static inline int64
+bit_next(const uint64 *bits, int64 n, int64 i)
+{
+	int64		w = i >> 6;
+	uint64		x;
+
+	if (i >= n)
+		return n;
+	x = bits[w] & (~UINT64CONST(0) << (i & 63));
+	while (x == 0)
+	{
+		if (++w >= (n + 63) >> 6)
+			return n;
+		x = bits[w];
+	}
+	return Min((w << 6) + pg_rightmost_one_pos64(x), n);
+}
+
 /* cents past which a double no longer holds every whole number (2^53) */
 #define PACK_CENTS_MAX INT64CONST(9007199254740992)
 
@@ -1508,11 +1522,12 @@ cents_bits(int64 cents)
 
 /*
  * Append the points of n accounts, account i's at offsets[i] ..
- * offsets[i + 1] - 1 of points (sorted by date), to buf, packed.
+ * offsets[i + 1] - 1 of points (sorted by date), to buf, packed; with
+ * date_bits, the bit of each point's date (days after dates_lo) set.
  */
 static void
 acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, int32 n,
-		  bool rates)
+		  bool rates, uint64 *date_bits, DateADT dates_lo)
 {
 	DateADT		first = 0;
 	uint64		mrr = 0,
@@ -1551,6 +1566,8 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			else
 				elog(ERROR, "kam per-account state: an account's points out of date order");
 			at = p->at;
+			if (date_bits)
+				bit_set(date_bits, (int64) at - dates_lo);
 			kam_state_send_reserve(buf, PACK_POINT_MAX);
 			if (same)
 				kind = PACK_SAME;
@@ -1601,11 +1618,8 @@ pack_cursor_init(PackCursor *c, const KamAcctState *st)
 	c->end = st->packed + st->packed_len;
 	c->left = st->packed_n;
 	c->date_bits = st->date_bits;
-	if (st->date_bits)
-	{
-		c->dates_lo = st->dates[0];
-		c->dates_span = (int64) st->dates[st->ndates - 1] - st->dates[0] + 1;
-	}
+	c->dates_lo = st->dates_lo;
+	c->dates_span = st->dates_span;
 }
 
 /* every point read, and nothing more there */
@@ -1820,16 +1834,16 @@ acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
  */
 #define PACK_DATES_SPAN (1 << 22)
 
-/* the points' distinct dates as bits from lo, and how many; NULL when too wide */
-static uint64 *
-dates_as_bits(const char *points, Size stride, const Size *offsets, int32 n, DateADT *lo,
-			  int64 *span, int32 *count)
+/*
+ * The span of the points' dates (each account's sorted) from *lo, in days;
+ * 0 when there are none or they span more than PACK_DATES_SPAN days.
+ */
+static int64
+dates_span_of(const char *points, Size stride, const Size *offsets, int32 n, DateADT *lo)
 {
 	DateADT		hi = PG_INT32_MIN;
-	uint64	   *bits;
 
 	*lo = PG_INT32_MAX;
-	*count = 0;
 	for (int32 i = 0; i < n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
@@ -1841,37 +1855,22 @@ dates_as_bits(const char *points, Size stride, const Size *offsets, int32 n, Dat
 		}
 	}
 	if (offsets[n] == 0 || (int64) hi - *lo >= PACK_DATES_SPAN)
-		return NULL;
-	*span = (int64) hi - *lo + 1;
-	bits = palloc0(((*span + 63) / 64) * sizeof(uint64));
-	for (Size j = 0; j < offsets[n]; j++)
-	{
-		int64		d = ((const KamPoint *) (points + j * stride))->at - *lo;
-
-		if ((j & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		bit_set(bits, d);
-	}
-	for (int64 w = 0; w < (*span + 63) / 64; w++)
-		*count += pg_popcount64(bits[w]);
-	return bits;
+		return 0;
+	return (int64) hi - *lo + 1;
 }
 
 /*
- * The distinct dates of the points (each account's sorted), ascending: their
- * number, then the length of their packing and the first date's zigzag and
- * each one's distance from the one before, as varints; -1 and nothing more
- * when there are none or they span more than PACK_DATES_SPAN days.
+ * The distinct dates of a state's points, the bits set from lo over span
+ * days (acct_pack), ascending: their number, then the length of their
+ * packing and the first date's zigzag and each one's distance from the one
+ * before, as varints; -1 and nothing more when they are not listed (bits
+ * NULL).
  */
 static void
-acct_pack_dates(StringInfo buf, const char *points, Size stride, const Size *offsets, int32 n)
+acct_pack_dates(StringInfo buf, const uint64 *bits, DateADT lo, int64 span)
 {
-	DateADT		lo;
-	int64		span;
-	int32		count;
-	uint64	   *bits = dates_as_bits(points, stride, offsets, n, &lo, &span, &count);
-	int64		prev = 0;
-	bool		first = true;
+	int64		count = 0,
+				prev = 0;
 	int			at;
 
 	if (bits == NULL)
@@ -1879,30 +1878,27 @@ acct_pack_dates(StringInfo buf, const char *points, Size stride, const Size *off
 		pq_sendint64(buf, -1);
 		return;
 	}
+	for (int64 w = 0; w < (span + 63) / 64; w++)
+		count += pg_popcount64(bits[w]);
 	pq_sendint64(buf, count);
 	at = pack_length_begin(buf);
-	for (int64 d = 0; d < span; d++)
+	for (int64 d = bit_next(bits, span, 0); d < span; d = bit_next(bits, span, d + 1))
 	{
-		if (bit_test(bits, d))
-		{
-			int64		date = lo + d;
-			char	   *o;
+		char	   *o;
 
-			kam_state_send_reserve(buf, 10);
-			o = pack_varint(buf->data + buf->len, first ? zigzag(date) : (uint64) (date - prev));
-			buf->len = (int) (o - buf->data);
-			prev = date;
-			first = false;
-		}
+		CHECK_FOR_INTERRUPTS();
+		kam_state_send_reserve(buf, 10);
+		o = pack_varint(buf->data + buf->len, d == 0 ? zigzag(lo) : (uint64) (d - prev));
+		buf->len = (int) (o - buf->data);
+		prev = d;
 	}
 	pack_length_end(buf, at);
-	pfree(bits);
 }
 
 /*
  * A received state's listed dates (acct_pack_dates): ascending, within
  * PACK_DATES_SPAN days, one or more when there are points and none else;
- * kept with a bit for each day, against which its points are read.
+ * kept as a bit a day, against which its points are read.
  */
 static void
 acct_unpack_dates(StringInfo buf, KamAcctState *st)
@@ -1910,8 +1906,8 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
 	int64		count = pq_getmsgint64(buf);
 	int64		len;
 	PackCursor	c;
-	int64		date = 0,
-				span;
+	int64		date = 0;
+	int64	   *days;
 
 	if (count == -1)
 		return;
@@ -1922,31 +1918,35 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
 	memset(&c, 0, sizeof(c));
 	c.p = pq_getmsgbytes(buf, (int) len);
 	c.end = c.p + len;
-	st->dates = palloc_extended(count * sizeof(DateADT), MCXT_ALLOC_HUGE);
-	for (int32 i = 0; i < count; i++)
+	/* each date's days after the first */
+	days = palloc(count * sizeof(int64));
+	for (int64 i = 0; i < count; i++)
 	{
 		uint64		v = unpack_varint(&c);
 
+		CHECK_FOR_INTERRUPTS();
 		if (i == 0)
+		{
 			date = unzigzag(v);
-		else if (v > 0 && v <= PACK_DATES_SPAN)
-			date += (int64) v;
+			if (date < PG_INT32_MIN || date > PG_INT32_MAX)
+				elog(ERROR, "kam_acct_deserial: a listed date out of range");
+			st->dates_lo = (DateADT) date;
+			days[0] = 0;
+		}
+		else if (v > 0 && v < PACK_DATES_SPAN && days[i - 1] + (int64) v < PACK_DATES_SPAN)
+			days[i] = days[i - 1] + (int64) v;
 		else
-			elog(ERROR, "kam_acct_deserial: listed dates not ascending");
-		if (date < PG_INT32_MIN || date > PG_INT32_MAX ||
-			(i > 0 && date - st->dates[0] >= PACK_DATES_SPAN))
-			elog(ERROR, "kam_acct_deserial: a listed date out of range");
-		st->dates[i] = (DateADT) date;
+			elog(ERROR, "kam_acct_deserial: listed dates not ascending within %d days", PACK_DATES_SPAN);
 	}
 	if (c.p != c.end)
 		elog(ERROR, "kam_acct_deserial: listed dates do not match their count");
-	st->ndates = (int32) count;
-	span = (int64) st->dates[count - 1] - st->dates[0] + 1;
-	st->date_bits = palloc0(((span + 63) / 64) * sizeof(uint64));
-	for (int32 i = 0; i < count; i++)
-	{
-		bit_set(st->date_bits, (int64) st->dates[i] - st->dates[0]);
-	}
+	if ((int64) st->dates_lo + days[count - 1] > PG_INT32_MAX)
+		elog(ERROR, "kam_acct_deserial: a listed date out of range");
+	st->dates_span = days[count - 1] + 1;
+	st->date_bits = palloc0(((st->dates_span + 63) / 64) * sizeof(uint64));
+	for (int64 i = 0; i < count; i++)
+		bit_set(st->date_bits, days[i]);
+	pfree(days);
 }
 
 /*
@@ -1960,6 +1960,9 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 				 const Size *offsets, bool rates)
 {
 	int			at;
+	DateADT		lo;
+	int64		span = dates_span_of(points, stride, offsets, n, &lo);
+	uint64	   *bits = span > 0 ? palloc0(((span + 63) / 64) * sizeof(uint64)) : NULL;
 
 	pq_sendint64(buf, n);
 	at = pack_length_begin(buf);
@@ -1967,9 +1970,11 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	pack_length_end(buf, at);
 	pq_sendint64(buf, (int64) offsets[n]);
 	at = pack_length_begin(buf);
-	acct_pack(buf, points, stride, offsets, n, rates);
+	acct_pack(buf, points, stride, offsets, n, rates, bits, lo);
 	pack_length_end(buf, at);
-	acct_pack_dates(buf, points, stride, offsets, n);
+	acct_pack_dates(buf, bits, lo, span);
+	if (bits)
+		pfree(bits);
 }
 
 /*
@@ -2454,11 +2459,15 @@ kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *a
 		KamAcctState *in = m->in[p];
 		Size		stride = in->hp.elem;
 
-		if (in->packed && in->dates)
+		if (in->packed && in->date_bits)
 		{
 			/* listed by its worker: each once */
-			for (int32 i = 0; i < in->ndates; i++)
-				fn(arg, in->dates[i]);
+			for (int64 d = bit_next(in->date_bits, in->dates_span, 0); d < in->dates_span;
+				 d = bit_next(in->date_bits, in->dates_span, d + 1))
+			{
+				CHECK_FOR_INTERRUPTS();
+				fn(arg, (DateADT) (in->dates_lo + d));
+			}
 		}
 		else if (in->packed)
 		{
