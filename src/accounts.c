@@ -932,13 +932,13 @@ acct_block_shift(int32 n, Size nhp)
  * Place the points [0, offsets[n]) in base, `stride` bytes apart, of
  * accounts 0 ... n - 1 (their acct), account i's going to [offsets[i],
  * offsets[i + 1]): in two passes, so each scatters to few places at a
- * time, into blocks of 2^low accounts (flag_pass; in_blocks: they are there
- * already), then within each block, in cache (acct_block_by_date, else
+ * time, into blocks of 2^low accounts (flag_pass), then within each
+ * block, in cache (acct_block_by_date, else
  * flag_pass by account).  Each account's points come out in date order
  * where acct_block_by_date placed them.
  */
 static void
-acct_place(char *base, Size stride, int32 n, const Size *offsets, int low, bool in_blocks)
+acct_place(char *base, Size stride, int32 n, const Size *offsets, int low)
 {
 	int32		per = (int32) 1 << low;
 	int32		nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
@@ -954,7 +954,7 @@ acct_place(char *base, Size stride, int32 n, const Size *offsets, int low, bool 
 		if (b > 0)
 			room = Max(room, Min(starts[b] - starts[b - 1], ACCT_BLOCK_ROOM));
 	}
-	if (nblocks > 1 && !in_blocks)
+	if (nblocks > 1)
 		flag_pass(base, stride, 0, low, nblocks, starts, next);
 	buf = palloc(Max(room, 1) * stride);
 	counts = palloc((ACCT_SPAN_ROOM + 1) * sizeof(Size));
@@ -1029,7 +1029,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	}
 
 	if (!grouped)
-		acct_place(base, stride, n, h->offsets, acct_block_shift(n, nhp), false);
+		acct_place(base, stride, n, h->offsets, acct_block_shift(n, nhp));
 
 	/* sort each run by date, merge equal dates, compact */
 	for (int32 i = 0; i < n; i++)
