@@ -1417,48 +1417,6 @@ acct_key_order(KamAcctState *st)
 #define PACK_BITS 2
 #define PACK_POINT_MAX (10 + 2 * 10)	/* one point, at most */
 
-static inline char *
-pack_varint(char *o, uint64 v)
-{
-	while (v >= 0x80)
-	{
-		*o++ = (char) (v | 0x80);
-		v >>= 7;
-	}
-	*o++ = (char) v;
-	return o;
-}
-
-static inline char *
-pack_bits(char *o, uint64 bits)
-{
-	bits = pg_hton64(bits);
-	memcpy(o, &bits, sizeof(bits));
-	return o + sizeof(bits);
-}
-
-static inline uint64
-double_bits(const double *d)
-{
-	uint64		bits;
-
-	memcpy(&bits, d, sizeof(bits));
-	return bits;
-}
-
-/* a signed distance as an unsigned one, small either way (zigzag), and back */
-static inline uint64
-zigzag(int64 d)
-{
-	return ((uint64) d << 1) ^ (uint64) (d >> 63);
-}
-
-static inline int64
-unzigzag(uint64 v)
-{
-	return (int64) ((v >> 1) ^ (~(v & 1) + 1));
-}
-
 /* bit i of a bitmap of uint64 words (the listed dates, a bit a day) */
 static inline void
 bit_set(uint64 *bits, int64 i)
@@ -1491,35 +1449,6 @@ bit_next(const uint64 *bits, int64 n, int64 i)
 	return Min((w << 6) + pg_rightmost_one_pos64(x), n);
 }
 
-/* cents past which a double no longer holds every whole number (2^53) */
-#define PACK_CENTS_MAX INT64CONST(9007199254740992)
-
-/* the amount of these bits as whole cents, when they give it back exactly */
-static inline bool
-amount_cents(uint64 bits, int64 *cents)
-{
-	double		v,
-				r,
-				back;
-
-	memcpy(&v, &bits, sizeof(v));
-	r = rint(v * 100.0);
-	/* NaN fails the comparison too */
-	if (!(fabs(r) < (double) PACK_CENTS_MAX))
-		return false;
-	*cents = (int64) r;
-	back = (double) *cents / 100.0;
-	return double_bits(&back) == bits;
-}
-
-static inline uint64
-cents_bits(int64 cents)
-{
-	double		v = (double) cents / 100.0;
-
-	return double_bits(&v);
-}
-
 /*
  * Append the points of n accounts, account i's at offsets[i] ..
  * offsets[i + 1] - 1 of points (sorted by date), to buf, packed; with
@@ -1541,13 +1470,13 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 		if ((i & 0xFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		kam_state_send_reserve(buf, 10);
-		o = pack_varint(buf->data + buf->len, (uint64) (offsets[i + 1] - offsets[i]));
+		o = kam_pack_varint(buf->data + buf->len, (uint64) (offsets[i + 1] - offsets[i]));
 		buf->len = (int) (o - buf->data);
 		for (Size j = offsets[i]; j < offsets[i + 1]; j++)
 		{
 			const KamPoint *p = (const KamPoint *) (points + j * stride);
-			uint64		pm = double_bits(&p->mrr),
-						pl = rates ? double_bits(&((const KamPointFx *) p)->local) : 0;
+			uint64		pm = kam_double_bits(p->mrr),
+						pl = rates ? kam_double_bits(((const KamPointFx *) p)->local) : 0;
 			uint64		days;
 			bool		same = pm == mrr && pl == local;
 			int64		cm,
@@ -1558,7 +1487,7 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			{
 				int64		d = (int64) p->at - first;
 
-				days = zigzag(d);
+				days = kam_zigzag(d);
 				first = p->at;
 			}
 			else if (p->at >= at)
@@ -1571,22 +1500,22 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			kam_state_send_reserve(buf, PACK_POINT_MAX);
 			if (same)
 				kind = PACK_SAME;
-			else if (amount_cents(pm, &cm) && (!rates || amount_cents(pl, &cl)))
+			else if (kam_amount_cents(pm, &cm) && (!rates || kam_amount_cents(pl, &cl)))
 				kind = PACK_CENTS;
 			else
 				kind = PACK_BITS;
-			o = pack_varint(buf->data + buf->len, (days << 2) | kind);
+			o = kam_pack_varint(buf->data + buf->len, (days << 2) | kind);
 			if (kind == PACK_CENTS)
 			{
-				o = pack_varint(o, zigzag(cm));
+				o = kam_pack_varint(o, kam_zigzag(cm));
 				if (rates)
-					o = pack_varint(o, zigzag(cl));
+					o = kam_pack_varint(o, kam_zigzag(cl));
 			}
 			else if (kind == PACK_BITS)
 			{
-				o = pack_bits(o, pm);
+				o = kam_pack_bits(o, pm);
 				if (rates)
-					o = pack_bits(o, pl);
+					o = kam_pack_bits(o, pl);
 			}
 			mrr = pm;
 			local = pl;
@@ -1633,21 +1562,11 @@ pack_cursor_end(const PackCursor *c)
 static inline uint64
 unpack_varint(PackCursor *c)
 {
-	uint64		v = 0;
+	uint64		v;
 
-	for (int shift = 0; shift < 64; shift += 7)
-	{
-		uint8		b;
-
-		if (c->p >= c->end)
-			break;
-		b = (uint8) *c->p++;
-		v |= (uint64) (b & 0x7F) << shift;
-		if ((b & 0x80) == 0)
-			return v;
-	}
-	elog(ERROR, "kam per-account state: a packed point runs past the state");
-	return 0;					/* keep the compiler quiet */
+	if (!kam_unpack_varint(&c->p, c->end, &v))
+		elog(ERROR, "kam per-account state: a packed point runs past the state");
+	return v;
 }
 
 static inline uint64
@@ -1655,22 +1574,20 @@ unpack_bits(PackCursor *c)
 {
 	uint64		bits;
 
-	if (c->end - c->p < (ptrdiff_t) sizeof(bits))
+	if (!kam_unpack_bits(&c->p, c->end, &bits))
 		elog(ERROR, "kam per-account state: a packed point runs past the state");
-	memcpy(&bits, c->p, sizeof(bits));
-	c->p += sizeof(bits);
-	return pg_ntoh64(bits);
+	return bits;
 }
 
 /* an amount packed as cents (PACK_CENTS), as its bits */
 static inline uint64
 unpack_cents(PackCursor *c)
 {
-	int64		cents = unzigzag(unpack_varint(c));
+	int64		cents = kam_unzigzag(unpack_varint(c));
 
-	if (cents <= -PACK_CENTS_MAX || cents >= PACK_CENTS_MAX)
+	if (cents <= -KAM_CENTS_MAX || cents >= KAM_CENTS_MAX)
 		elog(ERROR, "kam per-account state: packed cents out of range");
-	return cents_bits(cents);
+	return kam_cents_bits(cents);
 }
 
 /* how many points the next account has */
@@ -1707,7 +1624,7 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 		if (days > PG_UINT32_MAX * UINT64CONST(2))
 			elog(ERROR, "kam per-account state: a packed date out of range");
 		if (j == 0)
-			at = (int64) c->first + unzigzag(days);
+			at = (int64) c->first + kam_unzigzag(days);
 		else if (days > 0 || keep_all)
 			at += (int64) days;
 		else
@@ -1792,8 +1709,8 @@ acct_pack_keys(StringInfo buf, const Datum *keys, int32 n)
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		kam_state_send_reserve(buf, 10);
-		o = pack_varint(buf->data + buf->len,
-						i == 0 ? zigzag(k) : (uint64) k - (uint64) prev);
+		o = kam_pack_varint(buf->data + buf->len,
+							i == 0 ? kam_zigzag(k) : (uint64) k - (uint64) prev);
 		buf->len = (int) (o - buf->data);
 		prev = k;
 	}
@@ -1816,7 +1733,7 @@ acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (i == 0)
-			prev = unzigzag(v);
+			prev = kam_unzigzag(v);
 		else if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) prev)
 			elog(ERROR, "kam_acct_deserial: keys out of order");
 		else
@@ -1888,7 +1805,7 @@ acct_pack_dates(StringInfo buf, const uint64 *bits, DateADT lo, int64 span)
 
 		CHECK_FOR_INTERRUPTS();
 		kam_state_send_reserve(buf, 10);
-		o = pack_varint(buf->data + buf->len, d == 0 ? zigzag(lo) : (uint64) (d - prev));
+		o = kam_pack_varint(buf->data + buf->len, d == 0 ? kam_zigzag(lo) : (uint64) (d - prev));
 		buf->len = (int) (o - buf->data);
 		prev = d;
 	}
@@ -1927,7 +1844,7 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
 		CHECK_FOR_INTERRUPTS();
 		if (i == 0)
 		{
-			date = unzigzag(v);
+			date = kam_unzigzag(v);
 			if (date < PG_INT32_MIN || date > PG_INT32_MAX)
 				elog(ERROR, "kam_acct_deserial: a listed date out of range");
 			st->dates_lo = (DateADT) date;

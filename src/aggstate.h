@@ -20,8 +20,11 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "port/pg_bswap.h"
 #include "utils/array.h"
 
 /*
@@ -133,6 +136,115 @@ extern void kam_state_recv_native(StringInfo buf, void *base, int64 n, Size each
 extern void kam_state_send_doubles(StringInfo buf, const double *v, int64 n);
 extern void kam_state_recv_doubles(StringInfo buf, double *v, int64 n);
 extern int64 kam_state_recv_count(StringInfo buf, int64 max, Size bytes_each, const char *what);
+
+/*
+ * Packing partial states that cross to the leader (the per-account
+ * histories, kam.gini's values): unsigned varints of 7 bits a byte, low
+ * first; doubles as their bits in network order; signed distances as
+ * zigzags; and amounts of whole cents (money read from numeric(12,2)) as
+ * their cents, when (double) cents / 100 gives the amount back bit for bit.
+ */
+#define KAM_VARINT_MAX 10		/* bytes of the largest varint */
+#define KAM_CENTS_MAX INT64CONST(9007199254740992)	/* 2^53: a double holds
+													 * every whole number
+													 * below */
+
+static inline char *
+kam_pack_varint(char *o, uint64 v)
+{
+	while (v >= 0x80)
+	{
+		*o++ = (char) (v | 0x80);
+		v >>= 7;
+	}
+	*o++ = (char) v;
+	return o;
+}
+
+/* the next varint at *p (before end), false when it runs past end */
+static inline bool
+kam_unpack_varint(const char **p, const char *end, uint64 *v)
+{
+	const char *q = *p;
+
+	*v = 0;
+	for (int shift = 0; shift < 64 && q < end; shift += 7)
+	{
+		uint8		b = (uint8) *q++;
+
+		*v |= (uint64) (b & 0x7F) << shift;
+		if ((b & 0x80) == 0)
+		{
+			*p = q;
+			return true;
+		}
+	}
+	return false;
+}
+
+static inline uint64
+kam_double_bits(double d)
+{
+	uint64		bits;
+
+	memcpy(&bits, &d, sizeof(bits));
+	return bits;
+}
+
+static inline char *
+kam_pack_bits(char *o, uint64 bits)
+{
+	bits = pg_hton64(bits);
+	memcpy(o, &bits, sizeof(bits));
+	return o + sizeof(bits);
+}
+
+/* the next 8 bytes at *p as bits, false when they run past end */
+static inline bool
+kam_unpack_bits(const char **p, const char *end, uint64 *bits)
+{
+	if (end - *p < (ptrdiff_t) sizeof(*bits))
+		return false;
+	memcpy(bits, *p, sizeof(*bits));
+	*p += sizeof(*bits);
+	*bits = pg_ntoh64(*bits);
+	return true;
+}
+
+/* a signed distance as an unsigned one, small either way (zigzag), and back */
+static inline uint64
+kam_zigzag(int64 d)
+{
+	return ((uint64) d << 1) ^ (uint64) (d >> 63);
+}
+
+static inline int64
+kam_unzigzag(uint64 v)
+{
+	return (int64) ((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/* the amount of these bits as whole cents, when they give it back exactly */
+static inline bool
+kam_amount_cents(uint64 bits, int64 *cents)
+{
+	double		v,
+				r;
+
+	memcpy(&v, &bits, sizeof(v));
+	r = rint(v * 100.0);
+	/* NaN fails the comparison too */
+	if (!(fabs(r) < (double) KAM_CENTS_MAX))
+		return false;
+	*cents = (int64) r;
+	return kam_double_bits((double) *cents / 100.0) == bits;
+}
+
+static inline uint64
+kam_cents_bits(int64 cents)
+{
+	return kam_double_bits((double) cents / 100.0);
+}
 
 /* the kinds of serialized state (one per internal state type) */
 #define KAM_STATE_ACCOUNTS	1

@@ -235,10 +235,21 @@ kam_equivalent_customers_final(PG_FUNCTION_ARGS)
  * window), the values in memory are sorted and written to a temporary file
  * as one run, and the final function merges the runs.  Memory then stays
  * near work_mem (plus 8 kB per run while merging) whatever the rows.
+ *
+ * A worker's values cross to the leader sorted and packed (kam_values_serial)
+ * and stay packed there, one run each, decoded as the final merge reads them.
  */
+typedef struct PackedRun
+{
+	char	   *data;			/* the packed values (kam_values_serial) */
+	Size		len;
+	int64		n;				/* how many */
+} PackedRun;
+
 typedef struct KamValues
 {
 	KamArray	mem;			/* doubles not in a run */
+	bool		mem_sorted;		/* and they are ascending */
 	int64		n;				/* every value, in runs or in memory */
 	bool		can_spill;		/* in an aggregate, which closes the file at
 								 * its end */
@@ -246,11 +257,10 @@ typedef struct KamValues
 	int			end_fileno;		/* where the next run goes */
 	off_t		end_offset;
 	KamArray	runs;			/* int64 per run: its number of values */
-	bool		received;		/* a worker's partial state (its values
-								 * ascending): freed once combined */
-	bool		in_runs;		/* the values in memory are ascending runs, */
-	KamArray	sorted;			/* of these lengths (int64): the partial
-								 * states combined, merged at the end */
+	KamArray	packed;			/* PackedRun: workers' values as they came */
+	Size		packed_bytes;
+	bool		received;		/* a worker's partial state: its packed run
+								 * moves to the state it is combined into */
 } KamValues;
 
 static void values_spill(KamValues *s);
@@ -262,8 +272,8 @@ values_new(FunctionCallInfo fcinfo, MemoryContext ctx, int64 room)
 
 	kam_array_init(&s->mem, ctx, sizeof(double), room);
 	kam_array_init(&s->runs, ctx, sizeof(int64), 0);
-	kam_array_init(&s->sorted, ctx, sizeof(int64), 0);
-	s->in_runs = true;
+	kam_array_init(&s->packed, ctx, sizeof(PackedRun), 0);
+	s->mem_sorted = true;
 	s->can_spill = AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
 	return s;
 }
@@ -277,7 +287,7 @@ values_add(KamValues *s, double x)
 	*(double *) kam_array_push(&s->mem) = x + 0.0;	/* -0 becomes +0 for the
 													 * radix sort */
 	s->n++;
-	s->in_runs = false;
+	s->mem_sorted = false;
 }
 
 /* the aggregate's end: the temporary file goes */
@@ -294,82 +304,89 @@ values_shutdown(Datum arg)
 static void sort_nonneg(double *v, int64 n);
 
 /*
- * Values in ascending runs, back to back in v (lengths runs[0 .. nruns)),
- * written at the end of the file as runs of their own.
- */
-static void
-values_write_runs(KamValues *s, double *v, const int64 *runs, int64 nruns)
-{
-	int64		n = 0;
-
-	for (int64 r = 0; r < nruns; r++)
-		n += runs[r];
-	if (n == 0)
-		return;
-	if (s->file == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(s->mem.ctx);
-
-		s->file = BufFileCreateTemp(false);
-		MemoryContextSwitchTo(old);
-	}
-	else if (BufFileSeek(s->file, s->end_fileno, s->end_offset, SEEK_SET) != 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not seek in kam.gini temporary file: %m")));
-	for (int64 i = 0; i < n; i += 8192)
-	{
-		CHECK_FOR_INTERRUPTS();
-		BufFileWrite(s->file, v + i, Min(n - i, 8192) * sizeof(double));
-	}
-	BufFileTell(s->file, &s->end_fileno, &s->end_offset);
-	for (int64 r = 0; r < nruns; r++)
-	{
-		if (runs[r] > 0)
-			*(int64 *) kam_array_push(&s->runs) = runs[r];
-	}
-}
-
-/*
- * The values in memory become runs at the end of the file: as they are when
- * they are ascending runs already (partial states combined), else sorted
- * into one.
- */
-static void
-values_spill(KamValues *s)
-{
-	if (s->mem.n == 0)
-		return;
-	if (s->in_runs && s->sorted.n > 0)
-		values_write_runs(s, (double *) s->mem.data, (const int64 *) s->sorted.data,
-						  s->sorted.n);
-	else
-	{
-		int64		one = s->mem.n;
-
-		sort_nonneg((double *) s->mem.data, s->mem.n);
-		values_write_runs(s, (double *) s->mem.data, &one, 1);
-	}
-	s->mem.n = 0;
-	s->sorted.n = 0;
-	s->in_runs = true;
-}
-
-/*
- * Reading the runs back in order: each run's position and a buffer of its
- * next values.
+ * Reading a run back: from memory, from the file, or packed; and a buffer of
+ * its next values.
  */
 typedef struct RunReader
 {
 	const double *mem;			/* a run in memory, read at once; or NULL: */
-	int			fileno;			/* in the file, from here */
+	const char *pk;				/* a packed run, read from here to pk_end, or
+								 * NULL: in the file, from */
+	const char *pk_end;
+	int			fileno;
 	off_t		offset;
 	int64		left;			/* values not yet in vals */
 	int64		pos,
 				len;
 	const double *vals;			/* the values at hand: mem or buf */
+	int64		cents;			/* a packed run: the last value of whole
+								 * cents, */
+	double		last;			/* and the last value */
 	double		buf[1024];
 } RunReader;
+
+/*
+ * Packed values, format version 3 of the state: ascending, each a varint;
+ * a value of whole cents (kam_amount_cents) is its cents' distance from the
+ * last such value before it (0 first) shifted left once, any other value a
+ * 1 followed by its 8 bytes.  Over money of two decimals one or two bytes a
+ * value rather than eight.
+ */
+#define VALUE_PACKED_MAX (KAM_VARINT_MAX + 8)
+
+static inline char *
+value_pack(char *o, double x, int64 *cents)
+{
+	int64		c;
+
+	if (kam_amount_cents(kam_double_bits(x), &c) && c >= *cents)
+	{
+		o = kam_pack_varint(o, (uint64) (c - *cents) << 1);
+		*cents = c;
+		return o;
+	}
+	*o++ = 1;
+	return kam_pack_bits(o, kam_double_bits(x));
+}
+
+static void
+packed_fill(RunReader *r)
+{
+	int64		want = Min(r->left, (int64) lengthof(r->buf));
+
+	for (int64 i = 0; i < want; i++)
+	{
+		uint64		v;
+		double		x;
+
+		if (!kam_unpack_varint(&r->pk, r->pk_end, &v))
+			elog(ERROR, "kam.gini partial state: its values run past the state");
+		if ((v & 1) == 0)
+		{
+			if ((v >> 1) >= (uint64) (KAM_CENTS_MAX - r->cents))
+				elog(ERROR, "kam.gini partial state: cents out of range");
+			r->cents += (int64) (v >> 1);
+			x = (double) r->cents / 100.0;
+		}
+		else
+		{
+			uint64		bits;
+
+			if (v != 1 || !kam_unpack_bits(&r->pk, r->pk_end, &bits))
+				elog(ERROR, "kam.gini partial state: a value is not packed as written");
+			memcpy(&x, &bits, sizeof(x));
+		}
+		/* ascending, non-negative and finite, as the worker read them */
+		if (!(x >= r->last) || isinf(x))
+			elog(ERROR, "kam.gini partial state: the values are not ascending");
+		r->buf[i] = r->last = x;
+	}
+	r->left -= want;
+	if (r->left == 0 && r->pk != r->pk_end)
+		elog(ERROR, "kam.gini partial state: more bytes than values");
+	r->vals = r->buf;
+	r->len = want;
+}
 
 static void
 run_fill(BufFile *file, RunReader *r)
@@ -385,6 +402,11 @@ run_fill(BufFile *file, RunReader *r)
 		r->left = 0;
 		return;
 	}
+	if (r->pk)
+	{
+		packed_fill(r);
+		return;
+	}
 	want = Min(r->left, (int64) lengthof(r->buf)) * sizeof(double);
 	if (BufFileSeek(file, r->fileno, r->offset, SEEK_SET) != 0 ||
 		BufFileRead(file, r->buf, want) != want)
@@ -395,6 +417,84 @@ run_fill(BufFile *file, RunReader *r)
 	r->left -= want / sizeof(double);
 	r->vals = r->buf;
 	r->len = (int64) (want / sizeof(double));
+}
+
+static void
+packed_reader(RunReader *r, const PackedRun *run)
+{
+	r->mem = NULL;
+	r->pk = run->data;
+	r->pk_end = run->data + run->len;
+	r->left = run->n;
+	r->cents = 0;
+	r->last = 0;
+}
+
+/* the file, created if need be, positioned where the next run goes */
+static void
+values_file_at_end(KamValues *s)
+{
+	if (s->file == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s->mem.ctx);
+
+		s->file = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+	}
+	else if (BufFileSeek(s->file, s->end_fileno, s->end_offset, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not seek in kam.gini temporary file: %m")));
+}
+
+/* the run just written ends here, of n values */
+static void
+values_file_run_end(KamValues *s, int64 n)
+{
+	BufFileTell(s->file, &s->end_fileno, &s->end_offset);
+	*(int64 *) kam_array_push(&s->runs) = n;
+}
+
+/*
+ * The values in memory become a run at the end of the file, sorted first
+ * unless they are.
+ */
+static void
+values_spill(KamValues *s)
+{
+	double	   *v = (double *) s->mem.data;
+	int64		n = s->mem.n;
+
+	if (n == 0)
+		return;
+	if (!s->mem_sorted)
+		sort_nonneg(v, n);
+	values_file_at_end(s);
+	for (int64 i = 0; i < n; i += 8192)
+	{
+		CHECK_FOR_INTERRUPTS();
+		BufFileWrite(s->file, v + i, Min(n - i, 8192) * sizeof(double));
+	}
+	values_file_run_end(s, n);
+	s->mem.n = 0;
+	s->mem_sorted = true;
+}
+
+/* a packed run becomes a run at the end of the file (past work_mem) */
+static void
+values_spill_packed(KamValues *s, const PackedRun *run)
+{
+	RunReader  *r = palloc(sizeof(RunReader));
+
+	values_file_at_end(s);
+	packed_reader(r, run);
+	while (r->left > 0)
+	{
+		run_fill(NULL, r);
+		BufFileWrite(s->file, r->buf, r->len * sizeof(double));
+	}
+	values_file_run_end(s, run->n);
+	pfree(r);
 }
 
 typedef struct ValuesMerge
@@ -434,56 +534,64 @@ merge_sift_down(ValuesMerge *m, int i)
 
 /*
  * Start reading every value of s in ascending order: the runs in the file
- * (the values in memory spilled first), or the ascending runs in memory
- * (workers' partial states), or the values in memory sorted in place (then
- * one run, so a second final call does not sort again).
+ * (the values in memory spilled first) or the values in memory (sorted in
+ * place first unless they are, so a second final call does not sort
+ * again), and the packed runs of workers.
  */
 static void
 values_merge_begin(KamValues *s, ValuesMerge *m)
 {
 	int			fileno = 0;
 	off_t		offset = 0;
-	int64		at = 0;
-	bool		in_file;
+	int			nlocal;
 
 	if (s->file)
 		values_spill(s);
-	else if (!s->in_runs || s->sorted.n == 0)
+	else if (!s->mem_sorted)
 	{
 		sort_nonneg((double *) s->mem.data, s->mem.n);
-		s->sorted.n = 0;
-		*(int64 *) kam_array_push(&s->sorted) = s->mem.n;
-		s->in_runs = true;
+		s->mem_sorted = true;
 	}
-	in_file = s->file != NULL;
 	m->file = s->file;
-	m->nruns = (int) (in_file ? s->runs.n : s->sorted.n);
-	m->r = palloc_extended(Max(m->nruns, 1) * sizeof(RunReader), MCXT_ALLOC_HUGE);
-	m->heap = palloc(Max(m->nruns, 1) * sizeof(int));
+	nlocal = (int) (s->file ? s->runs.n : 1);
+	m->nruns = nlocal + (int) s->packed.n;
+	m->r = palloc_extended(m->nruns * sizeof(RunReader), MCXT_ALLOC_HUGE);
+	m->heap = palloc(m->nruns * sizeof(int));
 	m->size = 0;
 	m->given = 0;
 	for (int i = 0; i < m->nruns; i++)
 	{
 		RunReader  *r = &m->r[i];
-		int64		len = KAM_ARRAY_ELEM(in_file ? &s->runs : &s->sorted, int64, i);
 
-		if (len == 0)
-			continue;
-		r->mem = in_file ? NULL : (const double *) s->mem.data + at;
-		at += len;
-		/* runs follow one another: this one starts where the last ended */
-		r->fileno = fileno;
-		r->offset = offset;
-		r->left = len;
-		run_fill(m->file, r);
-		/* where the next run starts: after len values */
-		if (in_file &&
-			BufFileSeek(m->file, fileno, offset + len * (off_t) sizeof(double), SEEK_SET) != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not seek in kam.gini temporary file: %m")));
-		if (in_file)
+		if (i >= nlocal)
+			packed_reader(r, &KAM_ARRAY_ELEM(&s->packed, PackedRun, i - nlocal));
+		else if (s->file == NULL)
+		{
+			r->mem = (const double *) s->mem.data;
+			r->pk = NULL;
+			r->left = s->mem.n;
+		}
+		else
+		{
+			int64		len = KAM_ARRAY_ELEM(&s->runs, int64, i);
+
+			/* runs follow one another: this one starts where the last ended */
+			r->mem = NULL;
+			r->pk = NULL;
+			r->fileno = fileno;
+			r->offset = offset;
+			r->left = len;
+			/* where the next run starts: after len values */
+			if (BufFileSeek(m->file, fileno, offset + len * (off_t) sizeof(double),
+							SEEK_SET) != 0)
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not seek in kam.gini temporary file: %m")));
 			BufFileTell(m->file, &fileno, &offset);
+		}
+		if (r->left == 0)
+			continue;
+		run_fill(m->file, r);
 		m->heap[m->size++] = i;
 	}
 	for (int i = m->size / 2 - 1; i >= 0; i--)
@@ -563,40 +671,42 @@ kam_values_combine(PG_FUNCTION_ARGS)
 
 	KAM_AGG_SKIP_NULL(1, 1);
 	o = (KamValues *) PG_GETARG_POINTER(1);
-	s = values_state(fcinfo, Min(o->n, (int64) work_mem * 1024 / (int64) sizeof(double)));
-	if (o->received && s->in_runs && s->file == NULL &&
-		(!s->can_spill || (Size) (s->mem.n + o->mem.n) * sizeof(double) < (Size) work_mem * 1024))
+	s = values_state(fcinfo, o->received ? 8 : Min(o->n, (int64) work_mem * 1024 / (int64) sizeof(double)));
+	if (!o->received)
 	{
-		/* a worker's values, ascending: one more run for the final merge */
-		kam_array_append(&s->mem, o->mem.data, o->mem.n);
-		*(int64 *) kam_array_push(&s->sorted) = o->mem.n;
-		s->n += o->mem.n;
-	}
-	else if (o->received && s->can_spill)
-	{
-		/* past work_mem: the worker's run goes to the file as it is */
-		int64		len = o->mem.n;
-
-		values_spill(s);
-		values_write_runs(s, (double *) o->mem.data, &len, 1);
-		s->n += len;
-	}
-	else
 		values_append(s, o);
-	if (o->received && o->mem.data)
-	{
-		pfree(o->mem.data);
-		o->mem.data = NULL;
-		o->mem.n = o->mem.max = o->n = 0;
+		PG_RETURN_POINTER(s);
 	}
+	/* a worker's packed runs (one): kept so, or past work_mem to the file */
+	for (int64 i = 0; i < o->packed.n; i++)
+	{
+		PackedRun  *run = &KAM_ARRAY_ELEM(&o->packed, PackedRun, i);
+
+		if (!s->can_spill ||
+			s->mem.n * sizeof(double) + s->packed_bytes + run->len < (Size) work_mem * 1024)
+		{
+			*(PackedRun *) kam_array_push(&s->packed) = *run;
+			s->packed_bytes += run->len;
+		}
+		else
+		{
+			values_spill(s);
+			values_spill_packed(s, run);
+			pfree(run->data);
+		}
+		s->n += run->n;
+	}
+	o->packed.n = 0;
+	o->n = 0;
 	PG_RETURN_POINTER(s);
 }
 
 /*
- * serialized state, format version 2: the number of values, then the values
- * ascending (sorted by the worker, so the leader only merges)
+ * serialized state, format version 3: the number of values, then the values
+ * ascending (sorted by the worker, so the leader only merges), packed
+ * (value_pack) to the end of the state
  */
-#define VALUES_STATE_VERSION 2
+#define VALUES_STATE_VERSION 3
 
 PG_FUNCTION_INFO_V1(kam_values_serial);
 Datum
@@ -606,13 +716,18 @@ kam_values_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	ValuesMerge m;
 	double		x;
+	int64		cents = 0;
 
 	kam_agg_context(fcinfo, "kam_values_serial");
 	kam_state_send_begin(&buf, KAM_STATE_VALUES, VALUES_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
 	values_merge_begin(s, &m);
 	while (values_merge_next(&m, &x))
-		pq_sendfloat8(&buf, x);
+	{
+		if (unlikely(buf.maxlen - buf.len <= VALUE_PACKED_MAX))
+			kam_state_send_reserve(&buf, 1024 * VALUE_PACKED_MAX);
+		buf.len = value_pack(buf.data + buf.len, x, &cents) - buf.data;
+	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.gini"));
 }
 
@@ -623,30 +738,24 @@ kam_values_deserial(PG_FUNCTION_ARGS)
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_values_deserial");
 	StringInfoData buf;
 	KamValues  *s;
-	int64		n;
+	PackedRun	run;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_VALUES, VALUES_STATE_VERSION,
 						 "kam_values_deserial");
-	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(double), "kam_values_deserial");
-
-	/*
-	 * the values come in one block: kept in memory (the bytea held them
-	 * already)
-	 */
-	s = values_new(fcinfo, aggctx, n);
+	/* a byte a value at least; each checked as the merge reads it */
+	run.n = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_values_deserial");
+	run.len = buf.len - buf.cursor;
+	run.data = MemoryContextAllocHuge(aggctx, Max(run.len, 1));
+	memcpy(run.data, buf.data + buf.cursor, run.len);
+	buf.cursor = buf.len;
+	s = values_new(fcinfo, aggctx, 0);
 	s->can_spill = false;
 	s->received = true;
-	kam_state_recv_doubles(&buf, (double *) s->mem.data, n);
-	s->mem.n = n;
-	s->n = n;
-	for (int64 i = 1; i < n; i++)
-	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (((double *) s->mem.data)[i - 1] > ((double *) s->mem.data)[i])
-			elog(ERROR, "kam_values_deserial: the values are not ascending");
-	}
-	*(int64 *) kam_array_push(&s->sorted) = n;
+	s->n = run.n;
+	if (run.n > 0)
+		*(PackedRun *) kam_array_push(&s->packed) = run;
+	else if (run.len != 0)
+		elog(ERROR, "kam_values_deserial: bytes without values in a partial state");
 	kam_state_recv_end(&buf, "kam_values_deserial");
 	PG_RETURN_POINTER(s);
 }
