@@ -62,17 +62,30 @@ typedef struct RfmPurchase
 	double		amount;
 } RfmPurchase;
 
-typedef struct RfmState
+/* an aggregate's fixed arguments, the same for every row of a group */
+typedef struct RfmSettings
 {
 	TimestampTz end;
 	KamPeriod	period;
 	KamPeriod	unit;
 	int64		end_bucket;
-	KamArray	p;				/* RfmPurchase, in arrival order */
 	bool		holdout;		/* the holdout form */
 	TimestampTz hold_end;
 	int64		hold_end_bucket;
-	KamArray	h;				/* the holdout's RfmPurchase */
+} RfmSettings;
+
+/*
+ * A group's state: 56 bytes (64-bit).  Its settings are shared with the groups
+ * before it that had the same (rfm_settings_share), so a GROUP BY over
+ * hundreds of thousands of customers does not keep them once a customer:
+ * hash aggregation's memory, and the pages a fresh backend faults in, are
+ * what a grouped RFM spends most of its time on.
+ */
+typedef struct RfmState
+{
+	const RfmSettings *set;		/* in the call site's memory (fn_mcxt) */
+	KamArray	p;				/* RfmPurchase, in arrival order */
+	KamArray   *h;				/* the holdout form's RfmPurchase, else NULL */
 } RfmState;
 
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
@@ -193,6 +206,51 @@ bucket_of(int64 at, Oid type, const KamPeriod *p)
 	return kam_floor_div(local - RFM_ORIGIN_USEC, p->usec);
 }
 
+static bool
+settings_equal(const RfmSettings *a, const RfmSettings *b)
+{
+	return a->end == b->end && a->holdout == b->holdout && a->hold_end == b->hold_end &&
+		periods_equal(a->period, b->period) && periods_equal(a->unit, b->unit) &&
+		a->end_bucket == b->end_bucket && a->hold_end_bucket == b->hold_end_bucket;
+}
+
+/*
+ * Settings for a new group: those of the call site's last new group when
+ * they are the same (always, but where a group's arguments come from its
+ * own columns), else a copy that becomes the last.  They live in the call
+ * site's memory (fn_mcxt, the query's), which outlives every aggregate
+ * context and its resets (hash aggregation spilling).
+ */
+static const RfmSettings *
+rfm_settings_share(FunctionCallInfo fcinfo, const RfmSettings *set)
+{
+	RfmSettings **last = (RfmSettings **) kam_call_cache(fcinfo);
+
+	if (*last == NULL || !settings_equal(*last, set))
+	{
+		*last = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(RfmSettings));
+		**last = *set;
+	}
+	return *last;
+}
+
+/* an empty state of these settings, in ctx, room for `room` purchases */
+static RfmState *
+rfm_new(MemoryContext ctx, const RfmSettings *set, int64 room)
+{
+	RfmState   *st = MemoryContextAlloc(ctx, sizeof(RfmState));
+
+	st->set = set;
+	kam_array_init(&st->p, ctx, sizeof(RfmPurchase), room);
+	st->h = NULL;
+	if (set->holdout)
+	{
+		st->h = MemoryContextAlloc(ctx, sizeof(KamArray));
+		kam_array_init(st->h, ctx, sizeof(RfmPurchase), room);
+	}
+	return st;
+}
+
 static Datum
 rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 {
@@ -229,40 +287,41 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 
 	if (PG_ARGISNULL(0))
 	{
+		RfmSettings set;
+
 		if (holdout && !(hold_end > end))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("holdout_end must be after calibration_end")));
-		st = MemoryContextAllocZero(aggctx, sizeof(RfmState));
-		st->end = end;
-		st->holdout = holdout;
-		st->hold_end = hold_end;
-		periods_of(period, unit, &st->period, &st->unit);
-		st->end_bucket = bucket_of(end, type, &st->period);
-		st->hold_end_bucket = bucket_of(hold_end, type, &st->period);
-		kam_array_init(&st->p, aggctx, sizeof(RfmPurchase), 4);
-		kam_array_init(&st->h, aggctx, sizeof(RfmPurchase), holdout ? 4 : 0);
+		set.end = end;
+		set.holdout = holdout;
+		set.hold_end = hold_end;
+		periods_of(period, unit, &set.period, &set.unit);
+		set.end_bucket = bucket_of(end, type, &set.period);
+		set.hold_end_bucket = bucket_of(hold_end, type, &set.period);
+		st = rfm_new(aggctx, rfm_settings_share(fcinfo, &set), 4);
 	}
 	else
 	{
 		st = (RfmState *) PG_GETARG_POINTER(0);
-		if (end != st->end || hold_end != st->hold_end)
+		if (end != st->set->end || hold_end != st->set->hold_end)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s must be the same for every row of one aggregate",
-							st->holdout ? "calibration_end and holdout_end" : "observation_end")));
+							st->set->holdout ? "calibration_end and holdout_end" : "observation_end")));
 	}
 	/* a later row may not change the period or unit either */
-	if (!periods_equal(st->period, period_raw(period)) || !periods_equal(st->unit, period_raw(unit)))
+	if (!periods_equal(st->set->period, period_raw(period)) ||
+		!periods_equal(st->set->unit, period_raw(unit)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("period and unit must be the same for every row of one aggregate")));
 
-	b = bucket_of(at, type, &st->period);
-	if (at > st->hold_end || (at > end && !st->holdout))
+	b = bucket_of(at, type, &st->set->period);
+	if (at > st->set->hold_end || (at > end && !st->set->holdout))
 		PG_RETURN_POINTER(st);
 	{
-		RfmPurchase *pu = kam_array_push(at > end ? &st->h : &st->p);
+		RfmPurchase *pu = kam_array_push(at > end ? st->h : &st->p);
 
 		pu->bucket = b;
 		pu->amount = amount;
@@ -284,24 +343,6 @@ kam_rfm_holdout_sfunc(PG_FUNCTION_ARGS)
 	return rfm_sfunc(fcinfo, true);
 }
 
-/* an empty state with src's settings, in ctx, room for `room` purchases */
-static RfmState *
-rfm_like(MemoryContext ctx, const RfmState *src, int64 room)
-{
-	RfmState   *st = MemoryContextAlloc(ctx, sizeof(RfmState));
-
-	st->end = src->end;
-	st->period = src->period;
-	st->unit = src->unit;
-	st->end_bucket = src->end_bucket;
-	st->holdout = src->holdout;
-	st->hold_end = src->hold_end;
-	st->hold_end_bucket = src->hold_end_bucket;
-	kam_array_init(&st->p, ctx, sizeof(RfmPurchase), room);
-	kam_array_init(&st->h, ctx, sizeof(RfmPurchase), 0);
-	return st;
-}
-
 PG_FUNCTION_INFO_V1(kam_rfm_combine);
 Datum
 kam_rfm_combine(PG_FUNCTION_ARGS)
@@ -314,28 +355,27 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 	KAM_COMBINE_KEEP_FIRST();
 	other = (RfmState *) PG_GETARG_POINTER(1);
 	st = (RfmState *) PG_GETARG_POINTER(0);
-	if (st->end != other->end || st->hold_end != other->hold_end || st->holdout != other->holdout ||
-		st->period.months != other->period.months ||
-		st->period.usec != other->period.usec || st->unit.months != other->unit.months ||
-		st->unit.usec != other->unit.usec)
+	if (!settings_equal(st->set, other->set))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
 	kam_array_append(&st->p, other->p.data, other->p.n);
-	kam_array_append(&st->h, other->h.data, other->h.n);
+	if (st->h)
+		kam_array_append(st->h, other->h->data, other->h->n);
 	PG_RETURN_POINTER(st);
 }
 
 /*
- * Serialized state, format version 3: observation (calibration) end,
+ * Serialized state, format version 4: observation (calibration) end,
  * period and unit, the end bucket, the holdout flag, holdout end and its
- * bucket, then the calibration purchases and the holdout purchases, each
- * as a count and the (bucket, amount) pairs in the machine's byte order
- * (kam_state_send_native: a parallel state never leaves the server).
- * (Version 1 had no holdout; version 2 wrote each pair's fields in network
- * byte order.)
+ * bucket, then the calibration purchases and, in the holdout form only, the
+ * holdout purchases, each as a count and the (bucket, amount) pairs in the
+ * machine's byte order (kam_state_send_native: a parallel state never leaves
+ * the server).  (Version 1 had no holdout; version 2 wrote each pair's
+ * fields in network byte order; version 3 sent an empty holdout list in the
+ * form without one.)
  */
-#define RFM_STATE_VERSION 3
+#define RFM_STATE_VERSION 4
 
 StaticAssertDecl(sizeof(RfmPurchase) == 16, "RfmPurchase is sent as it is, without padding");
 
@@ -365,17 +405,18 @@ kam_rfm_serial(PG_FUNCTION_ARGS)
 
 	kam_agg_context(fcinfo, "kam_rfm_serial");
 	kam_state_send_begin(&buf, KAM_STATE_RFM, RFM_STATE_VERSION);
-	pq_sendint64(&buf, st->end);
-	pq_sendint32(&buf, st->period.months);
-	pq_sendint64(&buf, st->period.usec);
-	pq_sendint32(&buf, st->unit.months);
-	pq_sendint64(&buf, st->unit.usec);
-	pq_sendint64(&buf, st->end_bucket);
-	pq_sendbyte(&buf, st->holdout ? 1 : 0);
-	pq_sendint64(&buf, st->hold_end);
-	pq_sendint64(&buf, st->hold_end_bucket);
+	pq_sendint64(&buf, st->set->end);
+	pq_sendint32(&buf, st->set->period.months);
+	pq_sendint64(&buf, st->set->period.usec);
+	pq_sendint32(&buf, st->set->unit.months);
+	pq_sendint64(&buf, st->set->unit.usec);
+	pq_sendint64(&buf, st->set->end_bucket);
+	pq_sendbyte(&buf, st->set->holdout ? 1 : 0);
+	pq_sendint64(&buf, st->set->hold_end);
+	pq_sendint64(&buf, st->set->hold_end_bucket);
 	rfm_send_purchases(&buf, &st->p);
-	rfm_send_purchases(&buf, &st->h);
+	if (st->h)
+		rfm_send_purchases(&buf, st->h);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
 }
 
@@ -385,7 +426,7 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_rfm_deserial");
 	StringInfoData buf;
-	RfmState	hdr;
+	RfmSettings hdr;
 	RfmState   *st;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_RFM, RFM_STATE_VERSION,
@@ -399,9 +440,10 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	hdr.holdout = pq_getmsgbyte(&buf) != 0;
 	hdr.hold_end = pq_getmsgint64(&buf);
 	hdr.hold_end_bucket = pq_getmsgint64(&buf);
-	st = rfm_like(aggctx, &hdr, 0);
+	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), 0);
 	rfm_recv_purchases(&buf, &st->p);
-	rfm_recv_purchases(&buf, &st->h);
+	if (st->h)
+		rfm_recv_purchases(&buf, st->h);
 	kam_state_recv_end(&buf, "kam_rfm_deserial");
 	PG_RETURN_POINTER(st);
 }
@@ -501,24 +543,24 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (RfmState *) PG_GETARG_POINTER(0);
-	if (st->holdout != holdout)
+	if (st->set->holdout != holdout)
 		elog(ERROR, "kam.rfm: final function of the other form");
 	if (st->p.n == 0)
 		PG_RETURN_NULL();
 	p = rfm_periods(&st->p, &nb, true, &repeat);
-	num = st->period.months > 0 ? st->period.months : (double) st->period.usec;
-	den = st->unit.months > 0 ? st->unit.months : (double) st->unit.usec;
+	num = st->set->period.months > 0 ? st->set->period.months : (double) st->set->period.usec;
+	den = st->set->unit.months > 0 ? st->set->unit.months : (double) st->set->unit.usec;
 	tupdesc = kam_result_tupdesc(fcinfo);
 	values[0] = Int32GetDatum(nb - 1);
 	values[1] = Float8GetDatum((double) (p[nb - 1].bucket - p[0].bucket) * num / den);
-	values[2] = Float8GetDatum((double) (st->end_bucket - p[0].bucket) * num / den);
+	values[2] = Float8GetDatum((double) (st->set->end_bucket - p[0].bucket) * num / den);
 	values[3] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
 	if (holdout)
 	{
-		rfm_periods(&st->h, &nh, false, &hsum);
+		rfm_periods(st->h, &nh, false, &hsum);
 		values[4] = Int32GetDatum(nh);
 		values[5] = Float8GetDatum(nh > 0 ? kam_sum_value(&hsum) / nh : 0.0);
-		values[6] = Float8GetDatum((double) (st->hold_end_bucket - st->end_bucket) * num / den);
+		values[6] = Float8GetDatum((double) (st->set->hold_end_bucket - st->set->end_bucket) * num / den);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

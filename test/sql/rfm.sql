@@ -48,6 +48,21 @@ SELECT count(*) AS customers,
 FROM cdnow_rfm k JOIN cdnow_summary s USING (id) JOIN cdnow_monetary m USING (id);
 SELECT round(avg(monetary) FILTER (WHERE frequency > 0)::numeric, 2) AS mean_zbar_repeaters FROM cdnow_rfm;
 
+-- a group's fixed arguments may come from its own columns: groups of three observation ends,
+-- side by side, each summarised to its own end (serially and, below, with workers), as three
+-- queries of one end each give them
+CREATE VIEW cdnow_ends_same AS
+SELECT count(*) AS customers, count(e.r) AS summaries, bool_and(e.r IS NOT DISTINCT FROM c.r) AS own_ends
+FROM (SELECT id, kam.rfm(day, dollars, date '1997-09-30' - (id % 3) * 30, '1 day', '7 days')::text AS r
+      FROM cdnow_tx GROUP BY id) e
+JOIN (SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text AS r FROM cdnow_tx WHERE id % 3 = 0 GROUP BY id
+      UNION ALL
+      SELECT id, kam.rfm(day, dollars, '1997-08-31', '1 day', '7 days')::text FROM cdnow_tx WHERE id % 3 = 1 GROUP BY id
+      UNION ALL
+      SELECT id, kam.rfm(day, dollars, '1997-08-01', '1 day', '7 days')::text FROM cdnow_tx WHERE id % 3 = 2 GROUP BY id) c
+USING (id);
+SELECT * FROM cdnow_ends_same;
+
 -- parallel workers give the serial summaries
 CREATE TABLE cdnow_serial AS
 SELECT id, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text AS r FROM cdnow_tx GROUP BY id;
@@ -59,6 +74,8 @@ JOIN cdnow_serial s USING (id);
 SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text
      = (SELECT kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text FROM cdnow_tx WHERE id = 1) AS ungrouped_parallel
 FROM cdnow_tx WHERE id = 1 OR id > 100000;
+SELECT plan_has('SELECT * FROM cdnow_ends_same', 'Partial') AS ends_use_workers;
+SELECT * FROM cdnow_ends_same;
 RESET ALL;
 -- a period's amounts add up in one order (ascending) whatever the rows' order, so serial,
 -- parallel and partitioned plans agree to the last bit: 0.1 + 0.2 + 0.3 is 0.6000000000000001
@@ -125,6 +142,8 @@ SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
 SELECT kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days')::text
      = (SELECT kam.rfm_holdout(day, dollars, '1997-09-30', '1998-06-30', '1 day', '7 days')::text FROM cdnow_tx WHERE id = 1) AS holdout_parallel
 FROM cdnow_tx WHERE id = 1 OR id > 100000;
+SELECT plan_has('SELECT * FROM cdnow_ends_same', 'Partial') AS ends_use_workers;
+SELECT * FROM cdnow_ends_same;
 RESET ALL;
 -- the tracking chart: cumulative repeat purchases per week, expected (the sum over customers of
 -- E[X(week - first purchase week)] under the calibration fit) against actual; at the end of the
