@@ -84,13 +84,17 @@ struct KamAcctState
 								 * the accounts (acct_new_id) */
 	int64		kmax;
 	int64		dmap_try_at;	/* try the map with this many accounts */
+	uint64	   *rbits;			/* the window kind with the map: a bit a slot
+								 * of the map, set when that key paid before
+								 * `from` (kam_acct_mark_returning), whether
+								 * or not it is an account; NULL none */
 	bool		ids_pending;	/* a received or merged partial state: its
 								 * keys are not indexed yet (most are only
 								 * read) */
-	bool		in_key_order;	/* the history kind, integer keys: accounts
-								 * numbered by ascending key, the points
-								 * grouped by account in that order (each
-								 * account's in any order of dates) */
+	bool		in_key_order;	/* integer keys: accounts numbered by
+								 * ascending key; in the history kind, the
+								 * points grouped by account in that order
+								 * (each account's in any order of dates) */
 	KamArray	parts;			/* partial states in key order combined into
 								 * this one (KamAcctState *), not merged yet
 								 * (acct_defer) */
@@ -103,7 +107,11 @@ struct KamAcctState
 								 * functions, or into hp when needed there
 								 * (acct_settle); NULL otherwise */
 	Size		packed_len;
-	int64		packed_n;		/* how many points packed holds */
+	int64		packed_n;		/* how many points packed holds (the window
+								 * kind: accounts) */
+	Size		packed_keys_len;	/* the window kind: packed holds its keys'
+									 * packing, this long, then its sums'
+									 * (acct_recv_window) */
 	uint64	   *date_bits;		/* a packed state: its points' distinct dates
 								 * as its worker listed them, a bit a day from
 								 * dates_lo (NULL: not listed), against which
@@ -131,8 +139,16 @@ struct KamAcctState
 	KamArray	wlocal;
 	KamArray	wret;
 	int64		iter;
+	struct WinMerge *wmerge;	/* or the accounts as they are merged */
 	KamAcct		cur;			/* the account kam_acct_iterate_next gave */
 };
+
+/* the window kind's partial states merged as read (winmerge_new) */
+typedef struct WinMerge WinMerge;
+
+static WinMerge *winmerge_new(const KamAcctState *st);
+static bool winmerge_next(WinMerge *m, bool rates, KamAcct *out);
+static void winmerge_free(WinMerge *m);
 
 /* an account's latest point (the history kind): where, and its date */
 typedef struct KamLast
@@ -268,6 +284,7 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 	st->ids = idtab_create(aggctx, 2, st);
 	st->dmap_try_at = DMAP_FIRST_TRY;
 	kam_array_init(&st->keys, aggctx, sizeof(Datum), 8);
+	kam_array_init(&st->parts, aggctx, sizeof(KamAcctState *), 0);
 	if (kind == KAM_ACCT_WINDOW)
 	{
 		kam_array_init(&st->wsum, aggctx, sizeof(KamAcctSums), 8);
@@ -278,7 +295,6 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 	{
 		kam_array_init(&st->hp, aggctx, sizeof(KamPoint), 0);
 		kam_array_init(&st->last, aggctx, sizeof(KamLast), 8);
-		kam_array_init(&st->parts, aggctx, sizeof(KamAcctState *), 0);
 	}
 	return st;
 }
@@ -382,7 +398,27 @@ dmap_limit(const KamAcctState *st)
 	return 16 * (st->keys.n + 1) + DMAP_SLACK;
 }
 
-/* a map of `span` slots from `lo` for every account so far */
+/* bit i of a bitmap of uint64 words */
+static inline void
+bit_set(uint64 *bits, int64 i)
+{
+	bits[i >> 6] |= UINT64CONST(1) << (i & 63);
+}
+
+static inline bool
+bit_test(const uint64 *bits, int64 i)
+{
+	return (bits[i >> 6] & (UINT64CONST(1) << (i & 63))) != 0;
+}
+
+static inline uint64 *
+bits_new(MemoryContext ctx, int64 nbits)
+{
+	return MemoryContextAllocExtended(ctx, ((nbits + 63) >> 6) * sizeof(uint64),
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+/* a map of `span` slots from `lo` for every account so far (and its marks) */
 static void
 dmap_build(KamAcctState *st, int64 lo, int64 span)
 {
@@ -395,11 +431,62 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 			CHECK_FOR_INTERRUPTS();
 		map[DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) - lo] = (int32) i;
 	}
+	if (st->rbits)
+	{
+		/* the marks move with their keys (the new range holds the old) */
+		uint64	   *bits = bits_new(st->ctx, span);
+
+		for (int64 w = 0; w < (st->dspan + 63) >> 6; w++)
+		{
+			uint64		x = st->rbits[w];
+
+			if ((w & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			while (x != 0)
+			{
+				int			b = pg_rightmost_one_pos64(x);
+
+				bit_set(bits, st->dmin + (w << 6) + b - lo);
+				x &= x - 1;
+			}
+		}
+		pfree(st->rbits);
+		st->rbits = bits;
+	}
 	if (st->dmap)
 		pfree(st->dmap);
 	st->dmap = map;
 	st->dmin = lo;
 	st->dspan = span;
+}
+
+/*
+ * The marks of "paid before" into the accounts (their own byte each), a new
+ * account for a key that has none: before the map goes.
+ */
+static void
+rbits_fold(KamAcctState *st)
+{
+	if (st->rbits == NULL)
+		return;
+	for (int64 w = 0; w < (st->dspan + 63) >> 6; w++)
+	{
+		uint64		x = st->rbits[w];
+
+		if ((w & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (x != 0)
+		{
+			int32	   *slot = &st->dmap[(w << 6) + pg_rightmost_one_pos64(x)];
+
+			if (*slot < 0)
+				*slot = acct_new_id(st, Int64GetDatum(st->dmin + (slot - st->dmap)));
+			KAM_ARRAY_ELEM(&st->wret, uint8, *slot) = 1;
+			x &= x - 1;
+		}
+	}
+	pfree(st->rbits);
+	st->rbits = NULL;
 }
 
 /* the history kind's hash of accounts, emptied */
@@ -431,6 +518,7 @@ acct_hash_all_keys(KamAcctState *st)
 static void
 dmap_to_hash(KamAcctState *st)
 {
+	rbits_fold(st);
 	acct_hash_all_keys(st);
 	pfree(st->dmap);
 	st->dmap = NULL;
@@ -554,14 +642,48 @@ kam_acct_lookup(KamAcctState *st, Datum key, KamAcctSums **local)
 	return &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
 }
 
-/* The account `key` paid before `from` (the window kind), added when new. */
+/*
+ * The account `key` paid before `from` (the window kind).  That matters
+ * only to an account that pays at `to` and not at `from` (reactivated, not
+ * new), and most rows before `from` only mark: with the direct map, a bit
+ * of its key's slot (in cache where the account's number and sums would
+ * not be: 88 kB for 700 000 dense ids), an account only when it has sums;
+ * else the account, added when new, and its byte.
+ */
 void
 kam_acct_mark_returning(KamAcctState *st, Datum key)
 {
-	int32		id = kam_acct_id(st, key);
+	int32		id;
 
 	Assert(st->kind == KAM_ACCT_WINDOW);
+	if (st->dmap && !st->ids_pending)
+	{
+		int64		k = DatumGetInt64(acct_canonical_key(st, key));
+
+		if (likely((uint64) k - (uint64) st->dmin < (uint64) st->dspan) || dmap_fits(st, k))
+		{
+			if (unlikely(st->rbits == NULL))
+			{
+				st->rbits = bits_new(st->ctx, st->dspan);
+				/* its marks are not among its accounts' bytes: not as sent */
+				st->in_key_order = false;
+			}
+			bit_set(st->rbits, k - st->dmin);
+			return;
+		}
+	}
+	id = kam_acct_id(st, key);
 	KAM_ARRAY_ELEM(&st->wret, uint8, id) = 1;
+}
+
+/* whether account key (canonical) is marked in st's bits */
+static inline bool
+rbits_test(const KamAcctState *st, Datum key)
+{
+	int64		k = DatumGetInt64(key);
+
+	return st->rbits != NULL && (uint64) k - (uint64) st->dmin < (uint64) st->dspan &&
+		bit_test(st->rbits, k - st->dmin);
 }
 
 static void acct_compact(KamAcctState *st);
@@ -1232,6 +1354,12 @@ kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to)
 void
 kam_acct_iterate_begin(KamAcctState *st)
 {
+	if (st->wmerge)
+		winmerge_free(st->wmerge);
+	st->wmerge = NULL;
+	/* partial states in key order: merged as they are read, not into arrays */
+	if (st->parts.n > 0 || st->packed)
+		st->wmerge = winmerge_new(st);
 	st->iter = 0;
 }
 
@@ -1241,11 +1369,26 @@ kam_acct_iterate_next(KamAcctState *st)
 	KamAcct    *a = &st->cur;
 	const KamAcctSums *sums;
 
+	if (st->wmerge)
+	{
+		if (!winmerge_next(st->wmerge, st->rates, a))
+		{
+			winmerge_free(st->wmerge);
+			st->wmerge = NULL;
+			return NULL;
+		}
+		if (!st->rates)
+		{
+			a->s_local = a->s;
+			a->e_local = a->e;
+		}
+		return a;
+	}
 	if (st->iter >= st->wsum.n)
 		return NULL;
 	sums = &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, st->iter);
 	a->key = KAM_ARRAY_ELEM(&st->keys, Datum, st->iter);
-	a->returning = KAM_ARRAY_ELEM(&st->wret, uint8, st->iter) != 0;
+	a->returning = KAM_ARRAY_ELEM(&st->wret, uint8, st->iter) != 0 || rbits_test(st, a->key);
 	a->s = sums->s;
 	a->e = sums->e;
 	if (st->rates)
@@ -1297,6 +1440,8 @@ cmp_key_rank(const KeyRank *a, const KeyRank *b)
 static void
 acct_drop_index(KamAcctState *st)
 {
+	if (st->dmap)
+		rbits_fold(st);
 	acct_empty_hash(st);
 	if (st->dmap)
 		pfree(st->dmap);
@@ -1357,8 +1502,13 @@ acct_key_order(KamAcctState *st)
 	int32		n = (int32) st->keys.n;
 	int32	   *ids = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
 
-	Assert(st->kind == KAM_ACCT_HISTORY && st->fastkey);
-	if (st->dmap)
+	Assert(st->fastkey);
+	if (st->in_key_order)
+	{
+		for (int32 i = 0; i < n; i++)
+			ids[i] = i;
+	}
+	else if (st->dmap)
 	{
 		int32		r = 0;
 
@@ -1416,19 +1566,6 @@ acct_key_order(KamAcctState *st)
 #define PACK_CENTS 1
 #define PACK_BITS 2
 #define PACK_POINT_MAX (10 + 2 * 10)	/* one point, at most */
-
-/* bit i of a bitmap of uint64 words (the listed dates, a bit a day) */
-static inline void
-bit_set(uint64 *bits, int64 i)
-{
-	bits[i >> 6] |= UINT64CONST(1) << (i & 63);
-}
-
-static inline bool
-bit_test(const uint64 *bits, int64 i)
-{
-	return (bits[i >> 6] & (UINT64CONST(1) << (i & 63))) != 0;
-}
 
 /* the first bit set at i or after, of n bits (n when none) */
 static inline int64
@@ -1957,6 +2094,409 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 	pfree(h.offsets);
 }
 
+/* ---------- the window kind in key order, packed ---------- */
+
+/*
+ * A window-kind state of integer keys crosses to the leader in key order,
+ * packed: the keys as acct_pack_keys packs them (a byte a dense id), then
+ * per account a byte of flags, WSUM_RETURNING when it paid before `from`
+ * and WSUM_BITS << i when its sum i (S, E, then in the rate forms the local
+ * S and E) follows as its two doubles (pq_sendfloat8's bytes, the sum then
+ * its compensation), else as the zigzag of its cents in a varint: the
+ * compensation is 0 and the sum a whole number of cents that (double)
+ * cents / 100 gives back bit for bit, as an account's MRR read from a
+ * numeric(12,2) column is.  About 7 bytes an account instead of 41: the
+ * leader copies every byte of a partial state four times before it reads
+ * it.  The leader then merges the states in one pass (window_settle), with
+ * no hash lookup.
+ */
+#define WSUM_RETURNING 1
+#define WSUM_BITS 2
+#define WSUM_ACCOUNT_MAX (1 + 4 * 16)	/* one account, at most */
+
+/* append sum x (flag bit `bit` of *flags) at o: its end */
+static inline char *
+wsum_pack(char *o, const KamSum *x, uint8 bit, uint8 *flags)
+{
+	uint64		sum = kam_double_bits(x->sum);
+	int64		cents;
+
+	if (kam_double_bits(x->comp) == 0 && kam_amount_cents(sum, &cents))
+		return kam_pack_varint(o, kam_zigzag(cents));
+	*flags |= bit;
+	o = kam_pack_bits(o, sum);
+	return kam_pack_bits(o, kam_double_bits(x->comp));
+}
+
+/* the sum packed at the cursor, as wsum_pack packed it with that flag */
+static void
+wsum_unpack(PackCursor *c, KamSum *x, bool bits)
+{
+	if (bits)
+	{
+		uint64		sum = unpack_bits(c),
+					comp = unpack_bits(c);
+
+		memcpy(&x->sum, &sum, sizeof(double));
+		memcpy(&x->comp, &comp, sizeof(double));
+		if (!isfinite(x->sum) || !isfinite(x->comp))
+			elog(ERROR, "kam_acct_deserial: a packed sum is not finite");
+	}
+	else
+	{
+		uint64		sum = unpack_cents(c);
+
+		memcpy(&x->sum, &sum, sizeof(double));
+		x->comp = 0;
+	}
+}
+
+/*
+ * Send a window-kind state of integer keys in key order, packed (the
+ * accounts read off the direct map, else sorted by key: acct_key_order).
+ */
+static void
+acct_send_window(StringInfo buf, KamAcctState *st)
+{
+	int32		n = (int32) st->wsum.n;
+	int32	   *ids;
+	Datum	   *keys;
+	int			at;
+	int			nsums = st->rates ? 4 : 2;
+	static const KamAcctSums none = {{0, 0}, {0, 0}};
+
+	acct_settle(st);
+	if (st->rbits)
+	{
+		/*
+		 * the map's slots in turn: its accounts and its other marked keys
+		 * (-1)
+		 */
+		int64		nmarked = 0;
+
+		for (int64 w = 0; w < (st->dspan + 63) >> 6; w++)
+			nmarked += pg_popcount64(st->rbits[w]);
+		if (n + nmarked > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many accounts for one kam aggregate"),
+					 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
+		ids = palloc_extended(Max(n + nmarked, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+		keys = palloc_extended(Max(n + nmarked, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+		n = 0;
+		for (int64 k = 0; k < st->dspan; k++)
+		{
+			if ((k & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (st->dmap[k] < 0 && !bit_test(st->rbits, k))
+				continue;
+			ids[n] = st->dmap[k];
+			keys[n++] = Int64GetDatum(st->dmin + k);
+		}
+	}
+	else
+	{
+		ids = acct_key_order(st);
+		keys = palloc_extended(Max(n, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+		for (int32 r = 0; r < n; r++)
+			keys[r] = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
+	}
+	pq_sendint64(buf, n);
+	at = pack_length_begin(buf);
+	acct_pack_keys(buf, keys, n);
+	pack_length_end(buf, at);
+	at = pack_length_begin(buf);
+	for (int32 r = 0; r < n; r++)
+	{
+		int32		id = ids[r];
+		const KamAcctSums *a = id < 0 ? &none : &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
+		const KamAcctSums *l = !st->rates ? NULL :
+		id < 0 ? &none : &KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, id);
+		char	   *head;
+		char	   *o;
+		uint8		flags = (id >= 0 && KAM_ARRAY_ELEM(&st->wret, uint8, id)) ||
+		rbits_test(st, keys[r]) ? WSUM_RETURNING : 0;
+
+		if ((r & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		kam_state_send_reserve(buf, WSUM_ACCOUNT_MAX);
+		head = buf->data + buf->len;
+		o = head + 1;
+		for (int i = 0; i < nsums; i++)
+		{
+			const KamSum *x = i < 2 ? (i == 0 ? &a->s : &a->e) : (i == 2 ? &l->s : &l->e);
+
+			o = wsum_pack(o, x, (uint8) (WSUM_BITS << i), &flags);
+		}
+		*head = (char) flags;
+		buf->len = (int) (o - buf->data);
+	}
+	buf->data[buf->len] = '\0';
+	pack_length_end(buf, at);
+	pfree(keys);
+	pfree(ids);
+}
+
+/*
+ * Keep a window-kind state sent by acct_send_window (n accounts) in st
+ * (new, empty) as it came: its keys' packing then its sums', read one
+ * account at a time when the final function walks the accounts
+ * (kam_acct_iterate_next), or into st's arrays when needed there
+ * (window_settle).  A fresh page costs more than decoding an account: the
+ * leader holds about 7 bytes an account of each state, not 41.
+ */
+static void
+acct_recv_window(StringInfo buf, KamAcctState *st, int64 n)
+{
+	int64		klen = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+	const char *keys = pq_getmsgbytes(buf, (int) klen);
+	int64		slen = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+
+	st->packed = MemoryContextAllocHuge(st->ctx, Max(klen + slen, 1));
+	memcpy(st->packed, keys, klen);
+	memcpy(st->packed + klen, pq_getmsgbytes(buf, (int) slen), slen);
+	st->packed_keys_len = (Size) klen;
+	st->packed_len = (Size) (klen + slen);
+	st->packed_n = n;
+	st->in_key_order = true;
+	st->ids_pending = true;
+}
+
+/* one window-kind state read in key order: from its arrays or as packed */
+typedef struct WinSource
+{
+	const KamAcctState *st;
+	int64		i;				/* the next account to read */
+	PackCursor	keys;			/* a packed state's cursors */
+	PackCursor	sums;
+	bool		valid;			/* the fields below hold account i - 1 */
+	int64		key;
+	uint8		ret;
+	KamAcctSums sum;
+	KamAcctSums local;
+} WinSource;
+
+static void
+winsrc_init(WinSource *w, const KamAcctState *st)
+{
+	memset(w, 0, sizeof(WinSource));
+	w->st = st;
+	if (st->packed)
+	{
+		w->keys.p = st->packed;
+		w->keys.end = st->packed + st->packed_keys_len;
+		w->sums.p = w->keys.end;
+		w->sums.end = st->packed + st->packed_len;
+	}
+}
+
+/* the source's next account into its fields, or valid false at the end */
+static void
+winsrc_next(WinSource *w)
+{
+	const KamAcctState *st = w->st;
+	int64		n = st->packed ? st->packed_n : st->keys.n;
+
+	if (w->i >= n)
+	{
+		if (st->packed && (w->keys.p != w->keys.end || w->sums.p != w->sums.end))
+			elog(ERROR, "kam per-account state: packed accounts do not match their count");
+		w->valid = false;
+		return;
+	}
+	if (st->packed)
+	{
+		int			nsums = st->rates ? 4 : 2;
+		uint8		flags;
+		uint64		v = unpack_varint(&w->keys);
+
+		if (w->i == 0)
+			w->key = kam_unzigzag(v);
+		else if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) w->key)
+			elog(ERROR, "kam per-account state: packed keys out of order");
+		else
+			w->key = (int64) ((uint64) w->key + v);
+		if (w->sums.p >= w->sums.end)
+			elog(ERROR, "kam per-account state: packed sums run past the state");
+		flags = (uint8) *w->sums.p++;
+		if ((flags & ~((WSUM_BITS << nsums) - 1)) != 0)
+			elog(ERROR, "kam per-account state: packed sums of unknown kind");
+		w->ret = (flags & WSUM_RETURNING) != 0;
+		for (int j = 0; j < nsums; j++)
+		{
+			KamAcctSums *a = j < 2 ? &w->sum : &w->local;
+
+			wsum_unpack(&w->sums, j % 2 == 0 ? &a->s : &a->e, (flags & (WSUM_BITS << j)) != 0);
+		}
+	}
+	else
+	{
+		w->key = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, w->i));
+		w->ret = KAM_ARRAY_ELEM(&st->wret, uint8, w->i) != 0;
+		w->sum = KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, w->i);
+		if (st->rates)
+			w->local = KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, w->i);
+		if (w->i > 0 && w->key <= DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, w->i - 1)))
+			elog(ERROR, "kam per-account state: accounts out of key order");
+	}
+	w->i++;
+	w->valid = true;
+}
+
+/* a merge of st and the window-kind partial states combined into it, in key order */
+struct WinMerge
+{
+	int			k;
+	WinSource  *src;
+};
+
+static WinMerge *
+winmerge_new(const KamAcctState *st)
+{
+	/* with the state: its final function may walk it again */
+	WinMerge   *m = MemoryContextAlloc(st->ctx, sizeof(WinMerge));
+
+	m->k = (int) st->parts.n + 1;
+	m->src = MemoryContextAlloc(st->ctx, m->k * sizeof(WinSource));
+	for (int p = 0; p < m->k; p++)
+	{
+		const KamAcctState *in = p == 0 ? st : KAM_ARRAY_ELEM(&st->parts, KamAcctState *, p - 1);
+
+		if (!in->in_key_order || in->rates != st->rates)
+			elog(ERROR, "kam_acct_combine: partial states of two forms");
+		winsrc_init(&m->src[p], in);
+		winsrc_next(&m->src[p]);
+	}
+	return m;
+}
+
+/*
+ * The merge's next account, false after the last: its key, "paid before"
+ * or'ed over the states, sums added up in the order of the states (the
+ * first copied).
+ */
+static bool
+winmerge_next(WinMerge *m, bool rates, KamAcct *out)
+{
+	int			first = -1;
+	int64		key = 0;
+
+	for (int p = 0; p < m->k; p++)
+		if (m->src[p].valid && (first < 0 || m->src[p].key < key))
+		{
+			key = m->src[p].key;
+			first = p;
+		}
+	if (first < 0)
+		return false;
+	out->key = Int64GetDatum(key);
+	out->returning = m->src[first].ret;
+	out->s = m->src[first].sum.s;
+	out->e = m->src[first].sum.e;
+	out->s_local = m->src[first].local.s;
+	out->e_local = m->src[first].local.e;
+	winsrc_next(&m->src[first]);
+	for (int p = first + 1; p < m->k; p++)
+	{
+		WinSource  *w = &m->src[p];
+
+		if (!w->valid || w->key != key)
+			continue;
+		out->returning |= w->ret;
+		kam_sum_merge(&out->s, &w->sum.s);
+		kam_sum_merge(&out->e, &w->sum.e);
+		if (rates)
+		{
+			kam_sum_merge(&out->s_local, &w->local.s);
+			kam_sum_merge(&out->e_local, &w->local.e);
+		}
+		winsrc_next(w);
+	}
+	return true;
+}
+
+static void
+winmerge_free(WinMerge *m)
+{
+	pfree(m->src);
+	pfree(m);
+}
+
+/* empty a window-kind state's accounts, their memory freed */
+static void
+window_free_arrays(KamAcctState *st)
+{
+	array_free(&st->keys);
+	array_free(&st->wsum);
+	array_free(&st->wret);
+	array_free(&st->wlocal);
+	if (st->packed)
+		pfree(st->packed);
+	st->packed = NULL;
+}
+
+/*
+ * Read the window-kind partial states in key order combined into st
+ * (acct_defer) and st's own accounts, packed or not, into st's arrays in
+ * one pass (winmerge_next): for a state that is sent on, or looked up in.
+ */
+static void
+window_settle(KamAcctState *st)
+{
+	WinMerge   *m;
+	KamAcct		a;
+	int64		total = 0;
+	KamArray	keys,
+				wsum,
+				wret,
+				wlocal;
+
+	if (st->parts.n == 0 && st->packed == NULL)
+		return;
+	m = winmerge_new(st);
+	for (int p = 0; p < m->k; p++)
+		total += m->src[p].st->packed ? m->src[p].st->packed_n : m->src[p].st->keys.n;
+	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(total, 1));
+	kam_array_init(&wsum, st->ctx, sizeof(KamAcctSums), Max(total, 1));
+	kam_array_init(&wret, st->ctx, sizeof(uint8), Max(total, 1));
+	kam_array_init(&wlocal, st->ctx, sizeof(KamAcctSums), st->rates ? Max(total, 1) : 0);
+	while (winmerge_next(m, st->rates, &a))
+	{
+		KamAcctSums *s = kam_array_push(&wsum);
+
+		if ((keys.n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		acct_push_key(&keys, NULL, a.key);
+		s->s = a.s;
+		s->e = a.e;
+		*(uint8 *) kam_array_push(&wret) = a.returning;
+		if (st->rates)
+		{
+			s = kam_array_push(&wlocal);
+			s->s = a.s_local;
+			s->e = a.e_local;
+		}
+	}
+	/* the partial states' memory is spent (st's is replaced below) */
+	for (int p = 1; p < m->k; p++)
+		if (m->src[p].st->ctx == st->ctx)
+			window_free_arrays((KamAcctState *) m->src[p].st);
+	winmerge_free(m);
+	window_free_arrays(st);
+	st->parts.n = 0;
+	st->keys = keys;
+	st->wsum = wsum;
+	st->wret = wret;
+	st->wlocal = wlocal;
+	if (keys.n > 0)
+	{
+		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&keys, Datum, 0));
+		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&keys, Datum, keys.n - 1));
+	}
+	acct_drop_index(st);
+	st->in_key_order = true;
+}
+
 /* the run of account `acct` of `from` at *pos: its end */
 static inline int64
 acct_run_end(const KamAcctState *from, int64 pos, int32 acct)
@@ -2440,6 +2980,11 @@ acct_settle(KamAcctState *st)
 	Size	   *offsets;
 	int32		nkeys;
 
+	if (st->kind == KAM_ACCT_WINDOW)
+	{
+		window_settle(st);
+		return;
+	}
 	if (st->parts.n == 0 && st->packed == NULL)
 		return;
 	m = hist_merge_new(st);
@@ -2526,8 +3071,12 @@ acct_append_points(KamAcctState *st, const KamAcctState *other, const int32 *rem
 static void
 acct_merge(KamAcctState *st, KamAcctState *other)
 {
-	if (st->kind == KAM_ACCT_WINDOW)
+	if (st->kind == KAM_ACCT_WINDOW && st->in_key_order && other->in_key_order)
+		acct_defer(st, other);
+	else if (st->kind == KAM_ACCT_WINDOW)
 	{
+		acct_settle(st);
+		acct_settle(other);
 		for (int64 i = 0; i < other->wsum.n; i++)
 		{
 			int32		id = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
@@ -2544,6 +3093,24 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 				b = &KAM_ARRAY_ELEM(&other->wlocal, KamAcctSums, i);
 				kam_sum_merge(&a->s, &b->s);
 				kam_sum_merge(&a->e, &b->e);
+			}
+		}
+
+		/*
+		 * and the keys other marked in its bits (a state combined as its rows
+		 * left it: PostgreSQL serializes every partial state of an aggregate
+		 * that has serial functions, and those come in key order)
+		 */
+		for (int64 w = 0; other->rbits && w < (other->dspan + 63) >> 6; w++)
+		{
+			uint64		x = other->rbits[w];
+
+			CHECK_FOR_INTERRUPTS();
+			while (x != 0)
+			{
+				kam_acct_mark_returning(st, Int64GetDatum(other->dmin + (w << 6) +
+														  pg_rightmost_one_pos64(x)));
+				x &= x - 1;
 			}
 		}
 	}
@@ -2648,9 +3215,12 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * the keys packed (acct_pack_keys), the number of points, the length of
  * their packing and the points packed (acct_pack).  Version 8 packs each
  * point's date shifted left twice, its amounts' kind in the low bits, and
- * amounts of whole cents as varints (PACK_CENTS).
+ * amounts of whole cents as varints (PACK_CENTS).  Version 9 sends the
+ * window kind of integer keys in key order too, packed (acct_send_window):
+ * whether in key order is then whether the keys are integers, for both
+ * kinds.
  */
-#define ACCT_STATE_VERSION 8
+#define ACCT_STATE_VERSION 9
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -2710,9 +3280,12 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	if (st->settings)
 		pq_sendbytes(&buf, st->settings, st->settings_len);
 	/* the workers order their accounts in parallel: the leader merges them */
-	pq_sendbyte(&buf, st->kind == KAM_ACCT_HISTORY && st->fastkey);
-	if (st->kind == KAM_ACCT_WINDOW)
+	pq_sendbyte(&buf, st->fastkey);
+	if (st->kind == KAM_ACCT_WINDOW && st->fastkey)
+		acct_send_window(&buf, st);
+	else if (st->kind == KAM_ACCT_WINDOW)
 	{
+		acct_settle(st);
 		pq_sendint64(&buf, st->wsum.n);
 		for (int64 i = 0; i < st->wsum.n; i++)
 		{
@@ -2792,8 +3365,8 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->to = pq_getmsgint(&buf, 4);
 	recv_settings(&buf, st);
 	in_key_order = pq_getmsgbyte(&buf) != 0;
-	if (in_key_order && (kind != KAM_ACCT_HISTORY || !st->fastkey))
-		elog(ERROR, "kam_acct_deserial: only integer-keyed histories come in key order");
+	if (in_key_order != st->fastkey)
+		elog(ERROR, "kam_acct_deserial: integer keys come in key order, and only they");
 	/* a key and its number of points take 2 bytes or more packed, else 9 */
 	count = kam_state_recv_count(&buf, PG_INT32_MAX, in_key_order ? 2 : 9, "kam_acct_deserial");
 
@@ -2861,6 +3434,8 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 		}
 		st->in_key_order = in_key_order;
 	}
+	else if (in_key_order)
+		acct_recv_window(&buf, st, count);
 	else
 	{
 		/* each key once: numbered in turn, indexed if looked up */

@@ -59,6 +59,35 @@ SELECT kam.mrr_waterfall(account_id + c * 1000000, month, mrr)::text AS w,
        -- the rate form: each point's local amount merged with its converted one
        kam.mrr_waterfall(account_id + c * 1000000, month, mrr, 1 + extract(month FROM month)::float8 / 100)::text AS wr
 FROM psnap, generate_series(0, 3) c;
+-- the snapshot form's partial states: each account's rows before `from` stored before all
+-- the rows at `from` and `to` (so that one worker's state marks an account "paid before"
+-- and another's has its sums), the halves of each snapshot apart as in psplit; keys dense
+-- (1 to 4 800: read off the direct map, the rows that only mark "paid before" a bit of it), as
+-- sparse as psplit's (hashed) and at both ends of int8 (sorted); and the dense ids in 4 hash
+-- partitions
+CREATE TABLE pwin AS
+SELECT dense_rank() OVER (ORDER BY account_id)::int AS dense_id, account_id,
+       CASE account_id % 5000 WHEN 1 THEN -9223372036854775808 WHEN 2 THEN 9223372036854775807
+            ELSE account_id END::int8 AS far_id, month, half
+FROM psplit ORDER BY month >= '2023-07-01', account_id::int8 * 7919 % 4801, month;
+ANALYZE pwin;
+CREATE TABLE pwin_part (dense_id int, month date, half numeric) PARTITION BY HASH (dense_id);
+CREATE TABLE pwin_part_0 PARTITION OF pwin_part FOR VALUES WITH (MODULUS 4, REMAINDER 0);
+CREATE TABLE pwin_part_1 PARTITION OF pwin_part FOR VALUES WITH (MODULUS 4, REMAINDER 1);
+CREATE TABLE pwin_part_2 PARTITION OF pwin_part FOR VALUES WITH (MODULUS 4, REMAINDER 2);
+CREATE TABLE pwin_part_3 PARTITION OF pwin_part FOR VALUES WITH (MODULUS 4, REMAINDER 3);
+INSERT INTO pwin_part SELECT dense_id, month, half FROM pwin;
+ANALYZE pwin_part;
+CREATE TABLE pwin_ref AS
+SELECT kam.retention_agg(dense_id, month, half, '2023-07-01', '2024-07-01')::text AS dense,
+       kam.retention_agg(account_id, month, half, '2023-07-01', '2024-07-01')::text AS sparse,
+       kam.retention_agg(far_id, month, half, '2023-07-01', '2024-07-01')::text AS far,
+       kam.retention_agg(far_id, month, half, 1 + extract(month FROM month)::float8 / 100,
+                         '2023-07-01', '2024-07-01')::text AS rates
+FROM pwin;
+SELECT m.reactivated_accounts > 10 AS reactivations, m.starting_accounts > 2000 AS starting,
+       (SELECT fx_mrr <> 0 FROM kam.movements(rates::kam.retention)) AS rates_move
+FROM pwin_ref, kam.movements(dense::kam.retention) m;
 -- the workers send their histories packed (a date as days after the one before, an amount
 -- only when it changes): dates before 2000 (negative day numbers), accounts and points years
 -- apart (dates of several bytes), each account split between the workers as in psplit, and
@@ -128,6 +157,31 @@ SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM p
                  'kam.cohort_cell') AS split_cohorts_same,
        same_rows((SELECT kam.mrr_waterfall(account_id, month, half, 1 + extract(month FROM month)::float8 / 100)::text
                   FROM psplit), (SELECT wr FROM psplit_ref), 'kam.mrr_movement') AS split_rates_same;
+SELECT plan_has($$SELECT kam.retention_agg(far_id, month, half, '2023-07-01', '2024-07-01') FROM pwin$$, 'Gather')
+       AS window_split_parallel;
+SELECT same_r((SELECT kam.retention_agg(dense_id, month, half, '2023-07-01', '2024-07-01')::text FROM pwin),
+              (SELECT dense FROM pwin_ref)) AS window_dense_same,
+       same_r((SELECT kam.retention_agg(account_id, month, half, '2023-07-01', '2024-07-01')::text FROM pwin),
+              (SELECT sparse FROM pwin_ref)) AS window_sparse_same,
+       same_r((SELECT kam.retention_agg(far_id, month, half, '2023-07-01', '2024-07-01')::text FROM pwin),
+              (SELECT far FROM pwin_ref)) AS window_far_same,
+       same_r((SELECT kam.retention_agg(far_id, month, half, 1 + extract(month FROM month)::float8 / 100,
+                                        '2023-07-01', '2024-07-01')::text FROM pwin),
+              (SELECT rates FROM pwin_ref)) AS window_rates_same;
+-- the partitions' states (each with its marks in bits) combined as they are, without workers
+-- and then with them
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+SELECT plan_has($$SELECT kam.retention_agg(dense_id, month, half, '2023-07-01', '2024-07-01') FROM pwin_part$$, 'Partial')
+       AS window_partitions_partial;
+SELECT same_r((SELECT kam.retention_agg(dense_id, month, half, '2023-07-01', '2024-07-01')::text FROM pwin_part),
+              (SELECT dense FROM pwin_ref)) AS window_partitions_same;
+SET max_parallel_workers_per_gather = 2;
+SELECT plan_has($$SELECT kam.retention_agg(dense_id, month, half, '2023-07-01', '2024-07-01') FROM pwin_part$$, 'Gather')
+       AS window_partitions_parallel;
+SELECT same_r((SELECT kam.retention_agg(dense_id, month, half, '2023-07-01', '2024-07-01')::text FROM pwin_part),
+              (SELECT dense FROM pwin_ref)) AS window_partitions_workers_same;
+SET enable_partitionwise_aggregate = off;
 SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, half) FROM pfar', 'Gather') AS far_parallel;
 SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, half)::text FROM pfar), (SELECT w FROM pfar_ref),
                  'kam.mrr_movement') AS far_waterfall_same,

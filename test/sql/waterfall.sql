@@ -93,6 +93,25 @@ SELECT (SELECT kam.mrr_waterfall(a, month, mrr)::text FROM (SELECT * FROM wf_key
        (SELECT kam.mrr_waterfall(a, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY random()) x)
        = (SELECT kam.mrr_waterfall(a, month, mrr)::text FROM (SELECT * FROM wf_keys ORDER BY random()) x) AS any_order_same_rows;
 SELECT * FROM key_forms;
+-- the snapshot form the same ways: the rows before `from` (months 0 and 1) only mark "paid
+-- before", as a bit of the key's slot once the direct map is there (from the 1 025th account),
+-- the bits moving as the map grows (up, or down for descending ids) and folded into the
+-- accounts when it goes (the far id)
+CREATE VIEW window_key_forms AS
+SELECT (SELECT kam.retention_agg(a, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x)
+       = (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x) AS ascending_ids,
+       (SELECT kam.retention_agg(-a::bigint, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a DESC) x)
+       = (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a DESC) x) AS descending_negative_ids,
+       (SELECT kam.retention_agg(CASE WHEN a = 2500 THEN 1000000000000 ELSE a END, month, mrr, '2024-03-01', '2024-06-01')::text
+        FROM (SELECT * FROM wf_keys ORDER BY m, a) x)
+       = (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x) AS one_far_id,
+       (SELECT kam.retention_agg(a * 1000003::bigint, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x)
+       = (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY m, a) x) AS sparse_ids,
+       (SELECT kam.retention_agg(a::int2, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY random()) x)
+       = (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01')::text FROM (SELECT * FROM wf_keys ORDER BY random()) x) AS any_order_int2;
+SELECT * FROM window_key_forms;
+SELECT m.reactivated_accounts, m.new_accounts, m.starting_accounts
+FROM (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01') AS r FROM wf_keys) x, kam.movements(x.r) m;
 SELECT count(DISTINCT a) AS accounts, count(*) AS rows, count(*) FILTER (WHERE a < 2500 AND m = 0) AS before_far_id
 FROM wf_keys;
 -- ending MRR of every period is sum(numeric) of that month, to the cent
