@@ -128,6 +128,13 @@ struct KamAcctState
 	KamArray	keys;
 	KamArray	hp;
 	KamArray	last;
+	bool		last_off;		/* rows find their account's latest point only
+								 * as the point before them (LAST_PROBE): last
+								 * is stale */
+	int32		last_rows;		/* rows, and rows that added up at their
+								 * account's latest point, since the last
+								 * probe */
+	int32		last_merges;
 
 	/*
 	 * window kind, by account number: its S and E (KamAcctSums, 32 bytes); in
@@ -735,7 +742,13 @@ acct_distinct_points(const KamAcctState *st)
 
 /*
  * Add MRR to account number `id` at a date.  A row of the date of the
- * account's latest point adds up there; else a new point.  When the points
+ * account's latest point adds up there; else a new point.  Finding that
+ * point is a cache miss a row in arrival order (8 bytes an account): when
+ * fewer than 1 row in 64 of the last LAST_PROBE added up there (one row an
+ * account and date, as snapshots are), only a row of the account and date
+ * of the point before it adds up, and the others become points of their
+ * own, grouped when they fill work_mem, whereupon the latest points are
+ * used again.  When the points
  * fill their array past work_mem and a quarter or more of them share an
  * account and date with another, they are first grouped in place (the
  * points of one account and date summed), and the array still doubles when
@@ -743,15 +756,39 @@ acct_distinct_points(const KamAcctState *st)
  * per account and date (16 bytes each, 24 in the rate forms), not one per
  * row, whatever the order of the rows.
  */
+#define LAST_PROBE 65536
+
 void
 kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local)
 {
-	KamLast    *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
-	KamPoint   *p;
+	KamPoint   *p = NULL;
 
-	if (last->idx >= 0 && last->at == at && !st->keep_all)
+	if (st->keep_all)
+		 /* records: every one a point */ ;
+	else if (likely(st->last_off))
 	{
-		p = acct_point(st, last->idx);
+		if (st->hp.n > 0 && acct_point(st, st->hp.n - 1)->acct == id &&
+			acct_point(st, st->hp.n - 1)->at == at)
+			p = acct_point(st, st->hp.n - 1);
+	}
+	else
+	{
+		const KamLast *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
+
+		if (last->idx >= 0 && last->at == at)
+		{
+			p = acct_point(st, last->idx);
+			st->last_merges++;
+		}
+		if (unlikely(++st->last_rows == LAST_PROBE))
+		{
+			/* under 1 row in 64 added up: not worth a cache miss a row */
+			st->last_off = st->last_merges < LAST_PROBE / 64;
+			st->last_rows = st->last_merges = 0;
+		}
+	}
+	if (p)
+	{
 		p->mrr += mrr;
 		if (st->rates)
 			((KamPointFx *) p)->local += local;
@@ -773,8 +810,13 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 	p->mrr = mrr;
 	if (st->rates)
 		((KamPointFx *) p)->local = local;
-	last->idx = last_idx(st->hp.n - 1);
-	last->at = at;
+	if (!st->last_off)
+	{
+		KamLast    *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
+
+		last->idx = last_idx(st->hp.n - 1);
+		last->at = at;
+	}
 }
 
 void
@@ -1176,6 +1218,9 @@ acct_compact(KamAcctState *st)
 
 	kam_history_group(st, &h);
 	pfree(h.offsets);
+	/* every account's latest point is known again, and rows repeat: use it */
+	st->last_off = false;
+	st->last_rows = st->last_merges = 0;
 }
 
 /* Set the window on the first row; every later row must give the same one. */
