@@ -1093,48 +1093,49 @@ acct_block_shift(int32 n, Size nhp)
 }
 
 /*
- * Place the points [0, offsets[n]) in base, `stride` bytes apart, of
- * accounts 0 ... n - 1 (their acct), account i's going to [offsets[i],
- * offsets[i + 1]): in two passes, so each scatters to few places at a
- * time, into blocks of 2^low accounts (flag_pass), then within each
- * block, in cache (acct_block_by_date, else
- * flag_pass by account).  Each account's points come out in date order
- * where acct_block_by_date placed them.
+ * Place the points [0, starts[nblocks]) in base, `stride` bytes apart, of
+ * accounts 0 ... n - 1 (their acct), block b of 2^low accounts having
+ * [starts[b], starts[b + 1]): in two passes, so each scatters to few places
+ * at a time, into the blocks (flag_pass), then within each block, in cache:
+ * its accounts' points counted into offsets (account i's to go to
+ * [offsets[i], offsets[i + 1]), offsets[0] 0) and placed there
+ * (acct_block_by_date, else flag_pass by account).  Counting every account
+ * at once, before, was a cache miss a point.  Each account's points come
+ * out in date order where acct_block_by_date placed them.
  */
 static void
-acct_place(char *base, Size stride, int32 n, const Size *offsets, int low)
+acct_place(char *base, Size stride, int32 n, Size *offsets, int low, const Size *starts)
 {
 	int32		per = (int32) 1 << low;
 	int32		nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
-	Size	   *starts = palloc((nblocks + 1) * sizeof(Size));
 	Size	   *next = palloc(Max(Max(nblocks, Min(per, n)), 1) * sizeof(Size));
 	Size		room = 0;
 	char	   *buf;
 	Size	   *counts;
 
-	for (int32 b = 0; b <= nblocks; b++)
-	{
-		starts[b] = offsets[Min((int64) b * per, (int64) n)];
-		if (b > 0)
-			room = Max(room, Min(starts[b] - starts[b - 1], ACCT_BLOCK_ROOM));
-	}
+	for (int32 b = 1; b <= nblocks; b++)
+		room = Max(room, Min(starts[b] - starts[b - 1], ACCT_BLOCK_ROOM));
 	if (nblocks > 1)
 		flag_pass(base, stride, 0, low, nblocks, starts, next);
 	buf = palloc(Max(room, 1) * stride);
 	counts = palloc((ACCT_SPAN_ROOM + 1) * sizeof(Size));
+	offsets[0] = 0;
 	for (int32 b = 0; b < nblocks; b++)
 	{
 		int32		first = b * per;
 		int32		nacct = Min(n - first, per);
 
 		CHECK_FOR_INTERRUPTS();
+		for (Size i = starts[b]; i < starts[b + 1]; i++)
+			offsets[((const KamPoint *) (base + i * stride))->acct + 1]++;
+		for (int32 j = first; j < first + nacct; j++)
+			offsets[j + 1] += offsets[j];
 		if (!acct_block_by_date(base, stride, first, nacct, &offsets[first], next,
 								buf, room, counts, ACCT_SPAN_ROOM))
 			flag_pass(base, stride, first, 0, nacct, &offsets[first], next);
 	}
 	pfree(counts);
 	pfree(buf);
-	pfree(starts);
 	pfree(next);
 }
 
@@ -1158,6 +1159,9 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	Size		out = 0;
 	KamLast    *last;
 	bool		grouped = true;
+	int			low;
+	int32		nblocks;
+	Size	   *starts;
 
 	acct_settle(st);
 	n = (int32) st->keys.n;
@@ -1179,21 +1183,35 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 
 #define PT(i) ((KamPoint *) (base + (i) * stride))
 	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	low = acct_block_shift(n, nhp);
+	nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
+	starts = palloc0((nblocks + 1) * sizeof(Size));
+	/* the points of each block of accounts (at most 1 024 counts: in cache) */
 	for (Size i = 0; i < nhp; i++)
 	{
-		CHECK_FOR_INTERRUPTS();
-		h->offsets[PT(i)->acct + 1]++;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		starts[(PT(i)->acct >> low) + 1]++;
 		/* already grouped (a partial state merged in key order) */
 		grouped &= i == 0 || PT(i - 1)->acct <= PT(i)->acct;
 	}
-	for (int32 i = 0; i < n; i++)
+	for (int32 b = 0; b < nblocks; b++)
+		starts[b + 1] += starts[b];
+	if (grouped)
 	{
-		CHECK_FOR_INTERRUPTS();
-		h->offsets[i + 1] += h->offsets[i];
+		/* each account's points in one run already: counted in order */
+		for (Size i = 0; i < nhp; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			h->offsets[PT(i)->acct + 1]++;
+		}
+		for (int32 i = 0; i < n; i++)
+			h->offsets[i + 1] += h->offsets[i];
 	}
-
-	if (!grouped)
-		acct_place(base, stride, n, h->offsets, acct_block_shift(n, nhp));
+	else
+		acct_place(base, stride, n, h->offsets, low, starts);
+	pfree(starts);
 
 	/* sort each run by date, merge equal dates, compact */
 	for (int32 i = 0; i < n; i++)
