@@ -418,6 +418,25 @@ bit_test(const uint64 *bits, int64 i)
 	return (bits[i >> 6] & (UINT64CONST(1) << (i & 63))) != 0;
 }
 
+/* the first bit set at i or after, of n bits (n when none) */
+static inline int64
+bit_next(const uint64 *bits, int64 n, int64 i)
+{
+	int64		w = i >> 6;
+	uint64		x;
+
+	if (i >= n)
+		return n;
+	x = bits[w] & (~UINT64CONST(0) << (i & 63));
+	while (x == 0)
+	{
+		if (++w >= (n + 63) >> 6)
+			return n;
+		x = bits[w];
+	}
+	return Min((w << 6) + pg_rightmost_one_pos64(x), n);
+}
+
 static inline uint64 *
 bits_new(MemoryContext ctx, int64 nbits)
 {
@@ -443,19 +462,11 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 		/* the marks move with their keys (the new range holds the old) */
 		uint64	   *bits = bits_new(st->ctx, span);
 
-		for (int64 w = 0; w < (st->dspan + 63) >> 6; w++)
+		for (int64 j = bit_next(st->rbits, st->dspan, 0); j < st->dspan;
+			 j = bit_next(st->rbits, st->dspan, j + 1))
 		{
-			uint64		x = st->rbits[w];
-
-			if ((w & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			while (x != 0)
-			{
-				int			b = pg_rightmost_one_pos64(x);
-
-				bit_set(bits, st->dmin + (w << 6) + b - lo);
-				x &= x - 1;
-			}
+			CHECK_FOR_INTERRUPTS();
+			bit_set(bits, st->dmin + j - lo);
 		}
 		pfree(st->rbits);
 		st->rbits = bits;
@@ -476,21 +487,13 @@ rbits_fold(KamAcctState *st)
 {
 	if (st->rbits == NULL)
 		return;
-	for (int64 w = 0; w < (st->dspan + 63) >> 6; w++)
+	for (int64 j = bit_next(st->rbits, st->dspan, 0); j < st->dspan;
+		 j = bit_next(st->rbits, st->dspan, j + 1))
 	{
-		uint64		x = st->rbits[w];
-
-		if ((w & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		while (x != 0)
-		{
-			int32	   *slot = &st->dmap[(w << 6) + pg_rightmost_one_pos64(x)];
-
-			if (*slot < 0)
-				*slot = acct_new_id(st, Int64GetDatum(st->dmin + (slot - st->dmap)));
-			KAM_ARRAY_ELEM(&st->wret, uint8, *slot) = 1;
-			x &= x - 1;
-		}
+		CHECK_FOR_INTERRUPTS();
+		if (st->dmap[j] < 0)
+			st->dmap[j] = acct_new_id(st, Int64GetDatum(st->dmin + j));
+		KAM_ARRAY_ELEM(&st->wret, uint8, st->dmap[j]) = 1;
 	}
 	pfree(st->rbits);
 	st->rbits = NULL;
@@ -1630,24 +1633,6 @@ acct_key_order(KamAcctState *st)
 #define PACK_BITS 2
 #define PACK_POINT_MAX (10 + 2 * 10)	/* one point, at most */
 
-/* the first bit set at i or after, of n bits (n when none) */
-static inline int64
-bit_next(const uint64 *bits, int64 n, int64 i)
-{
-	int64		w = i >> 6;
-	uint64		x;
-
-	if (i >= n)
-		return n;
-	x = bits[w] & (~UINT64CONST(0) << (i & 63));
-	while (x == 0)
-	{
-		if (++w >= (n + 63) >> 6)
-			return n;
-		x = bits[w];
-	}
-	return Min((w << 6) + pg_rightmost_one_pos64(x), n);
-}
 
 /*
  * Append the points of n accounts, account i's at offsets[i] ..
@@ -1917,6 +1902,19 @@ acct_pack_keys(StringInfo buf, const Datum *keys, int32 n)
 	buf->data[buf->len] = '\0';
 }
 
+/* key i packed by acct_pack_keys at the cursor, after prev: checked to ascend */
+static inline int64
+unpack_key(PackCursor *c, int64 i, int64 prev)
+{
+	uint64		v = unpack_varint(c);
+
+	if (i == 0)
+		return kam_unzigzag(v);
+	if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) prev)
+		elog(ERROR, "kam per-account state: packed keys out of order");
+	return (int64) ((uint64) prev + v);
+}
+
 /* n keys packed by acct_pack_keys (len bytes at p) into keys: checked to ascend */
 static void
 acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
@@ -1928,16 +1926,9 @@ acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
 	c.end = p + len;
 	for (int64 i = 0; i < n; i++)
 	{
-		uint64		v = unpack_varint(&c);
-
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (i == 0)
-			prev = kam_unzigzag(v);
-		else if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) prev)
-			elog(ERROR, "kam_acct_deserial: keys out of order");
-		else
-			prev = (int64) ((uint64) prev + v);
+		prev = unpack_key(&c, i, prev);
 		keys[i] = Int64GetDatum(prev);
 	}
 	if (c.p != c.end)
@@ -2371,14 +2362,8 @@ winsrc_next(WinSource *w)
 	{
 		int			nsums = st->rates ? 4 : 2;
 		uint8		flags;
-		uint64		v = unpack_varint(&w->keys);
 
-		if (w->i == 0)
-			w->key = kam_unzigzag(v);
-		else if (v == 0 || v > (uint64) PG_INT64_MAX - (uint64) w->key)
-			elog(ERROR, "kam per-account state: packed keys out of order");
-		else
-			w->key = (int64) ((uint64) w->key + v);
+		w->key = unpack_key(&w->keys, w->i, w->key);
 		if (w->sums.p >= w->sums.end)
 			elog(ERROR, "kam per-account state: packed sums run past the state");
 		flags = (uint8) *w->sums.p++;
@@ -3164,17 +3149,11 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 		 * left it: PostgreSQL serializes every partial state of an aggregate
 		 * that has serial functions, and those come in key order)
 		 */
-		for (int64 w = 0; other->rbits && w < (other->dspan + 63) >> 6; w++)
+		for (int64 j = other->rbits ? bit_next(other->rbits, other->dspan, 0) : 0;
+			 other->rbits && j < other->dspan; j = bit_next(other->rbits, other->dspan, j + 1))
 		{
-			uint64		x = other->rbits[w];
-
 			CHECK_FOR_INTERRUPTS();
-			while (x != 0)
-			{
-				kam_acct_mark_returning(st, Int64GetDatum(other->dmin + (w << 6) +
-														  pg_rightmost_one_pos64(x)));
-				x &= x - 1;
-			}
+			kam_acct_mark_returning(st, Int64GetDatum(other->dmin + j));
 		}
 	}
 	else if (other->hp.elem != st->hp.elem)
