@@ -1525,7 +1525,7 @@ array_free(KamArray *a)
 	a->n = a->max = 0;
 }
 
-/* free st's keys, points (held or packed) and latest points: all spent */
+/* free st's accounts, points (held or packed) and latest points, or sums: all spent */
 static void
 acct_free_arrays(KamAcctState *st)
 {
@@ -1533,6 +1533,9 @@ acct_free_arrays(KamAcctState *st)
 	array_free(&st->keys);
 	array_free(&st->hp);
 	array_free(&st->last);
+	array_free(&st->wsum);
+	array_free(&st->wret);
+	array_free(&st->wlocal);
 	if (st->packed)
 		pfree(st->packed);
 	st->packed = NULL;
@@ -2470,19 +2473,6 @@ winmerge_free(WinMerge *m)
 	pfree(m);
 }
 
-/* empty a window-kind state's accounts, their memory freed */
-static void
-window_free_arrays(KamAcctState *st)
-{
-	array_free(&st->keys);
-	array_free(&st->wsum);
-	array_free(&st->wret);
-	array_free(&st->wlocal);
-	if (st->packed)
-		pfree(st->packed);
-	st->packed = NULL;
-}
-
 /*
  * Read the window-kind partial states in key order combined into st
  * (acct_defer) and st's own accounts, packed or not, into st's arrays in
@@ -2528,9 +2518,9 @@ window_settle(KamAcctState *st)
 	/* the partial states' memory is spent (st's is replaced below) */
 	for (int p = 1; p < m->k; p++)
 		if (m->src[p].st->ctx == st->ctx)
-			window_free_arrays((KamAcctState *) m->src[p].st);
+			acct_free_arrays((KamAcctState *) m->src[p].st);
 	winmerge_free(m);
-	window_free_arrays(st);
+	acct_free_arrays(st);
 	st->parts.n = 0;
 	st->keys = keys;
 	st->wsum = wsum;
