@@ -101,7 +101,7 @@ history_row(FunctionCallInfo fcinfo, int rate_arg)
 	if (rate_arg > 0)
 		kam_acct_set_rates(st);
 	/* a zero row is the same as no row, but the period still exists */
-	kam_acct_add_point_local(st, kam_acct_id(st, PG_GETARG_DATUM(1)), at, mrr * rate, mrr);
+	kam_acct_add_row(st, PG_GETARG_DATUM(1), at, mrr * rate, mrr);
 	PG_RETURN_POINTER(st);
 }
 

@@ -449,6 +449,7 @@ extern KamAcctSums *kam_acct_lookup(KamAcctState *st, Datum key, KamAcctSums **l
 extern void kam_acct_mark_returning(KamAcctState *st, Datum key);
 extern int32 kam_acct_id(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr);
+extern void kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double local);
 extern void kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local);
 extern void kam_acct_set_rates(KamAcctState *st);
 extern bool kam_acct_rates(KamAcctState *st);

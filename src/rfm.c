@@ -678,7 +678,7 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("too many periods of %s for kam.rfm_accounts",
 						DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(period)))),
 				 errhint("Use a longer period, or kam.rfm grouped by account.")));
-	kam_acct_add_point(st, kam_acct_id(st, PG_GETARG_DATUM(1)), (DateADT) b, amount);
+	kam_acct_add_row(st, PG_GETARG_DATUM(1), (DateADT) b, amount, amount);
 	PG_RETURN_POINTER(st);
 }
 

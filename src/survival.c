@@ -918,7 +918,7 @@ kam_survival_account_sfunc(PG_FUNCTION_ARGS)
 	kam_acct_set_keep_all(st);
 	/* as_of and the gap are the window: the same on every row */
 	kam_acct_set_window(st, as_of, as_of + gap);
-	kam_acct_add_point(st, kam_acct_id(st, PG_GETARG_DATUM(1)), started, (double) ended);
+	kam_acct_add_row(st, PG_GETARG_DATUM(1), started, (double) ended, (double) ended);
 	PG_RETURN_POINTER(st);
 }
 
