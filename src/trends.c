@@ -321,13 +321,21 @@ kam_sparkline(PG_FUNCTION_ARGS)
 
 /*
  * Aggregate form: the values in input order (write ORDER BY), NULL rows as
- * gaps, kept as a KamArray of SeriesPoint.
+ * gaps, kept as a KamArray of doubles, 8 bytes a value (a GROUP BY keeps
+ * one array per group): a NULL row as a NaN of its own payload, any NaN
+ * value as the usual NaN (an error at the end, as every value that is not
+ * finite is).
  */
-typedef struct SeriesPoint
+#define SERIES_NULL UINT64CONST(0x7ff4000000000001)
+
+static inline bool
+series_isnull(double v)
 {
-	double		v;
-	bool		isnull;
-} SeriesPoint;
+	uint64		bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	return bits == SERIES_NULL;
+}
 
 #define SPARKLINE_MAX_POINTS 100000
 
@@ -336,22 +344,23 @@ series_new(MemoryContext ctx, int64 room)
 {
 	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
 
-	kam_array_init(s, ctx, sizeof(SeriesPoint), room);
+	kam_array_init(s, ctx, sizeof(double), room);
 	return s;
 }
 
 static void
 series_push(KamArray *s, double v, bool isnull)
 {
-	SeriesPoint *p;
+	uint64		null = SERIES_NULL;
 
 	if (s->n >= SPARKLINE_MAX_POINTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
-	p = kam_array_push(s);
-	p->v = v;
-	p->isnull = isnull;
+	if (isnull)
+		memcpy(kam_array_push(s), &null, sizeof(double));
+	else
+		*(double *) kam_array_push(s) = isnan(v) ? (double) NAN : v;
 }
 
 PG_FUNCTION_INFO_V1(kam_sparkline_sfunc);
@@ -401,10 +410,10 @@ kam_sparkline_serial(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->n);
 	for (int64 i = 0; i < s->n; i++)
 	{
-		const SeriesPoint *p = &KAM_ARRAY_ELEM(s, SeriesPoint, i);
+		double		v = KAM_ARRAY_ELEM(s, double, i);
 
-		pq_sendbyte(&buf, p->isnull ? 1 : 0);
-		pq_sendfloat8(&buf, p->v);
+		pq_sendbyte(&buf, series_isnull(v) ? 1 : 0);
+		pq_sendfloat8(&buf, series_isnull(v) ? 0 : v);
 	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.sparkline"));
 }
@@ -447,8 +456,8 @@ kam_sparkline_final(PG_FUNCTION_ARGS)
 	isnull = palloc(Max(s->n, 1) * sizeof(bool));
 	for (int64 i = 0; i < s->n; i++)
 	{
-		v[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).v;
-		isnull[i] = KAM_ARRAY_ELEM(s, SeriesPoint, i).isnull;
+		v[i] = KAM_ARRAY_ELEM(s, double, i);
+		isnull[i] = series_isnull(v[i]);
 	}
 	PG_RETURN_TEXT_P(sparkline((int) s->n, v, isnull, false, 0, 0));
 }

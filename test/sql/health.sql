@@ -255,8 +255,12 @@ CREATE FUNCTION pg_temp.bars(s text) RETURNS text LANGUAGE sql AS
 $$SELECT string_agg(c, '' ORDER BY c) FROM regexp_split_to_table(s, '') c$$;
 CREATE TABLE spark_serial AS
 SELECT account_id, pg_temp.bars(kam.sparkline(mrr::float8)) AS b FROM crm.mrr_snapshots GROUP BY 1;
--- (each snapshot 20 times, shuffled: every account's rows on many pages, so both workers see it)
-CREATE TABLE spark_rows AS SELECT account_id, mrr::float8 AS mrr FROM crm.mrr_snapshots, generate_series(1, 20) ORDER BY random();
+-- (each snapshot 20 times, shuffled: every account's rows on many pages, so both workers see
+-- it; one copy in 7 a NULL, a gap that crosses to the leader as one)
+CREATE TABLE spark_rows AS
+SELECT account_id, CASE WHEN (account_id + g) % 7 <> 0 THEN mrr::float8 END AS mrr
+FROM crm.mrr_snapshots, generate_series(1, 20) g ORDER BY random();
+SELECT count(*) FILTER (WHERE mrr IS NULL) > 1000 AS spark_rows_with_gaps FROM spark_rows;
 CREATE TABLE spark_serial20 AS SELECT account_id, pg_temp.bars(kam.sparkline(mrr)) AS b FROM spark_rows GROUP BY 1;
 SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
@@ -276,6 +280,10 @@ SELECT plan_has($$SELECT account_id, kam.sparkline(mrr) FROM spark_parts GROUP B
 FROM spark_serial s FULL JOIN (SELECT account_id, pg_temp.bars(kam.sparkline(mrr)) AS b FROM spark_parts GROUP BY 1) p USING (account_id);
 RESET enable_partitionwise_aggregate;
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 'Infinity']::float8[])$q$);
+-- the aggregate keeps a gap as a NaN of its own: a NaN value is still an error, not a gap
+SELECT test_error($q$SELECT kam.sparkline(v ORDER BY i) FROM (VALUES (1, 1.0::float8), (2, 'NaN'), (3, NULL)) x(i, v)$q$);
+SELECT test_error($q$SELECT kam.sparkline(v ORDER BY i) FROM (VALUES (1, '-Infinity'::float8), (2, NULL)) x(i, v)$q$);
+SELECT kam.sparkline(v ORDER BY i) AS gaps_around FROM (VALUES (1, NULL), (2, 1.0::float8), (3, NULL), (4, 2), (5, NULL)) x(i, v);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 2], 5, 5)$q$);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[[1, 2], [3, 4]])$q$);
 
