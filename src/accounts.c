@@ -482,6 +482,15 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 	st->dspan = span;
 }
 
+/* the account of the map's slot j (key dmin + j), added when new */
+static inline int32
+dmap_account(KamAcctState *st, int64 j)
+{
+	if (st->dmap[j] < 0)
+		st->dmap[j] = acct_new_id(st, Int64GetDatum(st->dmin + j));
+	return st->dmap[j];
+}
+
 /*
  * The marks of "paid before" into the accounts (their own byte each), a new
  * account for a key that has none: before the map goes.
@@ -495,9 +504,7 @@ rbits_fold(KamAcctState *st)
 		 j = bit_next(st->rbits, st->dspan, j + 1))
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (st->dmap[j] < 0)
-			st->dmap[j] = acct_new_id(st, Int64GetDatum(st->dmin + j));
-		KAM_ARRAY_ELEM(&st->wret, uint8, st->dmap[j]) = 1;
+		KAM_ARRAY_ELEM(&st->wret, uint8, dmap_account(st, j)) = 1;
 	}
 	pfree(st->rbits);
 	st->rbits = NULL;
@@ -621,13 +628,7 @@ kam_acct_id(KamAcctState *st, Datum key)
 		int64		k = DatumGetInt64(key);
 
 		if (likely((uint64) k - (uint64) st->dmin < (uint64) st->dspan) || dmap_fits(st, k))
-		{
-			int32	   *slot = &st->dmap[k - st->dmin];
-
-			if (*slot < 0)
-				*slot = acct_new_id(st, key);
-			return *slot;
-		}
+			return dmap_account(st, k - st->dmin);
 		dmap_to_hash(st);
 	}
 	a = idtab_insert(st->ids, key, &found);
@@ -894,14 +895,10 @@ acct_number_slots(KamAcctState *st)
 	for (int64 i = st->slots_from; i < n; i++)
 	{
 		KamPoint   *p = acct_point(st, i);
-		int32	   *slot;
 
 		if (i + 16 < n)
 			kam_prefetch(&st->dmap[acct_point(st, i + 16)->acct]);
-		slot = &st->dmap[p->acct];
-		if (*slot < 0)
-			*slot = acct_new_id(st, Int64GetDatum(st->dmin + p->acct));
-		p->acct = *slot;
+		p->acct = dmap_account(st, p->acct);
 	}
 	st->slots_from = -1;
 }
