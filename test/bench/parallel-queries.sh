@@ -20,17 +20,17 @@ FROM crm.accounts, unnest(ARRAY['revenue', 'fit', 'margin', 'relationship']) WIT
 CREATE TABLE bench_subscriptions AS
 SELECT s.account_id + c * 10000000 AS account_id, s.valid_from, s.valid_to FROM crm.subscriptions s, generate_series(0, 4) c;
 CREATE TABLE bench_terms AS SELECT t.* FROM crm.contract_terms t, generate_series(1, 20);
--- the customer models on published data, each row repeated so the fit reads 200 000 to 2M
--- (the same estimates as the original): CDNOW (x, t_x, T, mean repeat spend) 100 times,
--- the donations (x, t_x, n by weight) 20 times, the sBG example cohort (Fader & Hardie
+-- the customer models on published data, each row repeated so the fit reads about 2M rows
+-- (the same estimates as the original): CDNOW (x, t_x, T, mean repeat spend) 1 000 times,
+-- the donations (x, t_x, n by weight) 200 times, the sBG example cohort (Fader & Hardie
 -- 2007: 1000, 869, 743, 653, 593, 551, 517, 491 active) 2000 times
 CREATE TEMP TABLE cdnow (id int, x float8, t_x float8, t float8, monetary float8);
 \copy cdnow FROM 'test/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER)
-CREATE TABLE bench_rfm AS SELECT x, t_x, t, monetary FROM cdnow, generate_series(1, 100);
+CREATE TABLE bench_rfm AS SELECT x, t_x, t, monetary FROM cdnow, generate_series(1, 1000);
 CREATE TEMP TABLE donations (x int, t_x int, n int, w int);
 \copy donations FROM 'test/data/cdnow/donations.csv' WITH (FORMAT csv, HEADER)
 CREATE TABLE bench_bgbb AS
-SELECT x::float8, t_x::float8, n::float8 FROM donations, generate_series(1, w * 20);
+SELECT x::float8, t_x::float8, n::float8 FROM donations, generate_series(1, w * 200);
 -- (churned in period t, or t = 0: still active after 7 periods)
 CREATE TABLE bench_lifetimes AS
 SELECT CASE WHEN t = 0 THEN 7 ELSE t END AS periods, t > 0 AS churned
