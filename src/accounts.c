@@ -503,8 +503,10 @@ rbits_fold(KamAcctState *st)
 	for (int64 j = bit_next(st->rbits, st->dspan, 0); j < st->dspan;
 		 j = bit_next(st->rbits, st->dspan, j + 1))
 	{
+		int32		id = dmap_account(st, j);	/* may move wret */
+
 		CHECK_FOR_INTERRUPTS();
-		KAM_ARRAY_ELEM(&st->wret, uint8, dmap_account(st, j)) = 1;
+		KAM_ARRAY_ELEM(&st->wret, uint8, id) = 1;
 	}
 	pfree(st->rbits);
 	st->rbits = NULL;
@@ -769,6 +771,44 @@ acct_distinct_points(const KamAcctState *st)
  */
 #define LAST_PROBE 65536
 
+/*
+ * The last point, when it is of account `acct` (its number, or from
+ * slots_from on its slot) and date `at` and at index `from` or after.
+ */
+static inline KamPoint *
+acct_prev_point(const KamAcctState *st, int32 acct, DateADT at, int64 from)
+{
+	KamPoint   *p;
+
+	if (st->hp.n <= from)
+		return NULL;
+	p = acct_point(st, st->hp.n - 1);
+	return p->acct == acct && p->at == at ? p : NULL;
+}
+
+/* a row's amounts added up at point p */
+static inline void
+pt_add(const KamAcctState *st, KamPoint *p, double mrr, double local)
+{
+	p->mrr += mrr;
+	if (st->rates)
+		((KamPointFx *) p)->local += local;
+}
+
+/* a new last point */
+static inline void
+pt_push(KamAcctState *st, int32 acct, DateADT at, double mrr, double local)
+{
+	KamPoint   *p = kam_array_push(&st->hp);
+
+	st->in_key_order = false;
+	p->acct = acct;
+	p->at = at;
+	p->mrr = mrr;
+	if (st->rates)
+		((KamPointFx *) p)->local = local;
+}
+
 void
 kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, double local)
 {
@@ -777,11 +817,7 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 	if (st->keep_all)
 		 /* records: every one a point */ ;
 	else if (likely(st->last_off))
-	{
-		if (st->hp.n > 0 && acct_point(st, st->hp.n - 1)->acct == id &&
-			acct_point(st, st->hp.n - 1)->at == at)
-			p = acct_point(st, st->hp.n - 1);
-	}
+		p = acct_prev_point(st, id, at, 0);
 	else
 	{
 		const KamLast *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
@@ -800,9 +836,7 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 	}
 	if (p)
 	{
-		p->mrr += mrr;
-		if (st->rates)
-			((KamPointFx *) p)->local += local;
+		pt_add(st, p, mrr, local);
 		return;
 	}
 	if (unlikely(st->hp.n == st->hp.max) && !st->keep_all &&
@@ -814,13 +848,7 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 		if (st->hp.n > st->hp.max / 2)
 			kam_array_reserve(&st->hp, st->hp.max - st->hp.n + 1);
 	}
-	p = kam_array_push(&st->hp);
-	st->in_key_order = false;
-	p->acct = id;
-	p->at = at;
-	p->mrr = mrr;
-	if (st->rates)
-		((KamPointFx *) p)->local = local;
+	pt_push(st, id, at, mrr, local);
 	if (!st->last_off)
 	{
 		KamLast    *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
@@ -857,25 +885,13 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 
 			if (st->slots_from < 0)
 				st->slots_from = st->hp.n;
-			else if (st->hp.n > st->slots_from && !st->keep_all)
+			/* the point before it, of the same slot and date: there */
+			if (!st->keep_all && (p = acct_prev_point(st, slot, at, st->slots_from)) != NULL)
 			{
-				/* the point before it, of the same account and date: there */
-				p = acct_point(st, st->hp.n - 1);
-				if (p->acct == slot && p->at == at)
-				{
-					p->mrr += mrr;
-					if (st->rates)
-						((KamPointFx *) p)->local += local;
-					return;
-				}
+				pt_add(st, p, mrr, local);
+				return;
 			}
-			p = kam_array_push(&st->hp);
-			p->acct = slot;
-			p->at = at;
-			p->mrr = mrr;
-			if (st->rates)
-				((KamPointFx *) p)->local = local;
-			st->in_key_order = false;
+			pt_push(st, slot, at, mrr, local);
 			if (st->hp.n - st->slots_from >= SLOT_BATCH)
 				acct_number_slots(st);
 			return;

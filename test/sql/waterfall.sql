@@ -114,6 +114,20 @@ SELECT m.reactivated_accounts, m.new_accounts, m.starting_accounts
 FROM (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01') AS r FROM wf_keys) x, kam.movements(x.r) m;
 SELECT count(DISTINCT a) AS accounts, count(*) AS rows, count(*) FILTER (WHERE a < 2500 AND m = 0) AS before_far_id
 FROM wf_keys;
+-- the fold's new accounts: 3 000 ids that only paid before `from` (1 976 of them bits of the
+-- map, past the first 1 024 accounts), then a far id (the map goes: each bit a new account,
+-- its arrays growing as they are made), then all 3 000 pay at `to`: every one reactivated,
+-- as with text keys
+CREATE TEMP TABLE fold_rows AS
+SELECT a::int8 AS a, date '2024-01-01' AS at, 10.0 AS mrr, 1 AS ord FROM generate_series(1, 3000) a
+UNION ALL SELECT 9000000000000, date '2024-06-01', 5.0, 2
+UNION ALL SELECT a, date '2024-12-01', 20.0, 3 FROM generate_series(1, 3000) a
+ORDER BY ord, a;
+SELECT k.reactivated_accounts, k.new_accounts, k.starting_accounts,
+       (k.reactivated_accounts, k.new_accounts) = (t.reactivated_accounts, t.new_accounts) AS same_as_text_keys
+FROM (SELECT kam.retention_agg(a, at, mrr, '2024-06-01', '2024-12-01') AS ri,
+             kam.retention_agg(a::text, at, mrr, '2024-06-01', '2024-12-01') AS rt FROM fold_rows) x,
+     kam.movements(x.ri) k, kam.movements(x.rt) t;
 -- ending MRR of every period is sum(numeric) of that month, to the cent
 SELECT bool_and(round(k.ending_mrr::numeric, 2) = s.total) AS ending_is_monthly_sum
 FROM kam_wf k JOIN (SELECT month, sum(mrr) AS total FROM crm.mrr_snapshots GROUP BY month) s ON s.month = k.period;
