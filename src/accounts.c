@@ -2243,6 +2243,8 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 {
 	KamHistory	h;
 
+	/* its points readable first (numbered, partial states merged) */
+	acct_settle(st);
 	if (!st->in_key_order)
 		acct_number_by_key(st);
 	kam_history_group(st, &h);
@@ -3394,8 +3396,6 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	kam_agg_context(fcinfo, "kam_acct_serial");
-	if (st->slots_from >= 0)
-		acct_number_slots(st);
 	kam_state_send_begin(&buf, KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION);
 	pq_sendbyte(&buf, st->kind);
 	pq_sendint32(&buf, st->keytype);
