@@ -102,6 +102,16 @@ public class KamJdbcTest {
                     check(r.getString(1).equals("\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"), "sparkline");
                 }
             }
+            // a NaN sent in binary with the bits kam.sparkline's state gives a gap (JDBC sends a
+            // double's 8 bytes as they are): still a NaN value, an error, not a gap drawn
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT kam.sparkline(v ORDER BY i) FROM (VALUES (1, 1::float8), (2, ?::float8), (3, 3::float8)) t(i, v)")) {
+                s.setDouble(1, Double.longBitsToDouble(0x7ff4000000000001L));
+                s.executeQuery();
+                check(false, "a NaN of the gap's bits drawn as a gap");
+            } catch (SQLException e) {
+                check("22003".equals(e.getSQLState()), "sparkline NaN SQLSTATE " + e.getSQLState());
+            }
             // errors carry kam's SQLSTATE
             try (PreparedStatement s = c.prepareStatement("SELECT kam.weighted_score(?, ?)")) {
                 s.setArray(1, c.createArrayOf("float8", new Double[] {0.5, 0.5}));
