@@ -286,6 +286,20 @@ WITH v AS (SELECT 2 + (g * 7919 % 10007) * 0.025 AS x FROM generate_series(1, 10
 SELECT abs(kam.gini(x) - (SELECT sum((2 * rn - n - 1) * x) / (max(n) * sum(x))
                           FROM (SELECT x, row_number() OVER (ORDER BY x) AS rn, count(*) OVER () AS n FROM v) r)) < 1e-12 AS one_top_digit_ok
 FROM v;
+-- values all of whole cents sort as their cents, in as many radix passes as the widest needs
+-- (one pass of 12 bits, two of 12, three of 10) against plain SQL; the last group has one
+-- value that is not whole cents (all sorted as doubles)
+WITH v AS (SELECT w, CASE w WHEN 12 THEN g % 4096 WHEN 24 THEN g::bigint * 7919 % 16777216
+                            ELSE (g::bigint * 7919 % 100003) * (1 + g % 5 * 1000) END / 100.0 AS x
+           FROM (VALUES (12), (24), (29)) t(w), generate_series(0, 9999) g
+           UNION ALL SELECT 29, 5368709.11 UNION ALL SELECT 30, 1 + g / 100.0 FROM generate_series(1, 6000) g
+           UNION ALL SELECT 30, 0.125)
+SELECT w, count(*), max(x)::float8 AS widest,
+       abs(kam.gini(x) - (SELECT sum((2 * rn - n - 1) * y) / (max(n) * sum(y))
+                          FROM (SELECT y, row_number() OVER (ORDER BY y) AS rn, count(*) OVER () AS n
+                                FROM (SELECT x::float8 AS y FROM v v2 WHERE v2.w = v.w) r0) r)) < 1e-12 AS cents_ok,
+       kam.gini(x) = kam.gini(x::float8) AS numeric_same
+FROM v GROUP BY w ORDER BY w;
 -- numeric revenue is read natively, exactly as numeric::float8: the same results as the cast
 SELECT count(*) AS accounts,
        kam.hhi(mrr) = kam.hhi(mrr::float8) AS hhi_same, kam.equivalent_customers(mrr) = kam.equivalent_customers(mrr::float8) AS eq_same,
