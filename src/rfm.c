@@ -469,56 +469,80 @@ cmp_purchase(const void *a, const void *b)
 	return (int) purchase_before(b, a) - (int) purchase_before(a, b);
 }
 
-/*
- * The purchases of a, sorted by period and merged into one per period (a
- * palloc'd copy: the state stays as it was), and their number; *repeat the
- * sum of the totals of all periods but the first (skip_first) or of all.
- * A period's amounts add up in ascending order, so the totals do not depend
- * on the order the rows came in (serially, from parallel workers or from
- * partitions).
- */
-static RfmPurchase *
-rfm_periods(const KamArray *a, int64 *nb, bool skip_first, KamSum *sum)
+/* the periods of a customer's purchases: how many, the first and last, their totals summed */
+typedef struct RfmPeriods
 {
+	int64		n;
+	int64		first;
+	int64		last;
+	KamSum		sum;			/* of the totals of all periods but the first
+								 * (skip_first) or of all */
+} RfmPeriods;
+
+/*
+ * The purchases of a taken by period and amount, one total per period.  A
+ * period's amounts add up in ascending order, so the totals do not depend
+ * on the order the rows came in (serially, from parallel workers or from
+ * partitions).  Purchases that came in that order (a customer's invoices
+ * by date, mostly) are read where they are; others are sorted in a
+ * palloc'd copy: the state stays as it was.
+ */
+static void
+rfm_periods(const KamArray *a, bool skip_first, RfmPeriods *out)
+{
+	const RfmPurchase *p = (const RfmPurchase *) a->data;
 	int64		n = a->n;
-	RfmPurchase *p = palloc_extended(Max(n, 1) * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
+	int64		i = 1;
+	double		total = 0;
 
-	*nb = 0;
-	if (n > 0)
-		memcpy(p, a->data, n * sizeof(RfmPurchase));
-	if (n <= RFM_INSERTION_SORT)
+	while (i < n && !purchase_before(&p[i], &p[i - 1]))
+		i++;
+	if (i < n)
 	{
-		/* a customer's few purchases, often in order already: by insertion */
-		for (int64 i = 1; i < n; i++)
+		RfmPurchase *s = palloc_extended(n * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
+
+		memcpy(s, p, n * sizeof(RfmPurchase));
+		if (n <= RFM_INSERTION_SORT)
 		{
-			RfmPurchase x = p[i];
-			int64		j = i;
-
-			while (j > 0 && purchase_before(&x, &p[j - 1]))
+			/* a customer's few purchases, nearly in order: by insertion */
+			for (int64 k = 1; k < n; k++)
 			{
-				p[j] = p[j - 1];
-				j--;
+				RfmPurchase x = s[k];
+				int64		j = k;
+
+				while (j > 0 && purchase_before(&x, &s[j - 1]))
+				{
+					s[j] = s[j - 1];
+					j--;
+				}
+				s[j] = x;
 			}
-			p[j] = x;
 		}
-	}
-	else
-		qsort(p, n, sizeof(RfmPurchase), cmp_purchase);
-	for (int64 i = 0; i < n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (*nb > 0 && p[*nb - 1].bucket == p[i].bucket)
-			p[*nb - 1].amount += p[i].amount;
 		else
-			p[(*nb)++] = p[i];
+			qsort(s, n, sizeof(RfmPurchase), cmp_purchase);
+		p = s;
 	}
-	sum->sum = sum->comp = 0;
-	for (int64 i = skip_first ? 1 : 0; i < *nb; i++)
+	out->n = 0;
+	out->first = out->last = 0;
+	out->sum.sum = out->sum.comp = 0;
+	for (i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		kam_sum_add(sum, p[i].amount);
+		if (out->n > 0 && p[i].bucket == out->last)
+		{
+			total += p[i].amount;
+			continue;
+		}
+		/* a period ends: its total counts unless it is the first skipped */
+		if (out->n > (skip_first ? 1 : 0))
+			kam_sum_add(&out->sum, total);
+		if (out->n++ == 0)
+			out->first = p[i].bucket;
+		out->last = p[i].bucket;
+		total = p[i].amount;
 	}
-	return p;
+	if (out->n > (skip_first ? 1 : 0))
+		kam_sum_add(&out->sum, total);
 }
 
 /*
@@ -529,14 +553,11 @@ static Datum
 rfm_result(FunctionCallInfo fcinfo, bool holdout)
 {
 	RfmState   *st;
-	RfmPurchase *p;
+	RfmPeriods	b,
+				h;
 	TupleDesc	tupdesc;
 	Datum		values[7];
 	bool		nulls[7] = {0};
-	int64		nb,
-				nh;
-	KamSum		repeat,
-				hsum;
 	double		num,
 				den;
 
@@ -547,19 +568,19 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 		elog(ERROR, "kam.rfm: final function of the other form");
 	if (st->p.n == 0)
 		PG_RETURN_NULL();
-	p = rfm_periods(&st->p, &nb, true, &repeat);
+	rfm_periods(&st->p, true, &b);
 	num = st->set->period.months > 0 ? st->set->period.months : (double) st->set->period.usec;
 	den = st->set->unit.months > 0 ? st->set->unit.months : (double) st->set->unit.usec;
 	tupdesc = kam_result_tupdesc(fcinfo);
-	values[0] = Int32GetDatum(nb - 1);
-	values[1] = Float8GetDatum((double) (p[nb - 1].bucket - p[0].bucket) * num / den);
-	values[2] = Float8GetDatum((double) (st->set->end_bucket - p[0].bucket) * num / den);
-	values[3] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
+	values[0] = Int32GetDatum(b.n - 1);
+	values[1] = Float8GetDatum((double) (b.last - b.first) * num / den);
+	values[2] = Float8GetDatum((double) (st->set->end_bucket - b.first) * num / den);
+	values[3] = Float8GetDatum(b.n > 1 ? kam_sum_value(&b.sum) / (b.n - 1) : 0.0);
 	if (holdout)
 	{
-		rfm_periods(st->h, &nh, false, &hsum);
-		values[4] = Int32GetDatum(nh);
-		values[5] = Float8GetDatum(nh > 0 ? kam_sum_value(&hsum) / nh : 0.0);
+		rfm_periods(st->h, false, &h);
+		values[4] = Int32GetDatum(h.n);
+		values[5] = Float8GetDatum(h.n > 0 ? kam_sum_value(&h.sum) / h.n : 0.0);
 		values[6] = Float8GetDatum((double) (st->set->hold_end_bucket - st->set->end_bucket) * num / den);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
