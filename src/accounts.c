@@ -118,6 +118,9 @@ struct KamAcctState
 								 * every point read is checked */
 	DateADT		dates_lo;
 	int64		dates_span;
+	double	   *pack_rates;		/* a packed state of a rate form: the rates
+								 * its PACK_RATE points name (or NULL) */
+	int64		pack_nrates;
 
 	/*
 	 * history kind: keys by account id (Datum); the points (KamPoint, or
@@ -1639,6 +1642,10 @@ acct_free_arrays(KamAcctState *st)
 	if (st->date_bits)
 		pfree(st->date_bits);
 	st->date_bits = NULL;
+	if (st->pack_rates)
+		pfree(st->pack_rates);
+	st->pack_rates = NULL;
+	st->pack_nrates = 0;
 }
 
 /* replace st's keys, points and latest points by new ones */
@@ -1722,7 +1729,12 @@ acct_key_order(KamAcctState *st)
  * cents that (double) cents / 100 gives back bit for bit (money read from
  * numeric(12,2) always is), the zigzag of the cents following as varints
  * (the MRR, then in the rate forms the local MRR: 3 bytes for 1 234.56);
- * else PACK_BITS, each as pq_sendfloat8 writes it.  About 5 bytes a point,
+ * in the rate forms PACK_RATE when the MRR is bit for bit the local MRR
+ * times a rate of the state's list (RateList, sent after the points: the
+ * rates of a currency and date repeat over its accounts), a varint of the
+ * rate's place in the list shifted left once, the low bit set when the local
+ * MRR is that of the point before, else followed by its cents; else
+ * PACK_BITS, each as pq_sendfloat8 writes it.  About 5 bytes a point,
  * keys included, over the sample CRM's snapshots instead of 16 and 8 a
  * key.  The leader keeps them so: the final functions read them one account
  * at a time (kam_history_account); a state sent on, or that rows are added
@@ -1731,7 +1743,64 @@ acct_key_order(KamAcctState *st)
 #define PACK_SAME 0
 #define PACK_CENTS 1
 #define PACK_BITS 2
+#define PACK_RATE 3
 #define PACK_POINT_MAX (10 + 2 * 10)	/* one point, at most */
+#define PACK_RATES_MAX 65536	/* rates listed, at most */
+
+/*
+ * The rates a worker lists while it packs: each once, found by its bits
+ * (open addressing, twice PACK_RATES_MAX slots, bits 0 an empty slot: a
+ * listed rate is never 0), and the place of the last one found.
+ */
+typedef struct RateList
+{
+	uint64	   *slot_bits;
+	int32	   *slot_idx;
+	uint64	   *rates;			/* bits, in the order listed */
+	int32		n;
+	int32		last;
+} RateList;
+
+#define RATE_SLOTS_LOG2 17		/* twice PACK_RATES_MAX slots */
+#define RATE_SLOTS (1 << RATE_SLOTS_LOG2)
+
+/*
+ * The place in the list of a rate r with local * r == mrr bit for bit
+ * (local not 0): the last one found, else mrr / local, listed if new while
+ * there is room; -1 when there is none.
+ */
+static int32
+rate_place(RateList *l, uint64 mrr, uint64 local)
+{
+	double		lv = kam_bits_double(local),
+				r;
+	uint64		rb;
+	uint32		h;
+
+	if (lv == 0)
+		return -1;
+	if (l->last >= 0 && kam_double_bits(lv * kam_bits_double(l->rates[l->last])) == mrr)
+		return l->last;
+	r = kam_bits_double(mrr) / lv;
+	rb = kam_double_bits(r);
+	if (!isfinite(r) || r == 0 || kam_double_bits(lv * r) != mrr)
+		return -1;
+	/* Fibonacci hashing: the product's top bits */
+	for (h = (uint32) ((rb * UINT64CONST(0x9E3779B97F4A7C15)) >> (64 - RATE_SLOTS_LOG2));;
+		 h = (h + 1) & (RATE_SLOTS - 1))
+	{
+		if (l->slot_bits[h] == rb)
+			return l->last = l->slot_idx[h];
+		if (l->slot_bits[h] == 0)
+			break;
+	}
+	if (l->n == PACK_RATES_MAX)
+		return -1;
+	l->slot_bits[h] = rb;
+	l->slot_idx[h] = l->n;
+	l->rates[l->n] = rb;
+	return l->last = l->n++;
+}
 
 
 /*
@@ -1741,7 +1810,7 @@ acct_key_order(KamAcctState *st)
  */
 static void
 acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, int32 n,
-		  bool rates, uint64 *date_bits, DateADT dates_lo)
+		  RateList *rates, uint64 *date_bits, DateADT dates_lo)
 {
 	DateADT		first = 0;
 	uint64		mrr = 0,
@@ -1764,8 +1833,9 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 						pl = rates ? kam_double_bits(((const KamPointFx *) p)->local) : 0;
 			uint64		days;
 			bool		same = pm == mrr && pl == local;
-			int64		cm,
+			int64		cm = 0,
 						cl = 0;
+			int32		rate = -1;
 			int			kind;
 
 			if (j == offsets[i])
@@ -1785,12 +1855,21 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			kam_state_send_reserve(buf, PACK_POINT_MAX);
 			if (same)
 				kind = PACK_SAME;
+			else if (rates && (pl == local || kam_amount_cents(pl, &cl)) &&
+					 (rate = rate_place(rates, pm, pl)) >= 0)
+				kind = PACK_RATE;
 			else if (kam_amount_cents(pm, &cm) && (!rates || kam_amount_cents(pl, &cl)))
 				kind = PACK_CENTS;
 			else
 				kind = PACK_BITS;
 			o = kam_pack_varint(buf->data + buf->len, (days << 2) | kind);
-			if (kind == PACK_CENTS)
+			if (kind == PACK_RATE)
+			{
+				o = kam_pack_varint(o, ((uint64) rate << 1) | (pl == local));
+				if (pl != local)
+					o = kam_pack_varint(o, kam_zigzag(cl));
+			}
+			else if (kind == PACK_CENTS)
 			{
 				o = kam_pack_varint(o, kam_zigzag(cm));
 				if (rates)
@@ -1822,6 +1901,8 @@ typedef struct PackCursor
 	const uint64 *date_bits;	/* the state's listed dates (or NULL) */
 	DateADT		dates_lo;
 	int64		dates_span;
+	const double *rates;		/* the state's listed rates */
+	int64		nrates;
 } PackCursor;
 
 static void
@@ -1834,6 +1915,8 @@ pack_cursor_init(PackCursor *c, const KamAcctState *st)
 	c->date_bits = st->date_bits;
 	c->dates_lo = st->dates_lo;
 	c->dates_span = st->dates_span;
+	c->rates = st->pack_rates;
+	c->nrates = st->pack_nrates;
 }
 
 /* every point read, and nothing more there */
@@ -1873,6 +1956,23 @@ unpack_cents(PackCursor *c)
 	if (cents <= -KAM_CENTS_MAX || cents >= KAM_CENTS_MAX)
 		elog(ERROR, "kam per-account state: packed cents out of range");
 	return kam_cents_bits(cents);
+}
+
+/* a point's amounts packed as a listed rate (PACK_RATE), as bits */
+static inline void
+unpack_rate(PackCursor *c)
+{
+	uint64		v = unpack_varint(c);
+	double		mrr;
+
+	if ((v >> 1) >= (uint64) c->nrates)
+		elog(ERROR, "kam per-account state: a packed point names a rate not listed");
+	if ((v & 1) == 0)
+		c->local = unpack_cents(c);
+	mrr = kam_bits_double(c->local) * c->rates[v >> 1];
+	if (!isfinite(mrr) || kam_bits_double(c->local) == 0)
+		elog(ERROR, "kam per-account state: a packed point's rate gives no MRR");
+	c->mrr = kam_double_bits(mrr);
 }
 
 /* how many points the next account has */
@@ -1934,6 +2034,8 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 			if (rates)
 				c->local = unpack_bits(c);
 		}
+		else if ((v & 3) == PACK_RATE && rates)
+			unpack_rate(c);
 		else if ((v & 3) != PACK_SAME)
 			elog(ERROR, "kam per-account state: a packed point of unknown kind");
 		p->acct = r;
@@ -2171,18 +2273,61 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	DateADT		lo;
 	int64		span = dates_span_of(points, stride, offsets, n, &lo);
 	uint64	   *bits = span > 0 ? palloc0(((span + 63) / 64) * sizeof(uint64)) : NULL;
+	RateList	rl = {0};
 
 	pq_sendint64(buf, n);
 	at = pack_length_begin(buf);
 	acct_pack_keys(buf, (const Datum *) keys, n);
 	pack_length_end(buf, at);
 	pq_sendint64(buf, (int64) offsets[n]);
+	if (rates)
+	{
+		rl.slot_bits = palloc0(RATE_SLOTS * sizeof(uint64));
+		rl.slot_idx = palloc(RATE_SLOTS * sizeof(int32));
+		rl.rates = palloc(PACK_RATES_MAX * sizeof(uint64));
+		rl.last = -1;
+	}
 	at = pack_length_begin(buf);
-	acct_pack(buf, points, stride, offsets, n, rates, bits, lo);
+	acct_pack(buf, points, stride, offsets, n, rates ? &rl : NULL, bits, lo);
 	pack_length_end(buf, at);
 	acct_pack_dates(buf, bits, lo, span);
+	/* the rates listed */
+	pq_sendint64(buf, rl.n);
+	for (int32 i = 0; i < rl.n; i++)
+		pq_sendint64(buf, (int64) rl.rates[i]);
 	if (bits)
 		pfree(bits);
+	if (rates)
+	{
+		pfree(rl.slot_bits);
+		pfree(rl.slot_idx);
+		pfree(rl.rates);
+	}
+}
+
+/*
+ * A received state's listed rates (acct_send_packed): PACK_RATES_MAX at
+ * most, none but in a rate form, each finite and not 0.
+ */
+static void
+acct_unpack_rates(StringInfo buf, KamAcctState *st)
+{
+	int64		count = kam_state_recv_count(buf, PACK_RATES_MAX, 8, "kam_acct_deserial");
+
+	if (count > 0 && !st->rates)
+		elog(ERROR, "kam_acct_deserial: rates listed in a state without rates");
+	if (count == 0)
+		return;
+	st->pack_rates = palloc(count * sizeof(double));
+	for (int64 i = 0; i < count; i++)
+	{
+		double		r = kam_bits_double((uint64) pq_getmsgint64(buf));
+
+		if (!isfinite(r) || r == 0)
+			elog(ERROR, "kam_acct_deserial: a listed rate is not finite or is 0");
+		st->pack_rates[i] = r;
+	}
+	st->pack_nrates = count;
 }
 
 /*
@@ -3354,9 +3499,10 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * amounts of whole cents as varints (PACK_CENTS).  Version 9 sends the
  * window kind of integer keys in key order too, packed (acct_send_window):
  * whether in key order is then whether the keys are integers, for both
- * kinds.
+ * kinds.  Version 10 packs points of the rate forms against the rates
+ * listed after the dates (PACK_RATE): their number, then each one's bits.
  */
-#define ACCT_STATE_VERSION 9
+#define ACCT_STATE_VERSION 10
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -3537,6 +3683,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			memcpy(st->packed, pq_getmsgbytes(&buf, (int) len), len);
 			st->packed_len = (Size) len;
 			acct_unpack_dates(&buf, st);
+			acct_unpack_rates(&buf, st);
 			st->ids_pending = true;
 		}
 		else

@@ -191,6 +191,15 @@ kam_double_bits(double d)
 	return bits;
 }
 
+static inline double
+kam_bits_double(uint64 bits)
+{
+	double		d;
+
+	memcpy(&d, &bits, sizeof(d));
+	return d;
+}
+
 static inline char *
 kam_pack_bits(char *o, uint64 bits)
 {
@@ -228,10 +237,9 @@ kam_unzigzag(uint64 v)
 static inline bool
 kam_amount_cents(uint64 bits, int64 *cents)
 {
-	double		v,
+	double		v = kam_bits_double(bits),
 				r;
 
-	memcpy(&v, &bits, sizeof(v));
 	r = rint(v * 100.0);
 	/* NaN fails the comparison too */
 	if (!(fabs(r) < (double) KAM_CENTS_MAX))

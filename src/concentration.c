@@ -375,7 +375,7 @@ packed_fill(RunReader *r)
 
 			if (v != 1 || !kam_unpack_bits(&r->pk, r->pk_end, &bits))
 				elog(ERROR, "kam.gini partial state: a value is not packed as written");
-			memcpy(&x, &bits, sizeof(x));
+			x = kam_bits_double(bits);
 		}
 		/* ascending, non-negative and finite, as the worker read them */
 		if (!(x >= r->last) || isinf(x))

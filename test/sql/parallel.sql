@@ -229,7 +229,28 @@ SELECT * FROM slot_same;
 SET work_mem = '64kB';
 SELECT * FROM slot_same;
 RESET work_mem;
+-- the rate form's points cross as the local MRR and a rate of the worker's list when that
+-- rate gives the MRR back bit for bit: 1 500 accounts whose points each sum two rows at
+-- different rates (3 points in 10 have no such rate: sent as amounts), then 150 000
+-- accounts of rates of their own (past the 65 536 a worker's list holds: the rest sent as
+-- amounts); serial against two workers, to the last bit
+CREATE TABLE pmix AS
+SELECT * FROM (
+    SELECT a, (date '2023-01-01' + make_interval(months => m))::date AS at, h,
+           ((a * 37 + m * 11 + h * 5) % 1000 / 4.0)::numeric(12,2) AS mrr,
+           CASE WHEN h = 1 THEN 1.1 ELSE 0.93 END::float8 AS rate
+    FROM generate_series(1, 1500) a, generate_series(0, 11) m, generate_series(1, 2) h
+    UNION ALL
+    SELECT a, (date '2023-01-01' + make_interval(months => a % 12))::date, 1,
+           (a % 1000 / 4.0)::numeric(12,2), (1 + a / 1e7)::float8
+    FROM generate_series(1501, 151500) a) s
+ORDER BY a, at, h;
+ANALYZE pmix;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE pmix_ref AS SELECT kam.mrr_waterfall(a, at, mrr, rate)::text AS w FROM pmix;
 SET max_parallel_workers_per_gather = 2;
+SELECT plan_has('SELECT kam.mrr_waterfall(a, at, mrr, rate) FROM pmix', 'Gather') AS mix_parallel;
+SELECT (SELECT kam.mrr_waterfall(a, at, mrr, rate)::text FROM pmix) = w AS mix_waterfall_same FROM pmix_ref;
 
 -- both at once, and an ungrouped aggregate
 SET enable_partitionwise_aggregate = on;
