@@ -1749,20 +1749,33 @@ acct_key_order(KamAcctState *st)
 
 /*
  * The rates a worker lists while it packs: each once, found by its bits
- * (open addressing, twice PACK_RATES_MAX slots, bits 0 an empty slot: a
- * listed rate is never 0), and the place of the last one found.
+ * (open addressing in twice as many slots as it may list, bits 0 an empty
+ * slot: a listed rate is never 0), and the place of the last one found.  As
+ * many as the points, up to PACK_RATES_MAX: a GROUP BY's small states
+ * allocate little.
  */
 typedef struct RateList
 {
 	uint64	   *slot_bits;
 	int32	   *slot_idx;
+	int			slots_log2;
 	uint64	   *rates;			/* bits, in the order listed */
+	int32		max;
 	int32		n;
 	int32		last;
 } RateList;
 
-#define RATE_SLOTS_LOG2 17		/* twice PACK_RATES_MAX slots */
-#define RATE_SLOTS (1 << RATE_SLOTS_LOG2)
+static void
+rate_list_init(RateList *l, int64 points)
+{
+	l->max = (int32) Min(Max(points, 1), PACK_RATES_MAX);
+	l->slots_log2 = pg_leftmost_one_pos32((uint32) l->max) + 2;
+	l->slot_bits = palloc0(((Size) 1 << l->slots_log2) * sizeof(uint64));
+	l->slot_idx = palloc(((Size) 1 << l->slots_log2) * sizeof(int32));
+	l->rates = palloc(l->max * sizeof(uint64));
+	l->n = 0;
+	l->last = -1;
+}
 
 /*
  * The place in the list of a rate r with local * r == mrr bit for bit
@@ -1786,15 +1799,15 @@ rate_place(RateList *l, uint64 mrr, uint64 local)
 	if (!isfinite(r) || r == 0 || kam_double_bits(lv * r) != mrr)
 		return -1;
 	/* Fibonacci hashing: the product's top bits */
-	for (h = (uint32) ((rb * UINT64CONST(0x9E3779B97F4A7C15)) >> (64 - RATE_SLOTS_LOG2));;
-		 h = (h + 1) & (RATE_SLOTS - 1))
+	for (h = (uint32) ((rb * UINT64CONST(0x9E3779B97F4A7C15)) >> (64 - l->slots_log2));;
+		 h = (h + 1) & (((uint32) 1 << l->slots_log2) - 1))
 	{
 		if (l->slot_bits[h] == rb)
 			return l->last = l->slot_idx[h];
 		if (l->slot_bits[h] == 0)
 			break;
 	}
-	if (l->n == PACK_RATES_MAX)
+	if (l->n == l->max)
 		return -1;
 	l->slot_bits[h] = rb;
 	l->slot_idx[h] = l->n;
@@ -2282,10 +2295,7 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	pq_sendint64(buf, (int64) offsets[n]);
 	if (rates)
 	{
-		rl.slot_bits = palloc0(RATE_SLOTS * sizeof(uint64));
-		rl.slot_idx = palloc(RATE_SLOTS * sizeof(int32));
-		rl.rates = palloc(PACK_RATES_MAX * sizeof(uint64));
-		rl.last = -1;
+		rate_list_init(&rl, (int64) offsets[n]);
 	}
 	at = pack_length_begin(buf);
 	acct_pack(buf, points, stride, offsets, n, rates ? &rl : NULL, bits, lo);
