@@ -2294,9 +2294,7 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	pack_length_end(buf, at);
 	pq_sendint64(buf, (int64) offsets[n]);
 	if (rates)
-	{
 		rate_list_init(&rl, (int64) offsets[n]);
-	}
 	at = pack_length_begin(buf);
 	acct_pack(buf, points, stride, offsets, n, rates ? &rl : NULL, bits, lo);
 	pack_length_end(buf, at);

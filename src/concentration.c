@@ -770,7 +770,6 @@ kam_values_deserial(PG_FUNCTION_ARGS)
  */
 #define RADIX_MAX_BITS 12		/* a digit's widest: 4096 buckets, each pass's
 								 * scatter within the caches */
-#define RADIX_MAX_PASSES ((64 + RADIX_MAX_BITS - 1) / RADIX_MAX_BITS)
 #define RADIX_BLOCK 65536		/* values between interrupt checks */
 
 static int
@@ -890,8 +889,14 @@ sort_nonneg(double *v, int64 n)
 	{
 		/* sorted in buf or v, back to the values (exact: kam_amount_cents) */
 		out = radix_sort(buf, (uint64 *) v, n, bits);
-		for (int64 i = 0; i < n; i++)
-			v[i] = (double) (int64) out[i] / 100.0;
+		for (int64 b = 0; b < n; b += RADIX_BLOCK)
+		{
+			int64		e = Min(n, b + RADIX_BLOCK);
+
+			CHECK_FOR_INTERRUPTS();
+			for (int64 i = b; i < e; i++)
+				v[i] = (double) (int64) out[i] / 100.0;
+		}
 	}
 	else
 	{
