@@ -77,6 +77,29 @@ FROM cdnow_tx WHERE id = 1 OR id > 100000;
 SELECT plan_has('SELECT * FROM cdnow_ends_same', 'Partial') AS ends_use_workers;
 SELECT * FROM cdnow_ends_same;
 RESET ALL;
+-- groups' states crossing from the workers with purchases out of order, amounts that are not
+-- whole cents (a third of them here, and -0), periods of a microsecond (of 12 digits) and the
+-- holdout form's second list: with workers the serial summaries of 50 groups of customers to
+-- the last bit
+CREATE TABLE rfm_pack AS
+SELECT id % 50 AS g, day, CASE WHEN k % 3 = 0 THEN dollars::float8 * 1.1 WHEN k % 17 = 0 THEN -0.0::float8
+                     ELSE dollars::float8 END AS amt
+FROM (SELECT id, day, dollars, row_number() OVER (ORDER BY id, day, dollars) AS k FROM cdnow_tx) t
+ORDER BY (k * 7919) % 10007;
+ANALYZE rfm_pack;
+CREATE VIEW rfm_pack_q AS
+SELECT g, kam.rfm(day, amt, '1997-09-30', '1 day', '7 days')::text AS r,
+       kam.rfm_holdout(day, amt, '1997-06-30', '1997-09-30', '1 day', '7 days')::text AS h,
+       kam.rfm(day::timestamptz, amt, '1997-09-30'::timestamptz, '1 microsecond', '7 days')::text AS us
+FROM rfm_pack GROUP BY g;
+CREATE TABLE rfm_pack_serial AS SELECT * FROM rfm_pack_q;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT plan_has('SELECT * FROM rfm_pack_q', 'Partial') AS pack_uses_workers;
+SELECT count(*) AS groups, count(*) FILTER (WHERE p.r = s.r) AS summaries_same,
+       count(*) FILTER (WHERE p.h IS NOT DISTINCT FROM s.h) AS holdouts_same, count(*) FILTER (WHERE p.us = s.us) AS microseconds_same
+FROM rfm_pack_q p JOIN rfm_pack_serial s USING (g);
+RESET ALL;
 -- a period's amounts add up in one order (ascending) whatever the rows' order, so serial,
 -- parallel and partitioned plans agree to the last bit: 0.1 + 0.2 + 0.3 is 0.6000000000000001
 -- in double precision added in that order, 0.6 in some others
