@@ -1747,18 +1747,32 @@ acct_key_order(KamAcctState *st)
 #define PACK_POINT_MAX (10 + 2 * 10)	/* one point, at most */
 #define PACK_RATES_MAX 65536	/* rates listed, at most */
 
+/* a listed rate's place, found by its bits */
+typedef struct RatePlace
+{
+	uint64		bits;
+	int32		place;
+	char		status;			/* used by simplehash */
+} RatePlace;
+
+#define SH_PREFIX ratetab
+#define SH_ELEMENT_TYPE RatePlace
+#define SH_KEY_TYPE uint64
+#define SH_KEY bits
+#define SH_HASH_KEY(tb, k) kam_hash64(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
 /*
- * The rates a worker lists while it packs: each once, found by its bits
- * (open addressing in twice as many slots as it may list, bits 0 an empty
- * slot: a listed rate is never 0), and the place of the last one found.  As
- * many as the points, up to PACK_RATES_MAX: a GROUP BY's small states
- * allocate little.
+ * The rates a worker lists while it packs, each once, up to PACK_RATES_MAX
+ * (and no more than its points), and the place of the last one found.
  */
 typedef struct RateList
 {
-	uint64	   *slot_bits;
-	int32	   *slot_idx;
-	int			slots_log2;
+	ratetab_hash *places;
 	uint64	   *rates;			/* bits, in the order listed */
 	int32		max;
 	int32		n;
@@ -1769,9 +1783,7 @@ static void
 rate_list_init(RateList *l, int64 points)
 {
 	l->max = (int32) Min(Max(points, 1), PACK_RATES_MAX);
-	l->slots_log2 = pg_leftmost_one_pos32((uint32) l->max) + 2;
-	l->slot_bits = palloc0(((Size) 1 << l->slots_log2) * sizeof(uint64));
-	l->slot_idx = palloc(((Size) 1 << l->slots_log2) * sizeof(int32));
+	l->places = ratetab_create(CurrentMemoryContext, 16, NULL);
 	l->rates = palloc(l->max * sizeof(uint64));
 	l->n = 0;
 	l->last = -1;
@@ -1788,7 +1800,8 @@ rate_place(RateList *l, uint64 mrr, uint64 local)
 	double		lv = kam_bits_double(local),
 				r;
 	uint64		rb;
-	uint32		h;
+	RatePlace  *e;
+	bool		found;
 
 	if (lv == 0)
 		return -1;
@@ -1798,21 +1811,19 @@ rate_place(RateList *l, uint64 mrr, uint64 local)
 	rb = kam_double_bits(r);
 	if (!isfinite(r) || r == 0 || kam_double_bits(lv * r) != mrr)
 		return -1;
-	/* Fibonacci hashing: the product's top bits */
-	for (h = (uint32) ((rb * UINT64CONST(0x9E3779B97F4A7C15)) >> (64 - l->slots_log2));;
-		 h = (h + 1) & (((uint32) 1 << l->slots_log2) - 1))
-	{
-		if (l->slot_bits[h] == rb)
-			return l->last = l->slot_idx[h];
-		if (l->slot_bits[h] == 0)
-			break;
-	}
 	if (l->n == l->max)
-		return -1;
-	l->slot_bits[h] = rb;
-	l->slot_idx[h] = l->n;
-	l->rates[l->n] = rb;
-	return l->last = l->n++;
+	{
+		/* full: only rates listed already */
+		e = ratetab_lookup(l->places, rb);
+		return e ? (l->last = e->place) : -1;
+	}
+	e = ratetab_insert(l->places, rb, &found);
+	if (!found)
+	{
+		e->place = l->n;
+		l->rates[l->n++] = rb;
+	}
+	return l->last = e->place;
 }
 
 
@@ -2307,8 +2318,7 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 		pfree(bits);
 	if (rates)
 	{
-		pfree(rl.slot_bits);
-		pfree(rl.slot_idx);
+		ratetab_destroy(rl.places);
 		pfree(rl.rates);
 	}
 }

@@ -191,6 +191,13 @@ kam_double_bits(double d)
 	return bits;
 }
 
+/* 32 well-mixed bits of x: its product with 2^64 / phi, the high half */
+static inline uint32
+kam_hash64(uint64 x)
+{
+	return (uint32) ((x * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
+}
+
 static inline double
 kam_bits_double(uint64 bits)
 {

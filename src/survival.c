@@ -128,9 +128,7 @@ surv_alloc(int64 n)
 static inline uint32
 surv_hash(int32 t)
 {
-	uint64		x = (uint64) (uint32) t * UINT64CONST(0x9E3779B97F4A7C15);
-
-	return (uint32) (x >> 32);
+	return kam_hash64((uint64) (uint32) t);
 }
 
 /* an empty table of `slots` slots (a power of 2), in ctx */
