@@ -285,6 +285,28 @@ SELECT shape, count(*) AS rows, count(DISTINCT a) AS accounts, max(at) - min(at)
        = (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2026-01-01'::date, '1 day')
                                                                         FROM place_any g WHERE g.shape = s.shape)) x) AS rfm_same
 FROM place_rows s GROUP BY shape ORDER BY shape;
+-- a batch of points naming their account by its slot of the direct map begins after a point
+-- named by its number: a row whose slot is that number, on the same date, is another account
+-- and must not add up there.  Keys 1024 down to 1 come first (key k numbered 1024 - k, its
+-- slot k - 1), then pairs k, 1025 - k on one date (the second's slot the first's number), every
+-- account once a date, 180 000 rows: batches end all along; the same rows in account order
+-- give the reference
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE slot_rows AS
+SELECT n, a, date '2000-01-01' + d AS at, ((a * 7 + d) % 50 + 1)::float8 AS v
+FROM (SELECT k AS n, 1025 - k AS a, 0 AS d FROM generate_series(1, 1024) k
+      UNION ALL
+      SELECT 1024 + 2 * i + s, CASE WHEN s = 0 THEN 1 + i % 512 ELSE 1024 - i % 512 END, 1 + i / 512
+      FROM generate_series(0, 89999) i, generate_series(0, 1) s) x;
+CREATE TEMP TABLE slot_in_order AS SELECT a, at, v FROM slot_rows ORDER BY n;
+CREATE TEMP TABLE slot_by_account AS SELECT a, at, v FROM slot_rows ORDER BY a, at;
+SELECT count(*) AS rows, count(DISTINCT (a, at)) AS points,
+       (SELECT kam.mrr_waterfall(a, at, v)::text FROM slot_in_order)
+       = (SELECT kam.mrr_waterfall(a, at, v)::text FROM slot_by_account) AS waterfall_same,
+       (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2002-01-01'::date, '1 day') FROM slot_in_order)) x)
+       = (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2002-01-01'::date, '1 day') FROM slot_by_account)) x) AS rfm_same
+FROM slot_rows;
+RESET max_parallel_workers_per_gather;
 -- errors
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'fortnight') FROM billing$q$);
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', '2024-05-01', '2024-01-01') FROM billing$q$);
