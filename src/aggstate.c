@@ -12,6 +12,7 @@
 #include "port/pg_bswap.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
+#include "nodes/execnodes.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
 
@@ -23,6 +24,13 @@ kam_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "%s called in non-aggregate context", fn);
 	return aggctx;
+}
+
+bool
+kam_combine_second_spent(FunctionCallInfo fcinfo)
+{
+	return fcinfo->context != NULL && IsA(fcinfo->context, AggState) &&
+		DO_AGGSPLIT_DESERIALIZE(((AggState *) fcinfo->context)->aggsplit);
 }
 
 /*
@@ -109,6 +117,16 @@ kam_array_append(KamArray *a, const void *src, int64 count)
 	kam_array_reserve(a, count);
 	memcpy(a->data + a->n * a->elem, src, count * a->elem);
 	a->n += count;
+}
+
+/* the array's elements freed (it stays usable, empty) */
+void
+kam_array_free(KamArray *a)
+{
+	if (a->data)
+		pfree(a->data);
+	a->data = NULL;
+	a->n = a->max = 0;
 }
 
 /* ---------- the versioned serializer ---------- */

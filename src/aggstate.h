@@ -65,6 +65,17 @@ kam_args_null(FunctionCallInfo fcinfo, int first, int last)
 	} while (0)
 
 /*
+ * In a combine function: true when its second state was made by the deserial
+ * function for this call alone (a Finalize node combining partial states,
+ * which PostgreSQL always serializes), so that once merged into the first it
+ * may be freed.  Left in the aggregate's context it would stay to the end of
+ * the query, one for every group from every worker: memory, and pages the
+ * leader faults in, that a GROUP BY over hundreds of thousands of accounts
+ * spends most of its combining on.
+ */
+extern bool kam_combine_second_spent(FunctionCallInfo fcinfo);
+
+/*
  * In a combine function after KAM_AGG_SKIP_NULL(1, 1), whose deserial
  * function makes its state in the aggregate's context: a group's first
  * partial state (argument 0 NULL) becomes the group's state as it is, not a
@@ -101,6 +112,7 @@ typedef struct KamArray
 extern void kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial);
 extern void kam_array_reserve(KamArray *a, int64 more);
 extern void kam_array_append(KamArray *a, const void *src, int64 count);
+extern void kam_array_free(KamArray *a);
 
 /* the address of a new last element (uninitialised) */
 static inline void *

@@ -362,6 +362,16 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 	kam_array_append(&st->p, other->p.data, other->p.n);
 	if (st->h)
 		kam_array_append(st->h, other->h->data, other->h->n);
+	if (kam_combine_second_spent(fcinfo))
+	{
+		kam_array_free(&other->p);
+		if (other->h)
+		{
+			kam_array_free(other->h);
+			pfree(other->h);
+		}
+		pfree(other);
+	}
 	PG_RETURN_POINTER(st);
 }
 
