@@ -853,6 +853,8 @@ kam_band_shares_combine(PG_FUNCTION_ARGS)
 		band_shares_set_scheme(s, &o->scheme);
 	for (int i = 0; i < BAND_MAX; i++)
 		s->count[i] += o->count[i];
+	if (kam_combine_second_spent(fcinfo))
+		pfree(o);
 	PG_RETURN_POINTER(s);
 }
 

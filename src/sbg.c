@@ -340,6 +340,11 @@ kam_sbg_combine(PG_FUNCTION_ARGS)
 		x[1] += y[1];
 	}
 	s->total += o->total;
+	if (kam_combine_second_spent(fcinfo))
+	{
+		kam_array_free(&o->counts);
+		pfree(o);
+	}
 	PG_RETURN_POINTER(s);
 }
 

@@ -481,11 +481,19 @@ Datum
 kam_survival_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_survival_combine");
-	SurvState  *st;
+	SurvState  *st,
+			   *o;
 
 	KAM_AGG_SKIP_NULL(1, 1);
+	o = (SurvState *) PG_GETARG_POINTER(1);
 	st = PG_ARGISNULL(0) ? surv_state_new(aggctx) : (SurvState *) PG_GETARG_POINTER(0);
-	st->h = surv_hash_merge(st->h, st->ctx, true, (KamSurvival *) ((SurvState *) PG_GETARG_POINTER(1))->h);
+	st->h = surv_hash_merge(st->h, st->ctx, true, (KamSurvival *) o->h);
+	if (kam_combine_second_spent(fcinfo))
+	{
+		if (o->h)
+			pfree(o->h);
+		pfree(o);
+	}
 	PG_RETURN_POINTER(st);
 }
 
