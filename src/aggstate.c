@@ -119,14 +119,14 @@ kam_array_append(KamArray *a, const void *src, int64 count)
 	a->n += count;
 }
 
-/* the array's elements freed (it stays usable, empty) */
 void
-kam_array_free(KamArray *a)
+kam_combine_free_spent(FunctionCallInfo fcinfo, void *state, KamArray *array)
 {
-	if (a->data)
-		pfree(a->data);
-	a->data = NULL;
-	a->n = a->max = 0;
+	if (!kam_combine_second_spent(fcinfo))
+		return;
+	if (array != NULL && array->data != NULL)
+		pfree(array->data);
+	pfree(state);
 }
 
 /* ---------- the versioned serializer ---------- */

@@ -112,7 +112,13 @@ typedef struct KamArray
 extern void kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial);
 extern void kam_array_reserve(KamArray *a, int64 more);
 extern void kam_array_append(KamArray *a, const void *src, int64 count);
-extern void kam_array_free(KamArray *a);
+
+/*
+ * After a combine function merged its second state: that state freed when
+ * kam_combine_second_spent, its struct and the elements of `array` (one of
+ * its fields, or the struct itself when it is a KamArray; NULL for none).
+ */
+extern void kam_combine_free_spent(FunctionCallInfo fcinfo, void *state, KamArray *array);
 
 /* the address of a new last element (uninitialised) */
 static inline void *

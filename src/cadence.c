@@ -165,11 +165,7 @@ kam_touches_combine(PG_FUNCTION_ARGS)
 	if (o->has_every)
 		touches_set_every(t, o->every_months, o->every_days);
 	kam_array_append(&t->days, o->days.data, o->days.n);
-	if (kam_combine_second_spent(fcinfo))
-	{
-		kam_array_free(&o->days);
-		pfree(o);
-	}
+	kam_combine_free_spent(fcinfo, o, &o->days);
 	PG_RETURN_POINTER(t);
 }
 

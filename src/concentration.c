@@ -1076,11 +1076,7 @@ kam_top_combine(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		top_push(t, KAM_ARRAY_ELEM(&o->heap, double, i));
 	}
-	if (kam_combine_second_spent(fcinfo))
-	{
-		kam_array_free(&o->heap);
-		pfree(o);
-	}
+	kam_combine_free_spent(fcinfo, o, &o->heap);
 	PG_RETURN_POINTER(t);
 }
 

@@ -853,8 +853,7 @@ kam_band_shares_combine(PG_FUNCTION_ARGS)
 		band_shares_set_scheme(s, &o->scheme);
 	for (int i = 0; i < BAND_MAX; i++)
 		s->count[i] += o->count[i];
-	if (kam_combine_second_spent(fcinfo))
-		pfree(o);
+	kam_combine_free_spent(fcinfo, o, NULL);
 	PG_RETURN_POINTER(s);
 }
 

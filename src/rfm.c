@@ -362,16 +362,9 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 	kam_array_append(&st->p, other->p.data, other->p.n);
 	if (st->h)
 		kam_array_append(st->h, other->h->data, other->h->n);
-	if (kam_combine_second_spent(fcinfo))
-	{
-		kam_array_free(&other->p);
-		if (other->h)
-		{
-			kam_array_free(other->h);
-			pfree(other->h);
-		}
-		pfree(other);
-	}
+	if (other->h)
+		kam_combine_free_spent(fcinfo, other->h, other->h);
+	kam_combine_free_spent(fcinfo, other, &other->p);
 	PG_RETURN_POINTER(st);
 }
 

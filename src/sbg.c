@@ -340,11 +340,7 @@ kam_sbg_combine(PG_FUNCTION_ARGS)
 		x[1] += y[1];
 	}
 	s->total += o->total;
-	if (kam_combine_second_spent(fcinfo))
-	{
-		kam_array_free(&o->counts);
-		pfree(o);
-	}
+	kam_combine_free_spent(fcinfo, o, &o->counts);
 	PG_RETURN_POINTER(s);
 }
 

@@ -392,11 +392,7 @@ kam_sparkline_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
 	kam_array_append(s, o->data, o->n);
-	if (kam_combine_second_spent(fcinfo))
-	{
-		kam_array_free(o);
-		pfree(o);
-	}
+	kam_combine_free_spent(fcinfo, o, o);
 	PG_RETURN_POINTER(s);
 }
 
