@@ -2,9 +2,10 @@
 # split a file of "-- bench: name" queries, time each one (best of BENCH_REPS, default 3,
 # client-side \timing) serially and with 2 workers, print times and ratios.
 
-# bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES.  The queries
-# run in rounds (every query serially and with workers, which first alternating by round,
-# BENCH_REPS rounds, default 3),
+# bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES; with
+# BENCH_WORKERS="2 1" (worker counts, the first one's times in P) also PW["w,name"] for
+# each count w.  The queries run in rounds (every query serially and with workers, the
+# order reversed every other round, BENCH_REPS rounds, default 3),
 # each keeping its best time: a slow spell of the machine, which lasts seconds, then weighs
 # on every query alike instead of on whichever ran during it, so the ratios between
 # queries (kam against its floor) hold from run to run.
@@ -17,16 +18,21 @@ bench_run() {
         NAMES+=("$n")
         S[$n]=""; P[$n]=""
     done < "$dir/names"
-    local round w
+    local round w counts=(${BENCH_WORKERS:-2}) order
+    declare -gA PW
     for round in $(seq "${BENCH_REPS:-3}"); do
         for n in "${NAMES[@]}"; do
-            # serial first in odd rounds, workers first in even ones: where the tables
-            # outgrow shared_buffers, whichever runs first reads the table back in
-            for w in $( ((round % 2)) && echo "0 2" || echo "2 0"); do
+            # serial first in odd rounds, last in even ones: where the tables outgrow
+            # shared_buffers, whichever runs first reads the table back in
+            order="0 ${counts[*]}"
+            ((round % 2)) || order=$(tr ' ' '\n' <<< "$order" | tac | tr '\n' ' ')
+            for w in $order; do
                 # a failed query ends the run without leaving the split queries behind
                 ms=$(bench_once_ms "$w" "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
-                if [ "$w" = 0 ]; then S[$n]=$(bench_min "${S[$n]}" "$ms"); else P[$n]=$(bench_min "${P[$n]}" "$ms"); fi
+                if [ "$w" = 0 ]; then S[$n]=$(bench_min "${S[$n]}" "$ms")
+                else PW[$w,$n]=$(bench_min "${PW[$w,$n]:-}" "$ms"); fi
             done
+            P[$n]=${PW[${counts[0]},$n]}
         done
     done
     rm -rf "$dir"
