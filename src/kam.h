@@ -240,6 +240,7 @@ typedef struct KamRows
 	TupleDesc	desc;			/* the rows' descriptor, blessed */
 	Oid			elemtype;
 	int			n;
+	Size		expected;		/* rows the caller expects, 0 unknown */
 	Size		len;
 	Size		cap;
 	char	   *buf;			/* the array being built */

@@ -750,6 +750,7 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 					bl;
 		Datum		values[5];
 		bool		nulls[5] = {0};
+		char	   *key;
 
 		CHECK_FOR_INTERRUPTS();
 		/* (every account has a point: it came with one) */
@@ -759,12 +760,16 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 		bl = kam_run_point(&h, run, n - 1)->at;
 		for (int j = 1; j < n; j++)
 			kam_sum_add(&repeat, kam_run_point(&h, run, j)->mrr);
-		values[0] = CStringGetTextDatum(OutputFunctionCall(&outf, kam_history_key(st, &h, acct)));
+		key = OutputFunctionCall(&outf, kam_history_key(st, &h, acct));
+		values[0] = CStringGetTextDatum(key);
 		values[1] = Int32GetDatum((int32) (nb - 1));
 		values[2] = Float8GetDatum((double) (bl - b0) * num / den);
 		values[3] = Float8GetDatum((double) (end_bucket - b0) * num / den);
 		values[4] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
 		kam_rows_add(&out, values, nulls);
+		/* the key's text, copied into the row: not kept once an account */
+		pfree(key);
+		pfree(DatumGetPointer(values[0]));
 	}
 	PG_RETURN_DATUM(kam_rows_result(&out));
 }
