@@ -41,6 +41,7 @@ SQL
     row "kam.mrr_waterfall" 1GB "SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM snap" "$n"
     row "kam.cohort_retention" 4MB "SELECT cardinality(kam.cohort_retention(account_id, month, mrr)) FROM snap" "$n"
     row "kam.rfm_accounts (months)" 4MB "SELECT cardinality(kam.rfm_accounts(account_id, month, mrr, '2025-01-01', '1 month')) FROM snap" "$n"
+    row "kam.rfm_accounts (text keys)" 4MB "SELECT cardinality(kam.rfm_accounts(account_id || '-' || account_id, month, mrr, '2025-01-01', '1 month')) FROM snap" "$n"
     row "kam.gini" 4MB "SELECT kam.gini(mrr) FROM snap" "$n"
     row "kam.gini" 1GB "SELECT kam.gini(mrr) FROM snap" "$n"
     out=$(hwm 4MB "SELECT sum(mrr) FROM lines"); floor=${out#* }
