@@ -13,13 +13,15 @@ bench_run() {
     local dir n ms
     dir=$(mktemp -d)
     awk -v d="$dir" '/^-- bench: /{name=$3; print name >> (d "/names"); next} /^--/{next} name{print > (d "/" name ".sql")}' "$1"
+    local round w counts=(${BENCH_WORKERS:-2}) order
+    declare -gA PW
     NAMES=()
     while read -r n; do
         NAMES+=("$n")
+        # a name timed by an earlier call starts afresh
         S[$n]=""; P[$n]=""
+        for w in "${counts[@]}"; do PW[$w,$n]=""; done
     done < "$dir/names"
-    local round w counts=(${BENCH_WORKERS:-2}) order
-    declare -gA PW
     for round in $(seq "${BENCH_REPS:-3}"); do
         for n in "${NAMES[@]}"; do
             # serial first in odd rounds, last in even ones: where the tables outgrow
@@ -30,18 +32,18 @@ bench_run() {
                 # a failed query ends the run without leaving the split queries behind
                 ms=$(bench_once_ms "$w" "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
                 if [ "$w" = 0 ]; then S[$n]=$(bench_min "${S[$n]}" "$ms")
-                else PW[$w,$n]=$(bench_min "${PW[$w,$n]:-}" "$ms"); fi
+                else PW[$w,$n]=$(bench_min "${PW[$w,$n]}" "$ms"); fi
             done
             P[$n]=${PW[${counts[0]},$n]}
         done
     done
     rm -rf "$dir"
-    printf '\n%-32s %10s %10s %9s\n' "query" "serial ms" "2 workers" "speed-up"
+    printf '\n%-32s %10s %10s %9s\n' "query" "serial ms" "${counts[0]} workers" "speed-up"
     for n in "${NAMES[@]}"; do
         printf '%-32s %10.0f %10.0f %8.2fx\n' "$n" "${S[$n]}" "${P[$n]}" "$(awk "BEGIN{print ${S[$n]}/${P[$n]}}")"
     done
     echo
-    echo "ratios (serial / 2 workers); < 1 means the first is faster"
+    echo "ratios (serial / ${counts[0]} workers); < 1 means the first is faster"
     printf '%-58s %8s %8s\n' "comparison" "serial" "2 work."
 }
 
