@@ -233,7 +233,10 @@ while IFS='|' read -r name phase query; do
     fi
     floor_query=$(echo "$query" | sed -E 's/^SELECT .* FROM (d|s|r)\b/SELECT count(*) FROM \1/; s/\) w$//')
     for attempt in 1 2 3; do
-        t0=$(ms); psql -At -c "$floor_query" >/dev/null; t1=$(ms)
+        # the bare scan's time on the server (psql's \timing): the client's would add
+        # connecting, about as long as the final function of the window kind's sums, and a
+        # timeout that long let such an aggregate end before it
+        scan=$(psql -At -c '\timing on' -c "$floor_query" | sed -n 's/^Time: \([0-9]*\).*/\1/p' | tail -1)
         # "final": past the scan, so the cancel lands in kam's final function;
         # "rows": within the scan, so it lands in the transition function
         # (half the bare count of the same rows: a transition function as cheap as a count's,
@@ -241,9 +244,10 @@ while IFS='|' read -r name phase query; do
         # A third attempt, after two that ended first, cancels at the scan's own time: an
         # aggregate whose final function is short (the window kind's sums per account) can
         # end within the 200 ms after the scan when the scan was timed in a slow moment
-        if [ "$phase" = final ] && [ $attempt -lt 3 ]; then timeout=$(( t1 - t0 + 200 ))
-        elif [ "$phase" = final ]; then timeout=$(( t1 - t0 ))
-        else timeout=$(( (t1 - t0) / 2 )); fi
+        if [ "$phase" = final ] && [ $attempt -lt 3 ]; then timeout=$(( scan + 200 ))
+        elif [ "$phase" = final ]; then timeout=$scan
+        else timeout=$(( scan / 2 )); fi
+        [ "$timeout" -ge 1 ] || timeout=1    # 0 would turn statement_timeout off
         t0=$(ms)
         out=$(psql -At -c "SET statement_timeout = '${timeout}ms'" -c "$query" 2>&1)
         t1=$(ms)
