@@ -9,6 +9,7 @@
 #include "kam.h"
 
 #include "libpq/pqformat.h"
+#include "port/pg_bitutils.h"
 #include "port/pg_bswap.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
@@ -117,6 +118,33 @@ kam_array_append(KamArray *a, const void *src, int64 count)
 	kam_array_reserve(a, count);
 	memcpy(a->data + a->n * a->elem, src, count * a->elem);
 	a->n += count;
+}
+
+/* the largest chunk AllocSet rounds up to a power of two (aset.c's ALLOC_CHUNK_LIMIT) */
+#define KAM_SMALL_CHUNK 8192
+
+void *
+kam_flex_reserve(void *state, MemoryContext ctx, Size header, Size elem, int64 need, int64 *max)
+{
+	int64		limit = (int64) ((MaxAllocHugeSize - header) / elem);
+	int64		room;
+	Size		bytes;
+
+	Assert(header % MAXIMUM_ALIGNOF == 0);
+	if (state != NULL && need <= *max)
+		return state;
+	if (need > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kam aggregate state too large"),
+				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, elem)));
+	room = state != NULL ? Max(need, Min(*max * 2, limit)) : need;
+	bytes = header + room * elem;
+	/* a small chunk takes a power of two anyway (AllocSet's free lists) */
+	if (bytes <= KAM_SMALL_CHUNK)
+		bytes = pg_nextpower2_size_t(bytes);
+	*max = (int64) ((bytes - header) / elem);
+	return state != NULL ? repalloc_huge(state, bytes) : MemoryContextAllocHuge(ctx, bytes);
 }
 
 void

@@ -114,6 +114,20 @@ extern void kam_array_reserve(KamArray *a, int64 more);
 extern void kam_array_append(KamArray *a, const void *src, int64 count);
 
 /*
+ * A state that is a header of `header` bytes followed by its elements (`elem`
+ * bytes each) in one allocation, so that a GROUP BY's state for a group is
+ * one chunk, not a struct and an array: `state` (NULL for a new one, in ctx)
+ * with room for at least `need` elements, moved when it must grow; *max is
+ * set to every element the allocation holds (a small chunk is rounded up to
+ * a power of two, as the aggregate context's allocator does).  A state that
+ * grows at least doubles.  The caller keeps the count and *max in its header
+ * and returns the state it gets back (an `internal` state is a pointer the
+ * executor stores as it is).
+ */
+extern void *kam_flex_reserve(void *state, MemoryContext ctx, Size header, Size elem,
+							  int64 need, int64 *max);
+
+/*
  * After a combine function merged its second state: that state freed when
  * kam_combine_second_spent, its struct and the elements of `array` (one of
  * its fields, or the struct itself when it is a KamArray; NULL for none).

@@ -75,18 +75,27 @@ typedef struct RfmSettings
 } RfmSettings;
 
 /*
- * A group's state: 56 bytes (64-bit).  Its settings are shared with the groups
- * before it that had the same (rfm_settings_share), so a GROUP BY over
- * hundreds of thousands of customers does not keep them once a customer:
- * hash aggregation's memory, and the pages a fresh backend faults in, are
- * what a grouped RFM spends most of its time on.
+ * A group's state: a 32-byte header and the purchases after it, in one
+ * chunk (kam_flex_reserve): 256 bytes for a customer of 7 to 14
+ * purchases, where a struct and an array took two chunks and 352 bytes.
+ * Its settings are shared with the groups before it that had the same
+ * (rfm_settings_share), so a GROUP BY over hundreds of thousands of
+ * customers does not keep them once a customer: hash aggregation's memory,
+ * and the pages a fresh backend faults in, are what a grouped RFM spends
+ * most of its time on.
  */
 typedef struct RfmState
 {
 	const RfmSettings *set;		/* in the call site's memory (fn_mcxt) */
-	KamArray	p;				/* RfmPurchase, in arrival order */
 	KamArray   *h;				/* the holdout form's RfmPurchase, else NULL */
+	int64		n;				/* purchases, in arrival order */
+	int64		max;			/* room for this many */
+	RfmPurchase p[FLEXIBLE_ARRAY_MEMBER];
 } RfmState;
+
+#define RFM_HEADER offsetof(RfmState, p)
+
+StaticAssertDecl(offsetof(RfmState, p) % MAXIMUM_ALIGNOF == 0, "purchases start aligned");
 
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
 #define RFM_ORIGIN_USEC (2 * USECS_PER_DAY)
@@ -238,17 +247,26 @@ rfm_settings_share(FunctionCallInfo fcinfo, const RfmSettings *set)
 static RfmState *
 rfm_new(MemoryContext ctx, const RfmSettings *set, int64 room)
 {
-	RfmState   *st = MemoryContextAlloc(ctx, sizeof(RfmState));
+	int64		max;
+	RfmState   *st = kam_flex_reserve(NULL, ctx, RFM_HEADER, sizeof(RfmPurchase), room, &max);
 
 	st->set = set;
-	kam_array_init(&st->p, ctx, sizeof(RfmPurchase), room);
+	st->n = 0;
+	st->max = max;
 	st->h = NULL;
 	if (set->holdout)
 	{
 		st->h = MemoryContextAlloc(ctx, sizeof(KamArray));
-		kam_array_init(st->h, ctx, sizeof(RfmPurchase), room);
+		kam_array_init(st->h, ctx, sizeof(RfmPurchase), 0);
 	}
 	return st;
+}
+
+/* st with room for `more` further purchases (st itself may move) */
+static inline RfmState *
+rfm_reserve(RfmState *st, int64 more)
+{
+	return kam_flex_reserve(st, NULL, RFM_HEADER, sizeof(RfmPurchase), st->n + more, &st->max);
 }
 
 static Datum
@@ -299,7 +317,8 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 		periods_of(period, unit, &set.period, &set.unit);
 		set.end_bucket = bucket_of(end, type, &set.period);
 		set.hold_end_bucket = bucket_of(hold_end, type, &set.period);
-		st = rfm_new(aggctx, rfm_settings_share(fcinfo, &set), 4);
+		/* a chunk of 128 bytes: room for 6 */
+		st = rfm_new(aggctx, rfm_settings_share(fcinfo, &set), 6);
 	}
 	else
 	{
@@ -321,8 +340,16 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 	if (at > st->set->hold_end || (at > end && !st->set->holdout))
 		PG_RETURN_POINTER(st);
 	{
-		RfmPurchase *pu = kam_array_push(at > end ? st->h : &st->p);
+		RfmPurchase *pu;
 
+		if (at > end)
+			pu = kam_array_push(st->h);
+		else
+		{
+			if (unlikely(st->n == st->max))
+				st = rfm_reserve(st, 1);
+			pu = &st->p[st->n++];
+		}
 		pu->bucket = b;
 		pu->amount = amount;
 	}
@@ -359,12 +386,14 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
-	kam_array_append(&st->p, other->p.data, other->p.n);
+	st = rfm_reserve(st, other->n);
+	memcpy(&st->p[st->n], other->p, other->n * sizeof(RfmPurchase));
+	st->n += other->n;
 	if (st->h)
 		kam_array_append(st->h, other->h->data, other->h->n);
 	if (other->h)
 		kam_combine_free_spent(fcinfo, other->h, other->h);
-	kam_combine_free_spent(fcinfo, other, &other->p);
+	kam_combine_free_spent(fcinfo, other, NULL);
 	PG_RETURN_POINTER(st);
 }
 
@@ -383,20 +412,23 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 StaticAssertDecl(sizeof(RfmPurchase) == 16, "RfmPurchase is sent as it is, without padding");
 
 static void
-rfm_send_purchases(StringInfo buf, const KamArray *a)
+rfm_send_purchases(StringInfo buf, const RfmPurchase *p, int64 n)
 {
-	pq_sendint64(buf, a->n);
-	kam_state_send_native(buf, a->data, a->n, sizeof(RfmPurchase));
+	pq_sendint64(buf, n);
+	kam_state_send_native(buf, p, n, sizeof(RfmPurchase));
+}
+
+/* the count of a list of purchases, which are read next (rfm_recv_purchases) */
+static int64
+rfm_recv_count(StringInfo buf)
+{
+	return kam_state_recv_count(buf, PG_INT64_MAX, sizeof(RfmPurchase), "kam_rfm_deserial");
 }
 
 static void
-rfm_recv_purchases(StringInfo buf, KamArray *a)
+rfm_recv_purchases(StringInfo buf, RfmPurchase *p, int64 n)
 {
-	int64		n = kam_state_recv_count(buf, PG_INT64_MAX, sizeof(RfmPurchase), "kam_rfm_deserial");
-
-	kam_array_reserve(a, n);
-	kam_state_recv_native(buf, a->data + a->n * sizeof(RfmPurchase), n, sizeof(RfmPurchase));
-	a->n += n;
+	kam_state_recv_native(buf, p, n, sizeof(RfmPurchase));
 }
 
 PG_FUNCTION_INFO_V1(kam_rfm_serial);
@@ -417,9 +449,9 @@ kam_rfm_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->set->holdout ? 1 : 0);
 	pq_sendint64(&buf, st->set->hold_end);
 	pq_sendint64(&buf, st->set->hold_end_bucket);
-	rfm_send_purchases(&buf, &st->p);
+	rfm_send_purchases(&buf, st->p, st->n);
 	if (st->h)
-		rfm_send_purchases(&buf, st->h);
+		rfm_send_purchases(&buf, (const RfmPurchase *) st->h->data, st->h->n);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
 }
 
@@ -431,6 +463,7 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	RfmSettings hdr;
 	RfmState   *st;
+	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_RFM, RFM_STATE_VERSION,
 						 "kam_rfm_deserial");
@@ -443,10 +476,18 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	hdr.holdout = pq_getmsgbyte(&buf) != 0;
 	hdr.hold_end = pq_getmsgint64(&buf);
 	hdr.hold_end_bucket = pq_getmsgint64(&buf);
-	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), 0);
-	rfm_recv_purchases(&buf, &st->p);
+	n = rfm_recv_count(&buf);
+	/* one chunk of the purchases' own size */
+	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), n);
+	rfm_recv_purchases(&buf, st->p, n);
+	st->n = n;
 	if (st->h)
-		rfm_recv_purchases(&buf, st->h);
+	{
+		n = rfm_recv_count(&buf);
+		kam_array_reserve(st->h, n);
+		rfm_recv_purchases(&buf, (RfmPurchase *) st->h->data, n);
+		st->h->n = n;
+	}
 	kam_state_recv_end(&buf, "kam_rfm_deserial");
 	PG_RETURN_POINTER(st);
 }
@@ -483,7 +524,7 @@ typedef struct RfmPeriods
 } RfmPeriods;
 
 /*
- * The purchases of a taken by period and amount, one total per period.  A
+ * The purchases p[0..n-1] taken by period and amount, one total per period.  A
  * period's amounts add up in ascending order, so the totals do not depend
  * on the order the rows came in (serially, from parallel workers or from
  * partitions).  Purchases that came in that order (a customer's invoices
@@ -491,10 +532,8 @@ typedef struct RfmPeriods
  * palloc'd copy: the state stays as it was.
  */
 static void
-rfm_periods(const KamArray *a, bool skip_first, RfmPeriods *out)
+rfm_periods(const RfmPurchase *p, int64 n, bool skip_first, RfmPeriods *out)
 {
-	const RfmPurchase *p = (const RfmPurchase *) a->data;
-	int64		n = a->n;
 	int64		i = 1;
 	double		total = 0;
 
@@ -569,9 +608,9 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 	st = (RfmState *) PG_GETARG_POINTER(0);
 	if (st->set->holdout != holdout)
 		elog(ERROR, "kam.rfm: final function of the other form");
-	if (st->p.n == 0)
+	if (st->n == 0)
 		PG_RETURN_NULL();
-	rfm_periods(&st->p, true, &b);
+	rfm_periods(st->p, st->n, true, &b);
 	num = st->set->period.months > 0 ? st->set->period.months : (double) st->set->period.usec;
 	den = st->set->unit.months > 0 ? st->set->unit.months : (double) st->set->unit.usec;
 	tupdesc = kam_result_tupdesc(fcinfo);
@@ -581,7 +620,7 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 	values[3] = Float8GetDatum(b.n > 1 ? kam_sum_value(&b.sum) / (b.n - 1) : 0.0);
 	if (holdout)
 	{
-		rfm_periods(st->h, false, &h);
+		rfm_periods((const RfmPurchase *) st->h->data, st->h->n, false, &h);
 		values[4] = Int32GetDatum(h.n);
 		values[5] = Float8GetDatum(h.n > 0 ? kam_sum_value(&h.sum) / h.n : 0.0);
 		values[6] = Float8GetDatum((double) (st->set->hold_end_bucket - st->set->end_bucket) * num / den);
