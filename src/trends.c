@@ -321,11 +321,21 @@ kam_sparkline(PG_FUNCTION_ARGS)
 
 /*
  * Aggregate form: the values in input order (write ORDER BY), NULL rows as
- * gaps, kept as a KamArray of doubles, 8 bytes a value (a GROUP BY keeps
- * one array per group): a NULL row as a NaN of its own payload, any NaN
- * value as the usual NaN (an error at the end, as every value that is not
- * finite is).
+ * gaps, 8 bytes a value after a 16-byte header in one chunk
+ * (kam_flex_reserve: a GROUP BY keeps one per group, 144 bytes with its
+ * chunk header for 14 values where a KamArray and its array took 224): a
+ * NULL row as a NaN of its own payload, any NaN value as the usual NaN (an
+ * error at the end, as every value that is not finite is).
  */
+typedef struct Series
+{
+	int64		n;				/* values */
+	int64		max;			/* room for this many */
+	double		v[FLEXIBLE_ARRAY_MEMBER];
+} Series;
+
+#define SERIES_HEADER offsetof(Series, v)
+
 #define SERIES_NULL UINT64CONST(0x7ff4000000000001)
 
 static inline bool
@@ -339,28 +349,42 @@ series_isnull(double v)
 
 #define SPARKLINE_MAX_POINTS 100000
 
-static KamArray *
+static Series *
 series_new(MemoryContext ctx, int64 room)
 {
-	KamArray   *s = MemoryContextAlloc(ctx, sizeof(KamArray));
+	int64		max;
+	Series	   *s = kam_flex_reserve(NULL, ctx, SERIES_HEADER, sizeof(double), room, &max);
 
-	kam_array_init(s, ctx, sizeof(double), room);
+	s->n = 0;
+	s->max = max;
 	return s;
 }
 
-static void
-series_push(KamArray *s, double v, bool isnull)
+/* s with room for `more` further values, at most SPARKLINE_MAX_POINTS in all (s may move) */
+static Series *
+series_reserve(Series *s, int64 more)
 {
-	uint64		null = SERIES_NULL;
-
-	if (s->n >= SPARKLINE_MAX_POINTS)
+	if (s->n + more > SPARKLINE_MAX_POINTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
+	return kam_flex_reserve(s, NULL, SERIES_HEADER, sizeof(double), s->n + more, &s->max);
+}
+
+/* s with the value v (or a gap) added (s may move) */
+static Series *
+series_push(Series *s, double v, bool isnull)
+{
+	uint64		null = SERIES_NULL;
+
+	if (unlikely(s->n == s->max || s->n == SPARKLINE_MAX_POINTS))
+		s = series_reserve(s, 1);
 	if (isnull)
-		memcpy(kam_array_push(s), &null, sizeof(double));
+		memcpy(&s->v[s->n], &null, sizeof(double));
 	else
-		*(double *) kam_array_push(s) = isnan(v) ? (double) NAN : v;
+		s->v[s->n] = isnan(v) ? (double) NAN : v;
+	s->n++;
+	return s;
 }
 
 PG_FUNCTION_INFO_V1(kam_sparkline_sfunc);
@@ -368,10 +392,11 @@ Datum
 kam_sparkline_sfunc(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_sfunc");
-	KamArray   *s;
+	Series	   *s;
 
-	s = PG_ARGISNULL(0) ? series_new(aggctx, 8) : (KamArray *) PG_GETARG_POINTER(0);
-	series_push(s, PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(1));
+	/* a chunk of 128 bytes: room for 14 */
+	s = PG_ARGISNULL(0) ? series_new(aggctx, 14) : (Series *) PG_GETARG_POINTER(0);
+	s = series_push(s, PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(1));
 	PG_RETURN_POINTER(s);
 }
 
@@ -379,20 +404,17 @@ PG_FUNCTION_INFO_V1(kam_sparkline_combine);
 Datum
 kam_sparkline_combine(PG_FUNCTION_ARGS)
 {
-	KamArray   *s,
+	Series	   *s,
 			   *o;
 
 	(void) kam_agg_context(fcinfo, "kam_sparkline_combine");
 	KAM_AGG_SKIP_NULL(1, 1);
 	KAM_COMBINE_KEEP_FIRST();
-	o = (KamArray *) PG_GETARG_POINTER(1);
-	s = (KamArray *) PG_GETARG_POINTER(0);
-	if (s->n + o->n > SPARKLINE_MAX_POINTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
-	kam_array_append(s, o->data, o->n);
-	kam_combine_free_spent(fcinfo, o, o);
+	o = (Series *) PG_GETARG_POINTER(1);
+	s = series_reserve((Series *) PG_GETARG_POINTER(0), o->n);
+	memcpy(&s->v[s->n], o->v, o->n * sizeof(double));
+	s->n += o->n;
+	kam_combine_free_spent(fcinfo, o, NULL);
 	PG_RETURN_POINTER(s);
 }
 
@@ -403,7 +425,7 @@ PG_FUNCTION_INFO_V1(kam_sparkline_serial);
 Datum
 kam_sparkline_serial(PG_FUNCTION_ARGS)
 {
-	KamArray   *s = (KamArray *) PG_GETARG_POINTER(0);
+	Series	   *s = (Series *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
 	kam_agg_context(fcinfo, "kam_sparkline_serial");
@@ -411,7 +433,7 @@ kam_sparkline_serial(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->n);
 	for (int64 i = 0; i < s->n; i++)
 	{
-		double		v = KAM_ARRAY_ELEM(s, double, i);
+		double		v = s->v[i];
 
 		pq_sendbyte(&buf, series_isnull(v) ? 1 : 0);
 		pq_sendfloat8(&buf, series_isnull(v) ? 0 : v);
@@ -425,18 +447,19 @@ kam_sparkline_deserial(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_sparkline_deserial");
 	StringInfoData buf;
-	KamArray   *s;
+	Series	   *s;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_SERIES, SERIES_STATE_VERSION,
 						 "kam_sparkline_deserial");
 	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserial");
+	/* one chunk of the points' own size */
 	s = series_new(aggctx, n);
 	for (int64 i = 0; i < n; i++)
 	{
 		bool		isnull = pq_getmsgbyte(&buf) != 0;
 
-		series_push(s, pq_getmsgfloat8(&buf), isnull);
+		s = series_push(s, pq_getmsgfloat8(&buf), isnull);
 	}
 	kam_state_recv_end(&buf, "kam_sparkline_deserial");
 	PG_RETURN_POINTER(s);
@@ -446,18 +469,18 @@ PG_FUNCTION_INFO_V1(kam_sparkline_final);
 Datum
 kam_sparkline_final(PG_FUNCTION_ARGS)
 {
-	KamArray   *s;
+	Series	   *s;
 	double	   *v;
 	bool	   *isnull;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (KamArray *) PG_GETARG_POINTER(0);
+	s = (Series *) PG_GETARG_POINTER(0);
 	v = palloc(Max(s->n, 1) * sizeof(double));
 	isnull = palloc(Max(s->n, 1) * sizeof(bool));
 	for (int64 i = 0; i < s->n; i++)
 	{
-		v[i] = KAM_ARRAY_ELEM(s, double, i);
+		v[i] = s->v[i];
 		isnull[i] = series_isnull(v[i]);
 	}
 	PG_RETURN_TEXT_P(sparkline((int) s->n, v, isnull, false, 0, 0));

@@ -286,6 +286,23 @@ SELECT test_error($q$SELECT kam.sparkline(v ORDER BY i) FROM (VALUES (1, '-Infin
 SELECT kam.sparkline(v ORDER BY i) AS gaps_around FROM (VALUES (1, NULL), (2, 1.0::float8), (3, NULL), (4, 2), (5, NULL)) x(i, v);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[1, 2], 5, 5)$q$);
 SELECT test_error($q$SELECT kam.sparkline(ARRAY[[1, 2], [3, 4]])$q$);
+-- the aggregate's limit of 100 000 points: the last one fits (the state's chunks double past
+-- it, the check does not follow them), one more is an error by row and by combining states
+SELECT length(kam.sparkline(g::float8)) AS points_at_limit FROM generate_series(1, 100000) g;
+SELECT test_error($q$SELECT kam.sparkline(g::float8) FROM generate_series(1, 100001) g$q$);
+SELECT test_error($q$SELECT kam.sparkline(CASE WHEN g % 3 = 0 THEN g END) FROM generate_series(1, 100001) g$q$);
+CREATE TABLE spark_limit (g int, v float8) PARTITION BY RANGE (g);
+CREATE TABLE spark_limit_a PARTITION OF spark_limit FOR VALUES FROM (0) TO (60000);
+CREATE TABLE spark_limit_b PARTITION OF spark_limit FOR VALUES FROM (60000) TO (200000);
+INSERT INTO spark_limit SELECT g, g FROM generate_series(1, 100001) g;
+ANALYZE spark_limit;
+SET enable_partitionwise_aggregate = on; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
+SELECT plan_has($$SELECT kam.sparkline(v) FROM spark_limit$$, 'Partial') AS limit_partial;
+SELECT test_error($q$SELECT kam.sparkline(v) FROM spark_limit$q$);
+SELECT length(kam.sparkline(v)) AS combined_at_limit FROM spark_limit WHERE g > 1;
+RESET ALL;
+DROP TABLE spark_limit;
 
 -- combine path: NPS, CSAT and trend summaries through partitions and forced workers (the
 -- slope within 1e-10 relative: its combine divides by the counts, so the last digits follow
