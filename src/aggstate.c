@@ -130,7 +130,6 @@ kam_flex_reserve(void *state, MemoryContext ctx, Size header, Size elem, int64 n
 	int64		room;
 	Size		bytes;
 
-	Assert(header % MAXIMUM_ALIGNOF == 0);
 	if (state != NULL && need <= *max)
 		return state;
 	if (need > limit)

@@ -10,8 +10,9 @@
  *		  period [from + k every, from + (k + 1) every) that ends by `to`
  *		  holds a touch.
  *
- * The state keeps the touch days of the group (4 bytes a touch, in the
- * aggregate's context; combine appends, the serializer sends them), so
+ * The state keeps the touch days of the group (4 bytes a touch after a
+ * header, one chunk in the aggregate's context; combine appends, the
+ * serializer sends them), so
  * memory grows with the touches of one group, and the final function sorts
  * them once.  A row with a NULL `at` still sets the window: an account
  * LEFT JOINed to an empty activity log has touches 0 and its whole window
@@ -28,24 +29,44 @@
 #include "libpq/pqformat.h"
 #include "utils/timestamp.h"
 
+/*
+ * A group's state: a 36-byte header and the touch days after it, in one
+ * chunk (kam_flex_reserve): 128 bytes for up to 23 touches, where a struct
+ * and an array took two chunks.
+ */
 typedef struct KamTouches
 {
-	KamArray	days;			/* DateADT of each touch in the window */
+	int64		n;				/* touch days in the window */
+	int64		max;			/* room for this many */
 	DateADT		from;
 	DateADT		to;
-	bool		has_window;
-	bool		has_every;
 	int32		every_months;
 	int32		every_days;
+	bool		has_window;
+	bool		has_every;
+	DateADT		days[FLEXIBLE_ARRAY_MEMBER];	/* of each touch, in arrival
+												 * order */
 } KamTouches;
 
+#define TOUCHES_HEADER offsetof(KamTouches, days)
+
+/* an empty state in ctx with room for `room` touches */
 static KamTouches *
 touches_new(MemoryContext ctx, int64 room)
 {
-	KamTouches *t = MemoryContextAllocZero(ctx, sizeof(KamTouches));
+	int64		max;
+	KamTouches *t = kam_flex_reserve(NULL, ctx, TOUCHES_HEADER, sizeof(DateADT), room, &max);
 
-	kam_array_init(&t->days, ctx, sizeof(DateADT), Max(room, 8));
+	memset(t, 0, TOUCHES_HEADER);
+	t->max = max;
 	return t;
+}
+
+/* t with room for `more` further touches (t may move) */
+static inline KamTouches *
+touches_reserve(KamTouches *t, int64 more)
+{
+	return kam_flex_reserve(t, NULL, TOUCHES_HEADER, sizeof(DateADT), t->n + more, &t->max);
 }
 
 static void
@@ -128,7 +149,8 @@ kam_touches_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("every must not be NULL")));
 	from = kam_date_arg(fcinfo, 2);
 	to = kam_date_arg(fcinfo, 3);
-	t = PG_ARGISNULL(0) ? touches_new(aggctx, 8) : (KamTouches *) PG_GETARG_POINTER(0);
+	/* a chunk of 64 bytes: room for 7 */
+	t = PG_ARGISNULL(0) ? touches_new(aggctx, 7) : (KamTouches *) PG_GETARG_POINTER(0);
 	touches_set_window(t, from, to);
 	if (PG_NARGS() > 4)
 	{
@@ -143,7 +165,11 @@ kam_touches_sfunc(PG_FUNCTION_ARGS)
 		DateADT		at = kam_date_arg(fcinfo, 1);
 
 		if (at >= from && at < to)
-			*(DateADT *) kam_array_push(&t->days) = at;
+		{
+			if (unlikely(t->n == t->max))
+				t = touches_reserve(t, 1);
+			t->days[t->n++] = at;
+		}
 	}
 	PG_RETURN_POINTER(t);
 }
@@ -164,8 +190,10 @@ kam_touches_combine(PG_FUNCTION_ARGS)
 		touches_set_window(t, o->from, o->to);
 	if (o->has_every)
 		touches_set_every(t, o->every_months, o->every_days);
-	kam_array_append(&t->days, o->days.data, o->days.n);
-	kam_combine_free_spent(fcinfo, o, &o->days);
+	t = touches_reserve(t, o->n);
+	memcpy(&t->days[t->n], o->days, o->n * sizeof(DateADT));
+	t->n += o->n;
+	kam_combine_free_spent(fcinfo, o, NULL);
 	PG_RETURN_POINTER(t);
 }
 
@@ -190,12 +218,12 @@ kam_touches_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, t->has_every);
 	pq_sendint32(&buf, t->every_months);
 	pq_sendint32(&buf, t->every_days);
-	pq_sendint64(&buf, t->days.n);
-	for (int64 i = 0; i < t->days.n; i++)
+	pq_sendint64(&buf, t->n);
+	for (int64 i = 0; i < t->n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		pq_sendint32(&buf, KAM_ARRAY_ELEM(&t->days, DateADT, i));
+		pq_sendint32(&buf, t->days[i]);
 	}
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.touch_gaps"));
 }
@@ -206,27 +234,31 @@ kam_touches_deserial(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx = kam_agg_context(fcinfo, "kam_touches_deserial");
 	StringInfoData buf;
-	KamTouches *t;
+	KamTouches	hdr,
+			   *t;
 	int64		n;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_TOUCHES, TOUCHES_STATE_VERSION,
 						 "kam_touches_deserial");
-	t = touches_new(aggctx, 8);
-	t->has_window = pq_getmsgbyte(&buf) != 0;
-	t->from = pq_getmsgint(&buf, 4);
-	t->to = pq_getmsgint(&buf, 4);
-	t->has_every = pq_getmsgbyte(&buf) != 0;
-	t->every_months = pq_getmsgint(&buf, 4);
-	t->every_days = pq_getmsgint(&buf, 4);
+	hdr.has_window = pq_getmsgbyte(&buf) != 0;
+	hdr.from = pq_getmsgint(&buf, 4);
+	hdr.to = pq_getmsgint(&buf, 4);
+	hdr.has_every = pq_getmsgbyte(&buf) != 0;
+	hdr.every_months = pq_getmsgint(&buf, 4);
+	hdr.every_days = pq_getmsgint(&buf, 4);
 	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(int32), "kam_touches_deserial");
-	kam_array_reserve(&t->days, n);
+	/* one chunk of the days' own size */
+	t = touches_new(aggctx, n);
+	hdr.n = 0;
+	hdr.max = t->max;
+	memcpy(t, &hdr, TOUCHES_HEADER);
 	for (int64 i = 0; i < n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		KAM_ARRAY_ELEM(&t->days, DateADT, i) = pq_getmsgint(&buf, 4);
+		t->days[i] = pq_getmsgint(&buf, 4);
 	}
-	t->days.n = n;
+	t->n = n;
 	kam_state_recv_end(&buf, "kam_touches_deserial");
 	PG_RETURN_POINTER(t);
 }
@@ -245,8 +277,8 @@ cmp_day(const void *a, const void *b)
 static int64
 touch_days(KamTouches *t, DateADT **days)
 {
-	DateADT    *d = (DateADT *) t->days.data;
-	int64		n = t->days.n,
+	DateADT    *d = t->days;
+	int64		n = t->n,
 				k = 0;
 
 	qsort(d, n, sizeof(DateADT), cmp_day);
@@ -281,7 +313,7 @@ kam_touch_gaps_final(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "kam_touch_gaps_final: return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Int64GetDatum(t->days.n);
+	values[0] = Int64GetDatum(t->n);
 	k = touch_days(t, &d);
 	values[1] = Int64GetDatum(k);
 
@@ -306,7 +338,7 @@ kam_touch_gaps_final(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(t->to - last);
 	values[4] = Int32GetDatum((int32) longest);
 	if (t->to > t->from)
-		values[5] = Float8GetDatum((double) t->days.n * 30.0 / (double) (t->to - t->from));
+		values[5] = Float8GetDatum((double) t->n * 30.0 / (double) (t->to - t->from));
 	else
 		nulls[5] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
