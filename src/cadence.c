@@ -12,9 +12,8 @@
  *
  * The state keeps the touch days of the group (4 bytes a touch after a
  * header, one chunk in the aggregate's context; combine appends, the
- * serializer sends them), so
- * memory grows with the touches of one group, and the final function sorts
- * them once.  A row with a NULL `at` still sets the window: an account
+ * serializer sends them), so memory grows with the touches of one group,
+ * and the final function sorts them once.  A row with a NULL `at` still sets the window: an account
  * LEFT JOINed to an empty activity log has touches 0 and its whole window
  * as its longest gap.
  *
@@ -31,8 +30,8 @@
 
 /*
  * A group's state: a 36-byte header and the touch days after it, in one
- * chunk (kam_flex_reserve): 128 bytes for up to 23 touches, where a struct
- * and an array took two chunks.
+ * chunk (kam_flex_reserve): 64 bytes for up to 7 touches, 128 for up to 23,
+ * where a struct and an array took two chunks (at least 128 bytes).
  */
 typedef struct KamTouches
 {
