@@ -123,27 +123,65 @@ kam_array_append(KamArray *a, const void *src, int64 count)
 /* the largest chunk AllocSet rounds up to a power of two (aset.c's ALLOC_CHUNK_LIMIT) */
 #define KAM_SMALL_CHUNK 8192
 
-void *
-kam_flex_reserve(void *state, MemoryContext ctx, Size header, Size elem, int64 need, int64 *max)
+/* room for need elements after the header: the allocation's size, and in *max its elements */
+static Size
+flex_size(Size header, Size elem, int64 need, int64 grow_from, int64 *max)
 {
 	int64		limit = (int64) ((MaxAllocHugeSize - header) / elem);
 	int64		room;
 	Size		bytes;
 
-	if (state != NULL && need <= *max)
-		return state;
 	if (need > limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, elem)));
-	room = state != NULL ? Max(need, Min(*max * 2, limit)) : need;
+	room = Max(need, Min(grow_from * 2, limit));
 	bytes = header + room * elem;
 	/* a small chunk takes a power of two anyway (AllocSet's free lists) */
 	if (bytes <= KAM_SMALL_CHUNK)
 		bytes = pg_nextpower2_size_t(bytes);
 	*max = (int64) ((bytes - header) / elem);
-	return state != NULL ? repalloc_huge(state, bytes) : MemoryContextAllocHuge(ctx, bytes);
+	return bytes;
+}
+
+void *
+kam_flex_new(MemoryContext ctx, Size header, Size elem, int64 room)
+{
+	int64		max;
+	Size		bytes = flex_size(header, elem, room, 0, &max);
+	KamFlexHead *h = MemoryContextAllocHuge(ctx, bytes);
+
+	Assert(header >= sizeof(KamFlexHead));
+	memset(h, 0, header);
+	h->max = max;
+	return h;
+}
+
+void *
+kam_flex_reserve(void *state, Size header, Size elem, int64 more)
+{
+	KamFlexHead *h = state;
+	int64		max;
+	Size		bytes;
+
+	if (h->n + more <= h->max)
+		return state;
+	bytes = flex_size(header, elem, h->n + more, h->max, &max);
+	h = repalloc_huge(h, bytes);
+	h->max = max;
+	return h;
+}
+
+void *
+kam_flex_append(void *state, Size header, Size elem, const void *src, int64 count)
+{
+	KamFlexHead *h = kam_flex_reserve(state, header, elem, count);
+
+	if (count > 0)
+		memcpy((char *) h + header + h->n * elem, src, count * elem);
+	h->n += count;
+	return h;
 }
 
 void

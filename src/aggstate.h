@@ -114,18 +114,30 @@ extern void kam_array_reserve(KamArray *a, int64 more);
 extern void kam_array_append(KamArray *a, const void *src, int64 count);
 
 /*
- * A state that is a header of `header` bytes followed by its elements (`elem`
- * bytes each) in one allocation, so that a GROUP BY's state for a group is
- * one chunk, not a struct and an array: `state` (NULL for a new one, in ctx)
- * with room for at least `need` elements, moved when it must grow; *max is
- * set to every element the allocation holds (a small chunk is rounded up to
- * a power of two, as the aggregate context's allocator does).  A state that
- * grows at least doubles.  The caller keeps the count and *max in its header
- * and returns the state it gets back (an `internal` state is a pointer the
- * executor stores as it is).
+ * A state that is a header followed by its elements in one allocation, so
+ * that a GROUP BY's state for a group is one chunk, not a struct and an
+ * array.  The header (`header` bytes: offsetof the flexible array member)
+ * starts with a KamFlexHead; the elements are `elem` bytes each.  A small
+ * chunk is rounded up to a power of two, as the aggregate context's
+ * allocator does, and max counts every element it holds; a state that grows
+ * at least doubles.  Growing may move the state: the caller returns the
+ * state it gets back (an `internal` state is a pointer the executor stores
+ * as it is).
  */
-extern void *kam_flex_reserve(void *state, MemoryContext ctx, Size header, Size elem,
-							  int64 need, int64 *max);
+typedef struct KamFlexHead
+{
+	int64		n;				/* elements in use */
+	int64		max;			/* elements the allocation holds */
+} KamFlexHead;
+
+/* a new state in ctx, its header zeroed, room for `room` elements */
+extern void *kam_flex_new(MemoryContext ctx, Size header, Size elem, int64 room);
+
+/* the state with room for `more` further elements */
+extern void *kam_flex_reserve(void *state, Size header, Size elem, int64 more);
+
+/* the state with `count` elements from src appended */
+extern void *kam_flex_append(void *state, Size header, Size elem, const void *src, int64 count);
 
 /*
  * After a combine function merged its second state: that state freed when

@@ -13,9 +13,9 @@
  * The state keeps the touch days of the group (4 bytes a touch after a
  * header, one chunk in the aggregate's context; combine appends, the
  * serializer sends them), so memory grows with the touches of one group,
- * and the final function sorts them once.  A row with a NULL `at` still sets the window: an account
- * LEFT JOINed to an empty activity log has touches 0 and its whole window
- * as its longest gap.
+ * and the final function sorts them once.  A row with a NULL `at` still
+ * sets the window: an account LEFT JOINed to an empty activity log has
+ * touches 0 and its whole window as its longest gap.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,13 +30,12 @@
 
 /*
  * A group's state: a 36-byte header and the touch days after it, in one
- * chunk (kam_flex_reserve): 64 bytes for up to 7 touches, 128 for up to 23,
+ * chunk (kam_flex_new): 64 bytes for up to 7 touches, 128 for up to 23,
  * where a struct and an array took two chunks (at least 128 bytes).
  */
 typedef struct KamTouches
 {
-	int64		n;				/* touch days in the window */
-	int64		max;			/* room for this many */
+	KamFlexHead f;				/* f.n touch days in the window */
 	DateADT		from;
 	DateADT		to;
 	int32		every_months;
@@ -48,25 +47,6 @@ typedef struct KamTouches
 } KamTouches;
 
 #define TOUCHES_HEADER offsetof(KamTouches, days)
-
-/* an empty state in ctx with room for `room` touches */
-static KamTouches *
-touches_new(MemoryContext ctx, int64 room)
-{
-	int64		max;
-	KamTouches *t = kam_flex_reserve(NULL, ctx, TOUCHES_HEADER, sizeof(DateADT), room, &max);
-
-	memset(t, 0, TOUCHES_HEADER);
-	t->max = max;
-	return t;
-}
-
-/* t with room for `more` further touches (t may move) */
-static inline KamTouches *
-touches_reserve(KamTouches *t, int64 more)
-{
-	return kam_flex_reserve(t, NULL, TOUCHES_HEADER, sizeof(DateADT), t->n + more, &t->max);
-}
 
 static void
 touches_set_window(KamTouches *t, DateADT from, DateADT to)
@@ -149,7 +129,8 @@ kam_touches_sfunc(PG_FUNCTION_ARGS)
 	from = kam_date_arg(fcinfo, 2);
 	to = kam_date_arg(fcinfo, 3);
 	/* a chunk of 64 bytes: room for 7 */
-	t = PG_ARGISNULL(0) ? touches_new(aggctx, 7) : (KamTouches *) PG_GETARG_POINTER(0);
+	t = PG_ARGISNULL(0) ? kam_flex_new(aggctx, TOUCHES_HEADER, sizeof(DateADT), 7) :
+		(KamTouches *) PG_GETARG_POINTER(0);
 	touches_set_window(t, from, to);
 	if (PG_NARGS() > 4)
 	{
@@ -165,9 +146,9 @@ kam_touches_sfunc(PG_FUNCTION_ARGS)
 
 		if (at >= from && at < to)
 		{
-			if (unlikely(t->n == t->max))
-				t = touches_reserve(t, 1);
-			t->days[t->n++] = at;
+			if (unlikely(t->f.n == t->f.max))
+				t = kam_flex_reserve(t, TOUCHES_HEADER, sizeof(DateADT), 1);
+			t->days[t->f.n++] = at;
 		}
 	}
 	PG_RETURN_POINTER(t);
@@ -189,9 +170,7 @@ kam_touches_combine(PG_FUNCTION_ARGS)
 		touches_set_window(t, o->from, o->to);
 	if (o->has_every)
 		touches_set_every(t, o->every_months, o->every_days);
-	t = touches_reserve(t, o->n);
-	memcpy(&t->days[t->n], o->days, o->n * sizeof(DateADT));
-	t->n += o->n;
+	t = kam_flex_append(t, TOUCHES_HEADER, sizeof(DateADT), o->days, o->f.n);
 	kam_combine_free_spent(fcinfo, o, NULL);
 	PG_RETURN_POINTER(t);
 }
@@ -217,8 +196,8 @@ kam_touches_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, t->has_every);
 	pq_sendint32(&buf, t->every_months);
 	pq_sendint32(&buf, t->every_days);
-	pq_sendint64(&buf, t->n);
-	for (int64 i = 0; i < t->n; i++)
+	pq_sendint64(&buf, t->f.n);
+	for (int64 i = 0; i < t->f.n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -237,6 +216,7 @@ kam_touches_deserial(PG_FUNCTION_ARGS)
 			   *t;
 	int64		n;
 
+	memset(&hdr, 0, TOUCHES_HEADER);
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_TOUCHES, TOUCHES_STATE_VERSION,
 						 "kam_touches_deserial");
 	hdr.has_window = pq_getmsgbyte(&buf) != 0;
@@ -246,18 +226,17 @@ kam_touches_deserial(PG_FUNCTION_ARGS)
 	hdr.every_months = pq_getmsgint(&buf, 4);
 	hdr.every_days = pq_getmsgint(&buf, 4);
 	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(int32), "kam_touches_deserial");
-	/* one chunk of the days' own size */
-	t = touches_new(aggctx, n);
-	hdr.n = 0;
-	hdr.max = t->max;
-	memcpy(t, &hdr, TOUCHES_HEADER);
+	/* one chunk of the days' own size; the fields after its count read above */
+	t = kam_flex_new(aggctx, TOUCHES_HEADER, sizeof(DateADT), n);
+	memcpy((char *) t + sizeof(KamFlexHead), (char *) &hdr + sizeof(KamFlexHead),
+		   TOUCHES_HEADER - sizeof(KamFlexHead));
 	for (int64 i = 0; i < n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		t->days[i] = pq_getmsgint(&buf, 4);
 	}
-	t->n = n;
+	t->f.n = n;
 	kam_state_recv_end(&buf, "kam_touches_deserial");
 	PG_RETURN_POINTER(t);
 }
@@ -277,7 +256,7 @@ static int64
 touch_days(KamTouches *t, DateADT **days)
 {
 	DateADT    *d = t->days;
-	int64		n = t->n,
+	int64		n = t->f.n,
 				k = 0;
 
 	qsort(d, n, sizeof(DateADT), cmp_day);
@@ -312,7 +291,7 @@ kam_touch_gaps_final(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "kam_touch_gaps_final: return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Int64GetDatum(t->n);
+	values[0] = Int64GetDatum(t->f.n);
 	k = touch_days(t, &d);
 	values[1] = Int64GetDatum(k);
 
@@ -337,7 +316,7 @@ kam_touch_gaps_final(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(t->to - last);
 	values[4] = Int32GetDatum((int32) longest);
 	if (t->to > t->from)
-		values[5] = Float8GetDatum((double) t->n * 30.0 / (double) (t->to - t->from));
+		values[5] = Float8GetDatum((double) t->f.n * 30.0 / (double) (t->to - t->from));
 	else
 		nulls[5] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));

@@ -76,7 +76,7 @@ typedef struct RfmSettings
 
 /*
  * A group's state: a 32-byte header and the purchases after it, in one
- * chunk (kam_flex_reserve): 256 bytes for a customer of 7 to 14
+ * chunk (kam_flex_new): 256 bytes for a customer of 7 to 14
  * purchases, where a struct and an array took two chunks and 352 bytes.
  * Its settings are shared with the groups before it that had the same
  * (rfm_settings_share), so a GROUP BY over hundreds of thousands of
@@ -86,10 +86,9 @@ typedef struct RfmSettings
  */
 typedef struct RfmState
 {
+	KamFlexHead f;				/* f.n purchases, in arrival order */
 	const RfmSettings *set;		/* in the call site's memory (fn_mcxt) */
 	KamArray   *h;				/* the holdout form's RfmPurchase, else NULL */
-	int64		n;				/* purchases, in arrival order */
-	int64		max;			/* room for this many */
 	RfmPurchase p[FLEXIBLE_ARRAY_MEMBER];
 } RfmState;
 
@@ -247,26 +246,15 @@ rfm_settings_share(FunctionCallInfo fcinfo, const RfmSettings *set)
 static RfmState *
 rfm_new(MemoryContext ctx, const RfmSettings *set, int64 room)
 {
-	int64		max;
-	RfmState   *st = kam_flex_reserve(NULL, ctx, RFM_HEADER, sizeof(RfmPurchase), room, &max);
+	RfmState   *st = kam_flex_new(ctx, RFM_HEADER, sizeof(RfmPurchase), room);
 
 	st->set = set;
-	st->n = 0;
-	st->max = max;
-	st->h = NULL;
 	if (set->holdout)
 	{
 		st->h = MemoryContextAlloc(ctx, sizeof(KamArray));
 		kam_array_init(st->h, ctx, sizeof(RfmPurchase), 0);
 	}
 	return st;
-}
-
-/* st with room for `more` further purchases (st itself may move) */
-static inline RfmState *
-rfm_reserve(RfmState *st, int64 more)
-{
-	return kam_flex_reserve(st, NULL, RFM_HEADER, sizeof(RfmPurchase), st->n + more, &st->max);
 }
 
 static Datum
@@ -346,9 +334,9 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 			pu = kam_array_push(st->h);
 		else
 		{
-			if (unlikely(st->n == st->max))
-				st = rfm_reserve(st, 1);
-			pu = &st->p[st->n++];
+			if (unlikely(st->f.n == st->f.max))
+				st = kam_flex_reserve(st, RFM_HEADER, sizeof(RfmPurchase), 1);
+			pu = &st->p[st->f.n++];
 		}
 		pu->bucket = b;
 		pu->amount = amount;
@@ -386,9 +374,7 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
-	st = rfm_reserve(st, other->n);
-	memcpy(&st->p[st->n], other->p, other->n * sizeof(RfmPurchase));
-	st->n += other->n;
+	st = kam_flex_append(st, RFM_HEADER, sizeof(RfmPurchase), other->p, other->f.n);
 	if (st->h)
 		kam_array_append(st->h, other->h->data, other->h->n);
 	if (other->h)
@@ -449,7 +435,7 @@ kam_rfm_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->set->holdout ? 1 : 0);
 	pq_sendint64(&buf, st->set->hold_end);
 	pq_sendint64(&buf, st->set->hold_end_bucket);
-	rfm_send_purchases(&buf, st->p, st->n);
+	rfm_send_purchases(&buf, st->p, st->f.n);
 	if (st->h)
 		rfm_send_purchases(&buf, (const RfmPurchase *) st->h->data, st->h->n);
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
@@ -480,7 +466,7 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	/* one chunk of the purchases' own size */
 	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), n);
 	rfm_recv_purchases(&buf, st->p, n);
-	st->n = n;
+	st->f.n = n;
 	if (st->h)
 	{
 		n = rfm_recv_count(&buf);
@@ -608,9 +594,9 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 	st = (RfmState *) PG_GETARG_POINTER(0);
 	if (st->set->holdout != holdout)
 		elog(ERROR, "kam.rfm: final function of the other form");
-	if (st->n == 0)
+	if (st->f.n == 0)
 		PG_RETURN_NULL();
-	rfm_periods(st->p, st->n, true, &b);
+	rfm_periods(st->p, st->f.n, true, &b);
 	num = st->set->period.months > 0 ? st->set->period.months : (double) st->set->period.usec;
 	den = st->set->unit.months > 0 ? st->set->unit.months : (double) st->set->unit.usec;
 	tupdesc = kam_result_tupdesc(fcinfo);

@@ -322,15 +322,14 @@ kam_sparkline(PG_FUNCTION_ARGS)
 /*
  * Aggregate form: the values in input order (write ORDER BY), NULL rows as
  * gaps, 8 bytes a value after a 16-byte header in one chunk
- * (kam_flex_reserve: a GROUP BY keeps one per group, 144 bytes with its
+ * (kam_flex_new: a GROUP BY keeps one per group, 144 bytes with its
  * chunk header for 14 values where a KamArray and its array took 224): a
  * NULL row as a NaN of its own payload, any NaN value as the usual NaN (an
  * error at the end, as every value that is not finite is).
  */
 typedef struct Series
 {
-	int64		n;				/* values */
-	int64		max;			/* room for this many */
+	KamFlexHead f;				/* f.n values */
 	double		v[FLEXIBLE_ARRAY_MEMBER];
 } Series;
 
@@ -349,26 +348,14 @@ series_isnull(double v)
 
 #define SPARKLINE_MAX_POINTS 100000
 
-static Series *
-series_new(MemoryContext ctx, int64 room)
+/* a series of n values and `more` further ones must fit */
+static void
+series_check_room(int64 n, int64 more)
 {
-	int64		max;
-	Series	   *s = kam_flex_reserve(NULL, ctx, SERIES_HEADER, sizeof(double), room, &max);
-
-	s->n = 0;
-	s->max = max;
-	return s;
-}
-
-/* s with room for `more` further values, at most SPARKLINE_MAX_POINTS in all (s may move) */
-static Series *
-series_reserve(Series *s, int64 more)
-{
-	if (s->n + more > SPARKLINE_MAX_POINTS)
+	if (n + more > SPARKLINE_MAX_POINTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a sparkline has at most %d points", SPARKLINE_MAX_POINTS)));
-	return kam_flex_reserve(s, NULL, SERIES_HEADER, sizeof(double), s->n + more, &s->max);
 }
 
 /* s with the value v (or a gap) added (s may move) */
@@ -377,13 +364,16 @@ series_push(Series *s, double v, bool isnull)
 {
 	uint64		null = SERIES_NULL;
 
-	if (unlikely(s->n == s->max || s->n == SPARKLINE_MAX_POINTS))
-		s = series_reserve(s, 1);
+	if (unlikely(s->f.n == s->f.max || s->f.n == SPARKLINE_MAX_POINTS))
+	{
+		series_check_room(s->f.n, 1);
+		s = kam_flex_reserve(s, SERIES_HEADER, sizeof(double), 1);
+	}
 	if (isnull)
-		memcpy(&s->v[s->n], &null, sizeof(double));
+		memcpy(&s->v[s->f.n], &null, sizeof(double));
 	else
-		s->v[s->n] = isnan(v) ? (double) NAN : v;
-	s->n++;
+		s->v[s->f.n] = isnan(v) ? (double) NAN : v;
+	s->f.n++;
 	return s;
 }
 
@@ -395,7 +385,8 @@ kam_sparkline_sfunc(PG_FUNCTION_ARGS)
 	Series	   *s;
 
 	/* a chunk of 128 bytes: room for 14 */
-	s = PG_ARGISNULL(0) ? series_new(aggctx, 14) : (Series *) PG_GETARG_POINTER(0);
+	s = PG_ARGISNULL(0) ? kam_flex_new(aggctx, SERIES_HEADER, sizeof(double), 14) :
+		(Series *) PG_GETARG_POINTER(0);
 	s = series_push(s, PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(1));
 	PG_RETURN_POINTER(s);
 }
@@ -411,9 +402,9 @@ kam_sparkline_combine(PG_FUNCTION_ARGS)
 	KAM_AGG_SKIP_NULL(1, 1);
 	KAM_COMBINE_KEEP_FIRST();
 	o = (Series *) PG_GETARG_POINTER(1);
-	s = series_reserve((Series *) PG_GETARG_POINTER(0), o->n);
-	memcpy(&s->v[s->n], o->v, o->n * sizeof(double));
-	s->n += o->n;
+	s = (Series *) PG_GETARG_POINTER(0);
+	series_check_room(s->f.n, o->f.n);
+	s = kam_flex_append(s, SERIES_HEADER, sizeof(double), o->v, o->f.n);
 	kam_combine_free_spent(fcinfo, o, NULL);
 	PG_RETURN_POINTER(s);
 }
@@ -430,8 +421,8 @@ kam_sparkline_serial(PG_FUNCTION_ARGS)
 
 	kam_agg_context(fcinfo, "kam_sparkline_serial");
 	kam_state_send_begin(&buf, KAM_STATE_SERIES, SERIES_STATE_VERSION);
-	pq_sendint64(&buf, s->n);
-	for (int64 i = 0; i < s->n; i++)
+	pq_sendint64(&buf, s->f.n);
+	for (int64 i = 0; i < s->f.n; i++)
 	{
 		double		v = s->v[i];
 
@@ -454,7 +445,7 @@ kam_sparkline_deserial(PG_FUNCTION_ARGS)
 						 "kam_sparkline_deserial");
 	n = kam_state_recv_count(&buf, SPARKLINE_MAX_POINTS, 9, "kam_sparkline_deserial");
 	/* one chunk of the points' own size */
-	s = series_new(aggctx, n);
+	s = kam_flex_new(aggctx, SERIES_HEADER, sizeof(double), n);
 	for (int64 i = 0; i < n; i++)
 	{
 		bool		isnull = pq_getmsgbyte(&buf) != 0;
@@ -476,12 +467,12 @@ kam_sparkline_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (Series *) PG_GETARG_POINTER(0);
-	v = palloc(Max(s->n, 1) * sizeof(double));
-	isnull = palloc(Max(s->n, 1) * sizeof(bool));
-	for (int64 i = 0; i < s->n; i++)
+	v = palloc(Max(s->f.n, 1) * sizeof(double));
+	isnull = palloc(Max(s->f.n, 1) * sizeof(bool));
+	for (int64 i = 0; i < s->f.n; i++)
 	{
 		v[i] = s->v[i];
 		isnull[i] = series_isnull(v[i]);
 	}
-	PG_RETURN_TEXT_P(sparkline((int) s->n, v, isnull, false, 0, 0));
+	PG_RETURN_TEXT_P(sparkline((int) s->f.n, v, isnull, false, 0, 0));
 }
