@@ -62,6 +62,19 @@ typedef struct RfmPurchase
 	double		amount;
 } RfmPurchase;
 
+/*
+ * The same purchase in half the room, when its period number fits in 32
+ * bits and its amount is a whole number of cents that does too (money read
+ * from numeric(12,2) up to 21 474 836.47): (double) cents / 100 gives the
+ * amount back bit for bit (kam_amount_cents), and cents order as their
+ * amounts do.
+ */
+typedef struct RfmCents
+{
+	int32		bucket;
+	int32		cents;
+} RfmCents;
+
 /* an aggregate's fixed arguments, the same for every row of a group */
 typedef struct RfmSettings
 {
@@ -75,9 +88,12 @@ typedef struct RfmSettings
 } RfmSettings;
 
 /*
- * A group's state: a 32-byte header and the purchases after it, in one
- * chunk (kam_flex_new): 256 bytes for a customer of 7 to 14
- * purchases, where a struct and an array took two chunks and 352 bytes.
+ * A group's state: a 40-byte header and the purchases after it, in one
+ * chunk (kam_flex_new): as RfmCents while every purchase fits one (128
+ * bytes for up to 11 purchases, 256 for up to 27), else as RfmPurchase
+ * (the state is widened once, at the first purchase that does not fit).
+ * A struct and an array took two chunks and 352 bytes for 7 to 14
+ * purchases.
  * Its settings are shared with the groups before it that had the same
  * (rfm_settings_share), so a GROUP BY over hundreds of thousands of
  * customers does not keep them once a customer: hash aggregation's memory,
@@ -89,12 +105,15 @@ typedef struct RfmState
 	KamFlexHead f;				/* f.n purchases, in arrival order */
 	const RfmSettings *set;		/* in the call site's memory (fn_mcxt) */
 	KamArray   *h;				/* the holdout form's RfmPurchase, else NULL */
-	RfmPurchase p[FLEXIBLE_ARRAY_MEMBER];
+	bool		wide;			/* the purchases are RfmPurchase, else
+								 * RfmCents */
+	/* the purchases follow, at RFM_HEADER */
 } RfmState;
 
-#define RFM_HEADER offsetof(RfmState, p)
-
-StaticAssertDecl(offsetof(RfmState, p) % MAXIMUM_ALIGNOF == 0, "purchases start aligned");
+#define RFM_HEADER MAXALIGN(sizeof(RfmState))
+#define RFM_ELEM(st) ((st)->wide ? sizeof(RfmPurchase) : sizeof(RfmCents))
+#define RFM_WIDE(st) ((RfmPurchase *) ((char *) (st) + RFM_HEADER))
+#define RFM_CENTS(st) ((RfmCents *) ((char *) (st) + RFM_HEADER))
 
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
 #define RFM_ORIGIN_USEC (2 * USECS_PER_DAY)
@@ -242,19 +261,70 @@ rfm_settings_share(FunctionCallInfo fcinfo, const RfmSettings *set)
 	return *last;
 }
 
-/* an empty state of these settings, in ctx, room for `room` purchases */
+/*
+ * an empty state of these settings, in ctx, room for `room` purchases of
+ * the form `wide` says
+ */
 static RfmState *
-rfm_new(MemoryContext ctx, const RfmSettings *set, int64 room)
+rfm_new(MemoryContext ctx, const RfmSettings *set, bool wide, int64 room)
 {
-	RfmState   *st = kam_flex_new(ctx, RFM_HEADER, sizeof(RfmPurchase), room);
+	RfmState   *st = kam_flex_new(ctx, RFM_HEADER,
+								  wide ? sizeof(RfmPurchase) : sizeof(RfmCents), room);
 
 	st->set = set;
+	st->wide = wide;
 	if (set->holdout)
 	{
 		st->h = MemoryContextAlloc(ctx, sizeof(KamArray));
 		kam_array_init(st->h, ctx, sizeof(RfmPurchase), 0);
 	}
 	return st;
+}
+
+/* the amount of a purchase as cents that fit an RfmCents, if it is one */
+static inline bool
+rfm_cents_of(double amount, int32 *cents)
+{
+	int64		c;
+
+	if (!kam_amount_cents(kam_double_bits(amount), &c) || c != (int32) c)
+		return false;
+	*cents = (int32) c;
+	return true;
+}
+
+/* purchases c[0..n-1] as RfmPurchase, in p */
+static void
+rfm_cents_widen(const RfmCents *c, int64 n, RfmPurchase *p)
+{
+	for (int64 i = 0; i < n; i++)
+	{
+		p[i].bucket = c[i].bucket;
+		p[i].amount = (double) c[i].cents / 100.0;
+	}
+}
+
+/*
+ * The state with its purchases as RfmPurchase, room for `more` further: a
+ * new chunk in the state's memory when it held RfmCents (freed), the state
+ * itself otherwise.
+ */
+static RfmState *
+rfm_widen(RfmState *st, int64 more)
+{
+	RfmState   *w;
+
+	if (st->wide)
+		return kam_flex_reserve(st, RFM_HEADER, sizeof(RfmPurchase), more);
+	w = kam_flex_new(GetMemoryChunkContext(st), RFM_HEADER, sizeof(RfmPurchase),
+					 st->f.n + more);
+	w->f.n = st->f.n;
+	w->set = st->set;
+	w->h = st->h;
+	w->wide = true;
+	rfm_cents_widen(RFM_CENTS(st), st->f.n, RFM_WIDE(w));
+	pfree(st);
+	return w;
 }
 
 static Datum
@@ -305,8 +375,8 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 		periods_of(period, unit, &set.period, &set.unit);
 		set.end_bucket = bucket_of(end, type, &set.period);
 		set.hold_end_bucket = bucket_of(hold_end, type, &set.period);
-		/* a chunk of 128 bytes: room for 6 */
-		st = rfm_new(aggctx, rfm_settings_share(fcinfo, &set), 6);
+		/* a chunk of 128 bytes: room for 11 */
+		st = rfm_new(aggctx, rfm_settings_share(fcinfo, &set), false, 11);
 	}
 	else
 	{
@@ -327,19 +397,31 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 	b = bucket_of(at, type, &st->set->period);
 	if (at > st->set->hold_end || (at > end && !st->set->holdout))
 		PG_RETURN_POINTER(st);
+	if (at > end)
 	{
-		RfmPurchase *pu;
+		RfmPurchase *pu = kam_array_push(st->h);
 
-		if (at > end)
-			pu = kam_array_push(st->h);
-		else
-		{
-			if (unlikely(st->f.n == st->f.max))
-				st = kam_flex_reserve(st, RFM_HEADER, sizeof(RfmPurchase), 1);
-			pu = &st->p[st->f.n++];
-		}
 		pu->bucket = b;
 		pu->amount = amount;
+	}
+	else
+	{
+		int32		cents;
+
+		if (likely(!st->wide) && b == (int32) b && rfm_cents_of(amount, &cents))
+		{
+			if (unlikely(st->f.n == st->f.max))
+				st = kam_flex_reserve(st, RFM_HEADER, sizeof(RfmCents), 1);
+			RFM_CENTS(st)[st->f.n].bucket = (int32) b;
+			RFM_CENTS(st)[st->f.n++].cents = cents;
+		}
+		else
+		{
+			if (unlikely(!st->wide || st->f.n == st->f.max))
+				st = rfm_widen(st, 1);
+			RFM_WIDE(st)[st->f.n].bucket = b;
+			RFM_WIDE(st)[st->f.n++].amount = amount;
+		}
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -374,7 +456,18 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
-	st = kam_flex_append(st, RFM_HEADER, sizeof(RfmPurchase), other->p, other->f.n);
+	if (!st->wide && !other->wide)
+		st = kam_flex_append(st, RFM_HEADER, sizeof(RfmCents), RFM_CENTS(other), other->f.n);
+	else if (other->wide)
+		st = kam_flex_append(rfm_widen(st, other->f.n), RFM_HEADER, sizeof(RfmPurchase),
+							 RFM_WIDE(other), other->f.n);
+	else
+	{
+		/* the other's RfmCents after this state's RfmPurchase */
+		st = rfm_widen(st, other->f.n);
+		rfm_cents_widen(RFM_CENTS(other), other->f.n, RFM_WIDE(st) + st->f.n);
+		st->f.n += other->f.n;
+	}
 	if (st->h)
 		kam_array_append(st->h, other->h->data, other->h->n);
 	if (other->h)
@@ -384,37 +477,33 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serialized state, format version 4: observation (calibration) end,
+ * Serialized state, format version 5: observation (calibration) end,
  * period and unit, the end bucket, the holdout flag, holdout end and its
- * bucket, then the calibration purchases and, in the holdout form only, the
- * holdout purchases, each as a count and the (bucket, amount) pairs in the
+ * bucket, then the calibration purchases (a byte, 1 when they are
+ * RfmPurchase and 0 when RfmCents) and, in the holdout form only, the
+ * holdout purchases (RfmPurchase), each as a count and the structs in the
  * machine's byte order (kam_state_send_native: a parallel state never leaves
  * the server).  (Version 1 had no holdout; version 2 wrote each pair's
  * fields in network byte order; version 3 sent an empty holdout list in the
- * form without one.)
+ * form without one; version 4 had no RfmCents.)
  */
-#define RFM_STATE_VERSION 4
+#define RFM_STATE_VERSION 5
 
 StaticAssertDecl(sizeof(RfmPurchase) == 16, "RfmPurchase is sent as it is, without padding");
+StaticAssertDecl(sizeof(RfmCents) == 8, "RfmCents is sent as it is, without padding");
 
 static void
-rfm_send_purchases(StringInfo buf, const RfmPurchase *p, int64 n)
+rfm_send_purchases(StringInfo buf, const void *p, int64 n, Size each)
 {
 	pq_sendint64(buf, n);
-	kam_state_send_native(buf, p, n, sizeof(RfmPurchase));
+	kam_state_send_native(buf, p, n, each);
 }
 
-/* the count of a list of purchases, which are read next (rfm_recv_purchases) */
+/* the count of a list of purchases, which are read next (kam_state_recv_native) */
 static int64
-rfm_recv_count(StringInfo buf)
+rfm_recv_count(StringInfo buf, Size each)
 {
-	return kam_state_recv_count(buf, PG_INT64_MAX, sizeof(RfmPurchase), "kam_rfm_deserial");
-}
-
-static void
-rfm_recv_purchases(StringInfo buf, RfmPurchase *p, int64 n)
-{
-	kam_state_recv_native(buf, p, n, sizeof(RfmPurchase));
+	return kam_state_recv_count(buf, PG_INT64_MAX, each, "kam_rfm_deserial");
 }
 
 PG_FUNCTION_INFO_V1(kam_rfm_serial);
@@ -435,9 +524,10 @@ kam_rfm_serial(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, st->set->holdout ? 1 : 0);
 	pq_sendint64(&buf, st->set->hold_end);
 	pq_sendint64(&buf, st->set->hold_end_bucket);
-	rfm_send_purchases(&buf, st->p, st->f.n);
+	pq_sendbyte(&buf, st->wide ? 1 : 0);
+	rfm_send_purchases(&buf, RFM_WIDE(st), st->f.n, RFM_ELEM(st));
 	if (st->h)
-		rfm_send_purchases(&buf, (const RfmPurchase *) st->h->data, st->h->n);
+		rfm_send_purchases(&buf, st->h->data, st->h->n, sizeof(RfmPurchase));
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
 }
 
@@ -450,6 +540,7 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	RfmSettings hdr;
 	RfmState   *st;
 	int64		n;
+	bool		wide;
 
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_RFM, RFM_STATE_VERSION,
 						 "kam_rfm_deserial");
@@ -462,16 +553,17 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	hdr.holdout = pq_getmsgbyte(&buf) != 0;
 	hdr.hold_end = pq_getmsgint64(&buf);
 	hdr.hold_end_bucket = pq_getmsgint64(&buf);
-	n = rfm_recv_count(&buf);
+	wide = pq_getmsgbyte(&buf) != 0;
+	n = rfm_recv_count(&buf, wide ? sizeof(RfmPurchase) : sizeof(RfmCents));
 	/* one chunk of the purchases' own size */
-	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), n);
-	rfm_recv_purchases(&buf, st->p, n);
+	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), wide, n);
+	kam_state_recv_native(&buf, RFM_WIDE(st), n, RFM_ELEM(st));
 	st->f.n = n;
 	if (st->h)
 	{
-		n = rfm_recv_count(&buf);
+		n = rfm_recv_count(&buf, sizeof(RfmPurchase));
 		kam_array_reserve(st->h, n);
-		rfm_recv_purchases(&buf, (RfmPurchase *) st->h->data, n);
+		kam_state_recv_native(&buf, st->h->data, n, sizeof(RfmPurchase));
 		st->h->n = n;
 	}
 	kam_state_recv_end(&buf, "kam_rfm_deserial");
@@ -509,27 +601,51 @@ typedef struct RfmPeriods
 								 * (skip_first) or of all */
 } RfmPeriods;
 
+/* purchase i of p[], RfmPurchase when wide, else RfmCents */
+static inline RfmPurchase
+rfm_purchase(const void *p, bool wide, int64 i)
+{
+	RfmPurchase x;
+
+	if (wide)
+		return ((const RfmPurchase *) p)[i];
+	x.bucket = ((const RfmCents *) p)[i].bucket;
+	x.amount = (double) ((const RfmCents *) p)[i].cents / 100.0;
+	return x;
+}
+
 /*
- * The purchases p[0..n-1] taken by period and amount, one total per period.  A
- * period's amounts add up in ascending order, so the totals do not depend
- * on the order the rows came in (serially, from parallel workers or from
- * partitions).  Purchases that came in that order (a customer's invoices
- * by date, mostly) are read where they are; others are sorted in a
- * palloc'd copy: the state stays as it was.
+ * The purchases p[0..n-1] (RfmPurchase when wide, else RfmCents) taken by
+ * period and amount, one total per period.  A period's amounts add up in
+ * ascending order, so the totals do not depend on the order the rows came
+ * in (serially, from parallel workers or from partitions), nor on the
+ * purchases' form.  Purchases that came in that order (a customer's
+ * invoices by date, mostly) are read where they are; others are sorted in a
+ * palloc'd copy as RfmPurchase: the state stays as it was.
  */
 static void
-rfm_periods(const RfmPurchase *p, int64 n, bool skip_first, RfmPeriods *out)
+rfm_periods(const void *p, int64 n, bool wide, bool skip_first, RfmPeriods *out)
 {
 	int64		i = 1;
 	double		total = 0;
 
-	while (i < n && !purchase_before(&p[i], &p[i - 1]))
-		i++;
+	for (; i < n; i++)
+	{
+		RfmPurchase a = rfm_purchase(p, wide, i - 1),
+					b = rfm_purchase(p, wide, i);
+
+		CHECK_FOR_INTERRUPTS();
+		if (purchase_before(&b, &a))
+			break;
+	}
 	if (i < n)
 	{
 		RfmPurchase *s = palloc_extended(n * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
 
-		memcpy(s, p, n * sizeof(RfmPurchase));
+		if (wide)
+			memcpy(s, p, n * sizeof(RfmPurchase));
+		else
+			rfm_cents_widen(p, n, s);
 		if (n <= RFM_INSERTION_SORT)
 		{
 			/* a customer's few purchases, nearly in order: by insertion */
@@ -549,25 +665,28 @@ rfm_periods(const RfmPurchase *p, int64 n, bool skip_first, RfmPeriods *out)
 		else
 			qsort(s, n, sizeof(RfmPurchase), cmp_purchase);
 		p = s;
+		wide = true;
 	}
 	out->n = 0;
 	out->first = out->last = 0;
 	out->sum.sum = out->sum.comp = 0;
 	for (i = 0; i < n; i++)
 	{
+		RfmPurchase x = rfm_purchase(p, wide, i);
+
 		CHECK_FOR_INTERRUPTS();
-		if (out->n > 0 && p[i].bucket == out->last)
+		if (out->n > 0 && x.bucket == out->last)
 		{
-			total += p[i].amount;
+			total += x.amount;
 			continue;
 		}
 		/* a period ends: its total counts unless it is the first skipped */
 		if (out->n > (skip_first ? 1 : 0))
 			kam_sum_add(&out->sum, total);
 		if (out->n++ == 0)
-			out->first = p[i].bucket;
-		out->last = p[i].bucket;
-		total = p[i].amount;
+			out->first = x.bucket;
+		out->last = x.bucket;
+		total = x.amount;
 	}
 	if (out->n > (skip_first ? 1 : 0))
 		kam_sum_add(&out->sum, total);
@@ -596,7 +715,7 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 		elog(ERROR, "kam.rfm: final function of the other form");
 	if (st->f.n == 0)
 		PG_RETURN_NULL();
-	rfm_periods(st->p, st->f.n, true, &b);
+	rfm_periods(RFM_WIDE(st), st->f.n, st->wide, true, &b);
 	num = st->set->period.months > 0 ? st->set->period.months : (double) st->set->period.usec;
 	den = st->set->unit.months > 0 ? st->set->unit.months : (double) st->set->unit.usec;
 	tupdesc = kam_result_tupdesc(fcinfo);
@@ -606,7 +725,7 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 	values[3] = Float8GetDatum(b.n > 1 ? kam_sum_value(&b.sum) / (b.n - 1) : 0.0);
 	if (holdout)
 	{
-		rfm_periods((const RfmPurchase *) st->h->data, st->h->n, false, &h);
+		rfm_periods(st->h->data, st->h->n, true, false, &h);
 		values[4] = Int32GetDatum(h.n);
 		values[5] = Float8GetDatum(h.n > 0 ? kam_sum_value(&h.sum) / h.n : 0.0);
 		values[6] = Float8GetDatum((double) (st->set->hold_end_bucket - st->set->end_bucket) * num / den);

@@ -110,6 +110,49 @@ FROM (SELECT p, kam.rfm(day, amt, '2024-01-31'::date, '1 day' ORDER BY (o * p) %
            generate_series(1, 6) p
       GROUP BY p) x;
 
+-- a group keeps its purchases in 8 bytes each while every amount is a whole number of cents up
+-- to 21 474 836.47 and every period number fits 32 bits, else in 16 (docs/ltv.md): the two
+-- forms give the same summaries to the last bit. 200 groups of customers; on every second
+-- group's first day a -0 amount (not whole cents by its bits, and adding nothing to the day's
+-- total), the rows in scrambled order so that it comes first, last or between; the rows in
+-- three partitions, so that partition-wise partial states of both forms combine in either
+-- order: every summary the one of the numeric amounts without it
+CREATE TABLE rfm_forms (g int, day date, amt float8, part int) PARTITION BY LIST (part);
+CREATE TABLE rfm_forms_0 PARTITION OF rfm_forms FOR VALUES IN (0);
+CREATE TABLE rfm_forms_1 PARTITION OF rfm_forms FOR VALUES IN (1);
+CREATE TABLE rfm_forms_2 PARTITION OF rfm_forms FOR VALUES IN (2);
+INSERT INTO rfm_forms
+SELECT g, day, amt, abs(hashtext(day::text || amt::text)) % 3 FROM (
+    SELECT id % 200 AS g, day, dollars::float8 AS amt FROM cdnow_tx
+    UNION ALL
+    SELECT id % 200, min(day), -0.0::float8 FROM cdnow_tx WHERE id % 2 = 0 GROUP BY id % 200) t
+ORDER BY hashtext(g::text || day::text || amt::text);
+ANALYZE rfm_forms;
+CREATE TABLE rfm_forms_numeric AS
+SELECT id % 200 AS g, kam.rfm(day, dollars, '1997-09-30', '1 day', '7 days')::text AS r FROM cdnow_tx GROUP BY id % 200;
+CREATE VIEW rfm_forms_same AS
+SELECT count(*) AS groups, count(*) FILTER (WHERE f.r = s.r) AS same_as_numeric,
+       count(*) FILTER (WHERE f.r = s.r AND g % 2 = 0) AS with_minus_zero_same
+FROM (SELECT g, kam.rfm(day, amt, '1997-09-30', '1 day', '7 days')::text AS r FROM rfm_forms GROUP BY g) f
+JOIN rfm_forms_numeric s USING (g);
+SELECT * FROM rfm_forms_same;
+SET enable_partitionwise_aggregate = on;
+SELECT plan_has('SELECT * FROM rfm_forms_same', 'Partial') AS forms_partial_per_partition;
+SELECT * FROM rfm_forms_same;
+RESET ALL;
+-- the bounds of the 8-byte form: 21 474 836.47 is kept as cents, 21 474 836.48 and 30 000 000
+-- are not; period numbers of microseconds do not fit 32 bits. By hand, weeks from Monday
+-- 2024-01-01: x = 2, t_x = 2, T = 4, monetary (30 000 000 + 21 474 836.47 + 0.01) / 2
+-- = 25 737 418.24 (25 737 418.240000002 in double precision), in every order of the rows; of
+-- microseconds T = 30 days / 7
+SELECT count(DISTINCT r) AS results, min(r) AS weekly, count(DISTINCT u) AS results_us, min(u) AS by_microsecond
+FROM (SELECT p, kam.rfm(d, amt, '2024-01-31'::date, '7 days' ORDER BY (o * p) % 5)::text AS r,
+             kam.rfm(d::timestamptz, amt, '2024-01-31'::timestamptz, '1 microsecond', '7 days' ORDER BY (o * p) % 5)::text AS u
+      FROM (VALUES (1, '2024-01-01'::date, 10.00::numeric), (2, '2024-01-08', 30000000.00),
+                   (3, '2024-01-15', 21474836.47), (4, '2024-01-15', 0.01)) v(o, d, amt),
+           generate_series(1, 4) p
+      GROUP BY p) x;
+
 -- the forms over dates and numeric amounts, as transaction tables store them, give the
 -- timestamptz / double precision form's summaries: the date form reads the calendar as written,
 -- with no time zone lookup; numeric amounts are read exactly as numeric::float8
