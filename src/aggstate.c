@@ -159,14 +159,12 @@ kam_flex_new(MemoryContext ctx, Size header, Size elem, int64 room)
 }
 
 void *
-kam_flex_reserve(void *state, Size header, Size elem, int64 more)
+kam_flex_grow(void *state, Size header, Size elem, int64 more)
 {
 	KamFlexHead *h = state;
 	int64		max;
 	Size		bytes;
 
-	if (h->n + more <= h->max)
-		return state;
 	bytes = flex_size(header, elem, h->n + more, h->max, &max);
 	h = repalloc_huge(h, bytes);
 	h->max = max;

@@ -133,8 +133,20 @@ typedef struct KamFlexHead
 /* a new state in ctx, its header zeroed, room for `room` elements */
 extern void *kam_flex_new(MemoryContext ctx, Size header, Size elem, int64 room);
 
-/* the state with room for `more` further elements */
-extern void *kam_flex_reserve(void *state, Size header, Size elem, int64 more);
+/* the state grown to hold n + more elements (kam_flex_reserve's slow path) */
+extern void *kam_flex_grow(void *state, Size header, Size elem, int64 more);
+
+/*
+ * the state with room for `more` further elements: itself when it has the
+ * room (inline, for a transition function's every row), else grown
+ */
+static inline void *
+kam_flex_reserve(void *state, Size header, Size elem, int64 more)
+{
+	if (likely(((KamFlexHead *) state)->n + more <= ((KamFlexHead *) state)->max))
+		return state;
+	return kam_flex_grow(state, header, elem, more);
+}
 
 /* the state with `count` elements from src appended */
 extern void *kam_flex_append(void *state, Size header, Size elem, const void *src, int64 count);

@@ -146,8 +146,7 @@ kam_touches_sfunc(PG_FUNCTION_ARGS)
 
 		if (at >= from && at < to)
 		{
-			if (unlikely(t->f.n == t->f.max))
-				t = kam_flex_reserve(t, TOUCHES_HEADER, sizeof(DateADT), 1);
+			t = kam_flex_reserve(t, TOUCHES_HEADER, sizeof(DateADT), 1);
 			t->days[t->f.n++] = at;
 		}
 	}

@@ -112,8 +112,9 @@ typedef struct RfmState
 
 #define RFM_HEADER MAXALIGN(sizeof(RfmState))
 #define RFM_ELEM(st) ((st)->wide ? sizeof(RfmPurchase) : sizeof(RfmCents))
-#define RFM_WIDE(st) ((RfmPurchase *) ((char *) (st) + RFM_HEADER))
-#define RFM_CENTS(st) ((RfmCents *) ((char *) (st) + RFM_HEADER))
+#define RFM_DATA(st) ((char *) (st) + RFM_HEADER)	/* of either form */
+#define RFM_WIDE(st) ((RfmPurchase *) RFM_DATA(st))
+#define RFM_CENTS(st) ((RfmCents *) RFM_DATA(st))
 
 /* 2000-01-03, a Monday: weeks ('7 days') start on Mondays */
 #define RFM_ORIGIN_USEC (2 * USECS_PER_DAY)
@@ -293,15 +294,25 @@ rfm_cents_of(double amount, int32 *cents)
 	return true;
 }
 
+/* purchase i of p[], RfmPurchase when wide, else RfmCents */
+static inline RfmPurchase
+rfm_purchase(const void *p, bool wide, int64 i)
+{
+	RfmPurchase x;
+
+	if (wide)
+		return ((const RfmPurchase *) p)[i];
+	x.bucket = ((const RfmCents *) p)[i].bucket;
+	x.amount = (double) ((const RfmCents *) p)[i].cents / 100.0;
+	return x;
+}
+
 /* purchases c[0..n-1] as RfmPurchase, in p */
 static void
 rfm_cents_widen(const RfmCents *c, int64 n, RfmPurchase *p)
 {
 	for (int64 i = 0; i < n; i++)
-	{
-		p[i].bucket = c[i].bucket;
-		p[i].amount = (double) c[i].cents / 100.0;
-	}
+		p[i] = rfm_purchase(c, false, i);
 }
 
 /*
@@ -309,7 +320,7 @@ rfm_cents_widen(const RfmCents *c, int64 n, RfmPurchase *p)
  * new chunk in the state's memory when it held RfmCents (freed), the state
  * itself otherwise.
  */
-static RfmState *
+static inline RfmState *
 rfm_widen(RfmState *st, int64 more)
 {
 	RfmState   *w;
@@ -410,15 +421,13 @@ rfm_sfunc(FunctionCallInfo fcinfo, bool holdout)
 
 		if (likely(!st->wide) && b == (int32) b && rfm_cents_of(amount, &cents))
 		{
-			if (unlikely(st->f.n == st->f.max))
-				st = kam_flex_reserve(st, RFM_HEADER, sizeof(RfmCents), 1);
+			st = kam_flex_reserve(st, RFM_HEADER, sizeof(RfmCents), 1);
 			RFM_CENTS(st)[st->f.n].bucket = (int32) b;
 			RFM_CENTS(st)[st->f.n++].cents = cents;
 		}
 		else
 		{
-			if (unlikely(!st->wide || st->f.n == st->f.max))
-				st = rfm_widen(st, 1);
+			st = rfm_widen(st, 1);
 			RFM_WIDE(st)[st->f.n].bucket = b;
 			RFM_WIDE(st)[st->f.n++].amount = amount;
 		}
@@ -525,7 +534,7 @@ kam_rfm_serial(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, st->set->hold_end);
 	pq_sendint64(&buf, st->set->hold_end_bucket);
 	pq_sendbyte(&buf, st->wide ? 1 : 0);
-	rfm_send_purchases(&buf, RFM_WIDE(st), st->f.n, RFM_ELEM(st));
+	rfm_send_purchases(&buf, RFM_DATA(st), st->f.n, RFM_ELEM(st));
 	if (st->h)
 		rfm_send_purchases(&buf, st->h->data, st->h->n, sizeof(RfmPurchase));
 	PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam.rfm"));
@@ -557,7 +566,7 @@ kam_rfm_deserial(PG_FUNCTION_ARGS)
 	n = rfm_recv_count(&buf, wide ? sizeof(RfmPurchase) : sizeof(RfmCents));
 	/* one chunk of the purchases' own size */
 	st = rfm_new(aggctx, rfm_settings_share(fcinfo, &hdr), wide, n);
-	kam_state_recv_native(&buf, RFM_WIDE(st), n, RFM_ELEM(st));
+	kam_state_recv_native(&buf, RFM_DATA(st), n, RFM_ELEM(st));
 	st->f.n = n;
 	if (st->h)
 	{
@@ -600,19 +609,6 @@ typedef struct RfmPeriods
 	KamSum		sum;			/* of the totals of all periods but the first
 								 * (skip_first) or of all */
 } RfmPeriods;
-
-/* purchase i of p[], RfmPurchase when wide, else RfmCents */
-static inline RfmPurchase
-rfm_purchase(const void *p, bool wide, int64 i)
-{
-	RfmPurchase x;
-
-	if (wide)
-		return ((const RfmPurchase *) p)[i];
-	x.bucket = ((const RfmCents *) p)[i].bucket;
-	x.amount = (double) ((const RfmCents *) p)[i].cents / 100.0;
-	return x;
-}
 
 /*
  * The purchases p[0..n-1] (RfmPurchase when wide, else RfmCents) taken by
@@ -715,7 +711,7 @@ rfm_result(FunctionCallInfo fcinfo, bool holdout)
 		elog(ERROR, "kam.rfm: final function of the other form");
 	if (st->f.n == 0)
 		PG_RETURN_NULL();
-	rfm_periods(RFM_WIDE(st), st->f.n, st->wide, true, &b);
+	rfm_periods(RFM_DATA(st), st->f.n, st->wide, true, &b);
 	num = st->set->period.months > 0 ? st->set->period.months : (double) st->set->period.usec;
 	den = st->set->unit.months > 0 ? st->set->unit.months : (double) st->set->unit.usec;
 	tupdesc = kam_result_tupdesc(fcinfo);

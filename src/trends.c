@@ -364,11 +364,9 @@ series_push(Series *s, double v, bool isnull)
 {
 	uint64		null = SERIES_NULL;
 
-	if (unlikely(s->f.n == s->f.max || s->f.n == SPARKLINE_MAX_POINTS))
-	{
+	if (unlikely(s->f.n == SPARKLINE_MAX_POINTS))
 		series_check_room(s->f.n, 1);
-		s = kam_flex_reserve(s, SERIES_HEADER, sizeof(double), 1);
-	}
+	s = kam_flex_reserve(s, SERIES_HEADER, sizeof(double), 1);
 	if (isnull)
 		memcpy(&s->v[s->f.n], &null, sizeof(double));
 	else
