@@ -624,15 +624,17 @@ rfm_periods(const void *p, int64 n, bool wide, bool skip_first, RfmPeriods *out)
 {
 	int64		i = 1;
 	double		total = 0;
+	RfmPurchase prev = n > 0 ? rfm_purchase(p, wide, 0) : (RfmPurchase) {0};
 
+	/* each purchase read once: against the one before it */
 	for (; i < n; i++)
 	{
-		RfmPurchase a = rfm_purchase(p, wide, i - 1),
-					b = rfm_purchase(p, wide, i);
+		RfmPurchase x = rfm_purchase(p, wide, i);
 
 		CHECK_FOR_INTERRUPTS();
-		if (purchase_before(&b, &a))
+		if (purchase_before(&x, &prev))
 			break;
+		prev = x;
 	}
 	if (i < n)
 	{
