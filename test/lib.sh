@@ -127,12 +127,16 @@ kam_suite_and_garden() {
 # ---- benchmarks (test/bench) ----
 
 # kam_bench_cluster SHARED_BUFFERS WORK_MEM COMMAND...: a throwaway cluster with
-# JIT off and up to 2 parallel workers per query, COMMAND run inside it
+# JIT off and up to 2 parallel workers per query, COMMAND run inside it.
+# BENCH_HUGE_PAGES=1: shared memory in huge pages (huge_pages = on), as a tuned
+# server has it; reserve them first (sysctl vm.nr_hugepages, about SHARED_BUFFERS
+# / 2 MB plus 5 %) and give them back after: the cluster does not start without.
 kam_bench_cluster() {
-    local sb=$1 wm=$2
+    local sb=$1 wm=$2 huge=()
     shift 2
+    [ "${BENCH_HUGE_PAGES:-0}" = 1 ] && huge=(-o huge_pages=on)
     pg_virtualenv -v "$PGVER" -o shared_buffers="$sb" -o work_mem="$wm" -o jit=off \
-        -o max_parallel_workers_per_gather=2 "$@"
+        -o max_parallel_workers_per_gather=2 "${huge[@]}" "$@"
 }
 
 # ---- Debian's archive beyond this machine's sources (test/versions) ----
