@@ -17,6 +17,11 @@
 #include "utils/array.h"
 #include "utils/memutils.h"
 
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 MemoryContext
 kam_agg_context(FunctionCallInfo fcinfo, const char *fn)
 {
@@ -81,6 +86,44 @@ kam_float8_state(FunctionCallInfo fcinfo, int argno, int n, const char *what)
 
 /* ---------- growable arrays ---------- */
 
+/*
+ * An array of this many bytes or more is asked to be backed by transparent
+ * huge pages: the kernel then faults it in, and the TLB maps it, 2 MB at a
+ * time instead of 4 kB (a per-account history of 10M points is 160 MB: 40 000
+ * page faults otherwise).  Smaller ones are left as the allocator gives them.
+ */
+#define KAM_HUGE_ARRAY ((Size) 8 * 1024 * 1024)
+
+/*
+ * Advise the pages of an array of size bytes at p as huge pages (Linux:
+ * madvise(MADV_HUGEPAGE), which transparent huge pages in "madvise" mode,
+ * Debian's default, honour, and "never" ignores).  Only a hint: the memory is
+ * the same either way.  A chunk this large is a block of its own, which glibc
+ * usually maps for it alone, from the page p is in to the page its end is in:
+ * advised whole, the mapping stays one (no split off the advised part), so
+ * repalloc grows it in place or moves it whole (mremap), advised still.
+ */
+static void
+array_advise(char *p, Size size)
+{
+#ifdef MADV_HUGEPAGE
+	static uintptr_t page = 0;
+	uintptr_t	lo,
+				hi;
+
+	if (size < KAM_HUGE_ARRAY)
+		return;
+	if (page == 0)
+		page = (uintptr_t) sysconf(_SC_PAGESIZE);
+	lo = (uintptr_t) p & ~(page - 1);
+	hi = ((uintptr_t) p + size + page - 1) & ~(page - 1);
+	(void) madvise((void *) lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void) p;
+	(void) size;
+#endif
+}
+
 void
 kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 {
@@ -90,6 +133,7 @@ kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 	/* initial 0: nothing allocated until the first element */
 	a->max = initial > 0 ? Max(initial, 8) : 0;
 	a->data = a->max > 0 ? MemoryContextAllocHuge(ctx, a->max * elem) : NULL;
+	array_advise(a->data, a->max * elem);
 }
 
 /* room for `more` further elements */
@@ -108,6 +152,7 @@ kam_array_reserve(KamArray *a, int64 more)
 	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
 	a->data = a->data ? repalloc_huge(a->data, a->max * a->elem) :
 		MemoryContextAllocHuge(a->ctx, a->max * a->elem);
+	array_advise(a->data, a->max * a->elem);
 }
 
 void
