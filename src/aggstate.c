@@ -124,6 +124,26 @@ array_advise(char *p, Size size)
 #endif
 }
 
+/*
+ * size bytes in ctx, past MaxAllocSize if need be, advised as huge pages
+ * like the arrays (8 MB or more) before their first touch; flags as
+ * MemoryContextAllocExtended's (MCXT_ALLOC_ZERO zeroes after the advice).
+ * For large scratch space and states that are not growable arrays.
+ */
+void *
+kam_alloc_large(MemoryContext ctx, Size size, int flags)
+{
+	void	   *p = MemoryContextAllocExtended(ctx, size,
+											   (flags & ~MCXT_ALLOC_ZERO) | MCXT_ALLOC_HUGE);
+
+	if (p == NULL)
+		return NULL;
+	array_advise(p, size);
+	if (flags & MCXT_ALLOC_ZERO)
+		memset(p, 0, size);
+	return p;
+}
+
 void
 kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 {

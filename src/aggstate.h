@@ -109,6 +109,7 @@ typedef struct KamArray
 	MemoryContext ctx;
 } KamArray;
 
+extern void *kam_alloc_large(MemoryContext ctx, Size size, int flags);
 extern void kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial);
 extern void kam_array_reserve(KamArray *a, int64 more);
 extern void kam_array_append(KamArray *a, const void *src, int64 count);

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 
+#include "common/int128.h"
 #include "libpq/pqformat.h"
 #include "port/pg_bitutils.h"
 #include "storage/buffile.h"
@@ -302,7 +303,27 @@ values_shutdown(Datum arg)
 	s->file = NULL;
 }
 
-static void sort_nonneg(double *v, int64 n);
+/*
+ * Gini's two sums over the values ascending, the i-th of n (from 1) adding
+ * (2i - n - 1) x to the numerator and x to the total: exact, in whole cents,
+ * while every value so far is of whole cents (money read from numeric
+ * always is: kam_amount_cents), and compensated sums of doubles from the
+ * first value that is not.  The same values give the same sums however
+ * they were gathered (serially, by workers, spilled), and of money the
+ * coefficient is the exact ratio rounded once per operation.
+ */
+typedef struct GiniSums
+{
+	int64		n;				/* the values to come, in all */
+	int64		i;				/* added so far */
+	bool		exact;			/* every one so far of whole cents: */
+	INT128		num_cents;
+	INT128		total_cents;
+	KamSum		num;			/* else */
+	KamSum		total;
+} GiniSums;
+
+static void sort_nonneg(double *v, int64 n, GiniSums *g);
 
 /*
  * Reading a run back: from memory, from the file, or packed; and a buffer of
@@ -469,7 +490,7 @@ values_spill(KamValues *s)
 	if (n == 0)
 		return;
 	if (!s->mem_sorted)
-		sort_nonneg(v, n);
+		sort_nonneg(v, n, NULL);
 	values_file_at_end(s);
 	for (int64 i = 0; i < n; i += 8192)
 	{
@@ -550,7 +571,7 @@ values_merge_begin(KamValues *s, ValuesMerge *m)
 		values_spill(s);
 	else if (!s->mem_sorted)
 	{
-		sort_nonneg((double *) s->mem.data, s->mem.n);
+		sort_nonneg((double *) s->mem.data, s->mem.n, NULL);
 		s->mem_sorted = true;
 	}
 	m->file = s->file;
@@ -872,39 +893,134 @@ values_as_cents(const double *v, int64 n, uint64 *cents, int *bits)
 	return true;
 }
 
+static inline double
+int128_double(INT128 v)
+{
+#if USE_NATIVE_INT128
+	return (double) v;
+#else
+	return (double) v.hi * 18446744073709551616.0 + (double) v.lo;
+#endif
+}
+
 static void
-sort_nonneg(double *v, int64 n)
+gini_begin(GiniSums *g, int64 n)
+{
+	memset(g, 0, sizeof(GiniSums));
+	g->n = n;
+	g->exact = true;
+}
+
+static inline void
+gini_add_cents(GiniSums *g, int64 cents)
+{
+	g->i++;
+	int128_add_int64_mul_int64(&g->num_cents, 2 * g->i - g->n - 1, cents);
+	int128_add_int64(&g->total_cents, cents);
+}
+
+static void
+gini_add(GiniSums *g, double x)
+{
+	int64		cents;
+
+	if (g->exact)
+	{
+		if (kam_amount_cents(kam_double_bits(x), &cents))
+		{
+			gini_add_cents(g, cents);
+			return;
+		}
+		/* the exact sums so far carried over to the doubles */
+		g->exact = false;
+		kam_sum_add(&g->num, int128_double(g->num_cents) / 100.0);
+		kam_sum_add(&g->total, int128_double(g->total_cents) / 100.0);
+	}
+	g->i++;
+	kam_sum_add(&g->num, (2.0 * g->i - g->n - 1) * x);
+	kam_sum_add(&g->total, x);
+}
+
+static void
+gini_add_all(GiniSums *g, const double *v, int64 n)
+{
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		gini_add(g, v[i]);
+	}
+}
+
+/* the coefficient, false for a zero total */
+static bool
+gini_value(const GiniSums *g, double *gini)
+{
+	double		num,
+				total;
+
+	Assert(g->i == g->n);
+	if (g->exact)
+	{
+		/* both in cents: the hundredths cancel */
+		num = int128_double(g->num_cents);
+		total = int128_double(g->total_cents);
+	}
+	else
+	{
+		num = kam_sum_value(&g->num);
+		total = kam_sum_value(&g->total);
+	}
+	if (total == 0)
+		return false;
+	*gini = num / ((double) g->n * total);
+	return true;
+}
+
+/*
+ * Sort v ascending, and with g add every value to Gini's sums in that order
+ * (as the sorted values are written back: no pass of its own).
+ */
+static void
+sort_nonneg(double *v, int64 n, GiniSums *g)
 {
 	uint64	   *buf,
 			   *out;
 	int			bits;
 
 	if (n < 4096)
-	{
 		qsort(v, n, sizeof(double), cmp_double);
-		return;
-	}
-	buf = palloc_extended(n * sizeof(uint64), MCXT_ALLOC_HUGE);
-	if (values_as_cents(v, n, buf, &bits))
-	{
-		/* sorted in buf or v, back to the values (exact: kam_amount_cents) */
-		out = radix_sort(buf, (uint64 *) v, n, bits);
-		for (int64 b = 0; b < n; b += RADIX_BLOCK)
-		{
-			int64		e = Min(n, b + RADIX_BLOCK);
-
-			CHECK_FOR_INTERRUPTS();
-			for (int64 i = b; i < e; i++)
-				v[i] = (double) (int64) out[i] / 100.0;
-		}
-	}
 	else
 	{
+		buf = kam_alloc_large(CurrentMemoryContext, n * sizeof(uint64), 0);
+		if (values_as_cents(v, n, buf, &bits))
+		{
+			/*
+			 * sorted in buf or v, back to the values (exact:
+			 * kam_amount_cents)
+			 */
+			out = radix_sort(buf, (uint64 *) v, n, bits);
+			for (int64 b = 0; b < n; b += RADIX_BLOCK)
+			{
+				int64		e = Min(n, b + RADIX_BLOCK);
+
+				CHECK_FOR_INTERRUPTS();
+				if (g)
+					for (int64 i = b; i < e; i++)
+						gini_add_cents(g, (int64) out[i]);
+				for (int64 i = b; i < e; i++)
+					v[i] = (double) (int64) out[i] / 100.0;
+			}
+			pfree(buf);
+			return;
+		}
 		out = radix_sort((uint64 *) v, buf, n, 64);
 		if (out != (uint64 *) v)
 			memcpy(v, out, n * sizeof(uint64));
+		pfree(buf);
 	}
-	pfree(buf);
+	if (g)
+		gini_add_all(g, v, n);
 }
 
 PG_FUNCTION_INFO_V1(kam_gini_final);
@@ -912,29 +1028,35 @@ Datum
 kam_gini_final(PG_FUNCTION_ARGS)
 {
 	KamValues  *s;
-	KamSum		num = {0, 0},
-				total = {0, 0};
-	double		n,
-				x;
-	ValuesMerge m;
-	int64		i = 0;
+	GiniSums	g;
+	double		x;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (KamValues *) PG_GETARG_POINTER(0);
 	if (s->n == 0)
 		PG_RETURN_NULL();
-	n = (double) s->n;
-	values_merge_begin(s, &m);
-	while (values_merge_next(&m, &x))
+	gini_begin(&g, s->n);
+	if (s->file == NULL && s->packed.n == 0)
 	{
-		i++;
-		kam_sum_add(&num, (2.0 * i - n - 1) * x);
-		kam_sum_add(&total, x);
+		/* one run in memory: read in place, sorted first unless it is */
+		if (!s->mem_sorted)
+			sort_nonneg((double *) s->mem.data, s->mem.n, &g);
+		else
+			gini_add_all(&g, (const double *) s->mem.data, s->mem.n);
+		s->mem_sorted = true;
 	}
-	if (kam_sum_value(&total) == 0)
+	else
+	{
+		ValuesMerge m;
+
+		values_merge_begin(s, &m);
+		while (values_merge_next(&m, &x))
+			gini_add(&g, x);
+	}
+	if (!gini_value(&g, &x))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(kam_sum_value(&num) / (n * kam_sum_value(&total)));
+	PG_RETURN_FLOAT8(x);
 }
 
 /* ---------- kam.top_share: a min-heap of the n largest values ---------- */
@@ -1628,7 +1750,7 @@ abc_load(WindowObject winobj, AbcPartition *p)
 		kam_check_money(DatumGetFloat8(d), "revenue");
 		p->desc[p->n++] = DatumGetFloat8(d) + 0.0;
 	}
-	sort_nonneg(p->desc, p->n);
+	sort_nonneg(p->desc, p->n, NULL);
 	/* reverse to descending */
 	for (int64 i = 0, j = p->n - 1; i < j; i++, j--)
 	{
