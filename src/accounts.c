@@ -455,7 +455,7 @@ bits_new(MemoryContext ctx, int64 nbits)
 static void
 dmap_build(KamAcctState *st, int64 lo, int64 span)
 {
-	int32	   *map = MemoryContextAllocHuge(st->ctx, span * sizeof(int32));
+	int32	   *map = kam_alloc_large(st->ctx, span * sizeof(int32), 0);
 
 	memset(map, 0xff, span * sizeof(int32));	/* -1: no account */
 	for (int64 i = 0; i < st->keys.n; i++)
@@ -1285,7 +1285,7 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 	}
 
 #define PT(i) ((KamPoint *) (base + (i) * stride))
-	h->offsets = palloc_extended((n + 1) * sizeof(Size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	h->offsets = kam_alloc_large(CurrentMemoryContext, (n + 1) * sizeof(Size), MCXT_ALLOC_ZERO);
 	low = acct_block_shift(n, nhp);
 	nblocks = n > 0 ? (int32) (((int64) n - 1) >> low) + 1 : 0;
 	starts = palloc0((nblocks + 1) * sizeof(Size));
@@ -1673,7 +1673,7 @@ static int32 *
 acct_key_order(KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
-	int32	   *ids = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	int32	   *ids = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(int32), 0);
 
 	Assert(st->fastkey);
 	if (st->in_key_order)
@@ -1697,7 +1697,7 @@ acct_key_order(KamAcctState *st)
 	}
 	else
 	{
-		KeyRank    *order = palloc_extended(Max(n, 1) * sizeof(KeyRank), MCXT_ALLOC_HUGE);
+		KeyRank    *order = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(KeyRank), 0);
 
 		for (int32 i = 0; i < n; i++)
 		{
@@ -2359,7 +2359,7 @@ acct_number_by_key(KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
 	int32	   *ids = acct_key_order(st);
-	int32	   *rank = palloc_extended(Max(n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	int32	   *rank = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(int32), 0);
 	KamArray	keys,
 				hp = st->hp,
 				last;
@@ -2503,8 +2503,8 @@ acct_send_window(StringInfo buf, KamAcctState *st)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many accounts for one kam aggregate"),
 					 errdetail("The limit is %d accounts.", PG_INT32_MAX)));
-		ids = palloc_extended(Max(n + nmarked, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-		keys = palloc_extended(Max(n + nmarked, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+		ids = kam_alloc_large(CurrentMemoryContext, Max(n + nmarked, 1) * sizeof(int32), 0);
+		keys = kam_alloc_large(CurrentMemoryContext, Max(n + nmarked, 1) * sizeof(Datum), 0);
 		n = 0;
 		for (int64 k = 0; k < st->dspan; k++)
 		{
@@ -2519,7 +2519,7 @@ acct_send_window(StringInfo buf, KamAcctState *st)
 	else
 	{
 		ids = acct_key_order(st);
-		keys = palloc_extended(Max(n, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+		keys = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(Datum), 0);
 		for (int32 r = 0; r < n; r++)
 			keys[r] = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
 	}
@@ -2574,7 +2574,7 @@ acct_recv_window(StringInfo buf, KamAcctState *st, int64 n)
 	const char *keys = pq_getmsgbytes(buf, (int) klen);
 	int64		slen = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
 
-	st->packed = MemoryContextAllocHuge(st->ctx, Max(klen + slen, 1));
+	st->packed = kam_alloc_large(st->ctx, Max(klen + slen, 1), 0);
 	memcpy(st->packed, keys, klen);
 	memcpy(st->packed + klen, pq_getmsgbytes(buf, (int) slen), slen);
 	st->packed_keys_len = (Size) klen;
@@ -3299,7 +3299,7 @@ acct_settle(KamAcctState *st)
 	kam_array_init(&keys, st->ctx, sizeof(Datum), Max(nkeys, 1));
 	kam_array_init(&hp, st->ctx, stride, Max(npoints, 1));
 	kam_array_init(&last, st->ctx, sizeof(KamLast), Max(nkeys, 1));
-	offsets = MemoryContextAllocHuge(st->ctx, ((Size) nkeys + 1) * sizeof(Size));
+	offsets = kam_alloc_large(st->ctx, ((Size) nkeys + 1) * sizeof(Size), 0);
 	out = hp.data;
 	for (int32 r = 0; r < nkeys; r++)
 	{
@@ -3697,7 +3697,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			}
 			st->packed_n = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
 			len = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
-			st->packed = MemoryContextAllocHuge(aggctx, Max(len, 1));
+			st->packed = kam_alloc_large(aggctx, Max(len, 1), 0);
 			memcpy(st->packed, pq_getmsgbytes(&buf, (int) len), len);
 			st->packed_len = (Size) len;
 			acct_unpack_dates(&buf, st);

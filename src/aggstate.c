@@ -144,6 +144,33 @@ kam_alloc_large(MemoryContext ctx, Size size, int flags)
 	return p;
 }
 
+/*
+ * The elements an array had, moved by repalloc (mremap), are in small pages
+ * wherever the move changed their offset from a 2 MB boundary: collapsed
+ * back into huge pages at once (MADV_COLLAPSE, Linux 6.1; a hint).
+ */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+static void
+array_collapse(char *p, Size size)
+{
+#ifdef __linux__
+	uintptr_t	lo,
+				hi;
+
+	if (size < KAM_HUGE_ARRAY)
+		return;
+	lo = ((uintptr_t) p + ((Size) 2 << 20) - 1) & ~((uintptr_t) ((Size) 2 << 20) - 1);
+	hi = ((uintptr_t) p + size) & ~((uintptr_t) ((Size) 2 << 20) - 1);
+	if (hi > lo)
+		(void) madvise((void *) lo, hi - lo, MADV_COLLAPSE);
+#else
+	(void) p;
+	(void) size;
+#endif
+}
+
 void
 kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 {
@@ -170,9 +197,15 @@ kam_array_reserve(KamArray *a, int64 more)
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
 	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
-	a->data = a->data ? repalloc_huge(a->data, a->max * a->elem) :
-		MemoryContextAllocHuge(a->ctx, a->max * a->elem);
-	array_advise(a->data, a->max * a->elem);
+	{
+		char	   *was = a->data;
+
+		a->data = a->data ? repalloc_huge(a->data, a->max * a->elem) :
+			MemoryContextAllocHuge(a->ctx, a->max * a->elem);
+		array_advise(a->data, a->max * a->elem);
+		if (was && was != a->data)
+			array_collapse(a->data, a->n * a->elem);
+	}
 }
 
 void
@@ -357,6 +390,21 @@ records_swap(char *wire, char *rec, int64 n, Size stride, const uint8 *widths, i
 	}
 }
 
+/*
+ * Room for bytes more in a partial state being sent; a buffer of 8 MB or
+ * more advised as huge pages like the arrays (it grows by repalloc, moved
+ * or grown whole, so advised it stays).
+ */
+static void
+send_enlarge(StringInfo buf, Size bytes)
+{
+	int			had = buf->maxlen;
+
+	enlargeStringInfo(buf, (int) bytes);
+	if (buf->maxlen != had)
+		array_advise(buf->data, (Size) buf->maxlen);
+}
+
 /* n records (records_swap) appended to buf in one pass */
 void
 kam_state_send_records(StringInfo buf, const void *base, int64 n, Size stride,
@@ -369,7 +417,7 @@ kam_state_send_records(StringInfo buf, const void *base, int64 n, Size stride,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kam partial state is too large to pass to a parallel worker"),
 				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0).")));
-	enlargeStringInfo(buf, (int) (n * each));
+	send_enlarge(buf, n * each);
 	records_swap(buf->data + buf->len, (char *) base, n, stride, widths, nfields, true);
 	buf->len += (int) (n * each);
 	buf->data[buf->len] = '\0';
@@ -421,7 +469,7 @@ kam_state_send_reserve(StringInfo buf, Size bytes)
 		return;
 	if (bytes > MaxAllocSize - (Size) buf->len - 16)
 		state_too_large();
-	enlargeStringInfo(buf, (int) bytes);
+	send_enlarge(buf, bytes);
 }
 
 /*
@@ -444,7 +492,7 @@ kam_state_send_native_room(StringInfo buf, int64 n, Size each)
 	pq_sendbyte(buf, pad);
 	appendBinaryStringInfoNT(buf, zeros, pad);
 	appendBinaryStringInfoNT(buf, (const char *) &mark, sizeof(mark));
-	enlargeStringInfo(buf, (int) (n * each));
+	send_enlarge(buf, n * each);
 	room = buf->data + buf->len;
 	Assert(((uintptr_t) room) % 8 == 0);
 	buf->len += (int) (n * each);
