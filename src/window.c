@@ -117,7 +117,9 @@ snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 
 	if (mrr == 0 || at > to)
 		PG_RETURN_POINTER(st);
-	if (at == from || at == to)
+	if ((at == from || at == to) && rate_arg == 0)
+		kam_acct_window_add(st, PG_GETARG_DATUM(1), at == from, at == to, mrr);
+	else if (at == from || at == to)
 	{
 		KamAcctSums *local;
 		KamAcctSums *a = kam_acct_lookup(st, PG_GETARG_DATUM(1), &local);
