@@ -170,7 +170,6 @@ Datum
 kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st;
-	KamAcctSums *a;
 	DateADT		vfrom,
 				vto,
 				from,
@@ -220,11 +219,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 		kam_acct_mark_returning(st, PG_GETARG_DATUM(1));
 	if (!at_from && !at_to)
 		PG_RETURN_POINTER(st);
-	a = kam_acct_lookup(st, PG_GETARG_DATUM(1), NULL);
-	if (at_from)
-		kam_sum_add(&a->s, mrr);
-	if (at_to)
-		kam_sum_add(&a->e, mrr);
+	kam_acct_window_add(st, PG_GETARG_DATUM(1), at_from, at_to, mrr);
 	PG_RETURN_POINTER(st);
 }
 
