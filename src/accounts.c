@@ -162,12 +162,13 @@ struct KamAcctState
 /*
  * A row at `from` or `to` of the window kind, held until WIN_BATCH of them
  * are added at once (window_flush): its canonical key (in the direct map's
- * range), its MRR and which sums it adds to.
+ * range), its MRR (and local MRR) and which sums it adds to.
  */
 typedef struct KamWinRow
 {
 	int64		key;
 	double		mrr;
+	double		local;			/* the MRR in its own currency (rate forms) */
 	bool		at_from;
 	bool		at_to;
 } KamWinRow;
@@ -175,6 +176,7 @@ typedef struct KamWinRow
 #define WIN_BATCH 64
 
 static void window_flush(KamAcctState *st);
+static void acct_flush_pending(KamAcctState *st);
 
 /* the window kind's partial states merged as read (winmerge_new) */
 typedef struct WinMerge WinMerge;
@@ -639,10 +641,7 @@ kam_acct_id(KamAcctState *st, Datum key)
 	KamAcctId  *a;
 	int32		id;
 
-	if (unlikely(st->slots_from >= 0))
-		acct_number_slots(st);
-	if (unlikely(st->wpend_n > 0))
-		window_flush(st);
+	acct_flush_pending(st);
 	if (unlikely(st->ids_pending))
 	{
 		acct_settle(st);
@@ -671,64 +670,64 @@ kam_acct_id(KamAcctState *st, Datum key)
 	return id;
 }
 
-/*
- * Find or add the account `key` (the window kind): its S and E, and in the
- * rate forms its local ones in *local (else NULL).
- */
-KamAcctSums *
-kam_acct_lookup(KamAcctState *st, Datum key, KamAcctSums **local)
+/* a window row's MRR into account id's sums (and local sums, with rates) */
+static inline void
+window_row_add(KamAcctState *st, int32 id, const KamWinRow *r)
 {
-	/* numbered first: a new number may move the arrays */
-	int32		id = kam_acct_id(st, key);
+	KamAcctSums *a = &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
 
-	Assert(st->kind == KAM_ACCT_WINDOW);
-	if (local)
-		*local = st->rates ? &KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, id) : NULL;
-	return &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
+	if (r->at_from)
+		kam_sum_add(&a->s, r->mrr);
+	if (r->at_to)
+		kam_sum_add(&a->e, r->mrr);
+	if (st->rates)
+	{
+		KamAcctSums *l = &KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, id);
+
+		if (r->at_from)
+			kam_sum_add(&l->s, r->local);
+		if (r->at_to)
+			kam_sum_add(&l->e, r->local);
+	}
 }
 
 /*
  * Add a row's MRR to account `key`'s S (at_from) and E (at_to), the window
- * kind without rates.  A key in the direct map's range waits in a batch,
- * its slot of the map fetched meanwhile: WIN_BATCH of them are numbered and
- * added together (window_flush), the loads of their slots and sums (700 000
- * accounts' sums are 22 MB, far past the cache, and the rows come in any
- * order) in flight at once rather than one stall a row.  The accounts are
- * numbered in the order their rows came, as one at a time: every other
- * use of the state's accounts flushes the batch first.
+ * kind; in the rate forms mrr is in the reporting currency and local in the
+ * row's own (else the same).  A key in the direct map's range waits in a
+ * batch, its slot of the map fetched meanwhile: WIN_BATCH of them are
+ * numbered and added together (window_flush), the loads of their slots and
+ * sums (700 000 accounts' sums are 22 MB, far past the cache, and the rows
+ * come in any order) in flight at once rather than one stall a row.  The
+ * accounts are numbered in the order their rows came, as one at a time:
+ * every other use of the state's accounts flushes the batch first
+ * (acct_flush_pending).
  */
 void
-kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to, double mrr)
+kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
+					double mrr, double local)
 {
-	KamAcctSums *a;
+	KamWinRow	row = {0, mrr, local, at_from, at_to};
 
-	Assert(st->kind == KAM_ACCT_WINDOW && !st->rates);
+	Assert(st->kind == KAM_ACCT_WINDOW);
 	if (st->dmap && !st->ids_pending)
 	{
 		int64		k = DatumGetInt64(acct_canonical_key(st, key));
 
 		if (likely((uint64) k - (uint64) st->dmin < (uint64) st->dspan))
 		{
-			KamWinRow  *r;
-
 			if (unlikely(st->wpend == NULL))
 				st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
 			kam_prefetch(&st->dmap[k - st->dmin]);
-			r = &st->wpend[st->wpend_n++];
-			r->key = k;
-			r->mrr = mrr;
-			r->at_from = at_from;
-			r->at_to = at_to;
+			row.key = k;
+			st->wpend[st->wpend_n++] = row;
 			if (st->wpend_n == WIN_BATCH)
 				window_flush(st);
 			return;
 		}
 	}
-	a = kam_acct_lookup(st, key, NULL);
-	if (at_from)
-		kam_sum_add(&a->s, mrr);
-	if (at_to)
-		kam_sum_add(&a->e, mrr);
+	/* numbered first: a new number may move the arrays */
+	window_row_add(st, kam_acct_id(st, key), &row);
 }
 
 /* The batch of rows into their accounts (kam_acct_window_add). */
@@ -746,15 +745,22 @@ window_flush(KamAcctState *st)
 		kam_prefetch(&KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]));
 	}
 	for (int i = 0; i < n; i++)
-	{
-		const KamWinRow *r = &st->wpend[i];
-		KamAcctSums *a = &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]);
+		window_row_add(st, ids[i], &st->wpend[i]);
+}
 
-		if (r->at_from)
-			kam_sum_add(&a->s, r->mrr);
-		if (r->at_to)
-			kam_sum_add(&a->e, r->mrr);
-	}
+/*
+ * Rows added but not yet in their accounts: the history kind's points that
+ * name their account by its slot of the map (acct_number_slots), the window
+ * kind's batch (window_flush).  Everything that numbers or reads the
+ * accounts other than adding a row calls this first.
+ */
+static void
+acct_flush_pending(KamAcctState *st)
+{
+	if (unlikely(st->slots_from >= 0))
+		acct_number_slots(st);
+	if (unlikely(st->wpend_n > 0))
+		window_flush(st);
 }
 
 /*
@@ -1612,8 +1618,7 @@ kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to)
 void
 kam_acct_iterate_begin(KamAcctState *st)
 {
-	if (st->wpend_n > 0)
-		window_flush(st);
+	acct_flush_pending(st);
 	if (st->wmerge)
 		winmerge_free(st->wmerge);
 	st->wmerge = NULL;
@@ -3377,15 +3382,12 @@ acct_settle(KamAcctState *st)
 	Size	   *offsets;
 	int32		nkeys;
 
+	acct_flush_pending(st);
 	if (st->kind == KAM_ACCT_WINDOW)
 	{
-		if (st->wpend_n > 0)
-			window_flush(st);
 		window_settle(st);
 		return;
 	}
-	if (st->slots_from >= 0)
-		acct_number_slots(st);
 	if (st->parts.n == 0 && st->packed == NULL)
 		return;
 	m = hist_merge_new(st);
@@ -3565,11 +3567,9 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 	aggctx = kam_agg_context(fcinfo, "kam_acct_combine");
 	KAM_AGG_SKIP_NULL(1, 1);
 	other = (KamAcctState *) PG_GETARG_POINTER(1);
-	/* the rows still in a batch into their accounts (kam_acct_window_add) */
-	if (other->wpend_n > 0)
-		window_flush(other);
-	if (!PG_ARGISNULL(0) && ((KamAcctState *) PG_GETARG_POINTER(0))->wpend_n > 0)
-		window_flush((KamAcctState *) PG_GETARG_POINTER(0));
+	acct_flush_pending(other);
+	if (!PG_ARGISNULL(0))
+		acct_flush_pending((KamAcctState *) PG_GETARG_POINTER(0));
 
 	/*
 	 * A partial state deserialized into this aggregate's own context can be
@@ -3661,8 +3661,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	kam_agg_context(fcinfo, "kam_acct_serial");
-	if (st->wpend_n > 0)
-		window_flush(st);
+	acct_flush_pending(st);
 	kam_state_send_begin(&buf, KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION);
 	pq_sendbyte(&buf, st->kind);
 	pq_sendint32(&buf, st->keytype);

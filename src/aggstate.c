@@ -93,6 +93,9 @@ kam_float8_state(FunctionCallInfo fcinfo, int argno, int n, const char *what)
  * page faults otherwise).  Smaller ones are left as the allocator gives them.
  */
 #define KAM_HUGE_ARRAY ((Size) 8 * 1024 * 1024)
+#define KAM_HUGE_PAGE ((uintptr_t) 2 * 1024 * 1024) /* a transparent huge page
+													 * (x86-64, arm64 with 4
+													 * kB pages) */
 
 /*
  * Advise the pages of an array of size bytes at p as huge pages (Linux:
@@ -161,8 +164,9 @@ array_collapse(char *p, Size size)
 
 	if (size < KAM_HUGE_ARRAY)
 		return;
-	lo = ((uintptr_t) p + ((Size) 2 << 20) - 1) & ~((uintptr_t) ((Size) 2 << 20) - 1);
-	hi = ((uintptr_t) p + size) & ~((uintptr_t) ((Size) 2 << 20) - 1);
+	/* the whole huge pages within the elements */
+	lo = ((uintptr_t) p + KAM_HUGE_PAGE - 1) & ~(KAM_HUGE_PAGE - 1);
+	hi = ((uintptr_t) p + size) & ~(KAM_HUGE_PAGE - 1);
 	if (hi > lo)
 		(void) madvise((void *) lo, hi - lo, MADV_COLLAPSE);
 #else
@@ -188,6 +192,7 @@ void
 kam_array_reserve(KamArray *a, int64 more)
 {
 	int64		need = a->n + more;
+	char	   *was = a->data;
 
 	if (need <= a->max)
 		return;
@@ -197,15 +202,11 @@ kam_array_reserve(KamArray *a, int64 more)
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
 	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
-	{
-		char	   *was = a->data;
-
-		a->data = a->data ? repalloc_huge(a->data, a->max * a->elem) :
-			MemoryContextAllocHuge(a->ctx, a->max * a->elem);
-		array_advise(a->data, a->max * a->elem);
-		if (was && was != a->data)
-			array_collapse(a->data, a->n * a->elem);
-	}
+	a->data = was ? repalloc_huge(was, a->max * a->elem) :
+		MemoryContextAllocHuge(a->ctx, a->max * a->elem);
+	array_advise(a->data, a->max * a->elem);
+	if (was && was != a->data)
+		array_collapse(a->data, a->n * a->elem);
 }
 
 void

@@ -446,8 +446,8 @@ typedef enum KamAcctKind
 typedef struct KamAcctState KamAcctState;
 
 extern KamAcctState *kam_acct_state_get(FunctionCallInfo fcinfo, KamAcctKind kind);
-extern KamAcctSums *kam_acct_lookup(KamAcctState *st, Datum key, KamAcctSums **local);
-extern void kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to, double mrr);
+extern void kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
+								double mrr, double local);
 extern void kam_acct_mark_returning(KamAcctState *st, Datum key);
 extern int32 kam_acct_id(KamAcctState *st, Datum key);
 extern void kam_acct_add_point(KamAcctState *st, int32 id, DateADT at, double mrr);

@@ -117,27 +117,8 @@ snapshot_sfunc(FunctionCallInfo fcinfo, int rate_arg)
 
 	if (mrr == 0 || at > to)
 		PG_RETURN_POINTER(st);
-	if ((at == from || at == to) && rate_arg == 0)
-		kam_acct_window_add(st, PG_GETARG_DATUM(1), at == from, at == to, mrr);
-	else if (at == from || at == to)
-	{
-		KamAcctSums *local;
-		KamAcctSums *a = kam_acct_lookup(st, PG_GETARG_DATUM(1), &local);
-
-		/* the local amounts only with rates (without, they are s and e) */
-		if (at == from)
-		{
-			kam_sum_add(&a->s, mrr * rate);
-			if (local)
-				kam_sum_add(&local->s, mrr);
-		}
-		if (at == to)
-		{
-			kam_sum_add(&a->e, mrr * rate);
-			if (local)
-				kam_sum_add(&local->e, mrr);
-		}
-	}
+	if (at == from || at == to)
+		kam_acct_window_add(st, PG_GETARG_DATUM(1), at == from, at == to, mrr * rate, mrr);
 	else if (at < from && mrr > 0)
 		kam_acct_mark_returning(st, PG_GETARG_DATUM(1));
 	PG_RETURN_POINTER(st);
@@ -219,7 +200,7 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 		kam_acct_mark_returning(st, PG_GETARG_DATUM(1));
 	if (!at_from && !at_to)
 		PG_RETURN_POINTER(st);
-	kam_acct_window_add(st, PG_GETARG_DATUM(1), at_from, at_to, mrr);
+	kam_acct_window_add(st, PG_GETARG_DATUM(1), at_from, at_to, mrr, mrr);
 	PG_RETURN_POINTER(st);
 }
 

@@ -115,7 +115,8 @@ FROM (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01') 
 -- integer keys in the direct map's range: rows at `from` or `to` wait in batches of 64 and are
 -- added to their accounts together (kam_acct_window_add); a batch goes in before anything else
 -- numbers or reads the accounts: a key outside the map, a "paid before" row that grows the map
--- downwards while rows wait, every final of a running window, the end. Against text keys
+-- downwards while rows wait, every final of a running window, the end; the rate form too (its
+-- local amounts in the batch beside the converted ones). Against text keys
 -- (never batched): the same accounts in the same order, so the same sums to the last bit
 CREATE TEMP TABLE batch_rows AS
 SELECT row_number() OVER () AS ord, r.* FROM (
@@ -127,7 +128,9 @@ SELECT row_number() OVER () AS ord, r.* FROM (
 SELECT (SELECT kam.retention_agg(a, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows ORDER BY ord) x)
        = (SELECT kam.retention_agg(a::text, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows ORDER BY ord) x) AS batched_same,
        (SELECT kam.retention_agg(a, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows WHERE a < 90000000000 ORDER BY ord) x)
-       = (SELECT kam.retention_agg(a::text, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows WHERE a < 90000000000 ORDER BY ord) x) AS batched_map_kept;
+       = (SELECT kam.retention_agg(a::text, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows WHERE a < 90000000000 ORDER BY ord) x) AS batched_map_kept,
+       (SELECT kam.retention_agg(a, at, mrr, 1.1 + (a % 3) * 0.07, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows ORDER BY ord) x)
+       = (SELECT kam.retention_agg(a::text, at, mrr, 1.1 + (a % 3) * 0.07, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM batch_rows ORDER BY ord) x) AS batched_rates_same;
 -- (the running finals before the first row at `to` warn that every account churns: not shown)
 SET client_min_messages = error;
 SELECT count(*) AS rows, count(*) FILTER (WHERE i IS DISTINCT FROM t) AS running_differ,
