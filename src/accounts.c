@@ -2451,13 +2451,19 @@ acct_unpack_rates(StringInfo buf, KamAcctState *st)
  * Number st's accounts by ascending key (integer keys), in place: the keys
  * and latest points permuted, every point's account renumbered, the index
  * of keys dropped (rebuilt if an account is looked up again).  The points
- * are not grouped yet (kam_history_group).
+ * are not grouped yet (kam_history_group).  With the direct map the keys
+ * are read off it in order (each account's key is its slot's) and the
+ * latest points are forgotten (idx -1, always valid: the grouping that
+ * follows sets them), so an account costs one store into rank where the
+ * permutation would load its key and latest point from anywhere in their
+ * arrays.
  */
 static void
 acct_number_by_key(KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
-	int32	   *ids = acct_key_order(st);
+	bool		dense = st->dmap != NULL && !st->ids_pending;
+	int32	   *ids = dense ? NULL : acct_key_order(st);
 	int32	   *rank = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(int32), 0);
 	KamArray	keys,
 				hp = st->hp,
@@ -2465,13 +2471,39 @@ acct_number_by_key(KamAcctState *st)
 
 	kam_array_init(&keys, st->ctx, sizeof(Datum), n);
 	kam_array_init(&last, st->ctx, sizeof(KamLast), n);
-	for (int32 r = 0; r < n; r++)
+	if (dense)
 	{
-		if ((r & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		rank[ids[r]] = r;
-		KAM_ARRAY_ELEM(&keys, Datum, r) = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
-		KAM_ARRAY_ELEM(&last, KamLast, r) = KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]);
+		int32		r = 0;
+
+		for (int64 k = 0; k < st->dspan; k++)
+		{
+			int32		id = st->dmap[k];
+
+			if ((k & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (id < 0)
+				continue;
+			if (r >= n || id >= n)
+				elog(ERROR, "kam per-account state: more accounts in the map than %d", n);
+			rank[id] = r;
+			KAM_ARRAY_ELEM(&keys, Datum, r) = Int64GetDatum(st->dmin + k);
+			KAM_ARRAY_ELEM(&last, KamLast, r).idx = -1;
+			r++;
+		}
+		if (r != n)
+			elog(ERROR, "kam per-account state: %d accounts in the map of %d", r, n);
+	}
+	else
+	{
+		for (int32 r = 0; r < n; r++)
+		{
+			if ((r & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			rank[ids[r]] = r;
+			KAM_ARRAY_ELEM(&keys, Datum, r) = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
+			KAM_ARRAY_ELEM(&last, KamLast, r) = KAM_ARRAY_ELEM(&st->last, KamLast, ids[r]);
+		}
+		pfree(ids);
 	}
 	keys.n = last.n = n;
 	for (int64 i = 0; i < hp.n; i++)
@@ -2488,7 +2520,6 @@ acct_number_by_key(KamAcctState *st)
 	/* the points move over as they are: not freed with the rest */
 	memset(&st->hp, 0, sizeof(KamArray));
 	acct_take_arrays(st, &keys, &hp, &last);
-	pfree(ids);
 	pfree(rank);
 }
 
