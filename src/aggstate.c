@@ -175,6 +175,23 @@ array_collapse(char *p, Size size)
 #endif
 }
 
+/*
+ * p (from kam_alloc_large, or any palloc) grown or shrunk to size bytes, as
+ * repalloc_huge does, of which the first `used` are kept: the new block
+ * advised as huge pages, and the kept bytes collapsed back into huge pages
+ * when the block moved (array_collapse).
+ */
+void *
+kam_realloc_large(void *p, Size size, Size used)
+{
+	char	   *q = repalloc_huge(p, size);
+
+	array_advise(q, size);
+	if (q != (char *) p)
+		array_collapse(q, Min(used, size));
+	return q;
+}
+
 void
 kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 {
@@ -183,8 +200,7 @@ kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 	a->n = 0;
 	/* initial 0: nothing allocated until the first element */
 	a->max = initial > 0 ? Max(initial, 8) : 0;
-	a->data = a->max > 0 ? MemoryContextAllocHuge(ctx, a->max * elem) : NULL;
-	array_advise(a->data, a->max * elem);
+	a->data = a->max > 0 ? kam_alloc_large(ctx, a->max * elem, 0) : NULL;
 }
 
 /* room for `more` further elements */
@@ -202,11 +218,8 @@ kam_array_reserve(KamArray *a, int64 more)
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
 	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
-	a->data = was ? repalloc_huge(was, a->max * a->elem) :
-		MemoryContextAllocHuge(a->ctx, a->max * a->elem);
-	array_advise(a->data, a->max * a->elem);
-	if (was && was != a->data)
-		array_collapse(a->data, a->n * a->elem);
+	a->data = was ? kam_realloc_large(was, a->max * a->elem, a->n * a->elem) :
+		kam_alloc_large(a->ctx, a->max * a->elem, 0);
 }
 
 void

@@ -110,6 +110,7 @@ typedef struct KamArray
 } KamArray;
 
 extern void *kam_alloc_large(MemoryContext ctx, Size size, int flags);
+extern void *kam_realloc_large(void *p, Size size, Size used);
 extern void kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial);
 extern void kam_array_reserve(KamArray *a, int64 more);
 extern void kam_array_append(KamArray *a, const void *src, int64 count);

@@ -109,8 +109,8 @@ bg_sort_rows(BgCust *c, int64 n)
 		return;
 	}
 	nx = (int64) maxx + 1;
-	start = palloc_extended((nx + 1) * sizeof(int64), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	next = palloc_extended(nx * sizeof(int64), MCXT_ALLOC_HUGE);
+	start = kam_alloc_large(CurrentMemoryContext, (nx + 1) * sizeof(int64), MCXT_ALLOC_ZERO);
+	next = kam_alloc_large(CurrentMemoryContext, nx * sizeof(int64), 0);
 	for (int64 i = 0; i < n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
@@ -364,7 +364,7 @@ bg_compact(BgState *st)
 		end[i] = p->c.n;
 		total += p->c.n;
 	}
-	out = MemoryContextAllocHuge(st->c.ctx, Max(total, 1) * sizeof(BgCust));
+	out = kam_alloc_large(st->c.ctx, Max(total, 1) * sizeof(BgCust), 0);
 	for (;;)
 	{
 		int			best = -1;

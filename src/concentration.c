@@ -577,7 +577,7 @@ values_merge_begin(KamValues *s, ValuesMerge *m)
 	m->file = s->file;
 	nlocal = (int) (s->file ? s->runs.n : 1);
 	m->nruns = nlocal + (int) s->packed.n;
-	m->r = palloc_extended(m->nruns * sizeof(RunReader), MCXT_ALLOC_HUGE);
+	m->r = kam_alloc_large(CurrentMemoryContext, m->nruns * sizeof(RunReader), 0);
 	m->heap = palloc(m->nruns * sizeof(int));
 	m->size = 0;
 	m->given = 0;
@@ -767,7 +767,7 @@ kam_values_deserial(PG_FUNCTION_ARGS)
 	/* a byte a value at least; each checked as the merge reads it */
 	run.n = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_values_deserial");
 	run.len = buf.len - buf.cursor;
-	run.data = MemoryContextAllocHuge(aggctx, Max(run.len, 1));
+	run.data = kam_alloc_large(aggctx, Max(run.len, 1), 0);
 	memcpy(run.data, buf.data + buf.cursor, run.len);
 	buf.cursor = buf.len;
 	s = values_new(fcinfo, aggctx, 0);
@@ -1618,7 +1618,7 @@ kam_top_state_in(PG_FUNCTION_ARGS)
 				if (cap >= TOP_MAX_VALUES)
 					top_state_alloc(k, cap + 1);	/* the error */
 				cap *= 2;
-				v = repalloc_huge(v, cap * sizeof(double));
+				v = kam_realloc_large(v, cap * sizeof(double), size * sizeof(double));
 			}
 			v[size] = strtod(p, &end);
 			if (end == p)
@@ -1735,8 +1735,8 @@ abc_load(WindowObject winobj, AbcPartition *p)
 	MemoryContext ctx = GetMemoryChunkContext(p);
 	KamSum		run = {0, 0};
 
-	p->desc = MemoryContextAllocHuge(ctx, Max(rows, 1) * sizeof(double));
-	p->above = MemoryContextAllocHuge(ctx, (Max(rows, 1) + 1) * sizeof(double));
+	p->desc = kam_alloc_large(ctx, Max(rows, 1) * sizeof(double), 0);
+	p->above = kam_alloc_large(ctx, (Max(rows, 1) + 1) * sizeof(double), 0);
 	p->n = 0;
 	for (int64 i = 0; i < rows; i++)
 	{

@@ -98,7 +98,7 @@ entry_key(const TreeEntry *e)
 static void
 radix_sort_int8_entries(TreeEntry *e, int64 n)
 {
-	TreeEntry  *tmp = palloc_extended(sizeof(TreeEntry) * n, MCXT_ALLOC_HUGE);
+	TreeEntry  *tmp = kam_alloc_large(CurrentMemoryContext, sizeof(TreeEntry) * n, 0);
 	int64	   *count = palloc(sizeof(int64) * 65536);
 	TreeEntry  *src = e,
 			   *dst = tmp;
@@ -327,12 +327,13 @@ tree_add_row(TreeRead *st, const Datum *values, const bool *nulls)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("kam.account_tree takes at most 2^30 edges")));
 		st->maxedges *= 2;
-		st->flags = repalloc_huge(st->flags, st->maxedges);
+		st->flags = kam_realloc_large(st->flags, st->maxedges, st->nedges);
 	}
 	if (unlikely(st->nentries + 2 > st->maxentries))
 	{
 		st->maxentries *= 2;
-		st->entries = repalloc_huge(st->entries, sizeof(TreeEntry) * st->maxentries);
+		st->entries = kam_realloc_large(st->entries, sizeof(TreeEntry) * st->maxentries,
+										sizeof(TreeEntry) * st->nentries);
 	}
 	if (nulls[st->c_child - 1])
 		ereport(ERROR,
@@ -552,8 +553,8 @@ kam_account_tree(PG_FUNCTION_ARGS)
 	 * numbers of its child and parent
 	 */
 	sort_entries(entries, nentries, &ids);
-	edge_child = palloc_extended(sizeof(int32) * Max(nedges, 1), MCXT_ALLOC_HUGE);
-	edge_parent = palloc_extended(sizeof(int32) * Max(nedges, 1), MCXT_ALLOC_HUGE);
+	edge_child = kam_alloc_large(CurrentMemoryContext, sizeof(int32) * Max(nedges, 1), 0);
+	edge_parent = kam_alloc_large(CurrentMemoryContext, sizeof(int32) * Max(nedges, 1), 0);
 	for (int64 i = 0; i < nentries; i++)
 	{
 		Datum		id = entries[i].id;
@@ -570,7 +571,7 @@ kam_account_tree(PG_FUNCTION_ARGS)
 	}
 
 	/* each account's parent on as_of */
-	parent = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
+	parent = kam_alloc_large(CurrentMemoryContext, sizeof(int32) * Max(nids, 1), 0);
 	memset(parent, -1, sizeof(int32) * Max(nids, 1));
 	for (int64 i = 0; i < nedges; i++)
 	{
@@ -598,9 +599,9 @@ kam_account_tree(PG_FUNCTION_ARGS)
 	 * already resolved; the accounts of the walk are marked (depth -2) until
 	 * it ends, so meeting one again is a cycle
 	 */
-	root = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
-	depth = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
-	stack = palloc_extended(sizeof(int32) * Max(nids, 1), MCXT_ALLOC_HUGE);
+	root = kam_alloc_large(CurrentMemoryContext, sizeof(int32) * Max(nids, 1), 0);
+	depth = kam_alloc_large(CurrentMemoryContext, sizeof(int32) * Max(nids, 1), 0);
+	stack = kam_alloc_large(CurrentMemoryContext, sizeof(int32) * Max(nids, 1), 0);
 	memset(depth, -1, sizeof(int32) * Max(nids, 1));
 	for (int32 i = 0; i < nids; i++)
 	{

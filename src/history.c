@@ -312,7 +312,7 @@ collect_periods(KamHistory *h, Periods *pp)
 	{
 		Size		days = (Size) (span.hi - span.lo) + 1;
 
-		pp->map = palloc_extended(days * sizeof(int32), MCXT_ALLOC_HUGE);
+		pp->map = kam_alloc_large(CurrentMemoryContext, days * sizeof(int32), 0);
 		memset(pp->map, 0xff, days * sizeof(int32));	/* -1: no period */
 		history_dates(h, date_mark, pp);
 		for (Size d = 0; d < days; d++)
@@ -336,7 +336,7 @@ collect_periods(KamHistory *h, Periods *pp)
 	else
 	{
 		Size		n = 0;
-		DateList	l = {palloc_extended(span.n * sizeof(DateADT), MCXT_ALLOC_HUGE), 0};
+		DateList	l = {kam_alloc_large(CurrentMemoryContext, span.n * sizeof(DateADT), 0), 0};
 
 		history_dates(h, date_keep, &l);
 		qsort(l.dates, l.n, sizeof(DateADT), cmp_date);

@@ -382,7 +382,7 @@ kam_rows_init(KamRows *r, FunctionCallInfo fcinfo, Size expected)
 	r->expected = expected;
 	r->len = ARR_OVERHEAD_NONULLS(1);
 	r->cap = r->len + Max(expected, 1) * 64;
-	r->buf = palloc_extended(r->cap, MCXT_ALLOC_HUGE);
+	r->buf = kam_alloc_large(CurrentMemoryContext, r->cap, 0);
 }
 
 /*
@@ -433,13 +433,15 @@ kam_rows_add(KamRows *r, Datum *values, bool *nulls)
 							(Size) MaxAllocSize),
 					 errhint("Split the input, e.g. by a range of accounts.")));
 		r->cap = Min(rows_room(r, MAXALIGN(len)), MaxAllocSize);
-		r->buf = repalloc_huge(r->buf, r->cap);
+		r->buf = kam_realloc_large(r->buf, r->cap, r->len);
 	}
 	memcpy(r->buf + r->len, td, len);
 	/* composite types are double-aligned in arrays */
 	memset(r->buf + r->len + len, 0, MAXALIGN(len) - len);
 	r->len += MAXALIGN(len);
 	r->n++;
+	if (td != tup->t_data)
+		pfree(td);
 	heap_freetuple(tup);
 }
 

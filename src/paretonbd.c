@@ -497,14 +497,14 @@ static void *
 pnbd_prepare(const BgData *d)
 {
 	PnbdData   *p = palloc0(sizeof(PnbdData));
-	PnbdAge    *by_age = palloc_extended(Max(d->n, 1) * sizeof(PnbdAge), MCXT_ALLOC_HUGE);
+	PnbdAge    *by_age = kam_alloc_large(CurrentMemoryContext, Max(d->n, 1) * sizeof(PnbdAge), 0);
 	int64		nages = 0;
 
 	p->d = d;
-	p->ages = palloc_extended(Max(d->n, 1) * sizeof(double), MCXT_ALLOC_HUGE);
-	p->first_age = palloc_extended(Max(d->n, 1) * sizeof(int64), MCXT_ALLOC_HUGE);
-	p->age = palloc_extended(Max(d->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	p->group_ages = palloc_extended(Max(d->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	p->ages = kam_alloc_large(CurrentMemoryContext, Max(d->n, 1) * sizeof(double), 0);
+	p->first_age = kam_alloc_large(CurrentMemoryContext, Max(d->n, 1) * sizeof(int64), 0);
+	p->age = kam_alloc_large(CurrentMemoryContext, Max(d->n, 1) * sizeof(int32), 0);
+	p->group_ages = kam_alloc_large(CurrentMemoryContext, Max(d->n, 1) * sizeof(int32), 0);
 	for (int64 i = 0; i < d->n;)
 	{
 		int64		g0 = i,

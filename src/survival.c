@@ -138,7 +138,7 @@ surv_hash_new(MemoryContext ctx, int64 slots)
 	KamSurvivalHash *h;
 
 	surv_check_rows(slots);
-	h = MemoryContextAllocHuge(ctx, SURV_HASH_SIZE(slots));
+	h = kam_alloc_large(ctx, SURV_HASH_SIZE(slots), 0);
 	SET_VARSIZE(h, SURV_HASH_SIZE(slots));
 	h->n = SURV_LAYOUT_HASH << SURV_LAYOUT_SHIFT;
 	h->total = 0;
@@ -677,7 +677,7 @@ kam_survival_in(PG_FUNCTION_ARGS)
 		{
 			surv_check_rows((int64) n + 1);
 			max = (int32) Min((int64) max * 2, SURVIVAL_MAX_ROWS);
-			rows = repalloc_huge(rows, (Size) max * sizeof(SurvRow));
+			rows = kam_realloc_large(rows, (Size) max * sizeof(SurvRow), (Size) n * sizeof(SurvRow));
 		}
 		rows[n].t = (int32) t;
 		rows[n].pad = 0;
@@ -747,7 +747,7 @@ kam_survival_recv(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external kam.survival value"),
 				 errdetail("The row count %d does not match the data.", n)));
-	rows = palloc_extended(Max(n, 1) * sizeof(SurvRow), MCXT_ALLOC_HUGE);
+	rows = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(SurvRow), 0);
 	for (int32 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
