@@ -638,7 +638,7 @@ rfm_periods(const void *p, int64 n, bool wide, bool skip_first, RfmPeriods *out)
 	}
 	if (i < n)
 	{
-		RfmPurchase *s = palloc_extended(n * sizeof(RfmPurchase), MCXT_ALLOC_HUGE);
+		RfmPurchase *s = kam_alloc_large(CurrentMemoryContext, n * sizeof(RfmPurchase), 0);
 
 		if (wide)
 			memcpy(s, p, n * sizeof(RfmPurchase));
@@ -792,6 +792,21 @@ rfm_acct_read_settings(KamAcctState *st, int64 *end, KamPeriod *period, KamPerio
 #define RFM_ACCT_WHAT "observation_end, period and unit"
 
 /*
+ * The fixed arguments of the call site's last row and the state they were
+ * checked against (kept in kam_call_cache): a row with the same ones, into
+ * the same state, skips checking and comparing them again.
+ */
+typedef struct RfmAcctLast
+{
+	KamAcctState *st;
+	Oid			type;
+	int64		end;
+	Interval	period;
+	Interval	unit;
+	KamPeriod	p;
+} RfmAcctLast;
+
+/*
  * kam.rfm_accounts(account, at, amount, observation_end, period [, unit])
  * transition: the row's amount added to the account's period (a row after
  * observation_end is left out, as in kam.rfm).
@@ -808,9 +823,8 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 	double		amount;
 	Interval   *period,
 			   *unit;
-	uint64		w[RFM_ACCT_NSETTINGS];
-	KamPeriod	p,
-				u;
+	void	  **cache;
+	RfmAcctLast *last;
 	int32		len;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
@@ -823,18 +837,38 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 	kam_check_money(amount, "amount");
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
-	if (unlikely(kam_acct_settings(st, &len) == NULL))
+	cache = kam_call_cache(fcinfo);
+	if (unlikely(*cache == NULL))
+		*cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RfmAcctLast));
+	last = (RfmAcctLast *) *cache;
+	if (last->st != st || last->type != type || last->end != end ||
+		memcmp(&last->period, period, sizeof(Interval)) != 0 ||
+		memcmp(&last->unit, unit, sizeof(Interval)) != 0 ||
+		kam_acct_settings(st, &len) == NULL)
 	{
-		/* the first row: its arguments checked, then every row's compared */
-		periods_of(period, unit, &p, &u);
-		bucket_of(end, type, &p);	/* a finite end */
-	}
-	p = period_raw(period);
-	u = period_raw(unit);
-	rfm_acct_settings(w, end, p, u, type);
-	kam_acct_set_settings(st, RFM_ACCT_WHAT, w, sizeof(w));
+		uint64		w[RFM_ACCT_NSETTINGS];
+		KamPeriod	p,
+					u;
 
-	b = bucket_of(at, type, &p);
+		if (kam_acct_settings(st, &len) == NULL)
+		{
+			/* the first row: its arguments checked, then every row's compared */
+			periods_of(period, unit, &p, &u);
+			bucket_of(end, type, &p);	/* a finite end */
+		}
+		p = period_raw(period);
+		u = period_raw(unit);
+		rfm_acct_settings(w, end, p, u, type);
+		kam_acct_set_settings(st, RFM_ACCT_WHAT, w, sizeof(w));
+		last->st = st;
+		last->type = type;
+		last->end = end;
+		last->period = *period;
+		last->unit = *unit;
+		last->p = p;
+	}
+
+	b = bucket_of(at, type, &last->p);
 	if (at > end)
 		PG_RETURN_POINTER(st);
 	/* a period number is kept where the history keeps a date */
