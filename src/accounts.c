@@ -2398,6 +2398,13 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	uint64	   *bits = span > 0 ? palloc0(((span + 63) / 64) * sizeof(uint64)) : NULL;
 	RateList	rl = {0};
 
+	/*
+	 * room for the keys and points at once (about a byte a dense key and 4 a
+	 * point): a buffer that large is advised as huge pages before it is first
+	 * written, where doubling from small would fault much of it in small
+	 * pages
+	 */
+	kam_state_send_reserve(buf, Min((Size) n + 4 * offsets[n], (MaxAllocSize - (Size) buf->len) / 2));
 	pq_sendint64(buf, n);
 	at = pack_length_begin(buf);
 	acct_pack_keys(buf, (const Datum *) keys, n);

@@ -91,8 +91,12 @@ kam_float8_state(FunctionCallInfo fcinfo, int argno, int n, const char *what)
  * huge pages: the kernel then faults it in, and the TLB maps it, 2 MB at a
  * time instead of 4 kB (a per-account history of 10M points is 160 MB: 40 000
  * page faults otherwise).  Smaller ones are left as the allocator gives them.
+ * One huge page: the arrays of a few MB (a worker's 700 000 keys, their
+ * order, its packed points) fault in small pages otherwise, on a new
+ * process each time; at most the huge page an array ends in is faulted in
+ * beyond what it uses.
  */
-#define KAM_HUGE_ARRAY ((Size) 8 * 1024 * 1024)
+#define KAM_HUGE_ARRAY ((Size) 2 * 1024 * 1024)
 #define KAM_HUGE_PAGE ((uintptr_t) 2 * 1024 * 1024) /* a transparent huge page
 													 * (x86-64, arm64 with 4
 													 * kB pages) */
@@ -129,7 +133,7 @@ array_advise(char *p, Size size)
 
 /*
  * size bytes in ctx, past MaxAllocSize if need be, advised as huge pages
- * like the arrays (8 MB or more) before their first touch; flags as
+ * like the arrays (2 MB or more) before their first touch; flags as
  * MemoryContextAllocExtended's (MCXT_ALLOC_ZERO zeroes after the advice).
  * For large scratch space and states that are not growable arrays.
  */
@@ -405,7 +409,7 @@ records_swap(char *wire, char *rec, int64 n, Size stride, const uint8 *widths, i
 }
 
 /*
- * Room for bytes more in a partial state being sent; a buffer of 8 MB or
+ * Room for bytes more in a partial state being sent; a buffer of 2 MB or
  * more advised as huge pages like the arrays (it grows by repalloc, moved
  * or grown whole, so advised it stays).
  */
