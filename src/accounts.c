@@ -1180,8 +1180,9 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 			memmove(PT(out), PT(lo), (hi - lo) * stride);
 		return out + (hi - lo);
 	}
+	/* in date order already, a date's points side by side: summed as they are */
 	for (Size j = lo + 1; j < hi && sorted; j++)
-		sorted = PT(j - 1)->at < PT(j)->at;
+		sorted = PT(j - 1)->at <= PT(j)->at;
 	if (!sorted && hi - lo <= 32)
 	{
 		/* an account's few points: insertion sort, stable, no calls */
