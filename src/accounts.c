@@ -1064,7 +1064,7 @@ kam_acct_rates(KamAcctState *st)
 }
 
 /* records (keep_all): by date, then by value */
-static int
+static inline int
 cmp_record(const void *a, const void *b)
 {
 	const KamPoint *x = (const KamPoint *) a;
@@ -1076,19 +1076,45 @@ cmp_record(const void *a, const void *b)
 	return (x->mrr > y->mrr) - (x->mrr < y->mrr);
 }
 
-static int
-cmp_point(const void *a, const void *b)
+static inline int
+cmp_record_fx(const KamPointFx *a, const KamPointFx *b)
 {
-	DateADT		x = ((const KamPoint *) a)->at;
-	DateADT		y = ((const KamPoint *) b)->at;
-
-	/*
-	 * pg_qsort sorts in place, allocating nothing: it may stop at any
-	 * comparison
-	 */
-	CHECK_FOR_INTERRUPTS();
-	return (x > y) - (x < y);
+	return cmp_record(a, b);
 }
+
+#define KAM_SORT_NAME record_sort
+#define KAM_SORT_TYPE KamPoint
+#define KAM_SORT_CMP cmp_record
+#include "kam_sort.h"
+
+#define KAM_SORT_NAME record_fx_sort
+#define KAM_SORT_TYPE KamPointFx
+#define KAM_SORT_CMP cmp_record_fx
+#include "kam_sort.h"
+
+/* points by date (sorts in place, allocating nothing: may stop at any comparison) */
+static inline int
+cmp_point(const KamPoint *a, const KamPoint *b)
+{
+	CHECK_FOR_INTERRUPTS();
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+static inline int
+cmp_point_fx(const KamPointFx *a, const KamPointFx *b)
+{
+	return cmp_point(&a->p, &b->p);
+}
+
+#define KAM_SORT_NAME point_sort
+#define KAM_SORT_TYPE KamPoint
+#define KAM_SORT_CMP cmp_point
+#include "kam_sort.h"
+
+#define KAM_SORT_NAME point_fx_sort
+#define KAM_SORT_TYPE KamPointFx
+#define KAM_SORT_CMP cmp_point_fx
+#include "kam_sort.h"
 
 /* copy one point: a constant size, so the compiler moves it inline */
 static inline void
@@ -1174,8 +1200,10 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 		/* records: sorted by date and value, every one kept */
 		for (Size j = lo + 1; j < hi && sorted; j++)
 			sorted = cmp_record(PT(j - 1), PT(j)) <= 0;
-		if (!sorted)
-			qsort(PT(lo), hi - lo, stride, cmp_record);
+		if (!sorted && stride == sizeof(KamPoint))
+			record_sort(PT(lo), hi - lo);
+		else if (!sorted)
+			record_fx_sort((KamPointFx *) PT(lo), hi - lo);
 		if (out != lo)
 			memmove(PT(out), PT(lo), (hi - lo) * stride);
 		return out + (hi - lo);
@@ -1200,8 +1228,10 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 			pt_copy(PT(k), &p, stride);
 		}
 	}
+	else if (!sorted && stride == sizeof(KamPoint))
+		point_sort(PT(lo), hi - lo);
 	else if (!sorted)
-		qsort(PT(lo), hi - lo, stride, cmp_point);
+		point_fx_sort((KamPointFx *) PT(lo), hi - lo);
 	for (Size j = lo; j < hi; j++)
 	{
 		if (out > first && PT(out - 1)->at == PT(j)->at)
