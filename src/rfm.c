@@ -903,6 +903,12 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 	KamRows		out;
 	double		num,
 				den;
+	bool		intkey;
+	union
+	{
+		int32		align;		/* a varlena's header is an int32 */
+		char		bytes[VARHDRSZ + MAXINT8LEN + 1];
+	}			keytext;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -913,6 +919,8 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 	den = unit.months > 0 ? unit.months : (double) unit.usec;
 	getTypeOutputInfo(kam_acct_keytype(st), &outfn, &varlena);
 	fmgr_info(outfn, &outf);
+	intkey = kam_acct_keytype(st) == INT2OID || kam_acct_keytype(st) == INT4OID ||
+		kam_acct_keytype(st) == INT8OID;
 
 	kam_history_open(st, &h);
 	kam_rows_init(&out, fcinfo, h.naccts);
@@ -936,16 +944,32 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 		bl = kam_run_point(&h, run, n - 1)->at;
 		for (int j = 1; j < n; j++)
 			kam_sum_add(&repeat, kam_run_point(&h, run, j)->mrr);
-		key = OutputFunctionCall(&outf, kam_history_key(st, &h, acct));
-		values[0] = CStringGetTextDatum(key);
+		if (intkey)
+		{
+			/*
+			 * an integer key's text as int8out writes it, here (the row
+			 * copies it): no call, no allocation an account
+			 */
+			pg_lltoa(DatumGetInt64(kam_history_key(st, &h, acct)), keytext.bytes + VARHDRSZ);
+			SET_VARSIZE(keytext.bytes, VARHDRSZ + strlen(keytext.bytes + VARHDRSZ));
+			values[0] = PointerGetDatum(keytext.bytes);
+		}
+		else
+		{
+			key = OutputFunctionCall(&outf, kam_history_key(st, &h, acct));
+			values[0] = CStringGetTextDatum(key);
+		}
 		values[1] = Int32GetDatum((int32) (nb - 1));
 		values[2] = Float8GetDatum((double) (bl - b0) * num / den);
 		values[3] = Float8GetDatum((double) (end_bucket - b0) * num / den);
 		values[4] = Float8GetDatum(nb > 1 ? kam_sum_value(&repeat) / (nb - 1) : 0.0);
 		kam_rows_add(&out, values, nulls);
 		/* the key's text, copied into the row: not kept once an account */
-		pfree(key);
-		pfree(DatumGetPointer(values[0]));
+		if (!intkey)
+		{
+			pfree(key);
+			pfree(DatumGetPointer(values[0]));
+		}
 	}
 	PG_RETURN_DATUM(kam_rows_result(&out));
 }
