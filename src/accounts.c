@@ -517,6 +517,32 @@ dmap_account(KamAcctState *st, int64 j)
 }
 
 /*
+ * The account of the map's next taken slot from *k on (its key dmin + *k
+ * once returned, *k then one past it), or -1 past the last: the accounts in
+ * ascending key order, *n of them at most (more is a corrupt map).
+ */
+static inline int32
+dmap_next(const KamAcctState *st, int64 *k, int32 *r, int32 n)
+{
+	for (; *k < st->dspan; (*k)++)
+	{
+		int32		id = st->dmap[*k];
+
+		if ((*k & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (id < 0)
+			continue;
+		if (*r >= n || id >= n)
+			elog(ERROR, "kam per-account state: more accounts in the map than %d", n);
+		(*r)++;
+		return id;
+	}
+	if (*r != n)
+		elog(ERROR, "kam per-account state: %d accounts in the map of %d", *r, n);
+	return -1;
+}
+
+/*
  * The marks of "paid before" into the accounts (their own byte each), a new
  * account for a key that has none: before the map goes.
  */
@@ -1564,30 +1590,11 @@ kam_acct_seen(KamAcctState *st, bool *from, bool *to)
  * leader): the first row's are kept, every later row and every partial
  * state must give the same, else the error names `what` (the arguments).
  */
-static inline bool
-settings_equal(const char *a, const char *b, int32 len)
-{
-	uint64		diff = 0;
-	int32		i;
-
-	/* every row compares them: by words, which the compiler keeps inline */
-	for (i = 0; i + 8 <= len; i += 8)
-	{
-		uint64		x,
-					y;
-
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		diff |= x ^ y;
-	}
-	return diff == 0 && memcmp(a + i, b + i, len - i) == 0;
-}
-
 void
 kam_acct_set_settings(KamAcctState *st, const char *what, const void *bytes, int32 len)
 {
-	if (likely(st->settings != NULL && st->settings_len == len &&
-			   settings_equal(st->settings, bytes, len)))
+	if (st->settings != NULL && st->settings_len == len &&
+		memcmp(st->settings, bytes, len) == 0)
 		return;
 	if (st->settings != NULL)
 		ereport(ERROR,
@@ -1813,17 +1820,11 @@ acct_key_order(KamAcctState *st)
 	}
 	else if (st->dmap)
 	{
-		int32		r = 0;
+		int32		r = 0,
+					id;
 
-		for (int64 k = 0; k < st->dspan; k++)
-		{
-			if ((k & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (st->dmap[k] >= 0)
-				ids[r++] = st->dmap[k];
-		}
-		if (r != n)
-			elog(ERROR, "kam per-account state: %d accounts in the map of %d", r, n);
+		for (int64 k = 0; (id = dmap_next(st, &k, &r, n)) >= 0; k++)
+			ids[r - 1] = id;
 	}
 	else
 	{
@@ -2511,25 +2512,16 @@ acct_number_by_key(KamAcctState *st)
 	kam_array_init(&last, st->ctx, sizeof(KamLast), n);
 	if (dense)
 	{
-		int32		r = 0;
+		int32		r = 0,
+					id;
 
-		for (int64 k = 0; k < st->dspan; k++)
+		/* the keys read off the map; the latest points set by the grouping */
+		for (int64 k = 0; (id = dmap_next(st, &k, &r, n)) >= 0; k++)
 		{
-			int32		id = st->dmap[k];
-
-			if ((k & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (id < 0)
-				continue;
-			if (r >= n || id >= n)
-				elog(ERROR, "kam per-account state: more accounts in the map than %d", n);
-			rank[id] = r;
-			KAM_ARRAY_ELEM(&keys, Datum, r) = Int64GetDatum(st->dmin + k);
-			KAM_ARRAY_ELEM(&last, KamLast, r).idx = -1;
-			r++;
+			rank[id] = r - 1;
+			KAM_ARRAY_ELEM(&keys, Datum, r - 1) = Int64GetDatum(st->dmin + k);
+			KAM_ARRAY_ELEM(&last, KamLast, r - 1).idx = -1;
 		}
-		if (r != n)
-			elog(ERROR, "kam per-account state: %d accounts in the map of %d", r, n);
 	}
 	else
 	{

@@ -215,7 +215,6 @@ kam_touches_deserial(PG_FUNCTION_ARGS)
 			   *t;
 	int64		n;
 
-	memset(&hdr, 0, TOUCHES_HEADER);
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_TOUCHES, TOUCHES_STATE_VERSION,
 						 "kam_touches_deserial");
 	hdr.has_window = pq_getmsgbyte(&buf) != 0;
@@ -225,10 +224,14 @@ kam_touches_deserial(PG_FUNCTION_ARGS)
 	hdr.every_months = pq_getmsgint(&buf, 4);
 	hdr.every_days = pq_getmsgint(&buf, 4);
 	n = kam_state_recv_count(&buf, PG_INT64_MAX, sizeof(int32), "kam_touches_deserial");
-	/* one chunk of the days' own size; the fields after its count read above */
+	/* one chunk of the days' own size, then the fields read before them */
 	t = kam_flex_new(aggctx, TOUCHES_HEADER, sizeof(DateADT), n);
-	memcpy((char *) t + sizeof(KamFlexHead), (char *) &hdr + sizeof(KamFlexHead),
-		   TOUCHES_HEADER - sizeof(KamFlexHead));
+	t->has_window = hdr.has_window;
+	t->from = hdr.from;
+	t->to = hdr.to;
+	t->has_every = hdr.has_every;
+	t->every_months = hdr.every_months;
+	t->every_days = hdr.every_days;
 	for (int64 i = 0; i < n; i++)
 	{
 		if ((i & 0xFFFF) == 0)

@@ -467,14 +467,14 @@ kam_rfm_combine(PG_FUNCTION_ARGS)
 				 errmsg("observation_end, period and unit must be the same for every row of one aggregate")));
 	if (!st->wide && !other->wide)
 		st = kam_flex_append(st, RFM_HEADER, sizeof(RfmCents), RFM_CENTS(other), other->f.n);
-	else if (other->wide)
-		st = kam_flex_append(rfm_widen(st, other->f.n), RFM_HEADER, sizeof(RfmPurchase),
-							 RFM_WIDE(other), other->f.n);
 	else
 	{
-		/* the other's RfmCents after this state's RfmPurchase */
+		/* the other's purchases, as RfmPurchase, after this state's */
 		st = rfm_widen(st, other->f.n);
-		rfm_cents_widen(RFM_CENTS(other), other->f.n, RFM_WIDE(st) + st->f.n);
+		if (other->wide)
+			memcpy(RFM_WIDE(st) + st->f.n, RFM_WIDE(other), other->f.n * sizeof(RfmPurchase));
+		else
+			rfm_cents_widen(RFM_CENTS(other), other->f.n, RFM_WIDE(st) + st->f.n);
 		st->f.n += other->f.n;
 	}
 	if (st->h)
@@ -826,6 +826,7 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 	void	  **cache;
 	RfmAcctLast *last;
 	int32		len;
+	bool		first;
 
 	KAM_AGG_SKIP_NULL(1, PG_NARGS() - 1);
 	type = kam_arg_type(fcinfo, 2);
@@ -841,16 +842,17 @@ kam_rfm_accounts_sfunc(PG_FUNCTION_ARGS)
 	if (unlikely(*cache == NULL))
 		*cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RfmAcctLast));
 	last = (RfmAcctLast *) *cache;
-	if (last->st != st || last->type != type || last->end != end ||
+	/* a state with no settings yet may sit where the last one was */
+	first = kam_acct_settings(st, &len) == NULL;
+	if (first || last->st != st || last->type != type || last->end != end ||
 		memcmp(&last->period, period, sizeof(Interval)) != 0 ||
-		memcmp(&last->unit, unit, sizeof(Interval)) != 0 ||
-		kam_acct_settings(st, &len) == NULL)
+		memcmp(&last->unit, unit, sizeof(Interval)) != 0)
 	{
 		uint64		w[RFM_ACCT_NSETTINGS];
 		KamPeriod	p,
 					u;
 
-		if (kam_acct_settings(st, &len) == NULL)
+		if (first)
 		{
 			/* the first row: its arguments checked, then every row's compared */
 			periods_of(period, unit, &p, &u);
@@ -897,6 +899,7 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 	KamPeriod	period,
 				unit;
 	Oid			type,
+				keytype,
 				outfn;
 	bool		varlena;
 	FmgrInfo	outf;
@@ -917,10 +920,10 @@ kam_rfm_accounts_final(PG_FUNCTION_ARGS)
 	end_bucket = bucket_of(end, type, &period);
 	num = period.months > 0 ? period.months : (double) period.usec;
 	den = unit.months > 0 ? unit.months : (double) unit.usec;
-	getTypeOutputInfo(kam_acct_keytype(st), &outfn, &varlena);
+	keytype = kam_acct_keytype(st);
+	getTypeOutputInfo(keytype, &outfn, &varlena);
 	fmgr_info(outfn, &outf);
-	intkey = kam_acct_keytype(st) == INT2OID || kam_acct_keytype(st) == INT4OID ||
-		kam_acct_keytype(st) == INT8OID;
+	intkey = keytype == INT2OID || keytype == INT4OID || keytype == INT8OID;
 
 	kam_history_open(st, &h);
 	kam_rows_init(&out, fcinfo, h.naccts);
