@@ -43,7 +43,25 @@ typedef struct KamAcctId
 
 #define SH_PREFIX idtab
 #define SH_ELEMENT_TYPE KamAcctId
+#define SH_USE_NONDEFAULT_ALLOCATOR
 #include "accounts_hash.h"
+
+/*
+ * The table's array (24 bytes an account, 50 MB at 2M keys) in huge pages
+ * where they are to be had (kam_alloc_large), as the state's other arrays:
+ * every row looks its key up at a random place in it.
+ */
+static inline void *
+idtab_allocate(idtab_hash * tb, Size size)
+{
+	return kam_alloc_large(tb->ctx, size, MCXT_ALLOC_ZERO);
+}
+
+static inline void
+idtab_free(idtab_hash * tb pg_attribute_unused(), void *pointer)
+{
+	pfree(pointer);
+}
 
 
 struct KamAcctState
