@@ -52,13 +52,13 @@ typedef struct KamAcctId
  * every row looks its key up at a random place in it.
  */
 static inline void *
-idtab_allocate(idtab_hash * tb, Size size)
+idtab_allocate(idtab_hash *tb, Size size)
 {
 	return kam_alloc_large(tb->ctx, size, MCXT_ALLOC_ZERO);
 }
 
 static inline void
-idtab_free(idtab_hash * tb pg_attribute_unused(), void *pointer)
+idtab_free(idtab_hash *tb pg_attribute_unused(), void *pointer)
 {
 	pfree(pointer);
 }
@@ -535,9 +535,10 @@ dmap_account(KamAcctState *st, int64 j)
 }
 
 /*
- * The account of the map's next taken slot from *k on (its key dmin + *k
- * once returned, *k then one past it), or -1 past the last: the accounts in
- * ascending key order, *n of them at most (more is a corrupt map).
+ * The account of the map's next taken slot from *k on (*k left at that
+ * slot: its key is dmin + *k), or -1 past the last: the accounts in
+ * ascending key order, *r counting those returned, n of them exactly (any
+ * other count is a corrupt map).
  */
 static inline int32
 dmap_next(const KamAcctState *st, int64 *k, int32 *r, int32 n)

@@ -19,6 +19,8 @@ tools=$(echo "$work"/postgresql-"$PGVER".*/src/tools/pgindent)
 # kam's typedefs: "} Name;" closing a typedef'd struct, and "typedef ... Name;"
 { sed -n 's/^} \([A-Za-z_][A-Za-z0-9_]*\);$/\1/p' src/*.c src/*.h
   sed -n 's/^typedef .*[^A-Za-z0-9_]\([A-Za-z_][A-Za-z0-9_]*\);$/\1/p' src/*.c src/*.h
+  # and the tables simplehash.h declares for each SH_PREFIX
+  sed -n 's/^#define SH_PREFIX \([A-Za-z_][A-Za-z0-9_]*\)$/\1_hash\n\1_iterator/p' src/*.c src/*.h
 } | sort -u | cat "$tools/typedefs.list" - > "$work/typedefs.list"
 mkdir "$work/src"
 cp src/*.c src/*.h "$work/src/"
