@@ -72,5 +72,6 @@ row "rfm ÷ grouped floor" kam_rfm plain_rfm floor_group_invoices
 row "rfm timestamptz" kam_rfm_timestamptz plain_rfm floor_count_invoices_tz
 row "rfm all accounts" kam_rfm_accounts plain_rfm floor_count_invoices
 row "rfm all ÷ columns sum" kam_rfm_accounts plain_rfm floor_sum_invoices
+row "rfm all, unnest in FROM" kam_rfm_accounts_from plain_rfm floor_count_invoices
 echo "(÷plain: kam time / plain-SQL time; ÷floor: kam / bare scan; 2w: with 2 parallel workers;"
 echo " mem: peak backend memory (VmHWM) of the serial kam query minus that of its floor query, in kB)"

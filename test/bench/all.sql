@@ -89,8 +89,13 @@ SELECT count(*), sum(n) FROM (SELECT account_id, count(*) AS n FROM crm.invoices
 -- bench: kam_rfm
 SELECT count(*), sum((r).frequency), sum((r).monetary)
 FROM (SELECT kam.rfm(issued_on, amount, '2025-01-01', '7 days') AS r FROM crm.invoices GROUP BY account_id) x;
--- every account's summary at once, no GROUP BY (kam.rfm_accounts): the same summaries
+-- every account's summary at once, no GROUP BY (kam.rfm_accounts): the same summaries, read
+-- as docs/ltv.md says, with unnest in the select list (a ProjectSet hands each row on)
 -- bench: kam_rfm_accounts
+SELECT count(*), sum((r).frequency), sum((r).monetary)
+FROM (SELECT unnest(kam.rfm_accounts(account_id, issued_on, amount, '2025-01-01', '7 days')) AS r FROM crm.invoices) x;
+-- and with unnest in FROM (a function scan: PostgreSQL stores every row in a tuplestore first)
+-- bench: kam_rfm_accounts_from
 SELECT count(*), sum(frequency), sum(monetary)
 FROM unnest((SELECT kam.rfm_accounts(account_id, issued_on, amount, '2025-01-01', '7 days') FROM crm.invoices));
 -- the columns it reads, scanned: the numeric amounts summed, the latest date and account
