@@ -18,8 +18,11 @@
 
 #include "miscadmin.h"
 
+#include "access/parallel.h"
 #include "catalog/pg_type.h"
+#include "lib/ilist.h"
 #include "libpq/pqformat.h"
+#include "nodes/execnodes.h"
 #include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -109,6 +112,9 @@ struct KamAcctState
 	bool		ids_pending;	/* a received or merged partial state: its
 								 * keys are not indexed yet (most are only
 								 * read) */
+	bool		handed;			/* the leader's own partial state, handed to
+								 * its Finalize in place (acct_hand_off):
+								 * read, never freed or changed there */
 	bool		in_key_order;	/* integer keys: accounts numbered by
 								 * ascending key; in the history kind, the
 								 * points grouped by account in that order
@@ -3510,7 +3516,8 @@ acct_settle(KamAcctState *st)
  * Combine another partial state in key order into st, in key order too: kept
  * aside, and merged with the others in one pass when st is next read
  * (acct_settle).  A state of another plan node's context (partition-wise
- * aggregation) may be freed before then: merged at once.
+ * aggregation) may be freed before then: merged at once, unless it was
+ * handed over in place (acct_hand_off), which lasts as long as st.
  */
 static void
 acct_defer(KamAcctState *st, KamAcctState *other)
@@ -3521,7 +3528,7 @@ acct_defer(KamAcctState *st, KamAcctState *other)
 	if (other->ctx == st->ctx)
 		other->parts.n = 0;
 	acct_drop_index(st);
-	if (other->ctx != st->ctx)
+	if (other->ctx != st->ctx && !other->handed)
 		acct_settle(st);
 }
 
@@ -3659,7 +3666,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) && other->ctx == aggctx)
 		PG_RETURN_POINTER(other);
 	if (PG_ARGISNULL(0))
+	{
 		st = acct_state_new(aggctx, other->kind, other->keytype, other->collation);
+		/* no account yet: in key order, so a handed state is kept aside */
+		st->in_key_order = other->handed;
+	}
 	else
 		st = (KamAcctState *) PG_GETARG_POINTER(0);
 	if (st->kind != other->kind || st->keytype != other->keytype)
@@ -3733,16 +3744,127 @@ recv_key(StringInfo buf, const KamAcctState *st)
 	return PointerGetDatum(p);
 }
 
+/* ---------- the leader's own partial state, handed over in place ---------- */
+
+/*
+ * PostgreSQL serializes every partial state of an aggregate that has serial
+ * functions, the leader's own too, which its Finalize deserializes again in
+ * the same process: for a history of integer keys that is packing and
+ * unpacking a third of the points (with two workers) on the path the whole
+ * query waits for.  Where the state cannot leave this process, it is handed
+ * over in place instead: put in key order and grouped as it would be sent,
+ * and named in a token (this process, the state's address and a count of
+ * the tokens made) that only this process can redeem, while the state's
+ * context lives.  That is a plain (ungrouped) partial aggregation in a
+ * process that is not a parallel worker: the leader under a Gather, or
+ * partition-wise partial aggregation, whose Finalize is in this process and
+ * reads the state before the node's context is reset (a rescan resets the
+ * Finalize first).  A grouped partial node may reset its groups' memory
+ * before they are combined (hash aggregation spilling to disk), so its
+ * states are sent as usual, as are a parallel worker's.  (Citus never calls
+ * the serial functions of an internal state: its worker_partial_agg refuses
+ * them.)  A token redeemed anywhere else is an error, never a wrong state.
+ */
+#define ACCT_HANDED_MARK 0xFF	/* the kind byte of a token */
+
+typedef struct AcctHanded
+{
+	dlist_node	node;
+	KamAcctState *st;
+	uint64		number;
+	MemoryContextCallback cb;
+} AcctHanded;
+
+static dlist_head acct_handed = DLIST_STATIC_INIT(acct_handed);
+static uint64 acct_handed_count = 0;
+
+/* st's context is reset or deleted: its token is void */
+static void
+acct_handed_void(void *arg)
+{
+	dlist_delete(&((AcctHanded *) arg)->node);
+}
+
+/* may st, the argument of this serial call, be handed over in place? */
+static bool
+acct_can_hand_off(FunctionCallInfo fcinfo, const KamAcctState *st, MemoryContext aggctx)
+{
+	AggState   *agg;
+
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, AggState) || IsParallelWorker())
+		return false;
+	agg = (AggState *) fcinfo->context;
+	return agg->aggstrategy == AGG_PLAIN && DO_AGGSPLIT_SKIPFINAL(agg->aggsplit) &&
+		DO_AGGSPLIT_SERIALIZE(agg->aggsplit) && st->ctx == aggctx &&
+		st->kind == KAM_ACCT_HISTORY && st->fastkey;
+}
+
+/* st in key order and grouped, as acct_send_in_key_order sends it; its token */
+static void
+acct_hand_off(StringInfo buf, KamAcctState *st)
+{
+	KamHistory	h;
+	AcctHanded *e;
+
+	acct_settle(st);
+	if (!st->in_key_order)
+		acct_number_by_key(st);
+	kam_history_group(st, &h);
+	st->grouped = h.offsets;
+	e = MemoryContextAlloc(st->ctx, sizeof(AcctHanded));
+	e->st = st;
+	e->number = ++acct_handed_count;
+	e->cb.func = acct_handed_void;
+	e->cb.arg = e;
+	MemoryContextRegisterResetCallback(st->ctx, &e->cb);
+	dlist_push_head(&acct_handed, &e->node);
+	pq_sendint32(buf, MyProcPid);
+	pq_sendint64(buf, (int64) (uintptr_t) st);
+	pq_sendint64(buf, (int64) e->number);
+}
+
+/* the state a token names (acct_hand_off): only in the process that made it */
+static KamAcctState *
+acct_redeem(StringInfo buf)
+{
+	int32		pid = pq_getmsgint(buf, 4);
+	uintptr_t	addr = (uintptr_t) pq_getmsgint64(buf);
+	uint64		number = (uint64) pq_getmsgint64(buf);
+	dlist_iter	it;
+
+	if (pid == MyProcPid)
+		dlist_foreach(it, &acct_handed)
+	{
+		AcctHanded *e = dlist_container(AcctHanded, node, it.cur);
+
+		if ((uintptr_t) e->st == addr && e->number == number)
+		{
+			e->st->handed = true;
+			return e->st;
+		}
+	}
+	elog(ERROR, "kam_acct_deserial: a partial state handed over in process %d is not held here",
+		 pid);
+	return NULL;				/* keep compiler quiet */
+}
+
 PG_FUNCTION_INFO_V1(kam_acct_serial);
 Datum
 kam_acct_serial(PG_FUNCTION_ARGS)
 {
 	KamAcctState *st = (KamAcctState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
+	MemoryContext aggctx;
 
-	kam_agg_context(fcinfo, "kam_acct_serial");
+	aggctx = kam_agg_context(fcinfo, "kam_acct_serial");
 	acct_flush_pending(st);
 	kam_state_send_begin(&buf, KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION);
+	if (acct_can_hand_off(fcinfo, st, aggctx))
+	{
+		pq_sendbyte(&buf, ACCT_HANDED_MARK);
+		acct_hand_off(&buf, st);
+		PG_RETURN_BYTEA_P(kam_state_send_end(&buf, "kam per-account"));
+	}
 	pq_sendbyte(&buf, st->kind);
 	pq_sendint32(&buf, st->keytype);
 	pq_sendint32(&buf, st->collation);
@@ -3833,6 +3955,12 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	kam_state_recv_begin(&buf, PG_GETARG_BYTEA_PP(0), KAM_STATE_ACCOUNTS, ACCT_STATE_VERSION,
 						 "kam_acct_deserial");
 	kind = (KamAcctKind) pq_getmsgbyte(&buf);
+	if (kind == ACCT_HANDED_MARK)
+	{
+		st = acct_redeem(&buf);
+		kam_state_recv_end(&buf, "kam_acct_deserial");
+		PG_RETURN_POINTER(st);
+	}
 	keytype = pq_getmsgint(&buf, 4);
 	collation = pq_getmsgint(&buf, 4);
 	st = acct_state_new(aggctx, kind, keytype, collation);

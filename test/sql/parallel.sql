@@ -344,3 +344,40 @@ SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM pm
        same_rows((SELECT kam.cohort_retention(account_id, month, mrr)::text FROM plines),
                  (SELECT kam.cohort_retention(account_id, month, mrr)::text FROM psnap), 'kam.cohort_cell') AS lines_cohorts_same;
 RESET ALL;
+-- the leader's own partial state is handed to its Finalize in place (not packed and read
+-- back): no workers launched, so the leader runs the whole partial plan under the Gather;
+-- then workers and the leader together; then partition-wise partial aggregation without
+-- workers (each partition's state handed over).  Waterfall, cohorts, per-account survival
+-- (records) and kam.rfm_accounts of dense and sparse keys, against serial results
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE hand_ref AS
+SELECT kam.mrr_waterfall(account_id, month, mrr)::text AS w,
+       kam.cohort_retention(account_id::int8 * 1000003, month, mrr)::text AS c,
+       kam.survival_agg(account_id, month, month + 40, '2026-01-01', 10)::text AS s,
+       (SELECT string_agg(x::text, ',' ORDER BY x::text)
+        FROM unnest((SELECT kam.rfm_accounts(account_id, month, mrr, '2026-01-01'::date, '1 day') FROM psnap)) x) AS r
+FROM psnap;
+CREATE VIEW hand_same AS
+SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), w, 'kam.mrr_movement') AS waterfall_same,
+       same_rows((SELECT kam.cohort_retention(account_id::int8 * 1000003, month, mrr)::text FROM psnap), c,
+                 'kam.cohort_cell') AS sparse_cohorts_same,
+       (SELECT kam.survival_agg(account_id, month, month + 40, '2026-01-01', 10)::text FROM psnap) = s AS survival_same,
+       (SELECT string_agg(x::text, ',' ORDER BY x::text)
+        FROM unnest((SELECT kam.rfm_accounts(account_id, month, mrr, '2026-01-01'::date, '1 day') FROM psnap)) x) = r AS rfm_same
+FROM hand_ref;
+SET max_parallel_workers_per_gather = 2;
+SET max_parallel_workers = 0;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = on;
+SET enable_partitionwise_aggregate = off;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, mrr) FROM psnap', 'Gather') AS leader_alone_gather;
+SELECT * FROM hand_same;
+RESET max_parallel_workers;
+SELECT * FROM hand_same;
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, mrr) FROM psnap', 'Partial Aggregate') AS partitions_handed;
+SELECT * FROM hand_same;
+RESET ALL;
