@@ -3761,9 +3761,12 @@ recv_key(StringInfo buf, const KamAcctState *st)
  * reads the state before the node's context is reset (a rescan resets the
  * Finalize first).  A grouped partial node may reset its groups' memory
  * before they are combined (hash aggregation spilling to disk), so its
- * states are sent as usual, as are a parallel worker's.  (Citus never calls
- * the serial functions of an internal state: its worker_partial_agg refuses
- * them.)  A token redeemed anywhere else is an error, never a wrong state.
+ * states are sent as usual, as are a parallel worker's.  Two aggregates of
+ * one transition state (the waterfall and the cohort table over the same
+ * arguments) hand it over twice: both Finalizes only read it.  (Citus never
+ * calls the serial functions of an internal state: its worker_partial_agg
+ * refuses them.)  A token redeemed anywhere else is an error, never a wrong
+ * state.
  */
 #define ACCT_HANDED_MARK 0xFF	/* the kind byte of a token */
 

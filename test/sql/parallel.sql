@@ -355,7 +355,8 @@ SELECT kam.mrr_waterfall(account_id, month, mrr)::text AS w,
        kam.cohort_retention(account_id::int8 * 1000003, month, mrr)::text AS c,
        kam.survival_agg(account_id, month, month + 40, '2026-01-01', 10)::text AS s,
        (SELECT string_agg(x::text, ',' ORDER BY x::text)
-        FROM unnest((SELECT kam.rfm_accounts(account_id, month, mrr, '2026-01-01'::date, '1 day') FROM psnap)) x) AS r
+        FROM unnest((SELECT kam.rfm_accounts(account_id, month, mrr, '2026-01-01'::date, '1 day') FROM psnap)) x) AS r,
+       kam.cohort_retention(account_id, month, mrr)::text AS cd
 FROM psnap;
 CREATE VIEW hand_same AS
 SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM psnap), w, 'kam.mrr_movement') AS waterfall_same,
@@ -363,7 +364,11 @@ SELECT same_rows((SELECT kam.mrr_waterfall(account_id, month, mrr)::text FROM ps
                  'kam.cohort_cell') AS sparse_cohorts_same,
        (SELECT kam.survival_agg(account_id, month, month + 40, '2026-01-01', 10)::text FROM psnap) = s AS survival_same,
        (SELECT string_agg(x::text, ',' ORDER BY x::text)
-        FROM unnest((SELECT kam.rfm_accounts(account_id, month, mrr, '2026-01-01'::date, '1 day') FROM psnap)) x) = r AS rfm_same
+        FROM unnest((SELECT kam.rfm_accounts(account_id, month, mrr, '2026-01-01'::date, '1 day') FROM psnap)) x) = r AS rfm_same,
+       -- (two aggregates of one transition state: the state handed over twice, read by both)
+       (SELECT same_rows(x.w, hand_ref.w, 'kam.mrr_movement') AND same_rows(x.c, cd, 'kam.cohort_cell')
+        FROM (SELECT kam.mrr_waterfall(account_id, month, mrr)::text AS w,
+                     kam.cohort_retention(account_id, month, mrr)::text AS c FROM psnap) x) AS shared_state_same
 FROM hand_ref;
 SET max_parallel_workers_per_gather = 2;
 SET max_parallel_workers = 0;
