@@ -2579,6 +2579,20 @@ acct_number_by_key(KamAcctState *st)
 }
 
 /*
+ * A history of integer keys as it crosses to the leader: partial states
+ * merged, accounts numbered by key, each one's points grouped and sorted by
+ * date in place (h).
+ */
+static void
+acct_group_in_key_order(KamAcctState *st, KamHistory *h)
+{
+	acct_settle(st);
+	if (!st->in_key_order)
+		acct_number_by_key(st);
+	kam_history_group(st, h);
+}
+
+/*
  * Send st's keys and points in key order (integer keys): the accounts
  * numbered by ascending key in place (acct_number_by_key, unless they are
  * already), the points then grouped by account in place, each account's
@@ -2591,11 +2605,7 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 {
 	KamHistory	h;
 
-	/* its points readable first (numbered, partial states merged) */
-	acct_settle(st);
-	if (!st->in_key_order)
-		acct_number_by_key(st);
-	kam_history_group(st, &h);
+	acct_group_in_key_order(st, &h);
 	acct_send_packed(buf, st->keys.data, (int32) st->keys.n, h.points, st->hp.elem,
 					 h.offsets, st->rates);
 	pfree(h.offsets);
@@ -3809,10 +3819,7 @@ acct_hand_off(StringInfo buf, KamAcctState *st)
 	KamHistory	h;
 	AcctHanded *e;
 
-	acct_settle(st);
-	if (!st->in_key_order)
-		acct_number_by_key(st);
-	kam_history_group(st, &h);
+	acct_group_in_key_order(st, &h);
 	st->grouped = h.offsets;
 	e = MemoryContextAlloc(st->ctx, sizeof(AcctHanded));
 	e->st = st;
@@ -3835,12 +3842,11 @@ acct_redeem(StringInfo buf)
 	uint64		number = (uint64) pq_getmsgint64(buf);
 	dlist_iter	it;
 
-	if (pid == MyProcPid)
-		dlist_foreach(it, &acct_handed)
+	dlist_foreach(it, &acct_handed)
 	{
 		AcctHanded *e = dlist_container(AcctHanded, node, it.cur);
 
-		if ((uintptr_t) e->st == addr && e->number == number)
+		if (pid == MyProcPid && (uintptr_t) e->st == addr && e->number == number)
 		{
 			e->st->handed = true;
 			return e->st;
