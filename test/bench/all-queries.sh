@@ -22,6 +22,8 @@ LEFT JOIN (SELECT account_id, kam.nps(score) FILTER (WHERE kind = 'nps') AS nps,
 LEFT JOIN (SELECT account_id, avg(active_users::float8 / licensed_seats) AS adoption FROM crm.usage GROUP BY 1) u ON u.account_id = a.account_id
 LEFT JOIN (SELECT account_id, avg((status = 'overdue')::int)::float8 AS overdue FROM crm.invoices GROUP BY 1) i ON i.account_id = a.account_id
 LEFT JOIN (SELECT account_id, count(*)::float8 AS tenure FROM crm.mrr_snapshots GROUP BY 1) t ON t.account_id = a.account_id;
+-- the snapshots again under sparse integer ids (the hash of keys, not the direct map)
+CREATE TABLE bench_snapshots_sparse AS SELECT account_id::int8 * 1000003 AS account_id, month, mrr FROM crm.mrr_snapshots;
 -- the plain scorecard has no NULL handling: give every measure a value
 UPDATE bench_measures SET growth = coalesce(growth, 0), nps = coalesce(nps, 0), adoption = coalesce(adoption, 0.2),
                           csat = coalesce(csat, 1), overdue = coalesce(overdue, 0), tenure = coalesce(tenure, 0);
@@ -58,6 +60,7 @@ row "retention snapshots" kam_snapshots_two_dates plain_nrr_grr_logo_two_dates f
 row "retention movements" kam_snapshots_all_rows plain_movements_all_rows floor_sum_snapshots
 row "movements timestamptz" kam_snapshots_timestamptz plain_movements_all_rows floor_sum_snapshots_tz
 row "mrr waterfall" kam_waterfall plain_waterfall floor_sum_snapshots
+row "waterfall, sparse ids" kam_waterfall_sparse plain_waterfall floor_sum_snapshots_sparse
 row "scorecard" kam_scorecard plain_scorecard floor_sum_measures
 row "hhi" kam_hhi plain_hhi floor_sum_snapshots
 row "gini" kam_gini plain_gini floor_sum_snapshots

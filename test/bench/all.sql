@@ -1,5 +1,14 @@
 -- Families of test/bench/all.sh beyond those of retention.sql (run together with it).
--- Tables from crm.generate(..., with_activity => true) plus bench_pairs and bench_measures.
+-- Tables from crm.generate(..., with_activity => true) plus bench_pairs, bench_measures and
+-- bench_snapshots_sparse.
+
+-- the waterfall over sparse integer ids (bench_snapshots_sparse: the snapshots' ids times
+-- 1 000 003, so the accounts are found in the hash of keys, not the direct map); the same
+-- answer as kam_waterfall, so plain_waterfall is its reference
+-- bench: floor_sum_snapshots_sparse
+SELECT sum(mrr) FROM bench_snapshots_sparse;
+-- bench: kam_waterfall_sparse
+SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM bench_snapshots_sparse;
 
 -- scoring: an 8-criterion scorecard over one row of measures per account
 -- bench: floor_sum_measures
