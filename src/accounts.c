@@ -182,6 +182,8 @@ struct KamAcctState
 	struct KamWinRow *wpend;	/* rows at from or to not yet added to their
 								 * account (kam_acct_window_add) */
 	int			wpend_n;
+	bool		wpend_hashed;	/* and their keys are in the hash, not the map
+								 * (window_push_hashed) */
 	int64		iter;
 	struct WinMerge *wmerge;	/* or the accounts as they are merged */
 	KamAcct		cur;			/* the account kam_acct_iterate_next gave */
@@ -190,20 +192,25 @@ struct KamAcctState
 /*
  * A row at `from` or `to` of the window kind, held until WIN_BATCH of them
  * are added at once (window_flush): its canonical key (in the direct map's
- * range), its MRR (and local MRR) and which sums it adds to.
+ * range, or in the hash with its hash), its MRR (and local MRR) and which
+ * sums it adds to; or, in the hash, a row that marks its account as paid
+ * before `from`.
  */
 typedef struct KamWinRow
 {
 	int64		key;
 	double		mrr;
 	double		local;			/* the MRR in its own currency (rate forms) */
+	uint32		hash;
 	bool		at_from;
 	bool		at_to;
+	bool		mark;
 } KamWinRow;
 
 #define WIN_BATCH 64
 
 static void window_flush(KamAcctState *st);
+static void window_push_hashed(KamAcctState *st, Datum key, const struct KamWinRow *row);
 static void acct_flush_pending(KamAcctState *st);
 
 /*
@@ -217,6 +224,14 @@ typedef struct KamHashedKey
 } KamHashedKey;
 
 #define HASH_BATCH 64
+
+/*
+ * Keys waiting in a batch are looked up in the hash in turn, the bucket of
+ * the key HASHED_AHEAD places on fetched meanwhile (idtab_prefetch).
+ */
+#define HASHED_AHEAD 8
+
+static inline void idtab_prefetch(const struct KamAcctState *st, uint32 hash);
 
 static void acct_number_hashed(KamAcctState *st);
 
@@ -703,6 +718,13 @@ acct_index_keys(KamAcctState *st)
 	acct_hash_all_keys(st);
 }
 
+/* the hash's bucket where a lookup of a key of hash `hash` starts, fetched */
+static inline void
+idtab_prefetch(const KamAcctState *st, uint32 hash)
+{
+	kam_prefetch(&st->ids->data[hash & st->ids->sizemask]);
+}
+
 /* The dense number of the account `key`, added when new. */
 static int32 acct_hash_id(KamAcctState *st, Datum key, uint32 hash);
 
@@ -788,7 +810,7 @@ void
 kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 					double mrr, double local)
 {
-	KamWinRow	row = {0, mrr, local, at_from, at_to};
+	KamWinRow	row = {.mrr = mrr,.local = local,.at_from = at_from,.at_to = at_to};
 
 	Assert(st->kind == KAM_ACCT_WINDOW);
 	if (st->dmap && !st->ids_pending)
@@ -800,6 +822,7 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			if (unlikely(st->wpend == NULL))
 				st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
 			kam_prefetch(&st->dmap[k - st->dmin]);
+			Assert(!st->wpend_hashed);
 			row.key = k;
 			st->wpend[st->wpend_n++] = row;
 			if (st->wpend_n == WIN_BATCH)
@@ -807,26 +830,110 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			return;
 		}
 	}
+	else if (st->fastkey && !st->dmap && !st->ids_pending)
+	{
+		window_push_hashed(st, key, &row);
+		return;
+	}
 	/* numbered first: a new number may move the arrays */
 	window_row_add(st, kam_acct_id(st, key), &row);
 }
 
-/* The batch of rows into their accounts (kam_acct_window_add). */
+/* a row of integer key `key` whose key is in the hash into the batch */
+static void
+window_push_hashed(KamAcctState *st, Datum key, const KamWinRow *row)
+{
+	KamWinRow  *r;
+
+	if (unlikely(st->wpend == NULL))
+		st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
+	/* the map comes or goes only when the batch is empty */
+	Assert(st->wpend_n == 0 || st->wpend_hashed);
+	st->wpend_hashed = true;
+	r = &st->wpend[st->wpend_n++];
+	*r = *row;
+	r->key = DatumGetInt64(acct_canonical_key(st, key));
+	r->hash = acct_hash_key(st, Int64GetDatum(r->key));
+	if (st->wpend_n == WIN_BATCH)
+		window_flush(st);
+}
+
+/*
+ * The accounts of the first rows of a batch whose keys are in the hash, each
+ * key's bucket fetched HASHED_AHEAD keys before it is looked up, until the
+ * map takes over (a new account may bring it): how many were numbered.
+ */
+static int
+window_number_hashed(KamAcctState *st, int32 *ids, int n)
+{
+	const KamWinRow *w = st->wpend;
+	int			i;
+
+	for (i = 0; i < Min(n, HASHED_AHEAD); i++)
+		idtab_prefetch(st, w[i].hash);
+	for (i = 0; i < n && st->dmap == NULL; i++)
+	{
+		if (i + HASHED_AHEAD < n)
+			idtab_prefetch(st, w[i + HASHED_AHEAD].hash);
+		ids[i] = acct_hash_id(st, Int64GetDatum(w[i].key), w[i].hash);
+		if (w[i].mark)
+			kam_prefetch(&KAM_ARRAY_ELEM(&st->wret, uint8, ids[i]));
+		else
+			kam_prefetch(&KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]));
+	}
+	return i;
+}
+
+/*
+ * The batch of rows into their accounts (kam_acct_window_add,
+ * kam_acct_mark_returning): numbered first, in the order they came, then
+ * added.  When the map takes over within a batch of keys in the hash, the
+ * rows after the one that brought it go in again as they came.
+ */
 static void
 window_flush(KamAcctState *st)
 {
-	int			n = st->wpend_n;
+	int			n = st->wpend_n,
+				m = n;
 	int32		ids[WIN_BATCH];
+	KamWinRow	rest[WIN_BATCH];
 
 	st->wpend_n = 0;
-	/* the keys are in the map's range: it only ever grows while they wait */
-	for (int i = 0; i < n; i++)
+	if (st->wpend_hashed)
 	{
-		ids[i] = dmap_account(st, st->wpend[i].key - st->dmin);
-		kam_prefetch(&KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]));
+		st->wpend_hashed = false;
+		m = window_number_hashed(st, ids, n);
 	}
-	for (int i = 0; i < n; i++)
-		window_row_add(st, ids[i], &st->wpend[i]);
+	else
+	{
+		/* the keys are in the map's range: it only ever grows while they wait */
+		for (int i = 0; i < n; i++)
+		{
+			ids[i] = dmap_account(st, st->wpend[i].key - st->dmin);
+			kam_prefetch(&KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]));
+		}
+	}
+	for (int i = 0; i < m; i++)
+	{
+		if (st->wpend[i].mark)
+			KAM_ARRAY_ELEM(&st->wret, uint8, ids[i]) = 1;
+		else
+			window_row_add(st, ids[i], &st->wpend[i]);
+	}
+	if (m == n)
+		return;
+	/* copied out: going in again may fill the batch anew */
+	memcpy(rest, st->wpend + m, (n - m) * sizeof(KamWinRow));
+	for (int i = 0; i < n - m; i++)
+	{
+		Datum		key = Int64GetDatum(rest[i].key);
+
+		if (rest[i].mark)
+			kam_acct_mark_returning(st, key);
+		else
+			kam_acct_window_add(st, key, rest[i].at_from, rest[i].at_to,
+								rest[i].mrr, rest[i].local);
+	}
 }
 
 /*
@@ -876,6 +983,13 @@ kam_acct_mark_returning(KamAcctState *st, Datum key)
 			bit_set(st->rbits, k - st->dmin);
 			return;
 		}
+	}
+	else if (st->fastkey && !st->dmap && !st->ids_pending)
+	{
+		KamWinRow	row = {.mark = true};
+
+		window_push_hashed(st, key, &row);
+		return;
 	}
 	id = kam_acct_id(st, key);
 	KAM_ARRAY_ELEM(&st->wret, uint8, id) = 1;
@@ -1119,20 +1233,11 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 	kam_acct_add_point_local(st, kam_acct_id(st, key), at, mrr, local);
 }
 
-/* the hash's bucket where a lookup of the waiting key i starts, fetched */
-static inline void
-hashed_prefetch(const KamAcctState *st, int64 i)
-{
-	kam_prefetch(&st->ids->data[st->hpend[i].hash & st->ids->sizemask]);
-}
-
 /*
  * The points from hashed_from wait for their account's number: now, from
  * the hash (each key's bucket fetched HASHED_AHEAD keys before it is looked
  * up), or from the map if it took over meanwhile.
  */
-#define HASHED_AHEAD 8
-
 static void
 acct_number_hashed(KamAcctState *st)
 {
@@ -1142,14 +1247,14 @@ acct_number_hashed(KamAcctState *st)
 	/* at most HASH_BATCH points; kam_acct_id flushes none of them again */
 	st->hashed_from = -1;
 	for (int64 i = 0; i < Min(n, HASHED_AHEAD); i++)
-		hashed_prefetch(st, i);
+		idtab_prefetch(st, st->hpend[i].hash);
 	for (int64 i = 0; i < n; i++)
 	{
 		const KamHashedKey *h = &st->hpend[i];
 		int32		id;
 
 		if (i + HASHED_AHEAD < n && st->dmap == NULL)
-			hashed_prefetch(st, i + HASHED_AHEAD);
+			idtab_prefetch(st, st->hpend[i + HASHED_AHEAD].hash);
 		if (likely(st->dmap == NULL))
 			id = acct_hash_id(st, Int64GetDatum(h->key), h->hash);
 		else
