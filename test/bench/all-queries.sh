@@ -61,6 +61,7 @@ row "retention movements" kam_snapshots_all_rows plain_movements_all_rows floor_
 row "movements timestamptz" kam_snapshots_timestamptz plain_movements_all_rows floor_sum_snapshots_tz
 row "mrr waterfall" kam_waterfall plain_waterfall floor_sum_snapshots
 row "waterfall, sparse ids" kam_waterfall_sparse plain_waterfall floor_sum_snapshots_sparse
+row "movements, sparse ids" kam_snapshots_sparse plain_movements_all_rows floor_sum_snapshots_sparse
 row "scorecard" kam_scorecard plain_scorecard floor_sum_measures
 row "hhi" kam_hhi plain_hhi floor_sum_snapshots
 row "gini" kam_gini plain_gini floor_sum_snapshots

@@ -9,6 +9,10 @@
 SELECT sum(mrr) FROM bench_snapshots_sparse;
 -- bench: kam_waterfall_sparse
 SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM bench_snapshots_sparse;
+-- (and the retention movements of every row, as kam_snapshots_all_rows, plain_movements_all_rows
+-- its reference)
+-- bench: kam_snapshots_sparse
+SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01') FROM bench_snapshots_sparse;
 
 -- scoring: an 8-criterion scorecard over one row of measures per account
 -- bench: floor_sum_measures
