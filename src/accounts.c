@@ -226,6 +226,14 @@ typedef struct KamHashedKey
 #define HASH_BATCH 64
 
 /*
+ * Rows wait in those batches only once the hash holds HASHED_MIN accounts
+ * (its array 196 kB or more, past the processor's nearest caches): a smaller
+ * hash stays in cache, and the many small states of a GROUP BY keep no
+ * batch of their own.
+ */
+#define HASHED_MIN 4096
+
+/*
  * Keys waiting in a batch are looked up in the hash in turn, the bucket of
  * the key HASHED_AHEAD places on fetched meanwhile (idtab_prefetch).
  */
@@ -725,9 +733,9 @@ idtab_prefetch(const KamAcctState *st, uint32 hash)
 	kam_prefetch(&st->ids->data[hash & st->ids->sizemask]);
 }
 
-/* The dense number of the account `key`, added when new. */
 static int32 acct_hash_id(KamAcctState *st, Datum key, uint32 hash);
 
+/* The dense number of the account `key`, added when new. */
 int32
 kam_acct_id(KamAcctState *st, Datum key)
 {
@@ -830,7 +838,7 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			return;
 		}
 	}
-	else if (st->fastkey && !st->dmap && !st->ids_pending)
+	else if (st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN)
 	{
 		window_push_hashed(st, key, &row);
 		return;
@@ -950,7 +958,8 @@ acct_flush_pending(KamAcctState *st)
 		acct_number_slots(st);
 	if (unlikely(st->hashed_from >= 0))
 		acct_number_hashed(st);
-	if (unlikely(st->wpend_n > 0))
+	/* a batch may leave rows in a new one (window_flush): until none */
+	while (unlikely(st->wpend_n > 0))
 		window_flush(st);
 }
 
@@ -984,7 +993,7 @@ kam_acct_mark_returning(KamAcctState *st, Datum key)
 			return;
 		}
 	}
-	else if (st->fastkey && !st->dmap && !st->ids_pending)
+	else if (st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN)
 	{
 		KamWinRow	row = {.mark = true};
 
@@ -1167,10 +1176,10 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
  * (still in cache) and before anything else reads the points or numbers
  * an account.  Integer keys in the hash (not dense enough for the map) do
  * the same with its buckets, which sparse keys in arrival order would miss
- * in cache at every row (24 bytes an account, 100 MB at 2.4M keys): the
- * point waits with its key and the key's hash, and HASH_BATCH of them are
- * numbered together, the buckets of the next ones in flight meanwhile
- * (acct_number_hashed).
+ * in cache at every row (24 bytes an account, 100 MB at 2.4M keys): from
+ * HASHED_MIN accounts on, the point waits with its key and the key's hash,
+ * and HASH_BATCH of them are numbered together, the buckets of the next
+ * ones in flight meanwhile (acct_number_hashed).
  */
 #define SLOT_BATCH 4096
 
@@ -1202,7 +1211,7 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 		}
 	}
 	else if (st->fastkey && !st->dmap && (st->last_off || st->keep_all) &&
-			 !st->ids_pending && st->hp.n < st->hp.max)
+			 !st->ids_pending && st->hp.n < st->hp.max && st->keys.n >= HASHED_MIN)
 	{
 		int64		k = DatumGetInt64(acct_canonical_key(st, key));
 		KamHashedKey *h;

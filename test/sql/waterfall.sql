@@ -333,13 +333,14 @@ SELECT count(*) AS rows, count(DISTINCT (a, at)) AS points,
        (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2002-01-01'::date, '1 day') FROM slot_in_order)) x)
        = (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(a, at, v, '2002-01-01'::date, '1 day') FROM slot_by_account)) x) AS rfm_same
 FROM slot_rows;
--- integer keys in the hash (sparse keys, or the first 1 024 accounts before the direct map)
--- wait with their key in batches of 64, the hash's buckets fetched meanwhile: records
--- (per-account survival) from the first row, histories once the latest points are off (after
--- 65 536 rows); a row of the key and date of the point before it adds up there. 12 000
--- accounts, 8 months, one account in 100 with two rows a month, in month order: the same
--- results as text keys (never batched) to the last bit, for sparse keys and for dense ones
--- (the map taking over inside a batch)
+-- integer keys in the hash (too sparse for the direct map) wait with their key in batches of
+-- 64 once 4 096 accounts are in it, the hash's buckets fetched meanwhile: records
+-- (per-account survival) at once, histories once the latest points are off (after 65 536
+-- rows), a row of the key and date of the point before it adding up there; the window's
+-- rows at `from` or `to` and those before `from` that mark paid before. 12 000 accounts,
+-- 8 months, one account in 100 with two rows a month, in month order: the same results as
+-- text keys (never batched) to the last bit, for sparse keys and for dense ones (the map from
+-- the 1 024th account, no batch)
 CREATE TEMP TABLE hashed_rows AS
 SELECT f.form, CASE f.form WHEN 'sparse' THEN a::int8 * 1000003 ELSE a END AS k,
        (date '2023-01-01' + make_interval(months => m))::date AS at, ((a * 7919 + r) % 500 + m)::float8 AS v
@@ -356,8 +357,34 @@ SELECT form, count(*) AS rows, count(DISTINCT k) AS accounts,
        (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(k, at, v, '2024-01-01'::date, '1 day')
                                                                       FROM hashed_rows h WHERE h.form = f.form)) x)
        = (SELECT string_agg(x::text, ',' ORDER BY x.account) FROM unnest((SELECT kam.rfm_accounts(k::text, at, v, '2024-01-01'::date, '1 day')
-                                                                        FROM hashed_rows h WHERE h.form = f.form)) x) AS rfm_same
+                                                                        FROM hashed_rows h WHERE h.form = f.form)) x) AS rfm_same,
+       (SELECT kam.retention_agg(k, at, v, '2023-03-01', '2023-07-01')::text FROM hashed_rows h WHERE h.form = f.form)
+       = (SELECT kam.retention_agg(k::text, at, v, '2023-03-01', '2023-07-01')::text FROM hashed_rows h WHERE h.form = f.form) AS window_same
 FROM hashed_rows f GROUP BY form ORDER BY form;
+-- the map may take over later, inside a batch: 8 200 keys spread over 196 600 ids (key i is
+-- 1 + 7 919 i mod 196 600), too sparse for the map at 1 024, 2 048 and 4 096 accounts and
+-- dense enough at 8 192. A third of the keys pay at `to` only, a third at `from`, a third
+-- before `from` (a mark), 301 of those marked while rows wait in batches returning at `to`
+-- (reactivated); 29 repeated rows of one account then put the 8 192nd account ten rows into
+-- the last batch, which the final's flush numbers: the rows after it go in again as they came
+-- and are added (or marked) before the final reads them. Per-account survival and the
+-- snapshot form against text keys
+CREATE TEMP TABLE takeover_rows AS
+SELECT row_number() OVER (ORDER BY part, i) AS ord, 1 + (i * 7919) % 196600 AS a,
+       CASE WHEN part = 1 THEN date '2024-12-01'
+            ELSE (ARRAY[date '2024-01-01', '2024-06-01', '2024-12-01'])[1 + i % 3] END AS at,
+       (i % 7 + 1) * 10.01 AS mrr
+FROM (SELECT 0 AS part, i FROM generate_series(0, 4999) i
+      UNION ALL SELECT 1, i FROM generate_series(4098, 4998, 3) i
+      UNION ALL SELECT 2, 4999 FROM generate_series(1, 29)
+      UNION ALL SELECT 3, i FROM generate_series(5000, 8199) i) r;
+SELECT count(*) AS rows, count(DISTINCT a) AS accounts, max(a) - min(a) + 1 AS span,
+       (SELECT kam.survival_agg(a, at, at + (a % 5) * 30, '2024-12-01', 10)::text FROM (SELECT * FROM takeover_rows ORDER BY ord) x)
+       = (SELECT kam.survival_agg(a::text, at, at + (a % 5) * 30, '2024-12-01', 10)::text FROM (SELECT * FROM takeover_rows ORDER BY ord) x) AS records_same,
+       (SELECT kam.retention_agg(a, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM takeover_rows ORDER BY ord) x)
+       = (SELECT kam.retention_agg(a::text, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM takeover_rows ORDER BY ord) x) AS window_same,
+       (SELECT kam.retention_agg(a, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM takeover_rows ORDER BY ord) x) AS r
+FROM takeover_rows;
 RESET max_parallel_workers_per_gather;
 -- errors
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'fortnight') FROM billing$q$);
