@@ -161,7 +161,8 @@ struct KamAcctState
 	int64		hashed_from;	/* or (-1: none) wait for their account's
 								 * number with their key and its hash in
 								 * hpend, in the same order */
-	struct KamHashedKey *hpend;
+	struct KamHashedKey *hpend; /* keys waiting for the hash, either kind
+								 * (acct_hash_batch), or NULL */
 	bool		last_off;		/* rows find their account's latest point only
 								 * as the point before them (LAST_PROBE): last
 								 * is stale */
@@ -181,9 +182,8 @@ struct KamAcctState
 	KamArray	wret;
 	struct KamWinRow *wpend;	/* rows at from or to not yet added to their
 								 * account (kam_acct_window_add) */
-	int			wpend_n;
-	bool		wpend_hashed;	/* and their keys are in the hash, not the map
-								 * (window_push_hashed) */
+	int			wpend_n;		/* (their keys are in the map's range, or
+								 * without the map in hpend too) */
 	int64		iter;
 	struct WinMerge *wmerge;	/* or the accounts as they are merged */
 	KamAcct		cur;			/* the account kam_acct_iterate_next gave */
@@ -192,16 +192,15 @@ struct KamAcctState
 /*
  * A row at `from` or `to` of the window kind, held until WIN_BATCH of them
  * are added at once (window_flush): its canonical key (in the direct map's
- * range, or in the hash with its hash), its MRR (and local MRR) and which
- * sums it adds to; or, in the hash, a row that marks its account as paid
- * before `from`.
+ * range, or in the hash: then with its hash in hpend), its MRR (and local
+ * MRR) and which sums it adds to; or, in the hash, a row that marks its
+ * account as paid before `from`.
  */
 typedef struct KamWinRow
 {
 	int64		key;
 	double		mrr;
 	double		local;			/* the MRR in its own currency (rate forms) */
-	uint32		hash;
 	bool		at_from;
 	bool		at_to;
 	bool		mark;
@@ -214,8 +213,9 @@ static void window_push_hashed(KamAcctState *st, Datum key, const struct KamWinR
 static void acct_flush_pending(KamAcctState *st);
 
 /*
- * A point of the history kind waiting for its account's number, its key in
- * the hash (kam_acct_add_row): the canonical key and its hash.
+ * A key waiting to be looked up in the hash (a history's point,
+ * kam_acct_add_row, or a window row, window_push_hashed): the canonical key
+ * and its hash.
  */
 typedef struct KamHashedKey
 {
@@ -223,7 +223,7 @@ typedef struct KamHashedKey
 	uint32		hash;
 } KamHashedKey;
 
-#define HASH_BATCH 64
+#define HASH_BATCH WIN_BATCH
 
 /*
  * Rows wait in those batches only once the hash holds HASHED_MIN accounts
@@ -235,11 +235,9 @@ typedef struct KamHashedKey
 
 /*
  * Keys waiting in a batch are looked up in the hash in turn, the bucket of
- * the key HASHED_AHEAD places on fetched meanwhile (idtab_prefetch).
+ * the key HASHED_AHEAD places on fetched meanwhile (acct_hash_batch).
  */
 #define HASHED_AHEAD 8
-
-static inline void idtab_prefetch(const struct KamAcctState *st, uint32 hash);
 
 static void acct_number_hashed(KamAcctState *st);
 
@@ -726,14 +724,53 @@ acct_index_keys(KamAcctState *st)
 	acct_hash_all_keys(st);
 }
 
-/* the hash's bucket where a lookup of a key of hash `hash` starts, fetched */
-static inline void
-idtab_prefetch(const KamAcctState *st, uint32 hash)
+static int32 acct_hash_id(KamAcctState *st, Datum key, uint32 hash);
+
+/*
+ * Rows of integer keys in the hash wait in a batch (HASHED_MIN accounts
+ * or more, the keys not being indexed anew).
+ */
+static inline bool
+acct_hash_batching(const KamAcctState *st)
 {
-	kam_prefetch(&st->ids->data[hash & st->ids->sizemask]);
+	return st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN;
 }
 
-static int32 acct_hash_id(KamAcctState *st, Datum key, uint32 hash);
+/* the slot of hpend for the batch's i-th key, allocated the first time */
+static inline KamHashedKey *
+hpend_slot(KamAcctState *st, int64 i, int64 key)
+{
+	KamHashedKey *h;
+
+	if (unlikely(st->hpend == NULL))
+		st->hpend = MemoryContextAlloc(st->ctx, HASH_BATCH * sizeof(KamHashedKey));
+	h = &st->hpend[i];
+	h->key = key;
+	h->hash = acct_hash_key(st, Int64GetDatum(key));
+	return h;
+}
+
+/*
+ * The accounts of the batch's first n keys (hpend), in turn, the hash's
+ * bucket of the key HASHED_AHEAD places on fetched meanwhile, until the map
+ * takes over (a new account may bring it): how many were numbered.
+ */
+static int
+acct_hash_batch(KamAcctState *st, int n, int32 *ids)
+{
+	const KamHashedKey *h = st->hpend;
+	int			i;
+
+	for (i = 0; i < Min(n, HASHED_AHEAD); i++)
+		kam_prefetch(&st->ids->data[h[i].hash & st->ids->sizemask]);
+	for (i = 0; i < n && st->dmap == NULL; i++)
+	{
+		if (i + HASHED_AHEAD < n)
+			kam_prefetch(&st->ids->data[h[i + HASHED_AHEAD].hash & st->ids->sizemask]);
+		ids[i] = acct_hash_id(st, Int64GetDatum(h[i].key), h[i].hash);
+	}
+	return i;
+}
 
 /* The dense number of the account `key`, added when new. */
 int32
@@ -830,7 +867,6 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			if (unlikely(st->wpend == NULL))
 				st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
 			kam_prefetch(&st->dmap[k - st->dmin]);
-			Assert(!st->wpend_hashed);
 			row.key = k;
 			st->wpend[st->wpend_n++] = row;
 			if (st->wpend_n == WIN_BATCH)
@@ -838,7 +874,7 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			return;
 		}
 	}
-	else if (st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN)
+	else if (acct_hash_batching(st))
 	{
 		window_push_hashed(st, key, &row);
 		return;
@@ -855,48 +891,20 @@ window_push_hashed(KamAcctState *st, Datum key, const KamWinRow *row)
 
 	if (unlikely(st->wpend == NULL))
 		st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
-	/* the map comes or goes only when the batch is empty */
-	Assert(st->wpend_n == 0 || st->wpend_hashed);
-	st->wpend_hashed = true;
-	r = &st->wpend[st->wpend_n++];
+	r = &st->wpend[st->wpend_n];
 	*r = *row;
 	r->key = DatumGetInt64(acct_canonical_key(st, key));
-	r->hash = acct_hash_key(st, Int64GetDatum(r->key));
+	hpend_slot(st, st->wpend_n++, r->key);
 	if (st->wpend_n == WIN_BATCH)
 		window_flush(st);
 }
 
 /*
- * The accounts of the first rows of a batch whose keys are in the hash, each
- * key's bucket fetched HASHED_AHEAD keys before it is looked up, until the
- * map takes over (a new account may bring it): how many were numbered.
- */
-static int
-window_number_hashed(KamAcctState *st, int32 *ids, int n)
-{
-	const KamWinRow *w = st->wpend;
-	int			i;
-
-	for (i = 0; i < Min(n, HASHED_AHEAD); i++)
-		idtab_prefetch(st, w[i].hash);
-	for (i = 0; i < n && st->dmap == NULL; i++)
-	{
-		if (i + HASHED_AHEAD < n)
-			idtab_prefetch(st, w[i + HASHED_AHEAD].hash);
-		ids[i] = acct_hash_id(st, Int64GetDatum(w[i].key), w[i].hash);
-		if (w[i].mark)
-			kam_prefetch(&KAM_ARRAY_ELEM(&st->wret, uint8, ids[i]));
-		else
-			kam_prefetch(&KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]));
-	}
-	return i;
-}
-
-/*
  * The batch of rows into their accounts (kam_acct_window_add,
  * kam_acct_mark_returning): numbered first, in the order they came, then
- * added.  When the map takes over within a batch of keys in the hash, the
- * rows after the one that brought it go in again as they came.
+ * added.  Without the map the keys are in the hash (the map comes or goes
+ * only while no row waits); when the map takes over within such a batch,
+ * the rows after the one that brought it go in again as they came.
  */
 static void
 window_flush(KamAcctState *st)
@@ -907,10 +915,18 @@ window_flush(KamAcctState *st)
 	KamWinRow	rest[WIN_BATCH];
 
 	st->wpend_n = 0;
-	if (st->wpend_hashed)
+	if (st->dmap == NULL)
 	{
-		st->wpend_hashed = false;
-		m = window_number_hashed(st, ids, n);
+		/* pushed by window_push_hashed: the map was not there then either */
+		Assert(st->hpend != NULL && !st->ids_pending);
+		m = acct_hash_batch(st, n, ids);
+		for (int i = 0; i < m; i++)
+		{
+			if (st->wpend[i].mark)
+				kam_prefetch(&KAM_ARRAY_ELEM(&st->wret, uint8, ids[i]));
+			else
+				kam_prefetch(&KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, ids[i]));
+		}
 	}
 	else
 	{
@@ -993,7 +1009,7 @@ kam_acct_mark_returning(KamAcctState *st, Datum key)
 			return;
 		}
 	}
-	else if (st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN)
+	else if (acct_hash_batching(st))
 	{
 		KamWinRow	row = {.mark = true};
 
@@ -1210,19 +1226,14 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 			return;
 		}
 	}
-	else if (st->fastkey && !st->dmap && (st->last_off || st->keep_all) &&
-			 !st->ids_pending && st->hp.n < st->hp.max && st->keys.n >= HASHED_MIN)
+	else if ((st->last_off || st->keep_all) && st->hp.n < st->hp.max &&
+			 acct_hash_batching(st))
 	{
 		int64		k = DatumGetInt64(acct_canonical_key(st, key));
-		KamHashedKey *h;
 		KamPoint   *p;
 
 		if (st->hashed_from < 0)
-		{
-			if (unlikely(st->hpend == NULL))
-				st->hpend = MemoryContextAlloc(st->ctx, HASH_BATCH * sizeof(KamHashedKey));
 			st->hashed_from = st->hp.n;
-		}
 		/* the point before it, of the same key and date: there */
 		if (!st->keep_all && st->hp.n > st->hashed_from &&
 			st->hpend[st->hp.n - 1 - st->hashed_from].key == k &&
@@ -1231,9 +1242,7 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 			pt_add(st, p, mrr, local);
 			return;
 		}
-		h = &st->hpend[st->hp.n - st->hashed_from];
-		h->key = k;
-		h->hash = acct_hash_key(st, Int64GetDatum(k));
+		hpend_slot(st, st->hp.n - st->hashed_from, k);
 		pt_push(st, -1, at, mrr, local);
 		if (st->hp.n - st->hashed_from >= HASH_BATCH)
 			acct_number_hashed(st);
@@ -1244,32 +1253,22 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 
 /*
  * The points from hashed_from wait for their account's number: now, from
- * the hash (each key's bucket fetched HASHED_AHEAD keys before it is looked
- * up), or from the map if it took over meanwhile.
+ * the hash (acct_hash_batch), or from the map if it took over meanwhile.
  */
 static void
 acct_number_hashed(KamAcctState *st)
 {
-	int64		from = st->hashed_from,
-				n = st->hp.n - from;
+	int64		from = st->hashed_from;
+	int			n = (int) (st->hp.n - from),
+				m;
+	int32		ids[HASH_BATCH];
 
 	/* at most HASH_BATCH points; kam_acct_id flushes none of them again */
 	st->hashed_from = -1;
-	for (int64 i = 0; i < Min(n, HASHED_AHEAD); i++)
-		idtab_prefetch(st, st->hpend[i].hash);
-	for (int64 i = 0; i < n; i++)
-	{
-		const KamHashedKey *h = &st->hpend[i];
-		int32		id;
-
-		if (i + HASHED_AHEAD < n && st->dmap == NULL)
-			idtab_prefetch(st, st->hpend[i + HASHED_AHEAD].hash);
-		if (likely(st->dmap == NULL))
-			id = acct_hash_id(st, Int64GetDatum(h->key), h->hash);
-		else
-			id = kam_acct_id(st, Int64GetDatum(h->key));
-		acct_point(st, from + i)->acct = id;
-	}
+	m = acct_hash_batch(st, n, ids);
+	for (int i = 0; i < n; i++)
+		acct_point(st, from + i)->acct = i < m ? ids[i] :
+			kam_acct_id(st, Int64GetDatum(st->hpend[i].key));
 }
 
 /* The points from slots_from name their account by slot: by number now. */
