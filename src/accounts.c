@@ -97,10 +97,18 @@ struct KamAcctState
 								 * (kam_acct_set_settings), or NULL */
 	int32		settings_len;
 	idtab_hash *ids;			/* account number by key (hash of keys) */
-	int32	   *dmap;			/* integer keys: account number by key - dmin
-								 * (-1 none), or NULL */
-	int64		dmin;
+	int32	  **dmap;			/* integer keys: the direct map, account
+								 * number by key - dmin (-1 none), in pages of
+								 * DPAGE slots, a page allocated when a key in
+								 * it comes (NULL: none yet); or NULL */
+	int64		dmin;			/* multiples of DPAGE */
 	int64		dspan;
+	int64		dpages;			/* the map's pages in use */
+	struct DChunk *dchunks;		/* the memory they come from */
+	int32	   *dfree;			/* pages allocated, not in use yet */
+	int64		dfree_n;
+	bool		dmap_over;		/* more pages than dmap_page_limit: the hash
+								 * once no row waits (dmap_check) */
 	int64		kmin;			/* integer keys: the smallest and largest of
 								 * the accounts (acct_new_id) */
 	int64		kmax;
@@ -484,16 +492,44 @@ acct_new_id(KamAcctState *st, Datum key)
 
 /*
  * Dense integer keys (account ids 1..n, the usual case) find their number in
- * a direct map, 4 bytes a key of their range, instead of the hash.  The
- * hash comes first; once 1 024 accounts are in it (then at each doubling),
- * if their keys span at most 16 slots an account plus 65 536, the map takes
- * over.  It grows (doubling) for a key out of its range while the range
- * stays within that bound; a key beyond it sends every account back to the
- * hash, and the map may be tried again at twice as many accounts.
+ * a direct map, 4 bytes a key of their range, instead of the hash.  The map
+ * is a directory of pages of DPAGE slots, a page allocated only when a key
+ * in it comes: keys in bands (ids 1..n, then 10M + 1..n...) take the pages
+ * of their bands, not of the gaps between them.  The hash comes first; once
+ * 1 024 accounts are in it (then at each doubling), if their keys span at
+ * most DSPAN_FACTOR slots an account (the directory's 8 bytes a page, and
+ * the window kind's bit a slot) and their pages hold at most 16 slots an
+ * account (dmap_page_limit), plus 65 536 each, the map takes over.  It
+ * grows (doubling its range) for a key out of its range while both bounds
+ * hold; a key beyond them sends every account back to the hash, and the map
+ * may be tried again at twice as many accounts.  Keys within the range that
+ * take more pages than the bound (sparse keys after dense ones) send the
+ * accounts back to the hash at the end of the batch that took them
+ * (dmap_check): at most SLOT_BATCH pages too many, for that while.
  */
+#define DPAGE_SHIFT 10
+#define DPAGE ((int64) 1 << DPAGE_SHIFT)
+#define DPAGE_MASK (DPAGE - 1)
+#define DSPAN_FACTOR 128
+#define DCHUNK_MAX 512			/* pages allocated together at most (2 MB) */
+
+/* pages of the map allocated together, freed together (dmap_drop) */
+typedef struct DChunk
+{
+	struct DChunk *next;
+	int64		pad;			/* the pages 16-byte aligned */
+	int32		pages[FLEXIBLE_ARRAY_MEMBER];
+} DChunk;
 
 static inline int64
 dmap_limit(const KamAcctState *st)
+{
+	return DSPAN_FACTOR * (st->keys.n + 1) + DMAP_SLACK;
+}
+
+/* the slots the map's pages may hold */
+static inline int64
+dmap_page_limit(const KamAcctState *st)
 {
 	return 16 * (st->keys.n + 1) + DMAP_SLACK;
 }
@@ -537,36 +573,132 @@ bits_new(MemoryContext ctx, int64 nbits)
 									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 }
 
-/* a map of `span` slots from `lo` for every account so far (and its marks) */
-static void
-dmap_build(KamAcctState *st, int64 lo, int64 span)
+/* the account of the map's slot j (key dmin + j), -1 none */
+static inline int32
+dmap_get(const KamAcctState *st, int64 j)
 {
-	int32	   *map = kam_alloc_large(st->ctx, span * sizeof(int32), 0);
+	const int32 *page = st->dmap[j >> DPAGE_SHIFT];
 
-	memset(map, 0xff, span * sizeof(int32));	/* -1: no account */
-	for (int64 i = 0; i < st->keys.n; i++)
+	return page ? page[j & DPAGE_MASK] : -1;
+}
+
+/* a page of the map, every slot -1 */
+static int32 *
+dmap_new_page(KamAcctState *st)
+{
+	int32	   *page;
+
+	if (st->dfree_n == 0)
 	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		map[DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) - lo] = (int32) i;
+		/* as many pages again as there are, 4 to DCHUNK_MAX */
+		int64		n = Min(DCHUNK_MAX, Max(4, st->dpages));
+		DChunk	   *c = kam_alloc_large(st->ctx, offsetof(DChunk, pages) +
+										n * DPAGE * sizeof(int32), 0);
+
+		c->next = st->dchunks;
+		st->dchunks = c;
+		st->dfree = c->pages;
+		st->dfree_n = n;
 	}
-	if (st->rbits)
-	{
-		/* the marks move with their keys (the new range holds the old) */
-		uint64	   *bits = bits_new(st->ctx, span);
+	page = st->dfree;
+	st->dfree += DPAGE;
+	st->dfree_n--;
+	memset(page, 0xff, DPAGE * sizeof(int32));	/* -1: no account */
+	if (++st->dpages * DPAGE > dmap_page_limit(st))
+		st->dmap_over = true;
+	return page;
+}
 
-		for (int64 j = bit_next(st->rbits, st->dspan, 0); j < st->dspan;
-			 j = bit_next(st->rbits, st->dspan, j + 1))
-		{
-			CHECK_FOR_INTERRUPTS();
-			bit_set(bits, st->dmin + j - lo);
-		}
-		pfree(st->rbits);
-		st->rbits = bits;
+/* the map's slot j, its page allocated when new */
+static inline int32 *
+dmap_slot(KamAcctState *st, int64 j)
+{
+	int32	  **page = &st->dmap[j >> DPAGE_SHIFT];
+
+	if (unlikely(*page == NULL))
+		*page = dmap_new_page(st);
+	return &(*page)[j & DPAGE_MASK];
+}
+
+/* prefetch the map's slot j (nothing when its page is not there) */
+static inline void
+dmap_prefetch(const KamAcctState *st, int64 j)
+{
+	const int32 *page = st->dmap[j >> DPAGE_SHIFT];
+
+	if (page)
+		kam_prefetch(&page[j & DPAGE_MASK]);
+}
+
+/* the map and its pages freed (the marks, rbits, stay) */
+static void
+dmap_drop(KamAcctState *st)
+{
+	while (st->dchunks)
+	{
+		DChunk	   *next = st->dchunks->next;
+
+		pfree(st->dchunks);
+		st->dchunks = next;
 	}
 	if (st->dmap)
 		pfree(st->dmap);
-	st->dmap = map;
+	st->dmap = NULL;
+	st->dpages = 0;
+	st->dfree = NULL;
+	st->dfree_n = 0;
+	st->dmap_over = false;
+}
+
+/* lo rounded down to a page's first slot */
+static inline int64
+dpage_floor(int64 lo)
+{
+	return (int64) ((uint64) lo & ~(uint64) DPAGE_MASK);
+}
+
+/*
+ * The map over keys lo..lo + span - 1 (lo a multiple of DPAGE): every
+ * account so far in a new one, or the map's pages and marks moved into a
+ * larger range.
+ */
+static void
+dmap_build(KamAcctState *st, int64 lo, int64 span)
+{
+	int64		npages;
+	int32	  **dir;
+
+	Assert((lo & DPAGE_MASK) == 0);
+	span = (span + DPAGE_MASK) & ~DPAGE_MASK;
+	npages = span >> DPAGE_SHIFT;
+	dir = kam_alloc_large(st->ctx, npages * sizeof(int32 *), MCXT_ALLOC_ZERO);
+	if (st->dmap == NULL)
+	{
+		Assert(st->rbits == NULL);
+		st->dmap = dir;
+		st->dmin = lo;
+		st->dspan = span;
+		for (int64 i = 0; i < st->keys.n; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			*dmap_slot(st, DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) - lo) = (int32) i;
+		}
+		return;
+	}
+	/* the old range within the new, whole pages (and words of marks) on */
+	memcpy(dir + ((st->dmin - lo) >> DPAGE_SHIFT), st->dmap,
+		   (st->dspan >> DPAGE_SHIFT) * sizeof(int32 *));
+	if (st->rbits)
+	{
+		uint64	   *bits = bits_new(st->ctx, span);
+
+		memcpy(bits + ((st->dmin - lo) >> 6), st->rbits, (st->dspan >> 6) * sizeof(uint64));
+		pfree(st->rbits);
+		st->rbits = bits;
+	}
+	pfree(st->dmap);
+	st->dmap = dir;
 	st->dmin = lo;
 	st->dspan = span;
 }
@@ -575,9 +707,11 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 static inline int32
 dmap_account(KamAcctState *st, int64 j)
 {
-	if (st->dmap[j] < 0)
-		st->dmap[j] = acct_new_id(st, Int64GetDatum(st->dmin + j));
-	return st->dmap[j];
+	int32	   *slot = dmap_slot(st, j);
+
+	if (*slot < 0)
+		*slot = acct_new_id(st, Int64GetDatum(st->dmin + j));
+	return *slot;
 }
 
 /*
@@ -591,10 +725,17 @@ dmap_next(const KamAcctState *st, int64 *k, int32 *r, int32 n)
 {
 	for (; *k < st->dspan; (*k)++)
 	{
-		int32		id = st->dmap[*k];
+		const int32 *page = st->dmap[*k >> DPAGE_SHIFT];
+		int32		id;
 
 		if ((*k & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		if (page == NULL)
+		{
+			*k |= DPAGE_MASK;	/* on to the next page */
+			continue;
+		}
+		id = page[*k & DPAGE_MASK];
 		if (id < 0)
 			continue;
 		if (*r >= n || id >= n)
@@ -609,7 +750,8 @@ dmap_next(const KamAcctState *st, int64 *k, int32 *r, int32 n)
 
 /*
  * The marks of "paid before" into the accounts (their own byte each), a new
- * account for a key that has none: before the map goes.
+ * account for a key that has none: before the map goes (the new account
+ * is not in the map: the hash takes every account after).
  */
 static void
 rbits_fold(KamAcctState *st)
@@ -619,9 +761,11 @@ rbits_fold(KamAcctState *st)
 	for (int64 j = bit_next(st->rbits, st->dspan, 0); j < st->dspan;
 		 j = bit_next(st->rbits, st->dspan, j + 1))
 	{
-		int32		id = dmap_account(st, j);	/* may move wret */
+		int32		id = dmap_get(st, j);
 
 		CHECK_FOR_INTERRUPTS();
+		if (id < 0)
+			id = acct_new_id(st, Int64GetDatum(st->dmin + j));	/* may move wret */
 		KAM_ARRAY_ELEM(&st->wret, uint8, id) = 1;
 	}
 	pfree(st->rbits);
@@ -659,9 +803,43 @@ dmap_to_hash(KamAcctState *st)
 {
 	rbits_fold(st);
 	acct_hash_all_keys(st);
-	pfree(st->dmap);
-	st->dmap = NULL;
+	dmap_drop(st);
 	st->dmap_try_at = 2 * st->keys.n;
+}
+
+/*
+ * The map's pages past their bound (dmap_new_page): every account into the
+ * hash.  Called where no row waits for the map.
+ */
+static inline void
+dmap_check(KamAcctState *st)
+{
+	if (unlikely(st->dmap_over))
+		dmap_to_hash(st);
+}
+
+/* how many of the map's pages the keys so far take, from lo, of span slots */
+static int64
+dmap_count_pages(const KamAcctState *st, int64 lo, int64 span)
+{
+	int64		npages = (span + DPAGE_MASK) >> DPAGE_SHIFT,
+				n = 0;
+	uint64	   *seen = bits_new(CurrentMemoryContext, npages);
+
+	for (int64 i = 0; i < st->keys.n; i++)
+	{
+		int64		p = (DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, i)) - lo) >> DPAGE_SHIFT;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!bit_test(seen, p))
+		{
+			bit_set(seen, p);
+			n++;
+		}
+	}
+	pfree(seen);
+	return n;
 }
 
 /*
@@ -671,29 +849,40 @@ dmap_to_hash(KamAcctState *st)
 static bool
 dmap_try(KamAcctState *st)
 {
+	int64		lo,
+				span;
+
 	if (!st->fastkey || st->keys.n < DMAP_FIRST_TRY ||
-		(uint64) st->kmax - (uint64) st->kmin >= (uint64) dmap_limit(st))
+		(uint64) st->kmax - (uint64) dpage_floor(st->kmin) >= (uint64) dmap_limit(st))
 		return false;
-	dmap_build(st, st->kmin, st->kmax - st->kmin + 1);
+	lo = dpage_floor(st->kmin);
+	span = st->kmax - lo + 1;
+	if (dmap_count_pages(st, lo, span) * DPAGE > dmap_page_limit(st))
+		return false;
+	dmap_build(st, lo, span);
 	acct_empty_hash(st);
 	return true;
 }
 
-/* The map covers k, grown if need be; false when k is too far from the others. */
+/*
+ * The map covers k, its range grown if need be; false when k is too far
+ * from the others, or its page would be one too many.
+ */
 static bool
 dmap_fits(KamAcctState *st, int64 k)
 {
-	int64		lo = Min(st->dmin, k),
+	int64		lo = dpage_floor(Min(st->dmin, k)),
 				hi = Max(st->dmin + st->dspan - 1, k),
 				span;
 
-	if ((uint64) hi - (uint64) lo >= (uint64) dmap_limit(st))
+	if ((uint64) hi - (uint64) lo >= (uint64) dmap_limit(st) ||
+		(st->dpages + 1) * DPAGE > dmap_page_limit(st))
 		return false;
 	span = Min(dmap_limit(st), Max(hi - lo + 1, 2 * st->dspan));
 	/* room above the keys when they grow upwards, below when they grow down */
 	if (k < st->dmin)
-		lo = hi - span + 1;
-	dmap_build(st, lo, span);
+		lo = dpage_floor(hi - span + 1);
+	dmap_build(st, lo, hi - lo + 1 > span ? hi - lo + 1 : span);
 	return true;
 }
 
@@ -785,6 +974,8 @@ kam_acct_id(KamAcctState *st, Datum key)
 	}
 	key = acct_key_arg(st, key);
 	if (st->dmap)
+		dmap_check(st);
+	if (st->dmap)
 	{
 		int64		k = DatumGetInt64(key);
 
@@ -866,11 +1057,14 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 		{
 			if (unlikely(st->wpend == NULL))
 				st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
-			kam_prefetch(&st->dmap[k - st->dmin]);
+			dmap_prefetch(st, k - st->dmin);
 			row.key = k;
 			st->wpend[st->wpend_n++] = row;
 			if (st->wpend_n == WIN_BATCH)
+			{
 				window_flush(st);
+				dmap_check(st);
+			}
 			return;
 		}
 	}
@@ -1222,7 +1416,10 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 			}
 			pt_push(st, slot, at, mrr, local);
 			if (st->hp.n - st->slots_from >= SLOT_BATCH)
+			{
 				acct_number_slots(st);
+				dmap_check(st);
+			}
 			return;
 		}
 	}
@@ -1284,7 +1481,7 @@ acct_number_slots(KamAcctState *st)
 		KamPoint   *p = acct_point(st, i);
 
 		if (i + 16 < n)
-			kam_prefetch(&st->dmap[acct_point(st, i + 16)->acct]);
+			dmap_prefetch(st, acct_point(st, i + 16)->acct);
 		p->acct = dmap_account(st, p->acct);
 	}
 	st->slots_from = -1;
@@ -1990,9 +2187,7 @@ acct_drop_index(KamAcctState *st)
 	if (st->dmap)
 		rbits_fold(st);
 	acct_empty_hash(st);
-	if (st->dmap)
-		pfree(st->dmap);
-	st->dmap = NULL;
+	dmap_drop(st);
 	st->ids_pending = true;
 }
 
@@ -2924,9 +3119,21 @@ acct_send_window(StringInfo buf, KamAcctState *st)
 		{
 			if ((k & 0xFFFF) == 0)
 				CHECK_FOR_INTERRUPTS();
-			if (st->dmap[k] < 0 && !bit_test(st->rbits, k))
+			if (st->dmap[k >> DPAGE_SHIFT] == NULL)
+			{
+				/* a page without accounts: its marked keys only */
+				int64		end = Min(st->dspan, (k | DPAGE_MASK) + 1);
+
+				k = bit_next(st->rbits, end, k);
+				if (k == end)
+				{
+					k--;
+					continue;
+				}
+			}
+			else if (dmap_get(st, k) < 0 && !bit_test(st->rbits, k))
 				continue;
-			ids[n] = st->dmap[k];
+			ids[n] = dmap_get(st, k);
 			keys[n++] = Int64GetDatum(st->dmin + k);
 		}
 	}

@@ -361,6 +361,40 @@ SELECT form, count(*) AS rows, count(DISTINCT k) AS accounts,
        (SELECT kam.retention_agg(k, at, v, '2023-03-01', '2023-07-01')::text FROM hashed_rows h WHERE h.form = f.form)
        = (SELECT kam.retention_agg(k::text, at, v, '2023-03-01', '2023-07-01')::text FROM hashed_rows h WHERE h.form = f.form) AS window_same
 FROM hashed_rows f GROUP BY form ORDER BY form;
+-- the direct map in pages of 1 024 slots, a page only where keys are: 15 000 keys in five
+-- bands 100 000 apart (a + 100 000 c, a = 1..3 000, c = 0..4), 5 % of their span. The map
+-- takes over at 4 096 accounts (the range within 128 slots an account, its pages within 16)
+-- with the bands' rows interleaved ('bands'); with the top band's rows first ('down') it
+-- takes the top band at 1 024 accounts and grows down a band at a time, its pages and the
+-- marks of keys paid before `from` moved with it. 'over': 1 500 dense keys and 190 000, then
+-- 180 keys a page apart within that range and 1 500 dense keys more; the 180 take pages past
+-- 16 slots an account, and the accounts go back to the hash at the end of that batch. Each
+-- against text keys
+CREATE TEMP TABLE paged_rows AS
+SELECT row_number() OVER (ORDER BY form, o1, o2, o3) AS ord, form, k, at, v
+FROM (SELECT f.form, a + 100000 * c AS k, (date '2023-01-01' + make_interval(months => m))::date AS at,
+             ((a * 7919 + c) % 500 + m)::float8 AS v,
+             CASE f.form WHEN 'bands' THEN 0 ELSE -c END AS o1, m AS o2, a * 5 + c AS o3
+      FROM (VALUES ('bands'), ('down')) f(form), generate_series(0, 7) m, generate_series(1, 3000) a,
+           generate_series(0, 4) c
+      WHERE (a + c + m) % 9 <> 0
+      UNION ALL
+      SELECT 'over', k, (date '2023-01-01' + make_interval(months => m))::date, (k % 300 + m)::float8, p, k, m
+      FROM (SELECT 0 AS p, 190000 AS k UNION ALL SELECT 0, k FROM generate_series(1, 1500) k
+            UNION ALL SELECT 1, 1600 + 1024 * j FROM generate_series(1, 180) j
+            UNION ALL SELECT 2, k FROM generate_series(1501, 3000) k) x, generate_series(0, 7) m
+      WHERE (k + m) % 7 <> 0) r;
+SELECT form, count(*) AS rows, count(DISTINCT k) AS accounts,
+       (SELECT kam.mrr_waterfall(k, at, v)::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h)
+       = (SELECT kam.mrr_waterfall(k::text, at, v)::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS waterfall_same,
+       (SELECT kam.cohort_retention(k, at, v)::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h)
+       = (SELECT kam.cohort_retention(k::text, at, v)::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS cohorts_same,
+       (SELECT kam.survival_agg(k, at, at + (k % 4) * 70, '2023-12-01', 10)::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h)
+       = (SELECT kam.survival_agg(k::text, at, at + (k % 4) * 70, '2023-12-01', 10)::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS records_same,
+       (SELECT kam.retention_agg(k, at, v, '2023-03-01', '2023-07-01')::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h)
+       = (SELECT kam.retention_agg(k::text, at, v, '2023-03-01', '2023-07-01')::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS window_same,
+       (SELECT kam.retention_agg(k, at, v, '2023-03-01', '2023-07-01')::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS r
+FROM paged_rows f GROUP BY form ORDER BY form;
 -- the map may take over later, inside a batch: 8 200 keys spread over 196 600 ids (key i is
 -- 1 + 7 919 i mod 196 600), too sparse for the map at 1 024, 2 048 and 4 096 accounts and
 -- dense enough at 8 192. A third of the keys pay at `to` only, a third at `from`, a third
