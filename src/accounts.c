@@ -670,6 +670,9 @@ dmap_build(KamAcctState *st, int64 lo, int64 span)
 
 	Assert((lo & DPAGE_MASK) == 0);
 	span = (span + DPAGE_MASK) & ~DPAGE_MASK;
+	/* never past the largest key (PG_INT64_MAX ends a page) */
+	if ((uint64) span - 1 > (uint64) PG_INT64_MAX - (uint64) lo)
+		span = (int64) ((uint64) PG_INT64_MAX - (uint64) lo + 1);
 	npages = span >> DPAGE_SHIFT;
 	dir = kam_alloc_large(st->ctx, npages * sizeof(int32 *), MCXT_ALLOC_ZERO);
 	if (st->dmap == NULL)
@@ -879,9 +882,14 @@ dmap_fits(KamAcctState *st, int64 k)
 		(st->dpages + 1) * DPAGE > dmap_page_limit(st))
 		return false;
 	span = Min(dmap_limit(st), Max(hi - lo + 1, 2 * st->dspan));
-	/* room above the keys when they grow upwards, below when they grow down */
+
+	/*
+	 * room above the keys when they grow upwards, below when they grow down
+	 * (never below the smallest key)
+	 */
 	if (k < st->dmin)
-		lo = dpage_floor(hi - span + 1);
+		lo = (uint64) hi - (uint64) PG_INT64_MIN < (uint64) span - 1 ? PG_INT64_MIN :
+			dpage_floor(hi - span + 1);
 	dmap_build(st, lo, hi - lo + 1 > span ? hi - lo + 1 : span);
 	return true;
 }

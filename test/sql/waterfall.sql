@@ -395,6 +395,23 @@ SELECT form, count(*) AS rows, count(DISTINCT k) AS accounts,
        = (SELECT kam.retention_agg(k::text, at, v, '2023-03-01', '2023-07-01')::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS window_same,
        (SELECT kam.retention_agg(k, at, v, '2023-03-01', '2023-07-01')::text FROM (SELECT * FROM paged_rows h WHERE h.form = f.form ORDER BY ord) h) AS r
 FROM paged_rows f GROUP BY form ORDER BY form;
+-- dense ids at either end of int8: the map's range stops at the largest key as it grows up
+-- (ids ascending to it) and at the smallest as it grows down (ids descending to it)
+CREATE TEMP TABLE edge_rows AS
+SELECT row_number() OVER () AS ord, k, (date '2023-01-01' + make_interval(months => m))::date AS at, (m + 1)::float8 * 10 AS v
+FROM (SELECT 9223372036854775807 - i AS k FROM generate_series(6000, 0, -1) i
+      UNION ALL SELECT -9223372036854775808 + i FROM generate_series(6000, 0, -1) i) x, generate_series(0, 3) m;
+SELECT (SELECT kam.mrr_waterfall(k, at, v)::text FROM (SELECT * FROM edge_rows WHERE k > 0 ORDER BY ord) h)
+       = (SELECT kam.mrr_waterfall(k::text, at, v)::text FROM (SELECT * FROM edge_rows WHERE k > 0 ORDER BY ord) h) AS top_same,
+       (SELECT kam.mrr_waterfall(k, at, v)::text FROM (SELECT * FROM edge_rows WHERE k < 0 ORDER BY ord) h)
+       = (SELECT kam.mrr_waterfall(k::text, at, v)::text FROM (SELECT * FROM edge_rows WHERE k < 0 ORDER BY ord) h) AS bottom_same,
+       (SELECT kam.retention_agg(k, at, v, '2023-02-01', '2023-04-01')::text FROM (SELECT * FROM edge_rows WHERE k > 0 ORDER BY ord) h)
+       = (SELECT kam.retention_agg(k::text, at, v, '2023-02-01', '2023-04-01')::text FROM (SELECT * FROM edge_rows WHERE k > 0 ORDER BY ord) h) AS top_window,
+       (SELECT kam.retention_agg(k, at, v, '2023-02-01', '2023-04-01')::text FROM (SELECT * FROM edge_rows WHERE k < 0 ORDER BY ord) h)
+       = (SELECT kam.retention_agg(k::text, at, v, '2023-02-01', '2023-04-01')::text FROM (SELECT * FROM edge_rows WHERE k < 0 ORDER BY ord) h) AS bottom_window,
+       (SELECT kam.survival_agg(k, at, at + 30, '2023-12-01', 10)::text FROM (SELECT * FROM edge_rows WHERE k > 0 ORDER BY ord) h)
+       = (SELECT kam.survival_agg(k::text, at, at + 30, '2023-12-01', 10)::text FROM (SELECT * FROM edge_rows WHERE k > 0 ORDER BY ord) h) AS top_records,
+       (SELECT cardinality(kam.mrr_waterfall(k, at, v)) FROM edge_rows) AS periods;
 -- the map may take over later, inside a batch: 8 200 keys spread over 196 600 ids (key i is
 -- 1 + 7 919 i mod 196 600), too sparse for the map at 1 024, 2 048 and 4 096 accounts and
 -- dense enough at 8 192. A third of the keys pay at `to` only, a third at `from`, a third
