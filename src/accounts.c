@@ -107,8 +107,6 @@ struct KamAcctState
 	struct DChunk *dchunks;		/* the memory they come from */
 	int32	   *dfree;			/* pages allocated, not in use yet */
 	int64		dfree_n;
-	bool		dmap_over;		/* more pages than dmap_page_limit: the hash
-								 * once no row waits (dmap_check) */
 	int64		kmin;			/* integer keys: the smallest and largest of
 								 * the accounts (acct_new_id) */
 	int64		kmax;
@@ -604,8 +602,7 @@ dmap_new_page(KamAcctState *st)
 	st->dfree += DPAGE;
 	st->dfree_n--;
 	memset(page, 0xff, DPAGE * sizeof(int32));	/* -1: no account */
-	if (++st->dpages * DPAGE > dmap_page_limit(st))
-		st->dmap_over = true;
+	st->dpages++;
 	return page;
 }
 
@@ -647,7 +644,6 @@ dmap_drop(KamAcctState *st)
 	st->dpages = 0;
 	st->dfree = NULL;
 	st->dfree_n = 0;
-	st->dmap_over = false;
 }
 
 /* lo rounded down to a page's first slot */
@@ -811,13 +807,14 @@ dmap_to_hash(KamAcctState *st)
 }
 
 /*
- * The map's pages past their bound (dmap_new_page): every account into the
- * hash.  Called where no row waits for the map.
+ * The map's pages past their bound (keys within its range that fill pages
+ * sparsely): every account into the hash.  Called where no row waits for
+ * the map.
  */
 static inline void
 dmap_check(KamAcctState *st)
 {
-	if (unlikely(st->dmap_over))
+	if (unlikely(st->dmap && st->dpages * DPAGE > dmap_page_limit(st)))
 		dmap_to_hash(st);
 }
 
@@ -852,13 +849,12 @@ dmap_count_pages(const KamAcctState *st, int64 lo, int64 span)
 static bool
 dmap_try(KamAcctState *st)
 {
-	int64		lo,
+	int64		lo = dpage_floor(st->kmin),
 				span;
 
 	if (!st->fastkey || st->keys.n < DMAP_FIRST_TRY ||
-		(uint64) st->kmax - (uint64) dpage_floor(st->kmin) >= (uint64) dmap_limit(st))
+		(uint64) st->kmax - (uint64) lo >= (uint64) dmap_limit(st))
 		return false;
-	lo = dpage_floor(st->kmin);
 	span = st->kmax - lo + 1;
 	if (dmap_count_pages(st, lo, span) * DPAGE > dmap_page_limit(st))
 		return false;
@@ -890,7 +886,7 @@ dmap_fits(KamAcctState *st, int64 k)
 	if (k < st->dmin)
 		lo = (uint64) hi - (uint64) PG_INT64_MIN < (uint64) span - 1 ? PG_INT64_MIN :
 			dpage_floor(hi - span + 1);
-	dmap_build(st, lo, hi - lo + 1 > span ? hi - lo + 1 : span);
+	dmap_build(st, lo, Max(hi - lo + 1, span));
 	return true;
 }
 
@@ -981,8 +977,7 @@ kam_acct_id(KamAcctState *st, Datum key)
 		acct_index_keys(st);
 	}
 	key = acct_key_arg(st, key);
-	if (st->dmap)
-		dmap_check(st);
+	dmap_check(st);
 	if (st->dmap)
 	{
 		int64		k = DatumGetInt64(key);
