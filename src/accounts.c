@@ -86,7 +86,8 @@ struct KamAcctState
 	bool		deltas;			/* history points are changes of MRR (the
 								 * interval forms), not amounts */
 	bool		keep_all;		/* history points are records (contracts):
-								 * never summed by date */
+								 * never summed by date, those of one lifetime
+								 * joined (kam_acct_set_lifetimes) */
 	bool		rates;			/* the rate forms: amounts converted, local
 								 * amounts kept (and serialized only then:
 								 * without rates they equal the amounts) */
@@ -1654,12 +1655,13 @@ flag_pass(char *base, Size stride, int32 first, int shift, int32 nb, const Size 
 
 /*
  * One account's points [lo, hi) in base, `stride` bytes apart: sorted by
- * date, the points of one date summed (records, keep_all: sorted by date and
- * value, every one kept), and moved down to start at out (<= lo).  Returns
- * where they end.
+ * date, the points of one date summed (contracts, keep_all: sorted by date
+ * and value, those of one lifetime joined, `gap` as kam_acct_set_lifetimes
+ * says), and moved down to start at out (<= lo).  Returns where they end.
  */
 static Size
-acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all, bool rates)
+acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all, int64 gap,
+			  bool rates)
 {
 	Size		first = out;
 	bool		sorted = true;
@@ -1667,16 +1669,35 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 #define PT(i) ((KamPoint *) (base + (i) * stride))
 	if (keep_all)
 	{
-		/* records: sorted by date and value, every one kept */
 		for (Size j = lo + 1; j < hi && sorted; j++)
 			sorted = cmp_record(PT(j - 1), PT(j)) <= 0;
 		if (!sorted && stride == sizeof(KamPoint))
 			record_sort(PT(lo), hi - lo);
 		else if (!sorted)
 			record_fx_sort((KamPointFx *) PT(lo), hi - lo);
-		if (out != lo)
-			memmove(PT(out), PT(lo), (hi - lo) * stride);
-		return out + (hi - lo);
+
+		/*
+		 * A contract that starts by the end of those before it plus the gap
+		 * joins their record (any start does after an open end,
+		 * DATEVAL_NOEND, the largest date).  Joining is associative, so the
+		 * final functions join the records of several partial states the same
+		 * way and get the same lifetimes; the starts left are distinct and
+		 * ascending.
+		 */
+		for (Size j = lo; j < hi; j++)
+		{
+			double		end = out > first ? PT(out - 1)->mrr : 0;
+
+			if (out > first && PT(j)->at <= (int64) end + gap)
+				PT(out - 1)->mrr = Max(end, PT(j)->mrr);
+			else
+			{
+				if (out != j)
+					pt_copy(PT(out), PT(j), stride);
+				out++;
+			}
+		}
+		return out;
 	}
 	/* in date order already, a date's points side by side: summed as they are */
 	for (Size j = lo + 1; j < hi && sorted; j++)
@@ -1846,7 +1867,7 @@ acct_place(char *base, Size stride, int32 n, Size *offsets, int low, const Size 
  * account id by blocks of accounts (flag_pass), then within each block by
  * date and account (acct_block_by_date, else flag_pass by account and each
  * account's points sorted by date), the points of one date summed (records,
- * keep_all: sorted by date and value, every one kept).  The state keeps its
+ * keep_all: sorted by date and value, those of a lifetime joined).  The state keeps its
  * meaning: the points are only reordered and merged, and each account's
  * latest point is its last.  The offsets are allocated in the current
  * memory context.
@@ -1922,7 +1943,8 @@ kam_history_group(KamAcctState *st, KamHistory *h)
 
 		CHECK_FOR_INTERRUPTS();
 		h->offsets[i] = out;
-		out = acct_sort_run(base, stride, lo, h->offsets[i + 1], out, st->keep_all, st->rates);
+		out = acct_sort_run(base, stride, lo, h->offsets[i + 1], out, st->keep_all,
+							st->to - st->from, st->rates);
 		acct_set_last(&last[i], base, stride, h->offsets[i], out);
 	}
 #undef PT
@@ -1993,11 +2015,19 @@ kam_acct_grain(KamAcctState *st)
 	return st->grain < 0 ? -1 : st->grain;
 }
 
-/* The history holds records (contracts), never summed by date. */
+/*
+ * The history holds contracts (the point's date its start, its value its
+ * end as a date, DATEVAL_NOEND when open), never summed by date: a
+ * customer's lifetimes.  The window is as_of to as_of + gap: a contract
+ * that starts at most gap days after the end of those before it continues
+ * their lifetime, so the grouping joins them into one record (the first
+ * start, the latest end) wherever an account's contracts are sorted.
+ */
 void
-kam_acct_set_keep_all(KamAcctState *st)
+kam_acct_set_lifetimes(KamAcctState *st, DateADT as_of, int32 gap)
 {
 	st->keep_all = true;
+	kam_acct_set_window(st, as_of, as_of + gap);
 }
 
 /* The history holds changes of MRR (interval forms) rather than amounts. */
@@ -3473,7 +3503,7 @@ acct_merge_runs(char *out, const char **cur, const char **stop, int nrun, int32 
 				pt_copy(out + n * stride, q, stride);
 				((KamPoint *) (out + n * stride))->acct = r;
 			}
-		return first + acct_sort_run(first, stride, 0, n, 0, false, rates) * stride;
+		return first + acct_sort_run(first, stride, 0, n, 0, false, 0, rates) * stride;
 	}
 	if (nrun == 1 || !keep_all)
 	{

@@ -403,7 +403,8 @@ typedef struct KamAcct
 
 /*
  * A history's points grouped by account, read through kam_history_account:
- * each account's sorted by date, one per date (records: by date and value),
+ * each account's sorted by date, one per date (records: by date and value,
+ * a lifetime's joined),
  * `stride` bytes apart: KamPoint, or KamPointFx in the rate forms.  Either
  * all in the state's own array (account i's at offsets[i] .. offsets[i + 1]
  * - 1 of points), or, from partial states received packed, merged one
@@ -466,7 +467,7 @@ extern void kam_acct_window(KamAcctState *st, DateADT *from, DateADT *to);
 extern void kam_acct_set_grain(KamAcctState *st, int grain);
 extern int	kam_acct_grain(KamAcctState *st);
 extern void kam_acct_set_deltas(KamAcctState *st);
-extern void kam_acct_set_keep_all(KamAcctState *st);
+extern void kam_acct_set_lifetimes(KamAcctState *st, DateADT as_of, int32 gap);
 extern bool kam_acct_deltas(KamAcctState *st);
 extern bool kam_acct_has_window(KamAcctState *st);
 extern Datum kam_acct_key(KamAcctState *st, int32 i);

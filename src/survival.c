@@ -882,8 +882,10 @@ kam_survival_curve(PG_FUNCTION_ARGS)
  * One row per contract; an account's consecutive contracts, each starting at
  * most gap_days after the end of those before it, make one lifetime, so an
  * upgrade or a renewal is not a death.  The contracts are kept per account
- * (started, and ended as the point's value; open-ended as DATEVAL_NOEND) and
- * joined in the final function.
+ * (started, and ended as the point's value; open-ended as DATEVAL_NOEND),
+ * those of one lifetime joined as a state's points are grouped
+ * (kam_acct_set_lifetimes: a worker sends its lifetimes, not its rows), and
+ * the records of several states joined again in the final function.
  */
 PG_FUNCTION_INFO_V1(kam_survival_account_sfunc);
 Datum
@@ -921,9 +923,8 @@ kam_survival_account_sfunc(PG_FUNCTION_ARGS)
 				 errdetail("Value is %d.", gap)));
 
 	st = kam_acct_state_get(fcinfo, KAM_ACCT_HISTORY);
-	kam_acct_set_keep_all(st);
-	/* as_of and the gap are the window: the same on every row */
-	kam_acct_set_window(st, as_of, as_of + gap);
+	/* as_of and the gap: the same on every row */
+	kam_acct_set_lifetimes(st, as_of, gap);
 	kam_acct_add_row(st, PG_GETARG_DATUM(1), started, (double) ended, (double) ended);
 	PG_RETURN_POINTER(st);
 }

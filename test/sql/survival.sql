@@ -155,18 +155,24 @@ SELECT kam.median_lifetime(kam.survival_agg(account, started, ended, '2025-06-01
 FROM contracts;
 -- reference over the sample CRM's subscriptions: lifetimes made in plain SQL (gaps and
 -- islands) fed to the contract form give the same life table
-CREATE TEMP TABLE islands AS
-WITH ordered AS (
-    SELECT account_id, valid_from, coalesce(valid_to, 'infinity') AS valid_to,
-           max(coalesce(valid_to, 'infinity')) OVER (PARTITION BY account_id ORDER BY valid_from, coalesce(valid_to, 'infinity')
-                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-    FROM crm.subscriptions),
-flagged AS (
-    SELECT *, sum(CASE WHEN prev_end IS NULL OR (prev_end <> 'infinity' AND valid_from > prev_end + 31) THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY account_id ORDER BY valid_from, valid_to) AS island
-    FROM ordered)
-SELECT account_id, min(valid_from) AS started, nullif(max(valid_to), 'infinity') AS ended
-FROM flagged GROUP BY account_id, island;
+CREATE FUNCTION pg_temp.islands(contracts regclass, gap int)
+RETURNS TABLE (account_id bigint, started date, ended date) LANGUAGE plpgsql AS $f$
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+    WITH ordered AS (
+        SELECT account_id, valid_from, coalesce(valid_to, 'infinity') AS valid_to,
+               max(coalesce(valid_to, 'infinity')) OVER (PARTITION BY account_id ORDER BY valid_from, coalesce(valid_to, 'infinity')
+                                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+        FROM %s),
+    flagged AS (
+        SELECT *, sum(CASE WHEN prev_end IS NULL OR (prev_end <> 'infinity' AND valid_from > prev_end + $1) THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY account_id ORDER BY valid_from, valid_to) AS island
+        FROM ordered)
+    SELECT account_id::bigint, min(valid_from), nullif(max(valid_to), 'infinity')
+    FROM flagged GROUP BY account_id, island$q$, contracts) USING gap;
+END
+$f$;
+CREATE TEMP TABLE islands AS SELECT * FROM pg_temp.islands('crm.subscriptions', 31);
 SELECT (SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31) FROM crm.subscriptions)::text
        = (SELECT kam.survival_agg(started, ended, '2025-01-01') FROM islands)::text AS same_as_islands,
        (SELECT count(*) FROM islands) AS lifetimes, (SELECT count(*) FROM crm.subscriptions) AS contracts;
@@ -194,6 +200,45 @@ SELECT kam.survival_agg(account_id, valid_from, valid_to, '2025-01-01', 31)::tex
 FROM subs_copies;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+DROP TABLE subs_copies;
+-- a lifetime's contracts in several partial states: each state joins its own as it groups
+-- them, the final joins the states' records.  Contract k (k = 0..59) of 3 000 accounts starts
+-- on day 100 k and is stored in the partition of k's parity, so every lifetime of two
+-- contracts or more is split between the partitions' states; the next contract starts 31
+-- days after its end (the gap: joined), or 32 when (account + k) % 5 = 0 (not joined);
+-- accounts % 4 = 0 have a contract inside another, and the last contract of accounts % 3 = 0
+-- is open.  Serially, per partition (enable_partitionwise_aggregate) and through workers,
+-- against lifetimes made in plain SQL
+CREATE TABLE chains (account_id int, k int, valid_from date, valid_to date) PARTITION BY LIST ((k % 2));
+CREATE TABLE chains_even PARTITION OF chains FOR VALUES IN (0);
+CREATE TABLE chains_odd PARTITION OF chains FOR VALUES IN (1);
+INSERT INTO chains
+SELECT a, k, DATE '2000-01-01' + 100 * k,
+       CASE WHEN k = 59 AND a % 3 = 0 THEN NULL
+            ELSE DATE '2000-01-01' + 100 * k + CASE WHEN (a + k) % 5 = 0 THEN 68 ELSE 69 END END
+FROM generate_series(0, 59) k, generate_series(1, 3000) a
+UNION ALL
+SELECT a, k, DATE '2000-01-01' + 100 * k + 10, DATE '2000-01-01' + 100 * k + 20
+FROM generate_series(0, 59) k, generate_series(4, 3000, 4) a
+ORDER BY 3, 1;
+ANALYZE chains;
+CREATE TEMP TABLE chains_islands AS SELECT * FROM pg_temp.islands('chains', 31);
+CREATE VIEW chains_same AS
+SELECT kam.survival_agg(account_id, valid_from, valid_to, '2015-01-01', 31)::text
+       = (SELECT kam.survival_agg(started, ended, '2015-01-01') FROM chains_islands)::text AS same
+FROM chains;
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT same FROM chains_same) AS chains_serial_same, count(*) AS chains_lifetimes FROM chains_islands;
+SET enable_partitionwise_aggregate = on;
+SELECT plan_has('SELECT * FROM chains_same', 'Partial') AS chains_partial;
+SELECT same AS chains_partitions_same FROM chains_same;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET parallel_leader_participation = off;
+SELECT plan_has('SELECT * FROM chains_same', 'Gather') AS chains_workers;
+SELECT same AS chains_workers_same FROM chains_same;
+RESET ALL;
+DROP VIEW chains_same;
+DROP TABLE chains;
 -- errors
 SELECT test_error($q$SELECT kam.survival_agg(account, started, ended, '2025-06-01', -1) FROM contracts$q$);
 SELECT test_error($q$SELECT kam.survival_agg(account, started, ended, NULL::date, 5) FROM contracts$q$);
