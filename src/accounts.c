@@ -1295,17 +1295,17 @@ acct_distinct_points(const KamAcctState *st)
 
 /*
  * The last point, when it is of account `acct` (its number, or from
- * slots_from on its slot) and date `at` and at index `from` or after.
+ * slots_from on its slot) and at index `from` or after.
  */
 static inline KamPoint *
-acct_prev_point(const KamAcctState *st, int32 acct, DateADT at, int64 from)
+acct_prev_point(const KamAcctState *st, int32 acct, int64 from)
 {
 	KamPoint   *p;
 
 	if (st->hp.n <= from)
 		return NULL;
 	p = acct_point(st, st->hp.n - 1);
-	return p->acct == acct && p->at == at ? p : NULL;
+	return p->acct == acct ? p : NULL;
 }
 
 /* a row's amounts added up at point p */
@@ -1315,6 +1315,37 @@ pt_add(const KamAcctState *st, KamPoint *p, double mrr, double local)
 	p->mrr += mrr;
 	if (st->rates)
 		((KamPointFx *) p)->local += local;
+}
+
+/*
+ * A row of the account of the point before it (p, or NULL), taken in there
+ * if it can be: added up when of the same date; a contract (keep_all: from
+ * `at` to the date `end`) joined when the two overlap once each is extended
+ * by the gap (an open end is the largest date), as the two are then of one
+ * lifetime whatever else the account has (kam_acct_set_lifetimes).  Rows in
+ * account order, as a table clustered on its key keeps them, so keep one
+ * record per lifetime in most cases, with the record in cache.
+ */
+static inline bool
+pt_take(const KamAcctState *st, KamPoint *p, DateADT at, double mrr, double local)
+{
+	double		gap;
+
+	if (p == NULL)
+		return false;
+	if (!st->keep_all)
+	{
+		if (p->at != at)
+			return false;
+		pt_add(st, p, mrr, local);
+		return true;
+	}
+	gap = st->to - st->from;
+	if ((double) at > p->mrr + gap || (double) p->at > mrr + gap)
+		return false;
+	p->at = Min(p->at, at);
+	p->mrr = Max(p->mrr, mrr);
+	return true;
 }
 
 /* a new last point */
@@ -1336,10 +1367,11 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 {
 	KamPoint   *p = NULL;
 
-	if (st->keep_all)
-		 /* records: every one a point */ ;
-	else if (likely(st->last_off))
-		p = acct_prev_point(st, id, at, 0);
+	if (st->keep_all || likely(st->last_off))
+	{
+		if (pt_take(st, acct_prev_point(st, id, 0), at, mrr, local))
+			return;
+	}
 	else
 	{
 		const KamLast *last = &KAM_ARRAY_ELEM(&st->last, KamLast, id);
@@ -1408,16 +1440,12 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 		if (likely((uint64) k - (uint64) st->dmin < (uint64) st->dspan))
 		{
 			int32		slot = (int32) (k - st->dmin);
-			KamPoint   *p;
 
 			if (st->slots_from < 0)
 				st->slots_from = st->hp.n;
-			/* the point before it, of the same slot and date: there */
-			if (!st->keep_all && (p = acct_prev_point(st, slot, at, st->slots_from)) != NULL)
-			{
-				pt_add(st, p, mrr, local);
+			/* the point before it, of the same slot: there if it can be */
+			if (pt_take(st, acct_prev_point(st, slot, st->slots_from), at, mrr, local))
 				return;
-			}
 			pt_push(st, slot, at, mrr, local);
 			if (st->hp.n - st->slots_from >= SLOT_BATCH)
 			{
@@ -1431,18 +1459,14 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 			 acct_hash_batching(st))
 	{
 		int64		k = DatumGetInt64(acct_canonical_key(st, key));
-		KamPoint   *p;
 
 		if (st->hashed_from < 0)
 			st->hashed_from = st->hp.n;
-		/* the point before it, of the same key and date: there */
-		if (!st->keep_all && st->hp.n > st->hashed_from &&
+		/* the point before it, of the same key: there if it can be */
+		if (st->hp.n > st->hashed_from &&
 			st->hpend[st->hp.n - 1 - st->hashed_from].key == k &&
-			(p = acct_point(st, st->hp.n - 1))->at == at)
-		{
-			pt_add(st, p, mrr, local);
+			pt_take(st, acct_point(st, st->hp.n - 1), at, mrr, local))
 			return;
-		}
 		hpend_slot(st, st->hp.n - st->hashed_from, k);
 		pt_push(st, -1, at, mrr, local);
 		if (st->hp.n - st->hashed_from >= HASH_BATCH)

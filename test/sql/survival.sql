@@ -239,6 +239,32 @@ SELECT same AS chains_workers_same FROM chains_same;
 RESET ALL;
 DROP VIEW chains_same;
 DROP TABLE chains;
+-- a row joined to the contract stored just before it, of the same account, as it comes (rows
+-- in account order): 5 000 accounts of three contracts each, the second starting exactly the
+-- gap after the first ends (joined, a % 3 = 1) or a day more (not, a % 3 = 0), or ending
+-- the gap and a day before the first starts (not, a % 3 = 2); the third before both (not,
+-- a even) or open and inside the first (joined). Integer keys in the map, sparse integer keys
+-- in the hash, text keys: each the way its rows come in
+CREATE TABLE adjacent AS
+SELECT a AS account_id, v.valid_from, v.valid_to
+FROM generate_series(1, 5000) a,
+     LATERAL (VALUES (1, DATE '2020-01-01', DATE '2020-04-10'),
+                     (2, CASE a % 3 WHEN 1 THEN DATE '2020-04-10' + 31 WHEN 0 THEN DATE '2020-04-10' + 32
+                                    ELSE DATE '2019-01-01' END,
+                         CASE a % 3 WHEN 2 THEN DATE '2020-01-01' - 32 ELSE DATE '2020-09-01' END),
+                     (3, CASE WHEN a % 2 = 0 THEN DATE '2019-06-01' ELSE DATE '2020-02-01' END,
+                         CASE WHEN a % 2 = 0 THEN DATE '2019-07-01' END)) v(n, valid_from, valid_to)
+ORDER BY a, v.n;
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT kam.survival_agg(started, ended, '2021-01-01') FROM pg_temp.islands('adjacent', 31))::text AS adjacent_islands \gset
+SELECT kam.survival_agg(account_id, valid_from, valid_to, '2021-01-01', 31)::text = :'adjacent_islands' AS adjacent_map,
+       kam.survival_agg(account_id::int8 * 1000003, valid_from, valid_to, '2021-01-01', 31)::text = :'adjacent_islands'
+       AS adjacent_hash,
+       kam.survival_agg(account_id::text, valid_from, valid_to, '2021-01-01', 31)::text = :'adjacent_islands' AS adjacent_text,
+       (SELECT count(*) FROM pg_temp.islands('adjacent', 31)) AS adjacent_lifetimes
+FROM adjacent;
+RESET max_parallel_workers_per_gather;
+DROP TABLE adjacent;
 -- errors
 SELECT test_error($q$SELECT kam.survival_agg(account, started, ended, '2025-06-01', -1) FROM contracts$q$);
 SELECT test_error($q$SELECT kam.survival_agg(account, started, ended, NULL::date, 5) FROM contracts$q$);
