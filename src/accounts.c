@@ -1890,10 +1890,10 @@ acct_place(char *base, Size stride, int32 n, Size *offsets, int low, const Size 
  * Group the history by account, in place: an in-place counting sort on the
  * account id by blocks of accounts (flag_pass), then within each block by
  * date and account (acct_block_by_date, else flag_pass by account and each
- * account's points sorted by date), the points of one date summed (records,
- * keep_all: sorted by date and value, those of a lifetime joined).  The state keeps its
- * meaning: the points are only reordered and merged, and each account's
- * latest point is its last.  The offsets are allocated in the current
+ * account's points sorted by date), the points of one date summed
+ * (records, keep_all: sorted by date and value, those of a lifetime
+ * joined).  The state keeps its meaning: the points are only reordered and
+ * merged, and each account's latest point is its last.  The offsets are allocated in the current
  * memory context.
  */
 void
@@ -2044,8 +2044,9 @@ kam_acct_grain(KamAcctState *st)
  * end as a date, DATEVAL_NOEND when open), never summed by date: a
  * customer's lifetimes.  The window is as_of to as_of + gap: a contract
  * that starts at most gap days after the end of those before it continues
- * their lifetime, so the grouping joins them into one record (the first
- * start, the latest end) wherever an account's contracts are sorted.
+ * their lifetime: one record (the first start, the latest end) takes them,
+ * as rows come (pt_take) and as an account's contracts are sorted
+ * (acct_sort_run).
  */
 void
 kam_acct_set_lifetimes(KamAcctState *st, DateADT as_of, int32 gap)

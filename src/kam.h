@@ -404,12 +404,11 @@ typedef struct KamAcct
 /*
  * A history's points grouped by account, read through kam_history_account:
  * each account's sorted by date, one per date (records: by date and value,
- * a lifetime's joined),
- * `stride` bytes apart: KamPoint, or KamPointFx in the rate forms.  Either
- * all in the state's own array (account i's at offsets[i] .. offsets[i + 1]
- * - 1 of points), or, from partial states received packed, merged one
- * account at a time as they are read (merge), so that the leader never
- * holds the merged history.
+ * those of one lifetime within a state joined), `stride` bytes apart:
+ * KamPoint, or KamPointFx in the rate forms.  Either all in the state's
+ * own array (account i's at offsets[i] .. offsets[i + 1] - 1 of points),
+ * or, from partial states received packed, merged one account at a time as
+ * they are read (merge), so that the leader never holds the merged history.
  */
 typedef struct KamHistMerge KamHistMerge;
 
