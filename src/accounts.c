@@ -1329,7 +1329,7 @@ pt_add(const KamAcctState *st, KamPoint *p, double mrr, double local)
 static inline bool
 pt_take(const KamAcctState *st, KamPoint *p, DateADT at, double mrr, double local)
 {
-	double		gap;
+	int64		gap;
 
 	if (p == NULL)
 		return false;
@@ -1341,7 +1341,7 @@ pt_take(const KamAcctState *st, KamPoint *p, DateADT at, double mrr, double loca
 		return true;
 	}
 	gap = st->to - st->from;
-	if ((double) at > p->mrr + gap || (double) p->at > mrr + gap)
+	if (!kam_lifetime_continues(at, p->mrr, gap) || !kam_lifetime_continues(p->at, mrr, gap))
 		return false;
 	p->at = Min(p->at, at);
 	p->mrr = Max(p->mrr, mrr);
@@ -1712,7 +1712,7 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 		{
 			double		end = out > first ? PT(out - 1)->mrr : 0;
 
-			if (out > first && PT(j)->at <= (int64) end + gap)
+			if (out > first && kam_lifetime_continues(PT(j)->at, end, gap))
 				PT(out - 1)->mrr = Max(end, PT(j)->mrr);
 			else
 			{

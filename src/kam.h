@@ -467,6 +467,17 @@ extern void kam_acct_set_grain(KamAcctState *st, int grain);
 extern int	kam_acct_grain(KamAcctState *st);
 extern void kam_acct_set_deltas(KamAcctState *st);
 extern void kam_acct_set_lifetimes(KamAcctState *st, DateADT as_of, int32 gap);
+
+/*
+ * A contract that starts at `start` continues a lifetime whose latest end
+ * so far is `end` (a date, DATEVAL_NOEND when open: the largest, so any
+ * start continues it), `gap` days allowed between them.
+ */
+static inline bool
+kam_lifetime_continues(int64 start, double end, int64 gap)
+{
+	return start <= (int64) end + gap;
+}
 extern bool kam_acct_deltas(KamAcctState *st);
 extern bool kam_acct_has_window(KamAcctState *st);
 extern Datum kam_acct_key(KamAcctState *st, int32 i);

@@ -968,7 +968,7 @@ kam_survival_account_final(PG_FUNCTION_ARGS)
 			for (j++; j < n; j++)
 			{
 				CHECK_FOR_INTERRUPTS();
-				if (end != DATEVAL_NOEND && (int64) kam_run_point(&h, run, j)->at > (int64) end + gap)
+				if (!kam_lifetime_continues(kam_run_point(&h, run, j)->at, end, gap))
 					break;
 				end = Max(end, (DateADT) kam_run_point(&h, run, j)->mrr);
 			}
