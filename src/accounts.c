@@ -146,7 +146,8 @@ struct KamAcctState
 	uint64	   *date_bits;		/* a packed state: its points' distinct dates
 								 * as its worker listed them, a bit a day from
 								 * dates_lo (NULL: not listed), against which
-								 * every point read is checked */
+								 * every point read is checked; a state handed
+								 * over in place: its dates (acct_list_dates) */
 	DateADT		dates_lo;
 	int64		dates_span;
 	double	   *pack_rates;		/* a packed state of a rate form: the rates
@@ -2912,6 +2913,31 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
 }
 
 /*
+ * List the distinct dates of st's points (account i's at offsets[i] ..
+ * offsets[i + 1] - 1 of points) in st->date_bits, as a packed state's come
+ * (acct_unpack_dates), when they span at most PACK_DATES_SPAN days: for the
+ * leader's own partial state handed over in place, whose Finalize then
+ * reads its calendar from the list and merges by date rank (merge_by_rank)
+ * as it does the workers' states.
+ */
+static void
+acct_list_dates(KamAcctState *st, const char *points, Size stride, const Size *offsets, int32 n)
+{
+	int64		span = dates_span_of(points, stride, offsets, n, &st->dates_lo);
+
+	if (span == 0)
+		return;
+	st->dates_span = span;
+	st->date_bits = MemoryContextAllocZero(st->ctx, ((span + 63) / 64) * sizeof(uint64));
+	for (Size j = 0; j < offsets[n]; j++)
+	{
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		bit_set(st->date_bits, (int64) ((const KamPoint *) (points + j * stride))->at - st->dates_lo);
+	}
+}
+
+/*
  * Send n keys, ascending, and their accounts' points (account i's at
  * offsets[i] .. offsets[i + 1] - 1 of points, sorted), packed: the number
  * of keys, then the keys' packing and the points', each after its length
@@ -3635,7 +3661,24 @@ struct KamHistMerge
 	int			n;
 	bool		keep_all;
 	bool		rates;
+	/* merging by date rank (merge_by_rank): NULL rank, by date */
+	int32	   *rank;			/* rank[at - rank_lo]: the place of date at
+								 * among every state's dates (-1: none) */
+	DateADT		rank_lo;
+	int64		rank_span;
+	char	   *bucket;			/* a point a rank */
+	int64	   *stamp;			/* per rank: the merge its bucket holds a
+								 * point of */
+	int64		stamps;			/* the merges by rank so far */
 };
+
+/*
+ * Several states' runs of one account are merged by date rank when every
+ * state listed its dates and all of them span at most MERGE_RANK_SPAN days
+ * (the ranks: 256 kB at most, in cache), and when the account's span of
+ * ranks is at most about twice its points.
+ */
+#define MERGE_RANK_SPAN (1 << 16)
 
 static int64
 merge_key(const KamHistMerge *m, int p)
@@ -3655,6 +3698,130 @@ merge_restart(KamHistMerge *m)
 	}
 	m->next = 0;
 	m->at = -1;
+}
+
+/* the rank of the date of point q (merge_rank_dates listed them all) */
+static inline int32
+merge_rank(const KamHistMerge *m, const char *q)
+{
+	int64		d = (int64) ((const KamPoint *) q)->at - m->rank_lo;
+	int32		k = (uint64) d < (uint64) m->rank_span ? m->rank[d] : -1;
+
+	if (k < 0)
+		elog(ERROR, "kam per-account state: a point's date is not among the states' dates");
+	return k;
+}
+
+/*
+ * The ranks of every state's listed dates (m->rank), when all of them are
+ * listed and span at most MERGE_RANK_SPAN days: not for records
+ * (keep_all), which keep every one in order of date and value.
+ */
+static void
+merge_rank_dates(KamHistMerge *m, Size stride)
+{
+	int64		lo = PG_INT32_MAX,
+				hi = PG_INT32_MIN;
+	int32		n = 0;
+
+	if (m->keep_all || m->k < 2)
+		return;
+	for (int p = 0; p < m->k; p++)
+	{
+		const KamAcctState *in = m->in[p];
+
+		if (in->date_bits == NULL && in->keys.n == 0)
+			continue;			/* no account: no date (the Finalize's own) */
+		if (in->date_bits == NULL)
+			return;
+		lo = Min(lo, in->dates_lo);
+		hi = Max(hi, (int64) in->dates_lo + in->dates_span - 1);
+	}
+	if (hi < lo || hi - lo >= MERGE_RANK_SPAN)
+		return;
+	m->rank_lo = (DateADT) lo;
+	m->rank_span = hi - lo + 1;
+	m->rank = palloc(m->rank_span * sizeof(int32));
+	memset(m->rank, 0xff, m->rank_span * sizeof(int32));	/* -1: none */
+	for (int p = 0; p < m->k; p++)
+	{
+		const KamAcctState *in = m->in[p];
+
+		if (in->date_bits == NULL)
+			continue;
+		for (int64 d = bit_next(in->date_bits, in->dates_span, 0); d < in->dates_span;
+			 d = bit_next(in->date_bits, in->dates_span, d + 1))
+			m->rank[in->dates_lo + d - lo] = 0;
+	}
+	for (int64 d = 0; d < m->rank_span; d++)
+		if (m->rank[d] == 0)
+			m->rank[d] = n++;
+	m->bucket = palloc(Max(n, 1) * stride);
+	m->stamp = palloc0(Max(n, 1) * sizeof(int64));
+	m->stamps = 0;
+}
+
+/*
+ * Merge account r's nrun runs (m->cur, m->stop; total points) into m->out
+ * through buckets, one a date rank: each point goes to its date's bucket,
+ * the first of a date copied and the next ones added in run order, as
+ * acct_merge_runs adds them (the same sums, bit for bit); the buckets of
+ * the account's span of ranks are then read in order.  No compare of dates
+ * from run to run, whose outcome is as good as random where the workers'
+ * shares of a table interleave.  false, nothing written, when the span
+ * holds many more dates than the account has points; else *end is the
+ * merged run's end.
+ */
+static bool
+merge_by_rank(KamHistMerge *m, int nrun, int64 total, int32 r, char **end)
+{
+	Size		stride = m->in[0]->hp.elem;
+	int32		lo = PG_INT32_MAX,
+				hi = -1;
+	int64		stamp;
+	char	   *out = m->out.data;
+	uint32		taken = 0;
+
+	for (int j = 0; j < nrun; j++)
+	{
+		lo = Min(lo, merge_rank(m, m->cur[j]));
+		hi = Max(hi, merge_rank(m, m->stop[j] - stride));
+	}
+	if ((int64) hi - lo + 1 > 2 * total + 16)
+		return false;
+	stamp = ++m->stamps;
+	for (int j = 0; j < nrun; j++)
+	{
+		for (const char *q = m->cur[j]; q < m->stop[j]; q += stride)
+		{
+			int32		k = merge_rank(m, q);
+			KamPoint   *b = (KamPoint *) (m->bucket + k * stride);
+
+			if ((++taken & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (m->stamp[k] != stamp)
+			{
+				pt_copy(b, q, stride);
+				m->stamp[k] = stamp;
+			}
+			else
+			{
+				b->mrr += ((const KamPoint *) q)->mrr;
+				if (m->rates)
+					((KamPointFx *) b)->local += ((const KamPointFx *) q)->local;
+			}
+		}
+	}
+	for (int32 k = lo; k <= hi; k++)
+	{
+		if (m->stamp[k] != stamp)
+			continue;
+		pt_copy(out, m->bucket + k * stride, stride);
+		((KamPoint *) out)->acct = r;
+		out += stride;
+	}
+	*end = out;
+	return true;
 }
 
 /* read account m->next: its runs in the states, merged */
@@ -3712,8 +3879,9 @@ merge_next(KamHistMerge *m)
 
 		m->out.n = 0;
 		kam_array_reserve(&m->out, total);
-		end = acct_merge_runs(m->out.data, m->cur, m->stop, nrun, r, stride, m->keep_all,
-							  m->rates, m->head);
+		if (m->rank == NULL || !merge_by_rank(m, nrun, total, r, &end))
+			end = acct_merge_runs(m->out.data, m->cur, m->stop, nrun, r, stride, m->keep_all,
+								  m->rates, m->head);
 		m->run = m->out.data;
 		m->n = (int) ((end - m->out.data) / (ptrdiff_t) stride);
 	}
@@ -3790,6 +3958,7 @@ hist_merge_new(KamAcctState *st)
 			if (m->ki[p] < m->in[p]->keys.n && merge_key(m, p) == key)
 				m->ki[p]++;
 	}
+	merge_rank_dates(m, stride);
 	merge_restart(m);
 	return m;
 }
@@ -3804,6 +3973,12 @@ hist_merge_free(KamHistMerge *m)
 		pfree(m->out.data);
 	if (m->keys.data)
 		pfree(m->keys.data);
+	if (m->rank)
+	{
+		pfree(m->rank);
+		pfree(m->bucket);
+		pfree(m->stamp);
+	}
 	pfree(m->in);
 	pfree(m->ki);
 	pfree(m->pos);
@@ -3898,9 +4073,9 @@ kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *a
 		KamAcctState *in = m->in[p];
 		Size		stride = in->hp.elem;
 
-		if (in->packed && in->date_bits)
+		if (in->date_bits)
 		{
-			/* listed by its worker: each once */
+			/* listed by its worker, or as it was handed over: each once */
 			for (int64 d = bit_next(in->date_bits, in->dates_span, 0); d < in->dates_span;
 				 d = bit_next(in->date_bits, in->dates_span, d + 1))
 			{
@@ -4305,6 +4480,8 @@ acct_hand_off(StringInfo buf, KamAcctState *st)
 
 	acct_group_in_key_order(st, &h);
 	st->grouped = h.offsets;
+	if (st->date_bits == NULL)
+		acct_list_dates(st, h.points, st->hp.elem, h.offsets, (int32) st->keys.n);
 	e = MemoryContextAlloc(st->ctx, sizeof(AcctHanded));
 	e->st = st;
 	e->number = ++acct_handed_count;

@@ -401,3 +401,58 @@ SET max_parallel_workers_per_gather = 0;
 SELECT plan_has('SELECT kam.mrr_waterfall(account_id, month, mrr) FROM psnap', 'Partial Aggregate') AS partitions_handed;
 SELECT * FROM hand_same;
 RESET ALL;
+-- several states' runs of an account merged by date rank (every state lists its dates, the
+-- leader's own handed over in place too): daily dates, so that the ranks are many. 600
+-- accounts of a snapshot a day over 90 days, each day's row in the partition of its parity,
+-- every 7th day's in two halves, one in each partition (one date in both states: summed);
+-- some days nothing (churned, then back); 50 accounts of three points 40 days apart, in alternate partitions (a span of ranks more
+-- than twice their points: merged by date instead); 10 of one point. The waterfall and the
+-- cohort table per partition (the partitions' states handed over in place) and then with
+-- workers, against the same rows in one state; by day, by week (rows of one week added up in
+-- a state before they meet) and in the rate form
+CREATE TABLE pranks (k int, account_id int8, at date, mrr numeric(12,2)) PARTITION BY LIST ((k % 2));
+CREATE TABLE pranks_even PARTITION OF pranks FOR VALUES IN (0);
+CREATE TABLE pranks_odd PARTITION OF pranks FOR VALUES IN (1);
+INSERT INTO pranks
+SELECT d + h, a, date '2024-01-01' + d,
+       CASE WHEN d % 7 <> 0 THEN v WHEN h = 0 THEN round(v / 3, 2) ELSE v - round(v / 3, 2) END
+FROM generate_series(1, 600) a, generate_series(0, 89) d, generate_series(0, 1) h,
+     LATERAL (SELECT CASE WHEN (a + d) % 17 = 5 THEN 0
+                          ELSE ((a % 13 + 1) * 10.01 + d * (a % 3) * 0.37)::numeric(12,2) END AS v) x
+WHERE h = 0 OR d % 7 = 0
+UNION ALL
+SELECT j, 1000 + a, date '2024-01-01' + 40 * j + a % 5, 20 + a
+FROM generate_series(1, 50) a, generate_series(0, 2) j
+UNION ALL
+SELECT 1, 2000 + a, date '2024-02-01' + a, 5 FROM generate_series(1, 10) a;
+ANALYZE pranks;
+CREATE TABLE pranks_ref AS
+SELECT kam.mrr_waterfall(account_id, at, mrr)::text AS w,
+       kam.cohort_retention(account_id, at, mrr)::text AS c,
+       kam.mrr_waterfall(account_id, at, mrr, 'week')::text AS ww,
+       kam.cohort_retention(account_id, at, mrr, 'week')::text AS cw,
+       kam.mrr_waterfall(account_id, at, mrr, 1 + (at - date '2024-01-01')::float8 / 1000)::text AS wr,
+       count(*) FILTER (WHERE k % 2 = 1 AND (at - date '2024-01-01') % 7 = 0 AND account_id <= 600) AS halves
+FROM (SELECT * FROM pranks ORDER BY k % 2, account_id, at) o;
+SELECT halves AS pranks_halves FROM pranks_ref;
+CREATE VIEW pranks_same AS
+SELECT same_rows((SELECT kam.mrr_waterfall(account_id, at, mrr)::text FROM pranks), w, 'kam.mrr_movement') AS w_same,
+       same_rows((SELECT kam.cohort_retention(account_id, at, mrr)::text FROM pranks), c, 'kam.cohort_cell') AS c_same,
+       same_rows((SELECT kam.mrr_waterfall(account_id, at, mrr, 'week')::text FROM pranks), ww, 'kam.mrr_movement')
+           AS week_same,
+       same_rows((SELECT kam.cohort_retention(account_id, at, mrr, 'week')::text FROM pranks), cw, 'kam.cohort_cell')
+           AS week_cohorts_same,
+       same_rows((SELECT kam.mrr_waterfall(account_id, at, mrr, 1 + (at - date '2024-01-01')::float8 / 1000)::text
+                  FROM pranks), wr, 'kam.mrr_movement') AS rates_same
+FROM pranks_ref;
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, at, mrr) FROM pranks', 'Partial Aggregate') AS pranks_partial;
+SELECT * FROM pranks_same;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT plan_has('SELECT kam.mrr_waterfall(account_id, at, mrr) FROM pranks', 'Gather') AS pranks_workers;
+SELECT * FROM pranks_same;
+RESET ALL;
+DROP VIEW pranks_same;
+DROP TABLE pranks, pranks_ref;
