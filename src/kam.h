@@ -491,7 +491,23 @@ extern void kam_check_row_money(double mrr, const char *what);
 extern double kam_check_rate(double rate);
 extern void kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, double e, double e_local,
 								 bool returning);
-extern double kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at);
+extern void kam_negative_total(KamAcctState *st, Datum key, double v, DateADT at) pg_attribute_noreturn();
+
+/*
+ * An account's total at a date: a credit may take it to 0, not below (else
+ * kam_negative_total's error).  Totals within KAM_MONEY_ZERO of 0 are 0
+ * (binary noise of amounts that cancel).  Inline: the histories' finals ask
+ * it for every account and period.
+ */
+static inline double
+kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at)
+{
+	double		v = kam_sum_value(sum);
+
+	if (v <= -KAM_MONEY_ZERO)
+		kam_negative_total(st, key, v, at);
+	return v < KAM_MONEY_ZERO ? 0 : v;
+}
 extern void kam_acct_iterate_begin(KamAcctState *st);
 extern KamAcct *kam_acct_iterate_next(KamAcctState *st);
 

@@ -204,26 +204,15 @@ kam_retention_interval_sfunc(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/*
- * An account's total at a date: a credit may take it to 0, not below.  Totals
- * within KAM_MONEY_ZERO of 0 are 0 (binary noise of amounts that cancel).
- */
-double
-kam_account_total(KamAcctState *st, Datum key, const KamSum *sum, DateADT at)
+/* an account's total below 0 at a date (kam_account_total) */
+void
+kam_negative_total(KamAcctState *st, Datum key, double v, DateADT at)
 {
-	double		v = kam_sum_value(sum);
-
-	if (v < 0)
-	{
-		if (v > -KAM_MONEY_ZERO)
-			return 0;
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("account %s has a negative MRR total on %s", kam_acct_key_str(st, key), kam_date_str(at)),
-				 errdetail("Its rows add up to %g.", v),
-				 errhint("Credit lines may lower an account's MRR to 0, not below.")));
-	}
-	return v < KAM_MONEY_ZERO ? 0 : v;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("account %s has a negative MRR total on %s", kam_acct_key_str(st, key), kam_date_str(at)),
+			 errdetail("Its rows add up to %g.", v),
+			 errhint("Credit lines may lower an account's MRR to 0, not below.")));
 }
 
 /* Final function of both forms: classify every account. */
