@@ -491,7 +491,7 @@ extern void kam_check_row_money(double mrr, const char *what);
 extern double kam_check_rate(double rate);
 extern void kam_retention_add_fx(KamRetention *r, KamSum *fx, double s, double s_local, double e, double e_local,
 								 bool returning);
-extern void kam_negative_total(KamAcctState *st, Datum key, double v, DateADT at) pg_attribute_noreturn();
+extern KAM_NORETURN void kam_negative_total(KamAcctState *st, Datum key, double v, DateADT at);
 
 /*
  * An account's total at a date: a credit may take it to 0, not below (else
