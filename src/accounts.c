@@ -1612,6 +1612,23 @@ cmp_point_fx(const KamPointFx *a, const KamPointFx *b)
 #define KAM_SORT_CMP cmp_point_fx
 #include "kam_sort.h"
 
+/*
+ * Sort n points of either size in place: records (keep_all) by date and
+ * value, else by date.
+ */
+static void
+pt_sort(char *points, Size n, Size stride, bool records)
+{
+	if (records && stride == sizeof(KamPoint))
+		record_sort((KamPoint *) points, n);
+	else if (records)
+		record_fx_sort((KamPointFx *) points, n);
+	else if (stride == sizeof(KamPoint))
+		point_sort((KamPoint *) points, n);
+	else
+		point_fx_sort((KamPointFx *) points, n);
+}
+
 /* copy one point: a constant size, so the compiler moves it inline */
 static inline void
 pt_copy(void *dst, const void *src, Size stride)
@@ -1696,10 +1713,8 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 	{
 		for (Size j = lo + 1; j < hi && sorted; j++)
 			sorted = cmp_record(PT(j - 1), PT(j)) <= 0;
-		if (!sorted && stride == sizeof(KamPoint))
-			record_sort(PT(lo), hi - lo);
-		else if (!sorted)
-			record_fx_sort((KamPointFx *) PT(lo), hi - lo);
+		if (!sorted)
+			pt_sort((char *) PT(lo), hi - lo, stride, true);
 
 		/*
 		 * A contract that starts by the end of those before it plus the gap
@@ -1744,10 +1759,8 @@ acct_sort_run(char *base, Size stride, Size lo, Size hi, Size out, bool keep_all
 			pt_copy(PT(k), &p, stride);
 		}
 	}
-	else if (!sorted && stride == sizeof(KamPoint))
-		point_sort(PT(lo), hi - lo);
 	else if (!sorted)
-		point_fx_sort((KamPointFx *) PT(lo), hi - lo);
+		pt_sort((char *) PT(lo), hi - lo, stride, false);
 	for (Size j = lo; j < hi; j++)
 	{
 		if (out > first && PT(out - 1)->at == PT(j)->at)
@@ -2918,7 +2931,8 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
  * (acct_unpack_dates), when they span at most PACK_DATES_SPAN days: for the
  * leader's own partial state handed over in place, whose Finalize then
  * reads its calendar from the list and merges by date rank (merge_by_rank)
- * as it does the workers' states.
+ * as it does the workers' states (not records, which merge_by_rank leaves
+ * to the merge by date and value).
  */
 static void
 acct_list_dates(KamAcctState *st, const char *points, Size stride, const Size *offsets, int32 n)
@@ -4480,7 +4494,7 @@ acct_hand_off(StringInfo buf, KamAcctState *st)
 
 	acct_group_in_key_order(st, &h);
 	st->grouped = h.offsets;
-	if (st->date_bits == NULL)
+	if (st->date_bits == NULL && !st->keep_all)
 		acct_list_dates(st, h.points, st->hp.elem, h.offsets, (int32) st->keys.n);
 	e = MemoryContextAlloc(st->ctx, sizeof(AcctHanded));
 	e->st = st;
