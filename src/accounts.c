@@ -3779,7 +3779,9 @@ merge_rank_dates(KamHistMerge *m, Size stride)
  * Merge account r's nrun runs (m->cur, m->stop; total points) into m->out
  * through buckets, one a date rank: each point goes to its date's bucket,
  * the first of a date copied and the next ones added in run order, as
- * acct_merge_runs adds them (the same sums, bit for bit); the buckets of
+ * acct_merge_runs adds them up to ACCT_MERGE_SORT_RUNS runs (the same sums,
+ * bit for bit; past that, in run order too, where its sort may reorder a
+ * date's points once an account has more than 32); the buckets of
  * the account's span of ranks are then read in order.  No compare of dates
  * from run to run, whose outcome is as good as random where the workers'
  * shares of a table interleave.  false, nothing written, when the span
