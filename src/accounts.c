@@ -3727,6 +3727,67 @@ merge_rank(const KamHistMerge *m, const char *q)
 }
 
 /*
+ * fn(arg, date) for the dates of the states merged (kam_history_each_date):
+ * a state's listed dates once each, else every point's.
+ */
+static void
+merge_each_date(KamHistMerge *m, void (*fn) (void *arg, DateADT at), void *arg)
+{
+	for (int p = 0; p < m->k; p++)
+	{
+		KamAcctState *in = m->in[p];
+		Size		stride = in->hp.elem;
+
+		if (in->date_bits)
+		{
+			/* listed by its worker, or as it was handed over: each once */
+			for (int64 d = bit_next(in->date_bits, in->dates_span, 0); d < in->dates_span;
+				 d = bit_next(in->date_bits, in->dates_span, d + 1))
+			{
+				CHECK_FOR_INTERRUPTS();
+				fn(arg, (DateADT) (in->dates_lo + d));
+			}
+		}
+		else if (in->packed)
+		{
+			PackCursor	c;
+			KamArray   *a = &m->scratch[p];
+
+			pack_cursor_init(&c, in);
+			for (int64 i = 0; i < in->keys.n; i++)
+			{
+				int64		cnt = acct_unpack_run(&c, a, (int32) i, m->keep_all, m->rates);
+
+				if ((i & 0xFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+				for (int64 j = 0; j < cnt; j++)
+					fn(arg, ((const KamPoint *) (a->data + j * stride))->at);
+			}
+			pack_cursor_end(&c);
+		}
+		else
+		{
+			for (int64 j = 0; j < in->hp.n; j++)
+			{
+				if ((j & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+				fn(arg, acct_point(in, j)->at);
+			}
+		}
+	}
+	/* the scratch of each state holds a run of merge_next's no longer */
+	merge_restart(m);
+}
+
+static void
+rank_mark(void *arg, DateADT at)
+{
+	KamHistMerge *m = (KamHistMerge *) arg;
+
+	m->rank[at - m->rank_lo] = 0;
+}
+
+/*
  * The ranks of every state's listed dates (m->rank), when all of them are
  * listed and span at most MERGE_RANK_SPAN days: not for records
  * (keep_all), which keep every one in order of date and value.
@@ -3757,16 +3818,8 @@ merge_rank_dates(KamHistMerge *m, Size stride)
 	m->rank_span = hi - lo + 1;
 	m->rank = palloc(m->rank_span * sizeof(int32));
 	memset(m->rank, 0xff, m->rank_span * sizeof(int32));	/* -1: none */
-	for (int p = 0; p < m->k; p++)
-	{
-		const KamAcctState *in = m->in[p];
-
-		if (in->date_bits == NULL)
-			continue;
-		for (int64 d = bit_next(in->date_bits, in->dates_span, 0); d < in->dates_span;
-			 d = bit_next(in->date_bits, in->dates_span, d + 1))
-			m->rank[in->dates_lo + d - lo] = 0;
-	}
+	/* every state lists its dates (or has none): one pass of its bits each */
+	merge_each_date(m, rank_mark, m);
 	for (int64 d = 0; d < m->rank_span; d++)
 		if (m->rank[d] == 0)
 			m->rank[d] = n++;
@@ -4080,54 +4133,9 @@ kam_history_key(KamAcctState *st, KamHistory *h, int32 acct)
 void
 kam_history_each_date(KamHistory *h, void (*fn) (void *arg, DateADT at), void *arg)
 {
-	KamHistMerge *m = h->merge;
-
-	if (m == NULL)
+	if (h->merge == NULL)
 		elog(ERROR, "kam history: not merged as read");
-	for (int p = 0; p < m->k; p++)
-	{
-		KamAcctState *in = m->in[p];
-		Size		stride = in->hp.elem;
-
-		if (in->date_bits)
-		{
-			/* listed by its worker, or as it was handed over: each once */
-			for (int64 d = bit_next(in->date_bits, in->dates_span, 0); d < in->dates_span;
-				 d = bit_next(in->date_bits, in->dates_span, d + 1))
-			{
-				CHECK_FOR_INTERRUPTS();
-				fn(arg, (DateADT) (in->dates_lo + d));
-			}
-		}
-		else if (in->packed)
-		{
-			PackCursor	c;
-			KamArray   *a = &m->scratch[p];
-
-			pack_cursor_init(&c, in);
-			for (int64 i = 0; i < in->keys.n; i++)
-			{
-				int64		cnt = acct_unpack_run(&c, a, (int32) i, m->keep_all, m->rates);
-
-				if ((i & 0xFFF) == 0)
-					CHECK_FOR_INTERRUPTS();
-				for (int64 j = 0; j < cnt; j++)
-					fn(arg, ((const KamPoint *) (a->data + j * stride))->at);
-			}
-			pack_cursor_end(&c);
-		}
-		else
-		{
-			for (int64 j = 0; j < in->hp.n; j++)
-			{
-				if ((j & 0xFFFF) == 0)
-					CHECK_FOR_INTERRUPTS();
-				fn(arg, acct_point(in, j)->at);
-			}
-		}
-	}
-	/* the scratch of each state holds a run of merge_next's no longer */
-	merge_restart(m);
+	merge_each_date(h->merge, fn, arg);
 }
 
 /*
