@@ -4,17 +4,18 @@
 
 # bench_run FILE: fills S[name] (serial ms), P[name] (2 workers) and NAMES; with
 # BENCH_WORKERS="2 1" (worker counts, the first one's times in P) also PW["w,name"] for
-# each count w.  The queries run in rounds (every query serially and with workers, the
-# order reversed every other round, BENCH_REPS rounds, default 3),
-# each keeping its best time: a slow spell of the machine, which lasts seconds, then weighs
-# on every query alike instead of on whichever ran during it, so the ratios between
-# queries (kam against its floor) hold from run to run.
+# each count w; and every timing as R["round,w,name"] (w 0: serial).  The queries run in
+# rounds (every query serially and with workers, the order reversed every other round,
+# BENCH_REPS rounds, default 3), each keeping its best time: a slow spell of the machine,
+# which lasts seconds, then weighs on every query alike instead of on whichever ran during
+# it, so the ratios between queries (kam against its floor) hold from run to run.  A
+# query's serial and parallel runs of one round follow each other: R pairs them.
 bench_run() {
     local dir n ms
     dir=$(mktemp -d)
     awk -v d="$dir" '/^-- bench: /{name=$3; print name >> (d "/names"); next} /^--/{next} name{print > (d "/" name ".sql")}' "$1"
     local round w counts=(${BENCH_WORKERS:-2}) order
-    declare -gA PW
+    declare -gA PW R
     NAMES=()
     while read -r n; do
         NAMES+=("$n")
@@ -31,6 +32,7 @@ bench_run() {
             for w in $order; do
                 # a failed query ends the run without leaving the split queries behind
                 ms=$(bench_once_ms "$w" "$dir/$n.sql") || { rm -rf "$dir"; return 1; }
+                R[$round,$w,$n]=$ms
                 if [ "$w" = 0 ]; then S[$n]=$(bench_min "${S[$n]}" "$ms")
                 else PW[$w,$n]=$(bench_min "${PW[$w,$n]}" "$ms"); fi
             done

@@ -80,14 +80,23 @@ plan() {  # does the forced plan of query $1 aggregate in the workers (a PARTIAL
     else echo "kam not computed"
     fi
 }
-printf '\n%-34s %10s %10s %9s %9s %9s %9s %9s  %s\n' "aggregate" "serial ms" "2 workers" "speed-up" "floor" "÷floor" \
-       "1 worker" "floor" "forced plan"
-slower=0 slower1=0 below_floor=0 uncomputed=0 aggs=0
+# in how many rounds the run with w workers took longer than the serial run beside it (R)
+rounds_slower() {  # w name
+    local r k=0
+    for r in $(seq "${BENCH_REPS:-5}"); do
+        awk "BEGIN{exit !(${R[$r,$1,$2]} > ${R[$r,0,$2]})}" && k=$((k + 1))
+    done
+    echo "$k/${BENCH_REPS:-5}"
+}
+printf '\n%-34s %10s %10s %9s %9s %9s %7s %9s %9s  %s\n' "aggregate" "serial ms" "2 workers" "speed-up" "floor" "÷floor" \
+       "rounds" "1 worker" "floor" "forced plan"
+slower=0 slower1=0 below_floor=0 uncomputed=0 aggs=0 slower_most=0
 for n in "${NAMES[@]}"; do
     sp=$(awk "BEGIN{printf \"%.2f\", ${S[$n]}/${P[$n]}}")
     sp1=$(awk "BEGIN{printf \"%.2f\", ${S[$n]}/${PW[1,$n]}}")
     if [[ $n == floor_* ]]; then
-        printf '%-34s %10.0f %10.0f %8sx %9s %9s %8sx %9s  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "" "" "$sp1" "" "(the floor)"
+        printf '%-34s %10.0f %10.0f %8sx %9s %9s %7s %8sx %9s  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "" "" \
+               "$(rounds_slower 2 "$n")" "$sp1" "" "(the floor)"
         continue
     fi
     f=${T[$n]}
@@ -95,8 +104,11 @@ for n in "${NAMES[@]}"; do
     fsp1=$(awk "BEGIN{printf \"%.2f\", ${S[$f]}/${PW[1,$f]}}")
     rel=$(awk "BEGIN{printf \"%.2f\", $sp/$fsp}")
     pl=$(plan "$n")
-    printf '%-34s %10.0f %10.0f %8sx %8sx %9s %8sx %8sx  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "$fsp" "$rel" "$sp1" "$fsp1" "$pl"
+    rs=$(rounds_slower 2 "$n")
+    printf '%-34s %10.0f %10.0f %8sx %8sx %9s %7s %8sx %8sx  %s\n' "$n" "${S[$n]}" "${P[$n]}" "$sp" "$fsp" "$rel" "$rs" \
+           "$sp1" "$fsp1" "$pl"
     awk "BEGIN{exit !($sp < 1)}" && slower=$((slower + 1))
+    awk "BEGIN{exit !(${rs%/*} * 2 > ${rs#*/})}" && slower_most=$((slower_most + 1))
     awk "BEGIN{exit !($sp1 < 1)}" && slower1=$((slower1 + 1))
     awk "BEGIN{exit !($rel < 0.9)}" && below_floor=$((below_floor + 1))
     aggs=$((aggs + 1))
@@ -106,7 +118,9 @@ echo "(2 workers forced: max_parallel_workers_per_gather 2, parallel costs 0, th
 echo " best of ${BENCH_REPS:-5} each, the order of serial and parallel runs reversed every other round; $(nproc) cores here;"
 echo " floor: the speed-up of count(*) over the aggregate's table, or for a grouped aggregate of PostgreSQL's own GROUP BY"
 echo " of the same column with a count(*); ÷floor: the aggregate's speed-up over the floor's;"
-echo " $slower of $aggs aggregates slower with 2 workers than serial, $slower1 with 1 worker;"
+echo " rounds: in how many rounds the run with 2 workers took longer than the serial run beside it;"
+echo " $slower of $aggs aggregates slower with 2 workers than serial (best of each), $slower1 with 1 worker;"
+echo " $slower_most of $aggs slower with 2 workers in most rounds;"
 echo " $below_floor gaining less than 0.9 of what their floor gains with 2 workers)"
 if [ "$uncomputed" -gt 0 ]; then
     echo "$uncomputed queries do not compute kam's aggregate (see the plans): the timings above do not time kam" >&2
