@@ -53,7 +53,7 @@ check_versions() {
 stage "one version everywhere (kam.control, META.json, debian/changelog)" check_versions
 stage "docs/errors.md lists every error (test/tools/errors.py)" python3 test/tools/errors.py --check
 stage "src/ laid out as pgindent lays it out (test/tools/pgindent.sh)" bash test/tools/pgindent.sh
-stage "garden (round trip, expression keys), model coverage, interrupts, upgrade, dump/restore, clients, docs (test/cluster-tests.sh)" \
+stage "garden (round trip, expression keys), model coverage, interrupts, upgrade, dump/restore, merged histories, clients, docs (test/cluster-tests.sh)" \
     pg_virtualenv -v "$PGVER" bash test/cluster-tests.sh
 stage "the suite and the garden with kam built under ASan and UBSan (test/asan/run.sh)" bash test/asan/run.sh
 stage "the suite and the garden on PostgreSQL 13, 15, 17 and 18 built with assertions, upgrade and dump on 18, pg_upgrade 15 -> 18 (test/versions/run.sh)" \
