@@ -1,5 +1,6 @@
 -- One seed of test/merge/run.sh: random per-account histories in :parts partitions
--- (:seed, :cg and :cm the cohort tables' grains), each history form computed over the
+-- (:seed, :cg and :cm the cohort tables' grains), each history form (and per-account
+-- survival over contracts from the same rows: open when the amount is 0) computed over the
 -- partitioned table (a partial state per partition, then with parallel workers, then with
 -- workers and no partition-wise aggregate) against the same rows in one state.
 \set ON_ERROR_STOP 1
@@ -34,7 +35,9 @@ SELECT kam.mrr_waterfall(account_id, at, mrr)::text AS w,
        kam.cohort_retention(account_id, at, mrr, :'cg')::text AS c,
        kam.mrr_waterfall(account_id, at, fx, 'week')::text AS ww,
        kam.cohort_retention(account_id, at, mrr, :'cm')::text AS cm,
-       kam.mrr_waterfall(account_id, at, mrr, 1 + (at - date '2015-01-01')::float8 / 1000)::text AS wr
+       kam.mrr_waterfall(account_id, at, mrr, 1 + (at - date '2015-01-01')::float8 / 1000)::text AS wr,
+       kam.survival_agg(account_id, at, CASE WHEN mrr > 0 THEN at + (mrr * 100)::int % 200 END,
+                        date '2240-01-01', 7)::text AS sv
 FROM fz_flat;
 CREATE VIEW same AS
 SELECT same_rows((SELECT kam.mrr_waterfall(account_id, at, mrr)::text FROM fz), w, 'kam.mrr_movement') AS w,
@@ -42,7 +45,9 @@ SELECT same_rows((SELECT kam.mrr_waterfall(account_id, at, mrr)::text FROM fz), 
        same_rows((SELECT kam.mrr_waterfall(account_id, at, fx, 'week')::text FROM fz), ww, 'kam.mrr_movement') AS ww,
        same_rows((SELECT kam.cohort_retention(account_id, at, mrr, :'cm')::text FROM fz), cm, 'kam.cohort_cell') AS cm,
        same_rows((SELECT kam.mrr_waterfall(account_id, at, mrr, 1 + (at - date '2015-01-01')::float8 / 1000)::text
-                  FROM fz), wr, 'kam.mrr_movement') AS wr
+                  FROM fz), wr, 'kam.mrr_movement') AS wr,
+       (SELECT kam.survival_agg(account_id, at, CASE WHEN mrr > 0 THEN at + (mrr * 100)::int % 200 END,
+                                date '2240-01-01', 7)::text FROM fz) = sv AS sv
 FROM ref;
 -- (plan_has is parallel unsafe: in a statement of its own, before each comparison)
 SET enable_partitionwise_aggregate = on;
