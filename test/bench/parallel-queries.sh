@@ -66,7 +66,8 @@ done < <(awk '/^-- bench: /{n=$3; next} /^--/{next}
 cat test/bench/parallel.sql >> "$queries"
 # two workers (the leader takes part: three processes) and one (two processes); on a
 # machine of two cores only the second gives each process a core of its own
-BENCH_REPS=${BENCH_REPS:-5} BENCH_FORCE_PARALLEL=1 BENCH_WORKERS="2 1" bench_run "$queries"
+reps=${BENCH_REPS:-5}  # rounds: each query serially and with 1 and 2 workers, this many times
+BENCH_REPS=$reps BENCH_FORCE_PARALLEL=1 BENCH_WORKERS="2 1" bench_run "$queries"
 rm -f "$queries"
 plan() {  # does the forced plan of query $1 aggregate in the workers (a PARTIAL kam. aggregate)?
           # A plan without kam's aggregate at all computes nothing of kam's (the planner drops
@@ -83,10 +84,10 @@ plan() {  # does the forced plan of query $1 aggregate in the workers (a PARTIAL
 # in how many rounds the run with w workers took longer than the serial run beside it (R)
 rounds_slower() {  # w name
     local r k=0
-    for r in $(seq "${BENCH_REPS:-5}"); do
+    for r in $(seq "$reps"); do
         awk "BEGIN{exit !(${R[$r,$1,$2]} > ${R[$r,0,$2]})}" && k=$((k + 1))
     done
-    echo "$k/${BENCH_REPS:-5}"
+    echo "$k/$reps"
 }
 printf '\n%-34s %10s %10s %9s %9s %9s %7s %9s %9s  %s\n' "aggregate" "serial ms" "2 workers" "speed-up" "floor" "÷floor" \
        "rounds" "1 worker" "floor" "forced plan"
@@ -115,7 +116,7 @@ for n in "${NAMES[@]}"; do
     [ "$pl" = "kam not computed" ] && uncomputed=$((uncomputed + 1))
 done
 echo "(2 workers forced: max_parallel_workers_per_gather 2, parallel costs 0, the leader taking part; 1 worker: the same with 1;"
-echo " best of ${BENCH_REPS:-5} each, the order of serial and parallel runs reversed every other round; $(nproc) cores here;"
+echo " best of $reps each, the order of serial and parallel runs reversed every other round; $(nproc) cores here;"
 echo " floor: the speed-up of count(*) over the aggregate's table, or for a grouped aggregate of PostgreSQL's own GROUP BY"
 echo " of the same column with a count(*); ÷floor: the aggregate's speed-up over the floor's;"
 echo " rounds: in how many rounds the run with 2 workers took longer than the serial run beside it;"
