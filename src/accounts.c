@@ -18,6 +18,7 @@
 
 #include "miscadmin.h"
 
+#include "access/nbtree.h"
 #include "access/parallel.h"
 #include "catalog/pg_type.h"
 #include "lib/ilist.h"
@@ -76,6 +77,8 @@ struct KamAcctState
 	bool		keybyval;
 	bool		fastkey;		/* integer-like: equal iff the canonical
 								 * Datums are (acct_canonical_key) */
+	bool		imagekey;		/* else equal iff their images are
+								 * (acct_image_key) */
 	Oid			collation;
 	TypeCacheEntry *typentry;	/* hash and equality support */
 	bool		has_window;
@@ -171,6 +174,9 @@ struct KamAcctState
 								 * hpend, in the same order */
 	struct KamHashedKey *hpend; /* keys waiting for the hash, either kind
 								 * (acct_hash_batch), or NULL */
+	char	   *hkeys;			/* copies of the by-reference keys waiting in
+								 * hpend (HKEYS_ROOM bytes), or NULL */
+	Size		hkeys_len;
 	bool		last_off;		/* rows find their account's latest point only
 								 * as the point before them (LAST_PROBE): last
 								 * is stale */
@@ -217,7 +223,7 @@ typedef struct KamWinRow
 #define WIN_BATCH 64
 
 static void window_flush(KamAcctState *st);
-static void window_push_hashed(KamAcctState *st, Datum key, const struct KamWinRow *row);
+static bool window_push_hashed(KamAcctState *st, Datum key, const struct KamWinRow *row);
 static void acct_flush_pending(KamAcctState *st);
 
 /*
@@ -246,6 +252,13 @@ typedef struct KamHashedKey
  * the key HASHED_AHEAD places on fetched meanwhile (acct_hash_batch).
  */
 #define HASHED_AHEAD 8
+
+/*
+ * By-reference keys (text, uuid) wait in the batch as copies (the row's own
+ * is gone by the next row), HKEYS_ROOM bytes of them at most: a longer key
+ * does not wait.
+ */
+#define HKEYS_ROOM 8192
 
 static void acct_number_hashed(KamAcctState *st);
 
@@ -342,8 +355,47 @@ acct_key_equal(KamAcctState *st, Datum a, Datum b)
 {
 	if (st->fastkey)
 		return a == b;
+	if (st->imagekey)
+	{
+		if (st->keybyval)
+			return a == b;
+		if (st->keylen > 0)
+			return memcmp(DatumGetPointer(a), DatumGetPointer(b), st->keylen) == 0;
+		if (st->keylen == -1 &&
+			!VARATT_IS_EXTERNAL(DatumGetPointer(a)) && !VARATT_IS_COMPRESSED(DatumGetPointer(a)) &&
+			!VARATT_IS_EXTERNAL(DatumGetPointer(b)) && !VARATT_IS_COMPRESSED(DatumGetPointer(b)))
+		{
+			Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
+
+			return len == VARSIZE_ANY_EXHDR(DatumGetPointer(b)) &&
+				memcmp(VARDATA_ANY(DatumGetPointer(a)), VARDATA_ANY(DatumGetPointer(b)), len) == 0;
+		}
+		return datum_image_eq(a, b, st->keybyval, st->keylen);
+	}
 	return DatumGetBool(FunctionCall2Coll(&st->typentry->eq_opr_finfo,
 										  st->collation, a, b));
+}
+
+/*
+ * Whether keys of this type and collation are equal exactly when their
+ * images are (the btree operator class says so: BTEQUALIMAGE_PROC, as
+ * B-tree deduplication asks): text under a deterministic collation, uuid;
+ * not numeric (1.0 = 1.00) or float8 (-0 = 0).  Those keys are then
+ * compared without a call to their equality function.
+ */
+static bool
+acct_image_key(Oid keytype, Oid collation)
+{
+	TypeCacheEntry *t = lookup_type_cache(keytype, TYPECACHE_BTREE_OPFAMILY);
+	Oid			proc;
+
+	if (!OidIsValid(t->btree_opf))
+		return false;
+	proc = get_opfamily_proc(t->btree_opf, t->btree_opintype, t->btree_opintype,
+							 BTEQUALIMAGE_PROC);
+	return OidIsValid(proc) &&
+		DatumGetBool(OidFunctionCall1Coll(proc, collation,
+										  ObjectIdGetDatum(t->btree_opintype)));
 }
 
 static KamAcctState *
@@ -388,6 +440,7 @@ acct_state_new(MemoryContext aggctx, KamAcctKind kind, Oid keytype, Oid collatio
 					 errmsg("account key type %s has no default hash operator class",
 							format_type_be(keytype)),
 					 errhint("Use an integer, text or uuid account identifier.")));
+		st->imagekey = acct_image_key(keytype, collation);
 	}
 	st->ids = idtab_create(aggctx, 2, st);
 	st->dmap_try_at = DMAP_FIRST_TRY;
@@ -781,17 +834,41 @@ acct_empty_hash(KamAcctState *st)
 	st->ids = idtab_create(st->ctx, 2, st);
 }
 
-/* every account into the (empty) hash */
+/*
+ * every account into the hash (empty: made its size at once), the bucket of
+ * the key HASHED_AHEAD places on fetched meanwhile
+ */
 static void
 acct_hash_all_keys(KamAcctState *st)
 {
-	for (int64 i = 0; i < st->keys.n; i++)
+	int64		n = st->keys.n;
+	const Datum *keys = (const Datum *) st->keys.data;
+	uint32		ahead[HASHED_AHEAD];
+
+	if (st->ids->members == 0)
+	{
+		idtab_destroy(st->ids);
+		st->ids = idtab_create(st->ctx, Max(n, 2), st);
+	}
+	for (int64 i = 0; i < Min(n, HASHED_AHEAD); i++)
+	{
+		ahead[i] = acct_hash_key(st, keys[i]);
+		kam_prefetch(&st->ids->data[ahead[i] & st->ids->sizemask]);
+	}
+	for (int64 i = 0; i < n; i++)
 	{
 		bool		found;
-		KamAcctId  *a = idtab_insert(st->ids, KAM_ARRAY_ELEM(&st->keys, Datum, i), &found);
+		uint32		hash = ahead[i % HASHED_AHEAD];
+		KamAcctId  *a;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		if (i + HASHED_AHEAD < n)
+		{
+			ahead[i % HASHED_AHEAD] = acct_hash_key(st, keys[i + HASHED_AHEAD]);
+			kam_prefetch(&st->ids->data[ahead[i % HASHED_AHEAD] & st->ids->sizemask]);
+		}
+		a = idtab_insert_hash(st->ids, keys[i], hash, &found);
 		if (found)
 			elog(ERROR, "kam per-account state holds an account twice");
 		a->id = (int32) i;
@@ -931,6 +1008,46 @@ acct_hash_batching(const KamAcctState *st)
 	return st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN;
 }
 
+/*
+ * Rows of other keys (text, uuid: every account in the hash) wait in a batch
+ * as well (HASHED_MIN accounts or more), the key's own copy with them.  Each row would otherwise wait twice, for the hash's
+ * bucket and for the key it holds (24 bytes and the key's copy an account,
+ * past the cache for 700 000 accounts).
+ */
+static inline bool
+acct_hash_batching_other(const KamAcctState *st)
+{
+	return !st->fastkey && !st->ids_pending && st->keys.n >= HASHED_MIN;
+}
+
+/*
+ * The key of a row about to wait in the batch: as the hash holds it
+ * (acct_key_arg), by-reference keys copied into hkeys; (Datum) 0 when a
+ * by-reference key is longer than HKEYS_ROOM (it does not wait).  The batch
+ * is numbered first when hkeys has no room for it.
+ */
+static Datum
+acct_key_stage(KamAcctState *st, Datum key)
+{
+	Size		len;
+	char	   *at;
+
+	key = acct_key_arg(st, key);
+	if (st->keybyval)
+		return key;
+	len = MAXALIGN(datumGetSize(key, false, st->keylen));
+	if (len > HKEYS_ROOM)
+		return (Datum) 0;
+	if (st->hkeys_len + len > HKEYS_ROOM)
+		acct_flush_pending(st);
+	if (unlikely(st->hkeys == NULL))
+		st->hkeys = MemoryContextAlloc(st->ctx, HKEYS_ROOM);
+	at = st->hkeys + st->hkeys_len;
+	memcpy(at, DatumGetPointer(key), datumGetSize(key, false, st->keylen));
+	st->hkeys_len += len;
+	return PointerGetDatum(at);
+}
+
 /* the slot of hpend for the batch's i-th key, allocated the first time */
 static inline KamHashedKey *
 hpend_slot(KamAcctState *st, int64 i, int64 key)
@@ -962,8 +1079,24 @@ acct_hash_batch(KamAcctState *st, int n, int32 *ids)
 	{
 		if (i + HASHED_AHEAD < n)
 			kam_prefetch(&st->ids->data[h[i + HASHED_AHEAD].hash & st->ids->sizemask]);
+
+		/*
+		 * by-reference keys: the key held at the bucket of the key half as
+		 * far on (there by now), fetched too, for the compare
+		 */
+		if (!st->keybyval && i + HASHED_AHEAD / 2 < n)
+		{
+			uint32		hash = h[i + HASHED_AHEAD / 2].hash;
+			const KamAcctId *e = &st->ids->data[hash & st->ids->sizemask];
+
+			if (e->status == idtab_SH_IN_USE && e->hash == hash)
+				kam_prefetch(DatumGetPointer(e->key));
+		}
 		ids[i] = acct_hash_id(st, Int64GetDatum(h[i].key), h[i].hash);
 	}
+	/* the keys copied (acct_key_stage) are kept where new, or not needed */
+	Assert(i == n || st->hkeys_len == 0);
+	st->hkeys_len = 0;
 	return i;
 }
 
@@ -1073,29 +1206,36 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			return;
 		}
 	}
-	else if (acct_hash_batching(st))
-	{
-		window_push_hashed(st, key, &row);
+	else if ((acct_hash_batching(st) || acct_hash_batching_other(st)) &&
+			 window_push_hashed(st, key, &row))
 		return;
-	}
 	/* numbered first: a new number may move the arrays */
 	window_row_add(st, kam_acct_id(st, key), &row);
 }
 
-/* a row of integer key `key` whose key is in the hash into the batch */
-static void
+/*
+ * A row of key `key` (in the hash) into the batch: false, not there, for a
+ * by-reference key too long to wait (acct_key_stage).
+ */
+static bool
 window_push_hashed(KamAcctState *st, Datum key, const KamWinRow *row)
 {
 	KamWinRow  *r;
+	int64		k;
 
+	if (st->fastkey)
+		k = DatumGetInt64(acct_canonical_key(st, key));
+	else if ((k = (int64) acct_key_stage(st, key)) == 0 && !st->keybyval)
+		return false;
 	if (unlikely(st->wpend == NULL))
 		st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
 	r = &st->wpend[st->wpend_n];
 	*r = *row;
-	r->key = DatumGetInt64(acct_canonical_key(st, key));
+	r->key = k;
 	hpend_slot(st, st->wpend_n++, r->key);
 	if (st->wpend_n == WIN_BATCH)
 		window_flush(st);
+	return true;
 }
 
 /*
@@ -1145,6 +1285,8 @@ window_flush(KamAcctState *st)
 	}
 	if (m == n)
 		return;
+	/* (only integer keys bring the map) */
+	Assert(st->fastkey);
 	/* copied out: going in again may fill the batch anew */
 	memcpy(rest, st->wpend + m, (n - m) * sizeof(KamWinRow));
 	for (int i = 0; i < n - m; i++)
@@ -1208,12 +1350,12 @@ kam_acct_mark_returning(KamAcctState *st, Datum key)
 			return;
 		}
 	}
-	else if (acct_hash_batching(st))
+	else if (acct_hash_batching(st) || acct_hash_batching_other(st))
 	{
 		KamWinRow	row = {.mark = true};
 
-		window_push_hashed(st, key, &row);
-		return;
+		if (window_push_hashed(st, key, &row))
+			return;
 	}
 	id = kam_acct_id(st, key);
 	KAM_ARRAY_ELEM(&st->wret, uint8, id) = 1;
@@ -1473,6 +1615,22 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 		if (st->hp.n - st->hashed_from >= HASH_BATCH)
 			acct_number_hashed(st);
 		return;
+	}
+	else if ((st->last_off || st->keep_all) && st->hp.n < st->hp.max &&
+			 acct_hash_batching_other(st))
+	{
+		Datum		k = acct_key_stage(st, key);
+
+		if (k != (Datum) 0 || st->keybyval)
+		{
+			if (st->hashed_from < 0)
+				st->hashed_from = st->hp.n;
+			hpend_slot(st, st->hp.n - st->hashed_from, (int64) k);
+			pt_push(st, -1, at, mrr, local);
+			if (st->hp.n - st->hashed_from >= HASH_BATCH)
+				acct_number_hashed(st);
+			return;
+		}
 	}
 	kam_acct_add_point_local(st, kam_acct_id(st, key), at, mrr, local);
 }
@@ -4251,6 +4409,40 @@ acct_append_points(KamAcctState *st, const KamAcctState *other, const int32 *rem
 }
 
 /* Fold the accounts of another partial state into `st`. */
+/*
+ * st's accounts of other's keys, in other's order, added when new (palloc'd).
+ * Keys in st's hash (not integers: their states come in key order) are
+ * numbered 64 at a time with the hash's buckets in flight (acct_hash_batch),
+ * as rows are: a partial state of text keys brings most accounts again.
+ */
+static int32 *
+acct_ids_of(KamAcctState *st, const KamAcctState *other)
+{
+	int64		n = other->keys.n,
+				i = 0;
+	const Datum *keys = (const Datum *) other->keys.data;
+	int32	   *ids = palloc(Max(n, 1) * sizeof(int32));
+
+	acct_flush_pending(st);
+	while (i < n)
+	{
+		int			m;
+
+		CHECK_FOR_INTERRUPTS();
+		if (st->fastkey || st->dmap || st->ids_pending)
+		{
+			ids[i] = kam_acct_id(st, keys[i]);
+			i++;
+			continue;
+		}
+		m = (int) Min(n - i, HASH_BATCH);
+		for (int j = 0; j < m; j++)
+			hpend_slot(st, j, (int64) acct_key_arg(st, keys[i + j]));
+		i += acct_hash_batch(st, m, &ids[i]);
+	}
+	return ids;
+}
+
 static void
 acct_merge(KamAcctState *st, KamAcctState *other)
 {
@@ -4258,11 +4450,14 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 		acct_defer(st, other);
 	else if (st->kind == KAM_ACCT_WINDOW)
 	{
+		int32	   *remap;
+
 		acct_settle(st);
 		acct_settle(other);
+		remap = acct_ids_of(st, other);
 		for (int64 i = 0; i < other->wsum.n; i++)
 		{
-			int32		id = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
+			int32		id = remap[i];
 			KamAcctSums *a = &KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, id);
 			const KamAcctSums *b = &KAM_ARRAY_ELEM(&other->wsum, KamAcctSums, i);
 
@@ -4278,6 +4473,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 				kam_sum_merge(&a->e, &b->e);
 			}
 		}
+		pfree(remap);
 
 		/*
 		 * and the keys other marked in its bits (a state combined as its rows
@@ -4303,13 +4499,7 @@ acct_merge(KamAcctState *st, KamAcctState *other)
 		acct_settle(st);
 		acct_settle(other);
 		acct_forget_grouping(st);
-		remap = palloc(Max(other->keys.n, 1) * sizeof(int32));
-
-		for (int32 i = 0; i < other->keys.n; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			remap[i] = kam_acct_id(st, KAM_ARRAY_ELEM(&other->keys, Datum, i));
-		}
+		remap = acct_ids_of(st, other);
 		acct_append_points(st, other, remap);
 		st->in_key_order = false;
 		pfree(remap);

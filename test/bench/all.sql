@@ -1,6 +1,6 @@
 -- Families of test/bench/all.sh beyond those of retention.sql (run together with it).
--- Tables from crm.generate(..., with_activity => true) plus bench_pairs, bench_measures and
--- bench_snapshots_sparse.
+-- Tables from crm.generate(..., with_activity => true) plus bench_pairs, bench_measures,
+-- bench_snapshots_sparse and bench_snapshots_text.
 
 -- the waterfall over sparse integer ids (bench_snapshots_sparse: the snapshots' ids times
 -- 1 000 003, so the accounts are found in the hash of keys, not the direct map); the same
@@ -13,6 +13,17 @@ SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM bench_snapsho
 -- its reference)
 -- bench: kam_snapshots_sparse
 SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01') FROM bench_snapshots_sparse;
+
+-- the same under text ids (bench_snapshots_text: 'ACME-00012345'; every account in the hash,
+-- its rows waiting in batches with a copy of the key), each against the plain SQL over the same
+-- text ids: plain_waterfall_text and plain_movements_text, made by all-queries.sh from
+-- retention.sql's plain_waterfall and plain_movements_all_rows (the same queries, this table)
+-- bench: floor_sum_snapshots_text
+SELECT sum(mrr) FROM bench_snapshots_text;
+-- bench: kam_waterfall_text
+SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM bench_snapshots_text;
+-- bench: kam_snapshots_text
+SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01') FROM bench_snapshots_text;
 
 -- scoring: an 8-criterion scorecard over one row of measures per account
 -- bench: floor_sum_measures

@@ -232,6 +232,8 @@ SELECT (SELECT kam.mrr_waterfall(a, at, mrr)::text FROM pslot)
        = (SELECT kam.cohort_retention(a::text, at, mrr)::text FROM pslot) AS cohorts_same,
        (SELECT kam.survival_agg(a, at, at + 20, '2026-01-01', 10)::text FROM pslot)
        = (SELECT kam.survival_agg(a::text, at, at + 20, '2026-01-01', 10)::text FROM pslot) AS records_same,
+       (SELECT kam.retention_agg(a, at, mrr, '2023-01-01', '2024-01-01')::text FROM pslot)
+       = (SELECT kam.retention_agg(a::text, at, mrr, '2023-01-01', '2024-01-01')::text FROM pslot) AS window_same,
        (SELECT string_agg(x::text, ',' ORDER BY x::text)
         FROM unnest((SELECT kam.rfm_accounts(a, at, mrr, '2026-01-01'::date, '1 day') FROM pslot)) x)
        = (SELECT string_agg(x::text, ',' ORDER BY x::text)

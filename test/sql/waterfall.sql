@@ -117,7 +117,8 @@ FROM (SELECT kam.retention_agg(a::text, month, mrr, '2024-03-01', '2024-06-01') 
 -- numbers or reads the accounts: a key outside the map, a "paid before" row that grows the map
 -- downwards while rows wait, every final of a running window, the end; the rate form too (its
 -- local amounts in the batch beside the converted ones). Against text keys
--- (never batched): the same accounts in the same order, so the same sums to the last bit
+-- (not batched under 4 096 accounts): the same accounts in the same order, so the same sums to
+-- the last bit
 CREATE TEMP TABLE batch_rows AS
 SELECT row_number() OVER () AS ord, r.* FROM (
     SELECT a::int8 AS a, date '2024-06-01' AS at, (a % 7) * 10.01 AS mrr FROM generate_series(2000, 4000) a
@@ -437,6 +438,44 @@ SELECT count(*) AS rows, count(DISTINCT a) AS accounts, max(a) - min(a) + 1 AS s
        (SELECT kam.retention_agg(a, at, mrr, '2024-06-01', '2024-12-01')::text FROM (SELECT * FROM takeover_rows ORDER BY ord) x) AS r
 FROM takeover_rows;
 RESET max_parallel_workers_per_gather;
+-- keys other than integers (text, uuid, numeric, float8: every account in the hash) wait in
+-- batches of 64 once there are 4 096 accounts, a copy of each by-reference key with its row (8 kB
+-- of copies at most: keys of 200 bytes fill them before 64 rows; a key longer than 8 kB does not
+-- wait, and the rows before it go in first). Text and uuid keys compare by their bytes; numeric
+-- (5 = 5.00) and float8 (0 = -0) through their equality. 6 000 accounts over 8 months, rows in a
+-- scrambled order; each form against dense bigint ids in the same order, to the last bit: the
+-- waterfall, the cohort table, movements (rows before `from` only mark accounts) and
+-- per-account survival. The control merges two accounts: it must differ
+CREATE TEMP TABLE other_keys AS
+SELECT row_number() OVER (ORDER BY md5(a::text || '/' || m)) AS ord, a::int8 AS a, m,
+       (date '2024-01-01' + make_interval(months => m))::date AS at,
+       ((a * 7919) % 500 + 10 * m * (a % 3) + (a % 7) * 0.01)::numeric(12, 2) AS mrr
+FROM generate_series(1, 6000) a, generate_series(0, 7) m WHERE (a + m) % 9 <> 0;
+CREATE TEMP VIEW other_key_forms AS
+SELECT ord, a, at, mrr, 'acct-' || a AS short_text, repeat('k', 200) || a AS long_text,
+       CASE WHEN a % 97 = 0 THEN repeat('z', 9000) || a ELSE 'acct-' || a END AS some_huge,
+       md5(a::text)::uuid AS uuid_key,
+       CASE WHEN ord % 2 = 0 THEN a::numeric ELSE a::numeric(20, 2) END AS numeric_key,
+       CASE WHEN a = 3000 AND ord % 2 = 0 THEN '-0'::float8 ELSE (a - 3000)::float8 END AS float_key,
+       CASE WHEN a = 6000 THEN 'acct-1' ELSE 'acct-' || a END AS control
+FROM other_keys;
+CREATE FUNCTION other_key_result(agg text, key text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE format('SELECT (%s)::text FROM (SELECT * FROM other_key_forms ORDER BY ord) x',
+                   replace(agg, 'KEY', key)) INTO r;
+    RETURN r;
+END $$;
+SELECT f.name, k.key, other_key_result(f.agg, k.key) = other_key_result(f.agg, 'a') AS same
+FROM (VALUES ('waterfall', 'kam.mrr_waterfall(KEY, at, mrr)'),
+             ('cohort', 'kam.cohort_retention(KEY, at, mrr)'),
+             ('movements', $$kam.retention_agg(KEY, at, mrr, '2024-04-01', '2024-07-01')$$),
+             ('survival', $$kam.survival_agg(KEY, at, at + (a % 5)::int * 30, '2024-12-01', 10)$$)) f(name, agg),
+     unnest(ARRAY['short_text', 'long_text', 'some_huge', 'uuid_key', 'numeric_key', 'float_key', 'control']) k(key)
+ORDER BY 1, 2;
+SELECT count(*) AS rows, count(DISTINCT a) AS accounts, count(*) FILTER (WHERE a % 97 = 0) AS huge_key_rows,
+       (SELECT ending_accounts FROM kam.movements((SELECT kam.retention_agg(uuid_key, at, mrr, '2024-04-01', '2024-07-01') FROM other_key_forms))) AS uuid_ending
+FROM other_keys;
 -- errors
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'fortnight') FROM billing$q$);
 SELECT test_error($q$SELECT kam.mrr_waterfall(account_id, at, mrr, 'month', '2024-05-01', '2024-01-01') FROM billing$q$);
