@@ -1010,9 +1010,10 @@ acct_hash_batching(const KamAcctState *st)
 
 /*
  * Rows of other keys (text, uuid: every account in the hash) wait in a batch
- * as well (HASHED_MIN accounts or more), the key's own copy with them.  Each row would otherwise wait twice, for the hash's
- * bucket and for the key it holds (24 bytes and the key's copy an account,
- * past the cache for 700 000 accounts).
+ * as well (HASHED_MIN accounts or more), the key's own copy with them.  Each
+ * row would otherwise wait twice, for the hash's bucket and for the key it
+ * holds (24 bytes and the key's copy an account, past the cache for 700 000
+ * accounts).
  */
 static inline bool
 acct_hash_batching_other(const KamAcctState *st)
@@ -4408,7 +4409,6 @@ acct_append_points(KamAcctState *st, const KamAcctState *other, const int32 *rem
 	st->hp.n += other->hp.n;
 }
 
-/* Fold the accounts of another partial state into `st`. */
 /*
  * st's accounts of other's keys, in other's order, added when new (palloc'd).
  * Keys in st's hash (not integers: their states come in key order) are
@@ -4443,6 +4443,7 @@ acct_ids_of(KamAcctState *st, const KamAcctState *other)
 	return ids;
 }
 
+/* Fold the accounts of another partial state into `st`. */
 static void
 acct_merge(KamAcctState *st, KamAcctState *other)
 {
