@@ -999,54 +999,56 @@ acct_index_keys(KamAcctState *st)
 static int32 acct_hash_id(KamAcctState *st, Datum key, uint32 hash);
 
 /*
- * Rows of integer keys in the hash wait in a batch (HASHED_MIN accounts
- * or more, the keys not being indexed anew).
+ * Rows of keys in the hash wait in a batch (HASHED_MIN accounts or more, the
+ * keys not being indexed anew): integer ids too sparse for the map, and keys
+ * of every other type (text, uuid), whose rows would otherwise wait twice,
+ * for the hash's bucket and for the key it holds (24 bytes and the key's
+ * copy an account, past the cache for 700 000 accounts).
  */
 static inline bool
 acct_hash_batching(const KamAcctState *st)
 {
-	return st->fastkey && !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN;
+	return !st->dmap && !st->ids_pending && st->keys.n >= HASHED_MIN;
 }
 
 /*
- * Rows of other keys (text, uuid: every account in the hash) wait in a batch
- * as well (HASHED_MIN accounts or more), the key's own copy with them.  Each
- * row would otherwise wait twice, for the hash's bucket and for the key it
- * holds (24 bytes and the key's copy an account, past the cache for 700 000
- * accounts).
+ * The key of a row about to wait in the batch into *k, as the hash holds it:
+ * integers canonical, by-reference keys detoasted and copied into hkeys
+ * (the row's own is gone by the next row); false, the key not to wait, when
+ * a by-reference key is longer than HKEYS_ROOM.  The batch is numbered
+ * first when hkeys has no room for the key.
  */
 static inline bool
-acct_hash_batching_other(const KamAcctState *st)
+acct_key_stage(KamAcctState *st, Datum key, int64 *k)
 {
-	return !st->fastkey && !st->ids_pending && st->keys.n >= HASHED_MIN;
-}
-
-/*
- * The key of a row about to wait in the batch: as the hash holds it
- * (acct_key_arg), by-reference keys copied into hkeys; (Datum) 0 when a
- * by-reference key is longer than HKEYS_ROOM (it does not wait).  The batch
- * is numbered first when hkeys has no room for it.
- */
-static Datum
-acct_key_stage(KamAcctState *st, Datum key)
-{
-	Size		len;
+	Size		size,
+				len;
 	char	   *at;
 
+	if (st->fastkey)
+	{
+		*k = DatumGetInt64(acct_canonical_key(st, key));
+		return true;
+	}
 	key = acct_key_arg(st, key);
 	if (st->keybyval)
-		return key;
-	len = MAXALIGN(datumGetSize(key, false, st->keylen));
+	{
+		*k = (int64) key;
+		return true;
+	}
+	size = datumGetSize(key, false, st->keylen);
+	len = MAXALIGN(size);
 	if (len > HKEYS_ROOM)
-		return (Datum) 0;
+		return false;
 	if (st->hkeys_len + len > HKEYS_ROOM)
 		acct_flush_pending(st);
 	if (unlikely(st->hkeys == NULL))
 		st->hkeys = MemoryContextAlloc(st->ctx, HKEYS_ROOM);
 	at = st->hkeys + st->hkeys_len;
-	memcpy(at, DatumGetPointer(key), datumGetSize(key, false, st->keylen));
+	memcpy(at, DatumGetPointer(key), size);
 	st->hkeys_len += len;
-	return PointerGetDatum(at);
+	*k = (int64) PointerGetDatum(at);
+	return true;
 }
 
 /* the slot of hpend for the batch's i-th key, allocated the first time */
@@ -1207,8 +1209,7 @@ kam_acct_window_add(KamAcctState *st, Datum key, bool at_from, bool at_to,
 			return;
 		}
 	}
-	else if ((acct_hash_batching(st) || acct_hash_batching_other(st)) &&
-			 window_push_hashed(st, key, &row))
+	else if (acct_hash_batching(st) && window_push_hashed(st, key, &row))
 		return;
 	/* numbered first: a new number may move the arrays */
 	window_row_add(st, kam_acct_id(st, key), &row);
@@ -1224,9 +1225,7 @@ window_push_hashed(KamAcctState *st, Datum key, const KamWinRow *row)
 	KamWinRow  *r;
 	int64		k;
 
-	if (st->fastkey)
-		k = DatumGetInt64(acct_canonical_key(st, key));
-	else if ((k = (int64) acct_key_stage(st, key)) == 0 && !st->keybyval)
+	if (!acct_key_stage(st, key, &k))
 		return false;
 	if (unlikely(st->wpend == NULL))
 		st->wpend = MemoryContextAlloc(st->ctx, WIN_BATCH * sizeof(KamWinRow));
@@ -1351,7 +1350,7 @@ kam_acct_mark_returning(KamAcctState *st, Datum key)
 			return;
 		}
 	}
-	else if (acct_hash_batching(st) || acct_hash_batching_other(st))
+	else if (acct_hash_batching(st))
 	{
 		KamWinRow	row = {.mark = true};
 
@@ -1576,11 +1575,12 @@ kam_acct_add_point_local(KamAcctState *st, int32 id, DateADT at, double mrr, dou
 void
 kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double local)
 {
+	int64		k;
+
 	if (st->dmap && (st->last_off || st->keep_all) && !st->ids_pending &&
 		st->hp.n < st->hp.max && st->dspan <= PG_INT32_MAX)
 	{
-		int64		k = DatumGetInt64(acct_canonical_key(st, key));
-
+		k = DatumGetInt64(acct_canonical_key(st, key));
 		if (likely((uint64) k - (uint64) st->dmin < (uint64) st->dspan))
 		{
 			int32		slot = (int32) (k - st->dmin);
@@ -1600,10 +1600,9 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 		}
 	}
 	else if ((st->last_off || st->keep_all) && st->hp.n < st->hp.max &&
-			 acct_hash_batching(st))
+			 acct_hash_batching(st) && acct_key_stage(st, key, &k))
 	{
-		int64		k = DatumGetInt64(acct_canonical_key(st, key));
-
+		/* (staging may have numbered the batch: hashed_from anew) */
 		if (st->hashed_from < 0)
 			st->hashed_from = st->hp.n;
 		/* the point before it, of the same key: there if it can be */
@@ -1616,22 +1615,6 @@ kam_acct_add_row(KamAcctState *st, Datum key, DateADT at, double mrr, double loc
 		if (st->hp.n - st->hashed_from >= HASH_BATCH)
 			acct_number_hashed(st);
 		return;
-	}
-	else if ((st->last_off || st->keep_all) && st->hp.n < st->hp.max &&
-			 acct_hash_batching_other(st))
-	{
-		Datum		k = acct_key_stage(st, key);
-
-		if (k != (Datum) 0 || st->keybyval)
-		{
-			if (st->hashed_from < 0)
-				st->hashed_from = st->hp.n;
-			hpend_slot(st, st->hp.n - st->hashed_from, (int64) k);
-			pt_push(st, -1, at, mrr, local);
-			if (st->hp.n - st->hashed_from >= HASH_BATCH)
-				acct_number_hashed(st);
-			return;
-		}
 	}
 	kam_acct_add_point_local(st, kam_acct_id(st, key), at, mrr, local);
 }
@@ -4423,7 +4406,8 @@ acct_ids_of(KamAcctState *st, const KamAcctState *other)
 	const Datum *keys = (const Datum *) other->keys.data;
 	int32	   *ids = palloc(Max(n, 1) * sizeof(int32));
 
-	acct_flush_pending(st);
+	/* settled: no row waits in hpend */
+	Assert(st->hashed_from < 0 && st->wpend_n == 0);
 	while (i < n)
 	{
 		int			m;
