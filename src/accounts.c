@@ -21,6 +21,7 @@
 #include "access/nbtree.h"
 #include "access/parallel.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "lib/ilist.h"
 #include "libpq/pqformat.h"
 #include "nodes/execnodes.h"
@@ -128,7 +129,15 @@ struct KamAcctState
 	bool		in_key_order;	/* integer keys: accounts numbered by
 								 * ascending key; in the history kind, the
 								 * points grouped by account in that order
-								 * (each account's in any order of dates) */
+								 * (each account's in any order of dates);
+								 * keys compared by their images (the history
+								 * kind, acct_hash_ordered): the same in the
+								 * order of acct_order_cmp */
+	uint32	   *ordhash;		/* those keys in key order: the hash of each
+								 * one's image (acct_image_hash), by account;
+								 * else NULL */
+	char	   *keyblock;		/* a received state's keys of that kind, in
+								 * one allocation (or NULL) */
 	KamArray	parts;			/* partial states in key order combined into
 								 * this one (KamAcctState *), not merged yet
 								 * (acct_defer) */
@@ -266,7 +275,7 @@ static void acct_number_hashed(KamAcctState *st);
 typedef struct WinMerge WinMerge;
 
 static WinMerge *winmerge_new(const KamAcctState *st);
-static bool winmerge_next(WinMerge *m, bool rates, KamAcct *out);
+static bool winmerge_next(WinMerge *m, bool rates, KamAcct *out, uint32 *hash);
 static void winmerge_free(WinMerge *m);
 
 /* an account's latest point (the history kind): where, and its date */
@@ -291,6 +300,14 @@ last_idx(int64 i)
 StaticAssertDecl(sizeof(KamPoint) == 16 && offsetof(KamPointFx, local) == 16 &&
 				 sizeof(KamPointFx) == 24,
 				 "a point's fields are packed");
+
+/* pfree a pointer if it is set, and clear it */
+#define KAM_FREE_CLEAR(p) \
+	do { \
+		if (p) \
+			pfree(p); \
+		(p) = NULL; \
+	} while (0)
 
 /* the direct map of dense integer keys (kam_acct_id) */
 #define DMAP_SLACK 65536
@@ -341,15 +358,6 @@ acct_canonical_key(const KamAcctState *st, Datum key)
 	}
 }
 
-static uint32
-acct_hash_key(KamAcctState *st, Datum key)
-{
-	if (st->fastkey)
-		return mix64((uint64) key);
-	return DatumGetUInt32(FunctionCall1Coll(&st->typentry->hash_proc_finfo,
-											st->collation, key));
-}
-
 static bool
 acct_key_equal(KamAcctState *st, Datum a, Datum b)
 {
@@ -374,6 +382,107 @@ acct_key_equal(KamAcctState *st, Datum a, Datum b)
 	}
 	return DatumGetBool(FunctionCall2Coll(&st->typentry->eq_opr_finfo,
 										  st->collation, a, b));
+}
+
+/*
+ * The bytes of a by-reference key compared by its image (imagekey): a
+ * varlena's data (the hash holds them detoasted), a cstring's characters, or
+ * a fixed-length value's bytes.
+ */
+static inline const char *
+acct_key_image(const KamAcctState *st, Datum key, Size *len)
+{
+	const char *p = DatumGetPointer(key);
+
+	if (st->keylen == -1)
+	{
+		Assert(!VARATT_IS_EXTERNAL(p) && !VARATT_IS_COMPRESSED(p));
+		*len = VARSIZE_ANY_EXHDR(p);
+		return VARDATA_ANY(p);
+	}
+	*len = st->keylen == -2 ? strlen(p) : (Size) st->keylen;
+	return p;
+}
+
+/*
+ * Keys that a worker sends in key order though they are not integers
+ * (either kind): by-reference keys compared by their images (text under a
+ * deterministic collation, uuid...).  Their order is that of the hash of
+ * their images, then of the images (acct_order_cmp): any order the same in
+ * every process lets the leader merge the workers' accounts in one pass.
+ */
+static inline bool
+acct_hash_ordered(const KamAcctState *st)
+{
+	return !st->fastkey && st->imagekey && !st->keybyval && st->keylen != -2;
+}
+
+/* whether a partial state of st's form crosses in key order */
+static inline bool
+acct_sends_in_order(const KamAcctState *st)
+{
+	return st->fastkey || acct_hash_ordered(st);
+}
+
+/* the order's hash of a key's image (the same in every process) */
+static inline uint32
+acct_image_hash(const char *img, Size len)
+{
+	return hash_bytes((const unsigned char *) img, (int) len);
+}
+
+/* two images in the order of memcmp, the shorter first on a common prefix */
+static inline int
+image_cmp(const char *a, Size alen, const char *b, Size blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/*
+ * Two keys (ha, hb: their hashes when hash-ordered) in the order of states
+ * in key order: integers ascending, other keys by hash, then by image.
+ */
+static inline int
+acct_order_cmp(const KamAcctState *st, Datum a, uint32 ha, Datum b, uint32 hb)
+{
+	Size		alen,
+				blen;
+	const char *ai,
+			   *bi;
+
+	if (st->fastkey)
+		return (DatumGetInt64(a) > DatumGetInt64(b)) - (DatumGetInt64(a) < DatumGetInt64(b));
+	if (ha != hb)
+		return ha > hb ? 1 : -1;
+	ai = acct_key_image(st, a, &alen);
+	bi = acct_key_image(st, b, &blen);
+	return image_cmp(ai, alen, bi, blen);
+}
+
+/*
+ * A key's hash in the hash of keys: integers mixed, keys compared by their
+ * images (acct_hash_ordered) hashed by their bytes as the order's hash is
+ * (no call of the type's hash function, which for text looks up its
+ * collation each time), other keys by their type's hash function.
+ */
+static uint32
+acct_hash_key(KamAcctState *st, Datum key)
+{
+	if (st->fastkey)
+		return mix64((uint64) key);
+	if (acct_hash_ordered(st))
+	{
+		Size		len;
+		const char *img = acct_key_image(st, key, &len);
+
+		return acct_image_hash(img, len);
+	}
+	return DatumGetUInt32(FunctionCall1Coll(&st->typentry->hash_proc_finfo,
+											st->collation, key));
 }
 
 /*
@@ -693,9 +802,7 @@ dmap_drop(KamAcctState *st)
 		pfree(st->dchunks);
 		st->dchunks = next;
 	}
-	if (st->dmap)
-		pfree(st->dmap);
-	st->dmap = NULL;
+	KAM_FREE_CLEAR(st->dmap);
 	st->dpages = 0;
 	st->dfree = NULL;
 	st->dfree_n = 0;
@@ -2329,7 +2436,7 @@ kam_acct_iterate_next(KamAcctState *st)
 
 	if (st->wmerge)
 	{
-		if (!winmerge_next(st->wmerge, st->rates, a))
+		if (!winmerge_next(st->wmerge, st->rates, a, NULL))
 		{
 			winmerge_free(st->wmerge);
 			st->wmerge = NULL;
@@ -2363,7 +2470,7 @@ kam_acct_iterate_next(KamAcctState *st)
 	return a;
 }
 
-/* ---------- partial states in key order (integer keys) ---------- */
+/* ---------- partial states in key order (integer keys, text, uuid) ---------- */
 
 static void send_key(StringInfo buf, const KamAcctState *st, Datum key);
 
@@ -2374,6 +2481,9 @@ static void send_key(StringInfo buf, const KamAcctState *st, Datum key);
  * the leader merges two such states in one sequential pass, with no hash
  * lookup and no scatter: looking up every key of every partial state and
  * regrouping every point on the leader cost more than the serial plan did.
+ * Keys compared by their images (text, uuid: acct_hash_ordered) cross the
+ * same way in the order of acct_order_cmp, by the hash of the image, then
+ * the image.
  */
 typedef struct KeyRank
 {
@@ -2392,6 +2502,29 @@ cmp_key_rank(const KeyRank *a, const KeyRank *b)
 #define KAM_SORT_NAME key_rank_sort
 #define KAM_SORT_TYPE KeyRank
 #define KAM_SORT_CMP cmp_key_rank
+#include "kam_sort.h"
+
+/* an account by the hash of its key's image, then the image (acct_order_cmp) */
+typedef struct HashRank
+{
+	uint32		hash;
+	int32		id;
+	const char *img;
+	Size		len;
+} HashRank;
+
+static inline int
+cmp_hash_rank(const HashRank *a, const HashRank *b)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (a->hash != b->hash)
+		return a->hash > b->hash ? 1 : -1;
+	return image_cmp(a->img, a->len, b->img, b->len);
+}
+
+#define KAM_SORT_NAME hash_rank_sort
+#define KAM_SORT_TYPE HashRank
+#define KAM_SORT_CMP cmp_hash_rank
 #include "kam_sort.h"
 
 /* the index of accounts by key, emptied: rebuilt when an account is looked up */
@@ -2426,27 +2559,31 @@ acct_free_arrays(KamAcctState *st)
 	array_free(&st->wsum);
 	array_free(&st->wret);
 	array_free(&st->wlocal);
-	if (st->packed)
-		pfree(st->packed);
-	st->packed = NULL;
-	if (st->date_bits)
-		pfree(st->date_bits);
-	st->date_bits = NULL;
-	if (st->pack_rates)
-		pfree(st->pack_rates);
-	st->pack_rates = NULL;
+	KAM_FREE_CLEAR(st->packed);
+	KAM_FREE_CLEAR(st->date_bits);
+	KAM_FREE_CLEAR(st->pack_rates);
 	st->pack_nrates = 0;
+	KAM_FREE_CLEAR(st->ordhash);
+	KAM_FREE_CLEAR(st->keyblock);
 }
 
-/* replace st's keys, points and latest points by new ones */
+/*
+ * replace st's keys, points and latest points by new ones, in key order
+ * (hash-ordered keys: their hashes in ordhash, and the allocation of their
+ * copies, if one, in keyblock; else NULL)
+ */
 static void
-acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last)
+acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last,
+				 uint32 *ordhash, char *keyblock)
 {
 	acct_free_arrays(st);
 	st->keys = *keys;
 	st->hp = *hp;
 	st->last = *last;
-	if (st->keys.n > 0)
+	st->ordhash = ordhash;
+	st->keyblock = keyblock;
+	Assert(st->fastkey || ordhash != NULL || keys->n == 0);
+	if (st->keys.n > 0 && st->fastkey)
 	{
 		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
 		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, st->keys.n - 1));
@@ -2457,19 +2594,47 @@ acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last)
 
 /*
  * st's account numbers in ascending order of their keys (integer keys):
- * read off the direct map when the keys are dense, else sorted.
+ * read off the direct map when the keys are dense, else sorted.  Keys
+ * compared by their images (acct_hash_ordered): sorted by hash and image,
+ * the hashes in that order in *hashes if hashes is not NULL (palloc'd in
+ * st's context; NULL when the accounts are in key order already).
  */
 static int32 *
-acct_key_order(KamAcctState *st)
+acct_key_order(KamAcctState *st, uint32 **hashes)
 {
 	int32		n = (int32) st->keys.n;
 	int32	   *ids = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(int32), 0);
 
-	Assert(st->fastkey);
+	Assert(st->fastkey || acct_hash_ordered(st));
+	if (hashes)
+		*hashes = NULL;
 	if (st->in_key_order)
 	{
 		for (int32 i = 0; i < n; i++)
 			ids[i] = i;
+	}
+	else if (!st->fastkey)
+	{
+		HashRank   *order = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(HashRank), 0);
+
+		if (hashes)
+			*hashes = kam_alloc_large(st->ctx, Max(n, 1) * sizeof(uint32), 0);
+		for (int32 i = 0; i < n; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			order[i].img = acct_key_image(st, KAM_ARRAY_ELEM(&st->keys, Datum, i), &order[i].len);
+			order[i].hash = acct_image_hash(order[i].img, order[i].len);
+			order[i].id = i;
+		}
+		hash_rank_sort(order, n);
+		for (int32 r = 0; r < n; r++)
+		{
+			ids[r] = order[r].id;
+			if (hashes)
+				(*hashes)[r] = order[r].hash;
+		}
+		pfree(order);
 	}
 	else if (st->dmap)
 	{
@@ -2946,6 +3111,125 @@ acct_unpack_keys(const char *p, int64 len, Datum *keys, int64 n)
 }
 
 /*
+ * n keys compared by their images (acct_hash_ordered), in key order, packed:
+ * each one's image after its length, a varint.
+ */
+static void
+acct_pack_image_keys(StringInfo buf, const KamAcctState *st, const Datum *keys, int32 n)
+{
+	for (int32 i = 0; i < n; i++)
+	{
+		Size		len;
+		const char *img = acct_key_image(st, keys[i], &len);
+		char	   *o;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		kam_state_send_reserve(buf, 10 + len);
+		o = kam_pack_varint(buf->data + buf->len, len);
+		memcpy(o, img, len);
+		buf->len = (int) (o + len - buf->data);
+	}
+	buf->data[buf->len] = '\0';
+}
+
+/* n keys of st's type in key order, packed (acct_pack_keys, acct_pack_image_keys) */
+static void
+acct_pack_any_keys(StringInfo buf, const KamAcctState *st, const Datum *keys, int32 n)
+{
+	if (st->fastkey)
+		acct_pack_keys(buf, keys, n);
+	else
+		acct_pack_image_keys(buf, st, keys, n);
+}
+
+/* the key of image img (len bytes) written at o, as *key: the end */
+static char *
+image_key_put(const KamAcctState *st, char *o, const char *img, Size len, Datum *key)
+{
+	o = (char *) INTALIGN(o);
+	*key = PointerGetDatum(o);
+	if (st->keylen == -1)
+	{
+		SET_VARSIZE(o, VARHDRSZ + len);
+		o += VARHDRSZ;
+	}
+	memcpy(o, img, len);
+	return o + len;
+}
+
+/*
+ * n keys compared by their images copied into one new allocation (in st's
+ * context), keys[] made to name the copies: the allocation
+ */
+static char *
+image_keys_copy(const KamAcctState *st, Datum *keys, int64 n)
+{
+	Size		size = 0;
+	char	   *block,
+			   *o;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		Size		len;
+
+		(void) acct_key_image(st, keys[i], &len);
+		size = INTALIGN(size) + (st->keylen == -1 ? VARHDRSZ : 0) + len;
+	}
+	block = o = kam_alloc_large(st->ctx, Max(size, 1), 0);
+	for (int64 i = 0; i < n; i++)
+	{
+		Size		len;
+		const char *img = acct_key_image(st, keys[i], &len);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		o = image_key_put(st, o, img, len, &keys[i]);
+	}
+	return block;
+}
+
+/*
+ * n keys packed by acct_pack_image_keys (len bytes at p) into st's keys, in
+ * one allocation (keyblock), and their hashes (ordhash): checked to be in
+ * key order, each once.
+ */
+static void
+acct_unpack_image_keys(KamAcctState *st, const char *p, int64 len, int64 n)
+{
+	PackCursor	c = {0};
+	char	   *o;
+
+	c.p = p;
+	c.end = p + len;
+	/* an image and its length take len + 1 bytes or more; kept, 7 more */
+	st->keyblock = kam_alloc_large(st->ctx, Max(len + 7 * n, 1), 0);
+	st->ordhash = kam_alloc_large(st->ctx, Max(n, 1) * sizeof(uint32), 0);
+	o = st->keyblock;
+	for (int64 i = 0; i < n; i++)
+	{
+		uint64		ilen = unpack_varint(&c);
+		Datum		key;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (ilen > (uint64) (c.end - c.p) ||
+			(st->keylen > 0 && ilen != (uint64) st->keylen) ||
+			(st->keylen == -1 && ilen > MaxAllocSize - VARHDRSZ))
+			elog(ERROR, "kam_acct_deserial: bad packed key length");
+		o = image_key_put(st, o, c.p, ilen, &key);
+		st->ordhash[i] = acct_image_hash(c.p, ilen);
+		c.p += ilen;
+		KAM_ARRAY_ELEM(&st->keys, Datum, i) = key;
+		if (i > 0 && acct_order_cmp(st, KAM_ARRAY_ELEM(&st->keys, Datum, i - 1), st->ordhash[i - 1],
+									key, st->ordhash[i]) >= 0)
+			elog(ERROR, "kam per-account state: packed keys out of order");
+	}
+	if (c.p != c.end)
+		elog(ERROR, "kam_acct_deserial: packed keys do not match their count");
+}
+
+/*
  * The dates of a packed state are listed when they span at most this many
  * days (a bit each, 512 kB, on either side): the leader's calendar then
  * comes from the lists, not from reading every point (twice).
@@ -3094,20 +3378,24 @@ acct_list_dates(KamAcctState *st, const char *points, Size stride, const Size *o
 }
 
 /*
- * Send n keys, ascending, and their accounts' points (account i's at
+ * Send st's keys, in key order, and their accounts' points (account i's at
  * offsets[i] .. offsets[i + 1] - 1 of points, sorted), packed: the number
  * of keys, then the keys' packing and the points', each after its length
  * (and the points' after their number).
  */
 static void
-acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, Size stride,
-				 const Size *offsets, bool rates)
+acct_send_packed(StringInfo buf, const KamAcctState *st, const char *points,
+				 const Size *offsets)
 {
+	int32		n = (int32) st->keys.n;
+	Size		stride = st->hp.elem;
+	bool		rates = st->rates;
 	int			at;
 	DateADT		lo;
 	int64		span = dates_span_of(points, stride, offsets, n, &lo);
 	uint64	   *bits = span > 0 ? palloc0(((span + 63) / 64) * sizeof(uint64)) : NULL;
 	RateList	rl = {0};
+	Size		keybytes = st->fastkey ? (Size) n : (Size) n * 16;
 
 	/*
 	 * room for the keys and points at once (about a byte a dense key and 4 a
@@ -3115,10 +3403,10 @@ acct_send_packed(StringInfo buf, const void *keys, int32 n, const char *points, 
 	 * written, where doubling from small would fault much of it in small
 	 * pages
 	 */
-	kam_state_send_reserve(buf, Min((Size) n + 4 * offsets[n], (MaxAllocSize - (Size) buf->len) / 2));
+	kam_state_send_reserve(buf, Min(keybytes + 4 * offsets[n], (MaxAllocSize - (Size) buf->len) / 2));
 	pq_sendint64(buf, n);
 	at = pack_length_begin(buf);
-	acct_pack_keys(buf, (const Datum *) keys, n);
+	acct_pack_any_keys(buf, st, (const Datum *) st->keys.data, n);
 	pack_length_end(buf, at);
 	pq_sendint64(buf, (int64) offsets[n]);
 	if (rates)
@@ -3166,7 +3454,7 @@ acct_unpack_rates(StringInfo buf, KamAcctState *st)
 }
 
 /*
- * Number st's accounts by ascending key (integer keys), in place: the keys
+ * Number st's accounts in key order (acct_key_order), in place: the keys
  * and latest points permuted, every point's account renumbered, the index
  * of keys dropped (rebuilt if an account is looked up again).  The points
  * are not grouped yet (kam_history_group).  With the direct map the keys
@@ -3181,7 +3469,9 @@ acct_number_by_key(KamAcctState *st)
 {
 	int32		n = (int32) st->keys.n;
 	bool		dense = st->dmap != NULL && !st->ids_pending;
-	int32	   *ids = dense ? NULL : acct_key_order(st);
+	uint32	   *hashes = NULL;
+	char	   *keyblock;
+	int32	   *ids = dense ? NULL : acct_key_order(st, &hashes);
 	int32	   *rank = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(int32), 0);
 	KamArray	keys,
 				hp = st->hp,
@@ -3226,16 +3516,18 @@ acct_number_by_key(KamAcctState *st)
 			kam_prefetch(&rank[acct_point(st, i + 16)->acct]);
 		p->acct = rank[p->acct];
 	}
-	/* the points move over as they are: not freed with the rest */
+	/* the points and the keys' copies move over as they are: not freed */
 	memset(&st->hp, 0, sizeof(KamArray));
-	acct_take_arrays(st, &keys, &hp, &last);
+	keyblock = st->keyblock;
+	st->keyblock = NULL;
+	acct_take_arrays(st, &keys, &hp, &last, hashes, keyblock);
 	pfree(rank);
 }
 
 /*
- * A history of integer keys as it crosses to the leader: partial states
- * merged, accounts numbered by key, each one's points grouped and sorted by
- * date in place (h).
+ * A history as it crosses to the leader in key order (acct_sends_in_order):
+ * partial states merged, accounts numbered in key order, each one's points
+ * grouped and sorted by date in place (h).
  */
 static void
 acct_group_in_key_order(KamAcctState *st, KamHistory *h)
@@ -3247,8 +3539,8 @@ acct_group_in_key_order(KamAcctState *st, KamHistory *h)
 }
 
 /*
- * Send st's keys and points in key order (integer keys): the accounts
- * numbered by ascending key in place (acct_number_by_key, unless they are
+ * Send st's keys and points in key order (acct_sends_in_order): the accounts
+ * numbered in key order in place (acct_number_by_key, unless they are
  * already), the points then grouped by account in place, each account's
  * sorted by date with one point a date (kam_history_group), and packed
  * (acct_pack).  The state stays valid, in key order: no new array of
@@ -3260,8 +3552,7 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 	KamHistory	h;
 
 	acct_group_in_key_order(st, &h);
-	acct_send_packed(buf, st->keys.data, (int32) st->keys.n, h.points, st->hp.elem,
-					 h.offsets, st->rates);
+	acct_send_packed(buf, st, h.points, h.offsets);
 	pfree(h.offsets);
 }
 
@@ -3269,8 +3560,9 @@ acct_send_in_key_order(StringInfo buf, KamAcctState *st)
 
 /*
  * A window-kind state of integer keys crosses to the leader in key order,
- * packed: the keys as acct_pack_keys packs them (a byte a dense id), then
- * per account a byte of flags, WSUM_RETURNING when it paid before `from`
+ * packed: the keys as acct_pack_keys packs them (a byte a dense id; keys
+ * compared by their images as acct_pack_image_keys does, in their order),
+ * then per account a byte of flags, WSUM_RETURNING when it paid before `from`
  * and WSUM_BITS << i when its sum i (S, E, then in the rate forms the local
  * S and E) follows as its two doubles (pq_sendfloat8's bytes, the sum then
  * its compensation), else as the zigzag of its cents in a varint: the
@@ -3323,8 +3615,8 @@ wsum_unpack(PackCursor *c, KamSum *x, bool bits)
 }
 
 /*
- * Send a window-kind state of integer keys in key order, packed (the
- * accounts read off the direct map, else sorted by key: acct_key_order).
+ * Send a window-kind state in key order (acct_sends_in_order), packed (the
+ * accounts read off the direct map, else sorted: acct_key_order).
  */
 static void
 acct_send_window(StringInfo buf, KamAcctState *st)
@@ -3379,14 +3671,14 @@ acct_send_window(StringInfo buf, KamAcctState *st)
 	}
 	else
 	{
-		ids = acct_key_order(st);
+		ids = acct_key_order(st, NULL);
 		keys = kam_alloc_large(CurrentMemoryContext, Max(n, 1) * sizeof(Datum), 0);
 		for (int32 r = 0; r < n; r++)
 			keys[r] = KAM_ARRAY_ELEM(&st->keys, Datum, ids[r]);
 	}
 	pq_sendint64(buf, n);
 	at = pack_length_begin(buf);
-	acct_pack_keys(buf, keys, n);
+	acct_pack_any_keys(buf, st, keys, n);
 	pack_length_end(buf, at);
 	at = pack_length_begin(buf);
 	for (int32 r = 0; r < n; r++)
@@ -3433,7 +3725,17 @@ acct_recv_window(StringInfo buf, KamAcctState *st, int64 n)
 {
 	int64		klen = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
 	const char *keys = pq_getmsgbytes(buf, (int) klen);
-	int64		slen = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
+	int64		slen;
+
+	if (!st->fastkey)
+	{
+		/* keys compared by their images: read at once (their hashes too) */
+		kam_array_reserve(&st->keys, n);
+		acct_unpack_image_keys(st, keys, klen, n);
+		st->keys.n = n;
+		klen = 0;
+	}
+	slen = kam_state_recv_count(buf, PG_INT64_MAX, 1, "kam_acct_deserial");
 
 	st->packed = kam_alloc_large(st->ctx, Max(klen + slen, 1), 0);
 	memcpy(st->packed, keys, klen);
@@ -3453,7 +3755,8 @@ typedef struct WinSource
 	PackCursor	keys;			/* a packed state's cursors */
 	PackCursor	sums;
 	bool		valid;			/* the fields below hold account i - 1 */
-	int64		key;
+	Datum		key;
+	uint32		hash;			/* hash-ordered keys: the key's (ordhash) */
 	uint8		ret;
 	KamAcctSums sum;
 	KamAcctSums local;
@@ -3466,6 +3769,7 @@ winsrc_init(WinSource *w, const KamAcctState *st)
 	w->st = st;
 	if (st->packed)
 	{
+		/* (keys compared by their images are read at once: none packed) */
 		w->keys.p = st->packed;
 		w->keys.end = st->packed + st->packed_keys_len;
 		w->sums.p = w->keys.end;
@@ -3492,7 +3796,13 @@ winsrc_next(WinSource *w)
 		int			nsums = st->rates ? 4 : 2;
 		uint8		flags;
 
-		w->key = unpack_key(&w->keys, w->i, w->key);
+		if (st->fastkey)
+			w->key = Int64GetDatum(unpack_key(&w->keys, w->i, DatumGetInt64(w->key)));
+		else
+		{
+			w->key = KAM_ARRAY_ELEM(&st->keys, Datum, w->i);
+			w->hash = st->ordhash[w->i];
+		}
 		if (w->sums.p >= w->sums.end)
 			elog(ERROR, "kam per-account state: packed sums run past the state");
 		flags = (uint8) *w->sums.p++;
@@ -3508,12 +3818,16 @@ winsrc_next(WinSource *w)
 	}
 	else
 	{
-		w->key = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, w->i));
+		Datum		prev = w->key;
+		uint32		prevhash = w->hash;
+
+		w->key = KAM_ARRAY_ELEM(&st->keys, Datum, w->i);
+		w->hash = st->ordhash ? st->ordhash[w->i] : 0;
 		w->ret = KAM_ARRAY_ELEM(&st->wret, uint8, w->i) != 0;
 		w->sum = KAM_ARRAY_ELEM(&st->wsum, KamAcctSums, w->i);
 		if (st->rates)
 			w->local = KAM_ARRAY_ELEM(&st->wlocal, KamAcctSums, w->i);
-		if (w->i > 0 && w->key <= DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, w->i - 1)))
+		if (w->i > 0 && acct_order_cmp(st, w->key, w->hash, prev, prevhash) <= 0)
 			elog(ERROR, "kam per-account state: accounts out of key order");
 	}
 	w->i++;
@@ -3525,6 +3839,7 @@ struct WinMerge
 {
 	int			k;
 	WinSource  *src;
+	int		   *same;			/* the states that hold the account read */
 };
 
 static WinMerge *
@@ -3535,11 +3850,13 @@ winmerge_new(const KamAcctState *st)
 
 	m->k = (int) st->parts.n + 1;
 	m->src = MemoryContextAlloc(st->ctx, m->k * sizeof(WinSource));
+	m->same = MemoryContextAlloc(st->ctx, m->k * sizeof(int));
 	for (int p = 0; p < m->k; p++)
 	{
 		const KamAcctState *in = p == 0 ? st : KAM_ARRAY_ELEM(&st->parts, KamAcctState *, p - 1);
 
-		if (!in->in_key_order || in->rates != st->rates)
+		if (!in->in_key_order || in->rates != st->rates ||
+			(!in->fastkey && in->keys.n > 0 && in->ordhash == NULL))
 			elog(ERROR, "kam_acct_combine: partial states of two forms");
 		winsrc_init(&m->src[p], in);
 		winsrc_next(&m->src[p]);
@@ -3548,37 +3865,51 @@ winmerge_new(const KamAcctState *st)
 }
 
 /*
- * The merge's next account, false after the last: its key, "paid before"
- * or'ed over the states, sums added up in the order of the states (the
- * first copied).
+ * The merge's next account, false after the last: its key (and, if hash is
+ * not NULL, the key's ordhash), "paid before" or'ed over the states, sums
+ * added up in the order of the states (the first copied).
  */
 static bool
-winmerge_next(WinMerge *m, bool rates, KamAcct *out)
+winmerge_next(WinMerge *m, bool rates, KamAcct *out, uint32 *hashp)
 {
-	int			first = -1;
-	int64		key = 0;
+	int			nsame = 0;
+	int			first;
+	Datum		key = 0;
+	uint32		hash = 0;
 
+	/* the least key and the states that hold it, each key compared once */
 	for (int p = 0; p < m->k; p++)
-		if (m->src[p].valid && (first < 0 || m->src[p].key < key))
+	{
+		int			c;
+
+		if (!m->src[p].valid)
+			continue;
+		c = nsame == 0 ? -1 : acct_order_cmp(m->src[p].st, m->src[p].key, m->src[p].hash, key, hash);
+		if (c < 0)
 		{
 			key = m->src[p].key;
-			first = p;
+			hash = m->src[p].hash;
+			nsame = 0;
 		}
-	if (first < 0)
+		if (c <= 0)
+			m->same[nsame++] = p;
+	}
+	if (nsame == 0)
 		return false;
-	out->key = Int64GetDatum(key);
+	first = m->same[0];
+	out->key = key;
+	if (hashp)
+		*hashp = hash;
 	out->returning = m->src[first].ret;
 	out->s = m->src[first].sum.s;
 	out->e = m->src[first].sum.e;
 	out->s_local = m->src[first].local.s;
 	out->e_local = m->src[first].local.e;
 	winsrc_next(&m->src[first]);
-	for (int p = first + 1; p < m->k; p++)
+	for (int j = 1; j < nsame; j++)
 	{
-		WinSource  *w = &m->src[p];
+		WinSource  *w = &m->src[m->same[j]];
 
-		if (!w->valid || w->key != key)
-			continue;
 		out->returning |= w->ret;
 		kam_sum_merge(&out->s, &w->sum.s);
 		kam_sum_merge(&out->e, &w->sum.e);
@@ -3596,6 +3927,7 @@ static void
 winmerge_free(WinMerge *m)
 {
 	pfree(m->src);
+	pfree(m->same);
 	pfree(m);
 }
 
@@ -3614,6 +3946,8 @@ window_settle(KamAcctState *st)
 				wsum,
 				wret,
 				wlocal;
+	uint32	   *ordhash = NULL;
+	char	   *keyblock = NULL;
 
 	if (st->parts.n == 0 && st->packed == NULL)
 		return;
@@ -3624,7 +3958,9 @@ window_settle(KamAcctState *st)
 	kam_array_init(&wsum, st->ctx, sizeof(KamAcctSums), Max(total, 1));
 	kam_array_init(&wret, st->ctx, sizeof(uint8), Max(total, 1));
 	kam_array_init(&wlocal, st->ctx, sizeof(KamAcctSums), st->rates ? Max(total, 1) : 0);
-	while (winmerge_next(m, st->rates, &a))
+	if (!st->fastkey)
+		ordhash = kam_alloc_large(st->ctx, Max(total, 1) * sizeof(uint32), 0);
+	while (winmerge_next(m, st->rates, &a, ordhash ? &ordhash[keys.n] : NULL))
 	{
 		KamAcctSums *s = kam_array_push(&wsum);
 
@@ -3641,6 +3977,9 @@ window_settle(KamAcctState *st)
 			s->e = a.e_local;
 		}
 	}
+	/* the keys of partial states, whose memory is spent below: copied */
+	if (!st->fastkey)
+		keyblock = image_keys_copy(st, (Datum *) keys.data, keys.n);
 	/* the partial states' memory is spent (st's is replaced below) */
 	for (int p = 1; p < m->k; p++)
 		if (m->src[p].st->ctx == st->ctx)
@@ -3652,7 +3991,9 @@ window_settle(KamAcctState *st)
 	st->wsum = wsum;
 	st->wret = wret;
 	st->wlocal = wlocal;
-	if (keys.n > 0)
+	st->ordhash = ordhash;
+	st->keyblock = keyblock;
+	if (keys.n > 0 && st->fastkey)
 	{
 		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&keys, Datum, 0));
 		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&keys, Datum, keys.n - 1));
@@ -3809,7 +4150,10 @@ struct KamHistMerge
 	const char **cur;
 	const char **stop;
 	int64	   *head;
-	KamArray	keys;			/* the accounts' keys (int64), ascending */
+	KamArray	keys;			/* the accounts' keys, in key order */
+	KamArray	khash;			/* hash-ordered keys: their hashes */
+	KamArray	which;			/* up to MERGE_MASK_STATES states: per
+								 * account, a bit a state that holds it */
 	KamArray	out;			/* an account's runs merged */
 	int32		next;			/* the account read next */
 	int32		at;				/* the account last read (-1 none) */
@@ -3836,10 +4180,21 @@ struct KamHistMerge
  */
 #define MERGE_RANK_SPAN (1 << 16)
 
-static int64
-merge_key(const KamHistMerge *m, int p)
+/*
+ * Up to this many states, the accounts' merge (hist_merge_new) notes which
+ * states hold each account: merge_next then compares no key (each compare
+ * of text keys of one hash compares their bytes).
+ */
+#define MERGE_MASK_STATES 64
+
+/* state p's next account's key against key (its hash: hash), as acct_order_cmp */
+static inline int
+merge_cmp(const KamHistMerge *m, int p, Datum key, uint32 hash)
 {
-	return DatumGetInt64(KAM_ARRAY_ELEM(&m->in[p]->keys, Datum, m->ki[p]));
+	const KamAcctState *in = m->in[p];
+
+	return acct_order_cmp(in, KAM_ARRAY_ELEM(&in->keys, Datum, m->ki[p]),
+						  in->ordhash ? in->ordhash[m->ki[p]] : 0, key, hash);
 }
 
 static void
@@ -4040,7 +4395,9 @@ static void
 merge_next(KamHistMerge *m)
 {
 	int32		r = m->next;
-	int64		key = DatumGetInt64(KAM_ARRAY_ELEM(&m->keys, Datum, r));
+	Datum		key = KAM_ARRAY_ELEM(&m->keys, Datum, r);
+	uint32		hash = m->khash.n > 0 ? KAM_ARRAY_ELEM(&m->khash, uint32, r) : 0;
+	uint64		which = m->k <= MERGE_MASK_STATES ? KAM_ARRAY_ELEM(&m->which, uint64, r) : 0;
 	Size		stride = m->in[0]->hp.elem;
 	int			nrun = 0;
 	int64		total = 0;
@@ -4049,7 +4406,8 @@ merge_next(KamHistMerge *m)
 	{
 		KamAcctState *in = m->in[p];
 
-		if (m->ki[p] >= in->keys.n || merge_key(m, p) != key)
+		if (m->k <= MERGE_MASK_STATES ? (which & (UINT64CONST(1) << p)) == 0 :
+			m->ki[p] >= in->keys.n || merge_cmp(m, p, key, hash) != 0)
 			continue;
 		if (in->packed)
 		{
@@ -4136,38 +4494,69 @@ hist_merge_new(KamAcctState *st)
 		memcpy(&m->in[1], st->parts.data, st->parts.n * sizeof(KamAcctState *));
 	for (int p = 0; p < k; p++)
 	{
-		if (m->in[p]->hp.elem != stride || !m->in[p]->in_key_order)
+		const KamAcctState *in = m->in[p];
+
+		if (in->hp.elem != stride || !in->in_key_order ||
+			(!in->fastkey && in->keys.n > 0 && in->ordhash == NULL))
 			elog(ERROR, "kam_acct_combine: partial states of two forms");
 		kam_array_init(&m->scratch[p], CurrentMemoryContext, stride, 0);
 		m->ki[p] = 0;
 	}
 	kam_array_init(&m->out, CurrentMemoryContext, stride, 0);
 
-	/* the accounts: every state's keys, merged */
+	/*
+	 * the accounts: every state's keys, merged; up to MERGE_MASK_STATES
+	 * states, each key compared once an account (the states that hold the
+	 * least so far noted as it goes)
+	 */
 	kam_array_init(&m->keys, CurrentMemoryContext, sizeof(Datum), 0);
+	kam_array_init(&m->khash, CurrentMemoryContext, sizeof(uint32), 0);
+	kam_array_init(&m->which, CurrentMemoryContext, sizeof(uint64), 0);
 	for (;;)
 	{
-		int64		key = 0;
-		bool		any = false;
+		Datum		key = 0;
+		uint32		hash = 0;
+		int			first = -1;
+		uint64		which = 0;
 
 		for (int p = 0; p < k; p++)
 		{
+			int			c;
+
 			if (m->ki[p] >= m->in[p]->keys.n)
 				continue;
-			if (!any || merge_key(m, p) < key)
-				key = merge_key(m, p);
-			any = true;
+			c = first < 0 ? -1 : merge_cmp(m, p, key, hash);
+			if (c < 0)
+			{
+				first = p;
+				key = KAM_ARRAY_ELEM(&m->in[p]->keys, Datum, m->ki[p]);
+				hash = m->in[p]->ordhash ? m->in[p]->ordhash[m->ki[p]] : 0;
+				which = 0;
+			}
+			if (c <= 0 && p < MERGE_MASK_STATES)
+				which |= UINT64CONST(1) << p;
 		}
-		if (!any)
+		if (first < 0)
 			break;
 		if ((m->keys.n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (m->keys.n >= PG_INT32_MAX)
 			elog(ERROR, "kam per-account state: too many accounts");
-		*(Datum *) kam_array_push(&m->keys) = Int64GetDatum(key);
-		for (int p = 0; p < k; p++)
-			if (m->ki[p] < m->in[p]->keys.n && merge_key(m, p) == key)
-				m->ki[p]++;
+		*(Datum *) kam_array_push(&m->keys) = key;
+		if (!st->fastkey)
+			*(uint32 *) kam_array_push(&m->khash) = hash;
+		if (k <= MERGE_MASK_STATES)
+		{
+			*(uint64 *) kam_array_push(&m->which) = which;
+			for (int p = first; p < k; p++)
+				m->ki[p] += (which >> p) & 1;
+		}
+		else
+		{
+			for (int p = first; p < k; p++)
+				if (m->ki[p] < m->in[p]->keys.n && merge_cmp(m, p, key, hash) == 0)
+					m->ki[p]++;
+		}
 	}
 	merge_rank_dates(m, stride);
 	merge_restart(m);
@@ -4184,6 +4573,10 @@ hist_merge_free(KamHistMerge *m)
 		pfree(m->out.data);
 	if (m->keys.data)
 		pfree(m->keys.data);
+	if (m->khash.data)
+		pfree(m->khash.data);
+	if (m->which.data)
+		pfree(m->which.data);
 	if (m->rank)
 	{
 		pfree(m->rank);
@@ -4301,6 +4694,8 @@ acct_settle(KamAcctState *st)
 				last;
 	char	   *out;
 	Size	   *offsets;
+	uint32	   *ordhash = NULL;
+	char	   *keyblock = NULL;
 	int32		nkeys;
 
 	acct_flush_pending(st);
@@ -4319,6 +4714,13 @@ acct_settle(KamAcctState *st)
 	kam_array_init(&hp, st->ctx, stride, Max(npoints, 1));
 	kam_array_init(&last, st->ctx, sizeof(KamLast), Max(nkeys, 1));
 	offsets = kam_alloc_large(st->ctx, ((Size) nkeys + 1) * sizeof(Size), 0);
+	if (!st->fastkey)
+	{
+		/* the keys of partial states, whose memory is spent below: copied */
+		ordhash = kam_alloc_large(st->ctx, Max(nkeys, 1) * sizeof(uint32), 0);
+		memcpy(ordhash, m->khash.data, nkeys * sizeof(uint32));
+		keyblock = image_keys_copy(st, (Datum *) m->keys.data, nkeys);
+	}
 	out = hp.data;
 	for (int32 r = 0; r < nkeys; r++)
 	{
@@ -4343,7 +4745,7 @@ acct_settle(KamAcctState *st)
 			acct_free_arrays(m->in[p]);
 	hist_merge_free(m);
 	st->parts.n = 0;
-	acct_take_arrays(st, &keys, &hp, &last);
+	acct_take_arrays(st, &keys, &hp, &last, ordhash, keyblock);
 	st->grouped = offsets;
 }
 
@@ -4394,9 +4796,10 @@ acct_append_points(KamAcctState *st, const KamAcctState *other, const int32 *rem
 
 /*
  * st's accounts of other's keys, in other's order, added when new (palloc'd).
- * Keys in st's hash (not integers: their states come in key order) are
- * numbered 64 at a time with the hash's buckets in flight (acct_hash_batch),
- * as rows are: a partial state of text keys brings most accounts again.
+ * Keys in st's hash are numbered 64 at a time with the hash's buckets in
+ * flight (acct_hash_batch), as rows are: a partial state of such keys
+ * (numeric, text under a nondeterministic collation: those of other types
+ * come in key order) brings most accounts again.
  */
 static int32 *
 acct_ids_of(KamAcctState *st, const KamAcctState *other)
@@ -4579,8 +4982,13 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * whether in key order is then whether the keys are integers, for both
  * kinds.  Version 10 packs points of the rate forms against the rates
  * listed after the dates (PACK_RATE): their number, then each one's bits.
+ * Version 11 sends both kinds of keys compared by their images (text, uuid:
+ * acct_hash_ordered) in key order too, ordered by the hash of each key's
+ * image, then the image (acct_order_cmp), packed as the integer keys' are
+ * but for the keys: each one's image after its length, a varint
+ * (acct_pack_image_keys).
  */
-#define ACCT_STATE_VERSION 10
+#define ACCT_STATE_VERSION 11
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
@@ -4617,7 +5025,7 @@ recv_key(StringInfo buf, const KamAcctState *st)
 /*
  * PostgreSQL serializes every partial state of an aggregate that has serial
  * functions, the leader's own too, which its Finalize deserializes again in
- * the same process: for a history of integer keys that is packing and
+ * the same process: for a history in key order that is packing and
  * unpacking a third of the points (with two workers) on the path the whole
  * query waits for.  Where the state cannot leave this process, it is handed
  * over in place instead: put in key order and grouped as it would be sent,
@@ -4667,7 +5075,7 @@ acct_can_hand_off(FunctionCallInfo fcinfo, const KamAcctState *st, MemoryContext
 	agg = (AggState *) fcinfo->context;
 	return agg->aggstrategy == AGG_PLAIN && DO_AGGSPLIT_SKIPFINAL(agg->aggsplit) &&
 		DO_AGGSPLIT_SERIALIZE(agg->aggsplit) && st->ctx == aggctx &&
-		st->kind == KAM_ACCT_HISTORY && st->fastkey;
+		st->kind == KAM_ACCT_HISTORY && acct_sends_in_order(st);
 }
 
 /* st in key order and grouped, as acct_send_in_key_order sends it; its token */
@@ -4753,8 +5161,8 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 	if (st->settings)
 		pq_sendbytes(&buf, st->settings, st->settings_len);
 	/* the workers order their accounts in parallel: the leader merges them */
-	pq_sendbyte(&buf, st->fastkey);
-	if (st->kind == KAM_ACCT_WINDOW && st->fastkey)
+	pq_sendbyte(&buf, acct_sends_in_order(st));
+	if (st->kind == KAM_ACCT_WINDOW && acct_sends_in_order(st))
 		acct_send_window(&buf, st);
 	else if (st->kind == KAM_ACCT_WINDOW)
 	{
@@ -4770,7 +5178,7 @@ kam_acct_serial(PG_FUNCTION_ARGS)
 		if (st->rates)
 			kam_state_send_native(&buf, st->wlocal.data, st->wlocal.n, sizeof(KamAcctSums));
 	}
-	else if (st->fastkey)
+	else if (acct_sends_in_order(st))
 		acct_send_in_key_order(&buf, st);
 	else
 	{
@@ -4844,8 +5252,8 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 	st->to = pq_getmsgint(&buf, 4);
 	recv_settings(&buf, st);
 	in_key_order = pq_getmsgbyte(&buf) != 0;
-	if (in_key_order != st->fastkey)
-		elog(ERROR, "kam_acct_deserial: integer keys come in key order, and only they");
+	if (in_key_order != acct_sends_in_order(st))
+		elog(ERROR, "kam_acct_deserial: integer keys and keys compared by their images come in key order, and only they");
 	/* a key and its number of points take 2 bytes or more packed, else 9 */
 	count = kam_state_recv_count(&buf, PG_INT32_MAX, in_key_order ? 2 : 9, "kam_acct_deserial");
 
@@ -4865,11 +5273,14 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			kam_array_reserve(&st->keys, count);
 			kam_array_reserve(&st->last, count);
 			len = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
-			acct_unpack_keys(pq_getmsgbytes(&buf, (int) len), len, (Datum *) st->keys.data, count);
+			if (st->fastkey)
+				acct_unpack_keys(pq_getmsgbytes(&buf, (int) len), len, (Datum *) st->keys.data, count);
+			else
+				acct_unpack_image_keys(st, pq_getmsgbytes(&buf, (int) len), len, count);
 			st->keys.n = st->last.n = count;
 			for (int64 i = 0; i < count; i++)
 				KAM_ARRAY_ELEM(&st->last, KamLast, i).idx = -1;
-			if (count > 0)
+			if (count > 0 && st->fastkey)
 			{
 				st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
 				st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, count - 1));

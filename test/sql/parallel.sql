@@ -246,6 +246,51 @@ SELECT * FROM slot_same;
 SET work_mem = '64kB';
 SELECT * FROM slot_same;
 RESET work_mem;
+-- a history of text keys crosses in key order too, ordered by the hash of each key's bytes,
+-- then the bytes (hashtext's hash for text under a deterministic collation): 14 of the accounts
+-- above keyed by seven pairs of keys of one hash (found among 400 000), the rest by 'k' || a,
+-- in two partitions that part each pair (odd and even ids; the lesser key of a pair in one or
+-- the other by turns), aggregated partition-wise (each partition's state in key order,
+-- merged); each form serially and with workers against the integer ids
+CREATE TABLE pkey AS
+SELECT a, coalesce(c.k, 'k' || a) AS k
+FROM generate_series(1, 8500) a
+LEFT JOIN (SELECT CASE WHEN (n + 1) / 2 % 2 = 1 THEN n WHEN n % 2 = 1 THEN n + 1 ELSE n - 1 END AS n, k
+           FROM (SELECT row_number() OVER (ORDER BY h, k) AS n, k
+                 FROM (SELECT k, hashtext(k) AS h, count(*) OVER (PARTITION BY hashtext(k)) AS dup
+                       FROM (SELECT 'ACME-' || lpad(i::text, 8, '0') AS k FROM generate_series(1, 400000) i) s) d
+                 WHERE dup = 2) o) c ON c.n = a AND a <= 14;
+CREATE TABLE pslotk (a int, k text, at date, mrr numeric(12,2)) PARTITION BY LIST ((a % 2));
+CREATE TABLE pslotk_odd PARTITION OF pslotk FOR VALUES IN (1);
+CREATE TABLE pslotk_even PARTITION OF pslotk FOR VALUES IN (0);
+INSERT INTO pslotk SELECT s.a, p.k, s.at, s.mrr FROM pslot s JOIN pkey p USING (a) ORDER BY md5(s.a || ' ' || s.at);
+ANALYZE pslotk;
+SET max_parallel_workers_per_gather = 2;
+SET enable_partitionwise_aggregate = on;
+SELECT count(DISTINCT k) FILTER (WHERE a <= 14) AS colliding_keys, count(DISTINCT hashtext(k)) FILTER (WHERE a <= 14) AS their_hashes,
+       plan_has('SELECT kam.mrr_waterfall(k, at, mrr) FROM pslotk', 'Gather') AS hashed_parallel,
+       plan_has('SELECT kam.mrr_waterfall(k, at, mrr) FROM pslotk', 'Partial Aggregate') AS hashed_partitionwise
+FROM pslotk;
+CREATE VIEW hashed_same AS
+SELECT same_rows((SELECT kam.mrr_waterfall(k, at, mrr)::text FROM pslotk),
+                 (SELECT kam.mrr_waterfall(a, at, mrr)::text FROM pslotk), 'kam.mrr_movement') AS waterfall_same,
+       same_rows((SELECT kam.mrr_waterfall(k, at, mrr, 1 + (a % 3) * 0.25)::text FROM pslotk),
+                 (SELECT kam.mrr_waterfall(a, at, mrr, 1 + (a % 3) * 0.25)::text FROM pslotk), 'kam.mrr_movement') AS rates_same,
+       same_rows((SELECT kam.cohort_retention(k, at, mrr)::text FROM pslotk),
+                 (SELECT kam.cohort_retention(a, at, mrr)::text FROM pslotk), 'kam.cohort_cell') AS cohorts_same,
+       (SELECT kam.survival_agg(k, at, at + 20, '2026-01-01', 10)::text FROM pslotk)
+       = (SELECT kam.survival_agg(a, at, at + 20, '2026-01-01', 10)::text FROM pslotk) AS records_same,
+       (SELECT kam.retention_agg(k, at, mrr, '2023-01-01', '2024-01-01')::text FROM pslotk)
+       = (SELECT kam.retention_agg(a, at, mrr, '2023-01-01', '2024-01-01')::text FROM pslotk) AS window_same,
+       (SELECT kam.retention_agg(k, at, mrr, 1 + (a % 3) * 0.25, '2023-01-01', '2024-01-01')::text FROM pslotk)
+       = (SELECT kam.retention_agg(a, at, mrr, 1 + (a % 3) * 0.25, '2023-01-01', '2024-01-01')::text FROM pslotk)
+       AS window_rates_same,
+       (SELECT count(*) FROM unnest((SELECT kam.rfm_accounts(k, at, mrr, '2026-01-01'::date, '1 day') FROM pslotk)))
+       AS rfm_accounts;
+SELECT * FROM hashed_same;
+SET max_parallel_workers_per_gather = 0;
+SELECT * FROM hashed_same;
+SET enable_partitionwise_aggregate = off;
 -- the rate form's points cross as the local MRR and a rate of the worker's list when that
 -- rate gives the MRR back bit for bit: 1 500 accounts whose points each sum two rows at
 -- different rates (3 points in 10 have no such rate: sent as amounts), then 150 000
