@@ -20,6 +20,9 @@ FROM crm.accounts, unnest(ARRAY['revenue', 'fit', 'margin', 'relationship']) WIT
 CREATE TABLE bench_subscriptions AS
 SELECT s.account_id + c * 10000000 AS account_id, s.valid_from, s.valid_to FROM crm.subscriptions s, generate_series(0, 4) c;
 CREATE TABLE bench_terms AS SELECT t.* FROM crm.contract_terms t, generate_series(1, 20);
+-- the snapshots keyed by text ids, as test/bench/all-queries.sh makes them
+CREATE TABLE bench_snapshots_text AS
+SELECT 'ACME-' || lpad(account_id::text, 8, '0') AS account_id, month, mrr FROM crm.mrr_snapshots;
 -- the customer models on published data, each row repeated so the fit reads about 2M rows
 -- (the same estimates as the original): CDNOW (x, t_x, T, mean repeat spend) 1 000 times,
 -- the donations (x, t_x, n by weight) 200 times, the sBG example cohort (Fader & Hardie

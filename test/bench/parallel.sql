@@ -21,6 +21,12 @@ SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01')::te
 SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM crm.mrr_snapshots;
 -- bench: cohort_retention
 SELECT cardinality(kam.cohort_retention(account_id, month, mrr)) FROM crm.mrr_snapshots;
+-- the same snapshots keyed by text ids ('ACME-00012345'): workers send their accounts in the
+-- order of their keys' hash, as integer ids in key order
+-- bench: retention_agg_snapshots_text
+SELECT kam.retention_agg(account_id, month, mrr, '2023-12-01', '2024-12-01')::text FROM bench_snapshots_text;
+-- bench: mrr_waterfall_text
+SELECT cardinality(kam.mrr_waterfall(account_id, month, mrr)) FROM bench_snapshots_text;
 -- bench: hhi
 SELECT kam.hhi(mrr) FROM crm.mrr_snapshots;
 -- bench: equivalent_customers
