@@ -3125,6 +3125,9 @@ acct_pack_image_keys(StringInfo buf, const KamAcctState *st, const Datum *keys, 
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		/* the keys of a state just put in key order lie anywhere */
+		if (i + 8 < n)
+			kam_prefetch(DatumGetPointer(keys[i + 8]));
 		kam_state_send_reserve(buf, 10 + len);
 		o = kam_pack_varint(buf->data + buf->len, len);
 		memcpy(o, img, len);
@@ -4525,6 +4528,9 @@ hist_merge_new(KamAcctState *st)
 
 			if (m->ki[p] >= m->in[p]->keys.n)
 				continue;
+			/* the keys of a state put in key order in place lie anywhere */
+			if (!st->fastkey && m->ki[p] + 8 < m->in[p]->keys.n)
+				kam_prefetch(DatumGetPointer(KAM_ARRAY_ELEM(&m->in[p]->keys, Datum, m->ki[p] + 8)));
 			c = first < 0 ? -1 : merge_cmp(m, p, key, hash);
 			if (c < 0)
 			{
