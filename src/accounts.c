@@ -130,14 +130,14 @@ struct KamAcctState
 								 * ascending key; in the history kind, the
 								 * points grouped by account in that order
 								 * (each account's in any order of dates);
-								 * keys compared by their images (the history
-								 * kind, acct_hash_ordered): the same in the
-								 * order of acct_order_cmp */
+								 * keys compared by their images
+								 * (acct_hash_ordered): the same in the order
+								 * of acct_order_cmp */
 	uint32	   *ordhash;		/* those keys in key order: the hash of each
 								 * one's image (acct_image_hash), by account;
 								 * else NULL */
-	char	   *keyblock;		/* a received state's keys of that kind, in
-								 * one allocation (or NULL) */
+	char	   *keyblock;		/* a received or merged state's keys of that
+								 * kind, in one allocation (or NULL) */
 	KamArray	parts;			/* partial states in key order combined into
 								 * this one (KamAcctState *), not merged yet
 								 * (acct_defer) */
