@@ -358,32 +358,6 @@ acct_canonical_key(const KamAcctState *st, Datum key)
 	}
 }
 
-static bool
-acct_key_equal(KamAcctState *st, Datum a, Datum b)
-{
-	if (st->fastkey)
-		return a == b;
-	if (st->imagekey)
-	{
-		if (st->keybyval)
-			return a == b;
-		if (st->keylen > 0)
-			return memcmp(DatumGetPointer(a), DatumGetPointer(b), st->keylen) == 0;
-		if (st->keylen == -1 &&
-			!VARATT_IS_EXTERNAL(DatumGetPointer(a)) && !VARATT_IS_COMPRESSED(DatumGetPointer(a)) &&
-			!VARATT_IS_EXTERNAL(DatumGetPointer(b)) && !VARATT_IS_COMPRESSED(DatumGetPointer(b)))
-		{
-			Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
-
-			return len == VARSIZE_ANY_EXHDR(DatumGetPointer(b)) &&
-				memcmp(VARDATA_ANY(DatumGetPointer(a)), VARDATA_ANY(DatumGetPointer(b)), len) == 0;
-		}
-		return datum_image_eq(a, b, st->keybyval, st->keylen);
-	}
-	return DatumGetBool(FunctionCall2Coll(&st->typentry->eq_opr_finfo,
-										  st->collation, a, b));
-}
-
 /*
  * The bytes of a by-reference key compared by its image (imagekey): a
  * varlena's data (the hash holds them detoasted), a cstring's characters, or
@@ -483,6 +457,32 @@ acct_hash_key(KamAcctState *st, Datum key)
 	}
 	return DatumGetUInt32(FunctionCall1Coll(&st->typentry->hash_proc_finfo,
 											st->collation, key));
+}
+
+/*
+ * Whether two keys (as the hash holds them) are one account's: integers and
+ * by-value keys compared by their images as Datums, by-reference keys
+ * compared by their images by their bytes (acct_key_image, as they are
+ * ordered), others through their type's equality.
+ */
+static bool
+acct_key_equal(KamAcctState *st, Datum a, Datum b)
+{
+	if (st->fastkey)
+		return a == b;
+	if (acct_hash_ordered(st))
+	{
+		Size		alen,
+					blen;
+		const char *ai = acct_key_image(st, a, &alen);
+		const char *bi = acct_key_image(st, b, &blen);
+
+		return alen == blen && memcmp(ai, bi, alen) == 0;
+	}
+	if (st->imagekey)
+		return datum_image_eq(a, b, st->keybyval, st->keylen);
+	return DatumGetBool(FunctionCall2Coll(&st->typentry->eq_opr_finfo,
+										  st->collation, a, b));
 }
 
 /*
@@ -2568,6 +2568,23 @@ acct_free_arrays(KamAcctState *st)
 }
 
 /*
+ * st's keys (all of them) are now in key order: for integer keys the
+ * range is their first and last; the index of keys is dropped (rebuilt if
+ * an account is looked up)
+ */
+static void
+acct_keys_in_order(KamAcctState *st)
+{
+	if (st->keys.n > 0 && st->fastkey)
+	{
+		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
+		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, st->keys.n - 1));
+	}
+	acct_drop_index(st);
+	st->in_key_order = true;
+}
+
+/*
  * replace st's keys, points and latest points by new ones, in key order
  * (hash-ordered keys: their hashes in ordhash, and the allocation of their
  * copies, if one, in keyblock; else NULL)
@@ -2583,13 +2600,7 @@ acct_take_arrays(KamAcctState *st, KamArray *keys, KamArray *hp, KamArray *last,
 	st->ordhash = ordhash;
 	st->keyblock = keyblock;
 	Assert(st->fastkey || ordhash != NULL || keys->n == 0);
-	if (st->keys.n > 0 && st->fastkey)
-	{
-		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
-		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, st->keys.n - 1));
-	}
-	acct_drop_index(st);
-	st->in_key_order = true;
+	acct_keys_in_order(st);
 }
 
 /*
@@ -3996,13 +4007,7 @@ window_settle(KamAcctState *st)
 	st->wlocal = wlocal;
 	st->ordhash = ordhash;
 	st->keyblock = keyblock;
-	if (keys.n > 0 && st->fastkey)
-	{
-		st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&keys, Datum, 0));
-		st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&keys, Datum, keys.n - 1));
-	}
-	acct_drop_index(st);
-	st->in_key_order = true;
+	acct_keys_in_order(st);
 }
 
 /* the run of account `acct` of `from` at *pos: its end */
@@ -4398,9 +4403,8 @@ static void
 merge_next(KamHistMerge *m)
 {
 	int32		r = m->next;
-	Datum		key = KAM_ARRAY_ELEM(&m->keys, Datum, r);
-	uint32		hash = m->khash.n > 0 ? KAM_ARRAY_ELEM(&m->khash, uint32, r) : 0;
-	uint64		which = m->k <= MERGE_MASK_STATES ? KAM_ARRAY_ELEM(&m->which, uint64, r) : 0;
+	bool		noted = m->k <= MERGE_MASK_STATES;
+	uint64		which = noted ? KAM_ARRAY_ELEM(&m->which, uint64, r) : 0;
 	Size		stride = m->in[0]->hp.elem;
 	int			nrun = 0;
 	int64		total = 0;
@@ -4409,8 +4413,10 @@ merge_next(KamHistMerge *m)
 	{
 		KamAcctState *in = m->in[p];
 
-		if (m->k <= MERGE_MASK_STATES ? (which & (UINT64CONST(1) << p)) == 0 :
-			m->ki[p] >= in->keys.n || merge_cmp(m, p, key, hash) != 0)
+		if (noted ? (which & (UINT64CONST(1) << p)) == 0 :
+			m->ki[p] >= in->keys.n ||
+			merge_cmp(m, p, KAM_ARRAY_ELEM(&m->keys, Datum, r),
+					  m->khash.n > 0 ? KAM_ARRAY_ELEM(&m->khash, uint32, r) : 0) != 0)
 			continue;
 		if (in->packed)
 		{
@@ -5286,11 +5292,7 @@ kam_acct_deserial(PG_FUNCTION_ARGS)
 			st->keys.n = st->last.n = count;
 			for (int64 i = 0; i < count; i++)
 				KAM_ARRAY_ELEM(&st->last, KamLast, i).idx = -1;
-			if (count > 0 && st->fastkey)
-			{
-				st->kmin = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, 0));
-				st->kmax = DatumGetInt64(KAM_ARRAY_ELEM(&st->keys, Datum, count - 1));
-			}
+			acct_keys_in_order(st);
 			st->packed_n = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
 			len = kam_state_recv_count(&buf, PG_INT64_MAX, 1, "kam_acct_deserial");
 			st->packed = kam_alloc_large(aggctx, Max(len, 1), 0);
