@@ -4485,6 +4485,7 @@ hist_merge_new(KamAcctState *st)
 	int			k = (int) st->parts.n + 1;
 	KamHistMerge *m;
 	Size		stride = st->hp.elem;
+	int64		total;
 
 	m = palloc0(sizeof(KamHistMerge));
 	m->k = k;
@@ -4518,9 +4519,18 @@ hist_merge_new(KamAcctState *st)
 	 * states, each key compared once an account (the states that hold the
 	 * least so far noted as it goes)
 	 */
-	kam_array_init(&m->keys, CurrentMemoryContext, sizeof(Datum), 0);
-	kam_array_init(&m->khash, CurrentMemoryContext, sizeof(uint32), 0);
-	kam_array_init(&m->which, CurrentMemoryContext, sizeof(uint64), 0);
+	total = 0;
+	for (int p = 0; p < k; p++)
+		total += m->in[p]->keys.n;
+
+	/*
+	 * room for as many as the states have in all: only what is used is
+	 * touched
+	 */
+	kam_array_init(&m->keys, CurrentMemoryContext, sizeof(Datum), total);
+	kam_array_init(&m->khash, CurrentMemoryContext, sizeof(uint32), st->fastkey ? 0 : total);
+	kam_array_init(&m->which, CurrentMemoryContext, sizeof(uint64),
+				   k <= MERGE_MASK_STATES ? total : 0);
 	for (;;)
 	{
 		Datum		key = 0;

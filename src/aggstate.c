@@ -132,67 +132,132 @@ array_advise(char *p, Size size)
 }
 
 /*
+ * The bytes to allocate for a large block of at least size bytes: up to a
+ * whole number of huge pages less KAM_HUGE_SLACK, the most the allocators'
+ * headers take (AllocSet's block and chunk headers, glibc's chunk header).
+ * glibc maps a block this large by itself, its length rounded up to whole
+ * pages: then exactly that many huge pages, and Linux (6.7 and later) places
+ * an anonymous mapping whose length is a multiple of the huge page size on a
+ * huge page boundary, on mmap and on mremap alike.  The whole array is then
+ * in huge pages from its first byte, and stays so when repalloc moves it;
+ * otherwise its first and last huge page's worth fault in small pages (about
+ * 1 MB each on average, 256 faults).  Only address space is added: a page
+ * never touched is never faulted in.
+ */
+#define KAM_HUGE_SLACK ((Size) 512)
+
+static Size
+large_size(Size size)
+{
+	if (size < KAM_HUGE_ARRAY || size > MaxAllocHugeSize - KAM_HUGE_PAGE)
+		return size;
+	return TYPEALIGN(KAM_HUGE_PAGE, size + KAM_HUGE_SLACK) - KAM_HUGE_SLACK;
+}
+
+/*
+ * Collapse into huge pages at once (MADV_COLLAPSE, Linux 6.1; a hint) the
+ * small pages that the first `used` bytes of a block of `size` bytes at p
+ * (large_size) are in.  Small pages are there where the allocator wrote its
+ * header before the block was advised (the first page), and where repalloc
+ * moved elements that were in small pages (a block that grew past
+ * KAM_HUGE_ARRAY) or to another offset from a huge page boundary; a huge
+ * page with one small page in it faults in small pages thereafter.  The
+ * huge page p is in counts as the block's own when p is within
+ * KAM_HUGE_SLACK of its start (the block is a mapping of its own, on a huge
+ * page boundary); else only the whole huge pages after p.
+ */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+#ifdef __linux__
+/*
+ * Whether transparent huge pages are not turned off ("never"), which
+ * MADV_COLLAPSE would not heed: read once a process.
+ */
+static bool
+huge_pages_allowed(void)
+{
+	static int	allowed = -1;
+
+	if (allowed < 0)
+	{
+		FILE	   *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+		char		line[128] = "";
+
+		allowed = 1;
+		if (f != NULL)
+		{
+			if (fgets(line, sizeof(line), f) != NULL && strstr(line, "[never]") != NULL)
+				allowed = 0;
+			fclose(f);
+		}
+	}
+	return allowed == 1;
+}
+#endif
+
+static void
+array_collapse(char *p, Size used, Size size)
+{
+#ifdef __linux__
+	uintptr_t	off = (uintptr_t) p & (KAM_HUGE_PAGE - 1);
+	uintptr_t	lo,
+				hi;
+
+	if (size < KAM_HUGE_ARRAY || !huge_pages_allowed())
+		return;
+	lo = off < KAM_HUGE_SLACK ? (uintptr_t) p - off :
+		TYPEALIGN(KAM_HUGE_PAGE, (uintptr_t) p);
+	hi = Min(TYPEALIGN(KAM_HUGE_PAGE, (uintptr_t) p + Max(used, 1)),
+			 TYPEALIGN_DOWN(KAM_HUGE_PAGE, (uintptr_t) p + size + KAM_HUGE_SLACK));
+	if (hi > lo)
+		(void) madvise((void *) lo, hi - lo, MADV_COLLAPSE);
+#else
+	(void) p;
+	(void) used;
+	(void) size;
+#endif
+}
+
+/*
  * size bytes in ctx, past MaxAllocSize if need be, advised as huge pages
- * like the arrays (2 MB or more) before their first touch; flags as
- * MemoryContextAllocExtended's (MCXT_ALLOC_ZERO zeroes after the advice).
- * For large scratch space and states that are not growable arrays.
+ * like the arrays (2 MB or more) before their first touch, the allocator's
+ * own first page collapsed into one; flags as MemoryContextAllocExtended's
+ * (MCXT_ALLOC_ZERO zeroes after the advice).  For large scratch space and
+ * states that are not growable arrays.
  */
 void *
 kam_alloc_large(MemoryContext ctx, Size size, int flags)
 {
-	void	   *p = MemoryContextAllocExtended(ctx, size,
+	Size		bytes = large_size(size);
+	char	   *p = MemoryContextAllocExtended(ctx, bytes,
 											   (flags & ~MCXT_ALLOC_ZERO) | MCXT_ALLOC_HUGE);
 
 	if (p == NULL)
 		return NULL;
-	array_advise(p, size);
+	array_advise(p, bytes);
+	array_collapse(p, 0, bytes);
 	if (flags & MCXT_ALLOC_ZERO)
 		memset(p, 0, size);
 	return p;
 }
 
 /*
- * The elements an array had, moved by repalloc (mremap), are in small pages
- * wherever the move changed their offset from a 2 MB boundary: collapsed
- * back into huge pages at once (MADV_COLLAPSE, Linux 6.1; a hint).
- */
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
-static void
-array_collapse(char *p, Size size)
-{
-#ifdef __linux__
-	uintptr_t	lo,
-				hi;
-
-	if (size < KAM_HUGE_ARRAY)
-		return;
-	/* the whole huge pages within the elements */
-	lo = ((uintptr_t) p + KAM_HUGE_PAGE - 1) & ~(KAM_HUGE_PAGE - 1);
-	hi = ((uintptr_t) p + size) & ~(KAM_HUGE_PAGE - 1);
-	if (hi > lo)
-		(void) madvise((void *) lo, hi - lo, MADV_COLLAPSE);
-#else
-	(void) p;
-	(void) size;
-#endif
-}
-
-/*
  * p (from kam_alloc_large, or any palloc) grown or shrunk to size bytes, as
  * repalloc_huge does, of which the first `used` are kept: the new block
- * advised as huge pages, and the kept bytes collapsed back into huge pages
- * when the block moved (array_collapse).
+ * advised as huge pages, and the kept bytes collapsed into huge pages
+ * (array_collapse).
  */
 void *
 kam_realloc_large(void *p, Size size, Size used)
 {
-	char	   *q = repalloc_huge(p, size);
+	char	   *q;
 
+	size = large_size(size);
+	q = repalloc_huge(p, size);
 	array_advise(q, size);
-	if (q != (char *) p)
-		array_collapse(q, Min(used, size));
+	array_collapse(q, Min(used, size), size);
 	return q;
 }
 
@@ -203,7 +268,7 @@ kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 	a->elem = elem;
 	a->n = 0;
 	/* initial 0: nothing allocated until the first element */
-	a->max = initial > 0 ? Max(initial, 8) : 0;
+	a->max = initial > 0 ? (int64) (large_size(Max(initial, 8) * elem) / elem) : 0;
 	a->data = a->max > 0 ? kam_alloc_large(ctx, a->max * elem, 0) : NULL;
 }
 
@@ -222,6 +287,8 @@ kam_array_reserve(KamArray *a, int64 more)
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
 	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
+	/* the whole of the huge pages it takes (large_size) */
+	a->max = (int64) (large_size(a->max * a->elem) / a->elem);
 	a->data = was ? kam_realloc_large(was, a->max * a->elem, a->n * a->elem) :
 		kam_alloc_large(a->ctx, a->max * a->elem, 0);
 }
