@@ -673,7 +673,7 @@ acct_new_id(KamAcctState *st, Datum key)
 #define DPAGE ((int64) 1 << DPAGE_SHIFT)
 #define DPAGE_MASK (DPAGE - 1)
 #define DSPAN_FACTOR 128
-#define DCHUNK_MAX 512			/* pages allocated together at most (2 MB) */
+#define DCHUNK_MAX 512			/* pages asked for together at most (2 MB) */
 
 /* pages of the map allocated together, freed together (dmap_drop) */
 typedef struct DChunk
@@ -752,10 +752,16 @@ dmap_new_page(KamAcctState *st)
 
 	if (st->dfree_n == 0)
 	{
-		/* as many pages again as there are, 4 to DCHUNK_MAX */
+		/*
+		 * as many pages again as there are, 4 to DCHUNK_MAX, and as many more
+		 * as the allocation has room for (kam_large_size)
+		 */
 		int64		n = Min(DCHUNK_MAX, Max(4, st->dpages));
-		DChunk	   *c = kam_alloc_large(st->ctx, offsetof(DChunk, pages) +
-										n * DPAGE * sizeof(int32), 0);
+		Size		bytes = kam_large_size(offsetof(DChunk, pages) +
+										   n * DPAGE * sizeof(int32));
+		DChunk	   *c = kam_alloc_large(st->ctx, bytes, 0);
+
+		n = (int64) ((bytes - offsetof(DChunk, pages)) / (DPAGE * sizeof(int32)));
 
 		c->next = st->dchunks;
 		st->dchunks = c;

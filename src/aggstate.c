@@ -146,8 +146,8 @@ array_advise(char *p, Size size)
  */
 #define KAM_HUGE_SLACK ((Size) 512)
 
-static Size
-large_size(Size size)
+Size
+kam_large_size(Size size)
 {
 	if (size < KAM_HUGE_ARRAY || size > MaxAllocHugeSize - KAM_HUGE_PAGE)
 		return size;
@@ -157,9 +157,9 @@ large_size(Size size)
 /*
  * Collapse into huge pages at once (MADV_COLLAPSE, Linux 6.1; a hint) the
  * small pages that the first `used` bytes of a block of `size` bytes at p
- * (large_size) are in.  Small pages are there where the allocator wrote its
- * header before the block was advised (the first page), and where repalloc
- * moved elements that were in small pages (a block that grew past
+ * (kam_large_size) are in.  Small pages are there where the allocator wrote
+ * its header before the block was advised (the first page), and where
+ * repalloc moved elements that were in small pages (a block that grew past
  * KAM_HUGE_ARRAY) or to another offset from a huge page boundary; a huge
  * page with one small page in it faults in small pages thereafter.  The
  * huge page p is in counts as the block's own when p is within
@@ -230,7 +230,7 @@ array_collapse(char *p, Size used, Size size)
 void *
 kam_alloc_large(MemoryContext ctx, Size size, int flags)
 {
-	Size		bytes = large_size(size);
+	Size		bytes = kam_large_size(size);
 	char	   *p = MemoryContextAllocExtended(ctx, bytes,
 											   (flags & ~MCXT_ALLOC_ZERO) | MCXT_ALLOC_HUGE);
 
@@ -254,7 +254,7 @@ kam_realloc_large(void *p, Size size, Size used)
 {
 	char	   *q;
 
-	size = large_size(size);
+	size = kam_large_size(size);
 	q = repalloc_huge(p, size);
 	array_advise(q, size);
 	array_collapse(q, Min(used, size), size);
@@ -268,7 +268,7 @@ kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial)
 	a->elem = elem;
 	a->n = 0;
 	/* initial 0: nothing allocated until the first element */
-	a->max = initial > 0 ? (int64) (large_size(Max(initial, 8) * elem) / elem) : 0;
+	a->max = initial > 0 ? (int64) (kam_large_size(Max(initial, 8) * elem) / elem) : 0;
 	a->data = a->max > 0 ? kam_alloc_large(ctx, a->max * elem, 0) : NULL;
 }
 
@@ -287,8 +287,8 @@ kam_array_reserve(KamArray *a, int64 more)
 				 errmsg("kam aggregate state too large"),
 				 errdetail("It would hold " INT64_FORMAT " elements of %zu bytes.", need, a->elem)));
 	a->max = Max(need, Min(Max(a->max * 2, 8), (int64) (MaxAllocHugeSize / a->elem)));
-	/* the whole of the huge pages it takes (large_size) */
-	a->max = (int64) (large_size(a->max * a->elem) / a->elem);
+	/* the whole of the huge pages it takes (kam_large_size) */
+	a->max = (int64) (kam_large_size(a->max * a->elem) / a->elem);
 	a->data = was ? kam_realloc_large(was, a->max * a->elem, a->n * a->elem) :
 		kam_alloc_large(a->ctx, a->max * a->elem, 0);
 }

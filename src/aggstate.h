@@ -109,6 +109,7 @@ typedef struct KamArray
 	MemoryContext ctx;
 } KamArray;
 
+extern Size kam_large_size(Size size);
 extern void *kam_alloc_large(MemoryContext ctx, Size size, int flags);
 extern void *kam_realloc_large(void *p, Size size, Size used);
 extern void kam_array_init(KamArray *a, MemoryContext ctx, Size elem, int64 initial);
