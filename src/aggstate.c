@@ -221,6 +221,17 @@ array_collapse(char *p, Size used, Size size)
 }
 
 /*
+ * A large block's pages as huge pages: advised (array_advise) and, of its
+ * first `used` bytes, collapsed (array_collapse).
+ */
+static void
+array_huge_pages(char *p, Size used, Size size)
+{
+	array_advise(p, size);
+	array_collapse(p, used, size);
+}
+
+/*
  * size bytes in ctx, past MaxAllocSize if need be, advised as huge pages
  * like the arrays (2 MB or more) before their first touch, the allocator's
  * own first page collapsed into one; flags as MemoryContextAllocExtended's
@@ -236,8 +247,7 @@ kam_alloc_large(MemoryContext ctx, Size size, int flags)
 
 	if (p == NULL)
 		return NULL;
-	array_advise(p, bytes);
-	array_collapse(p, 0, bytes);
+	array_huge_pages(p, 0, bytes);
 	if (flags & MCXT_ALLOC_ZERO)
 		memset(p, 0, size);
 	return p;
@@ -256,8 +266,7 @@ kam_realloc_large(void *p, Size size, Size used)
 
 	size = kam_large_size(size);
 	q = repalloc_huge(p, size);
-	array_advise(q, size);
-	array_collapse(q, Min(used, size), size);
+	array_huge_pages(q, Min(used, size), size);
 	return q;
 }
 
