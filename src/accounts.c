@@ -162,6 +162,10 @@ struct KamAcctState
 								 * over in place: its dates (acct_list_dates) */
 	DateADT		dates_lo;
 	int64		dates_span;
+	DateADT    *rank_dates;		/* a packed state whose points' dates step
+								 * through its listed dates (pack_ranked): the
+								 * listed dates, ascending (else NULL) */
+	int64		ndates;
 	double	   *pack_rates;		/* a packed state of a rate form: the rates
 								 * its PACK_RATE points name (or NULL) */
 	int64		pack_nrates;
@@ -2567,6 +2571,8 @@ acct_free_arrays(KamAcctState *st)
 	array_free(&st->wlocal);
 	KAM_FREE_CLEAR(st->packed);
 	KAM_FREE_CLEAR(st->date_bits);
+	KAM_FREE_CLEAR(st->rank_dates);
+	st->ndates = 0;
 	KAM_FREE_CLEAR(st->pack_rates);
 	st->pack_nrates = 0;
 	KAM_FREE_CLEAR(st->ordhash);
@@ -2795,20 +2801,23 @@ rate_place(RateList *l, uint64 mrr, uint64 local)
 
 /*
  * Append the points of n accounts, account i's at offsets[i] ..
- * offsets[i + 1] - 1 of points (sorted by date), to buf, packed; with
- * date_bits, the bit of each point's date (days after dates_lo) set.
+ * offsets[i + 1] - 1 of points (sorted by date), to buf, packed: each
+ * point's date as a step from the date before it (an account's first, from
+ * the first of the account before), in days, or with rank (pack_ranked) in
+ * listed dates: rank[d] the place among the listed dates of the date d days
+ * after dates_lo.
  */
 static void
 acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, int32 n,
-		  RateList *rates, uint64 *date_bits, DateADT dates_lo)
+		  RateList *rates, const int32 *rank, DateADT dates_lo)
 {
-	DateADT		first = 0;
+	int64		first = 0;
 	uint64		mrr = 0,
 				local = 0;
 
 	for (int32 i = 0; i < n; i++)
 	{
-		DateADT		at = 0;
+		int64		at = 0;
 		char	   *o;
 
 		if ((i & 0xFFF) == 0)
@@ -2828,20 +2837,19 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			int32		rate = -1;
 			int			kind;
 
+			/* the step, in days or ranks, from the account's date before */
+			int64		pos = rank ? rank[(int64) p->at - dates_lo] : p->at;
+
 			if (j == offsets[i])
 			{
-				int64		d = (int64) p->at - first;
-
-				days = kam_zigzag(d);
-				first = p->at;
+				days = kam_zigzag(pos - first);
+				first = pos;
 			}
-			else if (p->at >= at)
-				days = (uint64) ((int64) p->at - at);
+			else if (pos >= at)
+				days = (uint64) (pos - at);
 			else
 				elog(ERROR, "kam per-account state: an account's points out of date order");
-			at = p->at;
-			if (date_bits)
-				bit_set(date_bits, (int64) at - dates_lo);
+			at = pos;
 			kam_state_send_reserve(buf, PACK_POINT_MAX);
 			if (same)
 				kind = PACK_SAME;
@@ -2891,6 +2899,9 @@ typedef struct PackCursor
 	const uint64 *date_bits;	/* the state's listed dates (or NULL) */
 	DateADT		dates_lo;
 	int64		dates_span;
+	const DateADT *rank_dates;	/* dates stepped through as ranks (or NULL) */
+	int64		ndates;
+	int64		rank;			/* the previous account's first, so ranked */
 	const double *rates;		/* the state's listed rates */
 	int64		nrates;
 } PackCursor;
@@ -2905,6 +2916,8 @@ pack_cursor_init(PackCursor *c, const KamAcctState *st)
 	c->date_bits = st->date_bits;
 	c->dates_lo = st->dates_lo;
 	c->dates_span = st->dates_span;
+	c->rank_dates = st->rank_dates;
+	c->ndates = st->ndates;
 	c->rates = st->pack_rates;
 	c->nrates = st->pack_nrates;
 }
@@ -2983,10 +2996,17 @@ acct_unpack_count(PackCursor *c)
  * value), as acct_pack sent them.
  */
 static void
-acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool keep_all,
+acct_unpack_points(PackCursor *cursor, char *out, int64 n, Size stride, int32 r, bool keep_all,
 				   bool rates)
 {
-	int64		at = 0;
+	/*
+	 * read through a copy, written back at the end: the points written
+	 * through out could alias the cursor, so each point would reload it
+	 */
+	PackCursor	cur = *cursor;
+	PackCursor *c = &cur;
+	int64		at = 0,
+				rank = 0;
 
 	for (int64 j = 0; j < n; j++, out += stride)
 	{
@@ -2998,20 +3018,33 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 			CHECK_FOR_INTERRUPTS();
 		if (days > PG_UINT32_MAX * UINT64CONST(2))
 			elog(ERROR, "kam per-account state: a packed date out of range");
-		if (j == 0)
-			at = (int64) c->first + kam_unzigzag(days);
-		else if (days > 0 || keep_all)
-			at += (int64) days;
-		else
+		if (j > 0 && days == 0 && !keep_all)
 			elog(ERROR, "kam per-account state: an account's points out of date order");
-		if (at < PG_INT32_MIN || at > PG_INT32_MAX)
-			elog(ERROR, "kam per-account state: a packed date out of range");
-		if (j == 0)
-			c->first = (DateADT) at;
-		if (c->date_bits &&
-			((uint64) (at - c->dates_lo) >= (uint64) c->dates_span ||
-			 !bit_test(c->date_bits, at - c->dates_lo)))
-			elog(ERROR, "kam per-account state: a packed point's date is not among the state's dates");
+		if (c->rank_dates)
+		{
+			/* a step through the listed dates, each one of them */
+			if (j == 0)
+				c->rank += kam_unzigzag(days);
+			rank = j == 0 ? c->rank : rank + (int64) days;
+			if ((uint64) rank >= (uint64) c->ndates)
+				elog(ERROR, "kam per-account state: a packed point's date is not among the state's dates");
+			at = c->rank_dates[rank];
+		}
+		else
+		{
+			if (j == 0)
+				at = (int64) c->first + kam_unzigzag(days);
+			else
+				at += (int64) days;
+			if (at < PG_INT32_MIN || at > PG_INT32_MAX)
+				elog(ERROR, "kam per-account state: a packed date out of range");
+			if (j == 0)
+				c->first = (DateADT) at;
+			if (c->date_bits &&
+				((uint64) (at - c->dates_lo) >= (uint64) c->dates_span ||
+				 !bit_test(c->date_bits, at - c->dates_lo)))
+				elog(ERROR, "kam per-account state: a packed point's date is not among the state's dates");
+		}
 		if ((v & 3) == PACK_CENTS)
 		{
 			c->mrr = unpack_cents(c);
@@ -3036,6 +3069,7 @@ acct_unpack_points(PackCursor *c, char *out, int64 n, Size stride, int32 r, bool
 		if (keep_all && j > 0 && cmp_record(out - stride, out) > 0)
 			elog(ERROR, "kam per-account state: an account's points out of date order");
 	}
+	*cursor = cur;
 }
 
 /* the next account's points into a (emptied), as account r: how many */
@@ -3257,6 +3291,21 @@ acct_unpack_image_keys(KamAcctState *st, const char *p, int64 len, int64 n)
 #define PACK_DATES_SPAN (1 << 22)
 
 /*
+ * Whether a packed state whose dates are listed over span days packs each
+ * point's date as a step through the listed dates (its rank among them
+ * from the rank before) instead of in days: when a table of a rank a day
+ * is small (256 kB).  A worker that sees an account one month in three
+ * then packs most steps in a byte, where 60 to 92 days took two.
+ */
+#define PACK_RANK_SPAN 65536
+
+static inline bool
+pack_ranked(int64 span)
+{
+	return span > 0 && span <= PACK_RANK_SPAN;
+}
+
+/*
  * The span of the points' dates (each account's sorted) from *lo, in days;
  * 0 when there are none or they span more than PACK_DATES_SPAN days.
  */
@@ -3283,7 +3332,7 @@ dates_span_of(const char *points, Size stride, const Size *offsets, int32 n, Dat
 
 /*
  * The distinct dates of a state's points, the bits set from lo over span
- * days (acct_pack), ascending: their number, then the length of their
+ * days (dates_mark), ascending: their number, then the length of their
  * packing and the first date's zigzag and each one's distance from the one
  * before, as varints; -1 and nothing more when they are not listed (bits
  * NULL).
@@ -3368,7 +3417,26 @@ acct_unpack_dates(StringInfo buf, KamAcctState *st)
 	st->date_bits = palloc0(((st->dates_span + 63) / 64) * sizeof(uint64));
 	for (int64 i = 0; i < count; i++)
 		bit_set(st->date_bits, days[i]);
+	if (pack_ranked(st->dates_span))
+	{
+		st->rank_dates = palloc(count * sizeof(DateADT));
+		for (int64 i = 0; i < count; i++)
+			st->rank_dates[i] = (DateADT) (st->dates_lo + days[i]);
+		st->ndates = count;
+	}
 	pfree(days);
+}
+
+/* the bit of each of the n points' dates set, from lo (dates_span_of) */
+static void
+dates_mark(uint64 *bits, DateADT lo, const char *points, Size stride, Size n)
+{
+	for (Size j = 0; j < n; j++)
+	{
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		bit_set(bits, (int64) ((const KamPoint *) (points + j * stride))->at - lo);
+	}
 }
 
 /*
@@ -3389,12 +3457,7 @@ acct_list_dates(KamAcctState *st, const char *points, Size stride, const Size *o
 		return;
 	st->dates_span = span;
 	st->date_bits = MemoryContextAllocZero(st->ctx, ((span + 63) / 64) * sizeof(uint64));
-	for (Size j = 0; j < offsets[n]; j++)
-	{
-		if ((j & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		bit_set(st->date_bits, (int64) ((const KamPoint *) (points + j * stride))->at - st->dates_lo);
-	}
+	dates_mark(st->date_bits, st->dates_lo, points, stride, offsets[n]);
 }
 
 /*
@@ -3415,6 +3478,7 @@ acct_send_packed(StringInfo buf, const KamAcctState *st, const char *points,
 	int64		span = dates_span_of(points, stride, offsets, n, &lo);
 	uint64	   *bits = span > 0 ? palloc0(((span + 63) / 64) * sizeof(uint64)) : NULL;
 	RateList	rl = {0};
+	int32	   *rank = NULL;
 	Size		keybytes = st->fastkey ? (Size) n : (Size) n * 16;
 
 	/*
@@ -3431,8 +3495,24 @@ acct_send_packed(StringInfo buf, const KamAcctState *st, const char *points,
 	pq_sendint64(buf, (int64) offsets[n]);
 	if (rates)
 		rate_list_init(&rl, (int64) offsets[n]);
+	/* the dates listed first, each one's rank among them with pack_ranked */
+	if (bits)
+	{
+		dates_mark(bits, lo, points, stride, offsets[n]);
+		if (pack_ranked(span))
+		{
+			int32		r = 0;
+
+			rank = palloc(span * sizeof(int32));
+			for (int64 d = 0; d < span; d++)
+			{
+				rank[d] = r;
+				r += bit_test(bits, d);
+			}
+		}
+	}
 	at = pack_length_begin(buf);
-	acct_pack(buf, points, stride, offsets, n, rates ? &rl : NULL, bits, lo);
+	acct_pack(buf, points, stride, offsets, n, rates ? &rl : NULL, rank, lo);
 	pack_length_end(buf, at);
 	acct_pack_dates(buf, bits, lo, span);
 	/* the rates listed */
@@ -3441,6 +3521,8 @@ acct_send_packed(StringInfo buf, const KamAcctState *st, const char *points,
 		pq_sendint64(buf, (int64) rl.rates[i]);
 	if (bits)
 		pfree(bits);
+	if (rank)
+		pfree(rank);
 	if (rates)
 	{
 		ratetab_destroy(rl.places);
@@ -5014,9 +5096,11 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * acct_hash_ordered) in key order too, ordered by the hash of each key's
  * image, then the image (acct_order_cmp), packed as the integer keys' are
  * but for the keys: each one's image after its length, a varint
- * (acct_pack_image_keys).
+ * (acct_pack_image_keys).  Version 12 packs the date of each point of a
+ * history whose dates are listed over at most PACK_RANK_SPAN days as a step
+ * through the listed dates (pack_ranked), not in days.
  */
-#define ACCT_STATE_VERSION 11
+#define ACCT_STATE_VERSION 12
 
 static void
 send_key(StringInfo buf, const KamAcctState *st, Datum key)
