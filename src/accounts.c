@@ -2830,7 +2830,7 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 			const KamPoint *p = (const KamPoint *) (points + j * stride);
 			uint64		pm = kam_double_bits(p->mrr),
 						pl = rates ? kam_double_bits(((const KamPointFx *) p)->local) : 0;
-			uint64		days;
+			uint64		step;
 			bool		same = pm == mrr && pl == local;
 			int64		cm = 0,
 						cl = 0;
@@ -2842,11 +2842,11 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 
 			if (j == offsets[i])
 			{
-				days = kam_zigzag(pos - first);
+				step = kam_zigzag(pos - first);
 				first = pos;
 			}
 			else if (pos >= at)
-				days = (uint64) (pos - at);
+				step = (uint64) (pos - at);
 			else
 				elog(ERROR, "kam per-account state: an account's points out of date order");
 			at = pos;
@@ -2860,7 +2860,7 @@ acct_pack(StringInfo buf, const char *points, Size stride, const Size *offsets, 
 				kind = PACK_CENTS;
 			else
 				kind = PACK_BITS;
-			o = kam_pack_varint(buf->data + buf->len, (days << 2) | kind);
+			o = kam_pack_varint(buf->data + buf->len, (step << 2) | kind);
 			if (kind == PACK_RATE)
 			{
 				o = kam_pack_varint(o, ((uint64) rate << 1) | (pl == local));
@@ -3012,20 +3012,20 @@ acct_unpack_points(PackCursor *cursor, char *out, int64 n, Size stride, int32 r,
 	{
 		KamPoint   *p = (KamPoint *) out;
 		uint64		v = unpack_varint(c);
-		uint64		days = v >> 2;
+		uint64		step = v >> 2;
 
 		if ((j & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
-		if (days > PG_UINT32_MAX * UINT64CONST(2))
+		if (step > PG_UINT32_MAX * UINT64CONST(2))
 			elog(ERROR, "kam per-account state: a packed date out of range");
-		if (j > 0 && days == 0 && !keep_all)
+		if (j > 0 && step == 0 && !keep_all)
 			elog(ERROR, "kam per-account state: an account's points out of date order");
 		if (c->rank_dates)
 		{
 			/* a step through the listed dates, each one of them */
 			if (j == 0)
-				c->rank += kam_unzigzag(days);
-			rank = j == 0 ? c->rank : rank + (int64) days;
+				c->rank += kam_unzigzag(step);
+			rank = j == 0 ? c->rank : rank + (int64) step;
 			if ((uint64) rank >= (uint64) c->ndates)
 				elog(ERROR, "kam per-account state: a packed point's date is not among the state's dates");
 			at = c->rank_dates[rank];
@@ -3033,9 +3033,9 @@ acct_unpack_points(PackCursor *cursor, char *out, int64 n, Size stride, int32 r,
 		else
 		{
 			if (j == 0)
-				at = (int64) c->first + kam_unzigzag(days);
+				at = (int64) c->first + kam_unzigzag(step);
 			else
-				at += (int64) days;
+				at += (int64) step;
 			if (at < PG_INT32_MIN || at > PG_INT32_MAX)
 				elog(ERROR, "kam per-account state: a packed date out of range");
 			if (j == 0)
