@@ -3291,18 +3291,23 @@ acct_unpack_image_keys(KamAcctState *st, const char *p, int64 len, int64 n)
 #define PACK_DATES_SPAN (1 << 22)
 
 /*
+ * The most days a table of a date rank a day covers (256 kB: in cache), for
+ * a worker's own dates (pack_ranked) and for the leader's merge of several
+ * states' (merge_rank_dates).
+ */
+#define RANK_TABLE_SPAN (1 << 16)
+
+/*
  * Whether a packed state whose dates are listed over span days packs each
  * point's date as a step through the listed dates (its rank among them
- * from the rank before) instead of in days: when a table of a rank a day
- * is small (256 kB).  A worker that sees an account one month in three
- * then packs most steps in a byte, where 60 to 92 days took two.
+ * from the rank before) instead of in days: when their table of ranks is
+ * small.  A worker that sees an account one month in three then packs most
+ * steps in a byte, where 60 to 92 days took two.
  */
-#define PACK_RANK_SPAN 65536
-
 static inline bool
 pack_ranked(int64 span)
 {
-	return span > 0 && span <= PACK_RANK_SPAN;
+	return span > 0 && span <= RANK_TABLE_SPAN;
 }
 
 /*
@@ -4270,11 +4275,9 @@ struct KamHistMerge
 
 /*
  * Several states' runs of one account are merged by date rank when every
- * state listed its dates and all of them span at most MERGE_RANK_SPAN days
- * (the ranks: 256 kB at most, in cache), and when the account's span of
- * ranks is at most about twice its points.
+ * state listed its dates and all of them span at most RANK_TABLE_SPAN days,
+ * and when the account's span of ranks is at most about twice its points.
  */
-#define MERGE_RANK_SPAN (1 << 16)
 
 /*
  * Up to this many states, the accounts' merge (hist_merge_new) notes which
@@ -4382,7 +4385,7 @@ rank_mark(void *arg, DateADT at)
 
 /*
  * The ranks of every state's listed dates (m->rank), when all of them are
- * listed and span at most MERGE_RANK_SPAN days: not for records
+ * listed and span at most RANK_TABLE_SPAN days: not for records
  * (keep_all), which keep every one in order of date and value.
  */
 static void
@@ -4405,7 +4408,7 @@ merge_rank_dates(KamHistMerge *m, Size stride)
 		lo = Min(lo, in->dates_lo);
 		hi = Max(hi, (int64) in->dates_lo + in->dates_span - 1);
 	}
-	if (hi < lo || hi - lo >= MERGE_RANK_SPAN)
+	if (hi < lo || hi - lo >= RANK_TABLE_SPAN)
 		return;
 	m->rank_lo = (DateADT) lo;
 	m->rank_span = hi - lo + 1;
@@ -5097,7 +5100,7 @@ kam_acct_combine(PG_FUNCTION_ARGS)
  * image, then the image (acct_order_cmp), packed as the integer keys' are
  * but for the keys: each one's image after its length, a varint
  * (acct_pack_image_keys).  Version 12 packs the date of each point of a
- * history whose dates are listed over at most PACK_RANK_SPAN days as a step
+ * history whose dates are listed over at most RANK_TABLE_SPAN days as a step
  * through the listed dates (pack_ranked), not in days.
  */
 #define ACCT_STATE_VERSION 12
